@@ -1,0 +1,18 @@
+"""GAN Lessons: the helpers the notebooks import. Each name says which chapter introduces it."""
+from .config import DATA_DIR, QUICK, get_device, seed_everything, set_seed
+from .data import MNISTDigits, load_mnist, to_uint8
+from .losses import d_loss, g_loss_minimax, g_loss_nonsaturating
+from .models import Discriminator, Generator, count_parameters, init_dcgan_weights
+from .plot import image_grid, plot_history, show_images, show_sample_progress
+from .train import (
+    GANRun,
+    NonFiniteLossError,
+    TrainConfig,
+    load_checkpoint,
+    load_generator,
+    new_run,
+    save_checkpoint,
+    train,
+)
+
+__version__ = "0.1.0"

@@ -1,0 +1,35 @@
+"""environment.yml and pyproject.toml pin the same versions; the README's commands exist."""
+import re
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _pins(lines):
+    pins = {}
+    for line in lines:
+        m = re.fullmatch(r"\s*-?\s*\"?([A-Za-z0-9_.-]+)==([^\"\s,]+)\"?,?\s*", line)
+        if m:
+            pins[m.group(1).lower()] = m.group(2)
+    return pins
+
+
+def test_environment_yml_matches_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = project["dependencies"] + [d for ds in project["optional-dependencies"].values() for d in ds]
+    py_pins = _pins(declared)
+    assert all("==" in d for d in declared), "every dependency is pinned with =="
+    yml_pins = _pins((ROOT / "environment.yml").read_text().splitlines())
+    assert py_pins == yml_pins
+    assert py_pins["torch"] == "2.14.1" and py_pins["torchvision"] == "0.29.1"
+
+
+def test_readme_commands_are_make_targets_and_ci_runs_the_test_one():
+    readme = (ROOT / "README.md").read_text()
+    commands = re.findall(r"^\s*(make \w+)\s*$", readme, re.M)
+    assert set(commands) == {"make lab", "make test"}
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^lab:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
+    ci = [l for l in (ROOT / ".ci" / "run").read_text().splitlines() if l.strip() and not l.startswith("#")]
+    assert ci[-1].strip() == "make test"

@@ -1,0 +1,58 @@
+"""Notebook hygiene: .py/.ipynb pairs in sync, navigation fresh, no stored outputs, anatomy.
+
+The notebooks themselves are run by nbval (`pytest` collects notebooks/*.ipynb with --nbval-lax).
+"""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jupytext
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NB_DIR = ROOT / "notebooks"
+PY_FILES = sorted(NB_DIR.glob("[0-9][0-9]_*.py"))
+IPYNB_FILES = sorted(NB_DIR.glob("[0-9][0-9]_*.ipynb"))
+
+
+def test_every_notebook_has_its_pair():
+    assert PY_FILES, "no notebooks found"
+    assert {p.stem for p in PY_FILES} == {p.stem for p in IPYNB_FILES}
+
+
+@pytest.mark.parametrize("py", PY_FILES, ids=lambda p: p.stem)
+def test_pair_in_sync(py):
+    """Regenerating the .ipynb from the .py gives the same cells (run `make nav` to fix)."""
+    from_py = jupytext.read(py)
+    stored = jupytext.read(py.with_suffix(".ipynb"))
+    cells = lambda nb: [(c.cell_type, c.source, sorted(c.metadata.get("tags", []))) for c in nb.cells]
+    assert cells(from_py) == cells(stored), f"{py.name} and its .ipynb differ: run `make nav`"
+
+
+@pytest.mark.parametrize("ipynb", IPYNB_FILES, ids=lambda p: p.stem)
+def test_no_stored_outputs(ipynb):
+    nb = json.loads(ipynb.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell.get("outputs", []) == [], f"{ipynb.name} stores outputs"
+            assert cell.get("execution_count") is None, f"{ipynb.name} stores execution counts"
+
+
+def test_navigation_and_index_are_fresh():
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "build_nav.py"), "--check"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("py", [p for p in PY_FILES if p.stem != "00_index"], ids=lambda p: p.stem)
+def test_chapter_anatomy(py):
+    """Title first, setup imports from gan_lessons, and a summary section."""
+    nb = jupytext.read(py)
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith("# "), "a chapter starts with its title"
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "from gan_lessons import" in code
+    assert "set_seed(" in code or "seed_everything(" in code
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown").lower()
+    assert "## summary" in text
