@@ -1,4 +1,5 @@
 """GAN Lessons: the helpers the notebooks import. Each name says which chapter introduces it."""
+from .classifier import LeNet, accuracy, predict, train_classifier
 from .config import DATA_DIR, QUICK, get_device, seed_everything, set_seed
 from .data import MNISTDigits, load_mnist, to_uint8
 from .losses import d_loss, g_loss_minimax, g_loss_nonsaturating

@@ -1,0 +1,73 @@
+"""A small LeNet-style digit classifier: the discriminative baseline of 02_core_concepts and the
+feature network of the evaluator (09_evaluating)."""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.data import DataLoader, Dataset
+from tqdm.auto import tqdm
+
+from .config import set_seed
+from .models import check_images
+
+
+class LeNet(nn.Module):
+    """images (N, 1, 28, 28) in [-1, 1] -> class logits (N, 10); `features` gives the penultimate layer."""
+
+    def __init__(self, feature_dim: int = 128):
+        super().__init__()
+        self.feature_dim = feature_dim
+        self.body = nn.Sequential(
+            nn.Conv2d(1, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),  # (N, 32, 14, 14)
+            nn.Conv2d(32, 64, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),  # (N, 64, 7, 7)
+            nn.Flatten(),
+            nn.Linear(64 * 7 * 7, feature_dim), nn.ReLU(),  # (N, feature_dim)
+        )
+        self.head = nn.Linear(feature_dim, 10)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """Penultimate-layer activations (N, feature_dim)."""
+        check_images(x, "LeNet")
+        return self.body(x)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(x))
+
+
+def train_classifier(
+    model: nn.Module, data: Dataset, num_epochs: int = 3, batch_size: int = 128, lr: float = 1e-3,
+    seed: int = 0, progress: bool = True,
+) -> list[float]:
+    """Train with Adam and cross-entropy; returns the loss of every step."""
+    if not isinstance(num_epochs, int) or num_epochs < 0:
+        raise ValueError(f"num_epochs must be an integer >= 0; got {num_epochs!r}.")
+    if batch_size <= 0 or lr <= 0:
+        raise ValueError(f"batch_size and lr must be > 0; got batch_size={batch_size}, lr={lr}.")
+    set_seed(seed)
+    loader = DataLoader(data, batch_size=batch_size, shuffle=True, generator=torch.Generator().manual_seed(seed))
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    losses = []
+    model.train()
+    for _ in tqdm(range(num_epochs), desc="classifier", disable=not progress):
+        for x, y in loader:
+            loss = F.cross_entropy(model(x), y)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+    model.eval()
+    return losses
+
+
+@torch.no_grad()
+def predict(model: nn.Module, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+    """Predicted class of each image (N,), in eval mode."""
+    model.eval()
+    return torch.cat([model(chunk).argmax(1) for chunk in images.split(batch_size)])
+
+
+def accuracy(model: nn.Module, data) -> float:
+    """Share of correctly classified digits in an MNISTDigits-like dataset (images, labels)."""
+    images, labels = data.tensors
+    return (predict(model, images) == labels).float().mean().item()
