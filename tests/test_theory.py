@@ -1,0 +1,80 @@
+"""The 1-D Gaussian maths of chapter 03, against closed forms and Monte Carlo."""
+import math
+
+import numpy as np
+import pytest
+
+from gan_lessons import theory
+
+
+def test_pdf_integrates_to_one_and_matches_scipy():
+    from scipy.stats import norm
+
+    x = theory.make_grid(-20, 20, 8001)
+    p = theory.gaussian_pdf(x, 1.5, 0.7)
+    assert np.trapezoid(p, x) == pytest.approx(1.0, abs=1e-9)
+    assert np.allclose(p, norm.pdf(x, 1.5, 0.7))
+
+
+def test_d_star_formula_and_edge_cases():
+    d = theory.optimal_discriminator(np.array([1.0, 0.0, 0.0, 3.0]), np.array([1.0, 2.0, 0.0, 1.0]))
+    assert d.tolist() == [0.5, 0.0, 0.5, 0.75]
+
+
+def test_d_star_maximises_pointwise_value():
+    game = theory.gaussian_game(1.0, 1.5)
+    best = theory.value_function(game.d_star, game.p_data, game.p_g, game.x)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        other = np.clip(game.d_star + rng.normal(0, 0.05, game.x.shape), 0, 1)
+        assert theory.value_function(other, game.p_data, game.p_g, game.x) < best
+
+
+@pytest.mark.parametrize("mu_g, sigma_g", [(0.0, 1.0), (2.0, 1.0), (1.0, 0.5), (-3.0, 3.0), (20.0, 1.0)])
+def test_value_identity(mu_g, sigma_g):
+    game = theory.gaussian_game(mu_g, sigma_g)
+    assert 0.0 <= game.jsd <= math.log(2) + 1e-9
+    assert game.value == pytest.approx(-math.log(4) + 2 * game.jsd, abs=1e-9)
+    assert abs(game.identity_gap) < 1e-9
+
+
+def test_jsd_closed_form_limits_and_symmetry():
+    x = theory.make_grid(-15, 15, 6001)
+    p, q = theory.gaussian_pdf(x, 0, 1), theory.gaussian_pdf(x, 1, 2)
+    assert theory.js_divergence(p, p, x) == pytest.approx(0.0, abs=1e-12)
+    assert theory.js_divergence(p, q, x) == pytest.approx(theory.js_divergence(q, p, x))
+    far = theory.gaussian_game(40.0, 1.0)
+    assert far.jsd == pytest.approx(math.log(2), abs=1e-9)
+    # KL between Gaussians has a closed form
+    kl = math.log(2 / 1) + (1 + 1) / (2 * 4) - 0.5
+    assert theory.kl_divergence(p, q, x) == pytest.approx(kl, abs=1e-6)
+
+
+def test_value_monte_carlo():
+    rng = np.random.default_rng(0)
+    game = theory.gaussian_game(2.0, 1.0)
+    xr, xf = rng.normal(0, 1, 200_000), rng.normal(2, 1, 200_000)
+    d = lambda x: theory.optimal_discriminator(theory.gaussian_pdf(x, 0, 1), theory.gaussian_pdf(x, 2, 1))
+    mc = np.log(d(xr)).mean() + np.log(1 - d(xf)).mean()
+    assert mc == pytest.approx(game.value, abs=0.01)
+
+
+def test_generator_loss_grads():
+    g = theory.generator_loss_grads(np.array([0.0, 0.5, 1.0]))
+    assert g["saturating"].tolist() == [0.0, -0.5, -1.0]
+    assert g["nonsaturating"].tolist() == [-1.0, -0.5, 0.0]
+
+
+@pytest.mark.parametrize("call, msg", [
+    (lambda: theory.gaussian_pdf(0.0, 0.0, 0.0), "standard deviation"),
+    (lambda: theory.gaussian_game(0.0, -1.0), "sigma_g"),
+    (lambda: theory.make_grid(1, 0), "lo < hi"),
+    (lambda: theory.make_grid(0, 1, 2), "at least 3"),
+    (lambda: theory.optimal_discriminator(np.ones(3), np.ones(4)), "same points"),
+    (lambda: theory.optimal_discriminator(-np.ones(3), np.ones(3)), "log-densities"),
+    (lambda: theory.value_function(np.full(3, 2.0), np.ones(3), np.ones(3), np.arange(3.0)), "sigmoid"),
+    (lambda: theory.generator_loss_grads(np.array([1.5])), "probability"),
+])
+def test_errors_for_students(call, msg):
+    with pytest.raises(ValueError, match=msg):
+        call()
