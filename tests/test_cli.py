@@ -1,0 +1,98 @@
+"""The instructor CLI, run as a real subprocess (python -m gan_lessons)."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from gan_lessons import TrainConfig, new_run, save_checkpoint
+from gan_lessons.cli import main
+
+
+def cli(*args, timeout=300):
+    return subprocess.run([sys.executable, "-m", "gan_lessons", *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_help_documents_every_flag():
+    out = cli("train", "--help").stdout
+    for flag in ("--epochs", "--out", "--seed", "--batch-size", "--lr", "--latent-dim", "--max-seconds", "--device",
+                 "--resume"):
+        assert flag in out
+    out = cli("sample", "--help").stdout
+    for flag in ("checkpoint", "--n", "--out", "--seed"):
+        assert flag in out
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    result = cli("train", "--epochs", 1, "--out", out, "--latent-dim", 16, "--batch-size", 128, "--no-progress")
+    assert result.returncode == 0, result.stderr
+    assert "MNIST: shipped real subset" in result.stdout
+    return out
+
+
+def test_train_writes_checkpoint_and_plots(trained):
+    for name in ("checkpoint.pt", "samples.png", "history.png"):
+        assert (trained / name).stat().st_size > 0
+
+
+def test_sample_npz_and_png(trained, tmp_path):
+    npz = tmp_path / "s.npz"
+    result = cli("sample", trained / "checkpoint.pt", "--n", 50, "--out", npz)
+    assert result.returncode == 0, result.stderr
+    images = np.load(npz)["images"]
+    assert images.shape == (50, 28, 28) and images.dtype == np.uint8 and images.max() > 128
+    png = tmp_path / "grid.png"
+    assert cli("sample", trained / "checkpoint.pt", "--n", 16, "--out", png).returncode == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_resume_continues_to_the_total(trained):
+    result = cli("train", "--epochs", 2, "--out", trained, "--resume", "--latent-dim", 16, "--no-progress")
+    assert result.returncode == 0, result.stderr
+    assert "Resuming" in result.stdout and "at epoch 1" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["train", "--epochs", "-1", "--out", "r"], "--epochs: expected a whole number >= 0, got -1"),
+        (["train", "--epochs", "2", "--out", "r", "--lr", "0"], "--lr: expected a finite number > 0"),
+        (["train", "--epochs", "2", "--out", "r", "--batch-size", "0"], "--batch-size: expected a whole number > 0"),
+        (["train", "--epochs", "two", "--out", "r"], "expected a whole number >= 0, got 'two'"),
+        (["train", "--epochs", "1", "--out", "r", "--device", "tpu"], "Unknown device 'tpu'"),
+        (["train", "--out", "r"], "the following arguments are required: --epochs"),
+        (["fly"], "invalid choice: 'fly'"),
+    ],
+)
+def test_bad_flags_get_one_clear_line(args, message, capsys):
+    """In-process (fast); the subprocess tests above and below cover the real entry point."""
+    try:
+        code = main(args)
+    except SystemExit as exc:  # argparse's own usage errors
+        code = exc.code
+    assert code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_bad_files(tmp_path):
+    bad = tmp_path / "broken.pt"
+    bad.write_bytes(b"\x00" * 100)
+    result = cli("sample", bad, "--out", tmp_path / "s.npz")
+    assert result.returncode == 2 and "broken.pt is truncated, corrupt" in result.stderr
+    assert "Traceback" not in result.stderr
+    result = cli("sample", tmp_path / "missing.pt", "--out", tmp_path / "s.npz")
+    assert result.returncode == 2 and "does not exist" in result.stderr
+    good = save_checkpoint(new_run(TrainConfig(latent_dim=8, width=4)), tmp_path / "ck.pt")
+    result = cli("sample", good, "--out", tmp_path / "s.jpg")
+    assert result.returncode == 2 and "must end in .png" in result.stderr
+    result = cli("train", "--epochs", 1, "--out", tmp_path, "--resume")  # no checkpoint.pt in tmp_path
+    assert result.returncode == 2 and "does not exist" in result.stderr
+
+
+def test_resume_with_other_latent_dim(tmp_path):
+    save_checkpoint(new_run(TrainConfig(latent_dim=8, width=4)), tmp_path / "checkpoint.pt")
+    result = cli("train", "--epochs", 1, "--out", tmp_path, "--resume", "--latent-dim", 32)
+    assert result.returncode == 2 and "latent_dim=8, but latent_dim=32" in result.stderr

@@ -1,0 +1,93 @@
+import shutil
+
+import numpy as np
+import pytest
+import torch
+
+from gan_lessons import data as data_mod
+from gan_lessons.data import SUBSET_FILE, load_mnist, load_subset_arrays, to_uint8
+
+
+def test_subset_loads_real_digits_in_range(capsys):
+    ds = load_mnist()
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("MNIST: shipped real subset") and "5,000 digits" in line and "\n" not in line
+    assert len(ds) == 5000 and ds.source == "subset"
+    x, y = ds[0]
+    assert x.shape == (1, 28, 28) and x.dtype == torch.float32
+    assert ds.images.min() == -1.0 and ds.images.max() == 1.0
+    assert torch.bincount(ds.labels).tolist() == [500] * 10
+    # a real digit: ink on a black background, about a fifth of the pixels lit
+    lit = (ds.images_uint8 > 128).float().mean().item()
+    assert 0.08 < lit < 0.25
+
+
+def test_splits_are_disjoint_and_balanced():
+    train, test = load_mnist("train", verbose=False), load_mnist("test", verbose=False)
+    assert (len(train), len(test)) == (4000, 1000)
+    assert torch.bincount(test.labels).tolist() == [100] * 10
+    flat = lambda d: {bytes(img.numpy().tobytes()) for img in d.images_uint8}
+    assert not flat(train) & flat(test)
+
+
+def test_to_uint8_inverts_the_scaling():
+    ds = load_mnist(verbose=False)
+    assert torch.equal(to_uint8(ds.images[:, 0]), ds.images_uint8)
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="split must be one of"):
+        load_mnist("validation")
+    with pytest.raises(ValueError, match="source must be"):
+        load_mnist(source="internet")
+
+
+def test_full_requested_but_absent_says_how_to_get_it(tmp_path):
+    shutil.copy(data_mod.DATA_DIR / SUBSET_FILE, tmp_path / SUBSET_FILE)
+    with pytest.raises(ValueError, match="download=True"):
+        load_mnist(source="full", root=tmp_path)
+    # auto falls back to the subset without touching the network
+    assert load_mnist(root=tmp_path, verbose=False).source == "subset"
+
+
+def test_missing_subset_names_the_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"mnist_5k\.npz is missing.*git checkout"):
+        load_mnist(root=tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "empty"])
+def test_corrupt_subset_gets_a_clear_error(tmp_path, damage):
+    target = tmp_path / SUBSET_FILE
+    raw = (data_mod.DATA_DIR / SUBSET_FILE).read_bytes()
+    if damage == "truncate":
+        raw = raw[: len(raw) // 2]
+    elif damage == "flip":
+        raw = raw[:1000] + bytes([raw[1000] ^ 0xFF]) + raw[1001:]
+    else:
+        raw = b""
+    target.write_bytes(raw)
+    with pytest.raises(ValueError, match=r"mnist_5k\.npz is corrupt or truncated.*sha256"):
+        load_subset_arrays(target)
+
+
+def test_full_mnist_is_used_when_present(tmp_path, monkeypatch, capsys):
+    """With data/MNIST present, load_mnist goes through torchvision (faked here: no download in tests)."""
+
+    class FakeTV:
+        data = torch.zeros(7, 28, 28, dtype=torch.uint8)
+        targets = torch.arange(7)
+
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    (raw / "train-images-idx3-ubyte").write_bytes(b"")
+    monkeypatch.setattr(data_mod, "_torchvision_mnist", lambda root, split, download: FakeTV())
+    ds = load_mnist(root=tmp_path)
+    assert ds.source == "full" and len(ds) == 7
+    assert "full torchvision MNIST" in capsys.readouterr().out
+
+
+def test_shipped_file_matches_readme_checksum():
+    readme = (data_mod.DATA_DIR / "README.md").read_text()
+    assert data_mod.SUBSET_SHA256 in readme
+    images, labels = load_subset_arrays()
+    assert images.dtype == np.uint8 and labels.max() == 9
