@@ -3,6 +3,10 @@ from .classifier import LeNet, accuracy, predict, train_classifier
 from .config import DATA_DIR, QUICK, get_device, seed_everything, set_seed
 from .data import MNISTDigits, load_mnist, to_uint8
 from .losses import d_loss, g_loss_minimax, g_loss_nonsaturating
+from .metrics import (  # 09_evaluating
+    FID_LABEL, FIDTracker, SmallSampleWarning, class_coverage, evaluate, feature_stats, fid, frechet_distance,
+    inception_score_like, lenet_features, load_feature_net, nearest_neighbours, precision_recall,
+)
 from .models import Discriminator, Generator, count_parameters, init_dcgan_weights
 from .plot import image_grid, plot_history, show_images, show_sample_progress
 from .train import (
