@@ -61,7 +61,8 @@ def nav_text(index: int, chapters: list, where: str) -> str:
     if index > 0:
         num, slug, title, _ = chapters[index - 1]
         parts.append(f"[← {num} {title}]({name(num, slug)}.ipynb)")
-    parts.append("[Index](00_index.ipynb)")
+    if index > 0:
+        parts.append("[Index](00_index.ipynb)")
     if index + 1 < len(chapters):
         num, slug, title, _ = chapters[index + 1]
         parts.append(f"[{num} {title} →]({name(num, slug)}.ipynb)")

@@ -1,0 +1,375 @@
+# %% [markdown]
+# # 05 · DCGAN on MNIST, done right
+#
+# The article's code section trains a GAN on MNIST, but as printed it cannot run: its networks
+# expect 3-channel 64×64 images, its noise has the wrong shape, its discriminator never sees a
+# fake, and its generator step cuts its own gradient. In this chapter we build a working
+# **DCGAN** (Radford, Metz & Chintala, 2016) for 1×28×28 digits, one layer at a time, with every
+# shape checked. By the end you will be able to:
+#
+# - build a generator and a discriminator whose shapes you can predict and verify;
+# - write the alternating updates of GAN training, and say why each line is there;
+# - train with the course's training loop and read its sample grids, loss curves and D outputs;
+# - save a checkpoint, stop training at any moment, and resume exactly where you left off.
+
+# %% [markdown]
+# <!-- nav:top -->
+# [← 00 Index](00_index.ipynb) | [Index](00_index.ipynb)
+
+# %%
+import os
+import signal
+from pathlib import Path
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader
+
+from gan_lessons import (
+    QUICK, Discriminator, Generator, LeNet, TrainConfig, count_parameters, d_loss, g_loss_nonsaturating,
+    get_device, load_checkpoint, load_mnist, new_run, plot_history, predict, save_checkpoint, set_seed,
+    show_images, show_sample_progress, train, train_classifier,
+)
+
+set_seed(0)
+device = get_device()  # cuda if there is a GPU, else cpu
+print(f"device: {device} | quick mode: {QUICK}")
+data = load_mnist()
+
+# %% [markdown]
+# ## 1. The data: 1×28×28 digits in [-1, 1]
+#
+# MNIST digits are **grayscale** (one channel) and **28×28** pixels. The generator will end in
+# `tanh`, whose outputs lie in [-1, 1], so the real images are scaled to the same range:
+# a real digit and a fake one must be on the same scale, or D can tell them apart by brightness alone.
+
+# %%
+x, label = data[0]
+print("one image:", tuple(x.shape), x.dtype, "range", (x.min().item(), x.max().item()), "label", label.item())
+assert x.shape == (1, 28, 28)
+assert data.images.min() == -1 and data.images.max() == 1
+
+batch_size = 64
+loader = DataLoader(data, batch_size=batch_size, shuffle=True, drop_last=True)
+x_real, labels = next(iter(loader))
+assert x_real.shape == (batch_size, 1, 28, 28)  # a batch: (N, C, H, W)
+show_images(x_real[:32], title="32 real digits");
+
+# %% [markdown]
+# ## 2. The generator, layer by layer
+#
+# G maps a latent vector `z` of `latent_dim` numbers to an image. A DCGAN generator grows a tiny
+# feature map into an image with **transposed convolutions**. Along one side, a transposed
+# convolution with kernel `k`, stride `s` and padding `p` turns size `n` into `(n - 1)·s - 2p + k`:
+#
+# | layer | size | channels |
+# |---|---|---|
+# | `z` seen as a 1×1 image | 1 | `latent_dim` |
+# | ConvTranspose(k=7, s=1, p=0) | (1-1)·1 + 7 = **7** | 2·w |
+# | ConvTranspose(k=4, s=2, p=1) | (7-1)·2 - 2 + 4 = **14** | w |
+# | ConvTranspose(k=4, s=2, p=1) | (14-1)·2 - 2 + 4 = **28** | **1** |
+#
+# Between them, BatchNorm and ReLU; at the end, `tanh`. Here it is inline, with each shape printed
+# and asserted as the batch flows through.
+
+# %%
+latent_dim, w = 64, 32
+
+
+def conv_transpose_size(n: int, k: int, s: int, p: int) -> int:
+    return (n - 1) * s - 2 * p + k
+
+
+set_seed(0)
+G_inline = nn.Sequential(
+    nn.ConvTranspose2d(latent_dim, 2 * w, kernel_size=7, stride=1, padding=0, bias=False),
+    nn.BatchNorm2d(2 * w),
+    nn.ReLU(inplace=True),
+    nn.ConvTranspose2d(2 * w, w, kernel_size=4, stride=2, padding=1, bias=False),
+    nn.BatchNorm2d(w),
+    nn.ReLU(inplace=True),
+    nn.ConvTranspose2d(w, 1, kernel_size=4, stride=2, padding=1),
+    nn.Tanh(),
+)
+
+z = torch.randn(batch_size, latent_dim)
+h = z.view(batch_size, latent_dim, 1, 1)  # the noise is (N, latent_dim), seen as 1x1 images
+expected = {0: (2 * w, 7), 3: (w, 14), 6: (1, 28)}
+for i, layer in enumerate(G_inline):
+    h = layer(h)
+    print(f"{i}: {layer.__class__.__name__:16s} -> {tuple(h.shape)}")
+    if i in expected:
+        channels, size = expected[i]
+        assert h.shape == (batch_size, channels, size, size)
+assert conv_transpose_size(7, 4, 2, 1) == 14 and conv_transpose_size(14, 4, 2, 1) == 28
+assert h.min() >= -1 and h.max() <= 1  # tanh: same range as the real data
+
+# %% [markdown]
+# The course package has the same network as `gan_lessons.Generator` (it also checks its input,
+# so a wrong noise shape gets a clear message). Built from the same seed, the two give the same images:
+
+# %%
+set_seed(0)
+G = Generator(latent_dim=latent_dim, width=w)
+with torch.no_grad():
+    assert torch.equal(G(z), G_inline(z.view(batch_size, latent_dim, 1, 1)))
+print(f"G has {count_parameters(G):,} parameters")
+
+try:
+    G(torch.randn(100, 100))  # the article's noise: 100 vectors of size 100, for a G that wants 64
+except ValueError as err:
+    print("ValueError:", err)
+    assert "latent vectors of shape (N, 64)" in str(err)
+
+# %% [markdown]
+# ## 3. The discriminator, layer by layer
+#
+# D runs the other way: strided convolutions shrink 28 → 14 → 7, and a last 7×7 convolution gives
+# **one number per image**, a *logit* `a`. D's probability that the image is real is
+# `D(x) = sigmoid(a) = 1 / (1 + e^(-a))`; the article writes the same thing as `exp(D1)/(1 + exp(D1))`.
+# We keep the logit and let the loss apply the sigmoid, which is numerically safer than a
+# `Sigmoid` layer followed by `log`.
+
+# %%
+set_seed(0)
+D_inline = nn.Sequential(
+    nn.Conv2d(1, w, kernel_size=4, stride=2, padding=1),
+    nn.LeakyReLU(0.2, inplace=True),
+    nn.Conv2d(w, 2 * w, kernel_size=4, stride=2, padding=1, bias=False),
+    nn.BatchNorm2d(2 * w),
+    nn.LeakyReLU(0.2, inplace=True),
+    nn.Conv2d(2 * w, 1, kernel_size=7, stride=1, padding=0),
+)
+h = x_real
+expected = {0: (w, 14), 2: (2 * w, 7), 5: (1, 1)}
+for i, layer in enumerate(D_inline):
+    h = layer(h)
+    print(f"{i}: {layer.__class__.__name__:16s} -> {tuple(h.shape)}")
+    if i in expected:
+        channels, size = expected[i]
+        assert h.shape == (batch_size, channels, size, size)
+
+set_seed(0)
+D = Discriminator(width=w)
+with torch.no_grad():
+    logits = D(x_real)
+    assert logits.shape == (batch_size,)
+    assert torch.equal(logits, D_inline(x_real).flatten())
+probs = torch.sigmoid(logits)
+assert torch.allclose(probs, torch.exp(logits) / (1 + torch.exp(logits)))  # the article's D(x), same thing
+print(f"D has {count_parameters(D):,} parameters; untrained D(x) on real digits: {probs.mean():.2f} on average")
+
+# %% [markdown]
+# The article's D takes 3-channel 64×64 images. Fed MNIST, it crashes deep inside PyTorch; the
+# course's D says what is wrong instead:
+
+# %%
+try:
+    D(torch.randn(batch_size, 3, 64, 64))
+except ValueError as err:
+    print("ValueError:", err)
+    assert "(N, 1, 28, 28)" in str(err)
+
+# %% [markdown]
+# ## 4. One training step
+#
+# Each step has two updates, in this order.
+#
+# **D step.** D should say 1 for real and 0 for fake, so it minimises
+# `L_D = -E[log D(x)] - E[log(1 - D(G(z)))]`. *Both* terms are needed: without the fake term
+# (the article's listing), D learns to answer "real" for everything. The fakes are
+# `detach()`ed here because this step must change D only.
+#
+# **G step.** G wants D to say 1 for its fakes: the non-saturating loss `L_G = -E[log D(G(z))]`.
+# Here there is **no** `detach()`: the gradient must flow back through D into G. (The article
+# detaches in the G step, so G never learns anything.)
+#
+# The step below is the one the training loop runs (`gan_lessons/train.py`); we write it out once.
+
+# %%
+set_seed(0)
+G, D = Generator(latent_dim, w), Discriminator(w)
+opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
+opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
+
+z = torch.randn(batch_size, latent_dim)
+x_fake = G(z)
+# D step
+loss_d = d_loss(D(x_real), D(x_fake.detach()))
+opt_d.zero_grad()
+loss_d.backward()
+opt_d.step()
+assert all(p.grad is None for p in G.parameters()), "detach() kept the D step away from G"
+# G step
+loss_g = g_loss_nonsaturating(D(x_fake))
+opt_g.zero_grad()
+loss_g.backward()
+grad_norm = sum(p.grad.norm() ** 2 for p in G.parameters()) ** 0.5
+opt_g.step()
+print(f"L_D = {loss_d.item():.3f}, L_G = {loss_g.item():.3f}, |grad of L_G wrt G| = {grad_norm:.3f}")
+assert grad_norm > 0, "the G step must reach G's weights"
+
+# What the article's G step does: detach() before D, so G gets no gradient at all.
+opt_g.zero_grad()
+g_loss_nonsaturating(D(G(z).detach())).backward()
+assert all(p.grad is None for p in G.parameters()), "with detach() no gradient reaches G"
+
+# %% [markdown]
+# ## 5. Training with the course's loop
+#
+# `gan_lessons.train` runs those two updates over the data set, epoch after epoch. It shows a
+# progress bar with the live losses, records a history (losses, mean D(x), mean D(G(z)), time),
+# draws samples from a **fixed** noise batch after every epoch (so we watch the same 64 `z`s
+# become digits), and writes a checkpoint after every epoch.
+#
+# If you press the stop button (or Ctrl-C), training ends cleanly after the current step: `run`
+# keeps the models, the optimizers and the history, and running the cell again resumes.
+#
+# In full mode this trains 30 epochs over the 5,000-digit subset: it took **about 70 seconds**
+# on the 2-core CPU of the machine this course was written on (about 2,500 images per second;
+# see `benchmarks/train_dcgan.py`). Quick mode trains one epoch.
+
+# %% tags=["nbval-ignore-output"]
+num_epochs = 1 if QUICK else 30
+run_dir = Path("runs") / "05_dcgan"
+checkpoint = run_dir / "checkpoint.pt"
+
+run = new_run(TrainConfig(seed=0))  # the course defaults: latent_dim=64, width=32, batch 64, Adam 2e-4
+history = train(run, data, num_epochs, checkpoint_path=checkpoint)
+print(f"{run.step} steps in {run.elapsed:.1f} s ({run.step * run.config.batch_size / run.elapsed:,.0f} images/s) on {run.device}")
+
+# %%
+assert run.epoch == num_epochs and len(history["d_loss"]) == run.step
+assert checkpoint.exists()
+show_sample_progress(history);
+
+# %% [markdown]
+# The same fixed noise, from pure noise at step 0 to digits. The curves below are the usual
+# GAN picture: the losses do **not** go to zero and do not say how good the samples are (chapter 09
+# measures that). What they do show is the game: D's outputs on real and fake digits separate
+# early on, then G catches up, and both settle.
+
+# %%
+plot_history(history);
+late = slice(-max(1, len(history["d_real"]) // 4), None)
+mean_d_real = sum(history["d_real"][late]) / len(history["d_real"][late])
+mean_d_fake = sum(history["d_fake"][late]) / len(history["d_fake"][late])
+print(f"last quarter of training: mean D(x) = {mean_d_real:.2f}, mean D(G(z)) = {mean_d_fake:.2f}")
+assert mean_d_real > mean_d_fake  # D still tells them apart somewhat; neither player has won outright
+assert mean_d_fake > 0.01, "G is not beaten flat: D(G(z)) did not collapse to 0"
+
+# %% [markdown]
+# ## 6. Are these digits? Ask a classifier
+#
+# "Looks like digits" is a claim, so we check it: a small classifier trained on the real digits
+# (`gan_lessons.LeNet`, chapter 02) reads 1,000 generated images. Recognisable digits get
+# confident predictions, and a generator that covers the data makes all ten classes.
+# (Chapter 09 turns this into proper metrics.)
+
+# %% tags=["nbval-ignore-output"]
+classifier = LeNet()
+train_classifier(classifier, load_mnist("train"), num_epochs=1 if QUICK else 3)
+samples = run.sample(1000)
+with torch.no_grad():
+    confidence = torch.softmax(classifier(samples), dim=1).max(dim=1).values
+counts = torch.bincount(predict(classifier, samples), minlength=10)
+print("generated digits per class:", counts.tolist())
+print(f"mean classifier confidence on generated digits: {confidence.mean():.2f}")
+
+# %%
+show_images(samples[:64], title=f"64 fresh samples after {num_epochs} epochs");
+if not QUICK:  # a one-epoch quick run is not expected to make good digits
+    assert (counts >= 50).all(), "every digit class holds at least 5% of the samples"
+    assert confidence.mean() > 0.8
+
+# %% [markdown]
+# ## 7. Checkpoints: save, load, resume
+#
+# A checkpoint holds the whole run: both networks, both optimizers (Adam keeps running averages
+# that matter for resuming), the history, the position in the data and the random-number state.
+# It is written to a temporary file and then renamed, so a crash never leaves half a file, and it
+# is read back with `torch.load(..., weights_only=True)`, which cannot run code hidden in a file.
+
+# %% tags=["nbval-ignore-output"]
+restored = load_checkpoint(checkpoint)
+print(f"{checkpoint}: {checkpoint.stat().st_size / 1e6:.1f} MB, epoch {restored.epoch}, step {restored.step}")
+assert torch.equal(restored.sample(), run.sample())  # same weights, same fixed-noise samples
+
+history = train(restored, data, num_epochs + 1, checkpoint_path=checkpoint)  # one more epoch
+assert restored.epoch == num_epochs + 1
+assert restored.history["d_loss"][: run.step] == run.history["d_loss"]  # the old history is kept
+
+# %% [markdown]
+# ### Stopping in the middle
+#
+# Here we press "stop" from code: after step 10 of a fresh run we send the same signal as the
+# Jupyter stop button (SIGINT). Training stops cleanly, and resuming gives **exactly** the weights
+# of a run that was never interrupted (the test suite checks this too).
+
+# %% tags=["nbval-ignore-output"]
+def press_stop_at(step):
+    def on_step(r):
+        if r.step == step:
+            os.kill(os.getpid(), signal.SIGINT)
+    return on_step
+
+
+small = load_mnist(verbose=False)
+one = new_run(TrainConfig(seed=1))
+train(one, small, 1, on_step=press_stop_at(10), progress=False)
+assert one.interrupted and one.step == 10 and len(one.history["d_loss"]) == 10
+train(one, small, 1, progress=False)  # resume
+
+two = new_run(TrainConfig(seed=1))
+train(two, small, 1, progress=False)  # never interrupted
+assert all(torch.equal(a, b) for a, b in zip(one.G.state_dict().values(), two.G.state_dict().values()))
+print("interrupted + resumed == uninterrupted: identical generator weights")
+
+# %% [markdown]
+# ## 8. What the article's listing gets wrong
+#
+# Chapter 06 runs each of these and shows its symptom. In short:
+#
+# 1. **Channels and size.** Its G outputs 3×64×64 and its D expects 3×64×64; MNIST is 1×28×28.
+# 2. **Noise shape.** `torch.randn(100, 100)` is 2-D, but its first `ConvTranspose2d` needs
+#    `(N, 100, 1, 1)`.
+# 3. **D never sees a fake.** `errorD = -output.mean()` on real images only: D learns to say "real"
+#    to everything. `L_D` needs the term `-E[log(1 - D(G(z)))]`.
+# 4. **G's gradient is cut.** `netD(fake.detach())` in the G step stops the gradient before it
+#    reaches G, so G never changes.
+# 5. **No batches.** It loops over the data set one image at a time (`enumerate(dataset)`), with
+#    no `DataLoader`; and `netG = GAN()` wraps G in a class that adds nothing.
+# 6. **Losses on probabilities, not logits.** `-output.mean()` is not a log-likelihood at all; the
+#    BCE losses above are.
+# 7. **100,000 epochs.** Thirty epochs over 5,000 digits already give digits.
+
+# %% [markdown]
+# ## Summary
+#
+# - A DCGAN for MNIST maps `z` of shape `(N, latent_dim)` to `(N, 1, 28, 28)` with transposed
+#   convolutions (1 → 7 → 14 → 28) and `tanh`; D maps images back to one logit each.
+# - Real data in [-1, 1] to match `tanh`; D's probability is `sigmoid(logit)`.
+# - Each step: a D update on real **and** detached fake images, then a G update through D,
+#   **without** `detach()`.
+# - Loss curves show the game, not the quality: we checked quality with a classifier.
+# - Checkpoints hold the whole run; stopping and resuming gives the same weights.
+#
+# ## Exercises
+#
+# 1. Change `latent_dim` to 16 and to 128 (`TrainConfig(latent_dim=...)`). Which shapes in
+#    section 2 change? Which do not?
+# 2. Train with `g_loss="minimax"` (the saturating loss). Compare the first 200 steps of
+#    `history["d_fake"]` with the non-saturating run. Chapter 03 explains the difference.
+# 3. Use `max_seconds=20` in `train(...)`: what do the samples look like after 20 seconds?
+#
+# ## Further reading
+#
+# - A. Radford, L. Metz, S. Chintala. *Unsupervised Representation Learning with Deep
+#   Convolutional Generative Adversarial Networks.* ICLR 2016. arXiv:1511.06434.
+# - I. Goodfellow et al. *Generative Adversarial Nets.* NeurIPS 2014.
+# - V. Dumoulin, F. Visin. *A guide to convolution arithmetic for deep learning.* 2016. arXiv:1603.07285.
+# - The PyTorch DCGAN example: `pytorch/examples`, folder `dcgan`.
+
+# %% [markdown]
+# <!-- nav:bottom -->
+# [← 00 Index](00_index.ipynb) | [Index](00_index.ipynb)
