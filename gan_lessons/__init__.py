@@ -1,4 +1,6 @@
 """GAN Lessons: the helpers the notebooks import. Each name says which chapter introduces it."""
+from . import checks, theory
+from .autoencoder import AutoEncoder, train_autoencoder
 from .classifier import LeNet, accuracy, predict, train_classifier
 from .config import DATA_DIR, QUICK, get_device, seed_everything, set_seed
 from .data import MNISTDigits, load_mnist, to_uint8

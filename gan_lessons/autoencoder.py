@@ -1,0 +1,72 @@
+"""A small convolutional autoencoder for 1x28x28 digits, to compare with a GAN. Introduced in 02_core_concepts."""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.data import DataLoader, Dataset
+from tqdm.auto import tqdm
+
+from .config import set_seed
+from .models import check_images
+
+
+class AutoEncoder(nn.Module):
+    """images (N, 1, 28, 28) -> codes (N, latent_dim) -> reconstructions (N, 1, 28, 28) in [-1, 1]."""
+
+    def __init__(self, latent_dim: int = 16, width: int = 32):
+        super().__init__()
+        if not isinstance(latent_dim, int) or latent_dim <= 0 or not isinstance(width, int) or width <= 0:
+            raise ValueError(f"latent_dim and width must be positive integers; got {latent_dim!r}, {width!r}.")
+        self.latent_dim = latent_dim
+        w = width
+        self.encoder = nn.Sequential(
+            nn.Conv2d(1, w, 4, stride=2, padding=1), nn.LeakyReLU(0.2),  # (N, w, 14, 14)
+            nn.Conv2d(w, 2 * w, 4, stride=2, padding=1), nn.LeakyReLU(0.2),  # (N, 2w, 7, 7)
+            nn.Flatten(), nn.Linear(2 * w * 7 * 7, latent_dim),  # (N, latent_dim)
+        )
+        self.decoder = nn.Sequential(
+            nn.Linear(latent_dim, 2 * w * 7 * 7), nn.ReLU(), nn.Unflatten(1, (2 * w, 7, 7)),  # (N, 2w, 7, 7)
+            nn.ConvTranspose2d(2 * w, w, 4, stride=2, padding=1), nn.ReLU(),  # (N, w, 14, 14)
+            nn.ConvTranspose2d(w, 1, 4, stride=2, padding=1), nn.Tanh(),  # (N, 1, 28, 28)
+        )
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        """Codes (N, latent_dim) of images (N, 1, 28, 28)."""
+        check_images(x, "AutoEncoder")
+        return self.encoder(x)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """Images (N, 1, 28, 28) from codes (N, latent_dim)."""
+        if not isinstance(z, torch.Tensor) or z.dim() != 2 or z.shape[1] != self.latent_dim:
+            got = tuple(z.shape) if isinstance(z, torch.Tensor) else type(z).__name__
+            raise ValueError(f"decode expects codes of shape (N, {self.latent_dim}); got {got}.")
+        return self.decoder(z)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.decode(self.encode(x))
+
+
+def train_autoencoder(
+    model: AutoEncoder, data: Dataset, num_epochs: int = 5, batch_size: int = 64, lr: float = 1e-3,
+    seed: int = 0, progress: bool = True,
+) -> list[float]:
+    """Minimise the mean squared reconstruction error with Adam; returns the loss of every step."""
+    if not isinstance(num_epochs, int) or num_epochs < 0:
+        raise ValueError(f"num_epochs must be an integer >= 0; got {num_epochs!r}.")
+    if batch_size <= 0 or lr <= 0:
+        raise ValueError(f"batch_size and lr must be > 0; got batch_size={batch_size}, lr={lr}.")
+    set_seed(seed)
+    loader = DataLoader(data, batch_size=batch_size, shuffle=True, generator=torch.Generator().manual_seed(seed))
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    losses = []
+    model.train()
+    for _ in tqdm(range(num_epochs), desc="autoencoder", disable=not progress):
+        for x, _labels in loader:
+            loss = F.mse_loss(model(x), x)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+    model.eval()
+    return losses
