@@ -1,0 +1,305 @@
+"""gan_lessons.toy (04_toy_gan_playground): presets, coverage, networks, losses, the stepper, the view,
+and the exercise checkers in gan_lessons.checks_toy."""
+import numpy as np
+import pytest
+import torch
+
+from gan_lessons import toy
+from gan_lessons.checks_toy import check_lsgan_d_loss, check_mode_coverage
+from gan_lessons.toy import (PRESETS, PlaygroundFigure, ToyDiscriminator, ToyGAN, ToyGenerator, gradient_penalty,
+                             lsgan_d_loss, lsgan_g_loss, make_data, mode_coverage, mode_shares, save_gif)
+
+
+# -- presets --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("preset", [p for p in PRESETS if p != "custom"])
+def test_presets_sample_points_near_their_modes(preset):
+    data = make_data(preset)
+    x = data.sample(500, generator=torch.Generator().manual_seed(0))
+    assert x.shape == (500, 2) and x.dtype == torch.float32 and torch.isfinite(x).all()
+    assert np.abs(x.numpy()).max() < data.extent, "the view must show all the data"
+    # real data covers all of its own modes
+    assert mode_coverage(x, data.modes, data.mode_radius) == 1.0
+
+
+def test_ring_and_grid_geometry():
+    ring = make_data("ring")
+    assert ring.modes.shape == (8, 2)
+    np.testing.assert_allclose(np.linalg.norm(ring.modes, axis=1), 2.0)
+    assert make_data("grid").modes.shape == (25, 2)
+
+
+def test_custom_preset_uses_the_points_and_rejects_bad_ones():
+    data = make_data("custom", [(0, 0), (1, 1), (1, 1)])
+    assert data.modes.shape == (2, 2)
+    x = data.sample(200, generator=torch.Generator().manual_seed(0))
+    assert mode_coverage(x, data.modes, data.mode_radius) == 1.0
+    with pytest.raises(ValueError, match=r"pass points=\[\(x1, y1\)"):
+        make_data("custom")
+    with pytest.raises(ValueError, match=r"got shape \(3,\)"):
+        make_data("custom", [1, 2, 3])
+    with pytest.raises(ValueError, match="finite"):
+        make_data("custom", [(0, np.nan)])
+
+
+def test_bad_preset_and_sample_size():
+    with pytest.raises(ValueError, match="Unknown data preset 'rings': choose one of ring, grid"):
+        make_data("rings")
+    with pytest.raises(ValueError, match="n must be a positive integer; got 0"):
+        make_data("ring").sample(0)
+
+
+# -- coverage ---------------------------------------------------------------------------------
+
+def test_mode_coverage_counts_modes_with_enough_fakes():
+    modes = make_data("ring").modes
+    on_all = np.repeat(modes, 10, axis=0)
+    assert mode_coverage(on_all, modes, 0.2) == 1.0
+    on_one = np.repeat(modes[:1], 80, axis=0)
+    assert mode_coverage(on_one, modes, 0.2) == 1 / 8
+    np.testing.assert_allclose(mode_shares(on_one, modes, 0.2), [1] + [0] * 7)
+    # one stray fake near mode 1 among 200 on mode 0: below 20% of a fair share, so not covered...
+    stray = np.concatenate([np.repeat(modes[:1], 199, axis=0), modes[1:2]])
+    assert mode_coverage(stray, modes, 0.2) == 1 / 8
+    # ...unless any single fake counts
+    assert mode_coverage(stray, modes, 0.2, min_share=0) == 2 / 8
+    assert mode_coverage(np.full((50, 2), 10.0), modes, 0.2) == 0.0
+
+
+def test_mode_coverage_errors():
+    modes = make_data("ring").modes
+    with pytest.raises(ValueError, match=r"fakes must be an \(N, 2\) array"):
+        mode_coverage(np.zeros((5, 3)), modes, 0.2)
+    with pytest.raises(ValueError, match=r"modes must be a \(K, 2\) array"):
+        mode_coverage(np.zeros((5, 2)), np.zeros(3), 0.2)
+    with pytest.raises(ValueError, match="radius must be a number > 0"):
+        mode_coverage(np.zeros((5, 2)), modes, -1)
+    with pytest.raises(ValueError, match="min_share must be in"):
+        mode_coverage(np.zeros((5, 2)), modes, 0.2, min_share=2)
+
+
+# -- networks and losses ----------------------------------------------------------------------
+
+def test_networks_shapes_and_errors():
+    G, D = ToyGenerator(3, 16), ToyDiscriminator(16)
+    assert G(torch.randn(7, 3)).shape == (7, 2)
+    assert D(torch.randn(7, 2)).shape == (7,)
+    with pytest.raises(ValueError, match=r"shape \(N, 3\); got \(7, 2\)"):
+        G(torch.randn(7, 2))
+    with pytest.raises(ValueError, match=r"points of shape \(N, 2\); got \(7, 3\)"):
+        D(torch.randn(7, 3))
+    with pytest.raises(ValueError, match="latent_dim must be an integer between 1 and 64; got 0"):
+        ToyGenerator(0)
+
+
+def test_least_squares_losses():
+    r, f = torch.tensor([1.0, 1.0]), torch.tensor([0.0, 0.0])
+    assert lsgan_d_loss(r, f).item() == 0  # perfect D
+    assert lsgan_d_loss(f, r).item() == pytest.approx(1.0)  # everything wrong: 1/2 + 1/2
+    assert lsgan_g_loss(r).item() == 0 and lsgan_g_loss(f).item() == pytest.approx(0.5)
+
+
+def test_gradient_penalty_is_zero_for_a_unit_slope_critic():
+    D = torch.nn.Linear(2, 1, bias=False)
+    with torch.no_grad():
+        D.weight.copy_(torch.tensor([[0.6, 0.8]]))  # |w| = 1
+    x_real, x_fake = torch.randn(32, 2), torch.randn(32, 2)
+    assert gradient_penalty(D, x_real, x_fake).item() == pytest.approx(0, abs=1e-10)
+    with torch.no_grad():
+        D.weight.mul_(3)  # |w| = 3: penalty (3 - 1)^2 = 4
+    assert gradient_penalty(D, x_real, x_fake).item() == pytest.approx(4, rel=1e-5)
+
+
+def test_unknown_loss_is_a_clear_error():
+    with pytest.raises(ValueError, match="Unknown loss 'hinge': choose one of minimax, nonsaturating"):
+        toy.toy_g_loss("hinge", torch.zeros(3))
+    with pytest.raises(ValueError, match="Unknown loss 'hinge'"):
+        ToyGAN(loss="hinge")
+
+
+# -- the stepper --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"preset": "rings"}, "Unknown data preset"),
+    ({"lr_d": 0}, r"lr_d \(a learning rate\) must be a number in \(0, 1\]"),
+    ({"lr_g": float("nan")}, r"lr_g \(a learning rate\)"),
+    ({"d_steps": 0}, "d_steps must be an integer between 1 and 100; got 0"),
+    ({"latent_dim": 2.0}, "latent_dim must be an integer"),
+    ({"hidden": 1}, "hidden must be an integer between 2"),
+    ({"optimizer": "rmsprop"}, "Unknown optimizer 'rmsprop': choose one of adam, sgd"),
+    ({"seed": -1}, "seed must be a non-negative integer"),
+])
+def test_stepper_rejects_bad_settings(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        ToyGAN(**kwargs)
+
+
+def test_step_counts_d_and_g_updates():
+    gan = ToyGAN(d_steps=3, batch_size=32)
+    gan.step(4)
+    assert (gan.d_step_count, gan.g_step_count, gan.iteration) == (12, 4, 4)
+    assert gan.history["step"] == [1, 2, 3, 4] and len(gan.history["d_loss"]) == 4
+    assert np.isfinite(gan.history["d_loss"]).all() and np.isfinite(gan.history["g_loss"]).all()
+    gan.step_d()
+    assert (gan.d_step_count, gan.g_step_count) == (13, 4)
+    gan.step_g()
+    assert (gan.d_step_count, gan.g_step_count) == (13, 5)
+    st = gan.state()
+    assert st["iteration"] == 5 and st["d_steps_done"] == 13 and st["settings"]["d_steps"] == 3
+
+
+def test_same_seed_same_run_and_different_seed_different_run():
+    a, b, c = ToyGAN(seed=3), ToyGAN(seed=3), ToyGAN(seed=4)
+    for gan in (a, b, c):
+        gan.step(30)
+    np.testing.assert_array_equal(a.samples(), b.samples())
+    assert a.history["g_loss"] == b.history["g_loss"]
+    assert not np.allclose(a.samples(), c.samples())
+
+
+def test_set_changes_live_settings_and_reset_rebuilds():
+    gan = ToyGAN()
+    gan.step(5)
+    gan.set(loss="least_squares", lr_d=3e-3, lr_g=2e-4, d_steps=2)
+    assert gan.opt_d.param_groups[0]["lr"] == 3e-3 and gan.opt_g.param_groups[0]["lr"] == 2e-4
+    gan.step(2)
+    assert gan.iteration == 7 and gan.d_step_count == 5 + 4  # training went on
+    with pytest.raises(ValueError, match=r"\['latent_dim'\] cannot change during training; use reset"):
+        gan.set(latent_dim=3)
+    with pytest.raises(ValueError, match="lr_g"):
+        gan.set(lr_g=-1)
+    assert gan.settings.lr_g == 2e-4, "a rejected change leaves the settings alone"
+    gan.reset(latent_dim=3, preset="grid")
+    assert gan.iteration == 0 and gan.history["step"] == [] and gan.G.latent_dim == 3
+    assert gan.data.name == "grid" and gan.settings.loss == "least_squares"
+    with pytest.raises(ValueError, match="Unknown setting"):
+        gan.reset(colour="red")
+
+
+@pytest.mark.parametrize("loss", toy.LOSSES)
+@pytest.mark.parametrize("preset", ["ring", "spiral"])
+def test_every_loss_trains_and_reports_state(loss, preset):
+    gan = ToyGAN(preset, loss=loss, batch_size=64)
+    gan.step(10)
+    xs, ys, values = gan.d_grid(16)
+    assert xs.shape == (16,) and values.shape == (16, 16) and np.isfinite(values).all()
+    if loss in ("minimax", "nonsaturating"):
+        assert values.min() >= 0 and values.max() <= 1
+    pts, dirs = gan.gradient_field(20)
+    assert pts.shape == dirs.shape == (20, 2) and np.isfinite(dirs).all() and np.abs(dirs).sum() > 0
+    assert gan.samples().shape == (ToyGAN.N_SHOW, 2)
+    assert 0 <= gan.coverage() <= 1 and gan.g_grad_norm() > 0
+
+
+@pytest.mark.parametrize("latent_dim, shape", [(1, (1, 20, 2)), (2, (5, 5, 2)), (4, (5, 5, 2))])
+def test_manifold_shapes(latent_dim, shape):
+    gan = ToyGAN(latent_dim=latent_dim)
+    assert gan.manifold(5).shape == shape
+
+
+def test_gradient_field_points_uphill_on_d():
+    """G's non-saturating update moves each fake towards higher D(x): the arrows and D's gradient agree."""
+    gan = ToyGAN()
+    gan.step(50)
+    pts, dirs = gan.gradient_field(64)
+    x = torch.tensor(pts, requires_grad=True)
+    grad_d, = torch.autograd.grad(gan.D(x).sum(), x)
+    cos = (grad_d.numpy() * dirs).sum(1) / (np.linalg.norm(dirs, axis=1) * grad_d.norm(dim=1).numpy() + 1e-12)
+    assert (cos > 0.99).all()
+
+
+def test_fixed_seed_outcome_nonsaturating_covers_the_ring():
+    """The chapter's first claim, at the quick-mode step count: from one mode at most to most of the ring."""
+    gan = ToyGAN("ring", loss="nonsaturating", seed=0)
+    start = gan.coverage()
+    gan.step(1500)
+    assert start <= 0.125
+    assert gan.coverage() >= 0.75
+
+
+# -- the view -----------------------------------------------------------------------------------
+
+def test_figure_updates_in_place_and_renders_png():
+    gan = ToyGAN(batch_size=64)
+    fig = PlaygroundFigure(gan)
+    artists = (fig.heat, fig.fake, fig.d_line, fig.quiver)
+    png1 = fig.render(gan)
+    gan.step(20)
+    fig.show_grads = True
+    png2 = fig.render(gan)
+    assert png1[:8] == b"\x89PNG\r\n\x1a\n" and png1 != png2
+    assert (fig.heat, fig.fake, fig.d_line, fig.quiver) == artists, "no new artists per frame"
+    assert len(fig.ax.images) == 1 and len(fig.fig.axes) == 3  # two panels and the colour bar
+    np.testing.assert_allclose(fig.fake.get_offsets(), gan.samples())
+    assert "iteration 20" in fig.title.get_text()
+    gan.reset(latent_dim=1, preset="moons", loss="wgan_gp")
+    fig.render(gan)
+    assert len(fig.fig.axes) == 3 and "WGAN-GP" in fig.title.get_text()
+
+
+def test_save_gif(tmp_path):
+    from PIL import Image
+
+    gan = ToyGAN(batch_size=64)
+    path = save_gif(gan, tmp_path / "run.gif", frames=4, steps_per_frame=5)
+    with Image.open(path) as im:
+        assert im.format == "GIF" and im.n_frames == 4
+    assert gan.iteration == 15
+    with pytest.raises(ValueError, match="ending in .gif"):
+        save_gif(gan, tmp_path / "run.png", frames=2)
+
+
+# -- exercise checkers --------------------------------------------------------------------------
+
+def test_check_lsgan_d_loss_accepts_the_right_answer(capsys):
+    assert check_lsgan_d_loss(lambda r, f: 0.5 * ((r - 1) ** 2).mean() + 0.5 * (f ** 2).mean())
+    assert "Correct" in capsys.readouterr().out
+    assert check_lsgan_d_loss(lsgan_d_loss)
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda r, f: 0.5 * (r ** 2).mean() + 0.5 * ((f - 1) ** 2).mean(), "targets are swapped"),
+    (lambda r, f: ((r - 1) ** 2).mean() + (f ** 2).mean(), "factor of 2"),
+    (lambda r, f: 0.5 * ((r.sigmoid() - 1) ** 2).mean() + 0.5 * (f.sigmoid() ** 2).mean(), "do not apply a sigmoid"),
+    (lambda r, f: 0.5 * ((r - 1) ** 2).sum() + 0.5 * (f ** 2).sum(), r"\.mean\(\), not \.sum\(\)"),
+    (lambda r, f: 0.5 * ((r - 1) ** 2).mean(), "ignores the fakes"),
+    (lambda r, f: 0.5 * (r - 1).abs().mean() + 0.5 * f.abs().mean(), "squared errors"),
+    (lambda r, f: (r - f).mean(), "should be"),
+    (lambda r, f: [0.0], "Return a scalar tensor"),
+    (lambda r, f: 1 / 0, "ZeroDivisionError"),
+])
+def test_check_lsgan_d_loss_rejects_wrong_answers_with_hints(wrong, hint):
+    with pytest.raises(AssertionError, match=hint):
+        check_lsgan_d_loss(wrong)
+
+
+def test_checkers_need_a_function():
+    with pytest.raises(ValueError, match="Pass your function itself"):
+        check_lsgan_d_loss(3.0)
+    with pytest.raises(ValueError, match="Pass your function itself"):
+        check_mode_coverage("coverage")
+
+
+def _right_coverage(fakes, modes, radius):
+    d = np.linalg.norm(fakes[:, None] - modes[None], axis=-1)
+    return (d <= radius).any(axis=0).mean()
+
+
+def test_check_mode_coverage_accepts_the_right_answer():
+    assert check_mode_coverage(_right_coverage)
+    assert check_mode_coverage(lambda f, m, r: mode_coverage(f, m, r, min_share=0))
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda f, m, r: (np.linalg.norm(f[:, None] - m[None], axis=-1) <= r).any(axis=0).sum(), "divide the number"),
+    (lambda f, m, r: (np.linalg.norm(f[:, None] - m[None], axis=-1) <= r).any(axis=1).mean(), "share of FAKES"),
+    (lambda f, m, r: len(np.unique(np.linalg.norm(f[:, None] - m[None], axis=-1).argmin(1))) / len(m),
+     "covers nothing"),
+    (lambda f, m, r: (((f[:, None] - m[None]) ** 2).sum(-1) <= r).any(axis=0).mean(), "not the squared distance"),
+    (lambda f, m, r: (np.linalg.norm(f[:, None] - m[None], axis=-1) <= r).mean(), "Count each mode once"),
+    (lambda f, m, r: 0.3, "so the coverage is 0.500"),
+    (lambda f, m, r: "all", "Return one number"),
+])
+def test_check_mode_coverage_rejects_wrong_answers_with_hints(wrong, hint):
+    with pytest.raises(AssertionError, match=hint):
+        check_mode_coverage(wrong)
