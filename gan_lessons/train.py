@@ -7,6 +7,7 @@ in `run`. Checkpoints are written atomically and read with `weights_only=True`.
 """
 from __future__ import annotations
 
+import copy
 import math
 import os
 import signal
@@ -47,6 +48,7 @@ class TrainConfig:
     beta1: float = 0.5
     beta2: float = 0.999
     g_loss: str = "nonsaturating"
+    ema: float = 0.0  # decay of an exponential moving average of G's weights used for sampling; 0 = off
     seed: int = 0
     device: str = "auto"
     sample_every: int = 0  # steps between fixed-noise sample grids; 0 = once per epoch
@@ -68,6 +70,8 @@ class TrainConfig:
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not 0 <= value < 1:
                 raise ValueError(f"{name} must be in [0, 1); got {value!r}.")
+        if not isinstance(self.ema, (int, float)) or not 0 <= self.ema < 1:
+            raise ValueError(f"ema (the decay of G's moving average) must be in [0, 1), such as 0.999; got {self.ema!r}.")
         if self.g_loss not in G_LOSSES:
             raise ValueError(f"g_loss must be one of {sorted(G_LOSSES)}; got {self.g_loss!r}.")
         if not isinstance(self.sample_every, int) or self.sample_every < 0:
@@ -96,18 +100,25 @@ class GANRun:
     step: int = 0
     elapsed: float = 0.0  # seconds spent training, over all calls
     interrupted: bool = False
+    G_ema: Generator | None = None  # moving average of G's weights (config.ema > 0), used for sampling
+
+    @property
+    def G_sample(self) -> Generator:
+        """The generator to sample from: the moving average when there is one, else G."""
+        return self.G_ema if self.G_ema is not None else self.G
 
     @torch.no_grad()
     def sample(self, n: int | None = None, z: torch.Tensor | None = None) -> torch.Tensor:
         """Images from G in eval mode: from z, or n fresh latent vectors, or the fixed noise."""
         if z is None:
             z = self.fixed_noise if n is None else torch.randn(n, self.config.latent_dim)
-        was_training = self.G.training
-        self.G.eval()
+        G = self.G_sample
+        was_training = G.training
+        G.eval()
         try:
-            return self.G(z.to(self.device)).float().cpu()
+            return G(z.to(self.device)).float().cpu()
         finally:
-            self.G.train(was_training)
+            G.train(was_training)
 
 
 def new_run(config: TrainConfig | None = None, **overrides) -> GANRun:
@@ -128,7 +139,20 @@ def new_run(config: TrainConfig | None = None, **overrides) -> GANRun:
     opt_d = torch.optim.Adam(D.parameters(), lr=config.lr_d or config.lr, betas=betas)
     fixed_noise = torch.randn(config.n_fixed, config.latent_dim, generator=torch.Generator().manual_seed(config.seed + 1))
     noise_gen = torch.Generator().manual_seed(config.seed + 2)
-    return GANRun(config, G, D, opt_g, opt_d, device, fixed_noise, noise_gen)
+    run = GANRun(config, G, D, opt_g, opt_d, device, fixed_noise, noise_gen)
+    if config.ema > 0:
+        run.G_ema = copy.deepcopy(G).eval().requires_grad_(False)
+    return run
+
+
+@torch.no_grad()
+def _update_ema(run: GANRun) -> None:
+    # Warm-up: early on, average over fewer steps so the average is not dominated by the initial weights.
+    decay = min(run.config.ema, (1 + run.step) / (10 + run.step))
+    ema_params, params = list(run.G_ema.parameters()), list(run.G.parameters())
+    torch._foreach_lerp_(ema_params, params, 1.0 - decay)
+    for b_ema, b in zip(run.G_ema.buffers(), run.G.buffers()):
+        b_ema.copy_(b)
 
 
 def _check_finite(run: GANRun, name: str, value: torch.Tensor) -> None:
@@ -237,6 +261,8 @@ def train(
                     run.opt_g.zero_grad(set_to_none=True)
                     loss_g.backward()
                     run.opt_g.step()
+                    if run.G_ema is not None:
+                        _update_ema(run)
 
                     run.step += 1
                     run.batch_in_epoch += 1
@@ -306,6 +332,7 @@ def save_checkpoint(run: GANRun, path: str | Path) -> Path:
         "config": asdict(run.config),
         "G": run.G.state_dict(),
         "D": run.D.state_dict(),
+        "G_ema": run.G_ema.state_dict() if run.G_ema is not None else None,
         "opt_g": run.opt_g.state_dict(),
         "opt_d": run.opt_d.state_dict(),
         "history": run.history,
@@ -357,7 +384,9 @@ def load_checkpoint(path: str | Path, device: str | None = None, latent_dim: int
         run.D.load_state_dict(state["D"])
         run.opt_g.load_state_dict(state["opt_g"])
         run.opt_d.load_state_dict(state["opt_d"])
-    except (RuntimeError, KeyError, ValueError) as exc:
+        if run.G_ema is not None:
+            run.G_ema.load_state_dict(state["G_ema"])
+    except (RuntimeError, KeyError, ValueError, AttributeError, TypeError) as exc:
         raise ValueError(f"Checkpoint {path} does not match its own configuration ({str(exc)[:200]}).") from None
     run.history = state["history"]
     run.epoch, run.batch_in_epoch, run.step = state["epoch"], state["batch_in_epoch"], state["step"]
@@ -368,9 +397,10 @@ def load_checkpoint(path: str | Path, device: str | None = None, latent_dim: int
 
 
 def load_generator(path: str | Path, G: Generator | None = None, device: str | None = None) -> Generator:
-    """The generator from a checkpoint, in eval mode; into `G` if given (its latent_dim must match)."""
+    """The generator to sample from (the moving average if the run kept one), in eval mode; into `G` if given
+    (its latent_dim must match)."""
     if G is None:
-        return load_checkpoint(path, device=device).G.eval()
+        return load_checkpoint(path, device=device).G_sample.eval()
     state = read_checkpoint(path)
     trained = state["config"]["latent_dim"]
     if G.latent_dim != trained:
@@ -379,7 +409,7 @@ def load_generator(path: str | Path, G: Generator | None = None, device: str | N
             f"latent_dim={G.latent_dim}. Build it with Generator(latent_dim={trained}, width={state['config']['width']})."
         )
     try:
-        G.load_state_dict(state["G"])
+        G.load_state_dict(state.get("G_ema") or state["G"])
     except RuntimeError as exc:
         raise ValueError(f"Checkpoint {path} does not fit this generator ({str(exc)[:200]}).") from None
     return G.eval()

@@ -20,7 +20,10 @@ def digits() -> MNISTDigits:
 
 
 def _state(run):
-    return {**{f"G.{k}": v for k, v in run.G.state_dict().items()}, **{f"D.{k}": v for k, v in run.D.state_dict().items()}}
+    state = {**{f"G.{k}": v for k, v in run.G.state_dict().items()}, **{f"D.{k}": v for k, v in run.D.state_dict().items()}}
+    if run.G_ema is not None:
+        state |= {f"G_ema.{k}": v for k, v in run.G_ema.state_dict().items()}
+    return state
 
 
 def _assert_same_weights(a, b):
@@ -42,6 +45,19 @@ def test_history_and_samples(digits):
     assert hist["samples"][0].dtype == torch.uint8 and hist["samples"][0].shape == (8, 1, 28, 28)
     # training moves the generator: the fixed-noise samples change
     assert not torch.equal(hist["samples"][0], hist["samples"][-1])
+
+
+def test_ema_generator_is_an_average_and_is_sampled(digits, tmp_path):
+    run = new_run(TrainConfig(**SMALL, ema=0.9))
+    train(run, digits, 1, progress=False)
+    g, g_ema = next(run.G.parameters()), next(run.G_ema.parameters())
+    assert not torch.equal(g, g_ema) and not g_ema.requires_grad
+    with torch.no_grad():
+        expected = run.G_ema.eval()(run.fixed_noise)
+    assert torch.equal(run.sample(), expected)
+    back = load_checkpoint(save_checkpoint(run, tmp_path / "ema.pt"))
+    assert torch.equal(back.sample(), run.sample())
+    assert torch.equal(load_generator(tmp_path / "ema.pt")(run.fixed_noise), expected)
 
 
 def test_same_seed_same_samples(digits):
@@ -74,11 +90,12 @@ def _interrupt_at(step):
     return on_step
 
 
-def test_interrupt_keeps_state_and_resume_matches_uninterrupted_run(digits, tmp_path, capsys):
-    reference = new_run(TrainConfig(**SMALL))
+@pytest.mark.parametrize("ema", [0.0, 0.9])
+def test_interrupt_keeps_state_and_resume_matches_uninterrupted_run(digits, tmp_path, capsys, ema):
+    reference = new_run(TrainConfig(**SMALL, ema=ema))
     train(reference, digits, 3, progress=False)
 
-    run = new_run(TrainConfig(**SMALL))
+    run = new_run(TrainConfig(**SMALL, ema=ema))
     ckpt = tmp_path / "run.pt"
     train(run, digits, 3, progress=False, checkpoint_path=ckpt, on_step=_interrupt_at(8))
     out = capsys.readouterr().out
@@ -136,6 +153,7 @@ def test_max_seconds_stops_and_checkpoints(digits, tmp_path, capsys):
         (dict(latent_dim=-2), "latent_dim must be a positive integer"),
         (dict(device="gpu"), "Unknown device 'gpu'"),
         (dict(g_loss="wasserstein"), "g_loss must be one of"),
+        (dict(ema=1.0), r"ema \(the decay of G's moving average\) must be in \[0, 1\)"),
     ],
 )
 def test_bad_config(kwargs, message):
