@@ -11,6 +11,8 @@ from .metrics import (  # 09_evaluating
 )
 from .models import Discriminator, Generator, count_parameters, init_dcgan_weights
 from .plot import image_grid, plot_history, show_images, show_sample_progress
+from .toy import ToyGAN, make_data, mode_coverage  # 04_toy_gan_playground
+from .widgets import latent_explorer, playground  # 04_toy_gan_playground, 05_dcgan_mnist
 from .train import (
     GANRun,
     NonFiniteLossError,

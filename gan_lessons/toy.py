@@ -582,6 +582,10 @@ class PlaygroundFigure:
     Left: D's output as a heatmap, real points, fakes, G's manifold (the image of a latent grid)
     and optionally the arrows along which G's loss pushes each fake. Right: the loss curves.
     `render(gan)` returns PNG bytes (for an ipywidgets.Image or a GIF frame).
+
+    Speed: axes, ticks and labels are drawn once and cached (blitting); each frame redraws only
+    the moving artists. The cache is redrawn when the loss plot's limits change, which they do in
+    steps (x every 250 iterations, y only when a loss leaves the range).
     """
 
     def __init__(self, gan: ToyGAN, dpi: int = 72, res: int = 48, manifold_res: int = 13):
@@ -593,40 +597,56 @@ class PlaygroundFigure:
         FigureCanvasAgg(self.fig)
         self.ax, self.ax_loss = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.15, 1]})
         self.fig.subplots_adjust(left=0.05, right=0.98, top=0.9, bottom=0.12, wspace=0.22)
+        self.cbar = None
         self.show_grads = False
         self.show_manifold = True
         self._layout_for = None
+        self._background = None
+        self._background_key = None
+        self.full_draws = 0  # how often the cached background had to be redrawn
         self.update(gan)
+
+    def _layout_key(self, gan: ToyGAN):
+        return (gan.data.name, gan.settings.latent_dim, round(float(gan.data.extent), 3), id(gan.data))
 
     def _build_artists(self, gan: ToyGAN) -> None:
         ax, e = self.ax, gan.data.extent
         ax.clear()
         self.heat = ax.imshow(np.zeros((self.res, self.res)), extent=(-e, e, -e, e), origin="lower",
-                              cmap="RdBu", vmin=0, vmax=1, interpolation="bilinear", alpha=0.9)
-        self.cbar = getattr(self, "cbar", None) or self.fig.colorbar(self.heat, ax=ax, fraction=0.046, pad=0.02)
-        self.cbar.update_normal(self.heat)
-        real = gan.real_samples()
-        self.real = ax.scatter(real[:, 0], real[:, 1], s=5, c="#1a9641", label="real", zorder=3, linewidths=0)
-        self.fake = ax.scatter([], [], s=5, c="#7b3294", label="fake G(z)", zorder=4, linewidths=0)
+                              cmap="RdBu", vmin=0, vmax=1, interpolation="bilinear", alpha=0.9, animated=True)
+        if self.cbar is None:
+            self.cbar = self.fig.colorbar(self.heat, ax=ax, fraction=0.046, pad=0.02)
+        else:
+            self.cbar.update_normal(self.heat)
+        self.real = ax.scatter([], [], s=5, c="#1a9641", label="real", zorder=3, linewidths=0, animated=True)
+        self.fake = ax.scatter([], [], s=5, c="#7b3294", label="fake G(z)", zorder=4, linewidths=0, animated=True)
         self.manifold_lines = ax.plot(np.full((2, 2 * self.manifold_res), np.nan),
                                       np.full((2, 2 * self.manifold_res), np.nan),
-                                      color="#7b3294", lw=0.5, alpha=0.45, zorder=2)
+                                      color="#7b3294", lw=0.5, alpha=0.45, zorder=2, animated=True)
         pts, dirs = np.zeros((64, 2)), np.zeros((64, 2))
         self.quiver = ax.quiver(pts[:, 0], pts[:, 1], dirs[:, 0], dirs[:, 1], color="black", angles="xy",
-                                scale_units="xy", scale=1, width=0.004, zorder=5)
+                                scale_units="xy", scale=1, width=0.004, zorder=5, animated=True)
         ax.set(xlim=(-e, e), ylim=(-e, e), aspect="equal")
         ax.tick_params(labelsize=7)
-        ax.legend(loc="upper right", fontsize=7, markerscale=2.5, framealpha=0.7)
+        self.legend = ax.legend(handles=[self.real, self.fake], loc="upper right", fontsize=7, markerscale=2.5,
+                                framealpha=0.7)
+        self.legend.set_animated(True)  # drawn above the heatmap, which is redrawn each frame
         self.title = ax.set_title("", fontsize=9)
+        self.title.set_animated(True)
         axl = self.ax_loss
         axl.clear()
-        (self.d_line,) = axl.plot([], [], lw=1, label="D loss")
-        (self.g_line,) = axl.plot([], [], lw=1, label="G loss")
+        (self.d_line,) = axl.plot([], [], lw=1, label="D loss", animated=True)
+        (self.g_line,) = axl.plot([], [], lw=1, label="G loss", animated=True)
         axl.set_xlabel("iteration", fontsize=8)
         axl.tick_params(labelsize=7)
         axl.legend(loc="upper right", fontsize=7)
         self.loss_title = axl.set_title("losses", fontsize=9)
-        self._layout_for = (gan.data.name, gan.settings.latent_dim, tuple(np.round(gan.data.extent, 3).ravel()))
+        self.loss_title.set_animated(True)
+        self._ylim = None
+        self._animated = [self.heat, *self.manifold_lines, self.real, self.fake, self.quiver, self.legend, self.title,
+                          self.d_line, self.g_line, self.loss_title]
+        self._layout_for = self._layout_key(gan)
+        self._background_key = None
 
     def update(self, gan: ToyGAN) -> None:
         """Refresh every artist from the stepper's current state (no new artists)."""
@@ -634,18 +654,19 @@ class PlaygroundFigure:
             self._update(gan)
 
     def _update(self, gan: ToyGAN) -> None:
-        key = (gan.data.name, gan.settings.latent_dim, tuple(np.round(gan.data.extent, 3).ravel()))
-        if key != self._layout_for or self.real.get_offsets().shape[0] != len(gan.real_samples()):
+        if self._layout_key(gan) != self._layout_for:
             self._build_artists(gan)
         self.real.set_offsets(gan.real_samples())
         _, _, values = gan.d_grid(self.res)
-        self.heat.set_data(values)
-        if gan.settings.loss in ("minimax", "nonsaturating"):
-            self.heat.set_clim(0, 1)
-        else:
+        if gan.settings.loss not in ("minimax", "nonsaturating"):  # raw scores: scaled to [0, 1] for the colours
             lo, hi = float(values.min()), float(values.max())
-            self.heat.set_clim(lo, hi if hi > lo else lo + 1e-6)
-        self.cbar.set_label(gan.d_output_name(), fontsize=8)
+            values = (values - lo) / (hi - lo if hi > lo else 1.0)
+            label = f"{gan.d_output_name()}, scaled: low → high"
+        else:
+            label = "D(x) = P(real)"
+        self.heat.set_data(values)
+        if self.cbar.ax.get_ylabel() != label:
+            self.cbar.set_label(label, fontsize=8)
         self.fake.set_offsets(gan.samples())
         if self.show_manifold:
             m = gan.manifold(self.manifold_res)
@@ -672,28 +693,56 @@ class PlaygroundFigure:
         steps = np.asarray(h["step"])
         self.d_line.set_data(steps, h["d_loss"])
         self.g_line.set_data(steps, h["g_loss"])
+        last = int(steps[-1]) if len(steps) else 0
+        xmax = max(250, int(np.ceil(last / 250)) * 250)
+        self.ax_loss.set_xlim(max(0, xmax - 2000), xmax)
         if len(steps):
-            ys = np.concatenate([h["d_loss"][-2000:], h["g_loss"][-2000:]])
+            window = steps > xmax - 2000
+            ys = np.concatenate([np.asarray(h["d_loss"])[window], np.asarray(h["g_loss"])[window]])
             ys = ys[np.isfinite(ys)]
-            lo, hi = (float(ys.min()), float(ys.max())) if len(ys) else (0.0, 1.0)
-            pad = 0.05 * (hi - lo) + 1e-3
-            self.ax_loss.set_xlim(max(0, steps[-1] - 2000), max(steps[-1], 10))
-            self.ax_loss.set_ylim(lo - pad, hi + pad)
+            if len(ys):
+                lo, hi = float(ys.min()), float(ys.max())
+                if self._ylim is None or lo < self._ylim[0] or hi > self._ylim[1]:
+                    pad = 0.15 * (hi - lo) + 0.05
+                    cur = self._ylim or (lo, hi)
+                    self._ylim = (min(cur[0], lo) - pad, max(cur[1], hi) + pad)
+                    self.ax_loss.set_ylim(*self._ylim)
         self.loss_title.set_text(f"losses (D {st['d_loss']:.3f}, G {st['g_loss']:.3f})")
+
+    def _draw(self) -> None:
+        canvas = self.fig.canvas
+        key = (self._layout_for, self.ax_loss.get_xlim(), self.ax_loss.get_ylim(), self.cbar.ax.get_ylabel())
+        if key != self._background_key or self._background is None:
+            canvas.draw()  # everything but the animated artists
+            self._background = canvas.copy_from_bbox(self.fig.bbox)
+            self._background_key = key
+            self.full_draws += 1
+        else:
+            canvas.restore_region(self._background)
+        for artist in self._animated:
+            if artist.get_visible():
+                self.fig.draw_artist(artist)
 
     def render(self, gan: ToyGAN | None = None, fmt: str = "png") -> bytes:
         """Update (when given the stepper) and return the figure as PNG (or JPEG) bytes."""
-        if gan is not None:
-            self.update(gan)
+        from PIL import Image
+
+        rgb = self.to_array(gan)[..., :3]
         buf = io.BytesIO()
-        self.fig.savefig(buf, format=fmt)
+        if fmt == "png":
+            Image.fromarray(rgb).save(buf, format="png", compress_level=1)
+        elif fmt in ("jpeg", "jpg"):
+            Image.fromarray(rgb).save(buf, format="jpeg", quality=90)
+        else:
+            raise ValueError(f"fmt must be 'png' or 'jpeg'; got {fmt!r}.")
         return buf.getvalue()
 
     def to_array(self, gan: ToyGAN | None = None) -> np.ndarray:
         """The figure as an (H, W, 4) uint8 RGBA array."""
         if gan is not None:
             self.update(gan)
-        self.fig.canvas.draw()
+        with single_thread():
+            self._draw()
         return np.asarray(self.fig.canvas.buffer_rgba()).copy()
 
 
@@ -727,3 +776,248 @@ def save_gif(gan: ToyGAN, path, frames: int = 30, steps_per_frame: int = 20, fps
     path.parent.mkdir(parents=True, exist_ok=True)
     images[0].save(path, save_all=True, append_images=images[1:], duration=int(1000 / fps), loop=0)
     return path
+
+
+# ----------------------------------------------------------------------------------------------
+# The dashboard (built by gan_lessons.widgets.playground)
+# ----------------------------------------------------------------------------------------------
+
+
+def _widgets():
+    import ipywidgets
+
+    return ipywidgets
+
+
+_BOX_CLASS = None
+
+
+def _playground_box(children):
+    """A VBox that forwards unknown attributes to its Playground, so the widget that
+    `widgets.playground()` returns also has `.play()`, `.loss`, `.gan`, `.save_gif()`..."""
+    global _BOX_CLASS
+    if _BOX_CLASS is None:
+        class PlaygroundBox(_widgets().VBox):
+            def __getattr__(self, name):
+                pg = self.__dict__.get("_playground")
+                if pg is None or name.startswith("__"):
+                    raise AttributeError(name)
+                return getattr(pg, name)
+
+        _BOX_CLASS = PlaygroundBox
+    return _BOX_CLASS(children)
+
+
+class Playground:
+    """GAN Lab in a notebook: controls, a live view and the training loop. Introduced in 04_toy_gan_playground.
+
+    `Playground(...).widget` is the dashboard (an ipywidgets.VBox); display it, or let
+    `gan_lessons.widgets.playground()` return it. Play runs the training loop in a background
+    thread, so the notebook stays responsive: loss, learning rates and D steps change the running
+    game at once; data preset, latent size, hidden size and optimizer restart it.
+
+    Tests drive it without a display: set `.value` on a control, call `play()`/`pause()` or a
+    button's `.click()`, and read `gan` (the ToyGAN), `frames` and `error`.
+    """
+
+    TRAIN_TIME = 0.1  # seconds of training between two frames while playing
+
+    def __init__(self, preset: str = "ring", loss: str = "nonsaturating", lr_d: float = 1e-3, lr_g: float = 1e-3,
+                 d_steps: int = 1, latent_dim: int = 2, hidden: int = 64, optimizer: str = "adam", seed: int = 0,
+                 points=None, show_grads: bool = False):
+        w = _widgets()
+        self.gan = ToyGAN(preset, loss=loss, lr_d=lr_d, lr_g=lr_g, d_steps=d_steps, latent_dim=latent_dim,
+                          hidden=hidden, optimizer=optimizer, seed=seed, points=points)
+        self.figure = PlaygroundFigure(self.gan)
+        self.figure.show_grads = bool(show_grads)
+        self._render_lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self.frames = 0  # frames drawn so far
+        self.error: BaseException | None = None
+        self.steps_per_frame = 1
+
+        def button(label, cls, tip, style=""):
+            b = w.Button(description=label, tooltip=tip, button_style=style, layout=w.Layout(width="auto"))
+            b.add_class(cls)
+            return b
+
+        self.play_button = button("▶ Play", "gl-play", "train continuously", "success")
+        self.pause_button = button("⏸ Pause", "gl-pause", "stop training", "warning")
+        self.step_d_button = button("Step D", "gl-step-d", "one discriminator update")
+        self.step_g_button = button("Step G", "gl-step-g", "one generator update")
+        self.step_button = button("Step D+G", "gl-step", "one iteration: d_steps D updates, then one G update")
+        self.reset_button = button("↺ Reset", "gl-reset", "fresh networks, same settings", "danger")
+        self.play_button.on_click(lambda _: self.play())
+        self.pause_button.on_click(lambda _: self.pause())
+        self.step_d_button.on_click(lambda _: self._manual(self.gan.step_d))
+        self.step_g_button.on_click(lambda _: self._manual(self.gan.step_g))
+        self.step_button.on_click(lambda _: self._manual(self.gan.step))
+        self.reset_button.on_click(lambda _: self.reset())
+
+        s = self.gan.settings
+        presets = [p for p in PRESETS if p != "custom" or points is not None]
+        wide, narrow = {"description_width": "initial"}, w.Layout(width="260px")
+        self.preset = w.Dropdown(options=presets, value=preset, description="data", style=wide, layout=narrow)
+        self.loss = w.Dropdown(options=[(LOSS_LABELS[k], k) for k in LOSSES], value=s.loss, description="loss",
+                               style=wide, layout=narrow)
+        self.optimizer = w.Dropdown(options=list(OPTIMIZERS), value=s.optimizer, description="optimizer",
+                                    style=wide, layout=narrow)
+        self.lr_d = w.FloatLogSlider(value=s.lr_d, base=10, min=-5, max=0, step=0.1, description="lr D",
+                                     readout_format=".1e", style=wide)
+        self.lr_g = w.FloatLogSlider(value=s.lr_g, base=10, min=-5, max=0, step=0.1, description="lr G",
+                                     readout_format=".1e", style=wide)
+        self.d_steps = w.IntSlider(value=s.d_steps, min=1, max=10, description="D steps per G step", style=wide)
+        self.latent_dim = w.IntSlider(value=s.latent_dim, min=1, max=8, description="latent dim", style=wide)
+        self.hidden = w.Dropdown(options=[8, 16, 32, 64, 128, 256], value=s.hidden, description="hidden units",
+                                 style=wide, layout=narrow)
+        self.show_grads = w.Checkbox(value=bool(show_grads), description="G's gradient arrows", indent=False)
+        self.show_manifold = w.Checkbox(value=True, description="G's manifold", indent=False)
+        for control in (self.loss, self.lr_d, self.lr_g, self.d_steps):
+            control.observe(self._on_live_setting, names="value")
+        for control in (self.preset, self.optimizer, self.latent_dim, self.hidden):
+            control.observe(self._on_restart_setting, names="value")
+        self.show_grads.observe(self._on_view_setting, names="value")
+        self.show_manifold.observe(self._on_view_setting, names="value")
+
+        self.image = w.Image(format="png", layout=w.Layout(width="auto", max_width="100%"))
+        self.image.add_class("gl-playground-view")
+        self.counter = w.HTML()
+        self.counter.add_class("gl-step-counter")
+        self.coverage_label = w.HTML()
+        self.coverage_label.add_class("gl-coverage")
+        self.status = w.HTML()
+        self.status.add_class("gl-status")
+        self.widget = _playground_box([
+            w.HBox([self.play_button, self.pause_button, self.step_d_button, self.step_g_button,
+                    self.step_button, self.reset_button]),
+            w.HBox([self.preset, self.loss, self.optimizer]),
+            w.HBox([self.lr_d, self.lr_g, self.d_steps]),
+            w.HBox([self.latent_dim, self.hidden, self.show_grads, self.show_manifold]),
+            self.image,
+            w.HBox([self.counter, self.coverage_label, self.status], layout=w.Layout(justify_content="space-between")),
+        ])
+        self.widget.add_class("gl-playground")
+        self.widget._playground = self  # the widget forwards .play(), .loss, .gan... to this controller
+        self.redraw()
+
+    # -- drawing ------------------------------------------------------------------------------
+    def redraw(self) -> None:
+        """Render the current state into the image and refresh the readouts."""
+        with self._render_lock:
+            png = self.figure.render(self.gan)
+            cov = self.gan.coverage()
+        self.image.value = png
+        self.frames += 1
+        st = self.gan.state()
+        self.counter.value = (f"iteration <b class='gl-iteration'>{st['iteration']}</b> "
+                              f"· D updates {st['d_steps_done']}")
+        k = len(self.gan.data.modes)
+        self.coverage_label.value = f"mode coverage <b>{round(cov * k)}/{k}</b> ({cov:.0%})"
+        if self.error is None:
+            self.status.value = "playing" if self.is_playing else "paused"
+
+    # -- controls -----------------------------------------------------------------------------
+    def _report(self, err: BaseException) -> None:
+        self.error = err
+        self.status.value = f"<span style='color:#b2182b'>{type(err).__name__}: {err}</span>"
+
+    def _manual(self, action) -> None:
+        try:
+            action()
+        except (ValueError, FloatingPointError) as err:
+            self._report(err)
+            return
+        if not self.is_playing:
+            self.redraw()
+
+    def _on_live_setting(self, change) -> None:
+        try:
+            self.gan.set(loss=self.loss.value, lr_d=float(self.lr_d.value), lr_g=float(self.lr_g.value),
+                         d_steps=int(self.d_steps.value))
+            self.error = None
+        except ValueError as err:
+            self._report(err)
+        if not self.is_playing:
+            self.redraw()
+
+    def _on_restart_setting(self, change) -> None:
+        self.reset()
+
+    def _on_view_setting(self, change) -> None:
+        self.figure.show_grads = bool(self.show_grads.value)
+        self.figure.show_manifold = bool(self.show_manifold.value)
+        if not self.is_playing:
+            self.redraw()
+
+    def reset(self) -> None:
+        """Fresh networks with the controls' settings (keeps playing if it was)."""
+        try:
+            self.gan.reset(preset=self.preset.value, optimizer=self.optimizer.value, latent_dim=int(self.latent_dim.value),
+                           hidden=int(self.hidden.value), loss=self.loss.value, lr_d=float(self.lr_d.value),
+                           lr_g=float(self.lr_g.value), d_steps=int(self.d_steps.value))
+            self.error = None
+        except ValueError as err:
+            self._report(err)
+        if not self.is_playing:
+            self.redraw()
+
+    # -- the loop -----------------------------------------------------------------------------
+    @property
+    def is_playing(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def play(self) -> None:
+        """Train continuously in a background thread, redrawing after every TRAIN_TIME seconds of training."""
+        if self.is_playing:
+            return
+        self.error = None
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="gan-lessons-playground", daemon=True)
+        self._thread.start()
+        self.status.value = "playing"
+
+    def pause(self, timeout: float = 10.0) -> None:
+        """Stop the loop after its current frame; waits for it (up to `timeout` seconds)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._thread = None
+        self.redraw()
+
+    def _loop(self) -> None:
+        import time
+
+        steps = 1
+        try:
+            while not self._stop.is_set():
+                t0 = time.perf_counter()
+                self.gan.step(steps)
+                took = max(time.perf_counter() - t0, 1e-6)
+                # aim for TRAIN_TIME seconds of training per frame, adapting to the machine's speed
+                steps = int(min(max(1, steps * self.TRAIN_TIME / took), 5 * steps + 1, 2000))
+                self.steps_per_frame = steps
+                if self._stop.is_set():
+                    break
+                self.redraw()
+        except BaseException as err:  # shown in the dashboard; training stops
+            self._report(err)
+
+    def run(self, n: int) -> None:
+        """Train n iterations now (in this thread) and redraw: the headless way to play."""
+        if self.is_playing:
+            raise ValueError("The playground is playing: pause() it before calling run().")
+        self.gan.step(n)
+        self.redraw()
+
+    def save_gif(self, path, frames: int = 30, steps_per_frame: int = 20, fps: int = 8):
+        """Train on for frames x steps_per_frame iterations and save the view of each frame as a GIF."""
+        if self.is_playing:
+            self.pause()
+        with self._render_lock:
+            out = save_gif(self.gan, path, frames=frames, steps_per_frame=steps_per_frame, fps=fps, figure=self.figure)
+        self.redraw()
+        return out
+
+    def _repr_mimebundle_(self, **kwargs):  # a notebook shows the dashboard itself
+        return self.widget._repr_mimebundle_(**kwargs)

@@ -1,0 +1,213 @@
+"""gan_lessons.widgets.playground (04_toy_gan_playground), driven headless: set `.value` on controls,
+click buttons, and assert on the stepper's state (ipywidgets swallows callback exceptions)."""
+import time
+
+import ipywidgets as W
+import numpy as np
+import pytest
+
+from gan_lessons.widgets import playground
+
+
+def wait_for(predicate, timeout=30.0, what="condition"):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+@pytest.fixture
+def pg():
+    box = playground(seed=0)
+    yield box
+    box.pause()
+
+
+def test_builder_returns_an_undisplayed_widget_with_its_controls(pg):
+    assert isinstance(pg, W.VBox)
+    assert isinstance(pg.image, W.Image) and pg.image.value[:4] == b"\x89PNG"
+    for name in ("play_button", "pause_button", "step_d_button", "step_g_button", "step_button", "reset_button"):
+        assert isinstance(getattr(pg, name), W.Button)
+    assert set(pg.loss.options) == {("minimax (saturating)", "minimax"), ("non-saturating", "nonsaturating"),
+                                     ("least squares (LSGAN)", "least_squares"), ("WGAN-GP", "wgan_gp")}
+    assert pg.preset.options == ("ring", "grid", "spiral", "moons")
+    assert "iteration <b class='gl-iteration'>0</b>" in pg.counter.value
+    assert "0/8" in pg.coverage_label.value
+    with pytest.raises(AttributeError):
+        pg.no_such_control
+
+
+def test_step_buttons_advance_the_right_network(pg):
+    pg.d_steps.value = 2
+    pg.step_d_button.click()
+    assert (pg.gan.d_step_count, pg.gan.g_step_count) == (1, 0)
+    pg.step_g_button.click()
+    assert (pg.gan.d_step_count, pg.gan.g_step_count) == (1, 1)
+    before = pg.image.value
+    pg.step_button.click()  # d_steps D updates, then one G update
+    assert (pg.gan.d_step_count, pg.gan.g_step_count) == (3, 2)
+    assert "iteration <b class='gl-iteration'>2</b>" in pg.counter.value
+    assert pg.image.value != before, "the view redraws after a step"
+
+
+def test_live_controls_change_the_running_game(pg):
+    pg.run(5)
+    pg.loss.value = "least_squares"
+    pg.lr_d.value = 3e-3
+    pg.lr_g.value = 1e-4
+    pg.d_steps.value = 3
+    s = pg.gan.settings
+    assert (s.loss, s.d_steps) == ("least_squares", 3)
+    assert pg.gan.opt_d.param_groups[0]["lr"] == pytest.approx(3e-3)
+    assert pg.gan.opt_g.param_groups[0]["lr"] == pytest.approx(1e-4)
+    assert pg.gan.iteration == 5, "live settings do not restart training"
+    assert "least squares" in pg.figure.title.get_text()
+
+
+def test_restart_controls_rebuild_the_networks(pg):
+    pg.run(5)
+    pg.latent_dim.value = 3
+    assert pg.gan.iteration == 0 and pg.gan.G.latent_dim == 3
+    pg.hidden.value = 16
+    assert pg.gan.settings.hidden == 16
+    pg.preset.value = "grid"
+    assert pg.gan.data.name == "grid" and "/25" in pg.coverage_label.value
+    pg.optimizer.value = "sgd"
+    assert type(pg.gan.opt_g).__name__ == "SGD"
+    pg.run(3)
+    pg.reset_button.click()
+    assert pg.gan.iteration == 0 and pg.gan.settings.preset == "grid"
+
+
+def test_view_toggles(pg):
+    pg.show_grads.value = True
+    assert pg.figure.show_grads and pg.figure.quiver.get_visible()
+    pg.show_manifold.value = False
+    assert all(len(line.get_xdata()) == 0 for line in pg.figure.manifold_lines)
+    pg.show_manifold.value = True
+    assert any(len(line.get_xdata()) > 0 for line in pg.figure.manifold_lines)
+
+
+def test_play_trains_in_the_background_and_controls_work_meanwhile(pg):
+    frames = pg.frames
+    pg.play_button.click()
+    assert pg.is_playing
+    wait_for(lambda: pg.gan.iteration >= 20 and pg.frames >= frames + 2, what="20 iterations and 2 frames")
+    pg.loss.value = "minimax"  # changed while the loop runs
+    pg.lr_g.value = 2e-3
+    wait_for(lambda: pg.gan.history["step"][-1] > 0 and pg.gan.settings.loss == "minimax", what="the loss change")
+    seen = pg.gan.iteration
+    wait_for(lambda: pg.gan.iteration > seen + 5, what="training to go on after the change")
+    pg.pause_button.click()
+    assert not pg.is_playing and pg.error is None
+    stopped = pg.gan.iteration
+    time.sleep(0.3)
+    assert pg.gan.iteration == stopped, "pause stops training"
+    assert f"<b class='gl-iteration'>{stopped}</b>" in pg.counter.value
+    assert pg.gan.opt_g.param_groups[0]["lr"] == pytest.approx(2e-3)
+    pg.play_button.click()
+    pg.play_button.click()  # a second play while playing is a no-op, not a second thread
+    wait_for(lambda: pg.gan.iteration > stopped, what="play after pause")
+    pg.pause()
+    assert pg.error is None
+
+
+def test_bad_values_are_reported_not_raised():
+    pg = playground(points=[(0, 0), (1, 1)], preset="custom")
+    assert "custom" in pg.preset.options and pg.gan.data.name == "custom"
+    pg.lr_d.value = 1.0  # the slider's maximum is allowed
+    assert pg.error is None
+    with pytest.raises(ValueError, match="pause\\(\\) it before calling run"):
+        pg.play()
+        try:
+            pg.run(1)
+        finally:
+            pg.pause()
+
+
+def test_playground_rejects_bad_settings():
+    with pytest.raises(ValueError, match="Unknown data preset"):
+        playground("triangle")
+    with pytest.raises(ValueError, match="pass points="):
+        playground("custom")
+
+
+def test_save_gif_from_the_dashboard(pg, tmp_path):
+    from PIL import Image
+
+    pg.play()
+    path = pg.save_gif(tmp_path / "run.gif", frames=3, steps_per_frame=4)
+    assert not pg.is_playing, "save_gif pauses first"
+    with Image.open(path) as im:
+        assert im.n_frames == 3
+        first = np.asarray(im.convert("RGB"))
+        im.seek(2)
+        last = np.asarray(im.convert("RGB"))
+    assert first.shape == last.shape and (first != last).any()
+
+
+# -- latent_explorer (used in 05_dcgan_mnist) ------------------------------------------------------
+
+def test_interpolate_latents_ends_and_norms():
+    import torch
+
+    from gan_lessons.widgets import interpolate_latents
+
+    a, b = torch.randn(64, generator=torch.Generator().manual_seed(0)), torch.randn(64, generator=torch.Generator().manual_seed(1))
+    for spherical in (True, False):
+        torch.testing.assert_close(interpolate_latents(a, b, 0, spherical), a)
+        torch.testing.assert_close(interpolate_latents(a, b, 1, spherical), b)
+    mid_slerp, mid_lerp = interpolate_latents(a, b, 0.5), interpolate_latents(a, b, 0.5, spherical=False)
+    # slerp keeps the norm near that of the ends; the straight line's midpoint is shorter
+    assert mid_lerp.norm() < 0.85 * min(a.norm(), b.norm()) < mid_slerp.norm()
+    with pytest.raises(ValueError, match="t must be between 0"):
+        interpolate_latents(a, b, 1.5)
+    with pytest.raises(ValueError, match="same shape"):
+        interpolate_latents(a, b[:3], 0.5)
+
+
+def test_latent_explorer_redraws_from_its_controls():
+    import torch
+
+    from gan_lessons import Generator
+    from gan_lessons.widgets import latent_explorer
+
+    torch.manual_seed(0)
+    G = Generator(latent_dim=8, width=8)
+    G.train()
+    box = latent_explorer(G, seed_a=0, seed_b=1, dims=(0, 5))
+    assert isinstance(box, W.VBox) and len(box.sliders) == 2 and box.image.value[:4] == b"\x89PNG"
+    z_a = box.state["z"].clone()
+    torch.testing.assert_close(z_a, torch.randn(8, generator=torch.Generator().manual_seed(0)))
+    first = box.state["image"].copy()
+    box.t.value = 1.0
+    torch.testing.assert_close(box.state["z"], torch.randn(8, generator=torch.Generator().manual_seed(1)))
+    assert not np.allclose(box.state["image"], first)
+    box.t.value = 0.0
+    box.sliders[1].value = 2.0  # along z[5]
+    expected = z_a.clone()
+    expected[5] += 2.0
+    torch.testing.assert_close(box.state["z"], expected)
+    box.seed_a.value = 7
+    assert not torch.allclose(box.state["z"][:5], z_a[:5])
+    assert G.training, "the explorer restores the generator's mode"
+    assert len(box.redraw_ms) == 5 and all(ms > 0 for ms in box.redraw_ms)
+
+
+def test_latent_explorer_rejects_bad_input():
+    import torch
+
+    from gan_lessons import Generator
+    from gan_lessons.widgets import latent_explorer
+
+    G = Generator(latent_dim=8, width=8)
+    with pytest.raises(ValueError, match="expects a generator with a `latent_dim`"):
+        latent_explorer(torch.nn.Linear(2, 2))
+    with pytest.raises(ValueError, match="dims must be latent indices between 0 and 7; got \\[9\\]"):
+        latent_explorer(G, dims=[9])
+    with pytest.raises(ValueError, match=r"directions must be a \(k, 8\) array"):
+        latent_explorer(G, directions=np.ones((2, 3)))
+    box = latent_explorer(G, directions=np.ones((1, 8)) / np.sqrt(8))
+    assert [s.description for s in box.sliders] == ["dir 0"]
