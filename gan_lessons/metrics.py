@@ -160,13 +160,24 @@ def as_images(images, name: str = "images") -> torch.Tensor:
 # --------------------------------------------------------------------------------------------
 # Features and their Gaussian statistics
 # --------------------------------------------------------------------------------------------
+def penultimate(net: LeNet, x: torch.Tensor) -> torch.Tensor:
+    """LeNet's penultimate layer *before* its ReLU, (N, feature_dim). Introduced in 09_evaluating.
+
+    `net.features(x)` is this after the ReLU. The metrics use the pre-activations: no unit is stuck at 0
+    (so the covariance has full rank), they are closer to Gaussian, and degraded images (such as noise)
+    do not all collapse onto the all-zero corner where a few odd real digits also sit.
+    """
+    net.features(x[:1])  # the same input checks as LeNet itself
+    return net.body[:-1](x)
+
+
 @torch.no_grad()
 def lenet_features(images, net: LeNet | None = None, batch_size: int = 1000, name: str = "images") -> torch.Tensor:
-    """Penultimate-layer LeNet features, float64 (N, feature_dim). Introduced in 09_evaluating."""
+    """The features all metrics use: LeNet's penultimate pre-activations, float64 (N, feature_dim). Introduced in 09_evaluating."""
     x = as_images(images, name)
     net = net if net is not None else load_feature_net()
     net.eval()
-    return torch.cat([net.features(chunk) for chunk in x.split(batch_size)]).double()
+    return torch.cat([penultimate(net, chunk) for chunk in x.split(batch_size)]).double()
 
 
 @dataclass
@@ -421,14 +432,14 @@ def nearest_neighbours(fake, train, k: int = 3, chunk: int = 256) -> NearestNeig
     x_fake, x_train = as_images(fake, "fake"), as_images(train, "train")
     if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= len(x_train):
         raise ValueError(f"k must be an integer between 1 and the number of training images ({len(x_train)}); got {k!r}.")
-    flat_train = x_train.flatten(1)
+    flat_train = x_train.flatten(1).double()  # float64: an exact copy is at distance 0, not 0.01
     dists, idx = [], []
-    for block in x_fake.flatten(1).split(chunk):
+    for block in x_fake.flatten(1).double().split(chunk):
         d = torch.cdist(block, flat_train)
         top = d.topk(k, dim=1, largest=False)
         dists.append(top.values)
         idx.append(top.indices)
-    indices, distances = torch.cat(idx), torch.cat(dists)
+    indices, distances = torch.cat(idx), torch.cat(dists).float()
     return NearestNeighbours(x_fake, x_train[indices], indices, distances)
 
 
@@ -518,7 +529,7 @@ class FIDTracker:
 
 __all__ = [
     "FID_LABEL", "IS_LABEL", "MIN_FID_SAMPLES", "SmallSampleWarning", "load_feature_net", "feature_net_path",
-    "as_images", "lenet_features", "FeatureStats", "feature_stats", "frechet_distance", "fid",
+    "as_images", "penultimate", "lenet_features", "FeatureStats", "feature_stats", "frechet_distance", "fid",
     "class_probabilities", "inception_score_from_probs", "inception_score_like", "Coverage",
     "coverage_from_counts", "class_coverage", "PrecisionRecall", "knn_radii", "precision_recall_from_features",
     "precision_recall", "NearestNeighbours", "nearest_neighbours", "EvalReport", "evaluate", "FIDTracker",

@@ -1,0 +1,116 @@
+"""The chapter-09 exercise checkers: a right answer passes; each typical wrong answer gets its own hint."""
+import numpy as np
+import pytest
+import scipy.linalg
+import torch
+
+from gan_lessons.checks_eval import ExerciseError, check_frechet_distance, check_kl_to_uniform, check_knn_radii
+
+
+def _sqrtm(m):
+    return scipy.linalg.sqrtm(m).real
+
+
+# ---------------------------------------------------------------- Fréchet distance
+def fd_right(mu1, s1, mu2, s2):
+    return float(np.sum((mu1 - mu2) ** 2) + np.trace(s1 + s2 - 2 * _sqrtm(s1 @ s2)))
+
+
+FD_WRONG = [
+    (lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - _sqrtm(s1 @ s2)), "factor 2 is missing"),
+    (lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - 2 * np.sqrt(s1 @ s2)), "matrix square root"),
+    (lambda m1, s1, m2, s2: np.linalg.norm(m1 - m2) + np.trace(s1 + s2 - 2 * _sqrtm(s1 @ s2)), "squared distance"),
+    (lambda m1, s1, m2, s2: np.trace(s1 + s2 - 2 * _sqrtm(s1 @ s2)), "mean term .* is missing"),
+    (lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2), "covariance term is missing"),
+    (lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2) - 2 * np.sqrt(np.trace(s1 @ s2)), r"before the trace"),
+    (lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - 2 * _sqrtm(s1) @ _sqrtm(s2)), "do not commute"),
+    (lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 + 2 * _sqrtm(s1 @ s2)), "minus sign"),
+    (lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - 2 * scipy.linalg.sqrtm(s1 @ s2)) + 1j, "complex"),
+    (lambda m1, s1, m2, s2: (m1 - m2) ** 2, "returned an array"),
+    (lambda m1, s1, m2, s2: m1.size(), "raised TypeError"),
+    (lambda m1, s1, m2, s2: 2 * fd_right(m1, s1, m2, s2), "Write it term by term"),
+]
+
+
+def test_frechet_distance_checker_accepts_the_right_answer(capsys):
+    assert check_frechet_distance(fd_right) is True
+    assert "Correct" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, hint", FD_WRONG, ids=[h for _, h in FD_WRONG])
+def test_frechet_distance_checker_names_each_mistake(wrong, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        check_frechet_distance(wrong)
+
+
+# ---------------------------------------------------------------- KL to uniform
+def kl_right(counts):
+    p = counts / counts.sum()
+    p = p[p > 0]
+    return float(np.sum(p * np.log(p * 10)))
+
+
+def kl_nan(counts):
+    p = counts / counts.sum()
+    return float(np.sum(p * np.log(p * 10)))
+
+
+def kl_reversed(counts):
+    p = counts / counts.sum()
+    return float(np.sum(0.1 * np.log(0.1 / p)))
+
+
+def kl_bits(counts):
+    p = counts / counts.sum()
+    p = p[p > 0]
+    return float(np.sum(p * np.log2(p * 10)))
+
+
+def kl_unnormalised(counts):
+    c = counts[counts > 0].astype(float)
+    return float(np.sum(c * np.log(c * 10)))
+
+
+def kl_negative(counts):
+    return -kl_right(counts)
+
+
+KL_WRONG = [(kl_nan, "0 \\* log 0"), (kl_reversed, "other direction"), (kl_bits, "in bits"),
+            (kl_unnormalised, "Normalise the counts"), (kl_negative, "sign is flipped"),
+            (lambda c: 0.5, "KL divergence to uniform is")]
+
+
+def test_kl_checker_accepts_the_right_answer():
+    with np.errstate(divide="ignore", invalid="ignore"):
+        assert check_kl_to_uniform(kl_right) is True
+
+
+@pytest.mark.parametrize("wrong, hint", KL_WRONG, ids=[h for _, h in KL_WRONG])
+def test_kl_checker_names_each_mistake(wrong, hint):
+    with np.errstate(divide="ignore", invalid="ignore"), pytest.raises(ExerciseError, match=hint):
+        check_kl_to_uniform(wrong)
+
+
+# ---------------------------------------------------------------- k-NN radii
+def radii_right(feats, k):
+    return torch.cdist(feats, feats).topk(k + 1, dim=1, largest=False).values[:, k]
+
+
+RADII_WRONG = [
+    (lambda f, k: torch.cdist(f, f).topk(k, dim=1, largest=False).values[:, k - 1], "its own nearest neighbour"),
+    (lambda f, k: radii_right(f, k) ** 2, "squared distances"),
+    (lambda f, k: torch.cdist(f, f).topk(k + 2, dim=1, largest=False).values[:, k + 1], "One neighbour too far"),
+    (lambda f, k: torch.cdist(f, f).topk(k, dim=1).values[:, k - 1], "farthest points"),
+    (lambda f, k: torch.cdist(f, f)[:, :k], "one radius per point"),
+    (lambda f, k: radii_right(f, k) + 0.1, "differ from the distances"),
+]
+
+
+def test_knn_checker_accepts_the_right_answer():
+    assert check_knn_radii(radii_right) is True
+
+
+@pytest.mark.parametrize("wrong, hint", RADII_WRONG, ids=[h for _, h in RADII_WRONG])
+def test_knn_checker_names_each_mistake(wrong, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        check_knn_radii(wrong)
