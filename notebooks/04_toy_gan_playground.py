@@ -1,0 +1,333 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 04 · Toy GAN playground
+#
+# GAN Lab (Kahng et al. 2019) made GAN training visible: 2-D data, a generator you can watch
+# fold its latent space onto the data, and a discriminator whose opinion is painted on the plane.
+# This chapter brings that experience into the notebook, on top of the course's own PyTorch code.
+# Afterwards you will be able to **run a GAN step by step and read what you see**: the
+# discriminator's heatmap, the generator's samples and manifold, the gradient arrows and the loss
+# curves; **change the game while it runs** (loss, learning rates, D steps per G step); and
+# **recognise three behaviours** the rest of the course keeps meeting: the non-saturating loss
+# covering the modes of a ring, a too-strong discriminator stalling the saturating loss, and
+# mode hopping. Each behaviour is also run headless, with fixed seeds, in a cell that asserts it.
+
+# %% [markdown]
+# <!-- nav:top -->
+# [← 03 The loss, the maths](03_loss_math.ipynb) | [Index](00_index.ipynb) | [05 DCGAN on MNIST →](05_dcgan_mnist.ipynb)
+
+# %%
+import numpy as np
+import torch
+from IPython.display import Image, display
+
+from gan_lessons import QUICK, ToyGAN, make_data, mode_coverage, playground, set_seed
+from gan_lessons import toy
+from gan_lessons.checks_toy import check_lsgan_d_loss, check_mode_coverage
+
+set_seed(0)
+device = torch.device("cpu")  # the toy networks are tiny: the CPU is the fastest place for them
+print(f"quick mode: {QUICK}; toy GANs run on: {device}")
+
+# %% [markdown]
+# ## 1. The data: points in the plane
+#
+# Each preset is a distribution of 2-D points, with its **modes**: the places a good generator
+# must put samples. The *ring* is eight Gaussians on a circle of radius 2 (the test bed of
+# Metz et al. 2017), the *grid* 25 Gaussians, the *spiral* and *two moons* are curves, on which
+# we mark evenly spaced points as modes. `make_data("custom", points=[...])` draws data around
+# points of your own, the notebook's version of GAN Lab's "draw your own distribution".
+
+# %%
+import matplotlib.pyplot as plt
+
+fig, axes = plt.subplots(1, 5, figsize=(15, 3.2))
+for ax, name in zip(axes, toy.PRESETS):
+    data = make_data(name, points=[(-1, -1), (0, 1.5), (1.5, -0.5)] if name == "custom" else None)
+    x = data.sample(1000, generator=torch.Generator().manual_seed(0)).numpy()
+    ax.scatter(x[:, 0], x[:, 1], s=2, c="#1a9641")
+    ax.scatter(data.modes[:, 0], data.modes[:, 1], s=40, facecolors="none", edgecolors="k", lw=0.8)
+    ax.set(xlim=(-3, 3), ylim=(-3, 3), aspect="equal", title=f"{name}: {len(data.modes)} modes")
+    # the real data covers all of its own modes: coverage is 1
+    assert mode_coverage(x, data.modes, data.mode_radius) == 1.0, name
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# **Mode coverage** is the share of the modes that have fakes near them: within `mode_radius`
+# (three standard deviations plus a margin for the Gaussians), and at least 20% of a fair share
+# of the fakes, so that a few points passing by do not count. A generator that collapsed onto one
+# mode of the ring scores 1/8, whatever its samples look like.
+
+# %%
+ring = make_data("ring")
+collapsed = np.repeat(ring.modes[:1], 200, axis=0)  # every fake on mode 0
+assert mode_coverage(collapsed, ring.modes, ring.mode_radius) == 1 / 8
+assert mode_coverage(ring.modes.repeat(25, axis=0), ring.modes, ring.mode_radius) == 1.0
+
+# %% [markdown]
+# ## 2. The players and the step
+#
+# G maps a latent vector z (2-D by default, drawn from N(0, I)) to a point; D maps a point to a
+# logit. Both are small MLPs with two hidden layers. One **iteration** is Algorithm 1 of
+# Goodfellow et al. (2014): `d_steps` updates of D on fresh real and fake batches, then one
+# update of G. `ToyGAN` keeps the count of each.
+
+# %%
+gan = ToyGAN("ring", loss="nonsaturating", d_steps=2, seed=0)
+assert gan.G(torch.randn(5, 2)).shape == (5, 2)  # z (N, 2) -> points (N, 2)
+assert gan.D(torch.randn(5, 2)).shape == (5,)  # points (N, 2) -> logits (N,)
+gan.step(3)
+assert (gan.d_step_count, gan.g_step_count) == (6, 3)  # 3 iterations = 6 D updates + 3 G updates
+print(gan.G)
+
+# %% [markdown]
+# Four losses are on offer. The first two are the BCE losses of chapter 03 (`gan_lessons.losses`);
+# the others change what D's output means:
+#
+# | loss | D minimises | G minimises | D's output |
+# |---|---|---|---|
+# | minimax (saturating) | −E log D(x) − E log(1 − D(G(z))) | E log(1 − D(G(z))) | probability |
+# | non-saturating | same | −E log D(G(z)) | probability |
+# | least squares (Mao et al. 2017) | ½E(D(x) − 1)² + ½E D(G(z))² | ½E(D(G(z)) − 1)² | raw score |
+# | WGAN-GP (Gulrajani et al. 2017) | E f(G(z)) − E f(x) + λ·GP | −E f(G(z)) | critic score |
+
+# %%
+for loss in toy.LOSSES:
+    g = ToyGAN("ring", loss=loss, batch_size=64, seed=0)
+    g.step(5)
+    assert np.isfinite(g.history["d_loss"]).all() and np.isfinite(g.history["g_loss"]).all(), loss
+
+# %% [markdown]
+# ## 3. The playground
+#
+# Run the next cell and press **▶ Play**. What you see:
+#
+# - **left**: the plane. The background is D's output, blue where D says "real", red where it
+#   says "fake" (for least squares and WGAN-GP, D's raw score, scaled from low to high). Green
+#   dots are real data, purple dots are G's samples, and the thin purple mesh is **G's manifold**:
+#   the image of a grid in latent space, so you see how G stretches and folds the plane of z.
+#   Tick **G's gradient arrows** to see where G's loss pushes each sample: up D's slope.
+# - **right**: D's and G's losses. Below: the iteration counter and the mode coverage.
+# - **controls**: play, pause, one D update, one G update, one iteration, reset; the data, the
+#   loss and the optimizer; the learning rates of D and G; D steps per G step; latent size and
+#   hidden units. Loss, learning rates and D steps change the running game at once; data,
+#   optimizer, latent size and hidden units restart it.
+#
+# Training runs in a background thread, so the notebook stays free while it plays: you can move
+# the sliders, or run other cells. *Instructors*: press play, then lower G's learning rate, or
+# switch to the saturating loss while the class watches; `pg.pause()` from a cell works too.
+
+# %%
+pg = playground("ring", seed=0)
+pg
+
+# %% [markdown]
+# The same dashboard can be driven from code, which is how the tests and the cell below use it:
+# set a control's `.value`, call `pg.run(n)` to train n iterations here and redraw.
+
+# %%
+pg.show_grads.value = True
+frames, before = pg.frames, pg.image.value
+pg.run(100 if QUICK else 1000)
+assert pg.gan.iteration == (100 if QUICK else 1000) and pg.frames == frames + 1
+assert pg.image.value != before  # the view was redrawn in place
+pg.lr_g.value = 5e-4  # a live change: training goes on with the new rate
+assert pg.gan.opt_g.param_groups[0]["lr"] == 5e-4 and pg.gan.iteration > 0
+
+# %% [markdown]
+# ## 4. A guided tour
+#
+# Three things to see in the playground. For each, the cell runs the same setting headless with a
+# fixed seed and asserts the outcome; then try it live.
+#
+# ### 4.1 The non-saturating loss covers the ring
+#
+# With the defaults (non-saturating loss, Adam, learning rates 1e-3), G starts as a small blob
+# near the origin, touching at most one mode. It stretches towards the modes D marks as "real",
+# and within about 1,500 iterations its manifold wraps around the ring.
+
+# %%
+N_COVER = 1500  # the same in quick and full mode: the claim is about this many iterations
+gan = ToyGAN("ring", loss="nonsaturating", seed=0)
+start = gan.coverage()
+gan.step(N_COVER)
+print(f"coverage: {start:.3f} at the start, {gan.coverage():.3f} after {N_COVER} iterations")
+assert start <= 1 / 8 and gan.coverage() >= 0.75
+display(Image(toy.PlaygroundFigure(gan).render(gan)))
+
+# %% [markdown]
+# ### 4.2 A too-strong D stalls the saturating loss
+#
+# Let D get far ahead: 400 updates of D alone, at a high learning rate, before G moves. D now
+# rejects G's samples with near certainty, D(G(z)) ≈ 3·10⁻⁴. The saturating loss
+# log(1 − D(G(z))) is flat there: its gradient is proportional to D(G(z)) (chapter 03), so G gets
+# almost nothing. The non-saturating loss −log D(G(z)) is steepest exactly there.
+#
+# We use plain gradient descent (`optimizer="sgd"`, as in the original paper and GAN Lab), where
+# the step is the gradient times the learning rate, so a vanishing gradient is a vanishing step.
+
+# %%
+def strong_d_then_train(loss, optimizer="sgd", iterations=300, seed=0):
+    """Pretrain D alone (a too-strong D), then train as usual; return how far G's samples moved
+    and the mean D(G(z)) before and after."""
+    lr = 0.05 if optimizer == "sgd" else 1e-3
+    g = ToyGAN("ring", loss=loss, optimizer=optimizer, lr_d=0.5 if optimizer == "sgd" else 0.05, lr_g=lr, seed=seed)
+    for _ in range(400):
+        g.step_d()
+    g.set(lr_d=lr)
+    before = g.samples().copy()
+    with torch.no_grad():
+        p_before = torch.sigmoid(g.D(g.G(g.z_eval))).mean().item()
+    g.step(iterations)
+    with torch.no_grad():
+        p_after = torch.sigmoid(g.D(g.G(g.z_eval))).mean().item()
+    return float(np.abs(g.samples() - before).mean()), p_before, p_after
+
+
+moved_sat, p0_sat, p1_sat = strong_d_then_train("minimax")
+moved_ns, p0_ns, p1_ns = strong_d_then_train("nonsaturating")
+print(f"saturating:     G's samples moved {moved_sat:.3f}; mean D(G(z)) {p0_sat:.1e} -> {p1_sat:.1e}")
+print(f"non-saturating: G's samples moved {moved_ns:.3f}; mean D(G(z)) {p0_ns:.1e} -> {p1_ns:.1e}")
+assert p0_sat < 1e-3 and p0_ns < 1e-3  # D is too strong at the start of both runs
+assert moved_sat < 0.1 and p1_sat < 1e-3  # saturating: G stalls, D keeps winning
+assert moved_ns > 0.5 and p1_ns > 0.1  # non-saturating: G escapes and fools D again
+
+# %% [markdown]
+# Adam partly hides this. It divides each step by a running estimate of the gradient's size,
+# so a gradient 10⁴ times smaller still gives a step of about the learning rate: with Adam, the
+# saturating loss escapes the same trap (until the gradient sinks below Adam's ε = 10⁻⁸, which a
+# long-trained D can also reach). The failure is real; the optimizer decides how much you see.
+
+# %%
+moved_adam, p0_adam, p1_adam = strong_d_then_train("minimax", optimizer="adam")
+print(f"saturating with Adam: G's samples moved {moved_adam:.3f}; mean D(G(z)) {p0_adam:.1e} -> {p1_adam:.1e}")
+assert p0_adam < 1e-3 and moved_adam > 0.5
+
+# %% [markdown]
+# *Try it live*: in the playground, choose optimizer `sgd`, loss `minimax (saturating)`, lr D
+# 0.5, lr G 0.05, D steps 5, then play. The purple blob barely moves while the background turns
+# deep red around it. Switch the loss to non-saturating while it plays.
+#
+# ### 4.3 Mode hopping
+#
+# Give G a learning rate five times D's. G collapses onto one mode; D learns to reject that
+# place; G, fast, jumps to another mode as a whole, and the chase goes round the ring instead of
+# spreading out. We record, every 50 iterations, the mode nearest to most of G's samples.
+
+# %%
+gan = ToyGAN("ring", loss="nonsaturating", lr_g=5e-3, lr_d=1e-3, seed=1)
+dominant, top_share, coverage = [], [], []
+for _ in range(10):
+    gan.step(50)
+    shares = gan.nearest_mode_shares()
+    dominant.append(int(shares.argmax()))
+    top_share.append(float(shares.max()))
+    coverage.append(gan.coverage())
+print("mode holding most samples:", dominant)
+print("its share of the samples: ", np.round(top_share, 2).tolist())
+print("coverage:                 ", coverage)
+assert len(set(dominant)) >= 3  # G's mass visits at least three different modes...
+assert np.median(top_share) >= 0.5  # ...mostly as one clump...
+assert max(coverage) <= 3 / 8  # ...and never covers the ring meanwhile
+
+# %% [markdown]
+# *Try it live*: reset the playground with lr G 5e-3 and watch the purple clump jump from
+# mode to mode, while D's red patch chases it. Then set lr G back to 1e-3, or D steps to 2.
+#
+# ## 5. Export a run as a GIF
+#
+# `pg.save_gif(path)` trains on for `frames × steps_per_frame` iterations and writes the views
+# as an animated GIF (with Pillow, which ships with matplotlib): handy for slides.
+
+# %%
+from pathlib import Path
+
+from PIL import Image as PILImage
+
+gif_pg = playground("ring", seed=0)
+frames = 12 if QUICK else 60
+path = gif_pg.save_gif(Path("runs") / "toy_ring.gif", frames=frames, steps_per_frame=25)
+with PILImage.open(path) as im:
+    assert im.format == "GIF" and im.n_frames == frames
+assert gif_pg.gan.iteration == (frames - 1) * 25
+print(f"{path}: {frames} frames, {path.stat().st_size / 1e3:.0f} kB")
+display(Image(filename=str(path)))
+
+# %% [markdown]
+# ## Summary
+#
+# - A GAN on 2-D points shows everything at once: D's opinion as a heatmap, G's samples and the
+#   manifold G folds the latent plane into, the gradients that move the samples, the losses.
+# - `ToyGAN` is the stepper (k D updates, then one G update); `playground()` is the dashboard
+#   around it, with training in a background thread so that you can change the game while it runs.
+# - With the non-saturating loss and Adam, G covers the 8-mode ring within about 1,500
+#   iterations (coverage ≥ 0.75, asserted).
+# - A discriminator that gets far ahead makes the saturating loss's gradient vanish: with plain
+#   gradient descent G stops (moved < 0.1), while the non-saturating loss escapes. Adam's
+#   rescaling hides much of this.
+# - A generator much faster than D hops from mode to mode as one clump instead of spreading out.
+# - Mode coverage, not the loss curves, tells these runs apart; chapter 07 measures it on digits.
+#
+# ## Exercises
+#
+# **1. The least-squares discriminator loss.** Write D's loss for LSGAN on D's raw outputs:
+# ½E[(D(x) − 1)²] + ½E[D(G(z))²]. `check_lsgan_d_loss` tests it and names the mistake if any.
+
+# %% tags=["solution"]
+def my_lsgan_d_loss(real_out, fake_out):
+    return 0.5 * ((real_out - 1) ** 2).mean() + 0.5 * (fake_out ** 2).mean()
+
+
+# %%
+assert check_lsgan_d_loss(my_lsgan_d_loss)
+
+# %% [markdown]
+# **2. Mode coverage.** Write `my_coverage(fakes, modes, radius)`: the share of modes that have
+# at least one fake within `radius` (fakes and modes are NumPy arrays of shape (N, 2) and (K, 2)).
+
+# %% tags=["solution"]
+def my_coverage(fakes, modes, radius):
+    distances = np.linalg.norm(fakes[:, None, :] - modes[None, :, :], axis=-1)  # (N, K)
+    return (distances <= radius).any(axis=0).mean()
+
+
+# %%
+assert check_mode_coverage(my_coverage)
+
+# %% [markdown]
+# **3. In the playground.** Pick the *grid* preset (25 modes). Which loss and learning rates reach
+# the highest coverage in 2,000 iterations? Try least squares and WGAN-GP, and D steps 1 against
+# 5. Then use `make_data("custom", points=...)` through `playground("custom", points=[...])` to draw
+# a distribution of your own: which shapes are hard for a 2-D latent space?
+#
+# ## Further reading
+#
+# - M. Kahng, N. Thorat, D. H. Chau, F. B. Viégas, M. Wattenberg. *GAN Lab: Understanding Complex
+#   Deep Generative Models using Interactive Visual Experimentation.* IEEE Transactions on
+#   Visualization and Computer Graphics 25(1), 2019 (IEEE VIS 2018). The original playground.
+# - I. Goodfellow et al. *Generative Adversarial Nets.* NeurIPS 2014: Algorithm 1 and the
+#   non-saturating loss (section 3).
+# - M. Arjovsky, L. Bottou. *Towards Principled Methods for Training Generative Adversarial
+#   Networks.* ICLR 2017: why a near-perfect D makes G's gradients vanish.
+# - L. Metz, B. Poole, D. Pfau, J. Sohl-Dickstein. *Unrolled Generative Adversarial Networks.*
+#   ICLR 2017: the ring of Gaussians and mode hopping.
+# - X. Mao et al. *Least Squares Generative Adversarial Networks.* ICCV 2017.
+# - I. Gulrajani et al. *Improved Training of Wasserstein GANs.* NeurIPS 2017 (WGAN-GP).
+
+# %% [markdown]
+# <!-- nav:bottom -->
+# [← 03 The loss, the maths](03_loss_math.ipynb) | [Index](00_index.ipynb) | [05 DCGAN on MNIST →](05_dcgan_mnist.ipynb)
