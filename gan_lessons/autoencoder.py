@@ -48,7 +48,7 @@ class AutoEncoder(nn.Module):
 
 
 def train_autoencoder(
-    model: AutoEncoder, data: Dataset, num_epochs: int = 5, batch_size: int = 64, lr: float = 1e-3,
+    model: AutoEncoder, data: Dataset, num_epochs: int = 5, batch_size: int = 32, lr: float = 2e-3,
     seed: int = 0, progress: bool = True,
 ) -> list[float]:
     """Minimise the mean squared reconstruction error with Adam; returns the loss of every step."""

@@ -25,7 +25,7 @@
 
 # %% [markdown]
 # <!-- nav:top -->
-# [← 00 Index](00_index.ipynb) | [Index](00_index.ipynb) | [05 DCGAN on MNIST →](05_dcgan_mnist.ipynb)
+# [← 02 Core concepts](02_core_concepts.ipynb) | [Index](00_index.ipynb) | [04 Toy GAN playground →](04_toy_gan_playground.ipynb)
 
 # %%
 import math
@@ -556,4 +556,4 @@ check_value_at_equilibrium(2 * math.log(0.5))
 
 # %% [markdown]
 # <!-- nav:bottom -->
-# [← 00 Index](00_index.ipynb) | [Index](00_index.ipynb) | [05 DCGAN on MNIST →](05_dcgan_mnist.ipynb)
+# [← 02 Core concepts](02_core_concepts.ipynb) | [Index](00_index.ipynb) | [04 Toy GAN playground →](04_toy_gan_playground.ipynb)
