@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--latent-dim", type=_positive_int, default=defaults.latent_dim, help=f"size of z (default {defaults.latent_dim})")
     t.add_argument("--max-seconds", type=_positive_float, default=None, help="stop (and checkpoint) after this many seconds")
     t.add_argument("--device", default="auto", help="auto (cuda if available, else cpu), cpu or cuda[:N]")
+    t.add_argument("--fid-every", type=_non_negative_int, default=0,
+                   help="also measure FID (LeNet features, 1,000 samples) every this many steps (default 0: only at the end)")
     t.add_argument("--resume", action="store_true", help="continue from --out/checkpoint.pt up to --epochs in total")
     t.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
@@ -72,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _train(args) -> None:
     from .data import load_mnist
+    from .metrics import FIDTracker, evaluate
     from .plot import plot_history, show_images
     from .train import TrainConfig, load_checkpoint, new_run, train
 
@@ -85,7 +88,9 @@ def _train(args) -> None:
         run = new_run(config)
     data = load_mnist()
     print(f"Device: {run.device}. Training to {args.epochs} epochs, writing {ckpt}.")
-    train(run, data, args.epochs, max_seconds=args.max_seconds, checkpoint_path=ckpt, progress=not args.no_progress)
+    tracker = FIDTracker(data, every=args.fid_every or 10**12, n=1000)
+    train(run, data, args.epochs, max_seconds=args.max_seconds, checkpoint_path=ckpt, progress=not args.no_progress,
+          on_step=tracker)
     if run.step == 0:
         print("No training steps were run (epochs already reached).")
         return
@@ -95,8 +100,12 @@ def _train(args) -> None:
     show_images(run.sample(), title=f"fixed noise, step {run.step}").savefig(args.out / "samples.png", dpi=120)
     plot_history(run.history).savefig(args.out / "history.png", dpi=120)
     h = run.history
-    print(f"Done: {run.step} steps, {run.elapsed:.1f} s; last D loss {h['d_loss'][-1]:.3f}, G loss {h['g_loss'][-1]:.3f}. "
-          f"Files: {ckpt}, {args.out / 'samples.png'}, {args.out / 'history.png'}")
+    report = evaluate(run.sample(1000), data, net=tracker.net)
+    print(f"Done: {run.step} steps, {run.elapsed:.1f} s; last D loss {h['d_loss'][-1]:.3f}, G loss {h['g_loss'][-1]:.3f}.")
+    if h.get("fid"):
+        print("FID (LeNet features) during training: " + ", ".join(f"step {s}: {v:.1f}" for s, v in zip(h["fid_steps"], h["fid"])))
+    print(report)
+    print(f"Files: {ckpt}, {args.out / 'samples.png'}, {args.out / 'history.png'}")
 
 
 def _sample(args) -> None:

@@ -27,9 +27,12 @@ def test_help_documents_every_flag():
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     out = tmp_path_factory.mktemp("run")
-    result = cli("train", "--epochs", 1, "--out", out, "--latent-dim", 16, "--batch-size", 128, "--no-progress")
+    result = cli("train", "--epochs", 1, "--out", out, "--latent-dim", 16, "--batch-size", 128, "--no-progress",
+                 "--fid-every", 20)
     assert result.returncode == 0, result.stderr
     assert "MNIST: shipped real subset" in result.stdout
+    assert "FID (LeNet features) during training: step 20: " in result.stdout  # 39 steps: FID at step 20
+    assert "FID (LeNet features): " in result.stdout and "class coverage" in result.stdout
     return out
 
 
