@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test env nav benchmark clean
+.PHONY: lab test env nav benchmark clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,8 +18,14 @@ env: $(STAMP)  ## create or update the environment only
 lab: $(STAMP)  ## open the course in JupyterLab, on the index
 	$(BIN)/jupyter lab notebooks/00_index.ipynb
 
-test: $(STAMP)  ## the whole test suite, notebooks in quick mode
+test: $(STAMP) browser  ## the whole test suite, notebooks in quick mode
 	GAN_LESSONS_QUICK=1 MPLBACKEND=agg $(BIN)/python -m pytest
+
+# Debian's chromium for tests/test_browser.py (Playwright drives it; no browser download). CI runs as
+# root; elsewhere install it yourself. If it cannot be installed, the browser test fails and says so.
+browser:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+		|| echo "WARNING: could not install chromium: tests/test_browser.py will fail"
 
 nav: $(STAMP)  ## refresh index/navigation cells and regenerate .ipynb from .py
 	$(BIN)/python tools/build_nav.py

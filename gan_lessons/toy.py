@@ -837,17 +837,17 @@ class Playground:
         self.error: BaseException | None = None
         self.steps_per_frame = 1
 
-        def button(label, cls, tip, style=""):
-            b = w.Button(description=label, tooltip=tip, button_style=style, layout=w.Layout(width="auto"))
+        def button(label, cls, tip, style="", icon=""):
+            b = w.Button(description=label, tooltip=tip, button_style=style, icon=icon, layout=w.Layout(width="auto"))
             b.add_class(cls)
             return b
 
-        self.play_button = button("▶ Play", "gl-play", "train continuously", "success")
-        self.pause_button = button("⏸ Pause", "gl-pause", "stop training", "warning")
+        self.play_button = button("Play", "gl-play", "train continuously", "success", "play")
+        self.pause_button = button("Pause", "gl-pause", "stop training", "warning", "pause")
         self.step_d_button = button("Step D", "gl-step-d", "one discriminator update")
         self.step_g_button = button("Step G", "gl-step-g", "one generator update")
         self.step_button = button("Step D+G", "gl-step", "one iteration: d_steps D updates, then one G update")
-        self.reset_button = button("↺ Reset", "gl-reset", "fresh networks, same settings", "danger")
+        self.reset_button = button("Reset", "gl-reset", "fresh networks, same settings", "danger", "refresh")
         self.play_button.on_click(lambda _: self.play())
         self.pause_button.on_click(lambda _: self.pause())
         self.step_d_button.on_click(lambda _: self._manual(self.gan.step_d))

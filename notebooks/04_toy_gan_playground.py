@@ -114,7 +114,7 @@ for loss in toy.LOSSES:
 # %% [markdown]
 # ## 3. The playground
 #
-# Run the next cell and press **▶ Play**. What you see:
+# Run the next cell and press **Play**. What you see:
 #
 # - **left**: the plane. The background is D's output, blue where D says "real", red where it
 #   says "fake" (for least squares and WGAN-GP, D's raw score, scaled from low to high). Green
