@@ -820,7 +820,8 @@ class Playground:
     button's `.click()`, and read `gan` (the ToyGAN), `frames` and `error`.
     """
 
-    TRAIN_TIME = 0.1  # seconds of training between two frames while playing
+    FRAME_TIME = 0.15  # target seconds per frame while playing (about 6-7 frames/s)...
+    MIN_TRAIN_TIME = 0.04  # ...of which at least this much trains, however slow drawing is
 
     def __init__(self, preset: str = "ring", loss: str = "nonsaturating", lr_d: float = 1e-3, lr_g: float = 1e-3,
                  d_steps: int = 1, latent_dim: int = 2, hidden: int = 64, optimizer: str = "adam", seed: int = 0,
@@ -968,14 +969,14 @@ class Playground:
         return self._thread is not None and self._thread.is_alive()
 
     def play(self) -> None:
-        """Train continuously in a background thread, redrawing after every TRAIN_TIME seconds of training."""
+        """Train continuously in a background thread; each frame trains for what FRAME_TIME leaves after drawing."""
         if self.is_playing:
             return
         self.error = None
         self._stop.clear()
+        self.status.value = "playing"  # before the thread starts, so that an error it reports stays shown
         self._thread = threading.Thread(target=self._loop, name="gan-lessons-playground", daemon=True)
         self._thread.start()
-        self.status.value = "playing"
 
     def pause(self, timeout: float = 10.0) -> None:
         """Stop the loop after its current frame; waits for it (up to `timeout` seconds)."""
@@ -988,18 +989,21 @@ class Playground:
     def _loop(self) -> None:
         import time
 
-        steps = 1
+        steps, draw_time = 1, 0.05
         try:
             while not self._stop.is_set():
                 t0 = time.perf_counter()
                 self.gan.step(steps)
                 took = max(time.perf_counter() - t0, 1e-6)
-                # aim for TRAIN_TIME seconds of training per frame, adapting to the machine's speed
-                steps = int(min(max(1, steps * self.TRAIN_TIME / took), 5 * steps + 1, 2000))
+                # train for what the frame budget leaves after drawing, adapting to the machine's speed
+                budget = max(self.MIN_TRAIN_TIME, self.FRAME_TIME - draw_time)
+                steps = int(min(max(1, steps * budget / took), 5 * steps + 1, 2000))
                 self.steps_per_frame = steps
                 if self._stop.is_set():
                     break
+                t1 = time.perf_counter()
                 self.redraw()
+                draw_time = 0.7 * draw_time + 0.3 * (time.perf_counter() - t1)
         except BaseException as err:  # shown in the dashboard; training stops
             self._report(err)
 

@@ -66,6 +66,15 @@ def test_mode_coverage_counts_modes_with_enough_fakes():
     assert mode_coverage(np.full((50, 2), 10.0), modes, 0.2) == 0.0
 
 
+def test_nearest_mode_shares_ignore_distance():
+    modes = make_data("ring").modes
+    far_out = 3 * modes[[2, 2, 2, 5]]  # far beyond the ring, but nearest to modes 2 and 5
+    np.testing.assert_allclose(toy.nearest_mode_shares(far_out, modes), [0, 0, 0.75, 0, 0, 0.25, 0, 0])
+    assert mode_coverage(far_out, modes, 0.25) == 0.0
+    with pytest.raises(ValueError, match=r"fakes must be an \(N, 2\) array"):
+        toy.nearest_mode_shares(np.zeros((0, 2)), modes)
+
+
 def test_mode_coverage_errors():
     modes = make_data("ring").modes
     with pytest.raises(ValueError, match=r"fakes must be an \(N, 2\) array"):

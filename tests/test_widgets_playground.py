@@ -127,6 +127,17 @@ def test_bad_values_are_reported_not_raised():
             pg.pause()
 
 
+def test_an_error_while_playing_stops_the_loop_and_is_shown(pg):
+    def diverge(n=1):
+        raise FloatingPointError("D's loss became nan at D step 7: lower the learning rates and reset.")
+
+    pg.gan.step = diverge
+    pg.play()
+    wait_for(lambda: not pg.is_playing, what="the loop to stop")
+    assert isinstance(pg.error, FloatingPointError)
+    assert "lower the learning rates" in pg.status.value
+
+
 def test_playground_rejects_bad_settings():
     with pytest.raises(ValueError, match="Unknown data preset"):
         playground("triangle")
