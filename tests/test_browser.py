@@ -74,6 +74,10 @@ def jupyterlab(tmp_path):
     env.update(JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
                JUPYTER_DATA_DIR=str(tmp_path / "data"), JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
                JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"), GAN_LESSONS_QUICK="1", JUPYTER_PLATFORM_DIRS="1")
+    # no "official Jupyter news?" toast over the notebook (user settings live in the temporary folder)
+    news = tmp_path / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    news.parent.mkdir(parents=True)
+    news.write_text('{"fetchNews": "false"}')
     env.pop("MPLBACKEND", None)  # let the kernel use the inline backend, as a student's would
     log = tmp_path / "jupyterlab.log"
     cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
@@ -171,6 +175,9 @@ def test_chapter_04_plays_in_jupyterlab(jupyterlab, tmp_path):
                 dialog = page.locator(".jp-Dialog .jp-mod-accept")
                 if dialog.count() and dialog.first.is_visible():
                     dialog.first.click()  # "Select Kernel: Python 3 (ipykernel)"
+                toast = page.locator(".Toastify__toast button", has_text="No")
+                if toast.count() and toast.first.is_visible():
+                    toast.first.click()  # in case the news question shows up anyway
                 with urllib.request.urlopen(f"{base}/api/sessions?token={token}", timeout=5) as r:
                     sessions = json.loads(r.read())
                 return any(s.get("kernel") and s["kernel"].get("execution_state") == "idle" for s in sessions)
