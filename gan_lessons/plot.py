@@ -41,13 +41,15 @@ def _smooth(values, window: int) -> np.ndarray:
 
 
 def plot_history(history: dict, smooth: int = 20):
-    """Loss curves (left) and mean D(x), D(G(z)) (right) against the step; returns the Figure."""
+    """Loss curves, mean D(x) and D(G(z)), and FID when the history has it, against the step; returns the Figure."""
     steps = np.asarray(history["step"])
     if len(steps) == 0:
         raise ValueError("The history is empty: train for at least one step before plotting it.")
     window = min(smooth, max(1, len(steps) // 5))
     x = steps[window - 1:] if window > 1 else steps
-    fig, (ax_loss, ax_d) = plt.subplots(1, 2, figsize=(11, 3.5))
+    has_fid = bool(history.get("fid"))
+    fig, axes = plt.subplots(1, 3 if has_fid else 2, figsize=(16 if has_fid else 11, 3.5))
+    ax_loss, ax_d = axes[0], axes[1]
     ax_loss.plot(x, _smooth(history["d_loss"], window), label="D loss")
     ax_loss.plot(x, _smooth(history["g_loss"], window), label="G loss")
     ax_loss.axhline(2 * np.log(2), color="gray", ls=":", lw=1, label="D loss at D = 1/2 (2 log 2)")
@@ -58,6 +60,9 @@ def plot_history(history: dict, smooth: int = 20):
     ax_d.axhline(0.5, color="gray", ls=":", lw=1)
     ax_d.set(xlabel="step", ylabel="D output", ylim=(0, 1), title="What D says")
     ax_d.legend(fontsize=8)
+    if has_fid:
+        axes[2].plot(history["fid_steps"], history["fid"], "o-")
+        axes[2].set(xlabel="step", ylabel="FID (LeNet features)", yscale="log", title="FID (lower is better)")
     fig.tight_layout()
     return fig
 
