@@ -11,15 +11,15 @@
 # | # | chapter | what you will do |
 # |---|---|---|
 # | 00 | [Index](00_index.ipynb) | course map, how to run, instructor's guide, environment check |
-# | 01 | Background *(coming)* | vision tasks side by side; generative vs discriminative; where GANs sit |
-# | 02 | Core concepts *(coming)* | G and D as networks; GAN vs CNN classifier; GAN vs autoencoder |
-# | 03 | The loss, the maths *(coming)* | V(D,G), D*, JSD, saturating vs non-saturating, the article's errors fixed |
-# | 04 | Toy GAN playground *(coming)* | GAN Lab in a notebook: 2-D data, live D heatmap, G manifold |
+# | 01 | [Background](01_background.ipynb) | vision tasks side by side; generative vs discriminative; where GANs sit |
+# | 02 | [Core concepts](02_core_concepts.ipynb) | G and D as networks; GAN vs CNN classifier; GAN vs autoencoder |
+# | 03 | [The loss, the maths](03_loss_math.ipynb) | V(D,G), D*, JSD, saturating vs non-saturating, the article's errors fixed |
+# | 04 | [Toy GAN playground](04_toy_gan_playground.ipynb) | GAN Lab in a notebook: 2-D data, live D heatmap, G manifold |
 # | 05 | [DCGAN on MNIST](05_dcgan_mnist.ipynb) | the article's code done right: shapes, training loop, samples, checkpoints |
 # | 06 | Bug hunt *(coming)* | the article's listing, each mistake run, its symptom shown, then fixed |
 # | 07 | Training pitfalls *(coming)* | mode collapse, oscillation, vanishing gradients, diagnostics |
 # | 08 | Stabilizing GANs *(coming)* | WGAN, WGAN-GP, spectral norm, hinge, TTUR, label smoothing compared |
-# | 09 | Evaluating GANs *(coming)* | FID with LeNet features, precision/recall, coverage, memorisation |
+# | 09 | [Evaluating GANs](09_evaluating.ipynb) | FID with LeNet features, precision/recall, coverage, memorisation |
 # | 10 | Conditional GAN *(coming)* | class-conditional digits, latent-space explorer |
 # | 11 | GANs for segmentation *(coming)* | pix2pix-style image -> mask vs a plain U-Net, IoU/Dice |
 # | 12 | Future and FAQ *(coming)* | trends, diffusion models, the FAQ as runnable cells |
@@ -27,7 +27,7 @@
 
 # %% [markdown]
 # <!-- nav:top -->
-# [05 DCGAN on MNIST →](05_dcgan_mnist.ipynb)
+# [01 Background →](01_background.ipynb)
 
 # %% [markdown]
 # ## How to run the course
@@ -90,4 +90,4 @@ assert versions["torch"].startswith("2.14.1") and versions["torchvision"].starts
 
 # %% [markdown]
 # <!-- nav:bottom -->
-# [05 DCGAN on MNIST →](05_dcgan_mnist.ipynb)
+# [01 Background →](01_background.ipynb)
