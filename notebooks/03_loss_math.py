@@ -281,6 +281,31 @@ ax.legend(fontsize=8)
 plt.show()
 
 # %% [markdown]
+# The same effect inside a network. Let a generator G(z) = μ + 0.5·z sit at μ = 4, far from the data
+# N(0, 1), and train D against it until it rejects the fakes. Then ask how strongly each loss pulls μ
+# towards the data, i.e. the gradient that reaches G's parameter through D:
+
+# %%
+set_seed(0)
+D_strong = make_D()
+opt = torch.optim.Adam(D_strong.parameters(), lr=3e-3)
+for _ in range(300):
+    x_real, x_fake = torch.randn(256, 1), 4.0 + 0.5 * torch.randn(256, 1)
+    loss = d_loss(D_strong(x_real).squeeze(1), D_strong(x_fake).squeeze(1))
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+mu_far = torch.tensor(4.0, requires_grad=True)
+fake_logits_far = D_strong(mu_far + 0.5 * torch.randn(1000, 1)).squeeze(1)
+(grad_sat,) = torch.autograd.grad(g_loss_minimax(fake_logits_far), mu_far, retain_graph=True)
+(grad_ns,) = torch.autograd.grad(g_loss_nonsaturating(fake_logits_far), mu_far)
+print(f"mean D(G(z)) = {torch.sigmoid(fake_logits_far).mean():.4f}; d loss/d mu: saturating {grad_sat.item():.4f}, "
+      f"non-saturating {grad_ns.item():.4f} ({abs(grad_ns / grad_sat).item():.0f} times larger)")
+assert torch.sigmoid(fake_logits_far).mean() < 0.05
+assert grad_sat > 0 and grad_ns > 0  # both point mu towards the data (gradient descent lowers mu)...
+assert abs(grad_ns) > 20 * abs(grad_sat)  # ...but the saturating one barely pushes
+
+# %% [markdown]
 # ## 5. The algorithm, step by step (the article's §3.2)
 #
 # The article lists: initialise, train G, train D, repeat "until the parameters converge". The
