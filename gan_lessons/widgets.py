@@ -13,7 +13,10 @@ def gaussian_explorer(mu_data: float = 0.0, sigma_data: float = 1.0):
     import time
 
     import ipywidgets as W
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from PIL import Image
 
     from .theory import LOG4, gaussian_game, make_grid
 
@@ -31,6 +34,12 @@ def gaussian_explorer(mu_data: float = 0.0, sigma_data: float = 1.0):
     ax.legend(loc="upper left", fontsize=8)
     title = ax.set_title("V(D*, G) = -0.0000    JSD = 0.0000", fontsize=10)
     fig.tight_layout()
+    # Blitting: draw the static parts once, then per move only the two moving curves and the title.
+    canvas = FigureCanvasAgg(fig)
+    for artist in (l_g, l_d, title):
+        artist.set_animated(True)
+    canvas.draw()
+    background = canvas.copy_from_bbox(fig.bbox)
     image = W.Image(format="png")
     readout = W.HTML()
     box = W.VBox([W.HBox([mu_g, sigma_g]), image, readout])
@@ -43,8 +52,11 @@ def gaussian_explorer(mu_data: float = 0.0, sigma_data: float = 1.0):
         l_g.set_ydata(game.p_g)
         l_d.set_ydata(game.d_star)
         title.set_text(f"V(D*, G) = {game.value:.4f}    JSD = {game.jsd:.4f}    -log 4 + 2 JSD = {-LOG4 + 2 * game.jsd:.4f}")
+        canvas.restore_region(background)
+        for artist in (l_g, l_d, title):
+            ax.draw_artist(artist)
         buf = io.BytesIO()
-        fig.savefig(buf, format="png")
+        Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buf, format="png", compress_level=1)
         image.value = buf.getvalue()
         readout.value = (f"JSD(p_data || p_g) = <b>{game.jsd:.4f}</b> nats (0 when p_g = p_data, at most log 2 = 0.6931); "
                          f"V(D*, G) = <b>{game.value:.4f}</b> (minimum -log 4 = {-LOG4:.4f}).")
