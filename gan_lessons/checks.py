@@ -379,3 +379,35 @@ def check_prob_real(fn: Callable) -> bool:
     if torch.allclose(out[moderate], torch.tanh(a[moderate]), atol=1e-5):
         raise WrongAnswer("tanh has range (-1, 1), not (0, 1): negative values cannot be probabilities. Use the sigmoid.")
     raise WrongAnswer("Not sigmoid(a) yet: D(x) = exp(a)/(1 + exp(a)) = 1/(1 + exp(-a)).")
+
+
+# ---------------------------------------------------------------- chapter 05: DCGAN on MNIST
+
+def check_scale_images(fn: Callable) -> bool:
+    """Exercise (05): `fn` maps uint8 pixels (0..255) to floats in [-1, 1], the range of G's tanh."""
+    _require_callable(fn, "def scale(x): return x.float() / 127.5 - 1")
+    x = torch.tensor([[0, 64, 128, 255]], dtype=torch.uint8)
+    right = x.float() / 127.5 - 1
+    try:
+        out = fn(x.clone())
+    except Exception as exc:
+        raise WrongAnswer(f"Your function raised {type(exc).__name__}: {exc}. It receives a uint8 tensor.") from None
+    out = torch.as_tensor(out)
+    if out.shape != x.shape:
+        raise WrongAnswer(f"Keep the shape: {tuple(x.shape)} in, {tuple(x.shape)} out; you returned {tuple(out.shape)}.")
+    if not out.is_floating_point():
+        raise WrongAnswer("The result is still an integer tensor: convert with .float() before dividing, "
+                          "or the fractions are lost.")
+    if torch.allclose(out, right, atol=1e-4):
+        return _correct("0 -> -1 (background), 255 -> +1 (ink): the same range as tanh.")
+    if torch.allclose(out, x.float() / 255, atol=1e-4):
+        raise WrongAnswer("That is [0, 1], what ToTensor() gives. G ends in tanh, so its pixels lie in [-1, 1]: with "
+                          "real data in [0, 1], D can spot fakes by their negative pixels alone. Use x / 127.5 - 1.")
+    if torch.allclose(out, x.float() / 127.5, atol=1e-4):
+        raise WrongAnswer("That is [0, 2]: subtract 1 after dividing by 127.5.")
+    if torch.allclose(out, 1 - x.float() / 127.5, atol=1e-4):
+        raise WrongAnswer("Upside down: 0 (background) must map to -1 and 255 (ink) to +1.")
+    if torch.allclose(out, (x.float() - 127.5) / 255, atol=1e-4):
+        raise WrongAnswer("That is [-0.5, 0.5]: divide by 127.5, not by 255, after centring.")
+    raise WrongAnswer(f"For pixels {x.tolist()[0]} expected {[round(v, 3) for v in right.tolist()[0]]}; "
+                      f"got {[round(v, 3) for v in out.float().tolist()[0]]}.")

@@ -178,3 +178,18 @@ def test_prob_real():
                         (lambda a: a[:2], "one probability per logit")]:
         with pytest.raises(WrongAnswer, match=hint):
             checks.check_prob_real(wrong)
+
+
+# ---- check_scale_images (chapter 05)
+def test_scale_images():
+    assert checks.check_scale_images(lambda x: x.float() / 127.5 - 1)
+    assert checks.check_scale_images(lambda x: (x.float() - 127.5) / 127.5)
+    assert checks.check_scale_images(lambda x: x.float().div(255).mul(2).sub(1))
+    for wrong, hint in [(lambda x: x.float() / 255, r"\[0, 1\], what ToTensor"), (lambda x: x.float() / 127.5, r"\[0, 2\]"),
+                        (lambda x: 1 - x.float() / 127.5, "Upside down"), (lambda x: (x.float() - 127.5) / 255, r"\[-0.5, 0.5\]"),
+                        (lambda x: x // 127 - 1, "integer tensor"), (lambda x: x.float().flatten(), "Keep the shape"),
+                        (lambda x: x.float() / 100 - 1, "expected")]:
+        with pytest.raises(WrongAnswer, match=hint):
+            checks.check_scale_images(wrong)
+    with pytest.raises(ValueError):
+        checks.check_scale_images(3)

@@ -1,0 +1,194 @@
+"""Time to quality on a CPU: the course's default DCGAN against pytorch/examples' DCGAN.
+
+    python benchmarks/time_to_quality.py                 # 180-s budget per method, 2 threads (~8 minutes)
+    python benchmarks/time_to_quality.py --budget 60
+    python benchmarks/time_to_quality.py --quick         # a few seconds: checks that it runs (CI)
+
+Both methods train on the same digits, with the same number of threads and the same wall-clock
+budget of *training* time (evaluation is not counted). At each checkpoint, 1,000 samples from a
+fixed noise batch are scored against 1,000 real digits with the course's evaluator: FID (LeNet
+features), improved precision/recall and class coverage. Each method runs in its own process, so
+its peak memory (RSS) is its own. Prints numbers; asserts nothing.
+
+Notes on the choices behind the course's defaults (measured on the 2-core build machine):
+see the "Evidence" section printed by --notes, and the closing note of the issue.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import math
+import os
+import resource
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import torch
+
+HERE = Path(__file__).resolve().parent
+SHOW_AT = (15, 30, 60, 120, 180)
+
+
+def _dense_checkpoints(budget: float) -> list[float]:
+    grid = [2, 4, 6, 8, 10, 12, 14, 16, 18, 21, 24, 27, 30, 40, 50, 60, 75, 90, 105, 120, 135, 150, 165, 180]
+    points = sorted({t for t in grid if t < budget} | {t for t in SHOW_AT if t <= budget} | {budget})
+    return points
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _flops_per_image(G, D, x_real: torch.Tensor, z: torch.Tensor, bce_on_probs: bool = False) -> float:
+    """FLOPs of one training step (D forward/backward on real and fake, G forward/backward through D), per image."""
+    import torch.nn.functional as F
+    from torch.utils.flop_counter import FlopCounterMode
+
+    G, D = copy.deepcopy(G), copy.deepcopy(D)
+    loss = (lambda out, t: F.binary_cross_entropy(out, torch.full_like(out, t))) if bce_on_probs else (
+        lambda out, t: F.binary_cross_entropy_with_logits(out, torch.full_like(out, t)))
+    counter = FlopCounterMode(display=False)
+    with counter:
+        fake = G(z)
+        (loss(D(x_real), 1.0) + loss(D(fake.detach()), 0.0)).backward()
+        loss(D(fake), 1.0).backward()
+    return counter.get_total_flops() / x_real.shape[0]
+
+
+def run_method(method: str, budget: float, checkpoints: list[float], n_eval: int, threads: int, seed: int) -> dict:
+    """Train one method for `budget` seconds of training time; score it at each checkpoint."""
+    torch.set_num_threads(threads)
+    warnings.filterwarnings("ignore", message=".*samples.*FID.*")
+    from gan_lessons import TrainConfig, load_mnist, new_run, train
+    from gan_lessons.metrics import evaluate, load_feature_net
+
+    data = load_mnist(verbose=False)
+    net = load_feature_net()
+    pick = torch.randperm(len(data), generator=torch.Generator().manual_seed(1234))
+    real = data.images_uint8[pick[:n_eval]]
+    rows, z_gen = [], torch.Generator().manual_seed(99)
+
+    if method == "course":
+        run = new_run(TrainConfig(seed=seed, device="cpu"))
+        z = torch.randn(n_eval, run.config.latent_dim, generator=z_gen)
+        batch_size = run.config.batch_size
+
+        def advance(until: float) -> None:
+            while run.elapsed < until:
+                train(run, data, 10**9, max_seconds=until - run.elapsed, progress=False)
+
+        def sample() -> torch.Tensor:
+            return torch.cat([run.sample(z=chunk) for chunk in z.split(500)])
+
+        flops = _flops_per_image(run.G, run.D, data.images[:batch_size], torch.randn(batch_size, run.config.latent_dim))
+        elapsed = lambda: run.elapsed
+        steps = lambda: run.step
+    else:
+        sys.path.insert(0, str(HERE))
+        from reference_dcgan import NZ, ReferenceTrainer
+
+        ref = ReferenceTrainer(data.images, seed=seed)
+        z = torch.randn(n_eval, NZ, generator=z_gen)
+        batch_size = ref.batch_size
+        clock = {"elapsed": 0.0, "steps": 0}
+
+        def advance(until: float) -> None:
+            start, before = time.perf_counter(), clock["elapsed"]
+            while clock["elapsed"] < until:
+                ref.step()
+                clock["steps"] += 1
+                clock["elapsed"] = before + time.perf_counter() - start
+
+        def sample() -> torch.Tensor:
+            return torch.cat([ref.sample(chunk) for chunk in z.split(500)])
+
+        flops = _flops_per_image(ref.G, ref.D, ref.images[:batch_size], torch.randn(batch_size, NZ, 1, 1), bce_on_probs=True)
+        elapsed = lambda: clock["elapsed"]
+        steps = lambda: clock["steps"]
+
+    for t in checkpoints:
+        advance(t)
+        report = evaluate(sample(), real, net=net)
+        rows.append({"t": t, "train_s": elapsed(), "images": steps() * batch_size, **report.as_dict()})
+    return {"method": method, "flops_per_image": flops, "peak_rss_mb": _peak_rss_mb(), "rows": rows,
+            "img_per_s": rows[-1]["images"] / rows[-1]["train_s"], "threads": torch.get_num_threads()}
+
+
+def real_vs_real(n_eval: int) -> float:
+    warnings.filterwarnings("ignore", message=".*samples.*FID.*")
+    from gan_lessons import load_mnist
+    from gan_lessons.metrics import fid
+
+    data = load_mnist(verbose=False)
+    pick = torch.randperm(len(data), generator=torch.Generator().manual_seed(1234))
+    return fid(data.images_uint8[pick[:n_eval]], data.images_uint8[pick[n_eval:2 * n_eval]])
+
+
+def _first_time_at_most(result: dict, target: float) -> float | None:
+    for row in result["rows"]:
+        if row["fid"] <= target:
+            return row["t"]
+    return None
+
+
+def print_table(results: list[dict], rvr: float, n_eval: int) -> None:
+    ref = next((r for r in results if r["method"] == "reference"), None)
+    target = ref["rows"][-1]["fid"] if ref else None
+    print(f"\nFID (LeNet features), {n_eval:,} samples vs {n_eval:,} real digits; real vs real = {rvr:.1f}")
+    for r in results:
+        print(f"\n== {r['method']}: {r['img_per_s']:,.0f} img/s, {r['flops_per_image'] / 1e6:,.1f} MFLOP per image "
+              f"(one D+G step), peak RSS {r['peak_rss_mb']:,.0f} MB, {r['threads']} threads")
+        print(f"{'t (s)':>7} {'images':>9} {'FID':>8} {'x rvr':>7} {'prec':>6} {'recall':>6} {'classes':>7} {'KL':>6}")
+        shown = [row for row in r["rows"] if row["t"] in SHOW_AT or row is r["rows"][-1]]
+        for row in shown:
+            print(f"{row['t']:7.0f} {row['images']:9,d} {row['fid']:8.1f} {row['fid'] / rvr:7.1f} {row['precision']:6.3f} "
+                  f"{row['recall']:6.3f} {row['num_covered']:5d}/10 {row['kl_to_uniform']:6.3f}")
+    if target is not None:
+        print(f"\nTime to reach the reference's final FID ({target:.1f}):")
+        for r in results:
+            t = _first_time_at_most(r, target)
+            print(f"  {r['method']:10s} {'not reached' if t is None else f'{t:.0f} s'}"
+                  + (f"  ({ref['rows'][-1]['t'] / t:.0f}x sooner)" if t and r is not ref else ""))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--budget", type=float, default=180.0, help="seconds of training per method (default 180)")
+    parser.add_argument("--quick", action="store_true", help="a few seconds per method, 200 samples: checks that it runs")
+    parser.add_argument("--threads", type=int, default=2, help="torch threads for both methods (default 2)")
+    parser.add_argument("--n", type=int, default=1000, help="samples (and real digits) per evaluation")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--methods", default="course,reference")
+    parser.add_argument("--json", type=Path, default=None, help="also write the raw results here")
+    parser.add_argument("--_worker", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.quick:
+        args.budget, args.n = 3.0, 200
+    checkpoints = [1.0, 2.0, 3.0] if args.quick else _dense_checkpoints(args.budget)
+    if args._worker:
+        result = run_method(args._worker, args.budget, checkpoints, args.n, args.threads, args.seed)
+        print("RESULT " + json.dumps(result))
+        return
+    results = []
+    for method in args.methods.split(","):
+        print(f"training {method} for {args.budget:g} s ...", flush=True)
+        cmd = [sys.executable, __file__, "--_worker", method, "--budget", str(args.budget), "--threads", str(args.threads),
+               "--n", str(args.n), "--seed", str(args.seed)] + (["--quick"] if args.quick else [])
+        out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": str(args.threads)})
+        line = next((l for l in out.stdout.splitlines() if l.startswith("RESULT ")), None)
+        if out.returncode != 0 or line is None:
+            sys.exit(f"{method} failed:\n{out.stderr[-3000:]}")
+        results.append(json.loads(line[len("RESULT "):]))
+    torch.set_num_threads(args.threads)
+    rvr = real_vs_real(args.n)
+    print_table(results, rvr, args.n)
+    if args.json:
+        args.json.write_text(json.dumps({"real_vs_real": rvr, "results": results}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
