@@ -14,22 +14,26 @@
 
 # %% [markdown]
 # <!-- nav:top -->
-# [← 00 Index](00_index.ipynb) | [Index](00_index.ipynb)
+# [← 04 Toy GAN playground](04_toy_gan_playground.ipynb) | [Index](00_index.ipynb) | [09 Evaluating GANs →](09_evaluating.ipynb)
 
 # %%
 import os
 import signal
 from pathlib import Path
 
+import matplotlib.pyplot as plt
+import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
 from gan_lessons import (
-    QUICK, Discriminator, Generator, LeNet, TrainConfig, count_parameters, d_loss, g_loss_nonsaturating,
-    get_device, load_checkpoint, load_mnist, new_run, plot_history, predict, save_checkpoint, set_seed,
-    show_images, show_sample_progress, train, train_classifier,
+    QUICK, Discriminator, Generator, MNISTDigits, TrainConfig, count_parameters, d_loss, g_loss_nonsaturating, get_device,
+    latent_explorer, load_checkpoint, load_mnist, new_run, plot_history, set_seed, show_images,
+    show_sample_progress, train,
 )
+from gan_lessons.checks import check_g_loss, check_output_shape, check_scale_images
+from gan_lessons.metrics import FIDTracker, evaluate, fid
 
 set_seed(0)
 device = get_device()  # cuda if there is a GPU, else cpu
@@ -234,9 +238,10 @@ num_epochs = 1 if QUICK else 30
 run_dir = Path("runs") / "05_dcgan"
 checkpoint = run_dir / "checkpoint.pt"
 
-run = new_run(TrainConfig(seed=0))  # the course defaults: latent_dim=64, width=32, batch 64, Adam 2e-4
-history = train(run, data, num_epochs, checkpoint_path=checkpoint)
-print(f"{run.step} steps in {run.elapsed:.1f} s ({run.step * run.config.batch_size / run.elapsed:,.0f} images/s) on {run.device}")
+run = new_run(TrainConfig(seed=0))  # the course defaults (see TrainConfig)
+fid_tracker = FIDTracker(data, every=len(data) // run.config.batch_size * (1 if QUICK else 5), n=1000)
+history = train(run, data, num_epochs, checkpoint_path=checkpoint, on_step=fid_tracker)
+print(f"{run.step} steps in {run.elapsed:.1f} s on {run.device}, FID measured every {fid_tracker.every} steps")
 
 # %%
 assert run.epoch == num_epochs and len(history["d_loss"]) == run.step
@@ -259,28 +264,56 @@ assert mean_d_real > mean_d_fake  # D still tells them apart somewhat; neither p
 assert mean_d_fake > 0.01, "G is not beaten flat: D(G(z)) did not collapse to 0"
 
 # %% [markdown]
-# ## 6. Are these digits? Ask a classifier
+# ## 6. Are these digits? Measure it
 #
-# "Looks like digits" is a claim, so we check it: a small classifier trained on the real digits
-# (`gan_lessons.LeNet`, chapter 02) reads 1,000 generated images. Recognisable digits get
-# confident predictions, and a generator that covers the data makes all ten classes.
-# (Chapter 09 turns this into proper metrics.)
+# "Looks like digits" is a claim, so we measure it with the course's evaluator (chapter 09 derives
+# each number). A LeNet classifier trained on real MNIST (shipped in `data/`) reads 1,000 generated
+# digits and 1,000 real ones:
+#
+# - **FID (LeNet features)**: the distance between the statistics of the classifier's features on
+#   real and on generated digits; lower is better. A number alone means little, so we put it on one
+#   scale with two fixed points: two different sets of real digits (the best any model can score
+#   at this sample size) and uniform noise.
+# - **precision** (the share of fakes that look like some real digit) and **recall** (the share of
+#   real digits that some fake resembles);
+# - **class coverage**: how many of the ten digits hold at least 5% of the samples.
 
 # %% tags=["nbval-ignore-output"]
-classifier = LeNet()
-train_classifier(classifier, load_mnist("train"), num_epochs=1 if QUICK else 3)
 samples = run.sample(1000)
-with torch.no_grad():
-    confidence = torch.softmax(classifier(samples), dim=1).max(dim=1).values
-counts = torch.bincount(predict(classifier, samples), minlength=10)
-print("generated digits per class:", counts.tolist())
-print(f"mean classifier confidence on generated digits: {confidence.mean():.2f}")
+perm = torch.randperm(len(data), generator=torch.Generator().manual_seed(0))
+real_a, real_b = data.images_uint8[perm[:1000]], data.images_uint8[perm[1000:2000]]
+noise = torch.rand(1000, 1, 28, 28) * 2 - 1
+report = evaluate(samples, real_a)
+scale = {"real vs real": fid(real_a, real_b), f"DCGAN, {num_epochs} epochs": report.fid, "uniform noise": fid(real_a, noise)}
+print(report)
 
 # %%
+fig, ax = plt.subplots(figsize=(7, 1.8))
+ax.barh(list(scale), list(scale.values()), color=["tab:green", "tab:blue", "tab:gray"])
+ax.set(xscale="log", xlabel="FID (LeNet features), 1,000 vs 1,000 digits: lower is better")
 show_images(samples[:64], title=f"64 fresh samples after {num_epochs} epochs");
-if not QUICK:  # a one-epoch quick run is not expected to make good digits
-    assert (counts >= 50).all(), "every digit class holds at least 5% of the samples"
-    assert confidence.mean() > 0.8
+assert scale["real vs real"] < report.fid  # no model beats real digits
+if not QUICK:  # one epoch gives blobs (their FID can be worse than noise's); the full run gives digits
+    assert report.fid < scale["uniform noise"] / 10
+    assert report.num_covered == 10, "every digit class holds at least 5% of the samples"
+    assert report.fid < 10 * scale["real vs real"], "within 10x of the real-vs-real FID"
+
+# %% [markdown]
+# ### Walk through the latent space
+#
+# Every `z` gives a digit, and nearby `z`s give similar digits. The explorer interpolates between
+# the latent vectors of two seeds (spherically: Gaussian latents of 64 numbers lie near a sphere of
+# radius √64 = 8) and moves along single latent coordinates. Each redraw takes a few milliseconds.
+
+# %%
+explorer = latent_explorer(run.G_sample, seed_a=0, seed_b=1, dims=(0, 1, 2, 3))
+first = explorer.state["image"].copy()
+explorer.t.value = 1.0  # all the way to seed 1
+assert not np.allclose(explorer.state["image"], first)  # a different digit
+explorer.t.value = 0.5  # halfway
+assert explorer.state["image"].shape == (28, 28)
+assert 6 < float(explorer.state["z"].norm()) < 10  # slerp keeps a typical norm (about 8)
+explorer
 
 # %% [markdown]
 # ## 7. Checkpoints: save, load, resume
@@ -314,14 +347,14 @@ def press_stop_at(step):
     return on_step
 
 
-small = load_mnist(verbose=False)
+small = MNISTDigits(data.images_uint8[::8], data.labels[::8], source=data.source)  # 625 digits: quick
 one = new_run(TrainConfig(seed=1))
-train(one, small, 1, on_step=press_stop_at(10), progress=False)
+train(one, small, 2, on_step=press_stop_at(10), progress=False)
 assert one.interrupted and one.step == 10 and len(one.history["d_loss"]) == 10
-train(one, small, 1, progress=False)  # resume
+train(one, small, 2, progress=False)  # resume
 
 two = new_run(TrainConfig(seed=1))
-train(two, small, 1, progress=False)  # never interrupted
+train(two, small, 2, progress=False)  # never interrupted
 assert all(torch.equal(a, b) for a, b in zip(one.G.state_dict().values(), two.G.state_dict().values()))
 print("interrupted + resumed == uninterrupted: identical generator weights")
 
@@ -356,11 +389,43 @@ print("interrupted + resumed == uninterrupted: identical generator weights")
 #
 # ## Exercises
 #
-# 1. Change `latent_dim` to 16 and to 128 (`TrainConfig(latent_dim=...)`). Which shapes in
-#    section 2 change? Which do not?
-# 2. Train with `g_loss="minimax"` (the saturating loss). Compare the first 200 steps of
-#    `history["d_fake"]` with the non-saturating run. Chapter 03 explains the difference.
-# 3. Use `max_seconds=20` in `train(...)`: what do the samples look like after 20 seconds?
+# **1. Scale the pixels.** MNIST stores pixels as integers 0..255. Write `scale(x)` that maps a
+# uint8 tensor to floats in the range of G's `tanh`. (The checker explains the usual mistakes.)
+
+# %% tags=["solution"]
+def scale(x):
+    return x.float() / 127.5 - 1
+
+
+check_scale_images(scale)
+
+# %% [markdown]
+# **2. Predict a shape.** What does G's second transposed convolution, `G.net[3]`, output for a
+# batch of 16 feature maps of shape (64, 7, 7)? Work it out with the formula of section 2 first.
+
+# %% tags=["solution"]
+G = Generator(latent_dim=64, width=32)
+answer = (16, 32, 14, 14)
+check_output_shape(answer, G.net[3], (16, 64, 7, 7))
+
+# %% [markdown]
+# **3. The generator's loss.** Write `my_g_loss(fake_logits)`: the non-saturating loss of
+# section 4, on D's logits for a batch of fakes.
+
+# %% tags=["solution"]
+def my_g_loss(fake_logits):
+    return torch.nn.functional.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
+
+
+check_g_loss(my_g_loss)
+
+# %% [markdown]
+# **More to try** (no checker: compare what you see):
+#
+# 4. Train with `TrainConfig(g_loss="minimax")`, the saturating loss. Compare the first 200 steps of
+#    `history["d_fake"]` with the run above; chapter 03 explains the difference.
+# 5. Use `train(..., max_seconds=20)`: what do the samples look like after 20 seconds?
+# 6. Change `latent_dim` to 16 and to 128. Which shapes of section 2 change, and which do not?
 #
 # ## Further reading
 #
@@ -372,4 +437,4 @@ print("interrupted + resumed == uninterrupted: identical generator weights")
 
 # %% [markdown]
 # <!-- nav:bottom -->
-# [← 00 Index](00_index.ipynb) | [Index](00_index.ipynb)
+# [← 04 Toy GAN playground](04_toy_gan_playground.ipynb) | [Index](00_index.ipynb) | [09 Evaluating GANs →](09_evaluating.ipynb)
