@@ -32,9 +32,9 @@ import torch
 import torch.nn.functional as F
 
 from gan_lessons import (
-    FID_LABEL, QUICK, FIDTracker, SmallSampleWarning, TrainConfig, class_coverage, evaluate, fid, frechet_distance,
-    get_device, inception_score_like, lenet_features, load_feature_net, load_mnist, nearest_neighbours, new_run,
-    precision_recall, set_seed, show_images, train,
+    FID_LABEL, QUICK, Discriminator, FIDTracker, SmallSampleWarning, TrainConfig, class_coverage, evaluate, fid,
+    frechet_distance, g_loss_nonsaturating, get_device, inception_score_like, init_dcgan_weights, lenet_features,
+    load_feature_net, load_mnist, nearest_neighbours, new_run, precision_recall, set_seed, show_images, train,
 )
 from gan_lessons.checks_eval import check_frechet_distance, check_kl_to_uniform, check_knn_radii
 from gan_lessons.classifier import accuracy
@@ -84,15 +84,29 @@ ax_fid.set(xlabel="step", ylabel=FID_LABEL, yscale="log", title="FID (lower is b
 fig.tight_layout()
 
 # %% [markdown]
-# Compare the two panels. As D learns, each step's G loss is a score against a *stronger*
-# opponent, so the G loss can climb while the images improve:
+# A loss is a score against the opponent of the moment, so its value has no fixed meaning. Show
+# the *same* samples of the trained generator to two judges, its own trained D and a freshly
+# initialised one: two different losses for identical images. FID, which needs no opponent, gives
+# one number, and it separates the trained generator from the untrained one:
 
 # %%
-g_loss = np.asarray(run.history["g_loss"])
-early, late = g_loss[:20].mean(), g_loss[-steps_per_epoch // 3:].mean()
-print(f"mean G loss: first 20 steps {early:.2f}, last {steps_per_epoch // 3} steps {late:.2f}")
-print(f"{FID_LABEL}: {fid_values[0]:.0f} -> {fid_values[-1]:.0f}")
-assert late > early and fid_values[-1] < fid_values[0]  # the loss went up while the images got better
+judge = Discriminator(run.config.width)
+judge.apply(init_dcgan_weights)
+untrained = new_run(TrainConfig(seed=0))
+z = torch.randn(512, run.config.latent_dim, generator=torch.Generator().manual_seed(5))
+samples = run.sample(z=z)
+run.D.eval()
+with torch.no_grad():
+    loss_own_d = g_loss_nonsaturating(run.D(samples)).item()
+    loss_fresh_d = g_loss_nonsaturating(judge(samples)).item()
+run.D.train()
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", SmallSampleWarning)
+    fid_trained, fid_untrained = fid(test, samples), fid(test, untrained.sample(z=z))
+print(f"G loss of the same 512 samples: against its own D {loss_own_d:.3f}, against a fresh D {loss_fresh_d:.3f}")
+print(f"{FID_LABEL} of those samples {fid_trained:.0f}; of the untrained generator's {fid_untrained:.0f}")
+assert abs(loss_own_d - loss_fresh_d) > 0.1  # same images, different "quality" by the loss
+assert fid_trained < fid_untrained / (1.05 if QUICK else 5)
 
 # %% [markdown]
 # ## 2. FID step by step
