@@ -43,12 +43,12 @@ class TrainConfig:
     latent_dim: int = 64
     width: int = 32
     batch_size: int = 64
-    lr: float = 2e-4
+    lr: float = 2e-3  # 10x the DCGAN paper's 2e-4: measured to reach good digits far sooner with these small nets
     lr_d: float | None = None  # None: same as lr
     beta1: float = 0.5
     beta2: float = 0.999
     g_loss: str = "nonsaturating"
-    ema: float = 0.0  # decay of an exponential moving average of G's weights used for sampling; 0 = off
+    ema: float = 0.99  # decay of a moving average of G's weights, used for sampling; 0 = off
     seed: int = 0
     device: str = "auto"
     sample_every: int = 0  # steps between fixed-noise sample grids; 0 = once per epoch
@@ -65,7 +65,7 @@ class TrainConfig:
             if value is None and name == "lr_d":
                 continue
             if not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-                raise ValueError(f"{name} (learning rate) must be a number > 0, such as 2e-4; got {value!r}.")
+                raise ValueError(f"{name} (learning rate) must be a number > 0, such as 2e-3; got {value!r}.")
         for name in ("beta1", "beta2"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not 0 <= value < 1:
