@@ -7,8 +7,8 @@ and asserts that the iteration counter advanced and that the plot image changed.
 saved under test-artifacts/ (git-ignored).
 
 It needs Debian's chromium at /usr/bin/chromium (or GAN_LESSONS_CHROMIUM) and the `playwright`
-pip package; `make test` installs both. Neither missing piece is skipped: the test fails and says
-what to install.
+pip package; `make test` installs both. In CI neither missing piece is skipped: the test fails and says
+what to install; outside CI, a missing Chromium skips the test with the same message.
 """
 from __future__ import annotations
 
@@ -105,8 +105,11 @@ def jupyterlab(tmp_path):
 
 def _chromium_or_fail() -> str:
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        pytest.fail(f"Chromium not found at {CHROMIUM}. Install Debian's package (as root: apt-get update && "
-                    "apt-get install -y chromium; `make test` does this), or set GAN_LESSONS_CHROMIUM.", pytrace=False)
+        message = (f"Chromium not found at {CHROMIUM}. Install Debian's package (as root: apt-get update && "
+                   "apt-get install -y chromium; `make test` does this), or set GAN_LESSONS_CHROMIUM.")
+        if not os.environ.get("CI"):  # a student's laptop without Chromium: say so; in CI it is a failure
+            pytest.skip(message)
+        pytest.fail(message, pytrace=False)
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:

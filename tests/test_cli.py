@@ -99,3 +99,18 @@ def test_resume_with_other_latent_dim(tmp_path):
     save_checkpoint(new_run(TrainConfig(latent_dim=8, width=4)), tmp_path / "checkpoint.pt")
     result = cli("train", "--epochs", 1, "--out", tmp_path, "--resume", "--latent-dim", 32)
     assert result.returncode == 2 and "latent_dim=8, but latent_dim=32" in result.stderr
+
+
+def test_max_seconds_stops_near_its_budget_with_a_loadable_checkpoint(tmp_path):
+    import time
+
+    from gan_lessons import load_checkpoint
+
+    start = time.perf_counter()
+    result = cli("train", "--epochs", 10_000, "--out", tmp_path, "--max-seconds", 3, "--no-progress")
+    wall = time.perf_counter() - start
+    assert result.returncode == 0, result.stderr
+    assert "Stopped after the 3-second budget" in result.stdout
+    run = load_checkpoint(tmp_path / "checkpoint.pt")
+    assert run.step > 0 and run.elapsed < 3 + 2  # training stops within one step of the budget
+    print(f"--max-seconds 3: training {run.elapsed:.2f} s, whole command {wall:.1f} s (start-up and evaluation included)")
