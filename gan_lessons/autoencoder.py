@@ -4,11 +4,10 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils.data import DataLoader, Dataset
-from tqdm.auto import tqdm
+from torch.utils.data import Dataset
 
-from .config import set_seed
 from .models import check_images
+from .train import fit
 
 
 class AutoEncoder(nn.Module):
@@ -52,21 +51,5 @@ def train_autoencoder(
     seed: int = 0, progress: bool = True,
 ) -> list[float]:
     """Minimise the mean squared reconstruction error with Adam; returns the loss of every step."""
-    if not isinstance(num_epochs, int) or num_epochs < 0:
-        raise ValueError(f"num_epochs must be an integer >= 0; got {num_epochs!r}.")
-    if batch_size <= 0 or lr <= 0:
-        raise ValueError(f"batch_size and lr must be > 0; got batch_size={batch_size}, lr={lr}.")
-    set_seed(seed)
-    loader = DataLoader(data, batch_size=batch_size, shuffle=True, generator=torch.Generator().manual_seed(seed))
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    losses = []
-    model.train()
-    for _ in tqdm(range(num_epochs), desc="autoencoder", disable=not progress):
-        for x, _labels in loader:
-            loss = F.mse_loss(model(x), x)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
-    model.eval()
-    return losses
+    return fit(model, data, lambda m, x, _y: F.mse_loss(m(x), x), num_epochs, batch_size, lr, seed, progress,
+               desc="autoencoder")

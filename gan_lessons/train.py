@@ -413,3 +413,29 @@ def load_generator(path: str | Path, G: Generator | None = None, device: str | N
     except RuntimeError as exc:
         raise ValueError(f"Checkpoint {path} does not fit this generator ({str(exc)[:200]}).") from None
     return G.eval()
+
+
+def fit(
+    model: torch.nn.Module, data: Dataset, batch_loss: Callable, num_epochs: int, batch_size: int, lr: float,
+    seed: int = 0, progress: bool = True, desc: str = "training",
+) -> list[float]:
+    """A plain (non-adversarial) loop: Adam on `batch_loss(model, x, y)`; returns the loss of every step.
+    Used by the classifier and the autoencoder baselines (02_core_concepts)."""
+    if not isinstance(num_epochs, int) or isinstance(num_epochs, bool) or num_epochs < 0:
+        raise ValueError(f"num_epochs must be an integer >= 0; got {num_epochs!r}.")
+    if batch_size <= 0 or lr <= 0:
+        raise ValueError(f"batch_size and lr must be > 0; got batch_size={batch_size}, lr={lr}.")
+    set_seed(seed)
+    loader = DataLoader(data, batch_size=batch_size, shuffle=True, generator=torch.Generator().manual_seed(seed))
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    losses = []
+    model.train()
+    for _ in tqdm(range(num_epochs), desc=desc, disable=not progress):
+        for x, y in loader:
+            loss = batch_loss(model, x, y)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+    model.eval()
+    return losses
