@@ -241,7 +241,7 @@ assert all(p.grad is None for p in G.parameters()), "with detach() no gradient r
 #   their average over the last hundred or so steps makes steadier, cleaner digits (FID 123
 #   instead of 150 after 325,000 images). Training itself is unchanged.
 #
-# In full mode this trains 30 epochs over the 5,000-digit subset (150,000 images): **about 50 seconds**
+# In full mode this trains 30 epochs over the 5,000-digit subset (150,000 images): **about 45 seconds**
 # on the 2-core CPU of the machine this course was built on (3,400 images per second, plus a FID
 # measurement every 5 epochs; `benchmarks/train_dcgan.py` measures your machine). Quick mode trains one epoch.
 
