@@ -116,14 +116,20 @@ def make_data(preset: str = "ring", points=None) -> ToyData:
 # ----------------------------------------------------------------------------------------------
 
 
-def mode_shares(fakes, modes, radius: float) -> np.ndarray:
-    """For each mode, the share of the fakes that lie within `radius` of it (shape (K,))."""
+def _points_and_modes(fakes, modes) -> tuple[np.ndarray, np.ndarray]:
+    """Check and convert fakes (N, 2) and modes (K, 2) to float64 arrays."""
     fakes = np.asarray(fakes.detach().cpu() if isinstance(fakes, torch.Tensor) else fakes, dtype=np.float64)
     modes = np.asarray(modes, dtype=np.float64)
     if fakes.ndim != 2 or fakes.shape[1] != 2 or len(fakes) == 0:
         raise ValueError(f"fakes must be an (N, 2) array of points with N >= 1; got shape {fakes.shape}.")
     if modes.ndim != 2 or modes.shape[1] != 2 or len(modes) == 0:
         raise ValueError(f"modes must be a (K, 2) array of points with K >= 1; got shape {modes.shape}.")
+    return fakes, modes
+
+
+def mode_shares(fakes, modes, radius: float) -> np.ndarray:
+    """For each mode, the share of the fakes that lie within `radius` of it (shape (K,))."""
+    fakes, modes = _points_and_modes(fakes, modes)
     if not (isinstance(radius, (int, float)) and radius > 0):
         raise ValueError(f"radius must be a number > 0; got {radius!r}.")
     dist = np.linalg.norm(fakes[:, None, :] - modes[None, :, :], axis=-1)  # (N, K)
@@ -135,12 +141,7 @@ def nearest_mode_shares(fakes, modes) -> np.ndarray:
 
     Unlike `mode_shares` this ignores distance, so it shows where a collapsed generator's mass is
     heading even while its fakes lie between modes."""
-    fakes = np.asarray(fakes.detach().cpu() if isinstance(fakes, torch.Tensor) else fakes, dtype=np.float64)
-    modes = np.asarray(modes, dtype=np.float64)
-    if fakes.ndim != 2 or fakes.shape[1] != 2 or len(fakes) == 0:
-        raise ValueError(f"fakes must be an (N, 2) array of points with N >= 1; got shape {fakes.shape}.")
-    if modes.ndim != 2 or modes.shape[1] != 2 or len(modes) == 0:
-        raise ValueError(f"modes must be a (K, 2) array of points with K >= 1; got shape {modes.shape}.")
+    fakes, modes = _points_and_modes(fakes, modes)
     nearest = np.linalg.norm(fakes[:, None, :] - modes[None, :, :], axis=-1).argmin(axis=1)
     return np.bincount(nearest, minlength=len(modes)) / len(fakes)
 
