@@ -15,8 +15,11 @@ $(STAMP): pyproject.toml
 
 env: $(STAMP)  ## create or update the environment only
 
+# JupyterLab refuses to run as root unless told (containers, cloud VMs): pass --allow-root only then.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: $(STAMP)  ## open the course in JupyterLab, on the index
-	$(BIN)/jupyter lab notebooks/00_index.ipynb
+	$(BIN)/jupyter lab notebooks/00_index.ipynb $(ROOT_FLAG)
 
 test: $(STAMP) browser  ## the whole test suite, notebooks in quick mode
 	GAN_LESSONS_QUICK=1 MPLBACKEND=agg $(BIN)/python -m pytest
