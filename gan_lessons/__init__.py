@@ -9,7 +9,7 @@ from .metrics import (  # 09_evaluating
     FID_LABEL, FIDTracker, SmallSampleWarning, class_coverage, evaluate, feature_stats, fid, frechet_distance,
     inception_score_like, lenet_features, load_feature_net, nearest_neighbours, precision_recall,
 )
-from .models import Discriminator, Generator, count_parameters, init_dcgan_weights
+from .models import Discriminator, Generator, count_parameters, init_dcgan_weights, trace_shapes
 from .plot import image_grid, plot_history, show_images, show_sample_progress
 from .toy import ToyGAN, make_data, mode_coverage  # 04_toy_gan_playground
 from .widgets import latent_explorer, playground  # 04_toy_gan_playground, 05_dcgan_mnist

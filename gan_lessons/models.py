@@ -101,6 +101,19 @@ def init_dcgan_weights(module: nn.Module) -> None:
         nn.init.zeros_(module.bias)
 
 
+@torch.no_grad()
+def trace_shapes(layers: nn.Sequential, x: torch.Tensor, show: bool = True) -> tuple[torch.Tensor, list[tuple[int, ...]]]:
+    """Run `x` through `layers` one at a time, printing each layer's output shape; returns the output
+    and the list of shapes. Introduced in 02_core_concepts, used again in 05_dcgan_mnist."""
+    shapes = []
+    for i, layer in enumerate(layers):
+        x = layer(x)
+        shapes.append(tuple(x.shape))
+        if show:
+            print(f"{i}: {layer.__class__.__name__:16s} -> {shapes[-1]}")
+    return x, shapes
+
+
 def count_parameters(model: nn.Module) -> int:
     """Number of trainable parameters."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)

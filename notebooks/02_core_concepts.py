@@ -50,6 +50,7 @@ from gan_lessons import (
     predict,
     set_seed,
     show_images,
+    trace_shapes,
     train,
     train_autoencoder,
     train_classifier,
@@ -79,11 +80,8 @@ G = Generator(latent_dim=latent_dim, width=32)
 D = Discriminator(width=32)
 z = torch.randn(16, latent_dim)
 
-h = z.view(16, latent_dim, 1, 1)
-print(f"{'input z (reshaped)':32s} {tuple(h.shape)}")
-for layer in G.net:
-    h = layer(h)
-    print(f"{layer.__class__.__name__:32s} {tuple(h.shape)}")
+print("input z, reshaped:", (16, latent_dim, 1, 1))
+h, _ = trace_shapes(G.net, z.view(16, latent_dim, 1, 1))  # prints each layer's output shape
 x_fake = G(z)
 assert x_fake.shape == (16, 1, 28, 28)
 assert x_fake.min() >= -1 and x_fake.max() <= 1  # tanh: the same range as the data
@@ -98,11 +96,8 @@ assert torch.equal(h, x_fake)  # the loop above is exactly what G.forward does
 # in practice D only downsamples, and the transposed convolutions belong to G.
 
 # %%
-h = x_fake.detach()
-print(f"{'input image':32s} {tuple(h.shape)}")
-for layer in D.net:
-    h = layer(h)
-    print(f"{layer.__class__.__name__:32s} {tuple(h.shape)}")
+print("input image:", tuple(x_fake.shape))
+h, _ = trace_shapes(D.net, x_fake.detach())
 logits = D(x_fake)
 print("logits:", logits[:4].tolist(), "\nD(x) = sigmoid(logits):", torch.sigmoid(logits[:4]).tolist())
 assert logits.shape == (16,)

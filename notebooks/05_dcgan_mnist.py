@@ -30,7 +30,7 @@ from torch.utils.data import DataLoader
 from gan_lessons import (
     QUICK, Discriminator, Generator, MNISTDigits, TrainConfig, count_parameters, d_loss, g_loss_nonsaturating, get_device,
     latent_explorer, load_checkpoint, load_mnist, new_run, plot_history, set_seed, show_images,
-    show_sample_progress, train,
+    show_sample_progress, trace_shapes, train,
 )
 from gan_lessons.checks import check_g_loss, check_output_shape, check_scale_images
 from gan_lessons.metrics import FIDTracker, evaluate, fid
@@ -97,14 +97,10 @@ G_inline = nn.Sequential(
 )
 
 z = torch.randn(batch_size, latent_dim)
-h = z.view(batch_size, latent_dim, 1, 1)  # the noise is (N, latent_dim), seen as 1x1 images
-expected = {0: (2 * w, 7), 3: (w, 14), 6: (1, 28)}
-for i, layer in enumerate(G_inline):
-    h = layer(h)
-    print(f"{i}: {layer.__class__.__name__:16s} -> {tuple(h.shape)}")
-    if i in expected:
-        channels, size = expected[i]
-        assert h.shape == (batch_size, channels, size, size)
+# the noise is (N, latent_dim), seen as 1x1 images; trace_shapes prints each layer's output shape
+h, shapes = trace_shapes(G_inline, z.view(batch_size, latent_dim, 1, 1))
+for i, (channels, size) in {0: (2 * w, 7), 3: (w, 14), 6: (1, 28)}.items():
+    assert shapes[i] == (batch_size, channels, size, size)
 assert conv_transpose_size(7, 4, 2, 1) == 14 and conv_transpose_size(14, 4, 2, 1) == 28
 assert h.min() >= -1 and h.max() <= 1  # tanh: same range as the real data
 
@@ -144,14 +140,9 @@ D_inline = nn.Sequential(
     nn.LeakyReLU(0.2, inplace=True),
     nn.Conv2d(2 * w, 1, kernel_size=7, stride=1, padding=0),
 )
-h = x_real
-expected = {0: (w, 14), 2: (2 * w, 7), 5: (1, 1)}
-for i, layer in enumerate(D_inline):
-    h = layer(h)
-    print(f"{i}: {layer.__class__.__name__:16s} -> {tuple(h.shape)}")
-    if i in expected:
-        channels, size = expected[i]
-        assert h.shape == (batch_size, channels, size, size)
+h, shapes = trace_shapes(D_inline, x_real)
+for i, (channels, size) in {0: (w, 14), 2: (2 * w, 7), 5: (1, 1)}.items():
+    assert shapes[i] == (batch_size, channels, size, size)
 
 set_seed(0)
 D = Discriminator(width=w)

@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from gan_lessons import Discriminator, Generator, count_parameters, d_loss, g_loss_minimax, g_loss_nonsaturating
+from gan_lessons import Discriminator, Generator, count_parameters, d_loss, g_loss_minimax, g_loss_nonsaturating, trace_shapes
 from gan_lessons.config import get_device, set_seed
 
 
@@ -102,3 +102,14 @@ def test_devices():
             get_device("cuda")
     with pytest.raises(ValueError, match="seed must be"):
         set_seed(-1)
+
+
+def test_trace_shapes_prints_and_returns_every_layer(capsys):
+    G = Generator(latent_dim=8, width=4)
+    z = torch.randn(2, 8)
+    out, shapes = trace_shapes(G.net, z.view(2, 8, 1, 1))
+    assert shapes[0] == (2, 8, 7, 7) and shapes[3] == (2, 4, 14, 14) and shapes[-1] == (2, 1, 28, 28)
+    assert len(shapes) == len(G.net)
+    with torch.no_grad():
+        assert torch.equal(out, G(z))
+    assert "0: ConvTranspose2d" in capsys.readouterr().out
