@@ -1,4 +1,5 @@
 """Repository-wide pytest hooks: print the time each file took (notebooks included) at the end."""
+
 from collections import defaultdict
 
 _seconds: dict[str, float] = defaultdict(float)

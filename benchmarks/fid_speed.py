@@ -8,6 +8,7 @@ Both sets have N images: real digits from the data set (repeated to reach 10,000
 covariances, and the Fréchet distance (the matrix square root). On a shared machine the numbers are
 noisy; compare runs on the same machine only.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,7 +38,9 @@ def best_of(fn, repeats: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)"
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     args = parser.parse_args()
     if args.threads:
@@ -46,8 +49,10 @@ def main() -> None:
     data = load_mnist(verbose=False)
     net = load_feature_net()
     G = Generator(latent_dim=64, width=32).eval()
-    print(f"FID (LeNet features) timing on {platform.processor() or platform.machine()}, torch {torch.__version__}, "
-          f"{torch.get_num_threads()} threads, data: {data.source} ({len(data):,} digits), best of {args.repeats}")
+    print(
+        f"FID (LeNet features) timing on {platform.processor() or platform.machine()}, torch {torch.__version__}, "
+        f"{torch.get_num_threads()} threads, data: {data.source} ({len(data):,} digits), best of {args.repeats}"
+    )
     print(f"{'N per set':>10} {'fid() total':>12} {'features':>10} {'mean/cov':>10} {'sqrt part':>10}")
     warnings.simplefilter("ignore")
     for n in args.sizes:
@@ -58,7 +63,9 @@ def main() -> None:
         total = best_of(lambda: fid(real, fake, net), args.repeats)
         t_feat = best_of(lambda: (lenet_features(real, net), lenet_features(fake, net)), args.repeats)
         f_real, f_fake = lenet_features(real, net), lenet_features(fake, net)
-        t_stats = best_of(lambda: (FeatureStats.from_features(f_real), FeatureStats.from_features(f_fake)), args.repeats)
+        t_stats = best_of(
+            lambda: (FeatureStats.from_features(f_real), FeatureStats.from_features(f_fake)), args.repeats
+        )
         a, b = FeatureStats.from_features(f_real), FeatureStats.from_features(f_fake)
         t_fd = best_of(lambda: frechet_distance(a.mu, a.sigma, b.mu, b.sigma), args.repeats)
         print(f"{n:>10,} {total:>11.3f}s {t_feat:>9.3f}s {t_stats:>9.4f}s {t_fd:>9.4f}s")

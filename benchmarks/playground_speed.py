@@ -14,6 +14,7 @@ Measures, on the CPU:
 Targets (issue 5): >= 20 iterations/s with >= 5 frames/s; latent explorer redraw < 50 ms.
 Timings on a shared machine are noisy: run it on a quiet one for numbers to quote.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,9 +44,13 @@ def playground_while_playing(seconds: float) -> dict:
     it1, f1, t1 = pg.gan.iteration, pg.frames, time.perf_counter()
     pg.pause()
     assert pg.error is None, pg.error
-    return {"iterations_per_s": (it1 - it0) / (t1 - t0), "frames_per_s": (f1 - f0) / (t1 - t0),
-            "steps_per_frame": pg.steps_per_frame, "control_ms_median": statistics.median(latencies),
-            "control_ms_max": max(latencies)}
+    return {
+        "iterations_per_s": (it1 - it0) / (t1 - t0),
+        "frames_per_s": (f1 - f0) / (t1 - t0),
+        "steps_per_frame": pg.steps_per_frame,
+        "control_ms_median": statistics.median(latencies),
+        "control_ms_max": max(latencies),
+    }
 
 
 def parts_alone(n_steps: int = 500, n_frames: int = 30) -> dict:
@@ -70,8 +75,12 @@ def parts_alone(n_steps: int = 500, n_frames: int = 30) -> dict:
         start = time.perf_counter()
         fig.render(gan)
         grads.append(1000 * (time.perf_counter() - start))
-    return {"train_only_iterations_per_s": steps_per_s, "render_ms_median": statistics.median(times),
-            "render_with_arrows_ms_median": statistics.median(grads), "full_redraws": fig.full_draws}
+    return {
+        "train_only_iterations_per_s": steps_per_s,
+        "render_ms_median": statistics.median(times),
+        "render_with_arrows_ms_median": statistics.median(grads),
+        "full_redraws": fig.full_draws,
+    }
 
 
 def latent_explorer_redraw(trained: bool, moves: int = 60) -> dict:
@@ -94,32 +103,46 @@ def latent_explorer_redraw(trained: bool, moves: int = 60) -> dict:
         control = box.t if i % 2 == 0 else box.sliders[i % len(box.sliders)]
         control.value = round((i % 10) / 10 * (control.max - control.min) + control.min, 2)
     ms = sorted(box.redraw_ms)
-    return {"redraws": len(ms), "redraw_ms_median": statistics.median(ms),
-            "redraw_ms_p95": ms[int(0.95 * (len(ms) - 1))], "redraw_ms_max": ms[-1]}
+    return {
+        "redraws": len(ms),
+        "redraw_ms_median": statistics.median(ms),
+        "redraw_ms_p95": ms[int(0.95 * (len(ms) - 1))],
+        "redraw_ms_max": ms[-1],
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15.0, help="how long to play (default 15)")
-    parser.add_argument("--trained", action="store_true", help="train the chapter 05 generator for 1 epoch first")
+    parser.add_argument(
+        "--trained", action="store_true", help="train the chapter 05 generator for 1 epoch first"
+    )
     args = parser.parse_args()
     if args.seconds <= 0:
         raise SystemExit("--seconds must be > 0")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, load average {load:.1f}; "
-          f"torch {torch.__version__} with {torch.get_num_threads()} threads")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, load average {load:.1f}; "
+        f"torch {torch.__version__} with {torch.get_num_threads()} threads"
+    )
     play = playground_while_playing(args.seconds)
-    print(f"playground, playing {args.seconds:.0f} s: {play['iterations_per_s']:.0f} iterations/s, "
-          f"{play['frames_per_s']:.1f} frames/s ({play['steps_per_frame']} iterations per frame at the end); "
-          f"a control change returns in {play['control_ms_median']:.0f} ms (median), {play['control_ms_max']:.0f} ms (max)")
+    print(
+        f"playground, playing {args.seconds:.0f} s: {play['iterations_per_s']:.0f} iterations/s, "
+        f"{play['frames_per_s']:.1f} frames/s ({play['steps_per_frame']} iterations per frame at the end); "
+        f"a control change returns in {play['control_ms_median']:.0f} ms (median), {play['control_ms_max']:.0f} ms (max)"
+    )
     parts = parts_alone()
-    print(f"parts alone: training {parts['train_only_iterations_per_s']:.0f} iterations/s without drawing; "
-          f"one frame {parts['render_ms_median']:.0f} ms ({parts['render_with_arrows_ms_median']:.0f} ms with arrows), "
-          f"{parts['full_redraws']} full redraws of the cached background")
+    print(
+        f"parts alone: training {parts['train_only_iterations_per_s']:.0f} iterations/s without drawing; "
+        f"one frame {parts['render_ms_median']:.0f} ms ({parts['render_with_arrows_ms_median']:.0f} ms with arrows), "
+        f"{parts['full_redraws']} full redraws of the cached background"
+    )
     le = latent_explorer_redraw(args.trained)
-    print(f"latent_explorer ({'trained 1 epoch' if args.trained else 'untrained'} Generator(64, 32)): "
-          f"redraw {le['redraw_ms_median']:.1f} ms median, {le['redraw_ms_p95']:.1f} ms p95, "
-          f"{le['redraw_ms_max']:.1f} ms max over {le['redraws']} slider moves")
+    print(
+        f"latent_explorer ({'trained 1 epoch' if args.trained else 'untrained'} Generator(64, 32)): "
+        f"redraw {le['redraw_ms_median']:.1f} ms median, {le['redraw_ms_p95']:.1f} ms p95, "
+        f"{le['redraw_ms_max']:.1f} ms max over {le['redraws']} slider moves"
+    )
     ok = play["iterations_per_s"] >= 20 and play["frames_per_s"] >= 5 and le["redraw_ms_median"] < 50
     print("targets (>= 20 it/s with >= 5 fps; redraw < 50 ms):", "met" if ok else "NOT met on this run")
 

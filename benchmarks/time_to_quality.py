@@ -31,12 +31,12 @@ speed is given separately, measured on a quiet machine.
 - Sampling G in eval mode (BatchNorm running statistics) or train mode (batch statistics) gave the
   same FID (393 vs 389) for a trained model; eval mode is kept (samples do not depend on the batch).
 """
+
 from __future__ import annotations
 
 import argparse
 import copy
 import json
-import math
 import os
 import resource
 import subprocess
@@ -67,8 +67,11 @@ def _flops_per_image(G, D, x_real: torch.Tensor, z: torch.Tensor, bce_on_probs: 
     from torch.utils.flop_counter import FlopCounterMode
 
     G, D = copy.deepcopy(G), copy.deepcopy(D)
-    loss = (lambda out, t: F.binary_cross_entropy(out, torch.full_like(out, t))) if bce_on_probs else (
-        lambda out, t: F.binary_cross_entropy_with_logits(out, torch.full_like(out, t)))
+    loss = (
+        (lambda out, t: F.binary_cross_entropy(out, torch.full_like(out, t)))
+        if bce_on_probs
+        else (lambda out, t: F.binary_cross_entropy_with_logits(out, torch.full_like(out, t)))
+    )
     counter = FlopCounterMode(display=False)
     with counter:
         fake = G(z)
@@ -77,7 +80,9 @@ def _flops_per_image(G, D, x_real: torch.Tensor, z: torch.Tensor, bce_on_probs: 
     return counter.get_total_flops() / x_real.shape[0]
 
 
-def run_method(method: str, budget: float, checkpoints: list[float], n_eval: int, threads: int, seed: int) -> dict:
+def run_method(
+    method: str, budget: float, checkpoints: list[float], n_eval: int, threads: int, seed: int
+) -> dict:
     """Train one method for `budget` seconds of training time; score it at each checkpoint."""
     torch.set_num_threads(threads)
     warnings.filterwarnings("ignore", message=".*samples.*FID.*")
@@ -102,7 +107,9 @@ def run_method(method: str, budget: float, checkpoints: list[float], n_eval: int
         def sample() -> torch.Tensor:
             return torch.cat([run.sample(z=chunk) for chunk in z.split(500)])
 
-        flops = _flops_per_image(run.G, run.D, data.images[:batch_size], torch.randn(batch_size, run.config.latent_dim))
+        flops = _flops_per_image(
+            run.G, run.D, data.images[:batch_size], torch.randn(batch_size, run.config.latent_dim)
+        )
         elapsed = lambda: run.elapsed
         steps = lambda: run.step
     else:
@@ -124,7 +131,9 @@ def run_method(method: str, budget: float, checkpoints: list[float], n_eval: int
         def sample() -> torch.Tensor:
             return torch.cat([ref.sample(chunk) for chunk in z.split(500)])
 
-        flops = _flops_per_image(ref.G, ref.D, ref.images[:batch_size], torch.randn(batch_size, NZ, 1, 1), bce_on_probs=True)
+        flops = _flops_per_image(
+            ref.G, ref.D, ref.images[:batch_size], torch.randn(batch_size, NZ, 1, 1), bce_on_probs=True
+        )
         elapsed = lambda: clock["elapsed"]
         steps = lambda: clock["steps"]
 
@@ -132,8 +141,14 @@ def run_method(method: str, budget: float, checkpoints: list[float], n_eval: int
         advance(t)
         report = evaluate(sample(), real, net=net)
         rows.append({"t": t, "train_s": elapsed(), "images": steps() * batch_size, **report.as_dict()})
-    return {"method": method, "flops_per_image": flops, "peak_rss_mb": _peak_rss_mb(), "rows": rows,
-            "img_per_s": rows[-1]["images"] / rows[-1]["train_s"], "threads": torch.get_num_threads()}
+    return {
+        "method": method,
+        "flops_per_image": flops,
+        "peak_rss_mb": _peak_rss_mb(),
+        "rows": rows,
+        "img_per_s": rows[-1]["images"] / rows[-1]["train_s"],
+        "threads": torch.get_num_threads(),
+    }
 
 
 def real_vs_real(n_eval: int) -> float:
@@ -143,7 +158,7 @@ def real_vs_real(n_eval: int) -> float:
 
     data = load_mnist(verbose=False)
     pick = torch.randperm(len(data), generator=torch.Generator().manual_seed(1234))
-    return fid(data.images_uint8[pick[:n_eval]], data.images_uint8[pick[n_eval:2 * n_eval]])
+    return fid(data.images_uint8[pick[:n_eval]], data.images_uint8[pick[n_eval : 2 * n_eval]])
 
 
 def _first_time_at_most(result: dict, target: float) -> float | None:
@@ -158,25 +173,37 @@ def print_table(results: list[dict], rvr: float, n_eval: int) -> None:
     target = ref["rows"][-1]["fid"] if ref else None
     print(f"\nFID (LeNet features), {n_eval:,} samples vs {n_eval:,} real digits; real vs real = {rvr:.1f}")
     for r in results:
-        print(f"\n== {r['method']}: {r['img_per_s']:,.0f} img/s, {r['flops_per_image'] / 1e6:,.1f} MFLOP per image "
-              f"(one D+G step), peak RSS {r['peak_rss_mb']:,.0f} MB, {r['threads']} threads")
-        print(f"{'t (s)':>7} {'images':>9} {'FID':>8} {'x rvr':>7} {'prec':>6} {'recall':>6} {'classes':>7} {'KL':>6}")
+        print(
+            f"\n== {r['method']}: {r['img_per_s']:,.0f} img/s, {r['flops_per_image'] / 1e6:,.1f} MFLOP per image "
+            f"(one D+G step), peak RSS {r['peak_rss_mb']:,.0f} MB, {r['threads']} threads"
+        )
+        print(
+            f"{'t (s)':>7} {'images':>9} {'FID':>8} {'x rvr':>7} {'prec':>6} {'recall':>6} {'classes':>7} {'KL':>6}"
+        )
         shown = [row for row in r["rows"] if row["t"] in SHOW_AT or row is r["rows"][-1]]
         for row in shown:
-            print(f"{row['t']:7.0f} {row['images']:9,d} {row['fid']:8.1f} {row['fid'] / rvr:7.1f} {row['precision']:6.3f} "
-                  f"{row['recall']:6.3f} {row['num_covered']:5d}/10 {row['kl_to_uniform']:6.3f}")
+            print(
+                f"{row['t']:7.0f} {row['images']:9,d} {row['fid']:8.1f} {row['fid'] / rvr:7.1f} {row['precision']:6.3f} "
+                f"{row['recall']:6.3f} {row['num_covered']:5d}/10 {row['kl_to_uniform']:6.3f}"
+            )
     if target is not None:
         print(f"\nTime to reach the reference's final FID ({target:.1f}):")
         for r in results:
             t = _first_time_at_most(r, target)
-            print(f"  {r['method']:10s} {'not reached' if t is None else f'{t:.0f} s'}"
-                  + (f"  ({ref['rows'][-1]['t'] / t:.0f}x sooner)" if t and r is not ref else ""))
+            print(
+                f"  {r['method']:10s} {'not reached' if t is None else f'{t:.0f} s'}"
+                + (f"  ({ref['rows'][-1]['t'] / t:.0f}x sooner)" if t and r is not ref else "")
+            )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--budget", type=float, default=180.0, help="seconds of training per method (default 180)")
-    parser.add_argument("--quick", action="store_true", help="a few seconds per method, 200 samples: checks that it runs")
+    parser.add_argument(
+        "--budget", type=float, default=180.0, help="seconds of training per method (default 180)"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="a few seconds per method, 200 samples: checks that it runs"
+    )
     parser.add_argument("--threads", type=int, default=2, help="torch threads for both methods (default 2)")
     parser.add_argument("--n", type=int, default=1000, help="samples (and real digits) per evaluation")
     parser.add_argument("--seed", type=int, default=0)
@@ -194,13 +221,27 @@ def main() -> None:
     results = []
     for method in args.methods.split(","):
         print(f"training {method} for {args.budget:g} s ...", flush=True)
-        cmd = [sys.executable, __file__, "--_worker", method, "--budget", str(args.budget), "--threads", str(args.threads),
-               "--n", str(args.n), "--seed", str(args.seed)] + (["--quick"] if args.quick else [])
-        out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": str(args.threads)})
-        line = next((l for l in out.stdout.splitlines() if l.startswith("RESULT ")), None)
+        cmd = [
+            sys.executable,
+            __file__,
+            "--_worker",
+            method,
+            "--budget",
+            str(args.budget),
+            "--threads",
+            str(args.threads),
+            "--n",
+            str(args.n),
+            "--seed",
+            str(args.seed),
+        ] + (["--quick"] if args.quick else [])
+        out = subprocess.run(
+            cmd, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": str(args.threads)}
+        )
+        line = next((row for row in out.stdout.splitlines() if row.startswith("RESULT ")), None)
         if out.returncode != 0 or line is None:
             sys.exit(f"{method} failed:\n{out.stderr[-3000:]}")
-        results.append(json.loads(line[len("RESULT "):]))
+        results.append(json.loads(line[len("RESULT ") :]))
     torch.set_num_threads(args.threads)
     rvr = real_vs_real(args.n)
     print_table(results, rvr, args.n)

@@ -5,6 +5,7 @@
 Reports images/s, seconds per epoch (over the 5,000-digit subset, or full MNIST when present)
 and peak memory (resident set size of this process; peak CUDA memory on a GPU).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,16 +28,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=3, help="epochs to time, after one warm-up epoch")
     parser.add_argument("--device", default="auto")
-    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)"
+    )
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     data = load_mnist()
     config = TrainConfig(device=args.device)
     run = new_run(config)
-    print(f"torch {torch.__version__}, {platform.processor() or platform.machine()}, "
-          f"{torch.get_num_threads()} threads, device {run.device}")
-    print(f"config: latent_dim={config.latent_dim} width={config.width} batch_size={config.batch_size} lr={config.lr}")
+    print(
+        f"torch {torch.__version__}, {platform.processor() or platform.machine()}, "
+        f"{torch.get_num_threads()} threads, device {run.device}"
+    )
+    print(
+        f"config: latent_dim={config.latent_dim} width={config.width} batch_size={config.batch_size} lr={config.lr}"
+    )
     train(run, data, 1, progress=False)  # warm-up epoch
     if run.device.type == "cuda":
         torch.cuda.synchronize()
@@ -48,7 +55,9 @@ def main() -> None:
     seconds = time.perf_counter() - start
     images = (run.step - steps0) * config.batch_size
     print(f"images/s:          {images / seconds:,.0f}")
-    print(f"seconds per epoch: {seconds / args.epochs:.2f}  ({len(data):,} digits, {len(data) // config.batch_size} steps)")
+    print(
+        f"seconds per epoch: {seconds / args.epochs:.2f}  ({len(data):,} digits, {len(data) // config.batch_size} steps)"
+    )
     print(f"peak RSS:          {peak_rss_mb():,.0f} MB")
     if run.device.type == "cuda":
         print(f"peak CUDA memory:  {torch.cuda.max_memory_allocated() / 2**20:,.0f} MB")

@@ -1,4 +1,5 @@
 """A small convolutional autoencoder for 1x28x28 digits, to compare with a GAN. Introduced in 02_core_concepts."""
+
 from __future__ import annotations
 
 import torch
@@ -16,18 +17,27 @@ class AutoEncoder(nn.Module):
     def __init__(self, latent_dim: int = 16, width: int = 32):
         super().__init__()
         if not isinstance(latent_dim, int) or latent_dim <= 0 or not isinstance(width, int) or width <= 0:
-            raise ValueError(f"latent_dim and width must be positive integers; got {latent_dim!r}, {width!r}.")
+            raise ValueError(
+                f"latent_dim and width must be positive integers; got {latent_dim!r}, {width!r}."
+            )
         self.latent_dim = latent_dim
         w = width
         self.encoder = nn.Sequential(
-            nn.Conv2d(1, w, 4, stride=2, padding=1), nn.LeakyReLU(0.2),  # (N, w, 14, 14)
-            nn.Conv2d(w, 2 * w, 4, stride=2, padding=1), nn.LeakyReLU(0.2),  # (N, 2w, 7, 7)
-            nn.Flatten(), nn.Linear(2 * w * 7 * 7, latent_dim),  # (N, latent_dim)
+            nn.Conv2d(1, w, 4, stride=2, padding=1),
+            nn.LeakyReLU(0.2),  # (N, w, 14, 14)
+            nn.Conv2d(w, 2 * w, 4, stride=2, padding=1),
+            nn.LeakyReLU(0.2),  # (N, 2w, 7, 7)
+            nn.Flatten(),
+            nn.Linear(2 * w * 7 * 7, latent_dim),  # (N, latent_dim)
         )
         self.decoder = nn.Sequential(
-            nn.Linear(latent_dim, 2 * w * 7 * 7), nn.ReLU(), nn.Unflatten(1, (2 * w, 7, 7)),  # (N, 2w, 7, 7)
-            nn.ConvTranspose2d(2 * w, w, 4, stride=2, padding=1), nn.ReLU(),  # (N, w, 14, 14)
-            nn.ConvTranspose2d(w, 1, 4, stride=2, padding=1), nn.Tanh(),  # (N, 1, 28, 28)
+            nn.Linear(latent_dim, 2 * w * 7 * 7),
+            nn.ReLU(),
+            nn.Unflatten(1, (2 * w, 7, 7)),  # (N, 2w, 7, 7)
+            nn.ConvTranspose2d(2 * w, w, 4, stride=2, padding=1),
+            nn.ReLU(),  # (N, w, 14, 14)
+            nn.ConvTranspose2d(w, 1, 4, stride=2, padding=1),
+            nn.Tanh(),  # (N, 1, 28, 28)
         )
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
@@ -47,9 +57,23 @@ class AutoEncoder(nn.Module):
 
 
 def train_autoencoder(
-    model: AutoEncoder, data: Dataset, num_epochs: int = 5, batch_size: int = 32, lr: float = 2e-3,
-    seed: int = 0, progress: bool = True,
+    model: AutoEncoder,
+    data: Dataset,
+    num_epochs: int = 5,
+    batch_size: int = 32,
+    lr: float = 2e-3,
+    seed: int = 0,
+    progress: bool = True,
 ) -> list[float]:
     """Minimise the mean squared reconstruction error with Adam; returns the loss of every step."""
-    return fit(model, data, lambda m, x, _y: F.mse_loss(m(x), x), num_epochs, batch_size, lr, seed, progress,
-               desc="autoencoder")
+    return fit(
+        model,
+        data,
+        lambda m, x, _y: F.mse_loss(m(x), x),
+        num_epochs,
+        batch_size,
+        lr,
+        seed,
+        progress,
+        desc="autoencoder",
+    )

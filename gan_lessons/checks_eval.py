@@ -4,10 +4,11 @@ when it is wrong, recognises the usual mistakes and says which one it is. Introd
 A correct answer prints a short confirmation and returns True; a wrong one raises `ExerciseError`
 (an AssertionError) whose message is the hint.
 """
+
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import scipy.linalg
@@ -30,14 +31,20 @@ def _as_float(value, what: str) -> float:
         value = value.detach().cpu().numpy()
     arr = np.asarray(value)
     if arr.size != 1:
-        raise ExerciseError(f"{what} should return one number; it returned an array of shape {arr.shape}. "
-                            "Did you forget a np.trace(...) or a .sum()?")
+        raise ExerciseError(
+            f"{what} should return one number; it returned an array of shape {arr.shape}. "
+            "Did you forget a np.trace(...) or a .sum()?"
+        )
     if np.iscomplexobj(arr):
         if abs(arr.imag.item()) > 1e-6 * max(1.0, abs(arr.real.item())):
-            raise ExerciseError(f"{what} returned the complex number {arr.item()}: take the real part of the matrix square "
-                                "root (scipy.linalg.sqrtm(...).real) before the trace.")
-        raise ExerciseError(f"{what} returned a complex number ({arr.item()}). sqrtm can return a tiny imaginary part "
-                            "from rounding: keep its .real, and return a float.")
+            raise ExerciseError(
+                f"{what} returned the complex number {arr.item()}: take the real part of the matrix square "
+                "root (scipy.linalg.sqrtm(...).real) before the trace."
+            )
+        raise ExerciseError(
+            f"{what} returned a complex number ({arr.item()}). sqrtm can return a tiny imaginary part "
+            "from rounding: keep its .real, and return a float."
+        )
     return float(arr.item())
 
 
@@ -60,23 +67,39 @@ def _fd_cases() -> list[tuple]:
 
 
 _FD_MISTAKES: list[tuple[str, Callable]] = [
-    ("The cross term is -2 tr((S1 S2)^(1/2)): the factor 2 is missing.",
-     lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - _sqrtm(s1 @ s2))),
-    ("np.sqrt takes the square root of each entry; FID needs the matrix square root, scipy.linalg.sqrtm(S1 @ S2).",
-     lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - 2 * np.sqrt(np.abs(s1 @ s2)))),
-    ("The mean term is the squared distance ||mu1 - mu2||^2, not the distance ||mu1 - mu2||.",
-     lambda m1, s1, m2, s2: np.linalg.norm(m1 - m2) + np.trace(s1 + s2 - 2 * _sqrtm(s1 @ s2))),
-    ("The mean term ||mu1 - mu2||^2 is missing: two sets with different means would get the same FID.",
-     lambda m1, s1, m2, s2: np.trace(s1 + s2 - 2 * _sqrtm(s1 @ s2))),
-    ("The covariance term is missing: FID compares the spreads tr(S1 + S2 - 2 (S1 S2)^(1/2)) as well as the means.",
-     lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2)),
-    ("The square root goes on the matrix product before the trace: tr((S1 S2)^(1/2)), not sqrt(tr(S1 S2)).",
-     lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2) - 2 * np.sqrt(np.trace(s1 @ s2))),
-    ("The cross term is subtracted: tr(S1 + S2 - 2 (S1 S2)^(1/2)), with a minus sign.",
-     lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 + 2 * _sqrtm(s1 @ s2))),
-    ("sqrtm(S1) @ sqrtm(S2) is not (S1 S2)^(1/2) when S1 and S2 do not commute (they rarely do): "
-     "take the root of the product, sqrtm(S1 @ S2).",
-     lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - 2 * _sqrtm(s1) @ _sqrtm(s2))),
+    (
+        "The cross term is -2 tr((S1 S2)^(1/2)): the factor 2 is missing.",
+        lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - _sqrtm(s1 @ s2)),
+    ),
+    (
+        "np.sqrt takes the square root of each entry; FID needs the matrix square root, scipy.linalg.sqrtm(S1 @ S2).",
+        lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - 2 * np.sqrt(np.abs(s1 @ s2))),
+    ),
+    (
+        "The mean term is the squared distance ||mu1 - mu2||^2, not the distance ||mu1 - mu2||.",
+        lambda m1, s1, m2, s2: np.linalg.norm(m1 - m2) + np.trace(s1 + s2 - 2 * _sqrtm(s1 @ s2)),
+    ),
+    (
+        "The mean term ||mu1 - mu2||^2 is missing: two sets with different means would get the same FID.",
+        lambda m1, s1, m2, s2: np.trace(s1 + s2 - 2 * _sqrtm(s1 @ s2)),
+    ),
+    (
+        "The covariance term is missing: FID compares the spreads tr(S1 + S2 - 2 (S1 S2)^(1/2)) as well as the means.",
+        lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2),
+    ),
+    (
+        "The square root goes on the matrix product before the trace: tr((S1 S2)^(1/2)), not sqrt(tr(S1 S2)).",
+        lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2) - 2 * np.sqrt(np.trace(s1 @ s2)),
+    ),
+    (
+        "The cross term is subtracted: tr(S1 + S2 - 2 (S1 S2)^(1/2)), with a minus sign.",
+        lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 + 2 * _sqrtm(s1 @ s2)),
+    ),
+    (
+        "sqrtm(S1) @ sqrtm(S2) is not (S1 S2)^(1/2) when S1 and S2 do not commute (they rarely do): "
+        "take the root of the product, sqrtm(S1 @ S2).",
+        lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - 2 * _sqrtm(s1) @ _sqrtm(s2)),
+    ),
 ]
 
 
@@ -87,20 +110,26 @@ def check_frechet_distance(fn: Callable) -> bool:
         try:
             got = fn(mu1, s1, mu2, s2)
         except Exception as exc:
-            raise ExerciseError(f"Your function raised {type(exc).__name__}: {exc}. It gets NumPy arrays: means of "
-                                f"shape ({len(mu1)},) and covariances ({len(mu1)}, {len(mu1)}).") from exc
+            raise ExerciseError(
+                f"Your function raised {type(exc).__name__}: {exc}. It gets NumPy arrays: means of "
+                f"shape ({len(mu1)},) and covariances ({len(mu1)}, {len(mu1)})."
+            ) from exc
         got = _as_float(got, "Your function")
         expected = frechet_distance(*case)
         if _close(got, expected):
             continue
         if not math.isfinite(got):
-            raise ExerciseError(f"Your function returned {got}. NaN usually comes from np.sqrt of negative entries: "
-                                "use the matrix square root scipy.linalg.sqrtm and keep its .real part.")
+            raise ExerciseError(
+                f"Your function returned {got}. NaN usually comes from np.sqrt of negative entries: "
+                "use the matrix square root scipy.linalg.sqrtm and keep its .real part."
+            )
         for hint, mistake in _FD_MISTAKES:
             if _close(got, float(mistake(*case))):
                 raise ExerciseError(hint)
-        raise ExerciseError(f"For a {len(mu1)}-D case your function gives {got:.4f}; the Fréchet distance is "
-                            f"{expected:.4f}. Write it term by term: ||mu1 - mu2||^2 + tr(S1) + tr(S2) - 2 tr(sqrtm(S1 @ S2)).")
+        raise ExerciseError(
+            f"For a {len(mu1)}-D case your function gives {got:.4f}; the Fréchet distance is "
+            f"{expected:.4f}. Write it term by term: ||mu1 - mu2||^2 + tr(S1) + tr(S2) - 2 tr(sqrtm(S1 @ S2))."
+        )
     mu, s = _fd_cases()[0][:2]
     same = _as_float(fn(mu, s, mu.copy(), s.copy()), "Your function")
     if abs(same) > 1e-6:
@@ -144,26 +173,38 @@ def check_kl_to_uniform(fn: Callable) -> bool:
         try:
             got = fn(counts.copy())
         except Exception as exc:
-            raise ExerciseError(f"Your function raised {type(exc).__name__}: {exc}. It gets a NumPy array of 10 counts.") from exc
+            raise ExerciseError(
+                f"Your function raised {type(exc).__name__}: {exc}. It gets a NumPy array of 10 counts."
+            ) from exc
         got = _as_float(got, "Your function")
         expected = _kl_ref(counts)
         if _close(got, expected, atol=1e-6):
             continue
         if math.isnan(got):
-            raise ExerciseError("You got NaN: a class with 0 samples gives 0 * log 0. By convention that term is 0, so "
-                                "sum only over the classes with p > 0 (p[p > 0]).")
+            raise ExerciseError(
+                "You got NaN: a class with 0 samples gives 0 * log 0. By convention that term is 0, so "
+                "sum only over the classes with p > 0 (p[p > 0])."
+            )
         reverse = _kl_reversed(counts)
         if got == math.inf or (math.isfinite(reverse) and _close(got, reverse)):
-            raise ExerciseError("That is KL(uniform || p), the other direction, which is infinite as soon as one digit is "
-                                "missing. Coverage uses KL(p || uniform) = sum p log(p / (1/10)).")
+            raise ExerciseError(
+                "That is KL(uniform || p), the other direction, which is infinite as soon as one digit is "
+                "missing. Coverage uses KL(p || uniform) = sum p log(p / (1/10))."
+            )
         if expected > 0 and _close(got, expected / math.log(2)):
-            raise ExerciseError("Your answer is in bits (log base 2). Use the natural log, np.log, to get nats.")
+            raise ExerciseError(
+                "Your answer is in bits (log base 2). Use the natural log, np.log, to get nats."
+            )
         if _close(got, _kl_unnormalised(counts)):
             raise ExerciseError("Normalise the counts to probabilities first: p = counts / counts.sum().")
         if _close(got, -expected):
             raise ExerciseError("The sign is flipped: KL(p || u) = sum p log(p / u) is never negative.")
-        raise ExerciseError(f"For counts {counts.tolist()} the KL divergence to uniform is {expected:.4f} nats; you got {got:.4f}.")
-    print("Correct: 0 for a uniform histogram, log 10 = 2.303 nats for a single digit, and the mixed case too.")
+        raise ExerciseError(
+            f"For counts {counts.tolist()} the KL divergence to uniform is {expected:.4f} nats; you got {got:.4f}."
+        )
+    print(
+        "Correct: 0 for a uniform histogram, log 10 = 2.303 nats for a single digit, and the mixed case too."
+    )
     return True
 
 
@@ -178,29 +219,45 @@ def check_knn_radii(fn: Callable) -> bool:
         try:
             got = fn(feats.clone(), k)
         except Exception as exc:
-            raise ExerciseError(f"Your function raised {type(exc).__name__}: {exc}. It gets a float tensor (40, 4) and k.") from exc
-        got = torch.as_tensor(np.asarray(got.detach().cpu() if isinstance(got, torch.Tensor) else got), dtype=torch.float64)
+            raise ExerciseError(
+                f"Your function raised {type(exc).__name__}: {exc}. It gets a float tensor (40, 4) and k."
+            ) from exc
+        got = torch.as_tensor(
+            np.asarray(got.detach().cpu() if isinstance(got, torch.Tensor) else got), dtype=torch.float64
+        )
         expected = knn_radii(feats, k)
         if got.shape != expected.shape:
-            raise ExerciseError(f"Return one radius per point, shape ({len(feats)},); yours has shape {tuple(got.shape)}. "
-                                "Take the k-th smallest distance along dim=1.")
+            raise ExerciseError(
+                f"Return one radius per point, shape ({len(feats)},); yours has shape {tuple(got.shape)}. "
+                "Take the k-th smallest distance along dim=1."
+            )
         if torch.allclose(got, expected, rtol=1e-5, atol=1e-8):
             continue
         dist = torch.cdist(feats, feats)
         ordered = dist.sort(dim=1).values
-        if torch.allclose(got, ordered[:, k - 1], rtol=1e-5) or (k == 1 and torch.allclose(got, torch.zeros_like(got))):
-            raise ExerciseError("Each point is its own nearest neighbour at distance 0: skip it, so the k-th neighbour is "
-                                "column k of the sorted distances (topk(k + 1, largest=False), then [:, k]).")
-        if torch.allclose(got, expected ** 2, rtol=1e-5):
-            raise ExerciseError("These are squared distances. The radius is a plain Euclidean distance: take the square "
-                                "root, or use torch.cdist.")
+        if torch.allclose(got, ordered[:, k - 1], rtol=1e-5) or (
+            k == 1 and torch.allclose(got, torch.zeros_like(got))
+        ):
+            raise ExerciseError(
+                "Each point is its own nearest neighbour at distance 0: skip it, so the k-th neighbour is "
+                "column k of the sorted distances (topk(k + 1, largest=False), then [:, k])."
+            )
+        if torch.allclose(got, expected**2, rtol=1e-5):
+            raise ExerciseError(
+                "These are squared distances. The radius is a plain Euclidean distance: take the square "
+                "root, or use torch.cdist."
+            )
         if k + 1 < len(feats) and torch.allclose(got, ordered[:, k + 1], rtol=1e-5):
-            raise ExerciseError("One neighbour too far: with the point itself in column 0 of the sorted distances, the k-th "
-                                "neighbour is column k, not k + 1.")
+            raise ExerciseError(
+                "One neighbour too far: with the point itself in column 0 of the sorted distances, the k-th "
+                "neighbour is column k, not k + 1."
+            )
         if torch.allclose(got, dist.sort(dim=1, descending=True).values[:, k - 1], rtol=1e-5):
             raise ExerciseError("Those are the farthest points. Sort ascending (topk(..., largest=False)).")
-        raise ExerciseError(f"With k={k} your radii differ from the distances to the k-th nearest other point "
-                            f"(first expected {expected[:3].tolist()}, got {got[:3].tolist()}).")
+        raise ExerciseError(
+            f"With k={k} your radii differ from the distances to the k-th nearest other point "
+            f"(first expected {expected[:3].tolist()}, got {got[:3].tolist()})."
+        )
     print("Correct: each radius is the distance to the k-th nearest other point.")
     return True
 

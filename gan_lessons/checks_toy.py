@@ -4,6 +4,7 @@ Each `check_...` runs the student's function on test inputs. A right answer retu
 prints a line saying so); a wrong one raises AssertionError with a hint about the specific
 mistake, recognised by comparing with the typical wrong answers.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,17 +18,18 @@ def _require_callable(fn, what: str) -> None:
 
 # -- Exercise 1: the least-squares discriminator loss -----------------------------------------
 
+
 def _lsgan_variants(r: torch.Tensor, f: torch.Tensor) -> dict:
-    ref = 0.5 * ((r - 1) ** 2).mean() + 0.5 * (f ** 2).mean()
+    ref = 0.5 * ((r - 1) ** 2).mean() + 0.5 * (f**2).mean()
     return {
         "right": ref,
-        "swapped": 0.5 * (r ** 2).mean() + 0.5 * ((f - 1) ** 2).mean(),
+        "swapped": 0.5 * (r**2).mean() + 0.5 * ((f - 1) ** 2).mean(),
         "no_half": 2 * ref,
         "sigmoid": 0.5 * ((torch.sigmoid(r) - 1) ** 2).mean() + 0.5 * (torch.sigmoid(f) ** 2).mean(),
         "abs": 0.5 * (r - 1).abs().mean() + 0.5 * f.abs().mean(),
-        "sum": 0.5 * ((r - 1) ** 2).sum() + 0.5 * (f ** 2).sum(),
+        "sum": 0.5 * ((r - 1) ** 2).sum() + 0.5 * (f**2).sum(),
         "no_fake": 0.5 * ((r - 1) ** 2).mean(),
-        "no_real": 0.5 * (f ** 2).mean(),
+        "no_real": 0.5 * (f**2).mean(),
     }
 
 
@@ -54,30 +56,40 @@ def check_lsgan_d_loss(fn) -> bool:
         except Exception as err:  # the student's code failed: say where
             raise AssertionError(f"Your function raised {type(err).__name__}: {err}") from err
         if not isinstance(got, torch.Tensor) or got.numel() != 1:
-            raise AssertionError(f"Return a scalar tensor (one number); got {type(got).__name__} "
-                                 f"{tuple(got.shape) if isinstance(got, torch.Tensor) else ''}.")
+            raise AssertionError(
+                f"Return a scalar tensor (one number); got {type(got).__name__} "
+                f"{tuple(got.shape) if isinstance(got, torch.Tensor) else ''}."
+            )
         variants = _lsgan_variants(r, f)
         if torch.allclose(got.float().reshape(()), variants["right"], atol=1e-5):
             continue
         for name, value in variants.items():
             if name != "right" and torch.allclose(got.float().reshape(()), value, atol=1e-5):
                 raise AssertionError(LSGAN_HINTS[name])
-        raise AssertionError(f"Not yet: for these outputs the loss should be {variants['right'].item():.4f}, "
-                             f"yours gives {got.item():.4f}. Write it as 0.5 * mean((real_out - 1)^2) + 0.5 * mean(fake_out^2).")
+        raise AssertionError(
+            f"Not yet: for these outputs the loss should be {variants['right'].item():.4f}, "
+            f"yours gives {got.item():.4f}. Write it as 0.5 * mean((real_out - 1)^2) + 0.5 * mean(fake_out^2)."
+        )
     print("Correct: D pulls real outputs to 1 and fake outputs to 0 with squared errors.")
     return True
 
 
 # -- Exercise 2: mode coverage ----------------------------------------------------------------
 
+
 def _coverage_case():
     modes = np.array([[2.0, 0.0], [0.0, 2.0], [-2.0, 0.0], [0.0, -2.0]])
-    fakes = np.array([
-        [2.05, 0.0], [1.9, 0.1], [2.0, -0.1],  # three fakes on mode 0
-        [0.0, 1.7],  # 0.3 from mode 1: covers it
-        [-1.45, 0.0],  # 0.55 from mode 2: outside radius 0.4 (but its squared distance 0.30 is below 0.4)
-        [0.0, -5.0], [0.0, -6.0],  # far from everything (mode 3 is only their nearest mode)
-    ])
+    fakes = np.array(
+        [
+            [2.05, 0.0],
+            [1.9, 0.1],
+            [2.0, -0.1],  # three fakes on mode 0
+            [0.0, 1.7],  # 0.3 from mode 1: covers it
+            [-1.45, 0.0],  # 0.55 from mode 2: outside radius 0.4 (but its squared distance 0.30 is below 0.4)
+            [0.0, -5.0],
+            [0.0, -6.0],  # far from everything (mode 3 is only their nearest mode)
+        ]
+    )
     return fakes, modes, 0.4
 
 
@@ -96,7 +108,7 @@ def _coverage_variants(fakes, modes, radius) -> dict:
         "count": float(near.any(axis=0).sum()),
         "quality": near.any(axis=1).mean(),
         "no_radius": len(np.unique(nearest)) / len(modes),
-        "squared": (dist ** 2 <= radius).any(axis=0).mean(),
+        "squared": (dist**2 <= radius).any(axis=0).mean(),
         "share_of_fakes_per_mode": near.mean(axis=0).mean(),
     }
 
@@ -104,12 +116,12 @@ def _coverage_variants(fakes, modes, radius) -> dict:
 COVERAGE_HINTS = {
     "count": "Return a share between 0 and 1: divide the number of covered modes by the number of modes.",
     "quality": "You computed the share of FAKES that lie near some mode (how clean the samples are). Coverage is "
-               "the share of MODES that have at least one fake near them: reduce over the fakes axis.",
+    "the share of MODES that have at least one fake near them: reduce over the fakes axis.",
     "no_radius": "A fake far from every mode covers nothing: a mode is covered only if a fake lies within `radius` "
-                 "of it, not just because it is some fake's nearest mode.",
+    "of it, not just because it is some fake's nearest mode.",
     "squared": "Compare the distance itself with radius (np.linalg.norm), not the squared distance.",
     "share_of_fakes_per_mode": "Count each mode once, as covered or not (any fake within radius), instead of "
-                               "averaging how many fakes each mode has.",
+    "averaging how many fakes each mode has.",
 }
 
 
@@ -125,14 +137,18 @@ def check_mode_coverage(fn) -> bool:
         try:
             got = float(got)
         except (TypeError, ValueError):
-            raise AssertionError(f"Return one number (a share between 0 and 1); got {type(got).__name__}.") from None
+            raise AssertionError(
+                f"Return one number (a share between 0 and 1); got {type(got).__name__}."
+            ) from None
         variants = _coverage_variants(fakes, modes, radius)
         if abs(got - variants["right"]) < 1e-9:
             continue
         for name, value in variants.items():
             if name != "right" and abs(got - value) < 1e-9:
                 raise AssertionError(COVERAGE_HINTS[name])
-        raise AssertionError(f"Not yet: here {int(variants['right'] * len(modes))} of the {len(modes)} modes have a "
-                             f"fake within {radius}, so the coverage is {variants['right']:.3f}; yours gives {got:.3f}.")
+        raise AssertionError(
+            f"Not yet: here {int(variants['right'] * len(modes))} of the {len(modes)} modes have a "
+            f"fake within {radius}, so the coverage is {variants['right']:.3f}; yours gives {got:.3f}."
+        )
     print("Correct: coverage counts the modes that have at least one fake within the radius.")
     return True

@@ -1,5 +1,6 @@
 """A small LeNet-style digit classifier: the discriminative baseline of 02_core_concepts and the
 feature network of the evaluator (09_evaluating)."""
+
 from __future__ import annotations
 
 import torch
@@ -18,10 +19,15 @@ class LeNet(nn.Module):
         super().__init__()
         self.feature_dim = feature_dim
         self.body = nn.Sequential(
-            nn.Conv2d(1, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),  # (N, 32, 14, 14)
-            nn.Conv2d(32, 64, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),  # (N, 64, 7, 7)
+            nn.Conv2d(1, 32, 5, padding=2),
+            nn.ReLU(),
+            nn.MaxPool2d(2),  # (N, 32, 14, 14)
+            nn.Conv2d(32, 64, 5, padding=2),
+            nn.ReLU(),
+            nn.MaxPool2d(2),  # (N, 64, 7, 7)
             nn.Flatten(),
-            nn.Linear(64 * 7 * 7, feature_dim), nn.ReLU(),  # (N, feature_dim)
+            nn.Linear(64 * 7 * 7, feature_dim),
+            nn.ReLU(),  # (N, feature_dim)
         )
         self.head = nn.Linear(feature_dim, 10)
 
@@ -35,12 +41,26 @@ class LeNet(nn.Module):
 
 
 def train_classifier(
-    model: nn.Module, data: Dataset, num_epochs: int = 3, batch_size: int = 128, lr: float = 1e-3,
-    seed: int = 0, progress: bool = True,
+    model: nn.Module,
+    data: Dataset,
+    num_epochs: int = 3,
+    batch_size: int = 128,
+    lr: float = 1e-3,
+    seed: int = 0,
+    progress: bool = True,
 ) -> list[float]:
     """Train with Adam and cross-entropy; returns the loss of every step."""
-    return fit(model, data, lambda m, x, y: F.cross_entropy(m(x), y), num_epochs, batch_size, lr, seed, progress,
-               desc="classifier")
+    return fit(
+        model,
+        data,
+        lambda m, x, y: F.cross_entropy(m(x), y),
+        num_epochs,
+        batch_size,
+        lr,
+        seed,
+        progress,
+        desc="classifier",
+    )
 
 
 @torch.no_grad()

@@ -1,4 +1,5 @@
 """Command line for instructors who pre-train before class: `python -m gan_lessons train|sample`."""
+
 from __future__ import annotations
 
 import argparse
@@ -43,31 +44,75 @@ def build_parser() -> argparse.ArgumentParser:
 
     defaults = TrainConfig()
     parser = argparse.ArgumentParser(
-        prog="python -m gan_lessons", description="Train a DCGAN on MNIST digits, or sample from a checkpoint."
+        prog="python -m gan_lessons",
+        description="Train a DCGAN on MNIST digits, or sample from a checkpoint.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="{train,sample}")
 
-    t = sub.add_parser("train", help="train a DCGAN on MNIST and write checkpoint.pt in --out",
-                       description="Train a DCGAN on MNIST (offline: the shipped subset unless data/MNIST exists).")
+    t = sub.add_parser(
+        "train",
+        help="train a DCGAN on MNIST and write checkpoint.pt in --out",
+        description="Train a DCGAN on MNIST (offline: the shipped subset unless data/MNIST exists).",
+    )
     t.add_argument("--epochs", type=_non_negative_int, required=True, help="total number of epochs to train")
-    t.add_argument("--out", type=Path, required=True, help="run folder: checkpoint.pt, samples.png, history.png go here")
-    t.add_argument("--seed", type=_non_negative_int, default=defaults.seed, help=f"random seed (default {defaults.seed})")
-    t.add_argument("--batch-size", type=_positive_int, default=defaults.batch_size, help=f"batch size (default {defaults.batch_size})")
-    t.add_argument("--lr", type=_positive_float, default=defaults.lr, help=f"Adam learning rate for G and D (default {defaults.lr})")
-    t.add_argument("--latent-dim", type=_positive_int, default=defaults.latent_dim, help=f"size of z (default {defaults.latent_dim})")
-    t.add_argument("--max-seconds", type=_positive_float, default=None, help="stop (and checkpoint) after this many seconds")
+    t.add_argument(
+        "--out", type=Path, required=True, help="run folder: checkpoint.pt, samples.png, history.png go here"
+    )
+    t.add_argument(
+        "--seed", type=_non_negative_int, default=defaults.seed, help=f"random seed (default {defaults.seed})"
+    )
+    t.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=defaults.batch_size,
+        help=f"batch size (default {defaults.batch_size})",
+    )
+    t.add_argument(
+        "--lr",
+        type=_positive_float,
+        default=defaults.lr,
+        help=f"Adam learning rate for G and D (default {defaults.lr})",
+    )
+    t.add_argument(
+        "--latent-dim",
+        type=_positive_int,
+        default=defaults.latent_dim,
+        help=f"size of z (default {defaults.latent_dim})",
+    )
+    t.add_argument(
+        "--max-seconds",
+        type=_positive_float,
+        default=None,
+        help="stop (and checkpoint) after this many seconds",
+    )
     t.add_argument("--device", default="auto", help="auto (cuda if available, else cpu), cpu or cuda[:N]")
-    t.add_argument("--fid-every", type=_non_negative_int, default=0,
-                   help="also measure FID (LeNet features, 1,000 samples) every this many steps (default 0: only at the end)")
-    t.add_argument("--resume", action="store_true", help="continue from --out/checkpoint.pt up to --epochs in total")
+    t.add_argument(
+        "--fid-every",
+        type=_non_negative_int,
+        default=0,
+        help="also measure FID (LeNet features, 1,000 samples) every this many steps (default 0: only at the end)",
+    )
+    t.add_argument(
+        "--resume", action="store_true", help="continue from --out/checkpoint.pt up to --epochs in total"
+    )
     t.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
-    s = sub.add_parser("sample", help="draw N digits from a checkpoint into a .png grid or a .npz array",
-                       description="Sample digits from a trained checkpoint.")
+    s = sub.add_parser(
+        "sample",
+        help="draw N digits from a checkpoint into a .png grid or a .npz array",
+        description="Sample digits from a trained checkpoint.",
+    )
     s.add_argument("checkpoint", type=Path, help="a checkpoint.pt written by `train`")
     s.add_argument("--n", type=_positive_int, default=64, help="number of digits (default 64)")
-    s.add_argument("--out", type=Path, required=True, help="FILE.png (an image grid) or FILE.npz (uint8 array 'images', N x 28 x 28)")
-    s.add_argument("--seed", type=_non_negative_int, default=0, help="seed for the latent vectors (default 0)")
+    s.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="FILE.png (an image grid) or FILE.npz (uint8 array 'images', N x 28 x 28)",
+    )
+    s.add_argument(
+        "--seed", type=_non_negative_int, default=0, help="seed for the latent vectors (default 0)"
+    )
     s.add_argument("--device", default="auto", help="auto, cpu or cuda[:N]")
     return parser
 
@@ -83,27 +128,46 @@ def _train(args) -> None:
         run = load_checkpoint(ckpt, device=args.device, latent_dim=args.latent_dim)
         print(f"Resuming {ckpt} at epoch {run.epoch} (step {run.step}).")
     else:
-        config = TrainConfig(latent_dim=args.latent_dim, batch_size=args.batch_size, lr=args.lr,
-                             seed=args.seed, device=args.device)
+        config = TrainConfig(
+            latent_dim=args.latent_dim,
+            batch_size=args.batch_size,
+            lr=args.lr,
+            seed=args.seed,
+            device=args.device,
+        )
         run = new_run(config)
     data = load_mnist()
     print(f"Device: {run.device}. Training to {args.epochs} epochs, writing {ckpt}.")
     tracker = FIDTracker(data, every=args.fid_every or 10**12, n=1000)
-    train(run, data, args.epochs, max_seconds=args.max_seconds, checkpoint_path=ckpt, progress=not args.no_progress,
-          on_step=tracker)
+    train(
+        run,
+        data,
+        args.epochs,
+        max_seconds=args.max_seconds,
+        checkpoint_path=ckpt,
+        progress=not args.no_progress,
+        on_step=tracker,
+    )
     if run.step == 0:
         print("No training steps were run (epochs already reached).")
         return
     import matplotlib
 
     matplotlib.use("Agg")
-    show_images(run.sample(), title=f"fixed noise, step {run.step}").savefig(args.out / "samples.png", dpi=120)
+    show_images(run.sample(), title=f"fixed noise, step {run.step}").savefig(
+        args.out / "samples.png", dpi=120
+    )
     plot_history(run.history).savefig(args.out / "history.png", dpi=120)
     h = run.history
     report = evaluate(run.sample(1000), data, net=tracker.net)
-    print(f"Done: {run.step} steps, {run.elapsed:.1f} s; last D loss {h['d_loss'][-1]:.3f}, G loss {h['g_loss'][-1]:.3f}.")
+    print(
+        f"Done: {run.step} steps, {run.elapsed:.1f} s; last D loss {h['d_loss'][-1]:.3f}, G loss {h['g_loss'][-1]:.3f}."
+    )
     if h.get("fid"):
-        print("FID (LeNet features) during training: " + ", ".join(f"step {s}: {v:.1f}" for s, v in zip(h["fid_steps"], h["fid"])))
+        print(
+            "FID (LeNet features) during training: "
+            + ", ".join(f"step {s}: {v:.1f}" for s, v in zip(h["fid_steps"], h["fid"]))
+        )
     print(report)
     print(f"Files: {ckpt}, {args.out / 'samples.png'}, {args.out / 'history.png'}")
 

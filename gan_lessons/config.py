@@ -1,4 +1,5 @@
 """Settings shared by every chapter: quick mode, device choice, seeding. Introduced in 00_index."""
+
 from __future__ import annotations
 
 import os
@@ -49,7 +50,11 @@ def get_device(name: str | torch.device | None = None) -> torch.device:
     except RuntimeError:
         raise ValueError(f"Unknown device {name!r}: expected 'auto', 'cpu', 'cuda' or 'cuda:N'.") from None
     if kind == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"Device {name!r} was asked for, but this machine has no CUDA GPU. Use 'cpu' or 'auto'.")
+        raise ValueError(
+            f"Device {name!r} was asked for, but this machine has no CUDA GPU. Use 'cpu' or 'auto'."
+        )
     if kind == "mps" and not torch.backends.mps.is_available():
-        raise ValueError(f"Device {name!r} was asked for, but MPS is not available here. Use 'cpu' or 'auto'.")
+        raise ValueError(
+            f"Device {name!r} was asked for, but MPS is not available here. Use 'cpu' or 'auto'."
+        )
     return device

@@ -2,6 +2,7 @@
 
 Introduced in 05_dcgan_mnist; every chapter that needs digits calls `load_mnist`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -135,12 +136,18 @@ def load_mnist(
         reason = "full MNIST not found in data/MNIST"
     if dataset is None:
         images, labels = _split_subset(*load_subset_arrays(root / SUBSET_FILE), split)
-        dataset = MNISTDigits(torch.from_numpy(images.copy()), torch.from_numpy(labels.copy()), source="subset")
+        dataset = MNISTDigits(
+            torch.from_numpy(images.copy()), torch.from_numpy(labels.copy()), source="subset"
+        )
     if verbose:
         if dataset.source == "full":
-            print(f"MNIST: full torchvision MNIST from {root / 'MNIST'}, split={split!r}, {len(dataset):,} digits.")
+            print(
+                f"MNIST: full torchvision MNIST from {root / 'MNIST'}, split={split!r}, {len(dataset):,} digits."
+            )
         else:
-            print(f"MNIST: shipped real subset {SUBSET_FILE}, split={split!r}, {len(dataset):,} digits ({reason}).")
+            print(
+                f"MNIST: shipped real subset {SUBSET_FILE}, split={split!r}, {len(dataset):,} digits ({reason})."
+            )
     return dataset
 
 

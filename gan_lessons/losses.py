@@ -3,6 +3,7 @@
 D outputs a logit a; D(x) = sigmoid(a) is its probability that x is real. Writing the losses
 on logits (BCE-with-logits) is the same maths as on probabilities, without log(0) overflow.
 """
+
 from __future__ import annotations
 
 import torch
@@ -11,7 +12,9 @@ import torch.nn.functional as F
 
 def _check_logits(name: str, logits: torch.Tensor) -> None:
     if not isinstance(logits, torch.Tensor) or not logits.is_floating_point():
-        raise ValueError(f"{name} must be a float tensor of discriminator logits; got {type(logits).__name__}.")
+        raise ValueError(
+            f"{name} must be a float tensor of discriminator logits; got {type(logits).__name__}."
+        )
 
 
 def d_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:

@@ -9,10 +9,10 @@ trained by tools/train_feature_net.py and shipped as data/lenet_mnist.pt. These 
 Inception features: numbers from here are not comparable with published (Inception) FIDs, which
 is why they are always labelled "FID (LeNet features)".
 """
+
 from __future__ import annotations
 
 import hashlib
-import math
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,7 +53,9 @@ def feature_net_path() -> Path:
 _NET_CACHE: dict[str, LeNet] = {}
 
 
-def load_feature_net(path: str | Path | None = None, expected_sha256: str | None = FEATURE_NET_SHA256) -> LeNet:
+def load_feature_net(
+    path: str | Path | None = None, expected_sha256: str | None = FEATURE_NET_SHA256
+) -> LeNet:
     """The shipped LeNet feature network in eval mode, after checking its sha256. Introduced in 09_evaluating.
 
     `expected_sha256=None` skips the check (for a network you trained yourself).
@@ -78,7 +80,9 @@ def load_feature_net(path: str | Path | None = None, expected_sha256: str | None
         if not isinstance(state, dict) or state.get("format") != FEATURE_NET_FORMAT:
             raise ValueError(f"no '{FEATURE_NET_FORMAT}' marker")
         net = LeNet(feature_dim=int(state["feature_dim"]))
-        net.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state["state_dict"].items()})
+        net.load_state_dict(
+            {k: v.float() if v.is_floating_point() else v for k, v in state["state_dict"].items()}
+        )
     except Exception as exc:
         reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
         raise ValueError(f"The feature network file {path} cannot be read ({reason}). {fix}") from None
@@ -102,7 +106,9 @@ def as_images(images, name: str = "images") -> torch.Tensor:
         images = images.images_uint8
     if isinstance(images, np.ndarray):
         if images.dtype == object:
-            raise ValueError(f"{name}: expected an array of numbers; got an object array (a list of arrays?). Stack them with np.stack.")
+            raise ValueError(
+                f"{name}: expected an array of numbers; got an object array (a list of arrays?). Stack them with np.stack."
+            )
         images = torch.from_numpy(np.ascontiguousarray(images))
     if not isinstance(images, torch.Tensor):
         raise ValueError(
@@ -142,7 +148,9 @@ def as_images(images, name: str = "images") -> torch.Tensor:
         return x.float().div_(127.5).sub_(1.0)
     x = x.float()
     if not torch.isfinite(x).all():
-        raise ValueError(f"{name}: contains NaN or Inf values. Did training diverge? Check the losses before measuring.")
+        raise ValueError(
+            f"{name}: contains NaN or Inf values. Did training diverge? Check the losses before measuring."
+        )
     lo, hi = x.min().item(), x.max().item()
     if lo < -1.001 or hi > 1.001:
         hint = " Did the generator's last layer lose its tanh?"
@@ -152,7 +160,9 @@ def as_images(images, name: str = "images") -> torch.Tensor:
     if lo >= 0 and x.shape[0] > 1:
         warnings.warn(
             f"{name}: every pixel is >= 0. The metrics expect [-1, 1] with a background of -1; "
-            "images in [0, 1] should be rescaled with x * 2 - 1.", UserWarning, stacklevel=3,
+            "images in [0, 1] should be rescaled with x * 2 - 1.",
+            UserWarning,
+            stacklevel=3,
         )
     return x.clamp_(-1.0, 1.0)
 
@@ -172,7 +182,9 @@ def penultimate(net: LeNet, x: torch.Tensor) -> torch.Tensor:
 
 
 @torch.no_grad()
-def lenet_features(images, net: LeNet | None = None, batch_size: int = 1000, name: str = "images") -> torch.Tensor:
+def lenet_features(
+    images, net: LeNet | None = None, batch_size: int = 1000, name: str = "images"
+) -> torch.Tensor:
     """The features all metrics use: LeNet's penultimate pre-activations, float64 (N, feature_dim). Introduced in 09_evaluating."""
     x = as_images(images, name)
     net = net if net is not None else load_feature_net()
@@ -189,7 +201,7 @@ class FeatureStats:
     n: int
 
     @classmethod
-    def from_features(cls, feats) -> "FeatureStats":
+    def from_features(cls, feats) -> FeatureStats:
         """Mean and unbiased (N - 1) covariance of features (N, D)."""
         f = np.asarray(feats.numpy() if isinstance(feats, torch.Tensor) else feats, dtype=np.float64)
         if f.ndim != 2 or f.shape[0] < 2:
@@ -214,8 +226,14 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
     tr((S1 S2)^(1/2)) is computed as tr((S1^(1/2) S2 S1^(1/2))^(1/2)), a symmetric positive semi-definite
     matrix whose square root an eigendecomposition gives stably even when S1 or S2 is singular.
     """
-    mu1, mu2 = np.atleast_1d(np.asarray(mu1, dtype=np.float64)), np.atleast_1d(np.asarray(mu2, dtype=np.float64))
-    sigma1, sigma2 = np.atleast_2d(np.asarray(sigma1, dtype=np.float64)), np.atleast_2d(np.asarray(sigma2, dtype=np.float64))
+    mu1, mu2 = (
+        np.atleast_1d(np.asarray(mu1, dtype=np.float64)),
+        np.atleast_1d(np.asarray(mu2, dtype=np.float64)),
+    )
+    sigma1, sigma2 = (
+        np.atleast_2d(np.asarray(sigma1, dtype=np.float64)),
+        np.atleast_2d(np.asarray(sigma2, dtype=np.float64)),
+    )
     d = mu1.shape[0]
     if mu1.shape != (d,) or mu2.shape != (d,) or sigma1.shape != (d, d) or sigma2.shape != (d, d):
         raise ValueError(
@@ -224,7 +242,9 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
         )
     for label, m in (("sigma1", sigma1), ("sigma2", sigma2)):
         if not np.allclose(m, m.T, rtol=1e-6, atol=1e-9 * max(1.0, np.abs(m).max())):
-            raise ValueError(f"{label} is not symmetric, so it is not a covariance matrix. Use np.cov(features, rowvar=False).")
+            raise ValueError(
+                f"{label} is not symmetric, so it is not a covariance matrix. Use np.cov(features, rowvar=False)."
+            )
     if not all(np.isfinite(a).all() for a in (mu1, mu2, sigma1, sigma2)):
         raise ValueError("frechet_distance got NaN or Inf in a mean or covariance.")
     root1 = _psd_sqrt(sigma1)
@@ -242,13 +262,17 @@ def _warn_small(n_real: int, n_fake: int, feature_dim: int) -> None:
         warnings.warn(
             f"{FID_LABEL} from {n} samples: that is no more than the {feature_dim} feature dimensions, so the "
             f"covariance is singular and the value is dominated by sampling error. Use at least "
-            f"{MIN_FID_SAMPLES} samples per set.", SmallSampleWarning, stacklevel=3,
+            f"{MIN_FID_SAMPLES} samples per set.",
+            SmallSampleWarning,
+            stacklevel=3,
         )
     elif n < MIN_FID_SAMPLES:
         warnings.warn(
             f"{FID_LABEL} from {n_real} real and {n_fake} generated samples is biased upwards and noisy "
             f"(it is only stable from about {MIN_FID_SAMPLES} per set). Compare FIDs only at the same sample "
-            "size; 09_evaluating shows FID against sample size.", SmallSampleWarning, stacklevel=3,
+            "size; 09_evaluating shows FID against sample size.",
+            SmallSampleWarning,
+            stacklevel=3,
         )
 
 
@@ -280,10 +304,19 @@ def class_probabilities(images, net: LeNet | None = None, name: str = "fake") ->
 def inception_score_from_probs(probs) -> float:
     """exp(mean over x of KL(p(y|x) || p(y))) for posteriors (N, C). Introduced in 09_evaluating."""
     p = torch.as_tensor(probs, dtype=torch.float64)
-    if p.dim() != 2 or p.shape[0] == 0 or (p < 0).any() or not torch.allclose(p.sum(1), torch.ones(p.shape[0], dtype=p.dtype), atol=1e-6):
-        raise ValueError(f"probs must be an (N, C) array whose rows are probability distributions; got shape {tuple(p.shape)}.")
+    if (
+        p.dim() != 2
+        or p.shape[0] == 0
+        or (p < 0).any()
+        or not torch.allclose(p.sum(1), torch.ones(p.shape[0], dtype=p.dtype), atol=1e-6)
+    ):
+        raise ValueError(
+            f"probs must be an (N, C) array whose rows are probability distributions; got shape {tuple(p.shape)}."
+        )
     p_y = p.mean(0, keepdim=True)
-    kl = torch.where(p > 0, p * (torch.log(p.clamp_min(1e-300)) - torch.log(p_y.clamp_min(1e-300))), torch.zeros_like(p))
+    kl = torch.where(
+        p > 0, p * (torch.log(p.clamp_min(1e-300)) - torch.log(p_y.clamp_min(1e-300))), torch.zeros_like(p)
+    )
     return float(torch.exp(kl.sum(1).mean()))
 
 
@@ -304,17 +337,23 @@ class Coverage:
 
     def __str__(self) -> str:
         shares = " ".join(f"{d}:{f:.0%}" for d, f in enumerate(self.fractions))
-        return (f"class coverage: {self.num_covered}/{len(self.counts)} digits hold >= {self.threshold:.0%} "
-                f"of samples; KL to uniform {self.kl_to_uniform:.3f} nats  [{shares}]")
+        return (
+            f"class coverage: {self.num_covered}/{len(self.counts)} digits hold >= {self.threshold:.0%} "
+            f"of samples; KL to uniform {self.kl_to_uniform:.3f} nats  [{shares}]"
+        )
 
 
 def coverage_from_counts(counts, threshold: float = 0.05) -> Coverage:
     """Coverage of a histogram of predicted classes: KL(p || uniform) = sum p log(C p), 0 log 0 = 0. Introduced in 09_evaluating."""
     c = np.asarray(counts, dtype=np.float64)
     if c.ndim != 1 or c.size < 2 or not np.isfinite(c).all() or (c < 0).any() or c.sum() <= 0:
-        raise ValueError(f"counts must be a 1-D histogram of non-negative counts with a positive total; got {np.asarray(counts)!r}.")
+        raise ValueError(
+            f"counts must be a 1-D histogram of non-negative counts with a positive total; got {np.asarray(counts)!r}."
+        )
     if not 0 < threshold < 1:
-        raise ValueError(f"threshold is a share of the samples, between 0 and 1 (such as 0.05); got {threshold!r}.")
+        raise ValueError(
+            f"threshold is a share of the samples, between 0 and 1 (such as 0.05); got {threshold!r}."
+        )
     p = c / c.sum()
     nz = p > 0
     kl = float(np.sum(p[nz] * np.log(p[nz] * c.size)))
@@ -348,7 +387,9 @@ def knn_radii(feats: torch.Tensor, k: int, chunk: int = 1024) -> torch.Tensor:
     if not isinstance(k, int) or isinstance(k, bool) or k < 1:
         raise ValueError(f"k must be a positive integer (the paper uses k=3); got {k!r}.")
     if feats.dim() != 2 or feats.shape[0] <= k:
-        raise ValueError(f"need more than k={k} feature vectors of shape (N, D) to find k nearest neighbours; got {tuple(feats.shape)}.")
+        raise ValueError(
+            f"need more than k={k} feature vectors of shape (N, D) to find k nearest neighbours; got {tuple(feats.shape)}."
+        )
     out = []
     for block in feats.split(chunk):
         d = torch.cdist(block, feats)
@@ -356,7 +397,9 @@ def knn_radii(feats: torch.Tensor, k: int, chunk: int = 1024) -> torch.Tensor:
     return torch.cat(out)
 
 
-def _inside_manifold(queries: torch.Tensor, support: torch.Tensor, radii: torch.Tensor, chunk: int = 1024) -> torch.Tensor:
+def _inside_manifold(
+    queries: torch.Tensor, support: torch.Tensor, radii: torch.Tensor, chunk: int = 1024
+) -> torch.Tensor:
     """For each query, True if it lies within radius_j of some support point j."""
     hits = []
     for block in queries.split(chunk):
@@ -382,7 +425,9 @@ def precision_recall(real, fake, k: int = 3, net: LeNet | None = None) -> Precis
     Recall: the share of real samples inside the generated manifold: "does G cover the data?".
     """
     net = net if net is not None else load_feature_net()
-    return precision_recall_from_features(lenet_features(real, net, name="real"), lenet_features(fake, net, name="fake"), k)
+    return precision_recall_from_features(
+        lenet_features(real, net, name="real"), lenet_features(fake, net, name="fake"), k
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -431,7 +476,9 @@ def nearest_neighbours(fake, train, k: int = 3, chunk: int = 256) -> NearestNeig
     """The k training images closest to each generated image in pixel space, for a memorisation check. Introduced in 09_evaluating."""
     x_fake, x_train = as_images(fake, "fake"), as_images(train, "train")
     if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= len(x_train):
-        raise ValueError(f"k must be an integer between 1 and the number of training images ({len(x_train)}); got {k!r}.")
+        raise ValueError(
+            f"k must be an integer between 1 and the number of training images ({len(x_train)}); got {k!r}."
+        )
     flat_train = x_train.flatten(1).double()  # float64: an exact copy is at distance 0, not 0.01
     dists, idx = [], []
     for block in x_fake.flatten(1).double().split(chunk):
@@ -462,8 +509,16 @@ class EvalReport:
 
     def as_dict(self) -> dict:
         """The numbers only, for a table or a history."""
-        return {"fid": self.fid, "precision": self.precision, "recall": self.recall, "num_covered": self.num_covered,
-                "kl_to_uniform": self.kl_to_uniform, "is_like": self.is_like, "n_real": self.n_real, "n_fake": self.n_fake}
+        return {
+            "fid": self.fid,
+            "precision": self.precision,
+            "recall": self.recall,
+            "num_covered": self.num_covered,
+            "kl_to_uniform": self.kl_to_uniform,
+            "is_like": self.is_like,
+            "n_real": self.n_real,
+            "n_fake": self.n_fake,
+        }
 
     def __str__(self) -> str:
         return (
@@ -484,8 +539,17 @@ def evaluate(fake, real, k: int = 3, net: LeNet | None = None) -> EvalReport:
     pr = precision_recall_from_features(f_real, f_fake, k)
     probs = class_probabilities(fake, net)
     cov = coverage_from_counts(np.bincount(probs.argmax(1).numpy(), minlength=NUM_CLASSES))
-    return EvalReport(value, pr.precision, pr.recall, cov.num_covered, cov.kl_to_uniform,
-                      inception_score_from_probs(probs), s_real.n, s_fake.n, cov)
+    return EvalReport(
+        value,
+        pr.precision,
+        pr.recall,
+        cov.num_covered,
+        cov.kl_to_uniform,
+        inception_score_from_probs(probs),
+        s_real.n,
+        s_fake.n,
+        cov,
+    )
 
 
 class FIDTracker:
@@ -497,13 +561,19 @@ class FIDTracker:
         tracker.record(run)  # also at the very end
     """
 
-    def __init__(self, real, every: int = 500, n: int = MIN_FID_SAMPLES, seed: int = 0, net: LeNet | None = None):
+    def __init__(
+        self, real, every: int = 500, n: int = MIN_FID_SAMPLES, seed: int = 0, net: LeNet | None = None
+    ):
         if not isinstance(every, int) or isinstance(every, bool) or every <= 0:
-            raise ValueError(f"every (steps between FID measurements) must be a positive integer; got {every!r}.")
+            raise ValueError(
+                f"every (steps between FID measurements) must be a positive integer; got {every!r}."
+            )
         if not isinstance(n, int) or isinstance(n, bool) or n < 2:
             raise ValueError(f"n (samples per FID) must be an integer >= 2; got {n!r}.")
         self.net = net if net is not None else load_feature_net()
-        self.reference = real if isinstance(real, FeatureStats) else feature_stats(real, self.net, name="real")
+        self.reference = (
+            real if isinstance(real, FeatureStats) else feature_stats(real, self.net, name="real")
+        )
         self.every, self.n, self.seed = every, n, seed
         self._z: torch.Tensor | None = None
 
@@ -528,9 +598,32 @@ class FIDTracker:
 
 
 __all__ = [
-    "FID_LABEL", "IS_LABEL", "MIN_FID_SAMPLES", "SmallSampleWarning", "load_feature_net", "feature_net_path",
-    "as_images", "penultimate", "lenet_features", "FeatureStats", "feature_stats", "frechet_distance", "fid",
-    "class_probabilities", "inception_score_from_probs", "inception_score_like", "Coverage",
-    "coverage_from_counts", "class_coverage", "PrecisionRecall", "knn_radii", "precision_recall_from_features",
-    "precision_recall", "NearestNeighbours", "nearest_neighbours", "EvalReport", "evaluate", "FIDTracker",
+    "FID_LABEL",
+    "IS_LABEL",
+    "MIN_FID_SAMPLES",
+    "SmallSampleWarning",
+    "load_feature_net",
+    "feature_net_path",
+    "as_images",
+    "penultimate",
+    "lenet_features",
+    "FeatureStats",
+    "feature_stats",
+    "frechet_distance",
+    "fid",
+    "class_probabilities",
+    "inception_score_from_probs",
+    "inception_score_like",
+    "Coverage",
+    "coverage_from_counts",
+    "class_coverage",
+    "PrecisionRecall",
+    "knn_radii",
+    "precision_recall_from_features",
+    "precision_recall",
+    "NearestNeighbours",
+    "nearest_neighbours",
+    "EvalReport",
+    "evaluate",
+    "FIDTracker",
 ]

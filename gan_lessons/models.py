@@ -1,4 +1,5 @@
 """DCGAN generator and discriminator for 1x28x28 digits. Introduced in 05_dcgan_mnist."""
+
 from __future__ import annotations
 
 import torch
@@ -23,7 +24,9 @@ def check_images(x: torch.Tensor, who: str = "Discriminator") -> None:
             hint = " Reshape flat vectors with x.view(-1, 1, 28, 28)."
         raise ValueError(f"{who} expects images of shape (N, 1, 28, 28); got {tuple(x.shape)}.{hint}")
     if not x.is_floating_point():
-        raise ValueError(f"{who} expects float images in [-1, 1]; got dtype {x.dtype}. Use x.float() / 127.5 - 1.")
+        raise ValueError(
+            f"{who} expects float images in [-1, 1]; got dtype {x.dtype}. Use x.float() / 127.5 - 1."
+        )
 
 
 def _check_size(name: str, value: int) -> int:
@@ -55,8 +58,11 @@ class Generator(nn.Module):
         )
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        if not isinstance(z, torch.Tensor) or z.dim() not in (2, 4) or z.shape[1] != self.latent_dim or (
-            z.dim() == 4 and tuple(z.shape[2:]) != (1, 1)
+        if (
+            not isinstance(z, torch.Tensor)
+            or z.dim() not in (2, 4)
+            or z.shape[1] != self.latent_dim
+            or (z.dim() == 4 and tuple(z.shape[2:]) != (1, 1))
         ):
             got = tuple(z.shape) if isinstance(z, torch.Tensor) else type(z).__name__
             raise ValueError(
@@ -102,7 +108,9 @@ def init_dcgan_weights(module: nn.Module) -> None:
 
 
 @torch.no_grad()
-def trace_shapes(layers: nn.Sequential, x: torch.Tensor, show: bool = True) -> tuple[torch.Tensor, list[tuple[int, ...]]]:
+def trace_shapes(
+    layers: nn.Sequential, x: torch.Tensor, show: bool = True
+) -> tuple[torch.Tensor, list[tuple[int, ...]]]:
     """Run `x` through `layers` one at a time, printing each layer's output shape; returns the output
     and the list of shapes. Introduced in 02_core_concepts, used again in 05_dcgan_mnist."""
     shapes = []

@@ -1,4 +1,5 @@
 """Plots: image grids, loss curves, D-output curves, samples over training. Introduced in 05_dcgan_mnist."""
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -13,7 +14,9 @@ def image_grid(images: torch.Tensor | np.ndarray, nrow: int = 8) -> np.ndarray:
     if x.dim() == 3:
         x = x.unsqueeze(1)
     if x.dim() != 4:
-        raise ValueError(f"image_grid expects images of shape (N, 1, H, W) or (N, H, W); got {tuple(x.shape)}.")
+        raise ValueError(
+            f"image_grid expects images of shape (N, 1, H, W) or (N, H, W); got {tuple(x.shape)}."
+        )
     x = x.float() / 255.0 if x.dtype == torch.uint8 else (x.float() + 1) / 2
     grid = make_grid(x.clamp(0, 1), nrow=nrow, padding=2, pad_value=1.0)
     return grid[0].numpy()
@@ -46,7 +49,7 @@ def plot_history(history: dict, smooth: int = 20):
     if len(steps) == 0:
         raise ValueError("The history is empty: train for at least one step before plotting it.")
     window = min(smooth, max(1, len(steps) // 5))
-    x = steps[window - 1:] if window > 1 else steps
+    x = steps[window - 1 :] if window > 1 else steps
     has_fid = bool(history.get("fid"))
     fig, axes = plt.subplots(1, 3 if has_fid else 2, figsize=(16 if has_fid else 11, 3.5))
     ax_loss, ax_d = axes[0], axes[1]

@@ -3,6 +3,7 @@
 Introduced in 03_loss_math. Every function is plain NumPy, so a notebook cell, a test and the
 1-D explorer widget all use the same numbers. Logs are natural logs (JSD is in nats, at most log 2).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,16 +39,22 @@ def optimal_discriminator(p_data: np.ndarray, p_g: np.ndarray) -> np.ndarray:
     """D*(x) = p_data(x) / (p_data(x) + p_g(x)); 1/2 where both densities are 0. Introduced in 03_loss_math."""
     p_data, p_g = np.asarray(p_data, dtype=float), np.asarray(p_g, dtype=float)
     if p_data.shape != p_g.shape:
-        raise ValueError(f"p_data and p_g must be evaluated on the same points; got shapes {p_data.shape} and {p_g.shape}.")
+        raise ValueError(
+            f"p_data and p_g must be evaluated on the same points; got shapes {p_data.shape} and {p_g.shape}."
+        )
     if np.any(p_data < 0) or np.any(p_g < 0):
-        raise ValueError("Densities cannot be negative: check that you passed p_data(x) and p_g(x), not log-densities.")
+        raise ValueError(
+            "Densities cannot be negative: check that you passed p_data(x) and p_g(x), not log-densities."
+        )
     total = p_data + p_g
     return np.divide(p_data, total, out=np.full_like(total, 0.5), where=total > 0)
 
 
 def _integrate(y: np.ndarray, x: np.ndarray) -> float:
     if x.ndim != 1 or y.shape != x.shape:
-        raise ValueError(f"Values and grid must be 1-D arrays of the same length; got {y.shape} and {x.shape}.")
+        raise ValueError(
+            f"Values and grid must be 1-D arrays of the same length; got {y.shape} and {x.shape}."
+        )
     return float(np.trapezoid(y, x))
 
 

@@ -8,6 +8,7 @@ assert on what happened. `gan_lessons.widgets.playground()` is a thin dashboard 
     gan.train(2000)          # 2000 iterations: each is d_steps D-steps, then one G-step
     gan.coverage()           # share of the 8 ring modes that have fakes near them
 """
+
 from __future__ import annotations
 
 import io
@@ -66,7 +67,7 @@ def _grid(side: int = 5, spacing: float = 1.0, std: float = 0.05) -> ToyData:
 
 
 def _spiral(n_points: int = 400, turns: float = 1.75, std: float = 0.04, n_modes: int = 12) -> ToyData:
-    t = np.sqrt(np.linspace(0.15 ** 2, 1.0, n_points))  # about even spacing along the curve
+    t = np.sqrt(np.linspace(0.15**2, 1.0, n_points))  # about even spacing along the curve
     angle = 2 * np.pi * turns * t
     centers = 2.4 * t[:, None] * np.stack([np.cos(angle), np.sin(angle)], 1)
     modes = centers[np.linspace(0, n_points - 1, n_modes).round().astype(int)]
@@ -178,8 +179,10 @@ class ToyGenerator(nn.Module):
         self.latent_dim = _check_size("latent_dim", latent_dim, 1, 64)
         h = _check_size("hidden", hidden, 2, 1024)
         self.net = nn.Sequential(
-            nn.Linear(latent_dim, h), nn.ReLU(),  # (N, h)
-            nn.Linear(h, h), nn.ReLU(),  # (N, h)
+            nn.Linear(latent_dim, h),
+            nn.ReLU(),  # (N, h)
+            nn.Linear(h, h),
+            nn.ReLU(),  # (N, h)
             nn.Linear(h, 2),  # (N, 2)
         )
 
@@ -200,8 +203,10 @@ class ToyDiscriminator(nn.Module):
         super().__init__()
         h = _check_size("hidden", hidden, 2, 1024)
         self.net = nn.Sequential(
-            nn.Linear(2, h), nn.LeakyReLU(0.2),  # (N, h)
-            nn.Linear(h, h), nn.LeakyReLU(0.2),  # (N, h)
+            nn.Linear(2, h),
+            nn.LeakyReLU(0.2),  # (N, h)
+            nn.Linear(h, h),
+            nn.LeakyReLU(0.2),  # (N, h)
             nn.Linear(h, 1),  # (N, 1)
         )
 
@@ -227,7 +232,7 @@ LOSS_LABELS = {
 
 def lsgan_d_loss(real_out: torch.Tensor, fake_out: torch.Tensor) -> torch.Tensor:
     """Least-squares D loss (Mao et al. 2017): 1/2 E[(D(x) - 1)^2] + 1/2 E[D(G(z))^2] on raw outputs."""
-    return 0.5 * ((real_out - 1) ** 2).mean() + 0.5 * (fake_out ** 2).mean()
+    return 0.5 * ((real_out - 1) ** 2).mean() + 0.5 * (fake_out**2).mean()
 
 
 def lsgan_g_loss(fake_out: torch.Tensor) -> torch.Tensor:
@@ -235,13 +240,14 @@ def lsgan_g_loss(fake_out: torch.Tensor) -> torch.Tensor:
     return 0.5 * ((fake_out - 1) ** 2).mean()
 
 
-def gradient_penalty(D: nn.Module, x_real: torch.Tensor, x_fake: torch.Tensor,
-                     generator: torch.Generator | None = None) -> torch.Tensor:
+def gradient_penalty(
+    D: nn.Module, x_real: torch.Tensor, x_fake: torch.Tensor, generator: torch.Generator | None = None
+) -> torch.Tensor:
     """WGAN-GP penalty (Gulrajani et al. 2017): E[(||grad_x D(x_hat)|| - 1)^2] at random points
     x_hat on the segments between real and fake samples."""
     eps = torch.rand(len(x_real), 1, generator=generator)
     x_hat = (eps * x_real + (1 - eps) * x_fake.detach()).requires_grad_(True)
-    grad, = torch.autograd.grad(D(x_hat).sum(), x_hat, create_graph=True)
+    (grad,) = torch.autograd.grad(D(x_hat).sum(), x_hat, create_graph=True)
     return ((grad.norm(dim=1) - 1) ** 2).mean()
 
 
@@ -288,12 +294,16 @@ def single_thread():
             torch.set_num_threads(before)
 
 
-
 OPTIMIZERS = ("adam", "sgd")
 
 
 def _check_lr(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not 0 < value <= 1:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or not 0 < value <= 1
+    ):
         raise ValueError(f"{name} (a learning rate) must be a number in (0, 1], such as 1e-3; got {value!r}.")
     return float(value)
 
@@ -312,10 +322,12 @@ class ToySettings:
     batch_size: int = 256
     seed: int = 0
     gp_weight: float = 0.1  # WGAN-GP's lambda; 0.1 suits 2-D data (the WGAN-GP authors' toy script)
-    optimizer: str = "adam"  # 'adam' (betas 0.5, 0.999) or 'sgd' (plain gradient descent, as GAN Lab's default)
+    optimizer: str = (
+        "adam"  # 'adam' (betas 0.5, 0.999) or 'sgd' (plain gradient descent, as GAN Lab's default)
+    )
     points: list | None = field(default=None, repr=False)  # for preset='custom'
 
-    def validate(self) -> "ToySettings":
+    def validate(self) -> ToySettings:
         make_data(self.preset, self.points)
         if self.loss not in LOSSES:
             raise ValueError(f"Unknown loss {self.loss!r}: choose one of {', '.join(LOSSES)}.")
@@ -329,7 +341,11 @@ class ToySettings:
             raise ValueError(f"seed must be a non-negative integer; got {self.seed!r}.")
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"Unknown optimizer {self.optimizer!r}: choose one of {', '.join(OPTIMIZERS)}.")
-        if isinstance(self.gp_weight, bool) or not isinstance(self.gp_weight, (int, float)) or self.gp_weight < 0:
+        if (
+            isinstance(self.gp_weight, bool)
+            or not isinstance(self.gp_weight, (int, float))
+            or self.gp_weight < 0
+        ):
             raise ValueError(f"gp_weight must be a number >= 0; got {self.gp_weight!r}.")
         return self
 
@@ -347,12 +363,36 @@ class ToyGAN:
     N_SHOW = 512  # fixed-noise fakes drawn in the view
     N_EVAL = 2000  # fixed-noise fakes used for the coverage readout
 
-    def __init__(self, preset: str = "ring", loss: str = "nonsaturating", lr_d: float = 1e-3, lr_g: float = 1e-3,
-                 d_steps: int = 1, latent_dim: int = 2, hidden: int = 64, batch_size: int = 256, seed: int = 0,
-                 gp_weight: float = 0.1, optimizer: str = "adam", points=None):
+    def __init__(
+        self,
+        preset: str = "ring",
+        loss: str = "nonsaturating",
+        lr_d: float = 1e-3,
+        lr_g: float = 1e-3,
+        d_steps: int = 1,
+        latent_dim: int = 2,
+        hidden: int = 64,
+        batch_size: int = 256,
+        seed: int = 0,
+        gp_weight: float = 0.1,
+        optimizer: str = "adam",
+        points=None,
+    ):
         self._lock = threading.RLock()
-        self.settings = ToySettings(preset, loss, lr_d, lr_g, d_steps, latent_dim, hidden, batch_size, seed,
-                                    gp_weight, optimizer, points).validate()
+        self.settings = ToySettings(
+            preset,
+            loss,
+            lr_d,
+            lr_g,
+            d_steps,
+            latent_dim,
+            hidden,
+            batch_size,
+            seed,
+            gp_weight,
+            optimizer,
+            points,
+        ).validate()
         self._build()
 
     # -- building -----------------------------------------------------------------------------
@@ -384,7 +424,9 @@ class ToyGAN:
         with self._lock:
             unknown = set(changes) - set(ToySettings.__dataclass_fields__)
             if unknown:
-                raise ValueError(f"Unknown setting(s) {sorted(unknown)}; known: {sorted(ToySettings.__dataclass_fields__)}.")
+                raise ValueError(
+                    f"Unknown setting(s) {sorted(unknown)}; known: {sorted(ToySettings.__dataclass_fields__)}."
+                )
             new = ToySettings(**{**self.settings.__dict__, **changes}).validate()
             self.settings = new
             self._build()
@@ -394,8 +436,10 @@ class ToyGAN:
         live = {"loss", "lr_d", "lr_g", "d_steps", "gp_weight", "batch_size"}
         bad = set(changes) - live
         if bad:
-            raise ValueError(f"{sorted(bad)} cannot change during training; use reset({', '.join(sorted(bad))}=...) instead. "
-                             f"Live settings: {sorted(live)}.")
+            raise ValueError(
+                f"{sorted(bad)} cannot change during training; use reset({', '.join(sorted(bad))}=...) instead. "
+                f"Live settings: {sorted(live)}."
+            )
         with self._lock:
             new = ToySettings(**{**self.settings.__dict__, **changes}).validate()
             self.settings = new
@@ -429,8 +473,10 @@ class ToyGAN:
             self.d_step_count += 1
             self._last_d_loss = loss.item()
             if not math.isfinite(self._last_d_loss):
-                raise FloatingPointError(f"D's loss became {self._last_d_loss} at D step {self.d_step_count}: "
-                                         "lower the learning rates and reset.")
+                raise FloatingPointError(
+                    f"D's loss became {self._last_d_loss} at D step {self.d_step_count}: "
+                    "lower the learning rates and reset."
+                )
             return self._last_d_loss
 
     def step_g(self) -> float:
@@ -444,8 +490,10 @@ class ToyGAN:
             self.g_step_count += 1
             value = loss.item()
             if not math.isfinite(value):
-                raise FloatingPointError(f"G's loss became {value} at step {self.g_step_count}: "
-                                         "lower the learning rates and reset.")
+                raise FloatingPointError(
+                    f"G's loss became {value} at step {self.g_step_count}: "
+                    "lower the learning rates and reset."
+                )
             self.history["step"].append(self.g_step_count)
             self.history["d_loss"].append(self._last_d_loss)
             self.history["g_loss"].append(value)
@@ -475,8 +523,12 @@ class ToyGAN:
         return self.x_show.numpy()
 
     def d_output_name(self) -> str:
-        return {"minimax": "D(x)", "nonsaturating": "D(x)", "least_squares": "D(x) (raw)", "wgan_gp": "critic f(x)"}[
-            self.settings.loss]
+        return {
+            "minimax": "D(x)",
+            "nonsaturating": "D(x)",
+            "least_squares": "D(x) (raw)",
+            "wgan_gp": "critic f(x)",
+        }[self.settings.loss]
 
     def d_grid(self, res: int = 64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """D on a res x res grid over the view: (xs, ys, values[res, res]) with values[i, j] at (xs[j], ys[i]).
@@ -504,7 +556,7 @@ class ToyGAN:
             x.requires_grad_(True)
             out = self.D(x)
             loss = toy_g_loss(self.settings.loss, out) * len(x)  # per-sample gradients
-            grad, = torch.autograd.grad(loss, x)
+            (grad,) = torch.autograd.grad(loss, x)
             return x.detach().numpy(), (-grad).numpy()
 
     def manifold(self, res: int = 21, span: float = 2.5) -> np.ndarray:
@@ -545,7 +597,7 @@ class ToyGAN:
             self.G.zero_grad(set_to_none=True)
             loss = toy_g_loss(self.settings.loss, self.D(self.G(self.z_eval[:512])))
             grads = torch.autograd.grad(loss, list(self.G.parameters()))
-            return float(torch.sqrt(sum((g ** 2).sum() for g in grads)))
+            return float(torch.sqrt(sum((g**2).sum() for g in grads)))
 
     def state(self) -> dict:
         """A snapshot for display: settings, counters and the latest losses."""
@@ -590,8 +642,8 @@ class PlaygroundFigure:
     """
 
     def __init__(self, gan: ToyGAN, dpi: int = 72, res: int = 48, manifold_res: int = 13):
-        from matplotlib.figure import Figure
         from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
 
         self.res, self.manifold_res = res, manifold_res
         self.fig = Figure(figsize=(9.6, 4.4), dpi=dpi)
@@ -613,24 +665,53 @@ class PlaygroundFigure:
     def _build_artists(self, gan: ToyGAN) -> None:
         ax, e = self.ax, gan.data.extent
         ax.clear()
-        self.heat = ax.imshow(np.zeros((self.res, self.res)), extent=(-e, e, -e, e), origin="lower",
-                              cmap="RdBu", vmin=0, vmax=1, interpolation="bilinear", alpha=0.9, animated=True)
+        self.heat = ax.imshow(
+            np.zeros((self.res, self.res)),
+            extent=(-e, e, -e, e),
+            origin="lower",
+            cmap="RdBu",
+            vmin=0,
+            vmax=1,
+            interpolation="bilinear",
+            alpha=0.9,
+            animated=True,
+        )
         if self.cbar is None:
             self.cbar = self.fig.colorbar(self.heat, ax=ax, fraction=0.046, pad=0.02)
         else:
             self.cbar.update_normal(self.heat)
         self.real = ax.scatter([], [], s=5, c="#1a9641", label="real", zorder=3, linewidths=0, animated=True)
-        self.fake = ax.scatter([], [], s=5, c="#7b3294", label="fake G(z)", zorder=4, linewidths=0, animated=True)
-        self.manifold_lines = ax.plot(np.full((2, 2 * self.manifold_res), np.nan),
-                                      np.full((2, 2 * self.manifold_res), np.nan),
-                                      color="#7b3294", lw=0.5, alpha=0.45, zorder=2, animated=True)
+        self.fake = ax.scatter(
+            [], [], s=5, c="#7b3294", label="fake G(z)", zorder=4, linewidths=0, animated=True
+        )
+        self.manifold_lines = ax.plot(
+            np.full((2, 2 * self.manifold_res), np.nan),
+            np.full((2, 2 * self.manifold_res), np.nan),
+            color="#7b3294",
+            lw=0.5,
+            alpha=0.45,
+            zorder=2,
+            animated=True,
+        )
         pts, dirs = np.zeros((64, 2)), np.zeros((64, 2))
-        self.quiver = ax.quiver(pts[:, 0], pts[:, 1], dirs[:, 0], dirs[:, 1], color="black", angles="xy",
-                                scale_units="xy", scale=1, width=0.004, zorder=5, animated=True)
+        self.quiver = ax.quiver(
+            pts[:, 0],
+            pts[:, 1],
+            dirs[:, 0],
+            dirs[:, 1],
+            color="black",
+            angles="xy",
+            scale_units="xy",
+            scale=1,
+            width=0.004,
+            zorder=5,
+            animated=True,
+        )
         ax.set(xlim=(-e, e), ylim=(-e, e), aspect="equal")
         ax.tick_params(labelsize=7)
-        self.legend = ax.legend(handles=[self.real, self.fake], loc="upper right", fontsize=7, markerscale=2.5,
-                                framealpha=0.7)
+        self.legend = ax.legend(
+            handles=[self.real, self.fake], loc="upper right", fontsize=7, markerscale=2.5, framealpha=0.7
+        )
         self.legend.set_animated(True)  # drawn above the heatmap, which is redrawn each frame
         self.title = ax.set_title("", fontsize=9)
         self.title.set_animated(True)
@@ -644,8 +725,18 @@ class PlaygroundFigure:
         self.loss_title = axl.set_title("losses", fontsize=9)
         self.loss_title.set_animated(True)
         self._ylim = None
-        self._animated = [self.heat, *self.manifold_lines, self.real, self.fake, self.quiver, self.legend, self.title,
-                          self.d_line, self.g_line, self.loss_title]
+        self._animated = [
+            self.heat,
+            *self.manifold_lines,
+            self.real,
+            self.fake,
+            self.quiver,
+            self.legend,
+            self.title,
+            self.d_line,
+            self.g_line,
+            self.loss_title,
+        ]
         self._layout_for = self._layout_key(gan)
         self._background_key = None
 
@@ -659,7 +750,10 @@ class PlaygroundFigure:
             self._build_artists(gan)
         self.real.set_offsets(gan.real_samples())
         _, _, values = gan.d_grid(self.res)
-        if gan.settings.loss not in ("minimax", "nonsaturating"):  # raw scores: scaled to [0, 1] for the colours
+        if gan.settings.loss not in (
+            "minimax",
+            "nonsaturating",
+        ):  # raw scores: scaled to [0, 1] for the colours
             lo, hi = float(values.min()), float(values.max())
             values = (values - lo) / (hi - lo if hi > lo else 1.0)
             label = f"{gan.d_output_name()}, scaled: low → high"
@@ -671,7 +765,9 @@ class PlaygroundFigure:
         self.fake.set_offsets(gan.samples())
         if self.show_manifold:
             m = gan.manifold(self.manifold_res)
-            lines = [m[i] for i in range(m.shape[0])] + ([m[:, j] for j in range(m.shape[1])] if m.shape[0] > 1 else [])
+            lines = [m[i] for i in range(m.shape[0])] + (
+                [m[:, j] for j in range(m.shape[1])] if m.shape[0] > 1 else []
+            )
         else:
             lines = []
         for i, line in enumerate(self.manifold_lines):
@@ -689,7 +785,9 @@ class PlaygroundFigure:
         else:
             self.quiver.set_visible(False)
         st = gan.state()
-        self.title.set_text(f"{gan.data.name} · {LOSS_LABELS[gan.settings.loss]} · iteration {st['iteration']}")
+        self.title.set_text(
+            f"{gan.data.name} · {LOSS_LABELS[gan.settings.loss]} · iteration {st['iteration']}"
+        )
         h = gan.history
         steps = np.asarray(h["step"])
         self.d_line.set_data(steps, h["d_loss"])
@@ -747,8 +845,15 @@ class PlaygroundFigure:
         return np.asarray(self.fig.canvas.buffer_rgba()).copy()
 
 
-def save_gif(gan: ToyGAN, path, frames: int = 30, steps_per_frame: int = 20, fps: int = 8,
-             figure: PlaygroundFigure | None = None, show_grads: bool = False):
+def save_gif(
+    gan: ToyGAN,
+    path,
+    frames: int = 30,
+    steps_per_frame: int = 20,
+    fps: int = 8,
+    figure: PlaygroundFigure | None = None,
+    show_grads: bool = False,
+):
     """Train `gan` for frames x steps_per_frame iterations and save the views as an animated GIF.
 
     Returns the path. Uses Pillow, which ships with matplotlib."""
@@ -771,7 +876,9 @@ def save_gif(gan: ToyGAN, path, frames: int = 30, steps_per_frame: int = 20, fps
             if i and steps_per_frame:
                 gan.step(steps_per_frame)
             rgba = fig.to_array(gan)
-            images.append(Image.fromarray(rgba[..., :3]).convert("P", palette=Image.Palette.ADAPTIVE, colors=128))
+            images.append(
+                Image.fromarray(rgba[..., :3]).convert("P", palette=Image.Palette.ADAPTIVE, colors=128)
+            )
     finally:
         fig.show_grads = old
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -798,6 +905,7 @@ def _playground_box(children):
     `widgets.playground()` returns also has `.play()`, `.loss`, `.gan`, `.save_gif()`..."""
     global _BOX_CLASS
     if _BOX_CLASS is None:
+
         class PlaygroundBox(_widgets().VBox):
             def __getattr__(self, name):
                 pg = self.__dict__.get("_playground")
@@ -824,12 +932,33 @@ class Playground:
     FRAME_TIME = 0.15  # target seconds per frame while playing (about 6-7 frames/s)...
     MIN_TRAIN_TIME = 0.04  # ...of which at least this much trains, however slow drawing is
 
-    def __init__(self, preset: str = "ring", loss: str = "nonsaturating", lr_d: float = 1e-3, lr_g: float = 1e-3,
-                 d_steps: int = 1, latent_dim: int = 2, hidden: int = 64, optimizer: str = "adam", seed: int = 0,
-                 points=None, show_grads: bool = False):
+    def __init__(
+        self,
+        preset: str = "ring",
+        loss: str = "nonsaturating",
+        lr_d: float = 1e-3,
+        lr_g: float = 1e-3,
+        d_steps: int = 1,
+        latent_dim: int = 2,
+        hidden: int = 64,
+        optimizer: str = "adam",
+        seed: int = 0,
+        points=None,
+        show_grads: bool = False,
+    ):
         w = _widgets()
-        self.gan = ToyGAN(preset, loss=loss, lr_d=lr_d, lr_g=lr_g, d_steps=d_steps, latent_dim=latent_dim,
-                          hidden=hidden, optimizer=optimizer, seed=seed, points=points)
+        self.gan = ToyGAN(
+            preset,
+            loss=loss,
+            lr_d=lr_d,
+            lr_g=lr_g,
+            d_steps=d_steps,
+            latent_dim=latent_dim,
+            hidden=hidden,
+            optimizer=optimizer,
+            seed=seed,
+            points=points,
+        )
         self.figure = PlaygroundFigure(self.gan)
         self.figure.show_grads = bool(show_grads)
         self._render_lock = threading.Lock()
@@ -840,7 +969,9 @@ class Playground:
         self.steps_per_frame = 1
 
         def button(label, cls, tip, style="", icon=""):
-            b = w.Button(description=label, tooltip=tip, button_style=style, icon=icon, layout=w.Layout(width="auto"))
+            b = w.Button(
+                description=label, tooltip=tip, button_style=style, icon=icon, layout=w.Layout(width="auto")
+            )
             b.add_class(cls)
             return b
 
@@ -848,7 +979,9 @@ class Playground:
         self.pause_button = button("Pause", "gl-pause", "stop training", "warning", "pause")
         self.step_d_button = button("Step D", "gl-step-d", "one discriminator update")
         self.step_g_button = button("Step G", "gl-step-g", "one generator update")
-        self.step_button = button("Step D+G", "gl-step", "one iteration: d_steps D updates, then one G update")
+        self.step_button = button(
+            "Step D+G", "gl-step", "one iteration: d_steps D updates, then one G update"
+        )
         self.reset_button = button("Reset", "gl-reset", "fresh networks, same settings", "danger", "refresh")
         self.play_button.on_click(lambda _: self.play())
         self.pause_button.on_click(lambda _: self.pause())
@@ -861,18 +994,47 @@ class Playground:
         presets = [p for p in PRESETS if p != "custom" or points is not None]
         wide, narrow = {"description_width": "initial"}, w.Layout(width="260px")
         self.preset = w.Dropdown(options=presets, value=preset, description="data", style=wide, layout=narrow)
-        self.loss = w.Dropdown(options=[(LOSS_LABELS[k], k) for k in LOSSES], value=s.loss, description="loss",
-                               style=wide, layout=narrow)
-        self.optimizer = w.Dropdown(options=list(OPTIMIZERS), value=s.optimizer, description="optimizer",
-                                    style=wide, layout=narrow)
-        self.lr_d = w.FloatLogSlider(value=s.lr_d, base=10, min=-5, max=0, step=0.1, description="lr D",
-                                     readout_format=".1e", style=wide)
-        self.lr_g = w.FloatLogSlider(value=s.lr_g, base=10, min=-5, max=0, step=0.1, description="lr G",
-                                     readout_format=".1e", style=wide)
-        self.d_steps = w.IntSlider(value=s.d_steps, min=1, max=10, description="D steps per G step", style=wide)
+        self.loss = w.Dropdown(
+            options=[(LOSS_LABELS[k], k) for k in LOSSES],
+            value=s.loss,
+            description="loss",
+            style=wide,
+            layout=narrow,
+        )
+        self.optimizer = w.Dropdown(
+            options=list(OPTIMIZERS), value=s.optimizer, description="optimizer", style=wide, layout=narrow
+        )
+        self.lr_d = w.FloatLogSlider(
+            value=s.lr_d,
+            base=10,
+            min=-5,
+            max=0,
+            step=0.1,
+            description="lr D",
+            readout_format=".1e",
+            style=wide,
+        )
+        self.lr_g = w.FloatLogSlider(
+            value=s.lr_g,
+            base=10,
+            min=-5,
+            max=0,
+            step=0.1,
+            description="lr G",
+            readout_format=".1e",
+            style=wide,
+        )
+        self.d_steps = w.IntSlider(
+            value=s.d_steps, min=1, max=10, description="D steps per G step", style=wide
+        )
         self.latent_dim = w.IntSlider(value=s.latent_dim, min=1, max=8, description="latent dim", style=wide)
-        self.hidden = w.Dropdown(options=[8, 16, 32, 64, 128, 256], value=s.hidden, description="hidden units",
-                                 style=wide, layout=narrow)
+        self.hidden = w.Dropdown(
+            options=[8, 16, 32, 64, 128, 256],
+            value=s.hidden,
+            description="hidden units",
+            style=wide,
+            layout=narrow,
+        )
         self.show_grads = w.Checkbox(value=bool(show_grads), description="G's gradient arrows", indent=False)
         self.show_manifold = w.Checkbox(value=True, description="G's manifold", indent=False)
         for control in (self.loss, self.lr_d, self.lr_g, self.d_steps):
@@ -890,15 +1052,28 @@ class Playground:
         self.coverage_label.add_class("gl-coverage")
         self.status = w.HTML()
         self.status.add_class("gl-status")
-        self.widget = _playground_box([
-            w.HBox([self.play_button, self.pause_button, self.step_d_button, self.step_g_button,
-                    self.step_button, self.reset_button]),
-            w.HBox([self.preset, self.loss, self.optimizer]),
-            w.HBox([self.lr_d, self.lr_g, self.d_steps]),
-            w.HBox([self.latent_dim, self.hidden, self.show_grads, self.show_manifold]),
-            self.image,
-            w.HBox([self.counter, self.coverage_label, self.status], layout=w.Layout(justify_content="space-between")),
-        ])
+        self.widget = _playground_box(
+            [
+                w.HBox(
+                    [
+                        self.play_button,
+                        self.pause_button,
+                        self.step_d_button,
+                        self.step_g_button,
+                        self.step_button,
+                        self.reset_button,
+                    ]
+                ),
+                w.HBox([self.preset, self.loss, self.optimizer]),
+                w.HBox([self.lr_d, self.lr_g, self.d_steps]),
+                w.HBox([self.latent_dim, self.hidden, self.show_grads, self.show_manifold]),
+                self.image,
+                w.HBox(
+                    [self.counter, self.coverage_label, self.status],
+                    layout=w.Layout(justify_content="space-between"),
+                ),
+            ]
+        )
         self.widget.add_class("gl-playground")
         self.widget._playground = self  # the widget forwards .play(), .loss, .gan... to this controller
         self.redraw()
@@ -912,8 +1087,9 @@ class Playground:
         self.image.value = png
         self.frames += 1
         st = self.gan.state()
-        self.counter.value = (f"iteration <b class='gl-iteration'>{st['iteration']}</b> "
-                              f"· D updates {st['d_steps_done']}")
+        self.counter.value = (
+            f"iteration <b class='gl-iteration'>{st['iteration']}</b> · D updates {st['d_steps_done']}"
+        )
         k = len(self.gan.data.modes)
         self.coverage_label.value = f"mode coverage <b>{round(cov * k)}/{k}</b> ({cov:.0%})"
         if self.error is None:
@@ -935,8 +1111,12 @@ class Playground:
 
     def _on_live_setting(self, change) -> None:
         try:
-            self.gan.set(loss=self.loss.value, lr_d=float(self.lr_d.value), lr_g=float(self.lr_g.value),
-                         d_steps=int(self.d_steps.value))
+            self.gan.set(
+                loss=self.loss.value,
+                lr_d=float(self.lr_d.value),
+                lr_g=float(self.lr_g.value),
+                d_steps=int(self.d_steps.value),
+            )
             self.error = None
         except ValueError as err:
             self._report(err)
@@ -955,9 +1135,16 @@ class Playground:
     def reset(self) -> None:
         """Fresh networks with the controls' settings (keeps playing if it was)."""
         try:
-            self.gan.reset(preset=self.preset.value, optimizer=self.optimizer.value, latent_dim=int(self.latent_dim.value),
-                           hidden=int(self.hidden.value), loss=self.loss.value, lr_d=float(self.lr_d.value),
-                           lr_g=float(self.lr_g.value), d_steps=int(self.d_steps.value))
+            self.gan.reset(
+                preset=self.preset.value,
+                optimizer=self.optimizer.value,
+                latent_dim=int(self.latent_dim.value),
+                hidden=int(self.hidden.value),
+                loss=self.loss.value,
+                lr_d=float(self.lr_d.value),
+                lr_g=float(self.lr_g.value),
+                d_steps=int(self.d_steps.value),
+            )
             self.error = None
         except ValueError as err:
             self._report(err)
@@ -1020,7 +1207,9 @@ class Playground:
         if self.is_playing:
             self.pause()
         with self._render_lock:
-            out = save_gif(self.gan, path, frames=frames, steps_per_frame=steps_per_frame, fps=fps, figure=self.figure)
+            out = save_gif(
+                self.gan, path, frames=frames, steps_per_frame=steps_per_frame, fps=fps, figure=self.figure
+            )
         self.redraw()
         return out
 

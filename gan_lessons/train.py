@@ -5,6 +5,7 @@
 Jupyter's stop button) ends training cleanly after the current step and keeps everything
 in `run`. Checkpoints are written atomically and read with `weights_only=True`.
 """
+
 from __future__ import annotations
 
 import copy
@@ -14,10 +15,10 @@ import signal
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Callable, Iterator
 
 import torch
 from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, TensorDataset
@@ -43,7 +44,9 @@ class TrainConfig:
     latent_dim: int = 64
     width: int = 32
     batch_size: int = 64
-    lr: float = 2e-3  # 10x the DCGAN paper's 2e-4: measured to reach good digits far sooner with these small nets
+    lr: float = (
+        2e-3  # 10x the DCGAN paper's 2e-4: measured to reach good digits far sooner with these small nets
+    )
     lr_d: float | None = None  # None: same as lr
     beta1: float = 0.5
     beta2: float = 0.999
@@ -54,7 +57,7 @@ class TrainConfig:
     sample_every: int = 0  # steps between fixed-noise sample grids; 0 = once per epoch
     n_fixed: int = 64
 
-    def validate(self) -> "TrainConfig":
+    def validate(self) -> TrainConfig:
         """Raise a ValueError naming the first bad setting."""
         for name in ("latent_dim", "width", "batch_size", "n_fixed"):
             value = getattr(self, name)
@@ -71,7 +74,9 @@ class TrainConfig:
             if not isinstance(value, (int, float)) or not 0 <= value < 1:
                 raise ValueError(f"{name} must be in [0, 1); got {value!r}.")
         if not isinstance(self.ema, (int, float)) or not 0 <= self.ema < 1:
-            raise ValueError(f"ema (the decay of G's moving average) must be in [0, 1), such as 0.999; got {self.ema!r}.")
+            raise ValueError(
+                f"ema (the decay of G's moving average) must be in [0, 1), such as 0.999; got {self.ema!r}."
+            )
         if self.g_loss not in G_LOSSES:
             raise ValueError(f"g_loss must be one of {sorted(G_LOSSES)}; got {self.g_loss!r}.")
         if not isinstance(self.sample_every, int) or self.sample_every < 0:
@@ -94,7 +99,9 @@ class GANRun:
     device: torch.device
     fixed_noise: torch.Tensor
     noise_gen: torch.Generator
-    history: dict = field(default_factory=lambda: {k: [] for k in HISTORY_KEYS} | {"sample_steps": [], "samples": []})
+    history: dict = field(
+        default_factory=lambda: {k: [] for k in HISTORY_KEYS} | {"sample_steps": [], "samples": []}
+    )
     epoch: int = 0  # completed epochs
     batch_in_epoch: int = 0  # batches done in the epoch under way
     step: int = 0
@@ -137,7 +144,9 @@ def new_run(config: TrainConfig | None = None, **overrides) -> GANRun:
     betas = (config.beta1, config.beta2)
     opt_g = torch.optim.Adam(G.parameters(), lr=config.lr, betas=betas)
     opt_d = torch.optim.Adam(D.parameters(), lr=config.lr_d or config.lr, betas=betas)
-    fixed_noise = torch.randn(config.n_fixed, config.latent_dim, generator=torch.Generator().manual_seed(config.seed + 1))
+    fixed_noise = torch.randn(
+        config.n_fixed, config.latent_dim, generator=torch.Generator().manual_seed(config.seed + 1)
+    )
     noise_gen = torch.Generator().manual_seed(config.seed + 2)
     run = GANRun(config, G, D, opt_g, opt_d, device, fixed_noise, noise_gen)
     if config.ema > 0:
@@ -244,7 +253,9 @@ def train(
                 for _ in range(run.batch_in_epoch):
                     next(batches)
                 for x_real, _labels in batches:
-                    x_real = x_real.to(device, non_blocking=True).contiguous(memory_format=torch.channels_last)
+                    x_real = x_real.to(device, non_blocking=True).contiguous(
+                        memory_format=torch.channels_last
+                    )
                     z = torch.randn(x_real.shape[0], config.latent_dim, generator=run.noise_gen).to(device)
                     x_fake = G(z)
                     # Discriminator step: real -> 1, fake -> 0. detach() so this step does not touch G.
@@ -268,8 +279,13 @@ def train(
                     run.batch_in_epoch += 1
                     run.elapsed = elapsed_before + time.perf_counter() - start
                     row = (
-                        run.step, run.epoch + run.batch_in_epoch / steps_per_epoch, loss_d.item(), loss_g.item(),
-                        torch.sigmoid(real_logits).mean().item(), torch.sigmoid(fake_logits).mean().item(), run.elapsed,
+                        run.step,
+                        run.epoch + run.batch_in_epoch / steps_per_epoch,
+                        loss_d.item(),
+                        loss_g.item(),
+                        torch.sigmoid(real_logits).mean().item(),
+                        torch.sigmoid(fake_logits).mean().item(),
+                        run.elapsed,
                     )
                     for key, value in zip(HISTORY_KEYS, row):
                         hist[key].append(value)
@@ -280,7 +296,12 @@ def train(
                         _record_samples(run)
                     bar.update(1)
                     if run.step % 10 == 0 or run.batch_in_epoch == 0:
-                        bar.set_postfix(loss_D=f"{row[2]:.3f}", loss_G=f"{row[3]:.3f}", D_x=f"{row[4]:.2f}", D_G_z=f"{row[5]:.2f}")
+                        bar.set_postfix(
+                            loss_D=f"{row[2]:.3f}",
+                            loss_G=f"{row[3]:.3f}",
+                            D_x=f"{row[4]:.2f}",
+                            D_G_z=f"{row[5]:.2f}",
+                        )
                     if on_step is not None:
                         on_step(run)
                     if stop_requested():
@@ -306,7 +327,9 @@ def train(
             f"Resume with train(run, data, num_epochs={num_epochs})."
         )
     elif stop_reason == "time":
-        print(f"Stopped after the {max_seconds:g}-second budget at step {run.step} (epoch {run.epoch}).{where}")
+        print(
+            f"Stopped after the {max_seconds:g}-second budget at step {run.step} (epoch {run.epoch}).{where}"
+        )
     return hist
 
 
@@ -357,7 +380,9 @@ def read_checkpoint(path: str | Path) -> dict:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
         reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
-        raise ValueError(f"Checkpoint {path} is truncated, corrupt or not a gan_lessons checkpoint ({reason}). {fix}") from None
+        raise ValueError(
+            f"Checkpoint {path} is truncated, corrupt or not a gan_lessons checkpoint ({reason}). {fix}"
+        ) from None
     if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
         raise ValueError(f"{path} is not a gan_lessons checkpoint (no '{CHECKPOINT_FORMAT}' marker). {fix}")
     return state
@@ -387,7 +412,9 @@ def load_checkpoint(path: str | Path, device: str | None = None, latent_dim: int
         if run.G_ema is not None:
             run.G_ema.load_state_dict(state["G_ema"])
     except (RuntimeError, KeyError, ValueError, AttributeError, TypeError) as exc:
-        raise ValueError(f"Checkpoint {path} does not match its own configuration ({str(exc)[:200]}).") from None
+        raise ValueError(
+            f"Checkpoint {path} does not match its own configuration ({str(exc)[:200]})."
+        ) from None
     run.history = state["history"]
     run.epoch, run.batch_in_epoch, run.step = state["epoch"], state["batch_in_epoch"], state["step"]
     run.elapsed = state["elapsed"]
@@ -416,8 +443,15 @@ def load_generator(path: str | Path, G: Generator | None = None, device: str | N
 
 
 def fit(
-    model: torch.nn.Module, data: Dataset, batch_loss: Callable, num_epochs: int, batch_size: int, lr: float,
-    seed: int = 0, progress: bool = True, desc: str = "training",
+    model: torch.nn.Module,
+    data: Dataset,
+    batch_loss: Callable,
+    num_epochs: int,
+    batch_size: int,
+    lr: float,
+    seed: int = 0,
+    progress: bool = True,
+    desc: str = "training",
 ) -> list[float]:
     """A plain (non-adversarial) loop: Adam on `batch_loss(model, x, y)`; returns the loss of every step.
     Used by the classifier and the autoencoder baselines (02_core_concepts)."""
@@ -426,7 +460,9 @@ def fit(
     if batch_size <= 0 or lr <= 0:
         raise ValueError(f"batch_size and lr must be > 0; got batch_size={batch_size}, lr={lr}.")
     set_seed(seed)
-    loader = DataLoader(data, batch_size=batch_size, shuffle=True, generator=torch.Generator().manual_seed(seed))
+    loader = DataLoader(
+        data, batch_size=batch_size, shuffle=True, generator=torch.Generator().manual_seed(seed)
+    )
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     losses = []
     model.train()

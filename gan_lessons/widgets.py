@@ -1,5 +1,6 @@
 """ipywidgets dashboards. Each builder returns the widget without displaying it, so tests can
 drive its controls by setting `.value`; the logic lives in plain functions of other modules."""
+
 from __future__ import annotations
 
 
@@ -21,8 +22,12 @@ def gaussian_explorer(mu_data: float = 0.0, sigma_data: float = 1.0):
     from .theory import LOG4, gaussian_game, make_grid
 
     x = make_grid(-25.0, 25.0, 2501)  # wide enough for every slider position: tails beyond are < 1e-11
-    mu_g = W.FloatSlider(value=2.0, min=-4.0, max=4.0, step=0.1, description="mean of p_g", continuous_update=True)
-    sigma_g = W.FloatSlider(value=1.0, min=0.2, max=3.0, step=0.05, description="std of p_g", continuous_update=True)
+    mu_g = W.FloatSlider(
+        value=2.0, min=-4.0, max=4.0, step=0.1, description="mean of p_g", continuous_update=True
+    )
+    sigma_g = W.FloatSlider(
+        value=1.0, min=0.2, max=3.0, step=0.05, description="std of p_g", continuous_update=True
+    )
     fig = Figure(figsize=(7, 3.2), dpi=72)
     ax = fig.add_subplot()
     game = gaussian_game(mu_g.value, sigma_g.value, mu_data, sigma_data, x)
@@ -48,18 +53,24 @@ def gaussian_explorer(mu_data: float = 0.0, sigma_data: float = 1.0):
     def redraw(_change=None) -> None:
         start = time.perf_counter()
         game = gaussian_game(mu_g.value, sigma_g.value, mu_data, sigma_data, x)
-        box.state.update(mu_g=mu_g.value, sigma_g=sigma_g.value, x=x, d_star=game.d_star, value=game.value, jsd=game.jsd)
+        box.state.update(
+            mu_g=mu_g.value, sigma_g=sigma_g.value, x=x, d_star=game.d_star, value=game.value, jsd=game.jsd
+        )
         l_g.set_ydata(game.p_g)
         l_d.set_ydata(game.d_star)
-        title.set_text(f"V(D*, G) = {game.value:.4f}    JSD = {game.jsd:.4f}    -log 4 + 2 JSD = {-LOG4 + 2 * game.jsd:.4f}")
+        title.set_text(
+            f"V(D*, G) = {game.value:.4f}    JSD = {game.jsd:.4f}    -log 4 + 2 JSD = {-LOG4 + 2 * game.jsd:.4f}"
+        )
         canvas.restore_region(background)
         for artist in (l_g, l_d, title):
             ax.draw_artist(artist)
         buf = io.BytesIO()
         Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buf, format="png", compress_level=1)
         image.value = buf.getvalue()
-        readout.value = (f"JSD(p_data || p_g) = <b>{game.jsd:.4f}</b> nats (0 when p_g = p_data, at most log 2 = 0.6931); "
-                         f"V(D*, G) = <b>{game.value:.4f}</b> (minimum -log 4 = {-LOG4:.4f}).")
+        readout.value = (
+            f"JSD(p_data || p_g) = <b>{game.jsd:.4f}</b> nats (0 when p_g = p_data, at most log 2 = 0.6931); "
+            f"V(D*, G) = <b>{game.value:.4f}</b> (minimum -log 4 = {-LOG4:.4f})."
+        )
         box.redraw_ms.append(1000 * (time.perf_counter() - start))
 
     mu_g.observe(redraw, names="value")
@@ -91,7 +102,9 @@ def interpolate_latents(z_a, z_b, t: float, spherical: bool = True):
 
     z_a, z_b = torch.as_tensor(z_a, dtype=torch.float32), torch.as_tensor(z_b, dtype=torch.float32)
     if z_a.shape != z_b.shape:
-        raise ValueError(f"z_a and z_b must have the same shape; got {tuple(z_a.shape)} and {tuple(z_b.shape)}.")
+        raise ValueError(
+            f"z_a and z_b must have the same shape; got {tuple(z_a.shape)} and {tuple(z_b.shape)}."
+        )
     if not 0 <= float(t) <= 1:
         raise ValueError(f"t must be between 0 (z_a) and 1 (z_b); got {t!r}.")
     if not spherical:
@@ -105,8 +118,9 @@ def interpolate_latents(z_a, z_b, t: float, spherical: bool = True):
     return (torch.sin((1 - t) * omega) / s) * z_a + (torch.sin(t * omega) / s) * z_b
 
 
-def latent_explorer(G, seed_a: int = 0, seed_b: int = 1, dims=(0, 1, 2, 3), directions=None, n_strip: int = 9,
-                    scale: int = 6):
+def latent_explorer(
+    G, seed_a: int = 0, seed_b: int = 1, dims=(0, 1, 2, 3), directions=None, n_strip: int = 9, scale: int = 6
+):
     """Explore a trained generator's latent space: interpolate between the latents of two seeds, and
     move sliders along chosen latent directions. Introduced in 05_dcgan_mnist.
 
@@ -128,8 +142,10 @@ def latent_explorer(G, seed_a: int = 0, seed_b: int = 1, dims=(0, 1, 2, 3), dire
 
     latent_dim = getattr(G, "latent_dim", None)
     if not isinstance(G, torch.nn.Module) or not isinstance(latent_dim, int):
-        raise ValueError("latent_explorer expects a generator with a `latent_dim` attribute, such as "
-                         f"gan_lessons.Generator or run.G; got {type(G).__name__}.")
+        raise ValueError(
+            "latent_explorer expects a generator with a `latent_dim` attribute, such as "
+            f"gan_lessons.Generator or run.G; got {type(G).__name__}."
+        )
     if directions is None:
         dims = list(dims)
         bad = [d for d in dims if not isinstance(d, int) or not 0 <= d < latent_dim]
@@ -147,13 +163,19 @@ def latent_explorer(G, seed_a: int = 0, seed_b: int = 1, dims=(0, 1, 2, 3), dire
     directions = torch.from_numpy(directions)
     device = next(G.parameters()).device
 
-    seed_a_w = W.BoundedIntText(value=seed_a, min=0, max=2**31 - 1, description="seed A", layout=W.Layout(width="160px"))
-    seed_b_w = W.BoundedIntText(value=seed_b, min=0, max=2**31 - 1, description="seed B", layout=W.Layout(width="160px"))
+    seed_a_w = W.BoundedIntText(
+        value=seed_a, min=0, max=2**31 - 1, description="seed A", layout=W.Layout(width="160px")
+    )
+    seed_b_w = W.BoundedIntText(
+        value=seed_b, min=0, max=2**31 - 1, description="seed B", layout=W.Layout(width="160px")
+    )
     t = W.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05, description="A → B")
     spherical = W.Checkbox(value=True, description="spherical (slerp)", indent=False)
     sliders = [W.FloatSlider(value=0.0, min=-3.0, max=3.0, step=0.1, description=n) for n in names]
     image, strip, readout = W.Image(format="png"), W.Image(format="png"), W.HTML()
-    box = W.VBox([W.HBox([seed_a_w, seed_b_w, spherical]), t, W.HBox([image, W.VBox(sliders)]), strip, readout])
+    box = W.VBox(
+        [W.HBox([seed_a_w, seed_b_w, spherical]), t, W.HBox([image, W.VBox(sliders)]), strip, readout]
+    )
     box.add_class("gl-latent-explorer")
     box.seed_a, box.seed_b, box.t, box.spherical, box.sliders = seed_a_w, seed_b_w, t, spherical, sliders
     box.image, box.strip, box.state, box.redraw_ms = image, strip, {}, []
@@ -183,7 +205,7 @@ def latent_explorer(G, seed_a: int = 0, seed_b: int = 1, dims=(0, 1, 2, 3), dire
         image.value = png(image_grid(x[:1], nrow=1), scale)
         strip.value = png(image_grid(x[1:], nrow=n_strip), max(1, scale // 2))
         box.state.update(z=z[0], image=x[0, 0].numpy())
-        readout.value = f"|z| = {float(z[0].norm()):.2f} (typical for N(0, I): {latent_dim ** 0.5:.2f})"
+        readout.value = f"|z| = {float(z[0].norm()):.2f} (typical for N(0, I): {latent_dim**0.5:.2f})"
         box.redraw_ms.append(1000 * (time.perf_counter() - start))
 
     for control in (seed_a_w, seed_b_w, t, spherical, *sliders):

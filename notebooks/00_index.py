@@ -82,8 +82,14 @@ print(f"Python {platform.python_version()} on {platform.system()} {platform.mach
 for name, version in versions.items():
     print(f"  {name:12s} {version}")
 device = get_device()
-print(f"device: {device}" + (f" ({torch.cuda.get_device_name(device)})" if device.type == "cuda" else
-                             f" ({torch.get_num_threads()} CPU threads)"))
+print(
+    f"device: {device}"
+    + (
+        f" ({torch.cuda.get_device_name(device)})"
+        if device.type == "cuda"
+        else f" ({torch.get_num_threads()} CPU threads)"
+    )
+)
 print(f"quick mode: {QUICK}")
 digits = load_mnist()
 assert len(digits) >= 5000 and digits.images.shape[1:] == (1, 28, 28)

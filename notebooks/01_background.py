@@ -33,7 +33,17 @@ import torch
 from matplotlib.patches import Rectangle
 from scipy import ndimage
 
-from gan_lessons import QUICK, LeNet, accuracy, get_device, load_mnist, predict, set_seed, show_images, train_classifier
+from gan_lessons import (
+    QUICK,
+    LeNet,
+    accuracy,
+    get_device,
+    load_mnist,
+    predict,
+    set_seed,
+    show_images,
+    train_classifier,
+)
 
 set_seed(0)
 device = get_device()
@@ -79,10 +89,18 @@ for cell, idx in zip(cells, picks):
     img = test_set.images[idx, 0].numpy()
     label = int(test_set.labels[idx])
     r0, c0 = 32 * (cell // 3) + rng.integers(0, 5), 32 * (cell % 3) + rng.integers(0, 5)
-    canvas[r0:r0 + 28, c0:c0 + 28] = np.maximum(canvas[r0:r0 + 28, c0:c0 + 28], img)
+    canvas[r0 : r0 + 28, c0 : c0 + 28] = np.maximum(canvas[r0 : r0 + 28, c0 : c0 + 28], img)
     rows, cols = np.nonzero(img > 0)  # the digit's own pixels (brighter than mid-grey)
     truth_mask[r0 + rows, c0 + cols] = label + 1
-    truth_boxes.append((int(r0 + rows.min()), int(c0 + cols.min()), int(r0 + rows.max() + 1), int(c0 + cols.max() + 1), label))
+    truth_boxes.append(
+        (
+            int(r0 + rows.min()),
+            int(c0 + cols.min()),
+            int(r0 + rows.max() + 1),
+            int(c0 + cols.max() + 1),
+            label,
+        )
+    )
 print("ground truth (row0, col0, row1, col1, label):", truth_boxes)
 
 # %% [markdown]
@@ -95,12 +113,12 @@ print("ground truth (row0, col0, row1, col1, label):", truth_boxes)
 foreground = canvas > 0
 blobs, n_blobs = ndimage.label(ndimage.binary_dilation(foreground, iterations=2))
 detections = []
-for k, sl in enumerate(ndimage.find_objects(blobs), start=1):
+for k in range(1, n_blobs + 1):
     pixels = foreground & (blobs == k)
     rows, cols = np.nonzero(pixels)
     r_mid, c_mid = (rows.min() + rows.max() + 1) // 2, (cols.min() + cols.max() + 1) // 2
     padded = np.pad(np.where(blobs == k, canvas, -1.0), 14, constant_values=-1.0)
-    crop = padded[r_mid:r_mid + 28, c_mid:c_mid + 28]  # a 28x28 window centred on the blob
+    crop = padded[r_mid : r_mid + 28, c_mid : c_mid + 28]  # a 28x28 window centred on the blob
     label = int(predict(classifier, torch.from_numpy(crop.copy())[None, None])[0])
     detections.append((int(rows.min()), int(cols.min()), int(rows.max() + 1), int(cols.max() + 1), label))
 print("detections (row0, col0, row1, col1, label):", detections)
@@ -136,7 +154,10 @@ right = [d for d in detections if any(iou(d, t) > 0.9 and d[4] == t[4] for t in 
 print(f"pixel accuracy {pixel_acc:.1%}; {len(right)} of 3 digits labelled correctly")
 for det in right:  # where the label is right, every pixel of that digit is right
     r0, c0, r1, c1, label = det
-    assert np.array_equal(pred_mask[r0:r1, c0:c1][truth_mask[r0:r1, c0:c1] > 0], truth_mask[r0:r1, c0:c1][truth_mask[r0:r1, c0:c1] > 0])
+    assert np.array_equal(
+        pred_mask[r0:r1, c0:c1][truth_mask[r0:r1, c0:c1] > 0],
+        truth_mask[r0:r1, c0:c1][truth_mask[r0:r1, c0:c1] > 0],
+    )
 
 # %% [markdown]
 # ### Generation: nothing (or a label) → a new image
@@ -157,7 +178,7 @@ for c in range(10):
     Xc = X[y == c]
     mean = Xc.mean(0)
     _, S, Vt = torch.linalg.svd(Xc - mean, full_matrices=False)
-    pca[c] = (mean, S ** 2 / (len(Xc) - 1), Vt)  # kept for section 2
+    pca[c] = (mean, S**2 / (len(Xc) - 1), Vt)  # kept for section 2
     scale = S[:n_components] / np.sqrt(len(Xc) - 1)  # std along each principal direction
     z = torch.randn(n_per_class, n_components, generator=gen) * scale
     samples.append((mean + z @ Vt[:n_components]).clamp(-1, 1))
@@ -166,8 +187,10 @@ samples = torch.cat(samples).view(-1, 1, 28, 28)
 asked = torch.tensor(asked)
 agree = (predict(classifier, samples) == asked).float().mean().item()
 nearest = torch.cdist(samples.flatten(1), X).min(1).values
-print(f"the classifier reads {agree:.0%} of the samples as the digit asked for; "
-      f"distance to the nearest training digit: min {nearest.min():.1f}, median {nearest.median():.1f}")
+print(
+    f"the classifier reads {agree:.0%} of the samples as the digit asked for; "
+    f"distance to the nearest training digit: min {nearest.min():.1f}, median {nearest.median():.1f}"
+)
 assert agree > 0.6
 assert nearest.min() > 1.0  # no sample is a copy of a training digit
 
@@ -179,21 +202,23 @@ assert nearest.min() > 1.0  # no sample is a copy of a training digit
 # %%
 fig, axes = plt.subplots(1, 4, figsize=(13, 3.6))
 ax = axes[0]
-some = torch.randperm(len(test_set), generator=torch.Generator().manual_seed(0))[:200]  # the test set is sorted by class
+some = torch.randperm(len(test_set), generator=torch.Generator().manual_seed(0))[
+    :200
+]  # the test set is sorted by class
 nine = test_set.images[some[:9]]
 show_images(nine, nrow=3, ax=ax)
 pred9 = predict(classifier, nine).tolist()
 ax.set_title("classification\n" + " ".join(map(str, pred9)), fontsize=10)
 ax = axes[1]
 ax.imshow(canvas, cmap="gray", vmin=-1, vmax=1)
-for r0, c0, r1, c1, label in detections:
+for r0, _c0, _r1, c1, label in detections:
     ax.add_patch(Rectangle((c0 - 0.5, r0 - 0.5), c1 - c0, r1 - r0, fill=False, color="lime", lw=1.5))
     ax.text(c0, r0 - 1.5, str(label), color="lime", fontsize=11, weight="bold")
 ax.set_title("detection\nboxes + labels", fontsize=10)
 ax.set_axis_off()
 ax = axes[2]
 ax.imshow(np.ma.masked_equal(pred_mask, 0) - 1, cmap="tab10", vmin=0, vmax=9, interpolation="nearest")
-for r0, c0, r1, c1, label in detections:
+for r0, _c0, _r1, c1, label in detections:
     ax.text(c1 + 1, r0 + 6, str(label), color=plt.cm.tab10(label), fontsize=11, weight="bold")
 ax.set_facecolor("black")
 ax.set(xticks=[], yticks=[])
@@ -221,6 +246,7 @@ plt.show()
 # typical an image is under each class; the classifier cannot score images at all, only split
 # probability among labels:
 
+
 # %%
 def log_density(images: torch.Tensor, c: int) -> torch.Tensor:
     """Log-density (up to a constant shared by all classes) of images under class c's PCA Gaussian, plus isotropic noise."""
@@ -229,22 +255,30 @@ def log_density(images: torch.Tensor, c: int) -> torch.Tensor:
     noise = eigvals[n_components:].sum() / (X.shape[1] - n_components)  # the leftover variance, spread evenly
     d = images.flatten(1) - mean
     proj = d @ Vt[:n_components].T
-    resid = (d ** 2).sum(1) - (proj ** 2).sum(1)
-    return -0.5 * ((proj ** 2 / (var + noise)).sum(1) + resid / noise + torch.log(var + noise).sum()
-                   + (X.shape[1] - n_components) * torch.log(noise))
+    resid = (d**2).sum(1) - (proj**2).sum(1)
+    return -0.5 * (
+        (proj**2 / (var + noise)).sum(1)
+        + resid / noise
+        + torch.log(var + noise).sum()
+        + (X.shape[1] - n_components) * torch.log(noise)
+    )
 
 
 digits = test_set.images[some]  # 200 random held-out digits
 noise_images = torch.rand(200, 1, 28, 28) * 2 - 1
 best_digit = torch.stack([log_density(digits, c) for c in range(10)]).max(0).values
 best_noise = torch.stack([log_density(noise_images, c) for c in range(10)]).max(0).values
-print(f"log-density: real digits median {best_digit.median():.0f}, noise images median {best_noise.median():.0f}")
+print(
+    f"log-density: real digits median {best_digit.median():.0f}, noise images median {best_noise.median():.0f}"
+)
 assert (best_digit.min() > best_noise.max()).item()  # the generative model knows noise is not a digit
 with torch.no_grad():
     p_noise = torch.softmax(classifier(noise_images), 1)
 assert torch.allclose(p_noise.sum(1), torch.ones(200))  # the classifier must still spread 100% over 10 labels
 bayes = torch.stack([log_density(digits, c) for c in range(10)]).argmax(0)  # Bayes' rule, equal priors
-print(f"the Gaussians used as a classifier (Bayes' rule): {(bayes == test_set.labels[some]).float().mean():.0%} right")
+print(
+    f"the Gaussians used as a classifier (Bayes' rule): {(bayes == test_set.labels[some]).float().mean():.0%} right"
+)
 
 # %% [markdown]
 # The last line shows the asymmetry: a generative model of p(x | y) also classifies, by Bayes' rule
@@ -280,10 +314,20 @@ print(f"the Gaussians used as a classifier (Bayes' rule): {(bayes == test_set.la
 
 # %%
 timeline = [  # (year of the first public version, family, model)
-    (2013, "VAE", "VAE"), (2014, "GAN", "GAN"), (2014, "flow", "NICE"), (2015, "diffusion", "diffusion (Sohl-Dickstein)"),
-    (2015, "GAN", "DCGAN"), (2016, "autoregressive", "PixelRNN/CNN"), (2016, "flow", "RealNVP"), (2017, "GAN", "WGAN"),
-    (2017, "GAN", "ProGAN"), (2018, "GAN", "BigGAN / StyleGAN"), (2018, "flow", "Glow"),
-    (2020, "diffusion", "DDPM"), (2021, "diffusion", "beats GANs"), (2021, "diffusion", "latent diffusion"),
+    (2013, "VAE", "VAE"),
+    (2014, "GAN", "GAN"),
+    (2014, "flow", "NICE"),
+    (2015, "diffusion", "diffusion (Sohl-Dickstein)"),
+    (2015, "GAN", "DCGAN"),
+    (2016, "autoregressive", "PixelRNN/CNN"),
+    (2016, "flow", "RealNVP"),
+    (2017, "GAN", "WGAN"),
+    (2017, "GAN", "ProGAN"),
+    (2018, "GAN", "BigGAN / StyleGAN"),
+    (2018, "flow", "Glow"),
+    (2020, "diffusion", "DDPM"),
+    (2021, "diffusion", "beats GANs"),
+    (2021, "diffusion", "latent diffusion"),
 ]
 families = ["VAE", "GAN", "autoregressive", "flow", "diffusion"]
 assert all(f in families for _, f, _ in timeline)
@@ -293,8 +337,13 @@ for year, family, name in timeline:
     row = families.index(family)
     ax.plot(year, row, "o", color=f"C{row}")
     ax.annotate(name, (year, row), textcoords="offset points", xytext=(4, 4), fontsize=8)
-ax.set(yticks=range(len(families)), yticklabels=families, xlim=(2012.5, 2023.5), ylim=(-0.6, 4.8),
-       title="Deep generative models: first appearance (arXiv year)")
+ax.set(
+    yticks=range(len(families)),
+    yticklabels=families,
+    xlim=(2012.5, 2023.5),
+    ylim=(-0.6, 4.8),
+    title="Deep generative models: first appearance (arXiv year)",
+)
 ax.grid(axis="x", alpha=0.3)
 plt.show()
 

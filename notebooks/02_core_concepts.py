@@ -30,7 +30,6 @@
 
 # %%
 import matplotlib.pyplot as plt
-import numpy as np
 import torch
 from torch import nn
 
@@ -62,7 +61,9 @@ device = get_device()
 print(f"device: {device}; quick mode: {QUICK}")
 train_set = load_mnist("train")  # the classifier, the autoencoder and the GAN all learn from these digits
 test_set = load_mnist("test")  # held out: accuracy and reconstruction error are measured here
-assert train_set.images.shape[1:] == (1, 28, 28) and -1 <= train_set.images.min() and train_set.images.max() <= 1
+assert (
+    train_set.images.shape[1:] == (1, 28, 28) and -1 <= train_set.images.min() and train_set.images.max() <= 1
+)
 
 # %% [markdown]
 # ## 1. The two networks (the article's §2.1)
@@ -102,7 +103,9 @@ logits = D(x_fake)
 print("logits:", logits[:4].tolist(), "\nD(x) = sigmoid(logits):", torch.sigmoid(logits[:4]).tolist())
 assert logits.shape == (16,)
 assert not any(isinstance(m, nn.ConvTranspose2d) for m in D.modules())  # D: convolutions only
-assert all(isinstance(m, nn.ConvTranspose2d) for m in G.modules() if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)))
+assert all(
+    isinstance(m, nn.ConvTranspose2d) for m in G.modules() if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d))
+)
 assert ((torch.sigmoid(logits) > 0) & (torch.sigmoid(logits) < 1)).all()
 
 # %% [markdown]
@@ -112,6 +115,7 @@ assert ((torch.sigmoid(logits) > 0) & (torch.sigmoid(logits) < 1)).all()
 # c_out·c_in·k·k weights plus c_out biases (none when `bias=False`, which is used before BatchNorm,
 # whose own shift makes a bias redundant); BatchNorm has a scale and a shift per channel. Counting by
 # hand and by `count_parameters` gives the same totals:
+
 
 # %%
 def by_hand(model: nn.Module) -> int:
@@ -187,7 +191,12 @@ assert acc > (0.8 if QUICK else 0.95)
 with torch.no_grad():
     p_digits = torch.softmax(classifier(test_set.images[:8]), dim=1)
     p_noise = torch.softmax(classifier(torch.rand(8, 1, 28, 28) * 2 - 1), dim=1)
-print("p(y | real digit), first row:", [round(p, 2) for p in p_digits[0].tolist()], "label", test_set.labels[0].item())
+print(
+    "p(y | real digit), first row:",
+    [round(p, 2) for p in p_digits[0].tolist()],
+    "label",
+    test_set.labels[0].item(),
+)
 print("p(y | noise),      first row:", [round(p, 2) for p in p_noise[0].tolist()])
 assert torch.allclose(p_digits.sum(1), torch.ones(8)) and torch.allclose(p_noise.sum(1), torch.ones(8))
 
@@ -208,8 +217,10 @@ history = train(run, gan_data, num_epochs=gan_epochs, progress=False)
 x_gan = run.sample(500)
 assert x_gan.shape == (500, 1, 28, 28) and x_gan.min() >= -1 and x_gan.max() <= 1
 gan_classes = torch.bincount(predict(classifier, x_gan), minlength=10)
-print(f"GAN after {gan_epochs} epoch(s) ({run.step} steps, {run.elapsed:.0f} s): classifier's reading of 500 samples:",
-      gan_classes.tolist())
+print(
+    f"GAN after {gan_epochs} epoch(s) ({run.step} steps, {run.elapsed:.0f} s): classifier's reading of 500 samples:",
+    gan_classes.tolist(),
+)
 assert gan_classes.sum() == 500
 if not QUICK:  # one quick-mode epoch is far too short for G to cover the digits
     assert (gan_classes > 0).sum() >= 8
@@ -236,8 +247,10 @@ with torch.no_grad():
     recon = ae(x_test)
     mse = torch.mean((recon - x_test) ** 2).item()
     mse_mean_image = torch.mean((x_test - train_set.images.mean(0)) ** 2).item()
-print(f"autoencoder, {ae_epochs} epoch(s): held-out reconstruction MSE {mse:.3f} "
-      f"(predicting the average digit: {mse_mean_image:.3f}); {sum(p.numel() for p in ae.parameters()):,} parameters")
+print(
+    f"autoencoder, {ae_epochs} epoch(s): held-out reconstruction MSE {mse:.3f} "
+    f"(predicting the average digit: {mse_mean_image:.3f}); {sum(p.numel() for p in ae.parameters()):,} parameters"
+)
 assert recon.shape == x_test.shape
 assert mse < 0.5 * mse_mean_image
 
@@ -284,8 +297,13 @@ def grey_share(images: torch.Tensor) -> float:
     return (images.abs() < 0.8).float().mean().item()
 
 
-table = {"real digits": x_test[:500], "AE reconstructions": recon[:500], "AE, z ~ N(0, I)": ae_random,
-         "AE, z ~ fitted Gaussian": ae_fitted, "GAN samples": x_gan}
+table = {
+    "real digits": x_test[:500],
+    "AE reconstructions": recon[:500],
+    "AE, z ~ N(0, I)": ae_random,
+    "AE, z ~ fitted Gaussian": ae_fitted,
+    "GAN samples": x_gan,
+}
 print(f"{'':26s} classifier confidence   grey pixels")
 for name, images in table.items():
     print(f"{name:26s} {confidence(images):21.2f} {grey_share(images):13.1%}")
@@ -296,9 +314,13 @@ if not QUICK:  # with a trained GAN: crisper than any autoencoder decode, and mo
 
 fig, axes = plt.subplots(4, 1, figsize=(9, 4.8))
 show_images(ae_random[:16], nrow=16, title="autoencoder: decoded z ~ N(0, I)", ax=axes[0])
-show_images(ae_fitted[:16], nrow=16, title="autoencoder: decoded z ~ Gaussian fitted to the codes", ax=axes[1])
+show_images(
+    ae_fitted[:16], nrow=16, title="autoencoder: decoded z ~ Gaussian fitted to the codes", ax=axes[1]
+)
 show_images(x_gan[:16], nrow=16, title=f"GAN: G(z), z ~ N(0, I) ({gan_epochs} epoch(s))", ax=axes[2])
-show_images(x_test[torch.randperm(len(x_test))[:16]], nrow=16, title="real digits (random held-out)", ax=axes[3])
+show_images(
+    x_test[torch.randperm(len(x_test))[:16]], nrow=16, title="real digits (random held-out)", ax=axes[3]
+)
 plt.show()
 
 # %% [markdown]
@@ -349,19 +371,22 @@ check_parameter_count(64 * 32 * 4 * 4 + 2 * 64, block)
 # **Exercise 3.** Label each model "generative" or "discriminative".
 
 # %% tags=["solution"]
-check_model_kinds({
-    "CNN classifier": "discriminative",
-    "GAN generator": "generative",
-    "VAE": "generative",
-    "diffusion model": "generative",
-    "object detector": "discriminative",
-    "segmentation U-Net": "discriminative",
-    "GAN discriminator": "discriminative",
-})
+check_model_kinds(
+    {
+        "CNN classifier": "discriminative",
+        "GAN generator": "generative",
+        "VAE": "generative",
+        "diffusion model": "generative",
+        "object detector": "discriminative",
+        "segmentation U-Net": "discriminative",
+        "GAN discriminator": "discriminative",
+    }
+)
 
 # %% [markdown]
 # **Exercise 4.** Write `prob_real(logit)`, the article's D(x) = exp(D₁(x))/(1 + exp(D₁(x))), so that
 # it works for every logit, including ±200.
+
 
 # %% tags=["solution"]
 def prob_real(logit):

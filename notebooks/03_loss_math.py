@@ -76,10 +76,12 @@ D_real, D_fake = torch.sigmoid(real_logits), torch.sigmoid(fake_logits)
 
 V = torch.log(D_real).mean() + torch.log(1 - D_fake).mean()
 bce = F.binary_cross_entropy(D_real, torch.ones(64)) + F.binary_cross_entropy(D_fake, torch.zeros(64))
-bce_logits = F.binary_cross_entropy_with_logits(real_logits, torch.ones(64)) + F.binary_cross_entropy_with_logits(
-    fake_logits, torch.zeros(64)
+bce_logits = F.binary_cross_entropy_with_logits(
+    real_logits, torch.ones(64)
+) + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros(64))
+print(
+    f"V = {V:.5f}   BCE(probabilities) = {bce:.5f}   BCE(logits) = {bce_logits:.5f}   d_loss = {d_loss(real_logits, fake_logits):.5f}"
 )
-print(f"V = {V:.5f}   BCE(probabilities) = {bce:.5f}   BCE(logits) = {bce_logits:.5f}   d_loss = {d_loss(real_logits, fake_logits):.5f}")
 assert torch.allclose(-V, bce, atol=1e-5) and torch.allclose(-V, bce_logits, atol=1e-5)
 assert torch.allclose(d_loss(real_logits, fake_logits), -V, atol=1e-5)  # the package's loss is the same game
 
@@ -145,17 +147,20 @@ plt.show()
 # We train a small network (1 → 32 → 32 → 1, output a logit) on fresh samples of both distributions
 # and compare sigmoid(D(x)) with D*(x) wherever there is data to learn from.
 
+
 # %%
 def make_D() -> nn.Module:
     """A small 1-D discriminator: x of shape (N, 1) -> logits (N, 1)."""
-    return nn.Sequential(nn.Linear(1, 32), nn.LeakyReLU(0.2), nn.Linear(32, 32), nn.LeakyReLU(0.2), nn.Linear(32, 1))
+    return nn.Sequential(
+        nn.Linear(1, 32), nn.LeakyReLU(0.2), nn.Linear(32, 32), nn.LeakyReLU(0.2), nn.Linear(32, 1)
+    )
 
 
 set_seed(0)
 D = make_D()
 opt_d = torch.optim.Adam(D.parameters(), lr=3e-3)
 num_steps = 300 if QUICK else 1500
-for step in range(num_steps):
+for _ in range(num_steps):
     x_real = torch.randn(256, 1)
     x_fake = 2.0 + 0.7 * torch.randn(256, 1)
     loss = d_loss(D(x_real).squeeze(1), D(x_fake).squeeze(1))
@@ -167,7 +172,9 @@ with torch.no_grad():
     d_trained = torch.sigmoid(D(torch.tensor(x, dtype=torch.float32)[:, None])).squeeze(1).numpy()
 where_data = (p_data + p_g) > 0.05
 gap = np.abs(d_trained - d_star)[where_data]
-print(f"after {num_steps} steps: max |D - D*| = {gap.max():.3f}, mean = {gap.mean():.4f} (where p_data + p_g > 0.05)")
+print(
+    f"after {num_steps} steps: max |D - D*| = {gap.max():.3f}, mean = {gap.mean():.4f} (where p_data + p_g > 0.05)"
+)
 assert gap.max() < 0.1 and gap.mean() < 0.03
 
 fig, ax = plt.subplots(figsize=(7, 3))
@@ -200,11 +207,17 @@ rng = np.random.default_rng(0)
 n_mc = 20_000 if QUICK else 200_000
 for mu_g, sigma_g in [(0.0, 1.0), (2.0, 0.7), (-1.0, 2.0), (6.0, 1.0)]:
     game = theory.gaussian_game(mu_g, sigma_g)
-    d_at = lambda s: theory.optimal_discriminator(theory.gaussian_pdf(s, 0, 1), theory.gaussian_pdf(s, mu_g, sigma_g))
+    d_at = lambda s, mu_g=mu_g, sigma_g=sigma_g: theory.optimal_discriminator(
+        theory.gaussian_pdf(s, 0, 1), theory.gaussian_pdf(s, mu_g, sigma_g)
+    )
     xs_real, xs_fake = rng.normal(0, 1, n_mc), rng.normal(mu_g, sigma_g, n_mc)
-    v_mc = np.mean(np.log(np.clip(d_at(xs_real), 1e-300, None))) + np.mean(np.log(np.clip(1 - d_at(xs_fake), 1e-300, None)))
+    v_mc = np.mean(np.log(np.clip(d_at(xs_real), 1e-300, None))) + np.mean(
+        np.log(np.clip(1 - d_at(xs_fake), 1e-300, None))
+    )
     rhs = -math.log(4) + 2 * game.jsd
-    print(f"p_g = N({mu_g}, {sigma_g}²): V grid = {game.value:+.4f}, V Monte Carlo = {v_mc:+.4f}, -log 4 + 2 JSD = {rhs:+.4f}, JSD = {game.jsd:.4f}")
+    print(
+        f"p_g = N({mu_g}, {sigma_g}²): V grid = {game.value:+.4f}, V Monte Carlo = {v_mc:+.4f}, -log 4 + 2 JSD = {rhs:+.4f}, JSD = {game.jsd:.4f}"
+    )
     assert abs(game.value - rhs) < 1e-8
     assert abs(v_mc - rhs) < 0.03  # sampling error only
     assert 0 <= game.jsd <= math.log(2) + 1e-12
@@ -266,8 +279,10 @@ for name in grads:
     assert np.allclose(grads[name], expected[name], atol=1e-6)
 
 rejected = np.searchsorted(d_fake, 0.01)  # D(G(z)) = 0.01: D rejects the fake
-print(f"at D(G(z)) = {d_fake[rejected]:.3f}: saturating gradient {grads['saturating'][rejected]:+.4f}, "
-      f"non-saturating {grads['nonsaturating'][rejected]:+.4f}, '-D' {g_prob[rejected]:+.4f}")
+print(
+    f"at D(G(z)) = {d_fake[rejected]:.3f}: saturating gradient {grads['saturating'][rejected]:+.4f}, "
+    f"non-saturating {grads['nonsaturating'][rejected]:+.4f}, '-D' {g_prob[rejected]:+.4f}"
+)
 assert abs(grads["saturating"][rejected]) < 0.011 and abs(grads["nonsaturating"][rejected]) > 0.98
 assert abs(g_prob[rejected]) < 0.011
 
@@ -299,8 +314,10 @@ mu_far = torch.tensor(4.0, requires_grad=True)
 fake_logits_far = D_strong(mu_far + 0.5 * torch.randn(1000, 1)).squeeze(1)
 (grad_sat,) = torch.autograd.grad(g_loss_minimax(fake_logits_far), mu_far, retain_graph=True)
 (grad_ns,) = torch.autograd.grad(g_loss_nonsaturating(fake_logits_far), mu_far)
-print(f"mean D(G(z)) = {torch.sigmoid(fake_logits_far).mean():.4f}; d loss/d mu: saturating {grad_sat.item():.4f}, "
-      f"non-saturating {grad_ns.item():.4f} ({abs(grad_ns / grad_sat).item():.0f} times larger)")
+print(
+    f"mean D(G(z)) = {torch.sigmoid(fake_logits_far).mean():.4f}; d loss/d mu: saturating {grad_sat.item():.4f}, "
+    f"non-saturating {grad_ns.item():.4f} ({abs(grad_ns / grad_sat).item():.0f} times larger)"
+)
 assert torch.sigmoid(fake_logits_far).mean() < 0.05
 assert grad_sat > 0 and grad_ns > 0  # both point mu towards the data (gradient descent lowers mu)...
 assert abs(grad_ns) > 20 * abs(grad_sat)  # ...but the saturating one barely pushes
@@ -332,7 +349,7 @@ G = lambda z: mu + log_sigma.exp() * z
 opt_d = torch.optim.Adam(D.parameters(), lr=2e-3, betas=(0.5, 0.999))
 opt_g = torch.optim.Adam([mu, log_sigma], lr=2e-2, betas=(0.5, 0.999))
 trace = []
-for it in range(num_iters):
+for _ in range(num_iters):
     for _ in range(k):  # 1. k discriminator steps; detach: this step must not change G
         x_real, z = torch.randn(m, 1), torch.randn(m, 1)
         loss_d = d_loss(D(x_real).squeeze(1), D(G(z).detach()).squeeze(1))
@@ -349,8 +366,10 @@ for it in range(num_iters):
 trace = np.array(trace)
 jsd_path = [theory.gaussian_game(mu_i, s_i).jsd for mu_i, s_i in trace[:: max(1, num_iters // 100), :2]]
 print(f"start: p_g = N(3.00, 0.50²), JSD = {theory.gaussian_game(3.0, 0.5).jsd:.3f}")
-print(f"after {num_iters} iterations: p_g = N({trace[-1, 0]:.2f}, {trace[-1, 1]:.2f}²), JSD = {jsd_path[-1]:.4f}, "
-      f"D loss {trace[-20:, 2].mean():.3f} (log 4 = {math.log(4):.3f})")
+print(
+    f"after {num_iters} iterations: p_g = N({trace[-1, 0]:.2f}, {trace[-1, 1]:.2f}²), JSD = {jsd_path[-1]:.4f}, "
+    f"D loss {trace[-20:, 2].mean():.3f} (log 4 = {math.log(4):.3f})"
+)
 assert abs(trace[-1, 0]) < 0.3 and abs(trace[-1, 1] - 1.0) < 0.3
 assert jsd_path[-1] < 0.05 < theory.gaussian_game(3.0, 0.5).jsd
 
@@ -381,6 +400,7 @@ assert abs(trace[-50:, 2].mean() - math.log(4)) < 0.15  # the D loss hovers arou
 # log(1 − D(G(z))) towards −∞, i.e. D(G(z)) → 1: the discriminator is rewarded for calling the
 # **fakes real**. The correct loss subtracts both terms (it is −V). Train the same D with each loss on
 # the same data and look at what it says about the fakes:
+
 
 # %%
 def article_d_loss(real_logits, fake_logits):
@@ -461,7 +481,9 @@ assert torch.allclose(torch.logit(torch.sigmoid(a[:3])), a[:3], atol=1e-5)  # th
 a_bad = torch.tensor([-200.0])  # a fake that D rejects with great confidence; label 1 (generator loss)
 via_probs = F.binary_cross_entropy(torch.sigmoid(a_bad), torch.ones(1))
 via_logits = F.binary_cross_entropy_with_logits(a_bad, torch.ones(1))
-print(f"-log D for logit -200: on probabilities {via_probs.item():.1f} (clamped), on logits {via_logits.item():.1f} (exact)")
+print(
+    f"-log D for logit -200: on probabilities {via_probs.item():.1f} (clamped), on logits {via_logits.item():.1f} (exact)"
+)
 assert via_probs.item() == 100.0 and abs(via_logits.item() - 200.0) < 1e-4
 
 # %% [markdown]
@@ -520,6 +542,7 @@ explorer.mu_g.value = 2.0
 # use `F.binary_cross_entropy_with_logits` or `F.logsigmoid`) or probabilities D(x), D(G(z)) (then use
 # `torch.log`): the checker tries both.
 
+
 # %% tags=["solution"]
 def my_d_loss(d_real, d_fake):
     # Written on probabilities; the logit version is d_loss in gan_lessons.losses.
@@ -533,7 +556,7 @@ check_d_loss(my_d_loss)
 # hand) and check it with `check_d_star(value, x=0.5)`.
 
 # %% tags=["solution"]
-pd_05 = math.exp(-0.5**2 / 2) / math.sqrt(2 * math.pi)
+pd_05 = math.exp(-(0.5**2) / 2) / math.sqrt(2 * math.pi)
 pg_05 = math.exp(-((0.5 - 2) ** 2) / 2) / math.sqrt(2 * math.pi)
 check_d_star(pd_05 / (pd_05 + pg_05), x=0.5)
 
@@ -547,6 +570,7 @@ check_loss_choice("b")
 
 # %% [markdown]
 # **Exercise 4.** Now write that loss, `my_g_loss(fake)`, on logits or on probabilities.
+
 
 # %% tags=["solution"]
 def my_g_loss(fake_logits):

@@ -34,8 +34,7 @@ import numpy as np
 import torch
 from IPython.display import Image, display
 
-from gan_lessons import QUICK, ToyGAN, make_data, mode_coverage, playground, set_seed
-from gan_lessons import toy
+from gan_lessons import QUICK, ToyGAN, make_data, mode_coverage, playground, set_seed, toy
 from gan_lessons.checks_toy import check_lsgan_d_loss, check_mode_coverage
 
 set_seed(0)
@@ -180,12 +179,15 @@ display(Image(toy.PlaygroundFigure(gan).render(gan)))
 # We use plain gradient descent (`optimizer="sgd"`, as in the original paper and GAN Lab), where
 # the step is the gradient times the learning rate, so a vanishing gradient is a vanishing step.
 
+
 # %%
 def strong_d_then_train(loss, optimizer="sgd", iterations=300, seed=0):
     """Pretrain D alone (a too-strong D), then train as usual; return how far G's samples moved
     and the mean D(G(z)) before and after."""
     lr = 0.05 if optimizer == "sgd" else 1e-3
-    g = ToyGAN("ring", loss=loss, optimizer=optimizer, lr_d=0.5 if optimizer == "sgd" else 0.05, lr_g=lr, seed=seed)
+    g = ToyGAN(
+        "ring", loss=loss, optimizer=optimizer, lr_d=0.5 if optimizer == "sgd" else 0.05, lr_g=lr, seed=seed
+    )
     for _ in range(400):
         g.step_d()
     g.set(lr_d=lr)
@@ -214,7 +216,9 @@ assert moved_ns > 0.5 and p1_ns > 0.1  # non-saturating: G escapes and fools D a
 
 # %%
 moved_adam, p0_adam, p1_adam = strong_d_then_train("minimax", optimizer="adam")
-print(f"saturating with Adam: G's samples moved {moved_adam:.3f}; mean D(G(z)) {p0_adam:.1e} -> {p1_adam:.1e}")
+print(
+    f"saturating with Adam: G's samples moved {moved_adam:.3f}; mean D(G(z)) {p0_adam:.1e} -> {p1_adam:.1e}"
+)
 assert p0_adam < 1e-3 and moved_adam > 0.5
 
 # %% [markdown]
@@ -287,9 +291,10 @@ display(Image(filename=str(path)))
 # **1. The least-squares discriminator loss.** Write D's loss for LSGAN on D's raw outputs:
 # ½E[(D(x) − 1)²] + ½E[D(G(z))²]. `check_lsgan_d_loss` tests it and names the mistake if any.
 
+
 # %% tags=["solution"]
 def my_lsgan_d_loss(real_out, fake_out):
-    return 0.5 * ((real_out - 1) ** 2).mean() + 0.5 * (fake_out ** 2).mean()
+    return 0.5 * ((real_out - 1) ** 2).mean() + 0.5 * (fake_out**2).mean()
 
 
 # %%
@@ -298,6 +303,7 @@ assert check_lsgan_d_loss(my_lsgan_d_loss)
 # %% [markdown]
 # **2. Mode coverage.** Write `my_coverage(fakes, modes, radius)`: the share of modes that have
 # at least one fake within `radius` (fakes and modes are NumPy arrays of shape (N, 2) and (K, 2)).
+
 
 # %% tags=["solution"]
 def my_coverage(fakes, modes, radius):

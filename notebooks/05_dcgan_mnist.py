@@ -28,9 +28,25 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from gan_lessons import (
-    QUICK, Discriminator, Generator, MNISTDigits, TrainConfig, count_parameters, d_loss, g_loss_nonsaturating, get_device,
-    latent_explorer, load_checkpoint, load_mnist, new_run, plot_history, set_seed, show_images,
-    show_sample_progress, trace_shapes, train,
+    QUICK,
+    Discriminator,
+    Generator,
+    MNISTDigits,
+    TrainConfig,
+    count_parameters,
+    d_loss,
+    g_loss_nonsaturating,
+    get_device,
+    latent_explorer,
+    load_checkpoint,
+    load_mnist,
+    new_run,
+    plot_history,
+    set_seed,
+    show_images,
+    show_sample_progress,
+    trace_shapes,
+    train,
 )
 from gan_lessons.checks import check_g_loss, check_output_shape, check_scale_images
 from gan_lessons.metrics import FIDTracker, evaluate, fid
@@ -57,8 +73,7 @@ batch_size = 64
 loader = DataLoader(data, batch_size=batch_size, shuffle=True, drop_last=True)
 x_real, labels = next(iter(loader))
 assert x_real.shape == (batch_size, 1, 28, 28)  # a batch: (N, C, H, W)
-show_images(x_real[:32], title="32 real digits");
-
+show_images(x_real[:32], title="32 real digits")
 # %% [markdown]
 # ## 2. The generator, layer by layer
 #
@@ -152,7 +167,9 @@ with torch.no_grad():
     assert torch.equal(logits, D_inline(x_real).flatten())
 probs = torch.sigmoid(logits)
 assert torch.allclose(probs, torch.exp(logits) / (1 + torch.exp(logits)))  # the article's D(x), same thing
-print(f"D has {count_parameters(D):,} parameters; untrained D(x) on real digits: {probs.mean():.2f} on average")
+print(
+    f"D has {count_parameters(D):,} parameters; untrained D(x) on real digits: {probs.mean():.2f} on average"
+)
 
 # %% [markdown]
 # The article's D takes 3-channel 64×64 images. Fed MNIST, it crashes deep inside PyTorch; the
@@ -244,13 +261,14 @@ checkpoint = run_dir / "checkpoint.pt"
 run = new_run(TrainConfig(seed=0))  # the course defaults (see TrainConfig)
 fid_tracker = FIDTracker(data, every=len(data) // run.config.batch_size * (1 if QUICK else 5), n=1000)
 history = train(run, data, num_epochs, checkpoint_path=checkpoint, on_step=fid_tracker)
-print(f"{run.step} steps in {run.elapsed:.1f} s on {run.device}, FID measured every {fid_tracker.every} steps")
+print(
+    f"{run.step} steps in {run.elapsed:.1f} s on {run.device}, FID measured every {fid_tracker.every} steps"
+)
 
 # %%
 assert run.epoch == num_epochs and len(history["d_loss"]) == run.step
 assert checkpoint.exists()
-show_sample_progress(history);
-
+show_sample_progress(history)
 # %% [markdown]
 # The same fixed noise, from pure noise at step 0 to digits. The curves below are the usual
 # GAN picture: the losses do **not** go to zero and do not say how good the samples are (chapter 09
@@ -258,7 +276,7 @@ show_sample_progress(history);
 # early on, then G catches up, and both settle.
 
 # %%
-plot_history(history);
+plot_history(history)
 late = slice(-max(1, len(history["d_real"]) // 4), None)
 mean_d_real = sum(history["d_real"][late]) / len(history["d_real"][late])
 mean_d_fake = sum(history["d_fake"][late]) / len(history["d_fake"][late])
@@ -287,14 +305,18 @@ perm = torch.randperm(len(data), generator=torch.Generator().manual_seed(0))
 real_a, real_b = data.images_uint8[perm[:1000]], data.images_uint8[perm[1000:2000]]
 noise = torch.rand(1000, 1, 28, 28) * 2 - 1
 report = evaluate(samples, real_a)
-scale = {"real vs real": fid(real_a, real_b), f"DCGAN, {num_epochs} epochs": report.fid, "uniform noise": fid(real_a, noise)}
+scale = {
+    "real vs real": fid(real_a, real_b),
+    f"DCGAN, {num_epochs} epochs": report.fid,
+    "uniform noise": fid(real_a, noise),
+}
 print(report)
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 1.8))
 ax.barh(list(scale), list(scale.values()), color=["tab:green", "tab:blue", "tab:gray"])
 ax.set(xscale="log", xlabel="FID (LeNet features), 1,000 vs 1,000 digits: lower is better")
-show_images(samples[:64], title=f"64 fresh samples after {num_epochs} epochs");
+show_images(samples[:64], title=f"64 fresh samples after {num_epochs} epochs")
 assert scale["real vs real"] < report.fid  # no model beats real digits
 if not QUICK:  # one epoch gives blobs (their FID can be worse than noise's); the full run gives digits
     assert report.fid < scale["uniform noise"] / 10
@@ -342,11 +364,13 @@ assert restored.history["d_loss"][: run.step] == run.history["d_loss"]  # the ol
 # Jupyter stop button (SIGINT). Training stops cleanly, and resuming gives **exactly** the weights
 # of a run that was never interrupted (the test suite checks this too).
 
+
 # %% tags=["nbval-ignore-output"]
 def press_stop_at(step):
     def on_step(r):
         if r.step == step:
             os.kill(os.getpid(), signal.SIGINT)
+
     return on_step
 
 
@@ -395,6 +419,7 @@ print("interrupted + resumed == uninterrupted: identical generator weights")
 # **1. Scale the pixels.** MNIST stores pixels as integers 0..255. Write `scale(x)` that maps a
 # uint8 tensor to floats in the range of G's `tanh`. (The checker explains the usual mistakes.)
 
+
 # %% tags=["solution"]
 def scale(x):
     return x.float() / 127.5 - 1
@@ -414,6 +439,7 @@ check_output_shape(answer, G.net[3], (16, 64, 7, 7))
 # %% [markdown]
 # **3. The generator's loss.** Write `my_g_loss(fake_logits)`: the non-saturating loss of
 # section 4, on D's logits for a batch of fakes.
+
 
 # %% tags=["solution"]
 def my_g_loss(fake_logits):

@@ -32,9 +32,29 @@ import torch
 import torch.nn.functional as F
 
 from gan_lessons import (
-    FID_LABEL, QUICK, Discriminator, FIDTracker, SmallSampleWarning, TrainConfig, class_coverage, evaluate, fid,
-    frechet_distance, g_loss_nonsaturating, get_device, inception_score_like, init_dcgan_weights, lenet_features,
-    load_feature_net, load_mnist, nearest_neighbours, new_run, precision_recall, set_seed, show_images, train,
+    FID_LABEL,
+    QUICK,
+    Discriminator,
+    FIDTracker,
+    SmallSampleWarning,
+    TrainConfig,
+    class_coverage,
+    evaluate,
+    fid,
+    frechet_distance,
+    g_loss_nonsaturating,
+    get_device,
+    inception_score_like,
+    init_dcgan_weights,
+    lenet_features,
+    load_feature_net,
+    load_mnist,
+    nearest_neighbours,
+    new_run,
+    precision_recall,
+    set_seed,
+    show_images,
+    train,
 )
 from gan_lessons.checks_eval import check_frechet_distance, check_kl_to_uniform, check_knn_radii
 from gan_lessons.classifier import accuracy
@@ -71,8 +91,7 @@ with warnings.catch_warnings():
 fid_steps, fid_values = run.history["fid_steps"], run.history["fid"]
 print(f"{FID_LABEL}: {fid_values[0]:.0f} at step 0 -> {fid_values[-1]:.1f} at step {run.step}")
 assert fid_values[-1] < fid_values[0] / (1.05 if QUICK else 10)  # quick mode: one epoch, a smaller drop
-show_images(run.sample()[:32], title=f"fixed noise after {num_epochs} epoch(s), step {run.step}");
-
+show_images(run.sample()[:32], title=f"fixed noise after {num_epochs} epoch(s), step {run.step}")
 # %%
 fig, (ax_loss, ax_fid) = plt.subplots(1, 2, figsize=(11, 3.5))
 ax_loss.plot(run.history["step"], run.history["d_loss"], lw=0.6, label="D loss")
@@ -103,7 +122,9 @@ run.D.train()
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", SmallSampleWarning)
     fid_trained, fid_untrained = fid(test, samples), fid(test, untrained.sample(z=z))
-print(f"G loss of the same 512 samples: against its own D {loss_own_d:.3f}, against a fresh D {loss_fresh_d:.3f}")
+print(
+    f"G loss of the same 512 samples: against its own D {loss_own_d:.3f}, against a fresh D {loss_fresh_d:.3f}"
+)
 print(f"{FID_LABEL} of those samples {fid_trained:.0f}; of the untrained generator's {fid_untrained:.0f}")
 assert abs(loss_own_d - loss_fresh_d) > 0.1  # same images, different "quality" by the loss
 assert fid_trained < fid_untrained / (1.05 if QUICK else 5)
@@ -124,7 +145,9 @@ assert fid_trained < fid_untrained / (1.05 if QUICK else 5)
 
 # %%
 x_real = test.images  # (1000, 1, 28, 28) in [-1, 1]
-x_fake = run.sample(z=torch.randn(len(x_real), run.config.latent_dim, generator=torch.Generator().manual_seed(1)))
+x_fake = run.sample(
+    z=torch.randn(len(x_real), run.config.latent_dim, generator=torch.Generator().manual_seed(1))
+)
 with torch.no_grad():
     f_real = net.body[:-1](x_real).double()  # LeNet up to its penultimate layer, before the ReLU
     f_fake = net.body[:-1](x_fake).double()
@@ -142,7 +165,9 @@ sigma_r = centred_r.T @ centred_r / (len(f_real) - 1)
 sigma_g = centred_g.T @ centred_g / (len(f_fake) - 1)
 assert sigma_r.shape == (net.feature_dim, net.feature_dim)
 assert np.allclose(sigma_r, np.cov(f_real.numpy(), rowvar=False))  # same as NumPy's covariance
-assert np.allclose(sigma_r, sigma_r.T) and np.linalg.eigvalsh(sigma_r).min() > 0  # symmetric, positive definite
+assert (
+    np.allclose(sigma_r, sigma_r.T) and np.linalg.eigvalsh(sigma_r).min() > 0
+)  # symmetric, positive definite
 
 # %% [markdown]
 # **Step 3: the matrix square root.** (Σ_r Σ_g)^{1/2} is the matrix S with S S = Σ_r Σ_g, *not* the
@@ -152,7 +177,9 @@ assert np.allclose(sigma_r, sigma_r.T) and np.linalg.eigvalsh(sigma_r).min() > 0
 covmean = scipy.linalg.sqrtm(sigma_r @ sigma_g)
 print(f"largest imaginary part: {np.abs(np.imag(covmean)).max():.2e}")
 covmean = np.real(covmean)
-assert np.allclose(covmean @ covmean, sigma_r @ sigma_g, rtol=1e-6, atol=1e-6 * np.abs(sigma_r @ sigma_g).max())
+assert np.allclose(
+    covmean @ covmean, sigma_r @ sigma_g, rtol=1e-6, atol=1e-6 * np.abs(sigma_r @ sigma_g).max()
+)
 assert not np.allclose(covmean, np.sqrt(np.abs(sigma_r @ sigma_g)))  # entry-wise roots are something else
 
 # %% [markdown]
@@ -165,7 +192,9 @@ mean_term = float(np.sum((mu_r - mu_g) ** 2))
 cov_term = float(np.trace(sigma_r + sigma_g - 2 * covmean))
 by_hand = mean_term + cov_term
 package = fid(x_real, x_fake)
-print(f"mean term {mean_term:.2f} + covariance term {cov_term:.2f} = {by_hand:.3f}; gan_lessons.fid: {package:.3f}")
+print(
+    f"mean term {mean_term:.2f} + covariance term {cov_term:.2f} = {by_hand:.3f}; gan_lessons.fid: {package:.3f}"
+)
 assert math.isclose(by_hand, package, rel_tol=1e-6)
 assert math.isclose(package, fid(x_fake, x_real), rel_tol=1e-6)  # symmetric
 assert fid(x_real, x_real) < 1e-6  # zero for identical sets
@@ -180,7 +209,9 @@ q, _ = np.linalg.qr(rng.normal(size=(5, 5)))
 a, b = rng.uniform(0.5, 2, 5), rng.uniform(0.5, 2, 5)
 m1, m2 = rng.normal(size=5), rng.normal(size=5)
 closed_form = np.sum((m1 - m2) ** 2) + np.sum((np.sqrt(a) - np.sqrt(b)) ** 2)
-assert math.isclose(frechet_distance(m1, q @ np.diag(a) @ q.T, m2, q @ np.diag(b) @ q.T), closed_form, rel_tol=1e-9)
+assert math.isclose(
+    frechet_distance(m1, q @ np.diag(a) @ q.T, m2, q @ np.diag(b) @ q.T), closed_form, rel_tol=1e-9
+)
 
 # %% [markdown]
 # ## 3. FID depends on the sample size
@@ -193,7 +224,7 @@ assert math.isclose(frechet_distance(m1, q @ np.diag(a) @ q.T, m2, q @ np.diag(b
 # %%
 f_all = lenet_features(data)
 perm = torch.randperm(len(f_all), generator=torch.Generator().manual_seed(0))
-half_a, half_b = f_all[perm[: len(f_all) // 2]], f_all[perm[len(f_all) // 2:]]
+half_a, half_b = f_all[perm[: len(f_all) // 2]], f_all[perm[len(f_all) // 2 :]]
 sizes = [100, 200, 500, 1000, 2500]
 bias = []
 for n in sizes:
@@ -225,9 +256,13 @@ assert caught and issubclass(caught[0].category, SmallSampleWarning)
 # %%
 n = len(test)
 scale = {
-    "real vs real\n(other real digits)": fid(test, train_digits.images[:: max(1, len(train_digits) // n)][:n]),
+    "real vs real\n(other real digits)": fid(
+        test, train_digits.images[:: max(1, len(train_digits) // n)][:n]
+    ),
     f"real vs DCGAN\n({num_epochs} epoch{'s' if num_epochs > 1 else ''})": fid(test, x_fake),
-    "real vs noise\n(uniform pixels)": fid(test, torch.rand(n, 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1),
+    "real vs noise\n(uniform pixels)": fid(
+        test, torch.rand(n, 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    ),
 }
 for name, value in scale.items():
     print(f"{name.splitlines()[0]:>14}: {value:8.1f}")
@@ -259,12 +294,18 @@ assert QUICK or real_gan < real_noise / 5  # a trained DCGAN sits far closer to 
 pool = train_digits.images
 collapsed = pool[(train_digits.labels == 1) | (train_digits.labels == 7)][:n]
 shuffle = torch.randperm(len(pool), generator=torch.Generator().manual_seed(3))
-smudged = torch.maximum(pool[shuffle[:n]], pool[shuffle[n: 2 * n]])
-show_images(torch.cat([collapsed[::80][:8], smudged[:8]]), title="top: sharp but collapsed · bottom: smudged but diverse");
-
+smudged = torch.maximum(pool[shuffle[:n]], pool[shuffle[n : 2 * n]])
+show_images(
+    torch.cat([collapsed[::80][:8], smudged[:8]]),
+    title="top: sharp but collapsed · bottom: smudged but diverse",
+)
 # %%
-candidates = {"real (other digits)": pool[shuffle[2 * n: 3 * n]], "sharp but collapsed": collapsed,
-              "smudged but diverse": smudged, "our DCGAN": x_fake}
+candidates = {
+    "real (other digits)": pool[shuffle[2 * n : 3 * n]],
+    "sharp but collapsed": collapsed,
+    "smudged but diverse": smudged,
+    "our DCGAN": x_fake,
+}
 f_test = lenet_features(test)
 table = {}
 for name, images in candidates.items():
@@ -275,7 +316,11 @@ for name, images in candidates.items():
 print(f"{'':>22} {'FID':>8} {'precision':>10} {'recall':>8}")
 for name, (value, p, r) in table.items():
     print(f"{name:>22} {value:8.1f} {p:10.3f} {r:8.3f}")
-real_row, collapsed_row, smudged_row = table["real (other digits)"], table["sharp but collapsed"], table["smudged but diverse"]
+real_row, collapsed_row, smudged_row = (
+    table["real (other digits)"],
+    table["sharp but collapsed"],
+    table["smudged but diverse"],
+)
 assert real_row[1] > 0.8 and real_row[2] > 0.8
 assert collapsed_row[1] > smudged_row[1] + 0.1  # collapsed: the more realistic samples...
 assert collapsed_row[2] < smudged_row[2] - 0.2  # ...but far less of the data covered
@@ -291,7 +336,7 @@ assert math.isclose(precision_recall(test, smudged).precision, smudged_row[1])  
 
 # %%
 blurred = F.avg_pool2d(F.pad(test.images, (1, 1, 1, 1), value=-1.0), 3, stride=1)
-pr_blur = precision_recall(pool[shuffle[: n]], blurred)
+pr_blur = precision_recall(pool[shuffle[:n]], blurred)
 print(f"3x3 blur: {pr_blur}")
 assert blurred.shape == test.images.shape and pr_blur.precision > 0.7 and pr_blur.recall < pr_blur.precision
 
@@ -309,12 +354,18 @@ assert blurred.shape == test.images.shape and pr_blur.precision > 0.7 and pr_blu
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(11, 2.6), sharey=True)
 coverages = {}
-for ax, (name, images) in zip(axes, [("real", test), ("our DCGAN", x_fake), ("sharp but collapsed", collapsed)]):
+for ax, (name, images) in zip(
+    axes, [("real", test), ("our DCGAN", x_fake), ("sharp but collapsed", collapsed)]
+):
     cov = class_coverage(images)
     coverages[name] = cov
     ax.bar(range(10), cov.fractions)
     ax.axhline(0.05, color="gray", ls=":")
-    ax.set(title=f"{name}: {cov.num_covered}/10, KL {cov.kl_to_uniform:.2f}", xticks=range(10), xlabel="predicted digit")
+    ax.set(
+        title=f"{name}: {cov.num_covered}/10, KL {cov.kl_to_uniform:.2f}",
+        xticks=range(10),
+        xlabel="predicted digit",
+    )
     print(f"{name:>20}: {cov} | {'IS-like':>7} {inception_score_like(images):.2f}")
 fig.tight_layout()
 assert coverages["real"].num_covered == 10 and coverages["real"].kl_to_uniform < 0.01
@@ -337,7 +388,7 @@ copies = data.images[torch.randperm(len(data), generator=torch.Generator().manua
 nn_copier = nearest_neighbours(copies, data, k=3)  # a "generator" that memorised its data
 for name, result in [("our DCGAN", nn_gan), ("held-out real digits", nn_held_out), ("a copier", nn_copier)]:
     print(f"{name:>22}: median distance to the nearest training image {result.nearest_distance.median():.2f}")
-nn_gan.plot(max_rows=6);
+nn_gan.plot(max_rows=6)
 assert nn_copier.nearest_distance.max() < 1e-3  # copies sit on top of training images
 assert nn_gan.nearest_distance.min() > 1.0  # no DCGAN sample is a copy
 assert nn_gan.nearest_distance.median() > 0.5 * nn_held_out.nearest_distance.median()
@@ -372,6 +423,7 @@ assert math.isclose(report.fid, fid(test, x_fake), rel_tol=1e-9) and report.n_fa
 # **1. The Fréchet distance from scratch.** Write `my_frechet(mu1, sigma1, mu2, sigma2)` with NumPy
 # and `scipy.linalg.sqrtm`.
 
+
 # %% tags=["solution"]
 def my_frechet(mu1, sigma1, mu2, sigma2):
     covmean = np.real(scipy.linalg.sqrtm(sigma1 @ sigma2))
@@ -384,6 +436,7 @@ check_frechet_distance(my_frechet)
 # %% [markdown]
 # **2. KL to uniform.** Write `my_kl_to_uniform(counts)`: the KL divergence, in nats, of the class
 # histogram p = counts / counts.sum() to the uniform distribution over `len(counts)` classes.
+
 
 # %% tags=["solution"]
 def my_kl_to_uniform(counts):
@@ -399,6 +452,7 @@ assert math.isclose(my_kl_to_uniform(coverages["our DCGAN"].counts), coverages["
 # %% [markdown]
 # **3. The k-NN radii of precision and recall.** Write `my_knn_radii(feats, k)`: for a float
 # tensor `feats` of shape (N, D), the distance from each row to its k-th nearest *other* row.
+
 
 # %% tags=["solution"]
 def my_knn_radii(feats, k):

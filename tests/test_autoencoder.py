@@ -1,4 +1,5 @@
 """The chapter-02 autoencoder: shapes, errors for students, and that training lowers the reconstruction error."""
+
 import pytest
 import torch
 from torch.utils.data import TensorDataset
@@ -25,13 +26,19 @@ def test_training_reduces_error():
     assert not ae.training  # left in eval mode
 
 
-@pytest.mark.parametrize("call, msg", [
-    (lambda: AutoEncoder(latent_dim=0), "positive integers"),
-    (lambda: AutoEncoder().encode(torch.zeros(2, 28, 28)), "unsqueeze"),
-    (lambda: AutoEncoder(latent_dim=16).decode(torch.zeros(2, 8)), r"\(N, 16\)"),
-    (lambda: train_autoencoder(AutoEncoder(), TensorDataset(torch.zeros(2, 1, 28, 28)), num_epochs=-1), "num_epochs"),
-    (lambda: train_autoencoder(AutoEncoder(), TensorDataset(torch.zeros(2, 1, 28, 28)), lr=0), "lr"),
-])
+@pytest.mark.parametrize(
+    "call, msg",
+    [
+        (lambda: AutoEncoder(latent_dim=0), "positive integers"),
+        (lambda: AutoEncoder().encode(torch.zeros(2, 28, 28)), "unsqueeze"),
+        (lambda: AutoEncoder(latent_dim=16).decode(torch.zeros(2, 8)), r"\(N, 16\)"),
+        (
+            lambda: train_autoencoder(AutoEncoder(), TensorDataset(torch.zeros(2, 1, 28, 28)), num_epochs=-1),
+            "num_epochs",
+        ),
+        (lambda: train_autoencoder(AutoEncoder(), TensorDataset(torch.zeros(2, 1, 28, 28)), lr=0), "lr"),
+    ],
+)
 def test_errors_for_students(call, msg):
     with pytest.raises(ValueError, match=msg):
         call()

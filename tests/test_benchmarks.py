@@ -1,4 +1,5 @@
 """The benchmark scripts run and print their numbers (speed lives in their output, never in assertions)."""
+
 import subprocess
 import sys
 from pathlib import Path

@@ -10,6 +10,7 @@ It needs Debian's chromium at /usr/bin/chromium (or GAN_LESSONS_CHROMIUM) and th
 pip package; `make test` installs both. In CI neither missing piece is skipped: the test fails and says
 what to install; outside CI, a missing Chromium skips the test with the same message.
 """
+
 from __future__ import annotations
 
 import io
@@ -32,8 +33,14 @@ NOTEBOOK = "04_toy_gan_playground.ipynb"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("GAN_LESSONS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
     "--disable-dev-shm-usage",
 ]
 RUN_ALL_TIMEOUT = 240  # seconds for the whole notebook (about 40 s in quick mode on a quiet 2-core CPU)
@@ -49,8 +56,10 @@ def _wait_http(url: str, timeout: float, proc: subprocess.Popen, log: Path) -> N
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if proc.poll() is not None:
-            raise AssertionError(f"JupyterLab exited with code {proc.returncode} before it served {url}:\n"
-                                 + log.read_text(errors="replace")[-3000:])
+            raise AssertionError(
+                f"JupyterLab exited with code {proc.returncode} before it served {url}:\n"
+                + log.read_text(errors="replace")[-3000:]
+            )
         try:
             with urllib.request.urlopen(url, timeout=2) as r:
                 if r.status == 200:
@@ -58,7 +67,9 @@ def _wait_http(url: str, timeout: float, proc: subprocess.Popen, log: Path) -> N
         except OSError:
             pass
         time.sleep(0.3)
-    raise AssertionError(f"JupyterLab did not answer {url} within {timeout:.0f} s:\n" + log.read_text(errors="replace")[-3000:])
+    raise AssertionError(
+        f"JupyterLab did not answer {url} within {timeout:.0f} s:\n" + log.read_text(errors="replace")[-3000:]
+    )
 
 
 @pytest.fixture
@@ -71,24 +82,41 @@ def jupyterlab(tmp_path):
     env = dict(os.environ)
     for name in ("config", "runtime", "data", "workspaces", "settings"):
         (tmp_path / name).mkdir()
-    env.update(JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
-               JUPYTER_DATA_DIR=str(tmp_path / "data"), JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
-               JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"), GAN_LESSONS_QUICK="1", JUPYTER_PLATFORM_DIRS="1")
+    env.update(
+        JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
+        JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+        JUPYTER_DATA_DIR=str(tmp_path / "data"),
+        JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
+        JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
+        GAN_LESSONS_QUICK="1",
+        JUPYTER_PLATFORM_DIRS="1",
+    )
     # no "official Jupyter news?" toast over the notebook (user settings live in the temporary folder)
     news = tmp_path / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
     news.parent.mkdir(parents=True)
     news.write_text('{"fetchNews": "false"}')
     env.pop("MPLBACKEND", None)  # let the kernel use the inline backend, as a student's would
     log = tmp_path / "jupyterlab.log"
-    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-           f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-           f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
-           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")  # CI runs as root
     with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=root,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=root, start_new_session=True
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_http(f"{base}/api/status?token={token}", 90, proc, log)
@@ -105,16 +133,20 @@ def jupyterlab(tmp_path):
 
 def _chromium_or_fail() -> str:
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        message = (f"Chromium not found at {CHROMIUM}. Install Debian's package (as root: apt-get update && "
-                   "apt-get install -y chromium; `make test` does this), or set GAN_LESSONS_CHROMIUM.")
+        message = (
+            f"Chromium not found at {CHROMIUM}. Install Debian's package (as root: apt-get update && "
+            "apt-get install -y chromium; `make test` does this), or set GAN_LESSONS_CHROMIUM."
+        )
         if not os.environ.get("CI"):  # a student's laptop without Chromium: say so; in CI it is a failure
             pytest.skip(message)
         pytest.fail(message, pytrace=False)
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        pytest.fail("The playwright pip package is missing: pip install -e '.[test]' (make test does this).",
-                    pytrace=False)
+        pytest.fail(
+            "The playwright pip package is missing: pip install -e '.[test]' (make test does this).",
+            pytrace=False,
+        )
     return CHROMIUM
 
 
@@ -154,8 +186,10 @@ def _wait_until(predicate, timeout: float, what: str, page=None, shot: str | Non
     if page is not None and shot:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what} (last: {last!r})"
-                         + (f"; screenshot: test-artifacts/{shot}" if shot else ""))
+    raise AssertionError(
+        f"timed out after {timeout:.0f} s waiting for {what} (last: {last!r})"
+        + (f"; screenshot: test-artifacts/{shot}" if shot else "")
+    )
 
 
 def test_chapter_04_plays_in_jupyterlab(jupyterlab, tmp_path):
@@ -166,13 +200,20 @@ def test_chapter_04_plays_in_jupyterlab(jupyterlab, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"), executable_path=chromium, headless=True, args=CHROMIUM_FLAGS,
-            viewport={"width": 1400, "height": 1000})
+            str(tmp_path / "chromium-profile"),
+            executable_path=chromium,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport={"width": 1400, "height": 1000},
+        )
         try:
             page = context.pages[0] if context.pages else context.new_page()
             page.set_default_timeout(30_000)
-            page.goto(f"{base}/lab/tree/{NOTEBOOK}?token={token}", wait_until="domcontentloaded", timeout=90_000)
+            page.goto(
+                f"{base}/lab/tree/{NOTEBOOK}?token={token}", wait_until="domcontentloaded", timeout=90_000
+            )
             page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=90_000)
+
             # wait for the kernel to be ready (accepting the kernel dialog if JupyterLab asks), then Run All
             def kernel_ready():
                 dialog = page.locator(".jp-Dialog .jp-mod-accept")
@@ -193,8 +234,12 @@ def test_chapter_04_plays_in_jupyterlab(jupyterlab, tmp_path):
 
             def finished():
                 # textContent, not innerText: JupyterLab skips rendering cells outside the viewport
-                prompts = [t.strip() for t in page.eval_on_selector_all(".jp-CodeCell .jp-InputPrompt",
-                                                                         "els => els.map(e => e.textContent)")]
+                prompts = [
+                    t.strip()
+                    for t in page.eval_on_selector_all(
+                        ".jp-CodeCell .jp-InputPrompt", "els => els.map(e => e.textContent)"
+                    )
+                ]
                 done = [t.startswith("[") and t[1:-2].strip().isdigit() for t in prompts]
                 if prompts and all(done):
                     return True
@@ -204,10 +249,13 @@ def test_chapter_04_plays_in_jupyterlab(jupyterlab, tmp_path):
                     stopped_since.append(time.monotonic())
                     if stopped_since[-1] - stopped_since[0] > 10:
                         outputs = page.eval_on_selector_all(
-                            ".jp-OutputArea-output", "els => els.map(e => e.textContent)")
+                            ".jp-OutputArea-output", "els => els.map(e => e.textContent)"
+                        )
                         tb = [o for o in outputs if "Error" in o or "Traceback" in o]
-                        raise CellFailed("Run All stopped at a failing cell (cells after it never ran):\n"
-                                         + (tb[-1][:3000] if tb else "(no traceback found in the outputs)"))
+                        raise CellFailed(
+                            "Run All stopped at a failing cell (cells after it never ran):\n"
+                            + (tb[-1][:3000] if tb else "(no traceback found in the outputs)")
+                        )
                 else:
                     stopped_since.clear()
                 return False
@@ -215,16 +263,28 @@ def test_chapter_04_plays_in_jupyterlab(jupyterlab, tmp_path):
             _wait_until(finished, RUN_ALL_TIMEOUT, "all cells to run", page, "browser_04_run_all.png")
             view = page.locator(".gl-playground .gl-playground-view").first
             view.scroll_into_view_if_needed()
-            _wait_until(lambda: view.get_attribute("src"), 30, "the playground image", page, "browser_04_view.png")
+            _wait_until(
+                lambda: view.get_attribute("src"), 30, "the playground image", page, "browser_04_view.png"
+            )
             n0, before = _iteration(page), _view_pixels(page)
 
             page.locator(".gl-playground button.gl-play").first.click()
-            _wait_until(lambda: _iteration(page) >= n0 + 20, 60, "the counter to advance after Play", page,
-                        "browser_04_play.png")
+            _wait_until(
+                lambda: _iteration(page) >= n0 + 20,
+                60,
+                "the counter to advance after Play",
+                page,
+                "browser_04_play.png",
+            )
             time.sleep(1.0)
             page.locator(".gl-playground button.gl-pause").first.click()
-            _wait_until(lambda: "paused" in page.locator(".gl-playground .gl-status").first.text_content(), 30,
-                        "the status to say paused", page, "browser_04_pause.png")
+            _wait_until(
+                lambda: "paused" in page.locator(".gl-playground .gl-status").first.text_content(),
+                30,
+                "the status to say paused",
+                page,
+                "browser_04_pause.png",
+            )
             n1 = _iteration(page)
             time.sleep(1.0)
             after = _view_pixels(page)
@@ -234,6 +294,8 @@ def test_chapter_04_plays_in_jupyterlab(jupyterlab, tmp_path):
             assert _iteration(page) == n1, "training went on after pause"
             assert before.shape == after.shape, f"the view changed size: {before.shape} -> {after.shape}"
             changed = (abs(before - after).sum(axis=2) > 30).mean()
-            assert changed > 0.01, f"the plot image did not change while playing ({changed:.2%} of pixels differ)"
+            assert changed > 0.01, (
+                f"the plot image did not change while playing ({changed:.2%} of pixels differ)"
+            )
         finally:
             context.close()

@@ -1,10 +1,16 @@
 """The chapter-09 exercise checkers: a right answer passes; each typical wrong answer gets its own hint."""
+
 import numpy as np
 import pytest
 import scipy.linalg
 import torch
 
-from gan_lessons.checks_eval import ExerciseError, check_frechet_distance, check_kl_to_uniform, check_knn_radii
+from gan_lessons.checks_eval import (
+    ExerciseError,
+    check_frechet_distance,
+    check_kl_to_uniform,
+    check_knn_radii,
+)
 
 
 def _sqrtm(m):
@@ -17,15 +23,35 @@ def fd_right(mu1, s1, mu2, s2):
 
 
 FD_WRONG = [
-    (lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - _sqrtm(s1 @ s2)), "factor 2 is missing"),
-    (lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - 2 * np.sqrt(s1 @ s2)), "matrix square root"),
-    (lambda m1, s1, m2, s2: np.linalg.norm(m1 - m2) + np.trace(s1 + s2 - 2 * _sqrtm(s1 @ s2)), "squared distance"),
+    (
+        lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - _sqrtm(s1 @ s2)),
+        "factor 2 is missing",
+    ),
+    (
+        lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - 2 * np.sqrt(s1 @ s2)),
+        "matrix square root",
+    ),
+    (
+        lambda m1, s1, m2, s2: np.linalg.norm(m1 - m2) + np.trace(s1 + s2 - 2 * _sqrtm(s1 @ s2)),
+        "squared distance",
+    ),
     (lambda m1, s1, m2, s2: np.trace(s1 + s2 - 2 * _sqrtm(s1 @ s2)), "mean term .* is missing"),
     (lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2), "covariance term is missing"),
-    (lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2) - 2 * np.sqrt(np.trace(s1 @ s2)), r"before the trace"),
-    (lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - 2 * _sqrtm(s1) @ _sqrtm(s2)), "do not commute"),
+    (
+        lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2) - 2 * np.sqrt(np.trace(s1 @ s2)),
+        r"before the trace",
+    ),
+    (
+        lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - 2 * _sqrtm(s1) @ _sqrtm(s2)),
+        "do not commute",
+    ),
     (lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 + 2 * _sqrtm(s1 @ s2)), "minus sign"),
-    (lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - 2 * scipy.linalg.sqrtm(s1 @ s2)) + 1j, "complex"),
+    (
+        lambda m1, s1, m2, s2: (
+            np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - 2 * scipy.linalg.sqrtm(s1 @ s2)) + 1j
+        ),
+        "complex",
+    ),
     (lambda m1, s1, m2, s2: (m1 - m2) ** 2, "returned an array"),
     (lambda m1, s1, m2, s2: m1.size(), "raised TypeError"),
     (lambda m1, s1, m2, s2: 2 * fd_right(m1, s1, m2, s2), "Write it term by term"),
@@ -75,9 +101,14 @@ def kl_negative(counts):
     return -kl_right(counts)
 
 
-KL_WRONG = [(kl_nan, "0 \\* log 0"), (kl_reversed, "other direction"), (kl_bits, "in bits"),
-            (kl_unnormalised, "Normalise the counts"), (kl_negative, "sign is flipped"),
-            (lambda c: 0.5, "KL divergence to uniform is")]
+KL_WRONG = [
+    (kl_nan, "0 \\* log 0"),
+    (kl_reversed, "other direction"),
+    (kl_bits, "in bits"),
+    (kl_unnormalised, "Normalise the counts"),
+    (kl_negative, "sign is flipped"),
+    (lambda c: 0.5, "KL divergence to uniform is"),
+]
 
 
 def test_kl_checker_accepts_the_right_answer():
@@ -97,9 +128,15 @@ def radii_right(feats, k):
 
 
 RADII_WRONG = [
-    (lambda f, k: torch.cdist(f, f).topk(k, dim=1, largest=False).values[:, k - 1], "its own nearest neighbour"),
+    (
+        lambda f, k: torch.cdist(f, f).topk(k, dim=1, largest=False).values[:, k - 1],
+        "its own nearest neighbour",
+    ),
     (lambda f, k: radii_right(f, k) ** 2, "squared distances"),
-    (lambda f, k: torch.cdist(f, f).topk(k + 2, dim=1, largest=False).values[:, k + 1], "One neighbour too far"),
+    (
+        lambda f, k: torch.cdist(f, f).topk(k + 2, dim=1, largest=False).values[:, k + 1],
+        "One neighbour too far",
+    ),
     (lambda f, k: torch.cdist(f, f).topk(k, dim=1).values[:, k - 1], "farthest points"),
     (lambda f, k: torch.cdist(f, f)[:, :k], "one radius per point"),
     (lambda f, k: radii_right(f, k) + 0.1, "differ from the distances"),

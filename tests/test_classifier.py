@@ -23,8 +23,13 @@ def test_training_learns_the_digits():
     assert predict(net, test.images[:5]).shape == (5,)
 
 
-@pytest.mark.parametrize("kwargs, message", [(dict(num_epochs=-1), "num_epochs must be an integer >= 0"),
-                                             (dict(lr=0), "batch_size and lr must be > 0")])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(num_epochs=-1), "num_epochs must be an integer >= 0"),
+        (dict(lr=0), "batch_size and lr must be > 0"),
+    ],
+)
 def test_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         train_classifier(LeNet(), load_mnist("test", verbose=False), **kwargs)

@@ -1,4 +1,5 @@
 """The instructor CLI, run as a real subprocess (python -m gan_lessons)."""
+
 import subprocess
 import sys
 
@@ -10,14 +11,27 @@ from gan_lessons.cli import main
 
 
 def cli(*args, timeout=300):
-    return subprocess.run([sys.executable, "-m", "gan_lessons", *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "gan_lessons", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def test_help_documents_every_flag():
     out = cli("train", "--help").stdout
-    for flag in ("--epochs", "--out", "--seed", "--batch-size", "--lr", "--latent-dim", "--max-seconds", "--device",
-                 "--resume"):
+    for flag in (
+        "--epochs",
+        "--out",
+        "--seed",
+        "--batch-size",
+        "--lr",
+        "--latent-dim",
+        "--max-seconds",
+        "--device",
+        "--resume",
+    ):
         assert flag in out
     out = cli("sample", "--help").stdout
     for flag in ("checkpoint", "--n", "--out", "--seed"):
@@ -27,8 +41,20 @@ def test_help_documents_every_flag():
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     out = tmp_path_factory.mktemp("run")
-    result = cli("train", "--epochs", 1, "--out", out, "--latent-dim", 16, "--batch-size", 128, "--no-progress",
-                 "--fid-every", 20)
+    result = cli(
+        "train",
+        "--epochs",
+        1,
+        "--out",
+        out,
+        "--latent-dim",
+        16,
+        "--batch-size",
+        128,
+        "--no-progress",
+        "--fid-every",
+        20,
+    )
     assert result.returncode == 0, result.stderr
     assert "MNIST: shipped real subset" in result.stdout
     assert "FID (LeNet features) during training: step 20: " in result.stdout  # 39 steps: FID at step 20
@@ -63,7 +89,10 @@ def test_resume_continues_to_the_total(trained):
     [
         (["train", "--epochs", "-1", "--out", "r"], "--epochs: expected a whole number >= 0, got -1"),
         (["train", "--epochs", "2", "--out", "r", "--lr", "0"], "--lr: expected a finite number > 0"),
-        (["train", "--epochs", "2", "--out", "r", "--batch-size", "0"], "--batch-size: expected a whole number > 0"),
+        (
+            ["train", "--epochs", "2", "--out", "r", "--batch-size", "0"],
+            "--batch-size: expected a whole number > 0",
+        ),
         (["train", "--epochs", "two", "--out", "r"], "expected a whole number >= 0, got 'two'"),
         (["train", "--epochs", "1", "--out", "r", "--device", "tpu"], "Unknown device 'tpu'"),
         (["train", "--out", "r"], "the following arguments are required: --epochs"),
@@ -113,4 +142,6 @@ def test_max_seconds_stops_near_its_budget_with_a_loadable_checkpoint(tmp_path):
     assert "Stopped after the 3-second budget" in result.stdout
     run = load_checkpoint(tmp_path / "checkpoint.pt")
     assert run.step > 0 and run.elapsed < 3 + 2  # training stops within one step of the budget
-    print(f"--max-seconds 3: training {run.elapsed:.2f} s, whole command {wall:.1f} s (start-up and evaluation included)")
+    print(
+        f"--max-seconds 3: training {run.elapsed:.2f} s, whole command {wall:.1f} s (start-up and evaluation included)"
+    )

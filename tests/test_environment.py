@@ -1,7 +1,9 @@
 """environment.yml and pyproject.toml pin the same versions; the README's commands exist."""
+
 import re
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,5 +33,9 @@ def test_readme_commands_are_make_targets_and_ci_runs_the_test_one():
     assert set(commands) == {"make lab", "make test"}
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^lab:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
-    ci = [l for l in (ROOT / ".ci" / "run").read_text().splitlines() if l.strip() and not l.startswith("#")]
+    ci = [
+        row
+        for row in (ROOT / ".ci" / "run").read_text().splitlines()
+        if row.strip() and not row.startswith("#")
+    ]
     assert ci[-1].strip() == "make test"

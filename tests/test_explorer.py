@@ -1,4 +1,5 @@
 """The 1-D explorer of chapter 03, driven without a display: move the sliders, check D* and JSD."""
+
 import math
 
 import numpy as np
@@ -23,8 +24,8 @@ def test_sliders_recompute_d_star_and_jsd(explorer, mu_g, sigma_g):
     assert state["jsd"] == pytest.approx(ref.jsd, abs=1e-6)
     assert state["value"] == pytest.approx(-math.log(4) + 2 * state["jsd"], abs=1e-9)
     for x0 in (-1.0, 0.0, 1.5):  # D*(x0) from the densities, by hand
-        pd = math.exp(-x0**2 / 2) / math.sqrt(2 * math.pi)
-        pg = math.exp(-((x0 - mu_g) / sigma_g) ** 2 / 2) / (sigma_g * math.sqrt(2 * math.pi))
+        pd = math.exp(-(x0**2) / 2) / math.sqrt(2 * math.pi)
+        pg = math.exp(-(((x0 - mu_g) / sigma_g) ** 2) / 2) / (sigma_g * math.sqrt(2 * math.pi))
         assert np.interp(x0, state["x"], state["d_star"]) == pytest.approx(pd / (pd + pg), abs=1e-3)
 
 

@@ -1,5 +1,6 @@
 """gan_lessons.metrics: the shipped feature network, FID against closed forms and a reference,
 precision/recall and coverage on constructed cases, memorisation, input errors, FIDTracker."""
+
 import math
 import shutil
 import warnings
@@ -73,7 +74,10 @@ def test_shipped_feature_net_loads_verified_and_classifies_held_out_digits(test_
 
 
 def test_missing_feature_net_names_the_file_and_the_fix(tmp_path):
-    with pytest.raises(FileNotFoundError, match=r"nothere\.pt is missing.*git checkout -- data/nothere\.pt.*train_feature_net\.py"):
+    with pytest.raises(
+        FileNotFoundError,
+        match=r"nothere\.pt is missing.*git checkout -- data/nothere\.pt.*train_feature_net\.py",
+    ):
         load_feature_net(tmp_path / "nothere.pt")
 
 
@@ -83,7 +87,9 @@ def test_corrupt_feature_net_is_rejected_by_its_checksum(tmp_path):
     blob = bytearray(bad.read_bytes())
     blob[len(blob) // 2] ^= 0xFF
     bad.write_bytes(bytes(blob))
-    with pytest.raises(ValueError, match=r"corrupt or was changed.*sha256.*git checkout -- data/lenet_mnist\.pt"):
+    with pytest.raises(
+        ValueError, match=r"corrupt or was changed.*sha256.*git checkout -- data/lenet_mnist\.pt"
+    ):
         load_feature_net(bad)
     bad.write_bytes(bytes(blob[:1000]))
     with pytest.raises(ValueError, match="corrupt or was changed"):
@@ -93,7 +99,9 @@ def test_corrupt_feature_net_is_rejected_by_its_checksum(tmp_path):
 def test_a_file_that_is_not_a_feature_net_cannot_be_read(tmp_path):
     other = tmp_path / "other.pt"
     torch.save({"weights": torch.zeros(3)}, other)
-    with pytest.raises(ValueError, match=r"other\.pt cannot be read \(no 'gan_lessons.feature_net/1' marker\)"):
+    with pytest.raises(
+        ValueError, match=r"other\.pt cannot be read \(no 'gan_lessons.feature_net/1' marker\)"
+    ):
         load_feature_net(other, expected_sha256=None)
 
 
@@ -101,7 +109,9 @@ def test_a_file_that_is_not_a_feature_net_cannot_be_read(tmp_path):
 def test_frechet_distance_matches_the_one_dimensional_closed_form():
     # N(m1, s1^2) vs N(m2, s2^2): (m1 - m2)^2 + (s1 - s2)^2
     for m1, s1, m2, s2 in [(0.0, 1.0, 0.0, 1.0), (1.0, 2.0, -0.5, 0.5), (3.0, 0.1, 3.0, 4.0)]:
-        assert frechet_distance([m1], [[s1**2]], [m2], [[s2**2]]) == pytest.approx((m1 - m2) ** 2 + (s1 - s2) ** 2, rel=1e-10, abs=1e-12)
+        assert frechet_distance([m1], [[s1**2]], [m2], [[s2**2]]) == pytest.approx(
+            (m1 - m2) ** 2 + (s1 - s2) ** 2, rel=1e-10, abs=1e-12
+        )
 
 
 def test_frechet_distance_matches_the_closed_form_for_commuting_covariances():
@@ -134,7 +144,9 @@ def test_fid_of_samples_approaches_the_gaussian_closed_form():
     f1 = rng.multivariate_normal(mu1, s1, size=n)
     f2 = rng.multivariate_normal(mu2, s2, size=n)
     a, b = FeatureStats.from_features(f1), FeatureStats.from_features(f2)
-    assert frechet_distance(a.mu, a.sigma, b.mu, b.sigma) == pytest.approx(frechet_distance(mu1, s1, mu2, s2), rel=0.02)
+    assert frechet_distance(a.mu, a.sigma, b.mu, b.sigma) == pytest.approx(
+        frechet_distance(mu1, s1, mu2, s2), rel=0.02
+    )
 
 
 def test_frechet_distance_is_symmetric_zero_on_identical_and_handles_singular_covariances():
@@ -147,11 +159,14 @@ def test_frechet_distance_is_symmetric_zero_on_identical_and_handles_singular_co
     assert math.isfinite(value) and value == pytest.approx(0.0, abs=1e-9)
 
 
-@pytest.mark.parametrize("args, message", [
-    (([0.0, 0.0], np.eye(2), [0.0], np.eye(1)), "same D"),
-    (([0.0, 0.0], np.array([[1.0, 0.5], [0.0, 1.0]]), [0.0, 0.0], np.eye(2)), "sigma1 is not symmetric"),
-    (([0.0, np.nan], np.eye(2), [0.0, 0.0], np.eye(2)), "NaN or Inf"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (([0.0, 0.0], np.eye(2), [0.0], np.eye(1)), "same D"),
+        (([0.0, 0.0], np.array([[1.0, 0.5], [0.0, 1.0]]), [0.0, 0.0], np.eye(2)), "sigma1 is not symmetric"),
+        (([0.0, np.nan], np.eye(2), [0.0, 0.0], np.eye(2)), "NaN or Inf"),
+    ],
+)
 def test_frechet_distance_rejects_bad_statistics(args, message):
     with pytest.raises(ValueError, match=message):
         frechet_distance(*args)
@@ -190,7 +205,9 @@ def test_fid_accepts_precomputed_statistics(test_set, noise):
 def test_small_samples_give_a_warning_that_says_so(test_set):
     with pytest.warns(SmallSampleWarning, match=r"from 200 real and 200 generated samples is biased upwards"):
         fid(test_set.images[:200], test_set.images[200:400])
-    with pytest.warns(SmallSampleWarning, match=r"no more than the 64 feature dimensions, so the covariance is singular"):
+    with pytest.warns(
+        SmallSampleWarning, match=r"no more than the 64 feature dimensions, so the covariance is singular"
+    ):
         fid(test_set.images[:50], test_set.images[50:100])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -247,12 +264,15 @@ def test_coverage_on_constructed_histograms():
     assert "1/10 digits" in str(skewed)
 
 
-@pytest.mark.parametrize("counts, threshold, message", [
-    ([0] * 10, 0.05, "positive total"),
-    ([1, -1, 3], 0.05, "non-negative"),
-    ([[1, 2], [3, 4]], 0.05, "1-D histogram"),
-    ([1] * 10, 5, "between 0 and 1"),
-])
+@pytest.mark.parametrize(
+    "counts, threshold, message",
+    [
+        ([0] * 10, 0.05, "positive total"),
+        ([1, -1, 3], 0.05, "non-negative"),
+        ([[1, 2], [3, 4]], 0.05, "1-D histogram"),
+        ([1] * 10, 5, "between 0 and 1"),
+    ],
+)
 def test_coverage_rejects_bad_histograms(counts, threshold, message):
     with pytest.raises(ValueError, match=message):
         coverage_from_counts(counts, threshold)
@@ -284,7 +304,9 @@ def test_precision_recall_on_constructed_gaussian_features():
     real = torch.randn(1000, 2, generator=gen, dtype=torch.float64)
     same = precision_recall_from_features(real, torch.randn(1000, 2, generator=gen, dtype=torch.float64))
     assert same.precision > 0.9 and same.recall > 0.9
-    collapsed = precision_recall_from_features(real, 0.1 * torch.randn(1000, 2, generator=gen, dtype=torch.float64))
+    collapsed = precision_recall_from_features(
+        real, 0.1 * torch.randn(1000, 2, generator=gen, dtype=torch.float64)
+    )
     assert collapsed.precision > 0.95 and collapsed.recall < 0.2
     off = precision_recall_from_features(real, 4 + torch.randn(1000, 2, generator=gen, dtype=torch.float64))
     assert off.precision < 0.1 and off.recall < 0.1
@@ -371,10 +393,17 @@ def test_each_bad_input_gets_its_message(bad, message):
         as_images(bad, "fake")
 
 
-@pytest.mark.parametrize("metric", [
-    lambda x: fid(x, x), inception_score_like, class_coverage, lambda x: precision_recall(x, x),
-    lambda x: nearest_neighbours(x, x), lambda x: lenet_features(x),
-])
+@pytest.mark.parametrize(
+    "metric",
+    [
+        lambda x: fid(x, x),
+        inception_score_like,
+        class_coverage,
+        lambda x: precision_recall(x, x),
+        lambda x: nearest_neighbours(x, x),
+        lambda x: lenet_features(x),
+    ],
+)
 def test_every_metric_checks_its_input(metric):
     with pytest.raises(ValueError, match="fake|real|images|train"):
         metric(torch.zeros(8, 3, 28, 28))

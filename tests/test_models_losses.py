@@ -3,7 +3,15 @@ import math
 import pytest
 import torch
 
-from gan_lessons import Discriminator, Generator, count_parameters, d_loss, g_loss_minimax, g_loss_nonsaturating, trace_shapes
+from gan_lessons import (
+    Discriminator,
+    Generator,
+    count_parameters,
+    d_loss,
+    g_loss_minimax,
+    g_loss_nonsaturating,
+    trace_shapes,
+)
 from gan_lessons.config import get_device, set_seed
 
 
@@ -20,8 +28,12 @@ def test_shapes():
 
 @pytest.mark.parametrize(
     "shape, hint",
-    [((4, 3, 28, 28), "did a layer output 3 channels"), ((4, 1, 64, 64), "28x28"),
-     ((4, 28, 28), "unsqueeze"), ((4, 784), "view")],
+    [
+        ((4, 3, 28, 28), "did a layer output 3 channels"),
+        ((4, 1, 64, 64), "28x28"),
+        ((4, 28, 28), "unsqueeze"),
+        ((4, 784), "view"),
+    ],
 )
 def test_discriminator_rejects_wrong_images(shape, hint):
     D = Discriminator(width=8)

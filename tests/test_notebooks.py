@@ -2,6 +2,7 @@
 
 The notebooks themselves are run by nbval (`pytest` collects notebooks/*.ipynb with --nbval-lax).
 """
+
 import json
 import subprocess
 import sys
@@ -40,8 +41,9 @@ def test_no_stored_outputs(ipynb):
 
 
 def test_navigation_and_index_are_fresh():
-    result = subprocess.run([sys.executable, str(ROOT / "tools" / "build_nav.py"), "--check"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "build_nav.py"), "--check"], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -19,8 +19,15 @@ def test_image_grid_accepts_floats_uint8_and_numpy():
 
 def _history(with_fid: bool) -> dict:
     n = 50
-    h = {"step": list(range(1, n + 1)), "d_loss": [1.0] * n, "g_loss": [2.0] * n, "d_real": [0.7] * n,
-         "d_fake": [0.3] * n, "sample_steps": [0, 25, 50], "samples": [torch.zeros(16, 1, 28, 28, dtype=torch.uint8)] * 3}
+    h = {
+        "step": list(range(1, n + 1)),
+        "d_loss": [1.0] * n,
+        "g_loss": [2.0] * n,
+        "d_real": [0.7] * n,
+        "d_fake": [0.3] * n,
+        "sample_steps": [0, 25, 50],
+        "samples": [torch.zeros(16, 1, 28, 28, dtype=torch.uint8)] * 3,
+    }
     if with_fid:
         h |= {"fid_steps": [25, 50], "fid": [300.0, 200.0]}
     return h

@@ -1,4 +1,5 @@
 """The 1-D Gaussian maths of chapter 03, against closed forms and Monte Carlo."""
+
 import math
 
 import numpy as np
@@ -65,16 +66,19 @@ def test_generator_loss_grads():
     assert g["nonsaturating"].tolist() == [-1.0, -0.5, 0.0]
 
 
-@pytest.mark.parametrize("call, msg", [
-    (lambda: theory.gaussian_pdf(0.0, 0.0, 0.0), "standard deviation"),
-    (lambda: theory.gaussian_game(0.0, -1.0), "sigma_g"),
-    (lambda: theory.make_grid(1, 0), "lo < hi"),
-    (lambda: theory.make_grid(0, 1, 2), "at least 3"),
-    (lambda: theory.optimal_discriminator(np.ones(3), np.ones(4)), "same points"),
-    (lambda: theory.optimal_discriminator(-np.ones(3), np.ones(3)), "log-densities"),
-    (lambda: theory.value_function(np.full(3, 2.0), np.ones(3), np.ones(3), np.arange(3.0)), "sigmoid"),
-    (lambda: theory.generator_loss_grads(np.array([1.5])), "probability"),
-])
+@pytest.mark.parametrize(
+    "call, msg",
+    [
+        (lambda: theory.gaussian_pdf(0.0, 0.0, 0.0), "standard deviation"),
+        (lambda: theory.gaussian_game(0.0, -1.0), "sigma_g"),
+        (lambda: theory.make_grid(1, 0), "lo < hi"),
+        (lambda: theory.make_grid(0, 1, 2), "at least 3"),
+        (lambda: theory.optimal_discriminator(np.ones(3), np.ones(4)), "same points"),
+        (lambda: theory.optimal_discriminator(-np.ones(3), np.ones(3)), "log-densities"),
+        (lambda: theory.value_function(np.full(3, 2.0), np.ones(3), np.ones(3), np.arange(3.0)), "sigmoid"),
+        (lambda: theory.generator_loss_grads(np.array([1.5])), "probability"),
+    ],
+)
 def test_errors_for_students(call, msg):
     with pytest.raises(ValueError, match=msg):
         call()

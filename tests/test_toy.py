@@ -1,16 +1,29 @@
 """gan_lessons.toy (04_toy_gan_playground): presets, coverage, networks, losses, the stepper, the view,
 and the exercise checkers in gan_lessons.checks_toy."""
+
 import numpy as np
 import pytest
 import torch
 
 from gan_lessons import toy
 from gan_lessons.checks_toy import check_lsgan_d_loss, check_mode_coverage
-from gan_lessons.toy import (PRESETS, PlaygroundFigure, ToyDiscriminator, ToyGAN, ToyGenerator, gradient_penalty,
-                             lsgan_d_loss, lsgan_g_loss, make_data, mode_coverage, mode_shares, save_gif)
-
+from gan_lessons.toy import (
+    PRESETS,
+    PlaygroundFigure,
+    ToyDiscriminator,
+    ToyGAN,
+    ToyGenerator,
+    gradient_penalty,
+    lsgan_d_loss,
+    lsgan_g_loss,
+    make_data,
+    mode_coverage,
+    mode_shares,
+    save_gif,
+)
 
 # -- presets --------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("preset", [p for p in PRESETS if p != "custom"])
 def test_presets_sample_points_near_their_modes(preset):
@@ -51,6 +64,7 @@ def test_bad_preset_and_sample_size():
 
 # -- coverage ---------------------------------------------------------------------------------
 
+
 def test_mode_coverage_counts_modes_with_enough_fakes():
     modes = make_data("ring").modes
     on_all = np.repeat(modes, 10, axis=0)
@@ -88,6 +102,7 @@ def test_mode_coverage_errors():
 
 
 # -- networks and losses ----------------------------------------------------------------------
+
 
 def test_networks_shapes_and_errors():
     G, D = ToyGenerator(3, 16), ToyDiscriminator(16)
@@ -128,16 +143,20 @@ def test_unknown_loss_is_a_clear_error():
 
 # -- the stepper --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"preset": "rings"}, "Unknown data preset"),
-    ({"lr_d": 0}, r"lr_d \(a learning rate\) must be a number in \(0, 1\]"),
-    ({"lr_g": float("nan")}, r"lr_g \(a learning rate\)"),
-    ({"d_steps": 0}, "d_steps must be an integer between 1 and 100; got 0"),
-    ({"latent_dim": 2.0}, "latent_dim must be an integer"),
-    ({"hidden": 1}, "hidden must be an integer between 2"),
-    ({"optimizer": "rmsprop"}, "Unknown optimizer 'rmsprop': choose one of adam, sgd"),
-    ({"seed": -1}, "seed must be a non-negative integer"),
-])
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"preset": "rings"}, "Unknown data preset"),
+        ({"lr_d": 0}, r"lr_d \(a learning rate\) must be a number in \(0, 1\]"),
+        ({"lr_g": float("nan")}, r"lr_g \(a learning rate\)"),
+        ({"d_steps": 0}, "d_steps must be an integer between 1 and 100; got 0"),
+        ({"latent_dim": 2.0}, "latent_dim must be an integer"),
+        ({"hidden": 1}, "hidden must be an integer between 2"),
+        ({"optimizer": "rmsprop"}, "Unknown optimizer 'rmsprop': choose one of adam, sgd"),
+        ({"seed": -1}, "seed must be a non-negative integer"),
+    ],
+)
 def test_stepper_rejects_bad_settings(kwargs, message):
     with pytest.raises(ValueError, match=message):
         ToyGAN(**kwargs)
@@ -212,7 +231,7 @@ def test_gradient_field_points_uphill_on_d():
     gan.step(50)
     pts, dirs = gan.gradient_field(64)
     x = torch.tensor(pts, requires_grad=True)
-    grad_d, = torch.autograd.grad(gan.D(x).sum(), x)
+    (grad_d,) = torch.autograd.grad(gan.D(x).sum(), x)
     cos = (grad_d.numpy() * dirs).sum(1) / (np.linalg.norm(dirs, axis=1) * grad_d.norm(dim=1).numpy() + 1e-12)
     assert (cos > 0.99).all()
 
@@ -227,6 +246,7 @@ def test_fixed_seed_outcome_nonsaturating_covers_the_ring():
 
 
 # -- the view -----------------------------------------------------------------------------------
+
 
 def test_figure_updates_in_place_and_renders_png():
     gan = ToyGAN(batch_size=64)
@@ -260,23 +280,30 @@ def test_save_gif(tmp_path):
 
 # -- exercise checkers --------------------------------------------------------------------------
 
+
 def test_check_lsgan_d_loss_accepts_the_right_answer(capsys):
-    assert check_lsgan_d_loss(lambda r, f: 0.5 * ((r - 1) ** 2).mean() + 0.5 * (f ** 2).mean())
+    assert check_lsgan_d_loss(lambda r, f: 0.5 * ((r - 1) ** 2).mean() + 0.5 * (f**2).mean())
     assert "Correct" in capsys.readouterr().out
     assert check_lsgan_d_loss(lsgan_d_loss)
 
 
-@pytest.mark.parametrize("wrong, hint", [
-    (lambda r, f: 0.5 * (r ** 2).mean() + 0.5 * ((f - 1) ** 2).mean(), "targets are swapped"),
-    (lambda r, f: ((r - 1) ** 2).mean() + (f ** 2).mean(), "factor of 2"),
-    (lambda r, f: 0.5 * ((r.sigmoid() - 1) ** 2).mean() + 0.5 * (f.sigmoid() ** 2).mean(), "do not apply a sigmoid"),
-    (lambda r, f: 0.5 * ((r - 1) ** 2).sum() + 0.5 * (f ** 2).sum(), r"\.mean\(\), not \.sum\(\)"),
-    (lambda r, f: 0.5 * ((r - 1) ** 2).mean(), "ignores the fakes"),
-    (lambda r, f: 0.5 * (r - 1).abs().mean() + 0.5 * f.abs().mean(), "squared errors"),
-    (lambda r, f: (r - f).mean(), "should be"),
-    (lambda r, f: [0.0], "Return a scalar tensor"),
-    (lambda r, f: 1 / 0, "ZeroDivisionError"),
-])
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (lambda r, f: 0.5 * (r**2).mean() + 0.5 * ((f - 1) ** 2).mean(), "targets are swapped"),
+        (lambda r, f: ((r - 1) ** 2).mean() + (f**2).mean(), "factor of 2"),
+        (
+            lambda r, f: 0.5 * ((r.sigmoid() - 1) ** 2).mean() + 0.5 * (f.sigmoid() ** 2).mean(),
+            "do not apply a sigmoid",
+        ),
+        (lambda r, f: 0.5 * ((r - 1) ** 2).sum() + 0.5 * (f**2).sum(), r"\.mean\(\), not \.sum\(\)"),
+        (lambda r, f: 0.5 * ((r - 1) ** 2).mean(), "ignores the fakes"),
+        (lambda r, f: 0.5 * (r - 1).abs().mean() + 0.5 * f.abs().mean(), "squared errors"),
+        (lambda r, f: (r - f).mean(), "should be"),
+        (lambda r, f: [0.0], "Return a scalar tensor"),
+        (lambda r, f: 1 / 0, "ZeroDivisionError"),
+    ],
+)
 def test_check_lsgan_d_loss_rejects_wrong_answers_with_hints(wrong, hint):
     with pytest.raises(AssertionError, match=hint):
         check_lsgan_d_loss(wrong)
@@ -299,16 +326,30 @@ def test_check_mode_coverage_accepts_the_right_answer():
     assert check_mode_coverage(lambda f, m, r: mode_coverage(f, m, r, min_share=0))
 
 
-@pytest.mark.parametrize("wrong, hint", [
-    (lambda f, m, r: (np.linalg.norm(f[:, None] - m[None], axis=-1) <= r).any(axis=0).sum(), "divide the number"),
-    (lambda f, m, r: (np.linalg.norm(f[:, None] - m[None], axis=-1) <= r).any(axis=1).mean(), "share of FAKES"),
-    (lambda f, m, r: len(np.unique(np.linalg.norm(f[:, None] - m[None], axis=-1).argmin(1))) / len(m),
-     "covers nothing"),
-    (lambda f, m, r: (((f[:, None] - m[None]) ** 2).sum(-1) <= r).any(axis=0).mean(), "not the squared distance"),
-    (lambda f, m, r: (np.linalg.norm(f[:, None] - m[None], axis=-1) <= r).mean(), "Count each mode once"),
-    (lambda f, m, r: 0.3, "so the coverage is 0.500"),
-    (lambda f, m, r: "all", "Return one number"),
-])
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (
+            lambda f, m, r: (np.linalg.norm(f[:, None] - m[None], axis=-1) <= r).any(axis=0).sum(),
+            "divide the number",
+        ),
+        (
+            lambda f, m, r: (np.linalg.norm(f[:, None] - m[None], axis=-1) <= r).any(axis=1).mean(),
+            "share of FAKES",
+        ),
+        (
+            lambda f, m, r: len(np.unique(np.linalg.norm(f[:, None] - m[None], axis=-1).argmin(1))) / len(m),
+            "covers nothing",
+        ),
+        (
+            lambda f, m, r: (((f[:, None] - m[None]) ** 2).sum(-1) <= r).any(axis=0).mean(),
+            "not the squared distance",
+        ),
+        (lambda f, m, r: (np.linalg.norm(f[:, None] - m[None], axis=-1) <= r).mean(), "Count each mode once"),
+        (lambda f, m, r: 0.3, "so the coverage is 0.500"),
+        (lambda f, m, r: "all", "Return one number"),
+    ],
+)
 def test_check_mode_coverage_rejects_wrong_answers_with_hints(wrong, hint):
     with pytest.raises(AssertionError, match=hint):
         check_mode_coverage(wrong)

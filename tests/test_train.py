@@ -20,7 +20,10 @@ def digits() -> MNISTDigits:
 
 
 def _state(run):
-    state = {**{f"G.{k}": v for k, v in run.G.state_dict().items()}, **{f"D.{k}": v for k, v in run.D.state_dict().items()}}
+    state = {
+        **{f"G.{k}": v for k, v in run.G.state_dict().items()},
+        **{f"D.{k}": v for k, v in run.D.state_dict().items()},
+    }
     if run.G_ema is not None:
         state |= {f"G_ema.{k}": v for k, v in run.G_ema.state_dict().items()}
     return state
@@ -87,6 +90,7 @@ def _interrupt_at(step):
     def on_step(run):
         if run.step == step:
             os.kill(os.getpid(), signal.SIGINT)  # what Ctrl-C and Jupyter's stop button send
+
     return on_step
 
 
@@ -118,6 +122,7 @@ def test_interrupt_outside_a_step_raised_as_keyboardinterrupt_is_caught(digits):
     def boom(run):
         if run.step == 2:
             raise KeyboardInterrupt
+
     run = new_run(TrainConfig(**SMALL))
     train(run, digits, 1, progress=False, on_step=boom)
     assert run.interrupted and run.step == 2
@@ -130,6 +135,7 @@ def test_nan_is_reported_at_the_step(digits):
         if r.step == 4:
             with torch.no_grad():
                 next(r.D.parameters()).fill_(float("nan"))
+
     with pytest.raises(NonFiniteLossError, match=r"discriminator loss became nan at step 5"):
         train(run, digits, 2, progress=False, on_step=poison)
     assert run.step == 4 and len(run.history["d_loss"]) == 4

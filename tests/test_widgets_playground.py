@@ -1,5 +1,6 @@
 """gan_lessons.widgets.playground (04_toy_gan_playground), driven headless: set `.value` on controls,
 click buttons, and assert on the stepper's state (ipywidgets swallows callback exceptions)."""
+
 import time
 
 import ipywidgets as W
@@ -28,15 +29,26 @@ def pg():
 def test_builder_returns_an_undisplayed_widget_with_its_controls(pg):
     assert isinstance(pg, W.VBox)
     assert isinstance(pg.image, W.Image) and pg.image.value[:4] == b"\x89PNG"
-    for name in ("play_button", "pause_button", "step_d_button", "step_g_button", "step_button", "reset_button"):
+    for name in (
+        "play_button",
+        "pause_button",
+        "step_d_button",
+        "step_g_button",
+        "step_button",
+        "reset_button",
+    ):
         assert isinstance(getattr(pg, name), W.Button)
-    assert set(pg.loss.options) == {("minimax (saturating)", "minimax"), ("non-saturating", "nonsaturating"),
-                                     ("least squares (LSGAN)", "least_squares"), ("WGAN-GP", "wgan_gp")}
+    assert set(pg.loss.options) == {
+        ("minimax (saturating)", "minimax"),
+        ("non-saturating", "nonsaturating"),
+        ("least squares (LSGAN)", "least_squares"),
+        ("WGAN-GP", "wgan_gp"),
+    }
     assert pg.preset.options == ("ring", "grid", "spiral", "moons")
     assert "iteration <b class='gl-iteration'>0</b>" in pg.counter.value
     assert "0/8" in pg.coverage_label.value
     with pytest.raises(AttributeError):
-        pg.no_such_control
+        _ = pg.no_such_control
 
 
 def test_step_buttons_advance_the_right_network(pg):
@@ -97,7 +109,9 @@ def test_play_trains_in_the_background_and_controls_work_meanwhile(pg):
     wait_for(lambda: pg.gan.iteration >= 20 and pg.frames >= frames + 2, what="20 iterations and 2 frames")
     pg.loss.value = "minimax"  # changed while the loop runs
     pg.lr_g.value = 2e-3
-    wait_for(lambda: pg.gan.history["step"][-1] > 0 and pg.gan.settings.loss == "minimax", what="the loss change")
+    wait_for(
+        lambda: pg.gan.history["step"][-1] > 0 and pg.gan.settings.loss == "minimax", what="the loss change"
+    )
     seen = pg.gan.iteration
     wait_for(lambda: pg.gan.iteration > seen + 5, what="training to go on after the change")
     pg.pause_button.click()
@@ -161,12 +175,16 @@ def test_save_gif_from_the_dashboard(pg, tmp_path):
 
 # -- latent_explorer (used in 05_dcgan_mnist) ------------------------------------------------------
 
+
 def test_interpolate_latents_ends_and_norms():
     import torch
 
     from gan_lessons.widgets import interpolate_latents
 
-    a, b = torch.randn(64, generator=torch.Generator().manual_seed(0)), torch.randn(64, generator=torch.Generator().manual_seed(1))
+    a, b = (
+        torch.randn(64, generator=torch.Generator().manual_seed(0)),
+        torch.randn(64, generator=torch.Generator().manual_seed(1)),
+    )
     for spherical in (True, False):
         torch.testing.assert_close(interpolate_latents(a, b, 0, spherical), a)
         torch.testing.assert_close(interpolate_latents(a, b, 1, spherical), b)

@@ -9,6 +9,7 @@
   marked <!-- nav:bottom --> (the last cell) link to the previous and next chapters.
 Running it again is safe: cells are found by their markers.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,17 +24,62 @@ NB_DIR = ROOT / "notebooks"
 # (number, slug, title, what it teaches) in course order; mirrors the course map.
 CHAPTERS = [
     ("00", "index", "Index", "course map, how to run, instructor's guide, environment check"),
-    ("01", "background", "Background", "vision tasks side by side; generative vs discriminative; where GANs sit"),
-    ("02", "core_concepts", "Core concepts", "G and D as networks; GAN vs CNN classifier; GAN vs autoencoder"),
-    ("03", "loss_math", "The loss, the maths", "V(D,G), D*, JSD, saturating vs non-saturating, the article's errors fixed"),
-    ("04", "toy_gan_playground", "Toy GAN playground", "GAN Lab in a notebook: 2-D data, live D heatmap, G manifold"),
-    ("05", "dcgan_mnist", "DCGAN on MNIST", "the article's code done right: shapes, training loop, samples, checkpoints"),
+    (
+        "01",
+        "background",
+        "Background",
+        "vision tasks side by side; generative vs discriminative; where GANs sit",
+    ),
+    (
+        "02",
+        "core_concepts",
+        "Core concepts",
+        "G and D as networks; GAN vs CNN classifier; GAN vs autoencoder",
+    ),
+    (
+        "03",
+        "loss_math",
+        "The loss, the maths",
+        "V(D,G), D*, JSD, saturating vs non-saturating, the article's errors fixed",
+    ),
+    (
+        "04",
+        "toy_gan_playground",
+        "Toy GAN playground",
+        "GAN Lab in a notebook: 2-D data, live D heatmap, G manifold",
+    ),
+    (
+        "05",
+        "dcgan_mnist",
+        "DCGAN on MNIST",
+        "the article's code done right: shapes, training loop, samples, checkpoints",
+    ),
     ("06", "bug_hunt", "Bug hunt", "the article's listing, each mistake run, its symptom shown, then fixed"),
-    ("07", "training_pitfalls", "Training pitfalls", "mode collapse, oscillation, vanishing gradients, diagnostics"),
-    ("08", "stabilizing", "Stabilizing GANs", "WGAN, WGAN-GP, spectral norm, hinge, TTUR, label smoothing compared"),
-    ("09", "evaluating", "Evaluating GANs", "FID with LeNet features, precision/recall, coverage, memorisation"),
+    (
+        "07",
+        "training_pitfalls",
+        "Training pitfalls",
+        "mode collapse, oscillation, vanishing gradients, diagnostics",
+    ),
+    (
+        "08",
+        "stabilizing",
+        "Stabilizing GANs",
+        "WGAN, WGAN-GP, spectral norm, hinge, TTUR, label smoothing compared",
+    ),
+    (
+        "09",
+        "evaluating",
+        "Evaluating GANs",
+        "FID with LeNet features, precision/recall, coverage, memorisation",
+    ),
     ("10", "conditional_gan", "Conditional GAN", "class-conditional digits, latent-space explorer"),
-    ("11", "gan_segmentation", "GANs for segmentation", "pix2pix-style image -> mask vs a plain U-Net, IoU/Dice"),
+    (
+        "11",
+        "gan_segmentation",
+        "GANs for segmentation",
+        "pix2pix-style image -> mask vs a plain U-Net, IoU/Dice",
+    ),
     ("12", "future_and_faq", "Future and FAQ", "trends, diffusion models, the FAQ as runnable cells"),
 ]
 TOC_RE = re.compile(r"<!-- toc:start -->.*?<!-- toc:end -->", re.S)
@@ -74,7 +120,9 @@ def refresh(py: Path, index: int, chapters: list) -> str:
     cells = nb.cells
     for where in ("top", "bottom"):
         text = nav_text(index, chapters, where)
-        found = [c for c in cells if c.cell_type == "markdown" and c.source.startswith(f"<!-- nav:{where} -->")]
+        found = [
+            c for c in cells if c.cell_type == "markdown" and c.source.startswith(f"<!-- nav:{where} -->")
+        ]
         if found:
             found[0].source = text
         else:
@@ -84,7 +132,7 @@ def refresh(py: Path, index: int, chapters: list) -> str:
         for c in cells:
             if c.cell_type == "markdown" and "<!-- toc:start -->" in c.source:
                 block = "<!-- toc:start -->\n" + toc_block() + "\n<!-- toc:end -->"
-                c.source = TOC_RE.sub(lambda _: block, c.source)
+                c.source = TOC_RE.sub(lambda _, block=block: block, c.source)
     return jupytext.writes(nb, fmt="py:percent")
 
 

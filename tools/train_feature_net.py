@@ -9,6 +9,7 @@ on the 1,000 held-out "test" digits that it never sees. The same torch version o
 CPU gives the same bytes; the sha256 printed at the end is the one `gan_lessons.metrics` checks
 (FEATURE_NET_SHA256) and data/README.md records. Introduced in 09_evaluating.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,8 +43,12 @@ def random_shift(x: torch.Tensor, gen: torch.Generator, max_shift: int = MAX_SHI
     padded = F.pad(x, (max_shift,) * 4, value=-1.0)[:, 0]
     dy = torch.randint(0, 2 * max_shift + 1, (n,), generator=gen)
     dx = torch.randint(0, 2 * max_shift + 1, (n,), generator=gen)
-    rows = torch.gather(padded, 1, (dy[:, None] + torch.arange(size))[:, :, None].expand(n, size, padded.shape[2]))
-    return torch.gather(rows, 2, (dx[:, None] + torch.arange(size))[:, None, :].expand(n, size, size)).unsqueeze(1)
+    rows = torch.gather(
+        padded, 1, (dy[:, None] + torch.arange(size))[:, :, None].expand(n, size, padded.shape[2])
+    )
+    return torch.gather(
+        rows, 2, (dx[:, None] + torch.arange(size))[:, None, :].expand(n, size, size)
+    ).unsqueeze(1)
 
 
 def train_lenet(model: LeNet, images: torch.Tensor, labels: torch.Tensor) -> None:
@@ -73,7 +78,10 @@ def build() -> tuple[bytes, float, float]:
     model = LeNet(feature_dim=FEATURE_DIM)
     train_lenet(model, *train_set.tensors)
     # Ship float16 weights (half the size); score the network exactly as it will be loaded.
-    half = {k: v.detach().to(torch.float16) if v.is_floating_point() else v.detach().clone() for k, v in model.state_dict().items()}
+    half = {
+        k: v.detach().to(torch.float16) if v.is_floating_point() else v.detach().clone()
+        for k, v in model.state_dict().items()
+    }
     model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in half.items()})
     held_out, train_acc = accuracy(model, test_set), accuracy(model, train_set)
     state = {
@@ -82,7 +90,7 @@ def build() -> tuple[bytes, float, float]:
         "held_out_accuracy": round(held_out, 4),
         "trained_on": "data/mnist_5k.npz split='train' (4,000 digits); held out: split='test' (1,000 digits)",
         "recipe": f"tools/train_feature_net.py: seed={SEED}, epochs={NUM_EPOCHS}, batch_size={BATCH_SIZE}, "
-                  f"Adam one-cycle max_lr={MAX_LR}, random shifts <= {MAX_SHIFT} px",
+        f"Adam one-cycle max_lr={MAX_LR}, random shifts <= {MAX_SHIFT} px",
         "state_dict": half,
     }
     buffer = io.BytesIO()
@@ -92,8 +100,12 @@ def build() -> tuple[bytes, float, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="rebuild in memory and compare with the shipped file")
-    parser.add_argument("--out", type=Path, default=feature_net_path(), help="where to write (default data/lenet_mnist.pt)")
+    parser.add_argument(
+        "--check", action="store_true", help="rebuild in memory and compare with the shipped file"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=feature_net_path(), help="where to write (default data/lenet_mnist.pt)"
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
     blob, held_out, train_acc = build()
@@ -111,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_bytes(blob)
     print(f"wrote {args.out}")
     if digest != FEATURE_NET_SHA256:
-        print(f"Now set FEATURE_NET_SHA256 = \"{digest}\" in gan_lessons/metrics.py and update data/README.md.")
+        print(f'Now set FEATURE_NET_SHA256 = "{digest}" in gan_lessons/metrics.py and update data/README.md.')
     return 0
 
 
