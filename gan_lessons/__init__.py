@@ -3,9 +3,9 @@
 from . import checks, theory
 from .autoencoder import AutoEncoder, train_autoencoder
 from .classifier import LeNet, accuracy, predict, train_classifier
-from .config import DATA_DIR, QUICK, get_device, seed_everything, set_seed
+from .config import DATA_DIR, QUICK, get_device, set_seed
 from .data import MNISTDigits, load_mnist, to_uint8
-from .losses import d_loss, g_loss_minimax, g_loss_nonsaturating
+from .losses import d_loss_bce, g_loss_minimax, g_loss_nonsaturating
 from .metrics import (  # 09_evaluating
     FID_LABEL,
     FIDTracker,

@@ -31,9 +31,6 @@ def set_seed(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-seed_everything = set_seed
-
-
 def get_device(name: str | torch.device | None = None) -> torch.device:
     """Return a torch device: 'auto' (or None) picks cuda when available, else cpu."""
     if isinstance(name, torch.device):

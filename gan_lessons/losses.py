@@ -1,30 +1,45 @@
-"""GAN losses on discriminator logits. Introduced in 03_loss_math and used from 05_dcgan_mnist on.
+"""Every GAN loss family, and the one registry that the trainer, the CLI, the toy stepper and the
+playground read. Introduced in 03_loss_math; used from 04_toy_gan_playground on.
 
-D outputs a logit a; D(x) = sigmoid(a) is its probability that x is real. Writing the losses
-on logits (BCE-with-logits) is the same maths as on probabilities, without log(0) overflow.
+What D outputs depends on the family:
+
+- **logit** (minimax, non-saturating): a real number a with D(x) = sigmoid(a), the probability
+  that x is real. The losses are written on logits (BCE-with-logits): the same maths as on
+  probabilities, without log(0) overflow.
+- **score** (least squares, Wasserstein, hinge): a raw real number, not a probability. The
+  Wasserstein critic's score has no scale of its own; only differences between scores mean something.
+
+Adding a family: write its D and G losses here, add one `LossFamily` entry to `LOSSES`, and test
+both in tests/test_losses.py. The trainer (`TrainConfig(loss=...)`), the CLI (`--loss`), `ToyGAN`
+and the playground's dropdown all read `LOSSES`, so they pick it up with no other change.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 
-def _check_logits(name: str, logits: torch.Tensor) -> None:
-    if not isinstance(logits, torch.Tensor) or not logits.is_floating_point():
-        raise ValueError(
-            f"{name} must be a float tensor of discriminator logits; got {type(logits).__name__}."
-        )
+def _check_outputs(name: str, out: torch.Tensor) -> None:
+    if not isinstance(out, torch.Tensor) or not out.is_floating_point():
+        raise ValueError(f"{name} must be a float tensor of discriminator outputs; got {type(out).__name__}.")
 
 
-def d_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
-    """Discriminator loss L_D = -E_x[log D(x)] - E_z[log(1 - D(G(z)))].
+# --- logit families: the original GAN (Goodfellow et al. 2014) ---------------------------------
+
+
+def d_loss_bce(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+    """Discriminator loss L_D = -E_x[log D(x)] - E_z[log(1 - D(G(z)))], on logits.
 
     Minimising it is maximising V(D, G); both terms carry a minus sign (the article drops the
-    second one's).
+    second one's). Shared by the minimax and the non-saturating families.
     """
-    _check_logits("real_logits", real_logits)
-    _check_logits("fake_logits", fake_logits)
+    _check_outputs("real_logits", real_logits)
+    _check_outputs("fake_logits", fake_logits)
     return F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits)) + (
         F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
     )
@@ -35,7 +50,7 @@ def g_loss_minimax(fake_logits: torch.Tensor) -> torch.Tensor:
 
     Its gradient vanishes when D confidently rejects the fakes (D(G(z)) -> 0).
     """
-    _check_logits("fake_logits", fake_logits)
+    _check_outputs("fake_logits", fake_logits)
     return -F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
 
 
@@ -44,8 +59,131 @@ def g_loss_nonsaturating(fake_logits: torch.Tensor) -> torch.Tensor:
 
     Same fixed point as the minimax loss, but a strong gradient exactly when D rejects the fakes.
     """
-    _check_logits("fake_logits", fake_logits)
+    _check_outputs("fake_logits", fake_logits)
     return F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
 
 
-G_LOSSES = {"nonsaturating": g_loss_nonsaturating, "minimax": g_loss_minimax}
+# --- score families ----------------------------------------------------------------------------
+
+
+def d_loss_least_squares(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
+    """Least-squares D loss (Mao et al. 2017): 1/2 E[(D(x) - 1)^2] + 1/2 E[D(G(z))^2] on raw scores."""
+    _check_outputs("real_scores", real_scores)
+    _check_outputs("fake_scores", fake_scores)
+    return 0.5 * ((real_scores - 1) ** 2).mean() + 0.5 * (fake_scores**2).mean()
+
+
+def g_loss_least_squares(fake_scores: torch.Tensor) -> torch.Tensor:
+    """Least-squares G loss: 1/2 E[(D(G(z)) - 1)^2]."""
+    _check_outputs("fake_scores", fake_scores)
+    return 0.5 * ((fake_scores - 1) ** 2).mean()
+
+
+def d_loss_wasserstein(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
+    """Wasserstein critic loss (Arjovsky et al. 2017): E[D(G(z))] - E[D(x)].
+
+    Minimising it estimates the Wasserstein-1 distance, but only for a 1-Lipschitz critic: pair it
+    with weight clipping, a gradient penalty or spectral normalisation.
+    """
+    _check_outputs("real_scores", real_scores)
+    _check_outputs("fake_scores", fake_scores)
+    return fake_scores.mean() - real_scores.mean()
+
+
+def g_loss_wasserstein(fake_scores: torch.Tensor) -> torch.Tensor:
+    """Wasserstein generator loss: -E[D(G(z))]."""
+    _check_outputs("fake_scores", fake_scores)
+    return -fake_scores.mean()
+
+
+def d_loss_hinge(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
+    """Hinge D loss (Lim & Ye 2017; Miyato et al. 2018): E[relu(1 - D(x))] + E[relu(1 + D(G(z)))].
+
+    Reals scored above +1 and fakes below -1 cost nothing: D stops pushing once it is sure.
+    """
+    _check_outputs("real_scores", real_scores)
+    _check_outputs("fake_scores", fake_scores)
+    return F.relu(1 - real_scores).mean() + F.relu(1 + fake_scores).mean()
+
+
+def g_loss_hinge(fake_scores: torch.Tensor) -> torch.Tensor:
+    """Hinge G loss: -E[D(G(z))] (the same as Wasserstein's; only D's loss is hinged)."""
+    _check_outputs("fake_scores", fake_scores)
+    return -fake_scores.mean()
+
+
+def gradient_penalty(
+    D: nn.Module, x_real: torch.Tensor, x_fake: torch.Tensor, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """WGAN-GP penalty (Gulrajani et al. 2017): E[(||grad_x D(x_hat)|| - 1)^2] at random points
+    x_hat on the segments between real and fake samples. Any input shape: (N, 2) points or
+    (N, C, H, W) images; the norm is taken over everything but the batch dimension."""
+    if not isinstance(x_real, torch.Tensor) or not isinstance(x_fake, torch.Tensor):
+        raise ValueError("gradient_penalty needs x_real and x_fake as tensors.")
+    if x_real.shape != x_fake.shape:
+        raise ValueError(
+            f"gradient_penalty interpolates between real and fake samples, so their shapes must match; "
+            f"got {tuple(x_real.shape)} and {tuple(x_fake.shape)}."
+        )
+    eps_shape = (len(x_real),) + (1,) * (x_real.dim() - 1)
+    eps = torch.rand(eps_shape, generator=generator).to(x_real.device, x_real.dtype)
+    x_hat = (eps * x_real.detach() + (1 - eps) * x_fake.detach()).requires_grad_(True)
+    (grad,) = torch.autograd.grad(D(x_hat).sum(), x_hat, create_graph=True)
+    return ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
+
+
+# --- the registry ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LossFamily:
+    """A pair of D and G losses, what D's output means for them, and the paper they come from."""
+
+    name: str
+    label: str  # for menus and plot titles
+    d_output: str  # "logit" (D(x) = sigmoid(output)) or "score" (a raw real number)
+    d_loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # (D's outputs on reals, on fakes)
+    g_loss: Callable[[torch.Tensor], torch.Tensor]  # (D's outputs on fakes)
+    gp_weight: float = 0.0  # default weight of the gradient penalty added to D's loss
+    paper: str = ""
+
+    def d_probability(self, out: torch.Tensor) -> torch.Tensor:
+        """D's output as something to plot: the probability "real" for a logit family, else the raw score."""
+        return torch.sigmoid(out) if self.d_output == "logit" else out
+
+
+LOSSES: dict[str, LossFamily] = {
+    family.name: family
+    for family in (
+        LossFamily(
+            "minimax", "minimax (saturating)", "logit", d_loss_bce, g_loss_minimax,
+            paper="Goodfellow et al. 2014, Generative Adversarial Nets, eq. 1",
+        ),
+        LossFamily(
+            "nonsaturating", "non-saturating", "logit", d_loss_bce, g_loss_nonsaturating,
+            paper="Goodfellow et al. 2014, Generative Adversarial Nets, section 3",
+        ),
+        LossFamily(
+            "least_squares", "least squares (LSGAN)", "score", d_loss_least_squares, g_loss_least_squares,
+            paper="Mao et al. 2017, Least Squares Generative Adversarial Networks",
+        ),
+        LossFamily(
+            "wgan_gp", "WGAN-GP", "score", d_loss_wasserstein, g_loss_wasserstein, gp_weight=10.0,
+            paper="Gulrajani et al. 2017, Improved Training of Wasserstein GANs",
+        ),
+        LossFamily(
+            "hinge", "hinge", "score", d_loss_hinge, g_loss_hinge,
+            paper="Lim & Ye 2017, Geometric GAN; Miyato et al. 2018, Spectral Normalization for GANs",
+        ),
+    )
+}  # fmt: skip
+
+
+def get_loss(name: str | LossFamily) -> LossFamily:
+    """The loss family called `name` ('wgan-gp' and 'wgan_gp' both work), with a clear error otherwise."""
+    if isinstance(name, LossFamily):
+        return name
+    key = name.strip().lower().replace("-", "_") if isinstance(name, str) else name
+    if key not in LOSSES:
+        raise ValueError(f"Unknown loss {name!r}: choose one of {', '.join(LOSSES)}.")
+    return LOSSES[key]

@@ -19,7 +19,7 @@ def _check_std(name: str, std: float) -> None:
         raise ValueError(f"{name} is a standard deviation and must be a number > 0; got {std!r}.")
 
 
-def make_grid(lo: float = -12.0, hi: float = 12.0, n: int = 4001) -> np.ndarray:
+def density_grid(lo: float = -12.0, hi: float = 12.0, n: int = 4001) -> np.ndarray:
     """An evenly spaced grid of n points on [lo, hi], where densities are evaluated. Introduced in 03_loss_math."""
     if not (np.isfinite(lo) and np.isfinite(hi)) or hi <= lo:
         raise ValueError(f"The grid needs lo < hi (finite numbers); got lo={lo!r}, hi={hi!r}.")
@@ -110,7 +110,7 @@ def gaussian_game(
     if x is None:
         lo = min(mu_data - 10 * sigma_data, mu_g - 10 * sigma_g)
         hi = max(mu_data + 10 * sigma_data, mu_g + 10 * sigma_g)
-        x = make_grid(lo, hi, 4001)
+        x = density_grid(lo, hi, 4001)
     p_data = gaussian_pdf(x, mu_data, sigma_data)
     p_g = gaussian_pdf(x, mu_g, sigma_g)
     d_star = optimal_discriminator(p_data, p_g)

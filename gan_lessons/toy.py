@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .losses import d_loss, g_loss_minimax, g_loss_nonsaturating
+from .losses import d_loss_bce, g_loss_minimax, g_loss_nonsaturating, gradient_penalty
 
 # ----------------------------------------------------------------------------------------------
 # Data presets
@@ -240,21 +240,10 @@ def lsgan_g_loss(fake_out: torch.Tensor) -> torch.Tensor:
     return 0.5 * ((fake_out - 1) ** 2).mean()
 
 
-def gradient_penalty(
-    D: nn.Module, x_real: torch.Tensor, x_fake: torch.Tensor, generator: torch.Generator | None = None
-) -> torch.Tensor:
-    """WGAN-GP penalty (Gulrajani et al. 2017): E[(||grad_x D(x_hat)|| - 1)^2] at random points
-    x_hat on the segments between real and fake samples."""
-    eps = torch.rand(len(x_real), 1, generator=generator)
-    x_hat = (eps * x_real + (1 - eps) * x_fake.detach()).requires_grad_(True)
-    (grad,) = torch.autograd.grad(D(x_hat).sum(), x_hat, create_graph=True)
-    return ((grad.norm(dim=1) - 1) ** 2).mean()
-
-
 def toy_d_loss(loss: str, real_out: torch.Tensor, fake_out: torch.Tensor) -> torch.Tensor:
     """D's loss for a loss family (without WGAN-GP's penalty term, which needs D itself)."""
     if loss in ("minimax", "nonsaturating"):
-        return d_loss(real_out, fake_out)
+        return d_loss_bce(real_out, fake_out)
     if loss == "least_squares":
         return lsgan_d_loss(real_out, fake_out)
     if loss == "wgan_gp":

@@ -26,9 +26,12 @@ from tqdm.auto import tqdm
 
 from .config import get_device, set_seed
 from .data import to_uint8
-from .losses import G_LOSSES, d_loss
+from .losses import LOSSES, d_loss_bce
 from .models import Discriminator, Generator, init_dcgan_weights
 
+G_LOSSES = {
+    name: LOSSES[name].g_loss for name in ("nonsaturating", "minimax")
+}  # TEMP until update_D/update_G
 CHECKPOINT_FORMAT = "gan_lessons.checkpoint/1"
 HISTORY_KEYS = ("step", "epoch", "d_loss", "g_loss", "d_real", "d_fake", "time")
 
@@ -261,7 +264,7 @@ def train(
                     # Discriminator step: real -> 1, fake -> 0. detach() so this step does not touch G.
                     real_logits = D(x_real)
                     fake_logits = D(x_fake.detach())
-                    loss_d = d_loss(real_logits, fake_logits)
+                    loss_d = d_loss_bce(real_logits, fake_logits)
                     _check_finite(run, "discriminator", loss_d)
                     run.opt_d.zero_grad(set_to_none=True)
                     loss_d.backward()

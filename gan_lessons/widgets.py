@@ -19,9 +19,9 @@ def gaussian_explorer(mu_data: float = 0.0, sigma_data: float = 1.0):
     from matplotlib.figure import Figure
     from PIL import Image
 
-    from .theory import LOG4, gaussian_game, make_grid
+    from .theory import LOG4, density_grid, gaussian_game
 
-    x = make_grid(-25.0, 25.0, 2501)  # wide enough for every slider position: tails beyond are < 1e-11
+    x = density_grid(-25.0, 25.0, 2501)  # wide enough for every slider position: tails beyond are < 1e-11
     mu_g = W.FloatSlider(
         value=2.0, min=-4.0, max=4.0, step=0.1, description="mean of p_g", continuous_update=True
     )

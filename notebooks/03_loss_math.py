@@ -36,7 +36,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from gan_lessons import QUICK, d_loss, g_loss_minimax, g_loss_nonsaturating, get_device, set_seed, theory
+from gan_lessons import QUICK, d_loss_bce, g_loss_minimax, g_loss_nonsaturating, get_device, set_seed, theory
 from gan_lessons.checks import (
     WrongAnswer,
     check_d_loss,
@@ -80,10 +80,12 @@ bce_logits = F.binary_cross_entropy_with_logits(
     real_logits, torch.ones(64)
 ) + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros(64))
 print(
-    f"V = {V:.5f}   BCE(probabilities) = {bce:.5f}   BCE(logits) = {bce_logits:.5f}   d_loss = {d_loss(real_logits, fake_logits):.5f}"
+    f"V = {V:.5f}   BCE(probabilities) = {bce:.5f}   BCE(logits) = {bce_logits:.5f}   d_loss_bce = {d_loss_bce(real_logits, fake_logits):.5f}"
 )
 assert torch.allclose(-V, bce, atol=1e-5) and torch.allclose(-V, bce_logits, atol=1e-5)
-assert torch.allclose(d_loss(real_logits, fake_logits), -V, atol=1e-5)  # the package's loss is the same game
+assert torch.allclose(
+    d_loss_bce(real_logits, fake_logits), -V, atol=1e-5
+)  # the package's loss is the same game
 
 # %% [markdown]
 # ## 2. The optimal discriminator D*
@@ -113,7 +115,7 @@ for a, b in [(0.3, 0.1), (1.0, 1.0), (0.05, 2.0)]:
 # where the two densities cross.
 
 # %%
-x = theory.make_grid(-12, 12, 4801)
+x = theory.density_grid(-12, 12, 4801)
 p_data = theory.gaussian_pdf(x, 0.0, 1.0)
 p_g = theory.gaussian_pdf(x, 2.0, 0.7)
 d_star = theory.optimal_discriminator(p_data, p_g)
@@ -163,7 +165,7 @@ num_steps = 300 if QUICK else 1500
 for _ in range(num_steps):
     x_real = torch.randn(256, 1)
     x_fake = 2.0 + 0.7 * torch.randn(256, 1)
-    loss = d_loss(D(x_real).squeeze(1), D(x_fake).squeeze(1))
+    loss = d_loss_bce(D(x_real).squeeze(1), D(x_fake).squeeze(1))
     opt_d.zero_grad()
     loss.backward()
     opt_d.step()
@@ -306,7 +308,7 @@ D_strong = make_D()
 opt = torch.optim.Adam(D_strong.parameters(), lr=3e-3)
 for _ in range(300):
     x_real, x_fake = torch.randn(256, 1), 4.0 + 0.5 * torch.randn(256, 1)
-    loss = d_loss(D_strong(x_real).squeeze(1), D_strong(x_fake).squeeze(1))
+    loss = d_loss_bce(D_strong(x_real).squeeze(1), D_strong(x_fake).squeeze(1))
     opt.zero_grad()
     loss.backward()
     opt.step()
@@ -352,7 +354,7 @@ trace = []
 for _ in range(num_iters):
     for _ in range(k):  # 1. k discriminator steps; detach: this step must not change G
         x_real, z = torch.randn(m, 1), torch.randn(m, 1)
-        loss_d = d_loss(D(x_real).squeeze(1), D(G(z).detach()).squeeze(1))
+        loss_d = d_loss_bce(D(x_real).squeeze(1), D(G(z).detach()).squeeze(1))
         opt_d.zero_grad()
         loss_d.backward()
         opt_d.step()
@@ -409,7 +411,7 @@ def article_d_loss(real_logits, fake_logits):
 
 
 verdicts = {}
-for name, loss_fn in [("correct", d_loss), ("article", article_d_loss)]:
+for name, loss_fn in [("correct", d_loss_bce), ("article", article_d_loss)]:
     set_seed(0)
     D_try = make_D()
     opt = torch.optim.Adam(D_try.parameters(), lr=3e-3)
@@ -450,7 +452,7 @@ D_sum = make_D()
 mu_s = torch.tensor(3.0, requires_grad=True)
 z, x_real = torch.randn(256, 1), torch.randn(256, 1)
 real_l, fake_l = D_sum(x_real).squeeze(1), D_sum(mu_s + z).squeeze(1)
-total = g_loss_minimax(fake_l) + d_loss(real_l, fake_l)  # the article's L = L_G + L_D, minimax L_G
+total = g_loss_minimax(fake_l) + d_loss_bce(real_l, fake_l)  # the article's L = L_G + L_D, minimax L_G
 (grad_mu,) = torch.autograd.grad(total, mu_s)
 print(f"d(L_G + L_D)/d(mu) with the minimax L_G: {grad_mu.item():.2e}")
 assert abs(grad_mu.item()) < 1e-6
@@ -545,7 +547,7 @@ explorer.mu_g.value = 2.0
 
 # %% tags=["solution"]
 def my_d_loss(d_real, d_fake):
-    # Written on probabilities; the logit version is d_loss in gan_lessons.losses.
+    # Written on probabilities; the logit version is d_loss_bce in gan_lessons.losses.
     return -(torch.log(d_real).mean() + torch.log(1 - d_fake).mean())
 
 

@@ -34,7 +34,7 @@ from gan_lessons import (
     MNISTDigits,
     TrainConfig,
     count_parameters,
-    d_loss,
+    d_loss_bce,
     g_loss_nonsaturating,
     get_device,
     latent_explorer,
@@ -207,7 +207,7 @@ opt_d = torch.optim.Adam(D.parameters(), lr=2e-3, betas=(0.5, 0.999))
 z = torch.randn(batch_size, latent_dim)
 x_fake = G(z)
 # D step
-loss_d = d_loss(D(x_real), D(x_fake.detach()))
+loss_d = d_loss_bce(D(x_real), D(x_fake.detach()))
 opt_d.zero_grad()
 loss_d.backward()
 opt_d.step()

@@ -10,7 +10,7 @@ from torch import nn
 
 from gan_lessons import checks
 from gan_lessons.checks import WrongAnswer
-from gan_lessons.losses import d_loss, g_loss_minimax, g_loss_nonsaturating
+from gan_lessons.losses import d_loss_bce, g_loss_minimax, g_loss_nonsaturating
 
 
 # ---- check_d_loss: on logits or on probabilities
@@ -26,7 +26,7 @@ def d_loss_bce_probs(d_real, d_fake):
 
 @pytest.mark.parametrize(
     "fn",
-    [d_loss, d_loss_probs, d_loss_bce_probs, lambda r, f: 0.5 * d_loss(r, f)],
+    [d_loss_bce, d_loss_probs, d_loss_bce_probs, lambda r, f: 0.5 * d_loss_bce(r, f)],
     ids=["package-logits", "log-probs", "bce-probs", "half"],
 )
 def test_d_loss_accepts_equivalent_forms(fn, capsys):
@@ -40,7 +40,7 @@ def test_d_loss_accepts_equivalent_forms(fn, capsys):
         (lambda r, f: -torch.log(r).mean() + torch.log(1 - f).mean(), "wrong sign"),  # the article's L_D
         (lambda r, f: torch.log(r).mean() + torch.log(1 - f).mean(), "MAXIMISES"),
         (lambda r, f: -torch.log(r).mean(), "Only the real term"),
-        (lambda r, f: d_loss(f, r), "labels are swapped"),
+        (lambda r, f: d_loss_bce(f, r), "labels are swapped"),
         (lambda r, f: -(torch.log(r).sum() + torch.log(1 - f).sum()), "batch mean"),
         (lambda r, f: -torch.log(r).mean() - torch.log(f).mean(), "GENERATOR"),
         (lambda r, f: -(torch.log(r) + torch.log(1 - f)), r"\.mean\(\)"),

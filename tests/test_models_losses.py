@@ -7,7 +7,7 @@ from gan_lessons import (
     Discriminator,
     Generator,
     count_parameters,
-    d_loss,
+    d_loss_bce,
     g_loss_minimax,
     g_loss_nonsaturating,
     trace_shapes,
@@ -66,19 +66,19 @@ def test_losses_match_hand_computed_values():
     real = torch.tensor([0.0, math.log(3.0)])
     fake = torch.tensor([0.0, -math.log(3.0)])  # D(G(z)) = 0.5, 0.25
     expected_d = -(math.log(0.5) + math.log(0.75)) / 2 - (math.log(0.5) + math.log(0.75)) / 2
-    assert d_loss(real, fake).item() == pytest.approx(expected_d, rel=1e-6)
+    assert d_loss_bce(real, fake).item() == pytest.approx(expected_d, rel=1e-6)
     assert g_loss_nonsaturating(fake).item() == pytest.approx(-(math.log(0.5) + math.log(0.25)) / 2, rel=1e-6)
     assert g_loss_minimax(fake).item() == pytest.approx((math.log(0.5) + math.log(0.75)) / 2, rel=1e-6)
 
 
 def test_d_loss_at_equilibrium_is_2_log_2():
     zeros = torch.zeros(10)
-    assert d_loss(zeros, zeros).item() == pytest.approx(2 * math.log(2))
+    assert d_loss_bce(zeros, zeros).item() == pytest.approx(2 * math.log(2))
 
 
 def test_losses_are_stable_for_extreme_logits():
     big = torch.tensor([200.0, -200.0])
-    for value in (d_loss(big, big), g_loss_minimax(big), g_loss_nonsaturating(big)):
+    for value in (d_loss_bce(big, big), g_loss_minimax(big), g_loss_nonsaturating(big)):
         assert torch.isfinite(value)
 
 
@@ -93,7 +93,7 @@ def test_saturating_loss_has_vanishing_gradient_when_d_rejects_fakes():
 
 def test_loss_rejects_non_tensors():
     with pytest.raises(ValueError, match="logits"):
-        d_loss([0.1], torch.zeros(1))
+        d_loss_bce([0.1], torch.zeros(1))
 
 
 def test_seed_gives_same_samples():

@@ -55,6 +55,6 @@ def test_chapter_anatomy(py):
     assert first.cell_type == "markdown" and first.source.startswith("# "), "a chapter starts with its title"
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "from gan_lessons import" in code
-    assert "set_seed(" in code or "seed_everything(" in code
+    assert "set_seed(" in code
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown").lower()
     assert "## summary" in text

@@ -11,7 +11,7 @@ from gan_lessons import theory
 def test_pdf_integrates_to_one_and_matches_scipy():
     from scipy.stats import norm
 
-    x = theory.make_grid(-20, 20, 8001)
+    x = theory.density_grid(-20, 20, 8001)
     p = theory.gaussian_pdf(x, 1.5, 0.7)
     assert np.trapezoid(p, x) == pytest.approx(1.0, abs=1e-9)
     assert np.allclose(p, norm.pdf(x, 1.5, 0.7))
@@ -40,7 +40,7 @@ def test_value_identity(mu_g, sigma_g):
 
 
 def test_jsd_closed_form_limits_and_symmetry():
-    x = theory.make_grid(-15, 15, 6001)
+    x = theory.density_grid(-15, 15, 6001)
     p, q = theory.gaussian_pdf(x, 0, 1), theory.gaussian_pdf(x, 1, 2)
     assert theory.js_divergence(p, p, x) == pytest.approx(0.0, abs=1e-12)
     assert theory.js_divergence(p, q, x) == pytest.approx(theory.js_divergence(q, p, x))
@@ -71,8 +71,8 @@ def test_generator_loss_grads():
     [
         (lambda: theory.gaussian_pdf(0.0, 0.0, 0.0), "standard deviation"),
         (lambda: theory.gaussian_game(0.0, -1.0), "sigma_g"),
-        (lambda: theory.make_grid(1, 0), "lo < hi"),
-        (lambda: theory.make_grid(0, 1, 2), "at least 3"),
+        (lambda: theory.density_grid(1, 0), "lo < hi"),
+        (lambda: theory.density_grid(0, 1, 2), "at least 3"),
         (lambda: theory.optimal_discriminator(np.ones(3), np.ones(4)), "same points"),
         (lambda: theory.optimal_discriminator(-np.ones(3), np.ones(3)), "log-densities"),
         (lambda: theory.value_function(np.full(3, 2.0), np.ones(3), np.ones(3), np.arange(3.0)), "sigmoid"),
