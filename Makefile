@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test env nav benchmark clean browser
+.PHONY: lab test lint format env nav benchmark clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,8 +21,16 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: $(STAMP)  ## open the course in JupyterLab, on the index
 	$(BIN)/jupyter lab notebooks/00_index.ipynb $(ROOT_FLAG)
 
-test: $(STAMP) browser  ## the whole test suite, notebooks in quick mode
+test: $(STAMP) browser lint  ## lint, then the whole test suite, notebooks in quick mode
 	GAN_LESSONS_QUICK=1 MPLBACKEND=agg $(BIN)/python -m pytest
+
+lint: $(STAMP)  ## ruff: lint and format check (configured in pyproject.toml); `make format` fixes what it can
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 # Debian's chromium for tests/test_browser.py (Playwright drives it; no browser download). CI runs as
 # root; elsewhere install it yourself. If it cannot be installed, the browser test fails and says so.

@@ -54,7 +54,7 @@ def playground_while_playing(seconds: float) -> dict:
 
 
 def parts_alone(n_steps: int = 500, n_frames: int = 30) -> dict:
-    from gan_lessons.toy import PlaygroundFigure, ToyGAN
+    from gan_lessons import PlaygroundFigure, ToyGAN
 
     gan = ToyGAN("ring", seed=0)
     gan.step(20)

@@ -39,8 +39,30 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text}")
+    return value
+
+
+def _loss_name(text: str) -> str:
+    # The registry's canonical name ('wgan-gp' -> 'wgan_gp'); an unknown name is left to argparse's choices check,
+    # whose one-line error lists the choices.
+    from .losses import get_loss
+
+    try:
+        return get_loss(text).name
+    except ValueError:
+        return text
+
+
 def build_parser() -> argparse.ArgumentParser:
-    from .train import TrainConfig
+    from .losses import LOSSES
+    from .run import TrainConfig
 
     defaults = TrainConfig()
     parser = argparse.ArgumentParser(
@@ -72,6 +94,21 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive_float,
         default=defaults.lr,
         help=f"Adam learning rate for G and D (default {defaults.lr})",
+    )
+    t.add_argument(
+        "--loss",
+        type=_loss_name,
+        choices=list(LOSSES),
+        default=None,
+        help="loss family (gan_lessons.losses.LOSSES): "
+        + "; ".join(f"{name}: {family.label}" for name, family in LOSSES.items())
+        + f" (default {defaults.loss}; wgan-gp also accepted)",
+    )
+    t.add_argument(
+        "--gp-weight",
+        type=_non_negative_float,
+        default=None,
+        help="weight of the gradient penalty in D's loss (default: the loss family's own, 10 for wgan_gp, else 0)",
     )
     t.add_argument(
         "--latent-dim",
@@ -118,26 +155,35 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _train(args) -> None:
+    from .checkpoint import load_checkpoint
     from .data import load_mnist
     from .metrics import FIDTracker, evaluate
     from .plot import plot_history, show_images
-    from .train import TrainConfig, load_checkpoint, new_run, train
+    from .run import TrainConfig, new_run
+    from .train import train
 
     ckpt = args.out / "checkpoint.pt"
     if args.resume:
         run = load_checkpoint(ckpt, device=args.device, latent_dim=args.latent_dim)
-        print(f"Resuming {ckpt} at epoch {run.epoch} (step {run.step}).")
+        if args.loss is not None and args.loss != run.config.loss:
+            raise ValueError(
+                f"Checkpoint {ckpt} was trained with --loss {run.config.loss}, not {args.loss}. "
+                f"Resume with --loss {run.config.loss} (or none), or train a new run in another --out folder."
+            )
+        print(f"Resuming {ckpt} at epoch {run.epoch} (step {run.step}, loss {run.config.loss}).")
     else:
         config = TrainConfig(
             latent_dim=args.latent_dim,
             batch_size=args.batch_size,
             lr=args.lr,
+            loss=args.loss or TrainConfig.loss,
+            gp_weight=args.gp_weight,
             seed=args.seed,
             device=args.device,
         )
         run = new_run(config)
     data = load_mnist()
-    print(f"Device: {run.device}. Training to {args.epochs} epochs, writing {ckpt}.")
+    print(f"Device: {run.device}. Loss: {run.config.loss}. Training to {args.epochs} epochs, writing {ckpt}.")
     tracker = FIDTracker(data, every=args.fid_every or 10**12, n=1000)
     train(
         run,
@@ -175,8 +221,8 @@ def _train(args) -> None:
 def _sample(args) -> None:
     import torch
 
+    from .checkpoint import load_checkpoint
     from .data import to_uint8
-    from .train import load_checkpoint
 
     suffix = args.out.suffix.lower()
     if suffix not in (".png", ".npz"):

@@ -1,11 +1,27 @@
-"""Plots: image grids, loss curves, D-output curves, samples over training. Introduced in 05_dcgan_mnist."""
+"""Plots: image grids, loss curves, D-output curves, samples over training (introduced in
+05_dcgan_mnist); the toy GAN's live view and its GIF export (04_toy_gan_playground); and the
+fast redraw that every live widget uses (`BlitFigure`, `png_bytes`).
+
+Imports: plot -> toy/config; gan_lessons.widgets builds its dashboards on top of this module.
+"""
 
 from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from torchvision.utils import make_grid
+
+from .config import single_thread
+
+if TYPE_CHECKING:
+    from .toy import ToyGAN
 
 
 def image_grid(images: torch.Tensor | np.ndarray, nrow: int = 8) -> np.ndarray:
@@ -81,3 +97,343 @@ def show_sample_progress(history: dict, max_grids: int = 6, n: int = 16):
         show_images(samples[i][:n], nrow=int(np.sqrt(n)), title=f"step {steps[i]}", ax=ax)
     fig.tight_layout()
     return fig
+
+
+# ----------------------------------------------------------------------------------------------
+# Live figures: PNG encoding and blitting, shared by every widget
+# ----------------------------------------------------------------------------------------------
+
+
+def png_bytes(image, fmt: str = "png", scale: int = 1) -> bytes:
+    """Encode an image as PNG (or JPEG) bytes, for an ipywidgets.Image or a file.
+
+    `image` is an array, (H, W) grey or (H, W, 3|4) colour, uint8 or floats in [0, 1], or a
+    matplotlib Figure (drawn in full on an Agg canvas). `scale` repeats each pixel scale x scale
+    times (crisp enlargement of small digits). The alpha channel is dropped: the figures are opaque.
+    PNG uses zlib level 1: a live view's frame compresses several times faster than at the default."""
+    if isinstance(image, Figure):
+        canvas = image.canvas if isinstance(image.canvas, FigureCanvasAgg) else FigureCanvasAgg(image)
+        canvas.draw()
+        image = np.asarray(canvas.buffer_rgba())
+    pixels = np.asarray(image)
+    if pixels.ndim not in (2, 3) or (pixels.ndim == 3 and pixels.shape[2] not in (3, 4)):
+        raise ValueError(
+            f"png_bytes expects an (H, W), (H, W, 3) or (H, W, 4) image or a Figure; got shape {pixels.shape}."
+        )
+    if pixels.dtype != np.uint8:
+        pixels = (np.clip(pixels, 0, 1) * 255).astype(np.uint8)
+    if pixels.ndim == 3 and pixels.shape[2] == 4:
+        pixels = pixels[..., :3]
+    if not isinstance(scale, int) or isinstance(scale, bool) or scale < 1:
+        raise ValueError(f"scale must be a positive integer; got {scale!r}.")
+    if scale > 1:
+        pixels = pixels.repeat(scale, 0).repeat(scale, 1)
+    from PIL import Image
+
+    buf = io.BytesIO()
+    if fmt == "png":
+        Image.fromarray(pixels).save(buf, format="png", compress_level=1)
+    elif fmt in ("jpeg", "jpg"):
+        Image.fromarray(pixels).save(buf, format="jpeg", quality=90)
+    else:
+        raise ValueError(f"fmt must be 'png' or 'jpeg'; got {fmt!r}.")
+    return buf.getvalue()
+
+
+class BlitFigure:
+    """A matplotlib Figure on an Agg canvas, redrawn fast by blitting.
+
+    The static parts (axes, ticks, labels, legends that do not move) are drawn once and cached;
+    each frame restores that background and draws only the `animated` artists on top. The cache
+    is redrawn when `draw(key)` gets a new key: pass what the static parts depend on (axis limits,
+    labels), or call `invalidate()`.
+
+        blit = BlitFigure(fig, [line, title])   # marks them animated
+        line.set_ydata(y); image.value = blit.png()
+    """
+
+    def __init__(self, fig: Figure, animated: Iterable = ()):
+        self.fig = fig
+        self.canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+        self.animated: list = []
+        self.set_animated(animated)
+        self._background = None
+        self._key = None
+        self.full_draws = 0  # how often the cached background had to be redrawn
+
+    def set_animated(self, artists: Iterable) -> None:
+        """The artists redrawn each frame (in this order); the cache is redrawn next frame."""
+        self.animated = list(artists)
+        for artist in self.animated:
+            artist.set_animated(True)
+        self.invalidate()
+
+    def invalidate(self) -> None:
+        self._background = None
+
+    def draw(self, key=None) -> None:
+        """Draw a frame on the canvas: the cached background, then the visible animated artists."""
+        if self._background is None or key != self._key:
+            self.canvas.draw()  # everything but the animated artists
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+            self._key = key
+            self.full_draws += 1
+        else:
+            self.canvas.restore_region(self._background)
+        for artist in self.animated:
+            if artist.get_visible():
+                self.fig.draw_artist(artist)
+
+    def to_array(self, key=None) -> np.ndarray:
+        """Draw a frame and return it as an (H, W, 4) uint8 RGBA array (a copy)."""
+        self.draw(key)
+        return np.asarray(self.canvas.buffer_rgba()).copy()
+
+    def png(self, key=None, fmt: str = "png") -> bytes:
+        """Draw a frame and return it as PNG (or JPEG) bytes."""
+        self.draw(key)
+        return png_bytes(np.asarray(self.canvas.buffer_rgba()), fmt=fmt)
+
+
+# ----------------------------------------------------------------------------------------------
+# The toy GAN's live view (04_toy_gan_playground): one figure, updated in place
+# ----------------------------------------------------------------------------------------------
+
+
+def _check_count(name: str, value, low: int, high: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise ValueError(f"{name} must be an integer between {low} and {high}; got {value!r}.")
+    return value
+
+
+class PlaygroundFigure:
+    """The playground's picture, one matplotlib figure whose artists are updated in place.
+
+    Left: D's output as a heatmap, real points, fakes, G's manifold (the image of a latent grid)
+    and optionally the arrows along which G's loss pushes each fake. Right: the loss curves.
+    `render(gan)` returns PNG bytes (for an ipywidgets.Image or a GIF frame). The heatmap and the
+    titles follow the loss family (gan_lessons.losses.LOSSES): D's probability for a logit family,
+    the raw score, scaled, for a score family.
+
+    Speed: axes, ticks and labels are drawn once and cached (`BlitFigure`); each frame redraws only
+    the moving artists. The cache is redrawn when the loss plot's limits change, which they do in
+    steps (x every 250 iterations, y only when a loss leaves the range).
+    """
+
+    def __init__(self, gan: ToyGAN, dpi: int = 72, res: int = 48, manifold_res: int = 13):
+        self.res, self.manifold_res = res, manifold_res
+        self.fig = Figure(figsize=(9.6, 4.4), dpi=dpi)
+        self.blit = BlitFigure(self.fig)
+        self.ax, self.ax_loss = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.15, 1]})
+        self.fig.subplots_adjust(left=0.05, right=0.98, top=0.9, bottom=0.12, wspace=0.22)
+        self.cbar = None
+        self.show_grads = False
+        self.show_manifold = True
+        self._layout_for = None
+        self.update(gan)
+
+    @property
+    def full_draws(self) -> int:
+        """How often the cached background had to be redrawn."""
+        return self.blit.full_draws
+
+    def _layout_key(self, gan: ToyGAN):
+        return (gan.data.name, gan.settings.latent_dim, round(float(gan.data.extent), 3), id(gan.data))
+
+    def _build_artists(self, gan: ToyGAN) -> None:
+        ax, e = self.ax, gan.data.extent
+        ax.clear()
+        self.heat = ax.imshow(
+            np.zeros((self.res, self.res)),
+            extent=(-e, e, -e, e),
+            origin="lower",
+            cmap="RdBu",
+            vmin=0,
+            vmax=1,
+            interpolation="bilinear",
+            alpha=0.9,
+            animated=True,
+        )
+        if self.cbar is None:
+            self.cbar = self.fig.colorbar(self.heat, ax=ax, fraction=0.046, pad=0.02)
+        else:
+            self.cbar.update_normal(self.heat)
+        self.real = ax.scatter([], [], s=5, c="#1a9641", label="real", zorder=3, linewidths=0, animated=True)
+        self.fake = ax.scatter(
+            [], [], s=5, c="#7b3294", label="fake G(z)", zorder=4, linewidths=0, animated=True
+        )
+        self.manifold_lines = ax.plot(
+            np.full((2, 2 * self.manifold_res), np.nan),
+            np.full((2, 2 * self.manifold_res), np.nan),
+            color="#7b3294",
+            lw=0.5,
+            alpha=0.45,
+            zorder=2,
+            animated=True,
+        )
+        pts, dirs = np.zeros((64, 2)), np.zeros((64, 2))
+        self.quiver = ax.quiver(
+            pts[:, 0],
+            pts[:, 1],
+            dirs[:, 0],
+            dirs[:, 1],
+            color="black",
+            angles="xy",
+            scale_units="xy",
+            scale=1,
+            width=0.004,
+            zorder=5,
+            animated=True,
+        )
+        ax.set(xlim=(-e, e), ylim=(-e, e), aspect="equal")
+        ax.tick_params(labelsize=7)
+        self.legend = ax.legend(
+            handles=[self.real, self.fake], loc="upper right", fontsize=7, markerscale=2.5, framealpha=0.7
+        )
+        self.title = ax.set_title("", fontsize=9)
+        axl = self.ax_loss
+        axl.clear()
+        (self.d_line,) = axl.plot([], [], lw=1, label="D loss", animated=True)
+        (self.g_line,) = axl.plot([], [], lw=1, label="G loss", animated=True)
+        axl.set_xlabel("iteration", fontsize=8)
+        axl.tick_params(labelsize=7)
+        axl.legend(loc="upper right", fontsize=7)
+        self.loss_title = axl.set_title("losses", fontsize=9)
+        self._ylim = None
+        self.blit.set_animated(  # the legend too: it is drawn above the heatmap, redrawn each frame
+            [
+                self.heat,
+                *self.manifold_lines,
+                self.real,
+                self.fake,
+                self.quiver,
+                self.legend,
+                self.title,
+                self.d_line,
+                self.g_line,
+                self.loss_title,
+            ]
+        )
+        self._layout_for = self._layout_key(gan)
+
+    def update(self, gan: ToyGAN) -> None:
+        """Refresh every artist from the stepper's current state (no new artists)."""
+        with single_thread():
+            self._update(gan)
+
+    def _update(self, gan: ToyGAN) -> None:
+        if self._layout_key(gan) != self._layout_for:
+            self._build_artists(gan)
+        self.real.set_offsets(gan.real_samples())
+        family = gan.family
+        _, _, values = gan.d_grid(self.res)  # D's probability for a logit family, else its raw score
+        if family.d_output == "logit":
+            label = "D(x) = P(real)"
+        else:  # raw scores: scaled to [0, 1] for the colours
+            lo, hi = float(values.min()), float(values.max())
+            values = (values - lo) / (hi - lo if hi > lo else 1.0)
+            label = "D's score, scaled: low → high"
+        self.heat.set_data(values)
+        if self.cbar.ax.get_ylabel() != label:
+            self.cbar.set_label(label, fontsize=8)
+        self.fake.set_offsets(gan.samples())
+        if self.show_manifold:
+            m = gan.manifold(self.manifold_res)
+            lines = [m[i] for i in range(m.shape[0])] + (
+                [m[:, j] for j in range(m.shape[1])] if m.shape[0] > 1 else []
+            )
+        else:
+            lines = []
+        for i, line in enumerate(self.manifold_lines):
+            if i < len(lines):
+                line.set_data(lines[i][:, 0], lines[i][:, 1])
+            else:
+                line.set_data([], [])
+        if self.show_grads:
+            pts, dirs = gan.gradient_field(64)
+            norms = np.linalg.norm(dirs, axis=1, keepdims=True)
+            scale = 0.25 * gan.data.extent / max(float(norms.max()), 1e-12)  # longest arrow: 1/8 of the view
+            self.quiver.set_offsets(pts)
+            self.quiver.set_UVC(dirs[:, 0] * scale, dirs[:, 1] * scale)
+            self.quiver.set_visible(True)
+        else:
+            self.quiver.set_visible(False)
+        st = gan.state()
+        self.title.set_text(f"{gan.data.name} · {family.label} · iteration {st['iteration']}")
+        h = gan.history
+        steps = np.asarray(h["step"])
+        self.d_line.set_data(steps, h["d_loss"])
+        self.g_line.set_data(steps, h["g_loss"])
+        last = int(steps[-1]) if len(steps) else 0
+        xmax = max(250, int(np.ceil(last / 250)) * 250)
+        self.ax_loss.set_xlim(max(0, xmax - 2000), xmax)
+        if len(steps):
+            window = steps > xmax - 2000
+            ys = np.concatenate([np.asarray(h["d_loss"])[window], np.asarray(h["g_loss"])[window]])
+            ys = ys[np.isfinite(ys)]
+            if len(ys):
+                lo, hi = float(ys.min()), float(ys.max())
+                if self._ylim is None or lo < self._ylim[0] or hi > self._ylim[1]:
+                    pad = 0.15 * (hi - lo) + 0.05
+                    cur = self._ylim or (lo, hi)
+                    self._ylim = (min(cur[0], lo) - pad, max(cur[1], hi) + pad)
+                    self.ax_loss.set_ylim(*self._ylim)
+        self.loss_title.set_text(f"losses (D {st['d_loss']:.3f}, G {st['g_loss']:.3f})")
+
+    def _background_key(self):
+        """What the cached background depends on: the layout, the loss plot's limits, the colour bar's label."""
+        return (self._layout_for, self.ax_loss.get_xlim(), self.ax_loss.get_ylim(), self.cbar.ax.get_ylabel())
+
+    def render(self, gan: ToyGAN | None = None, fmt: str = "png") -> bytes:
+        """Update (when given the stepper) and return the figure as PNG (or JPEG) bytes."""
+        if fmt not in ("png", "jpeg", "jpg"):
+            raise ValueError(f"fmt must be 'png' or 'jpeg'; got {fmt!r}.")
+        return png_bytes(self.to_array(gan), fmt=fmt)
+
+    def to_array(self, gan: ToyGAN | None = None) -> np.ndarray:
+        """The figure as an (H, W, 4) uint8 RGBA array."""
+        if gan is not None:
+            self.update(gan)
+        with single_thread():
+            return self.blit.to_array(self._background_key())
+
+
+def save_gif(
+    gan: ToyGAN,
+    path,
+    frames: int = 30,
+    steps_per_frame: int = 20,
+    fps: int = 8,
+    figure: PlaygroundFigure | None = None,
+    show_grads: bool = False,
+):
+    """Train `gan` for frames x steps_per_frame iterations and save the views as an animated GIF.
+
+    Returns the path. Uses Pillow, which ships with matplotlib."""
+    from pathlib import Path
+
+    from PIL import Image
+
+    _check_count("frames", frames, 1, 2000)
+    _check_count("steps_per_frame", steps_per_frame, 0, 10**6)
+    _check_count("fps", fps, 1, 60)
+    path = Path(path)
+    if path.suffix.lower() != ".gif":
+        raise ValueError(f"save_gif writes a .gif file; got {str(path)!r}. Use a name ending in .gif.")
+    fig = figure or PlaygroundFigure(gan)
+    old = fig.show_grads
+    fig.show_grads = show_grads or old
+    images = []
+    try:
+        for i in range(frames):
+            if i and steps_per_frame:
+                gan.step(steps_per_frame)
+            rgba = fig.to_array(gan)
+            images.append(
+                Image.fromarray(rgba[..., :3]).convert("P", palette=Image.Palette.ADAPTIVE, colors=128)
+            )
+    finally:
+        fig.show_grads = old
+    path.parent.mkdir(parents=True, exist_ok=True)
+    images[0].save(path, save_all=True, append_images=images[1:], duration=int(1000 / fps), loop=0)
+    return path

@@ -1,7 +1,30 @@
-"""ipywidgets dashboards. Each builder returns the widget without displaying it, so tests can
-drive its controls by setting `.value`; the logic lives in plain functions of other modules."""
+"""ipywidgets dashboards: the 1-D explorer (03), the toy GAN playground (04), the latent explorer (05).
+
+Each builder returns the widget without displaying it, so tests can drive its controls by setting
+`.value`; the logic lives in plain functions of other modules, and the pictures in
+gan_lessons.plot (`BlitFigure` redraws a live figure, `png_bytes` encodes it). ipywidgets itself
+is imported only when a dashboard is built.
+
+Imports: widgets -> plot -> toy/config; nothing imports widgets but gan_lessons/__init__.
+"""
 
 from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+
+from .config import single_thread
+from .losses import LOSSES
+from .plot import BlitFigure, PlaygroundFigure, image_grid, png_bytes, save_gif
+from .toy import OPTIMIZERS, PRESETS, ToyGAN
+
+
+def _widgets():
+    import ipywidgets
+
+    return ipywidgets
 
 
 def gaussian_explorer(mu_data: float = 0.0, sigma_data: float = 1.0):
@@ -10,16 +33,11 @@ def gaussian_explorer(mu_data: float = 0.0, sigma_data: float = 1.0):
     Returns a VBox with `.mu_g`, `.sigma_g` (sliders), `.state` (dict: mu_g, sigma_g, x, d_star, value, jsd),
     `.figure` (one matplotlib Figure, redrawn into one Image widget) and `.redraw_ms` (time of each redraw).
     """
-    import io
-    import time
-
-    import ipywidgets as W
-    import numpy as np
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from PIL import Image
 
     from .theory import LOG4, density_grid, gaussian_game
+
+    W = _widgets()
 
     x = density_grid(-25.0, 25.0, 2501)  # wide enough for every slider position: tails beyond are < 1e-11
     mu_g = W.FloatSlider(
@@ -39,12 +57,7 @@ def gaussian_explorer(mu_data: float = 0.0, sigma_data: float = 1.0):
     ax.legend(loc="upper left", fontsize=8)
     title = ax.set_title("V(D*, G) = -0.0000    JSD = 0.0000", fontsize=10)
     fig.tight_layout()
-    # Blitting: draw the static parts once, then per move only the two moving curves and the title.
-    canvas = FigureCanvasAgg(fig)
-    for artist in (l_g, l_d, title):
-        artist.set_animated(True)
-    canvas.draw()
-    background = canvas.copy_from_bbox(fig.bbox)
+    blit = BlitFigure(fig, [l_g, l_d, title])  # static parts drawn once; per move the curves and title
     image = W.Image(format="png")
     readout = W.HTML()
     box = W.VBox([W.HBox([mu_g, sigma_g]), image, readout])
@@ -61,12 +74,7 @@ def gaussian_explorer(mu_data: float = 0.0, sigma_data: float = 1.0):
         title.set_text(
             f"V(D*, G) = {game.value:.4f}    JSD = {game.jsd:.4f}    -log 4 + 2 JSD = {-LOG4 + 2 * game.jsd:.4f}"
         )
-        canvas.restore_region(background)
-        for artist in (l_g, l_d, title):
-            ax.draw_artist(artist)
-        buf = io.BytesIO()
-        Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buf, format="png", compress_level=1)
-        image.value = buf.getvalue()
+        image.value = blit.png()
         readout.value = (
             f"JSD(p_data || p_g) = <b>{game.jsd:.4f}</b> nats (0 when p_g = p_data, at most log 2 = 0.6931); "
             f"V(D*, G) = <b>{game.value:.4f}</b> (minimum -log 4 = {-LOG4:.4f})."
@@ -84,12 +92,10 @@ def playground(preset: str = "ring", **settings):
     Introduced in 04_toy_gan_playground.
 
     Returns the dashboard (a VBox, not displayed) that also forwards to its controller
-    (gan_lessons.toy.Playground): `.play()`, `.pause()`, `.run(n)`, `.save_gif(path)`, the controls
+    (`Playground`): `.play()`, `.pause()`, `.run(n)`, `.save_gif(path)`, the controls
     (`.loss`, `.lr_d`, `.lr_g`, `.d_steps`, `.preset`, ...), and the stepper `.gan`. Settings: see
-    gan_lessons.toy.Playground (loss, lr_d, lr_g, d_steps, latent_dim, hidden, optimizer, seed, points).
+    `Playground` (loss, lr_d, lr_g, d_steps, latent_dim, hidden, optimizer, seed, points, show_grads).
     """
-    from .toy import Playground
-
     return Playground(preset, **settings).widget
 
 
@@ -129,17 +135,9 @@ def latent_explorer(
     (the path from A to B with the same offsets), `.state` (dict: z, image) and `.redraw_ms`.
     `directions` is an optional (k, latent_dim) array; by default the unit vectors of `dims`.
     """
-    import io
-    import time
-
-    import ipywidgets as W
-    import numpy as np
     import torch
-    from PIL import Image
 
-    from .plot import image_grid
-    from .toy import single_thread
-
+    W = _widgets()
     latent_dim = getattr(G, "latent_dim", None)
     if not isinstance(G, torch.nn.Module) or not isinstance(latent_dim, int):
         raise ValueError(
@@ -183,12 +181,6 @@ def latent_explorer(
     def z_of(seed: int) -> torch.Tensor:
         return torch.randn(latent_dim, generator=torch.Generator().manual_seed(int(seed)))
 
-    def png(grid: np.ndarray, up: int) -> bytes:
-        pixels = (np.clip(grid, 0, 1) * 255).astype(np.uint8).repeat(up, 0).repeat(up, 1)
-        buf = io.BytesIO()
-        Image.fromarray(pixels).save(buf, format="png", compress_level=1)
-        return buf.getvalue()
-
     def redraw(_change=None) -> None:
         start = time.perf_counter()
         z_a, z_b = z_of(seed_a_w.value), z_of(seed_b_w.value)
@@ -202,8 +194,8 @@ def latent_explorer(
                 x = G(z.to(device)).cpu()
         finally:
             G.train(was_training)
-        image.value = png(image_grid(x[:1], nrow=1), scale)
-        strip.value = png(image_grid(x[1:], nrow=n_strip), max(1, scale // 2))
+        image.value = png_bytes(image_grid(x[:1], nrow=1), scale=scale)
+        strip.value = png_bytes(image_grid(x[1:], nrow=n_strip), scale=max(1, scale // 2))
         box.state.update(z=z[0], image=x[0, 0].numpy())
         readout.value = f"|z| = {float(z[0].norm()):.2f} (typical for N(0, I): {latent_dim**0.5:.2f})"
         box.redraw_ms.append(1000 * (time.perf_counter() - start))
@@ -212,3 +204,325 @@ def latent_explorer(
         control.observe(redraw, names="value")
     redraw()
     return box
+
+
+# ----------------------------------------------------------------------------------------------
+# The toy GAN playground (04_toy_gan_playground), built by playground()
+# ----------------------------------------------------------------------------------------------
+
+_BOX_CLASS = None
+
+
+def _playground_box(children):
+    """A VBox that forwards unknown attributes to its Playground, so the widget that
+    `playground()` returns also has `.play()`, `.loss`, `.gan`, `.save_gif()`..."""
+    global _BOX_CLASS
+    if _BOX_CLASS is None:
+
+        class PlaygroundBox(_widgets().VBox):
+            def __getattr__(self, name):
+                pg = self.__dict__.get("_playground")
+                if pg is None or name.startswith("__"):
+                    raise AttributeError(name)
+                return getattr(pg, name)
+
+        _BOX_CLASS = PlaygroundBox
+    return _BOX_CLASS(children)
+
+
+class Playground:
+    """GAN Lab in a notebook: controls, a live view and the training loop. Introduced in 04_toy_gan_playground.
+
+    `Playground(...).widget` is the dashboard (an ipywidgets.VBox); display it, or let
+    `playground()` return it. The loss dropdown lists every family of gan_lessons.losses.LOSSES. Play runs the training loop in a background
+    thread, so the notebook stays responsive: loss, learning rates and D steps change the running
+    game at once; data preset, latent size, hidden size and optimizer restart it.
+
+    Tests drive it without a display: set `.value` on a control, call `play()`/`pause()` or a
+    button's `.click()`, and read `gan` (the ToyGAN), `frames` and `error`.
+    """
+
+    FRAME_TIME = 0.15  # target seconds per frame while playing (about 6-7 frames/s)...
+    MIN_TRAIN_TIME = 0.04  # ...of which at least this much trains, however slow drawing is
+
+    def __init__(
+        self,
+        preset: str = "ring",
+        loss: str = "nonsaturating",
+        lr_d: float = 1e-3,
+        lr_g: float = 1e-3,
+        d_steps: int = 1,
+        latent_dim: int = 2,
+        hidden: int = 64,
+        optimizer: str = "adam",
+        seed: int = 0,
+        points=None,
+        show_grads: bool = False,
+    ):
+        w = _widgets()
+        self.gan = ToyGAN(
+            preset,
+            loss=loss,
+            lr_d=lr_d,
+            lr_g=lr_g,
+            d_steps=d_steps,
+            latent_dim=latent_dim,
+            hidden=hidden,
+            optimizer=optimizer,
+            seed=seed,
+            points=points,
+        )
+        self.figure = PlaygroundFigure(self.gan)
+        self.figure.show_grads = bool(show_grads)
+        self._render_lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self.frames = 0  # frames drawn so far
+        self.error: BaseException | None = None
+        self.steps_per_frame = 1
+
+        def button(label, cls, tip, style="", icon=""):
+            b = w.Button(
+                description=label, tooltip=tip, button_style=style, icon=icon, layout=w.Layout(width="auto")
+            )
+            b.add_class(cls)
+            return b
+
+        self.play_button = button("Play", "gl-play", "train continuously", "success", "play")
+        self.pause_button = button("Pause", "gl-pause", "stop training", "warning", "pause")
+        self.step_d_button = button("Step D", "gl-step-d", "one discriminator update")
+        self.step_g_button = button("Step G", "gl-step-g", "one generator update")
+        self.step_button = button(
+            "Step D+G", "gl-step", "one iteration: d_steps D updates, then one G update"
+        )
+        self.reset_button = button("Reset", "gl-reset", "fresh networks, same settings", "danger", "refresh")
+        self.play_button.on_click(lambda _: self.play())
+        self.pause_button.on_click(lambda _: self.pause())
+        self.step_d_button.on_click(lambda _: self._manual(self.gan.step_d))
+        self.step_g_button.on_click(lambda _: self._manual(self.gan.step_g))
+        self.step_button.on_click(lambda _: self._manual(self.gan.step))
+        self.reset_button.on_click(lambda _: self.reset())
+
+        s = self.gan.settings
+        presets = [p for p in PRESETS if p != "custom" or points is not None]
+        wide, narrow = {"description_width": "initial"}, w.Layout(width="260px")
+        self.preset = w.Dropdown(options=presets, value=preset, description="data", style=wide, layout=narrow)
+        self.loss = w.Dropdown(
+            options=[(f.label, name) for name, f in LOSSES.items()],  # every registry family
+            value=self.gan.family.name,
+            description="loss",
+            style=wide,
+            layout=narrow,
+        )
+        self.optimizer = w.Dropdown(
+            options=list(OPTIMIZERS), value=s.optimizer, description="optimizer", style=wide, layout=narrow
+        )
+        self.lr_d = w.FloatLogSlider(
+            value=s.lr_d,
+            base=10,
+            min=-5,
+            max=0,
+            step=0.1,
+            description="lr D",
+            readout_format=".1e",
+            style=wide,
+        )
+        self.lr_g = w.FloatLogSlider(
+            value=s.lr_g,
+            base=10,
+            min=-5,
+            max=0,
+            step=0.1,
+            description="lr G",
+            readout_format=".1e",
+            style=wide,
+        )
+        self.d_steps = w.IntSlider(
+            value=s.d_steps, min=1, max=10, description="D steps per G step", style=wide
+        )
+        self.latent_dim = w.IntSlider(value=s.latent_dim, min=1, max=8, description="latent dim", style=wide)
+        self.hidden = w.Dropdown(
+            options=[8, 16, 32, 64, 128, 256],
+            value=s.hidden,
+            description="hidden units",
+            style=wide,
+            layout=narrow,
+        )
+        self.show_grads = w.Checkbox(value=bool(show_grads), description="G's gradient arrows", indent=False)
+        self.show_manifold = w.Checkbox(value=True, description="G's manifold", indent=False)
+        for control in (self.loss, self.lr_d, self.lr_g, self.d_steps):
+            control.observe(self._on_live_setting, names="value")
+        for control in (self.preset, self.optimizer, self.latent_dim, self.hidden):
+            control.observe(self._on_restart_setting, names="value")
+        self.show_grads.observe(self._on_view_setting, names="value")
+        self.show_manifold.observe(self._on_view_setting, names="value")
+
+        self.image = w.Image(format="png", layout=w.Layout(width="auto", max_width="100%"))
+        self.image.add_class("gl-playground-view")
+        self.counter = w.HTML()
+        self.counter.add_class("gl-step-counter")
+        self.coverage_label = w.HTML()
+        self.coverage_label.add_class("gl-coverage")
+        self.status = w.HTML()
+        self.status.add_class("gl-status")
+        self.widget = _playground_box(
+            [
+                w.HBox(
+                    [
+                        self.play_button,
+                        self.pause_button,
+                        self.step_d_button,
+                        self.step_g_button,
+                        self.step_button,
+                        self.reset_button,
+                    ]
+                ),
+                w.HBox([self.preset, self.loss, self.optimizer]),
+                w.HBox([self.lr_d, self.lr_g, self.d_steps]),
+                w.HBox([self.latent_dim, self.hidden, self.show_grads, self.show_manifold]),
+                self.image,
+                w.HBox(
+                    [self.counter, self.coverage_label, self.status],
+                    layout=w.Layout(justify_content="space-between"),
+                ),
+            ]
+        )
+        self.widget.add_class("gl-playground")
+        self.widget._playground = self  # the widget forwards .play(), .loss, .gan... to this controller
+        self.redraw()
+
+    # -- drawing ------------------------------------------------------------------------------
+    def redraw(self) -> None:
+        """Render the current state into the image and refresh the readouts."""
+        with self._render_lock:
+            png = self.figure.render(self.gan)
+            cov = self.gan.coverage()
+        self.image.value = png
+        self.frames += 1
+        st = self.gan.state()
+        self.counter.value = (
+            f"iteration <b class='gl-iteration'>{st['iteration']}</b> · D updates {st['d_steps_done']}"
+        )
+        k = len(self.gan.data.modes)
+        self.coverage_label.value = f"mode coverage <b>{round(cov * k)}/{k}</b> ({cov:.0%})"
+        if self.error is None:
+            self.status.value = "playing" if self.is_playing else "paused"
+
+    # -- controls -----------------------------------------------------------------------------
+    def _report(self, err: BaseException) -> None:
+        self.error = err
+        self.status.value = f"<span style='color:#b2182b'>{type(err).__name__}: {err}</span>"
+
+    def _manual(self, action) -> None:
+        try:
+            action()
+        except (ValueError, FloatingPointError) as err:
+            self._report(err)
+            return
+        if not self.is_playing:
+            self.redraw()
+
+    def _on_live_setting(self, change) -> None:
+        try:
+            self.gan.set(
+                loss=self.loss.value,
+                lr_d=float(self.lr_d.value),
+                lr_g=float(self.lr_g.value),
+                d_steps=int(self.d_steps.value),
+            )
+            self.error = None
+        except ValueError as err:
+            self._report(err)
+        if not self.is_playing:
+            self.redraw()
+
+    def _on_restart_setting(self, change) -> None:
+        self.reset()
+
+    def _on_view_setting(self, change) -> None:
+        self.figure.show_grads = bool(self.show_grads.value)
+        self.figure.show_manifold = bool(self.show_manifold.value)
+        if not self.is_playing:
+            self.redraw()
+
+    def reset(self) -> None:
+        """Fresh networks with the controls' settings (keeps playing if it was)."""
+        try:
+            self.gan.reset(
+                preset=self.preset.value,
+                optimizer=self.optimizer.value,
+                latent_dim=int(self.latent_dim.value),
+                hidden=int(self.hidden.value),
+                loss=self.loss.value,
+                lr_d=float(self.lr_d.value),
+                lr_g=float(self.lr_g.value),
+                d_steps=int(self.d_steps.value),
+            )
+            self.error = None
+        except ValueError as err:
+            self._report(err)
+        if not self.is_playing:
+            self.redraw()
+
+    # -- the loop -----------------------------------------------------------------------------
+    @property
+    def is_playing(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def play(self) -> None:
+        """Train continuously in a background thread; each frame trains for what FRAME_TIME leaves after drawing."""
+        if self.is_playing:
+            return
+        self.error = None
+        self._stop.clear()
+        self.status.value = "playing"  # before the thread starts, so that an error it reports stays shown
+        self._thread = threading.Thread(target=self._loop, name="gan-lessons-playground", daemon=True)
+        self._thread.start()
+
+    def pause(self, timeout: float = 10.0) -> None:
+        """Stop the loop after its current frame; waits for it (up to `timeout` seconds)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._thread = None
+        self.redraw()
+
+    def _loop(self) -> None:
+        steps, draw_time = 1, 0.05
+        try:
+            while not self._stop.is_set():
+                t0 = time.perf_counter()
+                self.gan.step(steps)
+                took = max(time.perf_counter() - t0, 1e-6)
+                # train for what the frame budget leaves after drawing, adapting to the machine's speed
+                budget = max(self.MIN_TRAIN_TIME, self.FRAME_TIME - draw_time)
+                steps = int(min(max(1, steps * budget / took), 5 * steps + 1, 2000))
+                self.steps_per_frame = steps
+                if self._stop.is_set():
+                    break
+                t1 = time.perf_counter()
+                self.redraw()
+                draw_time = 0.7 * draw_time + 0.3 * (time.perf_counter() - t1)
+        except BaseException as err:  # shown in the dashboard; training stops
+            self._report(err)
+
+    def run(self, n: int) -> None:
+        """Train n iterations now (in this thread) and redraw: the headless way to play."""
+        if self.is_playing:
+            raise ValueError("The playground is playing: pause() it before calling run().")
+        self.gan.step(n)
+        self.redraw()
+
+    def save_gif(self, path, frames: int = 30, steps_per_frame: int = 20, fps: int = 8):
+        """Train on for frames x steps_per_frame iterations and save the view of each frame as a GIF."""
+        if self.is_playing:
+            self.pause()
+        with self._render_lock:
+            out = save_gif(
+                self.gan, path, frames=frames, steps_per_frame=steps_per_frame, fps=fps, figure=self.figure
+            )
+        self.redraw()
+        return out
+
+    def _repr_mimebundle_(self, **kwargs):  # a notebook shows the dashboard itself
+        return self.widget._repr_mimebundle_(**kwargs)

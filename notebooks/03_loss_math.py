@@ -36,7 +36,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from gan_lessons import QUICK, d_loss_bce, g_loss_minimax, g_loss_nonsaturating, get_device, set_seed, theory
+from gan_lessons import (
+    QUICK,
+    d_loss_bce,
+    g_loss_minimax,
+    g_loss_nonsaturating,
+    gaussian_explorer,
+    get_device,
+    set_seed,
+    theory,
+)
 from gan_lessons.checks import (
     WrongAnswer,
     check_d_loss,
@@ -45,7 +54,6 @@ from gan_lessons.checks import (
     check_loss_choice,
     check_value_at_equilibrium,
 )
-from gan_lessons.widgets import gaussian_explorer
 
 set_seed(0)
 device = get_device("cpu")  # every model in this chapter has < 2,000 parameters: the CPU is fastest

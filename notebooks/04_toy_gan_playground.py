@@ -34,8 +34,18 @@ import numpy as np
 import torch
 from IPython.display import Image, display
 
-from gan_lessons import QUICK, ToyGAN, make_data, mode_coverage, playground, set_seed, toy
-from gan_lessons.checks_toy import check_lsgan_d_loss, check_mode_coverage
+from gan_lessons import (
+    LOSSES,
+    PRESETS,
+    QUICK,
+    PlaygroundFigure,
+    ToyGAN,
+    make_data,
+    mode_coverage,
+    playground,
+    set_seed,
+)
+from gan_lessons.checks import check_lsgan_d_loss, check_mode_coverage
 
 set_seed(0)
 device = torch.device("cpu")  # the toy networks are tiny: the CPU is the fastest place for them
@@ -54,7 +64,7 @@ print(f"quick mode: {QUICK}; toy GANs run on: {device}")
 import matplotlib.pyplot as plt
 
 fig, axes = plt.subplots(1, 5, figsize=(15, 3.2))
-for ax, name in zip(axes, toy.PRESETS):
+for ax, name in zip(axes, PRESETS):
     data = make_data(name, points=[(-1, -1), (0, 1.5), (1.5, -0.5)] if name == "custom" else None)
     x = data.sample(1000, generator=torch.Generator().manual_seed(0)).numpy()
     ax.scatter(x[:, 0], x[:, 1], s=2, c="#1a9641")
@@ -94,8 +104,10 @@ assert (gan.d_step_count, gan.g_step_count) == (6, 3)  # 3 iterations = 6 D upda
 print(gan.G)
 
 # %% [markdown]
-# Four losses are on offer. The first two are the BCE losses of chapter 03 (`gan_lessons.losses`);
-# the others change what D's output means:
+# The losses on offer are the families of the course's one loss registry, `LOSSES`
+# (`gan_lessons.losses`): the toy stepper, the playground's menu and the trainer of later chapters
+# all read it. The first two are the BCE losses of chapter 03; the others change what D's output
+# means:
 #
 # | loss | D minimises | G minimises | D's output |
 # |---|---|---|---|
@@ -103,9 +115,13 @@ print(gan.G)
 # | non-saturating | same | −E log D(G(z)) | probability |
 # | least squares (Mao et al. 2017) | ½E(D(x) − 1)² + ½E D(G(z))² | ½E(D(G(z)) − 1)² | raw score |
 # | WGAN-GP (Gulrajani et al. 2017) | E f(G(z)) − E f(x) + λ·GP | −E f(G(z)) | critic score |
+# | hinge (Lim & Ye 2017) | E max(0, 1 − D(x)) + E max(0, 1 + D(G(z))) | −E D(G(z)) | raw score |
+#
+# On 2-D points WGAN-GP's penalty weight λ is 0.1 (the WGAN-GP authors' toy setting; `gp_weight=`
+# changes it).
 
 # %%
-for loss in toy.LOSSES:
+for loss in LOSSES:
     g = ToyGAN("ring", loss=loss, batch_size=64, seed=0)
     g.step(5)
     assert np.isfinite(g.history["d_loss"]).all() and np.isfinite(g.history["g_loss"]).all(), loss
@@ -116,7 +132,8 @@ for loss in toy.LOSSES:
 # Run the next cell and press **Play**. What you see:
 #
 # - **left**: the plane. The background is D's output, blue where D says "real", red where it
-#   says "fake" (for least squares and WGAN-GP, D's raw score, scaled from low to high). Green
+#   says "fake" (for the score losses, least squares, WGAN-GP and hinge: D's raw score, scaled
+#   from low to high). Green
 #   dots are real data, purple dots are G's samples, and the thin purple mesh is **G's manifold**:
 #   the image of a grid in latent space, so you see how G stretches and folds the plane of z.
 #   Tick **G's gradient arrows** to see where G's loss pushes each sample: up D's slope.
@@ -166,7 +183,7 @@ start = gan.coverage()
 gan.step(N_COVER)
 print(f"coverage: {start:.3f} at the start, {gan.coverage():.3f} after {N_COVER} iterations")
 assert start <= 1 / 8 and gan.coverage() >= 0.75
-display(Image(toy.PlaygroundFigure(gan).render(gan)))
+display(Image(PlaygroundFigure(gan).render(gan)))
 
 # %% [markdown]
 # ### 4.2 A too-strong D stalls the saturating loss
@@ -316,8 +333,8 @@ assert check_mode_coverage(my_coverage)
 
 # %% [markdown]
 # **3. In the playground.** Pick the *grid* preset (25 modes). Which loss and learning rates reach
-# the highest coverage in 2,000 iterations? Try least squares and WGAN-GP, and D steps 1 against
-# 5. Then use `make_data("custom", points=...)` through `playground("custom", points=[...])` to draw
+# the highest coverage in 2,000 iterations? Try least squares, WGAN-GP and hinge, and D steps 1
+# against 5. Then use `make_data("custom", points=...)` through `playground("custom", points=[...])` to draw
 # a distribution of your own: which shapes are hard for a 2-D latent space?
 #
 # ## Further reading

@@ -8,7 +8,8 @@
 # shape checked. By the end you will be able to:
 #
 # - build a generator and a discriminator whose shapes you can predict and verify;
-# - write the alternating updates of GAN training, and say why each line is there;
+# - write the alternating updates of GAN training, and the whole training loop over a `DataLoader`,
+#   and say why each line is there;
 # - train with the course's training loop and read its sample grids, loss curves and D outputs;
 # - save a checkpoint, stop training at any moment, and resume exactly where you left off.
 
@@ -30,11 +31,15 @@ from torch.utils.data import DataLoader
 from gan_lessons import (
     QUICK,
     Discriminator,
+    FIDTracker,
     Generator,
     MNISTDigits,
     TrainConfig,
     count_parameters,
     d_loss_bce,
+    epoch_loader,
+    evaluate,
+    fid,
     g_loss_nonsaturating,
     get_device,
     latent_explorer,
@@ -49,7 +54,6 @@ from gan_lessons import (
     train,
 )
 from gan_lessons.checks import check_g_loss, check_output_shape, check_scale_images
-from gan_lessons.metrics import FIDTracker, evaluate, fid
 
 set_seed(0)
 device = get_device()  # cuda if there is a GPU, else cpu
@@ -196,7 +200,8 @@ except ValueError as err:
 # Here there is **no** `detach()`: the gradient must flow back through D into G. (The article
 # detaches in the G step, so G never learns anything.)
 #
-# The step below is the one the training loop runs (`gan_lessons/train.py`); we write it out once.
+# The step below is the one the course's training loop runs; in `gan_lessons/train.py` its two
+# halves are the functions `update_D` and `update_G`. We write it out once.
 
 # %%
 set_seed(0)
@@ -227,12 +232,79 @@ g_loss_nonsaturating(D(G(z).detach())).backward()
 assert all(p.grad is None for p in G.parameters()), "with detach() no gradient reaches G"
 
 # %% [markdown]
+# ### The whole loop
+#
+# Training repeats that step over the data set, epoch after epoch. A `DataLoader` cuts the shuffled
+# digits into batches, as in section 1; for each batch we draw fresh noise, make the fakes **once**,
+# and use them in both updates: first D's, then G's, through the D that was just updated. Here is
+# the whole loop, written out the way the PyTorch DCGAN tutorial and d2l.ai write theirs, for two
+# epochs over 320 digits.
+#
+# Two details make it reproducible. `epoch_loader(data, batch_size, seed, epoch)` returns a plain
+# `DataLoader` (shuffled, full batches only) whose order depends only on the seed and the epoch, so
+# a resumed run sees the same batches; and the noise comes from the run's own random-number
+# generator, `run.noise_gen`. `new_run` builds the seeded G, D and Adam optimizers of section 4.
+
+# %%
+few = MNISTDigits(data.images_uint8[:4800:15], data.labels[:4800:15], source=data.source)  # 320 digits
+config = TrainConfig(seed=0, device="cpu")  # the course defaults, on the CPU: the same bits on every run
+mine = new_run(config)
+G, D, opt_g, opt_d = mine.G, mine.D, mine.opt_g, mine.opt_d
+losses = {"D": [], "G": []}
+
+for epoch in range(2):
+    loader = epoch_loader(few, config.batch_size, config.seed, epoch)
+    for x_real, _labels in loader:
+        z = torch.randn(len(x_real), config.latent_dim, generator=mine.noise_gen)
+        x_fake = G(z)  # made once, used by both updates
+        # D step: real -> 1, fake -> 0, on detached fakes
+        loss_d = d_loss_bce(D(x_real), D(x_fake.detach()))
+        opt_d.zero_grad()
+        loss_d.backward()
+        opt_d.step()
+        # G step: through the updated D, no detach
+        loss_g = g_loss_nonsaturating(D(x_fake))
+        opt_g.zero_grad()
+        loss_g.backward()
+        opt_g.step()
+        # record
+        losses["D"].append(loss_d.item())
+        losses["G"].append(loss_g.item())
+
+print(f"a {type(loader).__name__} of {len(loader)} batches per epoch: {len(losses['D'])} steps")
+print(f"last step: L_D = {losses['D'][-1]:.3f}, L_G = {losses['G'][-1]:.3f}")
+
+# %% [markdown]
+# Is this the loop the course trains with? From the same seed, `gan_lessons.train` must end with
+# the same weights, **bit for bit**: `torch.equal` on every parameter and buffer of G and D
+# (BatchNorm's running statistics included), and the same losses at every step.
+
+# %%
+theirs = new_run(config)
+train(theirs, few, 2, progress=False)  # it also keeps G's moving average for sampling: that never feeds back
+compared = 0
+for name, net, their_net in (("G", mine.G, theirs.G), ("D", mine.D, theirs.D)):
+    their_state = their_net.state_dict()
+    for key, value in net.state_dict().items():
+        assert torch.equal(value, their_state[key]), f"{name}.{key} differs from train()'s"
+        compared += 1
+assert losses["D"] == theirs.history["d_loss"] and losses["G"] == theirs.history["g_loss"]
+print(f"inline loop == gan_lessons.train: {compared} tensors identical after {theirs.step} steps")
+
+# The check can fail. Forget .detach() in the D step, and the G step raises a RuntimeError (the D
+# step's backward() has already freed G's part of the graph); train with another G loss, and the
+# weights differ:
+other = new_run(config, loss="minimax")
+train(other, few, 2, progress=False)
+assert not torch.equal(other.G.state_dict()["net.0.weight"], mine.G.state_dict()["net.0.weight"])
+
+# %% [markdown]
 # ## 5. Training with the course's loop
 #
-# `gan_lessons.train` runs those two updates over the data set, epoch after epoch. It shows a
-# progress bar with the live losses, records a history (losses, mean D(x), mean D(G(z)), time),
-# draws samples from a **fixed** noise batch after every epoch (so we watch the same 64 `z`s
-# become digits), and writes a checkpoint after every epoch.
+# `gan_lessons.train` runs exactly that loop (checked above, bit for bit) and adds what a long run
+# needs. It shows a progress bar with the live losses, records a history (losses, mean D(x), mean
+# D(G(z)), time), draws samples from a **fixed** noise batch after every epoch (so we watch the
+# same 64 `z`s become digits), and writes a checkpoint after every epoch.
 #
 # If you press the stop button (or Ctrl-C), training ends cleanly after the current step: `run`
 # keeps the models, the optimizers and the history, and running the cell again resumes.
@@ -411,6 +483,8 @@ print("interrupted + resumed == uninterrupted: identical generator weights")
 # - Real data in [-1, 1] to match `tanh`; D's probability is `sigmoid(logit)`.
 # - Each step: a D update on real **and** detached fake images, then a G update through D,
 #   **without** `detach()`.
+# - The loop: for each epoch, for each batch of a `DataLoader`: fresh `z`, `x_fake = G(z)` once, the
+#   D step, the G step, record. `gan_lessons.train` is that loop (same weights, bit for bit).
 # - Loss curves show the game, not the quality: we checked quality with a classifier.
 # - Checkpoints hold the whole run; stopping and resuming gives the same weights.
 #
@@ -451,7 +525,7 @@ check_g_loss(my_g_loss)
 # %% [markdown]
 # **More to try** (no checker: compare what you see):
 #
-# 4. Train with `TrainConfig(g_loss="minimax")`, the saturating loss. Compare the first 200 steps of
+# 4. Train with `TrainConfig(loss="minimax")`, the saturating loss. Compare the first 200 steps of
 #    `history["d_fake"]` with the run above; chapter 03 explains the difference.
 # 5. Use `train(..., max_seconds=20)`: what do the samples look like after 20 seconds?
 # 6. Change `latent_dim` to 16 and to 128. Which shapes of section 2 change, and which do not?

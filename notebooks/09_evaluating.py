@@ -35,9 +35,11 @@ from gan_lessons import (
     FID_LABEL,
     QUICK,
     Discriminator,
+    FeatureStats,
     FIDTracker,
     SmallSampleWarning,
     TrainConfig,
+    accuracy,
     class_coverage,
     evaluate,
     fid,
@@ -52,13 +54,12 @@ from gan_lessons import (
     nearest_neighbours,
     new_run,
     precision_recall,
+    precision_recall_from_features,
     set_seed,
     show_images,
     train,
 )
-from gan_lessons.checks_eval import check_frechet_distance, check_kl_to_uniform, check_knn_radii
-from gan_lessons.classifier import accuracy
-from gan_lessons.metrics import FeatureStats, precision_recall_from_features
+from gan_lessons.checks import check_frechet_distance, check_kl_to_uniform, check_knn_radii
 
 set_seed(0)
 device = get_device()
@@ -464,7 +465,7 @@ def my_knn_radii(feats, k):
 check_knn_radii(my_knn_radii)
 
 # %% [markdown]
-# **4. (Open)** Train the DCGAN of section 1 with `TrainConfig(g_loss="minimax")` for the same
+# **4. (Open)** Train the DCGAN of section 1 with `TrainConfig(loss="minimax")` for the same
 # number of epochs and compare its FID, precision, recall and coverage with the default run. Which
 # of the metrics moves most? Measure with the same N.
 

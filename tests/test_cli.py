@@ -1,13 +1,15 @@
 """The instructor CLI, run as a real subprocess (python -m gan_lessons)."""
 
+import math
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
-from gan_lessons import TrainConfig, new_run, save_checkpoint
+from gan_lessons import TrainConfig, load_checkpoint, new_run, save_checkpoint
 from gan_lessons.cli import main
+from gan_lessons.losses import LOSSES
 
 
 def cli(*args, timeout=300):
@@ -28,11 +30,15 @@ def test_help_documents_every_flag():
         "--batch-size",
         "--lr",
         "--latent-dim",
+        "--loss",
+        "--gp-weight",
         "--max-seconds",
         "--device",
         "--resume",
     ):
         assert flag in out
+    for name in LOSSES:  # built from the registry: a new family shows up with no CLI change
+        assert name in out
     out = cli("sample", "--help").stdout
     for flag in ("checkpoint", "--n", "--out", "--seed"):
         assert flag in out
@@ -97,6 +103,14 @@ def test_resume_continues_to_the_total(trained):
         (["train", "--epochs", "1", "--out", "r", "--device", "tpu"], "Unknown device 'tpu'"),
         (["train", "--out", "r"], "the following arguments are required: --epochs"),
         (["fly"], "invalid choice: 'fly'"),
+        (
+            ["train", "--epochs", "1", "--out", "r", "--loss", "wasserstein"],
+            "argument --loss: invalid choice: 'wasserstein' (choose from 'minimax', 'nonsaturating'",
+        ),
+        (
+            ["train", "--epochs", "1", "--out", "r", "--gp-weight", "-1"],
+            "--gp-weight: expected a finite number >= 0",
+        ),
     ],
 )
 def test_bad_flags_get_one_clear_line(args, message, capsys):
@@ -122,6 +136,53 @@ def test_bad_files(tmp_path):
     assert result.returncode == 2 and "must end in .png" in result.stderr
     result = cli("train", "--epochs", 1, "--out", tmp_path, "--resume")  # no checkpoint.pt in tmp_path
     assert result.returncode == 2 and "does not exist" in result.stderr
+
+
+@pytest.mark.parametrize("loss", ["hinge", "wgan-gp"])
+def test_train_with_another_loss_family(tmp_path, loss, capsys):
+    result = cli(
+        "train",
+        "--epochs",
+        1,
+        "--out",
+        tmp_path,
+        "--loss",
+        loss,
+        "--latent-dim",
+        16,
+        "--batch-size",
+        128,
+        "--no-progress",
+    )
+    assert result.returncode == 0, result.stderr
+    canonical = loss.replace("-", "_")
+    assert f"Loss: {canonical}." in result.stdout
+    run = load_checkpoint(tmp_path / "checkpoint.pt")
+    assert run.config.loss == canonical and run.epoch == 1 and run.step > 0
+    for key in ("d_loss", "g_loss", "d_real", "d_fake"):
+        assert all(math.isfinite(v) for v in run.history[key]), key
+    # in-process (fast): resuming with another loss is refused
+    args = [
+        "train",
+        "--epochs",
+        "2",
+        "--out",
+        str(tmp_path),
+        "--resume",
+        "--latent-dim",
+        "16",
+        "--loss",
+        "minimax",
+    ]
+    assert main(args) == 2
+    assert f"was trained with --loss {canonical}, not minimax" in capsys.readouterr().err
+
+
+def test_unknown_loss_is_one_error_line():
+    result = cli("train", "--epochs", 1, "--out", "r", "--loss", "wasserstein")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if "error:" in line]
+    assert len(errors) == 1 and "invalid choice: 'wasserstein'" in errors[0] and "'hinge'" in errors[0]
 
 
 def test_resume_with_other_latent_dim(tmp_path):

@@ -1,9 +1,26 @@
+"""gan_lessons.plot: image grids and training plots (05), the toy GAN's live view and GIF (04), and the
+blit renderer and PNG encoder that every live widget shares."""
+
+import io
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
+from matplotlib.figure import Figure
+from PIL import Image
 
-from gan_lessons import image_grid, plot_history, show_images, show_sample_progress
+from gan_lessons import (
+    PlaygroundFigure,
+    ToyGAN,
+    image_grid,
+    plot_history,
+    save_gif,
+    show_images,
+    show_sample_progress,
+)
+from gan_lessons.losses import LOSSES
+from gan_lessons.plot import BlitFigure, png_bytes
 
 
 def test_image_grid_accepts_floats_uint8_and_numpy():
@@ -56,3 +73,111 @@ def test_empty_history_is_explained():
         plot_history(empty)
     with pytest.raises(ValueError, match="No samples"):
         show_sample_progress(empty)
+
+
+# -- png_bytes and BlitFigure: the one renderer of the live widgets ------------------------------
+
+
+def _decode(data: bytes) -> np.ndarray:
+    with Image.open(io.BytesIO(data)) as im:
+        return np.asarray(im)
+
+
+def test_png_bytes_encodes_arrays_and_figures():
+    grey = np.array([[0.0, 0.5], [1.0, 2.0]])  # floats in [0, 1], clipped
+    data = png_bytes(grey, scale=3)
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pixels = _decode(data)
+    assert pixels.shape == (6, 6) and pixels[0, 0] == 0 and pixels[5, 5] == 255 and pixels[0, 3] == 127
+    rgba = np.zeros((4, 5, 4), dtype=np.uint8)
+    rgba[..., 0] = 200
+    assert _decode(png_bytes(rgba)).shape == (4, 5, 3), "the alpha channel is dropped"
+    assert png_bytes(rgba, fmt="jpeg")[:2] == b"\xff\xd8"
+    fig = Figure(figsize=(1, 1), dpi=50)
+    fig.add_subplot().plot([0, 1])
+    assert _decode(png_bytes(fig)).shape == (50, 50, 3)
+    with pytest.raises(ValueError, match="fmt must be 'png' or 'jpeg'"):
+        png_bytes(rgba, fmt="gif")
+    with pytest.raises(ValueError, match=r"got shape \(3,\)"):
+        png_bytes(np.zeros(3))
+    with pytest.raises(ValueError, match="scale must be a positive integer"):
+        png_bytes(grey, scale=0)
+
+
+def test_blit_figure_draws_the_background_once_and_the_moving_artists_each_frame():
+    fig = Figure(figsize=(2, 2), dpi=40)
+    ax = fig.add_subplot()
+    ax.set(xlim=(0, 1), ylim=(0, 1))
+    (line,) = ax.plot([0.2, 0.8], [0.3, 0.3], lw=4, color="red")  # away from spines and ticks
+    blit = BlitFigure(fig, [line])
+    assert line.get_animated()
+    first = blit.to_array()
+    line.set_ydata([0.6, 0.6])
+    second = blit.to_array()
+    assert blit.full_draws == 1, "the static parts are drawn once"
+    assert (first != second).any()
+    # the same picture as a full draw of the figure with the line in its new place
+    line.set_animated(False)
+    np.testing.assert_array_equal(_decode(png_bytes(fig)), second[..., :3])
+    line.set_animated(True)
+    blit.draw(key="new limits")  # a new key redraws the cached background
+    assert blit.full_draws == 2
+    blit.invalidate()
+    assert _decode(blit.png("new limits")).shape == (80, 80, 3) and blit.full_draws == 3
+
+
+# -- the toy GAN's live view and GIF (04_toy_gan_playground) ------------------------------------
+
+
+def test_figure_updates_in_place_and_renders_png():
+    gan = ToyGAN(batch_size=64)
+    fig = PlaygroundFigure(gan)
+    artists = (fig.heat, fig.fake, fig.d_line, fig.quiver)
+    png1 = fig.render(gan)
+    gan.step(20)
+    fig.show_grads = True
+    png2 = fig.render(gan)
+    assert png1[:8] == b"\x89PNG\r\n\x1a\n" and png1 != png2
+    assert (fig.heat, fig.fake, fig.d_line, fig.quiver) == artists, "no new artists per frame"
+    assert len(fig.ax.images) == 1 and len(fig.fig.axes) == 3  # two panels and the colour bar
+    np.testing.assert_allclose(fig.fake.get_offsets(), gan.samples())
+    assert "iteration 20" in fig.title.get_text()
+    assert fig.full_draws <= 2, "the background is cached between frames"
+    gan.reset(latent_dim=1, preset="moons", loss="wgan_gp")
+    fig.render(gan)
+    assert len(fig.fig.axes) == 3 and "WGAN-GP" in fig.title.get_text()
+    assert fig.render(gan, fmt="jpeg")[:2] == b"\xff\xd8"
+    with pytest.raises(ValueError, match="fmt must be"):
+        fig.render(gan, fmt="bmp")
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_figure_follows_the_loss_family(loss):
+    """The heatmap is D's probability for a logit family and the scaled raw score otherwise; the
+    title is the registry's label: a new family needs no change here."""
+    gan = ToyGAN(loss=loss, batch_size=32)
+    gan.step(3)
+    fig = PlaygroundFigure(gan)
+    fig.render(gan)
+    family = LOSSES[loss]
+    assert family.label in fig.title.get_text()
+    label = fig.cbar.ax.get_ylabel()
+    values = np.asarray(fig.heat.get_array())
+    assert values.min() >= 0 and values.max() <= 1
+    if family.d_output == "logit":
+        assert label == "D(x) = P(real)"
+        np.testing.assert_allclose(values, gan.d_grid(fig.res)[2])
+    else:
+        assert "scaled" in label and values.min() == 0 and values.max() == 1
+
+
+def test_save_gif(tmp_path):
+    gan = ToyGAN(batch_size=64)
+    path = save_gif(gan, tmp_path / "run.gif", frames=4, steps_per_frame=5)
+    with Image.open(path) as im:
+        assert im.format == "GIF" and im.n_frames == 4
+    assert gan.iteration == 15
+    with pytest.raises(ValueError, match="ending in .gif"):
+        save_gif(gan, tmp_path / "run.png", frames=2)
+    with pytest.raises(ValueError, match="frames must be an integer between 1 and 2000; got 0"):
+        save_gif(gan, tmp_path / "run.gif", frames=0)

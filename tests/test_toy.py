@@ -1,25 +1,23 @@
-"""gan_lessons.toy (04_toy_gan_playground): presets, coverage, networks, losses, the stepper, the view,
-and the exercise checkers in gan_lessons.checks_toy."""
+"""gan_lessons.toy (04_toy_gan_playground), the 2-D game: presets, coverage, networks, the stepper and
+its losses from the registry (gan_lessons.losses). Its live view and GIF: tests/test_plot.py; its
+dashboard: tests/test_widgets.py."""
 
 import numpy as np
 import pytest
 import torch
 
 from gan_lessons import toy
-from gan_lessons.checks_toy import check_lsgan_d_loss, check_mode_coverage
+from gan_lessons.config import single_thread
+from gan_lessons.losses import LOSSES, d_loss_hinge, g_loss_hinge, gradient_penalty
 from gan_lessons.toy import (
     PRESETS,
-    PlaygroundFigure,
+    TOY_GP_WEIGHT,
     ToyDiscriminator,
     ToyGAN,
     ToyGenerator,
-    gradient_penalty,
-    lsgan_d_loss,
-    lsgan_g_loss,
     make_data,
     mode_coverage,
     mode_shares,
-    save_gif,
 )
 
 # -- presets --------------------------------------------------------------------------------------
@@ -101,7 +99,7 @@ def test_mode_coverage_errors():
         mode_coverage(np.zeros((5, 2)), modes, 0.2, min_share=2)
 
 
-# -- networks and losses ----------------------------------------------------------------------
+# -- networks and the gradient penalty on 2-D points ------------------------------------------
 
 
 def test_networks_shapes_and_errors():
@@ -116,13 +114,6 @@ def test_networks_shapes_and_errors():
         ToyGenerator(0)
 
 
-def test_least_squares_losses():
-    r, f = torch.tensor([1.0, 1.0]), torch.tensor([0.0, 0.0])
-    assert lsgan_d_loss(r, f).item() == 0  # perfect D
-    assert lsgan_d_loss(f, r).item() == pytest.approx(1.0)  # everything wrong: 1/2 + 1/2
-    assert lsgan_g_loss(r).item() == 0 and lsgan_g_loss(f).item() == pytest.approx(0.5)
-
-
 def test_gradient_penalty_is_zero_for_a_unit_slope_critic():
     D = torch.nn.Linear(2, 1, bias=False)
     with torch.no_grad():
@@ -134,11 +125,34 @@ def test_gradient_penalty_is_zero_for_a_unit_slope_critic():
     assert gradient_penalty(D, x_real, x_fake).item() == pytest.approx(4, rel=1e-5)
 
 
-def test_unknown_loss_is_a_clear_error():
-    with pytest.raises(ValueError, match="Unknown loss 'hinge': choose one of minimax, nonsaturating"):
-        toy.toy_g_loss("hinge", torch.zeros(3))
-    with pytest.raises(ValueError, match="Unknown loss 'hinge'"):
-        ToyGAN(loss="hinge")
+def _old_toy_gradient_penalty(D, x_real, x_fake, generator):
+    """The toy's own penalty before the registry's (gan_lessons/toy.py until the loss registry)."""
+    eps = torch.rand(len(x_real), 1, generator=generator)
+    x_hat = (eps * x_real + (1 - eps) * x_fake.detach()).requires_grad_(True)
+    (grad,) = torch.autograd.grad(D(x_hat).sum(), x_hat, create_graph=True)
+    return ((grad.norm(dim=1) - 1) ** 2).mean()
+
+
+def test_gradient_penalty_on_2d_points_equals_the_old_formula():
+    torch.manual_seed(0)
+    D = ToyDiscriminator(16)
+    x_real, x_fake = torch.randn(64, 2), torch.randn(64, 2)
+    new = gradient_penalty(D, x_real, x_fake, torch.Generator().manual_seed(5))
+    old = _old_toy_gradient_penalty(D, x_real, x_fake, torch.Generator().manual_seed(5))
+    assert new.item() == old.item() and new.item() > 0  # bit for bit: eps drawn as (N, 1), as before
+    (g_new,) = torch.autograd.grad(new, list(D.parameters())[0])
+    (g_old,) = torch.autograd.grad(old, list(D.parameters())[0])
+    torch.testing.assert_close(g_new, g_old, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("loss", ["hinge2", "wasserstein", "", 3])
+def test_unknown_loss_is_a_clear_error(loss):
+    with pytest.raises(ValueError, match="Unknown loss .*: choose one of minimax, nonsaturating"):
+        ToyGAN(loss=loss)
+    gan = ToyGAN()
+    with pytest.raises(ValueError, match="Unknown loss"):
+        gan.set(loss=loss)
+    assert gan.settings.loss == "nonsaturating", "a rejected change leaves the settings alone"
 
 
 # -- the stepper --------------------------------------------------------------------------------
@@ -204,14 +218,14 @@ def test_set_changes_live_settings_and_reset_rebuilds():
         gan.reset(colour="red")
 
 
-@pytest.mark.parametrize("loss", toy.LOSSES)
+@pytest.mark.parametrize("loss", LOSSES)
 @pytest.mark.parametrize("preset", ["ring", "spiral"])
 def test_every_loss_trains_and_reports_state(loss, preset):
     gan = ToyGAN(preset, loss=loss, batch_size=64)
     gan.step(10)
     xs, ys, values = gan.d_grid(16)
     assert xs.shape == (16,) and values.shape == (16, 16) and np.isfinite(values).all()
-    if loss in ("minimax", "nonsaturating"):
+    if LOSSES[loss].d_output == "logit":  # D's probability
         assert values.min() >= 0 and values.max() <= 1
     pts, dirs = gan.gradient_field(20)
     assert pts.shape == dirs.shape == (20, 2) and np.isfinite(dirs).all() and np.abs(dirs).sum() > 0
@@ -245,111 +259,71 @@ def test_fixed_seed_outcome_nonsaturating_covers_the_ring():
     assert gan.coverage() >= 0.75
 
 
-# -- the view -----------------------------------------------------------------------------------
+# -- the losses come from the registry ---------------------------------------------------------
 
 
-def test_figure_updates_in_place_and_renders_png():
-    gan = ToyGAN(batch_size=64)
-    fig = PlaygroundFigure(gan)
-    artists = (fig.heat, fig.fake, fig.d_line, fig.quiver)
-    png1 = fig.render(gan)
+def test_loss_names_are_normalised_and_the_family_comes_from_the_registry():
+    gan = ToyGAN(loss="WGAN-GP")
+    assert gan.settings.loss == "wgan_gp" and gan.family is LOSSES["wgan_gp"]
+    gan.set(loss="hinge")
+    assert gan.family is LOSSES["hinge"]
+
+
+def test_hinge_trains_and_its_losses_are_the_registry_s():
+    gan = ToyGAN(loss="hinge", batch_size=64, seed=2)
     gan.step(20)
-    fig.show_grads = True
-    png2 = fig.render(gan)
-    assert png1[:8] == b"\x89PNG\r\n\x1a\n" and png1 != png2
-    assert (fig.heat, fig.fake, fig.d_line, fig.quiver) == artists, "no new artists per frame"
-    assert len(fig.ax.images) == 1 and len(fig.fig.axes) == 3  # two panels and the colour bar
-    np.testing.assert_allclose(fig.fake.get_offsets(), gan.samples())
-    assert "iteration 20" in fig.title.get_text()
-    gan.reset(latent_dim=1, preset="moons", loss="wgan_gp")
-    fig.render(gan)
-    assert len(fig.fig.axes) == 3 and "WGAN-GP" in fig.title.get_text()
+    assert np.isfinite(gan.history["d_loss"]).all() and np.isfinite(gan.history["g_loss"]).all()
+    # D's and G's losses in one step, recomputed from the stepper's own batches and outputs
+    gen = gan._gen
+    state = gen.get_state()
+    with single_thread(), torch.no_grad():  # as the stepper computes them
+        x_real = gan.data.sample(gan.settings.batch_size, generator=gen)
+        x_fake = gan.G(gan._noise(gan.settings.batch_size))
+        expected_d = d_loss_hinge(gan.D(x_real), gan.D(x_fake)).item()
+    gen.set_state(state)
+    assert gan.step_d() == pytest.approx(expected_d, rel=1e-6)  # no gradient penalty: hinge has none
+    state = gen.get_state()
+    with single_thread(), torch.no_grad():
+        expected_g = g_loss_hinge(gan.D(gan.G(gan._noise(gan.settings.batch_size)))).item()
+    gen.set_state(state)
+    assert gan.step_g() == pytest.approx(expected_g, rel=1e-6)
+    assert gan.history["g_loss"][-1] == pytest.approx(expected_g, rel=1e-6)
 
 
-def test_save_gif(tmp_path):
-    from PIL import Image
-
-    gan = ToyGAN(batch_size=64)
-    path = save_gif(gan, tmp_path / "run.gif", frames=4, steps_per_frame=5)
-    with Image.open(path) as im:
-        assert im.format == "GIF" and im.n_frames == 4
-    assert gan.iteration == 15
-    with pytest.raises(ValueError, match="ending in .gif"):
-        save_gif(gan, tmp_path / "run.png", frames=2)
-
-
-# -- exercise checkers --------------------------------------------------------------------------
-
-
-def test_check_lsgan_d_loss_accepts_the_right_answer(capsys):
-    assert check_lsgan_d_loss(lambda r, f: 0.5 * ((r - 1) ** 2).mean() + 0.5 * (f**2).mean())
-    assert "Correct" in capsys.readouterr().out
-    assert check_lsgan_d_loss(lsgan_d_loss)
+def _d_loss_by_hand(gan: ToyGAN, penalty: float) -> float:
+    """D's loss of the stepper's next D step, recomputed: the family's loss plus penalty x GP."""
+    gen, s = gan._gen, gan.settings
+    state = gen.get_state()
+    with single_thread():
+        x_real = gan.data.sample(s.batch_size, generator=gen)
+        with torch.no_grad():
+            x_fake = gan.G(gan._noise(s.batch_size))
+        loss = gan.family.d_loss(gan.D(x_real), gan.D(x_fake))
+        if penalty:
+            loss = loss + penalty * gradient_penalty(gan.D, x_real, x_fake, gen)
+    gen.set_state(state)
+    return loss.item()
 
 
-@pytest.mark.parametrize(
-    "wrong, hint",
-    [
-        (lambda r, f: 0.5 * (r**2).mean() + 0.5 * ((f - 1) ** 2).mean(), "targets are swapped"),
-        (lambda r, f: ((r - 1) ** 2).mean() + (f**2).mean(), "factor of 2"),
-        (
-            lambda r, f: 0.5 * ((r.sigmoid() - 1) ** 2).mean() + 0.5 * (f.sigmoid() ** 2).mean(),
-            "do not apply a sigmoid",
-        ),
-        (lambda r, f: 0.5 * ((r - 1) ** 2).sum() + 0.5 * (f**2).sum(), r"\.mean\(\), not \.sum\(\)"),
-        (lambda r, f: 0.5 * ((r - 1) ** 2).mean(), "ignores the fakes"),
-        (lambda r, f: 0.5 * (r - 1).abs().mean() + 0.5 * f.abs().mean(), "squared errors"),
-        (lambda r, f: (r - f).mean(), "should be"),
-        (lambda r, f: [0.0], "Return a scalar tensor"),
-        (lambda r, f: 1 / 0, "ZeroDivisionError"),
-    ],
-)
-def test_check_lsgan_d_loss_rejects_wrong_answers_with_hints(wrong, hint):
-    with pytest.raises(AssertionError, match=hint):
-        check_lsgan_d_loss(wrong)
+def test_gradient_penalty_weight_semantics():
+    """WGAN-GP gets the toy's 0.1 by default (as before the registry); others get none unless asked."""
+    assert TOY_GP_WEIGHT == 0.1 and LOSSES["wgan_gp"].gp_weight > 0
+    for loss, gp_weight, used in [
+        ("wgan_gp", None, 0.1),
+        ("wgan_gp", 0.5, 0.5),
+        ("wgan_gp", 0, 0.0),
+        ("nonsaturating", None, 0.0),
+        ("hinge", 1.0, 1.0),  # asked for explicitly
+    ]:
+        gan = ToyGAN(loss=loss, gp_weight=gp_weight, batch_size=32)
+        gan.step(2)
+        assert gan.settings.penalty_weight() == used
+        expected = _d_loss_by_hand(gan, used)  # before the step: it draws the same batch
+        assert gan.step_d() == pytest.approx(expected, rel=1e-6), (loss, gp_weight)
+    with pytest.raises(ValueError, match="gp_weight must be None"):
+        ToyGAN(gp_weight=-1)
 
 
-def test_checkers_need_a_function():
-    with pytest.raises(ValueError, match="Pass your function itself"):
-        check_lsgan_d_loss(3.0)
-    with pytest.raises(ValueError, match="Pass your function itself"):
-        check_mode_coverage("coverage")
-
-
-def _right_coverage(fakes, modes, radius):
-    d = np.linalg.norm(fakes[:, None] - modes[None], axis=-1)
-    return (d <= radius).any(axis=0).mean()
-
-
-def test_check_mode_coverage_accepts_the_right_answer():
-    assert check_mode_coverage(_right_coverage)
-    assert check_mode_coverage(lambda f, m, r: mode_coverage(f, m, r, min_share=0))
-
-
-@pytest.mark.parametrize(
-    "wrong, hint",
-    [
-        (
-            lambda f, m, r: (np.linalg.norm(f[:, None] - m[None], axis=-1) <= r).any(axis=0).sum(),
-            "divide the number",
-        ),
-        (
-            lambda f, m, r: (np.linalg.norm(f[:, None] - m[None], axis=-1) <= r).any(axis=1).mean(),
-            "share of FAKES",
-        ),
-        (
-            lambda f, m, r: len(np.unique(np.linalg.norm(f[:, None] - m[None], axis=-1).argmin(1))) / len(m),
-            "covers nothing",
-        ),
-        (
-            lambda f, m, r: (((f[:, None] - m[None]) ** 2).sum(-1) <= r).any(axis=0).mean(),
-            "not the squared distance",
-        ),
-        (lambda f, m, r: (np.linalg.norm(f[:, None] - m[None], axis=-1) <= r).mean(), "Count each mode once"),
-        (lambda f, m, r: 0.3, "so the coverage is 0.500"),
-        (lambda f, m, r: "all", "Return one number"),
-    ],
-)
-def test_check_mode_coverage_rejects_wrong_answers_with_hints(wrong, hint):
-    with pytest.raises(AssertionError, match=hint):
-        check_mode_coverage(wrong)
+def test_no_train_method_the_step_is_step():
+    """`train` means a mode switch in torch (nn.Module.train): the stepper's method is `step(n)`."""
+    assert not hasattr(ToyGAN, "train")

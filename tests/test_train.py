@@ -1,12 +1,25 @@
+"""The training step (update_D, update_G) and the loop around it (train); checkpoints: test_checkpoint.py."""
+
+import math
 import os
 import signal
 
 import pytest
 import torch
 
-from gan_lessons import TrainConfig, load_checkpoint, load_generator, new_run, save_checkpoint, train
+from gan_lessons import (
+    TrainConfig,
+    epoch_loader,
+    load_checkpoint,
+    load_generator,
+    new_run,
+    save_checkpoint,
+    train,
+    update_D,
+    update_G,
+)
 from gan_lessons.data import MNISTDigits, load_mnist
-from gan_lessons.models import Generator
+from gan_lessons.losses import LOSSES, get_loss
 from gan_lessons.train import NonFiniteLossError
 
 SMALL = dict(latent_dim=8, width=4, batch_size=32, device="cpu", sample_every=3, n_fixed=8)
@@ -73,19 +86,6 @@ def test_same_seed_same_samples(digits):
     assert not torch.equal(a.sample(), c.sample())
 
 
-def test_checkpoint_round_trip(digits, tmp_path):
-    run = new_run(TrainConfig(**SMALL))
-    train(run, digits, 1, progress=False)
-    path = save_checkpoint(run, tmp_path / "ck.pt")
-    assert not list(tmp_path.glob("*.tmp")), "no temporary file left behind"
-    back = load_checkpoint(path)
-    _assert_same_weights(run, back)
-    assert back.step == run.step and back.history["d_loss"] == run.history["d_loss"]
-    assert torch.equal(back.sample(), run.sample())
-    G = load_generator(path, Generator(SMALL["latent_dim"], SMALL["width"]))
-    assert torch.equal(G(run.fixed_noise), run.sample())
-
-
 def _interrupt_at(step):
     def on_step(run):
         if run.step == step:
@@ -96,6 +96,7 @@ def _interrupt_at(step):
 
 @pytest.mark.parametrize("ema", [0.0, 0.9])
 def test_interrupt_keeps_state_and_resume_matches_uninterrupted_run(digits, tmp_path, capsys, ema):
+    """Resuming in memory, in the same kernel (tests/test_checkpoint.py resumes from the file)."""
     reference = new_run(TrainConfig(**SMALL, ema=ema))
     train(reference, digits, 3, progress=False)
 
@@ -104,18 +105,15 @@ def test_interrupt_keeps_state_and_resume_matches_uninterrupted_run(digits, tmp_
     train(run, digits, 3, progress=False, checkpoint_path=ckpt, on_step=_interrupt_at(8))
     out = capsys.readouterr().out
     assert "Training interrupted at step 8" in out and "train(run, data, num_epochs=3)" in out
+    assert f"Checkpoint: {ckpt}." in out and load_checkpoint(ckpt).step == 8
     assert run.interrupted and run.step == 8 and run.epoch == 1 and run.batch_in_epoch == 2
     assert len(run.history["d_loss"]) == 8
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler, "handler restored"
 
-    resumed = load_checkpoint(ckpt)  # as after a kernel restart
-    assert resumed.step == 8
-    train(resumed, digits, 3, progress=False)
-    _assert_same_weights(reference, resumed)
-    assert resumed.history["d_loss"] == pytest.approx(reference.history["d_loss"])
-
-    train(run, digits, 3, progress=False)  # or resume in memory, in the same kernel
+    train(run, digits, 3, progress=False)
+    assert not run.interrupted
     _assert_same_weights(reference, run)
+    assert run.history["d_loss"] == reference.history["d_loss"]
 
 
 def test_interrupt_outside_a_step_raised_as_keyboardinterrupt_is_caught(digits):
@@ -158,7 +156,13 @@ def test_max_seconds_stops_and_checkpoints(digits, tmp_path, capsys):
         (dict(batch_size=0), "batch_size must be a positive integer; got 0"),
         (dict(latent_dim=-2), "latent_dim must be a positive integer"),
         (dict(device="gpu"), "Unknown device 'gpu'"),
-        (dict(g_loss="wasserstein"), "g_loss must be one of"),
+        (dict(loss="wasserstein"), r"Unknown loss 'wasserstein': choose one of minimax, nonsaturating, "),
+        (dict(loss=None), "loss must be the name of a loss family"),
+        (
+            dict(gp_weight=-1.0),
+            r"gp_weight \(the gradient penalty's weight\) must be a number >= 0.*got -1.0",
+        ),
+        (dict(gp_weight=float("nan")), "gp_weight"),
         (dict(ema=1.0), r"ema \(the decay of G's moving average\) must be in \[0, 1\)"),
     ],
 )
@@ -182,32 +186,111 @@ def test_zero_epochs_does_nothing(digits):
     assert run.step == 0
 
 
-@pytest.mark.parametrize("content", [b"", b"not a checkpoint at all", None])
-def test_corrupt_checkpoint(tmp_path, digits, content):
-    path = tmp_path / "bad.pt"
-    if content is None:  # a real checkpoint, cut in half
-        run = new_run(TrainConfig(**SMALL))
-        save_checkpoint(run, path)
-        content = path.read_bytes()[: path.stat().st_size // 2]
-    path.write_bytes(content)
-    with pytest.raises(ValueError, match=r"bad\.pt is truncated, corrupt or not a gan_lessons checkpoint"):
-        load_checkpoint(path)
+def test_loss_name_is_stored_canonical():
+    assert new_run(TrainConfig(**SMALL, loss="WGAN-GP")).config.loss == "wgan_gp"
+    assert new_run(TrainConfig(**SMALL)).config.loss == "nonsaturating"
 
 
-def test_plain_torch_file_is_not_a_checkpoint(tmp_path):
-    torch.save({"weights": torch.zeros(2)}, tmp_path / "other.pt")
-    with pytest.raises(ValueError, match="not a gan_lessons checkpoint"):
-        load_checkpoint(tmp_path / "other.pt")
+def _by_hand(config, data, num_epochs):
+    """The loop of train(), written out with update_D and update_G (ema=0: no moving average to keep)."""
+    run = new_run(config)
+    family = get_loss(config.loss)
+    outs = []
+    for epoch in range(num_epochs):
+        for x_real, _ in epoch_loader(data, config.batch_size, config.seed, epoch):
+            x_real = x_real.contiguous(memory_format=torch.channels_last)
+            z = torch.randn(len(x_real), config.latent_dim, generator=run.noise_gen)
+            x_fake = run.G(z)
+            loss_d, real_out, fake_out = update_D(
+                run.D, run.opt_d, x_real, x_fake, family, config.gp_weight, run.noise_gen
+            )
+            loss_g = update_G(run.D, run.opt_g, x_fake, family)
+            outs.append((loss_d.item(), loss_g.item(), family.d_probability(real_out).mean().item()))
+    return run, outs
 
 
-def test_missing_checkpoint(tmp_path):
-    with pytest.raises(FileNotFoundError, match="does not exist"):
-        load_checkpoint(tmp_path / "nope.pt")
+@pytest.mark.parametrize("loss", ["nonsaturating", "wgan_gp"])
+def test_update_D_and_update_G_by_hand_give_the_weights_of_train(digits, loss):
+    config = TrainConfig(**SMALL, ema=0.0, loss=loss)
+    by_hand, outs = _by_hand(config, digits, 2)
+    looped = new_run(config)
+    hist = train(looped, digits, 2, progress=False)
+    assert len(outs) == looped.step == 12
+    _assert_same_weights(by_hand, looped)
+    assert [o[0] for o in outs] == hist["d_loss"] and [o[1] for o in outs] == hist["g_loss"]
+    assert [o[2] for o in outs] == hist["d_real"]
+    # and the comparison can fail: another loss family gives other weights
+    other, _ = _by_hand(
+        TrainConfig(**SMALL, ema=0.0, loss="minimax" if loss != "minimax" else "hinge"), digits, 2
+    )
+    with pytest.raises(AssertionError):
+        _assert_same_weights(other, looped)
 
 
-def test_checkpoint_with_other_latent_dim(tmp_path):
-    path = save_checkpoint(new_run(TrainConfig(**SMALL)), tmp_path / "ck.pt")
-    with pytest.raises(ValueError, match=r"latent_dim=8, but latent_dim=100 was asked for"):
-        load_checkpoint(path, latent_dim=100)
-    with pytest.raises(ValueError, match=r"trained with latent_dim=8, but this generator has latent_dim=100"):
-        load_generator(path, Generator(latent_dim=100, width=4))
+def _params(module):
+    return [p.detach().clone() for p in module.parameters()]
+
+
+@pytest.mark.parametrize("loss", list(LOSSES))
+def test_update_D_leaves_G_alone_and_update_G_leaves_D_weights_alone(digits, loss):
+    run = new_run(TrainConfig(**SMALL, loss=loss))
+    x_real = digits.images[:32]
+    x_fake = run.G(torch.randn(32, SMALL["latent_dim"]))
+    G_before, D_before = _params(run.G), _params(run.D)
+    update_D(run.D, run.opt_d, x_real, x_fake, loss)
+    assert all(p.grad is None for p in run.G.parameters()), "x_fake.detach(): no gradient reaches G"
+    assert all(torch.equal(a, b) for a, b in zip(G_before, run.G.parameters()))
+    assert not all(torch.equal(a, b) for a, b in zip(D_before, run.D.parameters())), "D moved"
+
+    D_after_d_step = _params(run.D)
+    update_G(run.D, run.opt_g, x_fake, loss)
+    assert all(torch.equal(a, b) for a, b in zip(D_after_d_step, run.D.parameters())), "D's weights unchanged"
+    assert all(p.grad is not None for p in run.G.parameters()), "the gradient flows through D into G"
+    assert not all(torch.equal(a, b) for a, b in zip(G_before, run.G.parameters())), "G moved"
+
+
+def test_gradient_penalty_weight(digits):
+    run = new_run(TrainConfig(**SMALL))
+    x_real, x_fake = digits.images[:32], run.G(torch.randn(32, SMALL["latent_dim"]))
+    fam = LOSSES["wgan_gp"]
+    with torch.no_grad():
+        plain = fam.d_loss(run.D(x_real), run.D(x_fake))
+    loss_0, _, _ = update_D(run.D, run.opt_d, x_real, x_fake, fam, gp_weight=0.0)
+    assert torch.allclose(loss_0, plain)  # weight 0: the Wasserstein loss alone
+    run = new_run(TrainConfig(**SMALL))
+    loss_10, _, _ = update_D(run.D, run.opt_d, x_real, x_fake, fam)  # the family's default weight, 10
+    assert loss_10 > plain
+    with pytest.raises(ValueError, match="gp_weight must be >= 0"):
+        update_D(run.D, run.opt_d, x_real, x_fake, fam, gp_weight=-1)
+
+
+def test_non_finite_loss_raises_before_the_step(digits):
+    run = new_run(TrainConfig(**SMALL))
+    x_real = digits.images[:32].clone()
+    x_real[0, 0, 0, 0] = float("inf")
+    x_fake = run.G(torch.randn(32, SMALL["latent_dim"]))
+    before = _params(run.D)
+    with pytest.raises(
+        NonFiniteLossError, match=r"The discriminator loss became (nan|inf)\. Usual causes"
+    ) as err:
+        update_D(run.D, run.opt_d, x_real, x_fake, "nonsaturating")
+    assert err.value.player == "discriminator"
+    assert all(torch.equal(a, b) for a, b in zip(before, run.D.parameters()))
+    assert all(p.grad is None for p in run.D.parameters()), "no backward either"
+
+
+@pytest.mark.parametrize("loss", list(LOSSES))
+def test_every_loss_family_trains_and_checkpoints(digits, tmp_path, loss):
+    run = new_run(TrainConfig(**SMALL, loss=loss))
+    ckpt = tmp_path / f"{loss}.pt"
+    hist = train(run, digits, 1, progress=False, checkpoint_path=ckpt)
+    assert run.step == 6
+    for key in ("d_loss", "g_loss", "d_real", "d_fake"):
+        assert all(math.isfinite(v) for v in hist[key]), key
+    if LOSSES[loss].d_output == "logit":
+        assert all(0 <= v <= 1 for v in hist["d_real"] + hist["d_fake"])
+    back = load_checkpoint(ckpt)
+    assert back.config.loss == loss
+    _assert_same_weights(run, back)
+    train(back, digits, 2, progress=False)  # resumes with the same family
+    assert back.step == 12

@@ -1,13 +1,66 @@
-"""gan_lessons.widgets.playground (04_toy_gan_playground), driven headless: set `.value` on controls,
-click buttons, and assert on the stepper's state (ipywidgets swallows callback exceptions)."""
+"""gan_lessons.widgets, driven headless: set `.value` on controls, click buttons, and assert on the
+state (ipywidgets swallows callback exceptions). The 1-D explorer of 03_loss_math, the toy GAN
+playground of 04_toy_gan_playground, the latent explorer of 05_dcgan_mnist."""
 
+import math
 import time
 
 import ipywidgets as W
 import numpy as np
 import pytest
 
-from gan_lessons.widgets import playground
+from gan_lessons import losses, theory
+from gan_lessons.losses import LossFamily
+from gan_lessons.widgets import gaussian_explorer, playground
+
+# -- gaussian_explorer (03_loss_math) --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    return gaussian_explorer()
+
+
+@pytest.mark.parametrize("mu_g, sigma_g", [(0.0, 1.0), (2.0, 1.0), (-3.5, 0.4), (1.0, 2.5)])
+def test_sliders_recompute_d_star_and_jsd(explorer, mu_g, sigma_g):
+    explorer.mu_g.value = mu_g
+    explorer.sigma_g.value = sigma_g
+    state = explorer.state
+    assert (state["mu_g"], state["sigma_g"]) == (mu_g, sigma_g)
+    ref = theory.gaussian_game(mu_g, sigma_g)  # its own grid, chosen for these Gaussians
+    assert state["jsd"] == pytest.approx(ref.jsd, abs=1e-6)
+    assert state["value"] == pytest.approx(-math.log(4) + 2 * state["jsd"], abs=1e-9)
+    for x0 in (-1.0, 0.0, 1.5):  # D*(x0) from the densities, by hand
+        pd = math.exp(-(x0**2) / 2) / math.sqrt(2 * math.pi)
+        pg = math.exp(-(((x0 - mu_g) / sigma_g) ** 2) / 2) / (sigma_g * math.sqrt(2 * math.pi))
+        assert np.interp(x0, state["x"], state["d_star"]) == pytest.approx(pd / (pd + pg), abs=1e-3)
+
+
+def test_equal_distributions_give_half_and_zero(explorer):
+    explorer.mu_g.value, explorer.sigma_g.value = 0.0, 1.0
+    assert np.allclose(explorer.state["d_star"], 0.5)
+    assert explorer.state["jsd"] == pytest.approx(0.0, abs=1e-12)
+    assert "0.0000" in explorer.children[2].value
+
+
+def test_redraws_in_place(explorer):
+    fig, image = explorer.figure, explorer.children[1]
+    n_lines = len(fig.axes[0].lines)
+    before = image.value
+    explorer.mu_g.value = 3.0
+    assert explorer.figure is fig and len(fig.axes) == 1 and len(fig.axes[0].lines) == n_lines
+    assert image.value != before and image.value[:8] == b"\x89PNG\r\n\x1a\n"
+    line_g = fig.axes[0].lines[1]
+    assert np.argmax(line_g.get_ydata()) == np.argmin(np.abs(explorer.state["x"] - 3.0))
+
+
+def test_builder_does_not_display(capsys):
+    w = gaussian_explorer(mu_data=1.0, sigma_data=0.5)
+    assert capsys.readouterr().out == ""
+    assert w.state["jsd"] == pytest.approx(theory.gaussian_game(2.0, 1.0, 1.0, 0.5).jsd, abs=1e-6)
+
+
+# -- playground (04_toy_gan_playground) ------------------------------------------------------------
 
 
 def wait_for(predicate, timeout=30.0, what="condition"):
@@ -38,12 +91,14 @@ def test_builder_returns_an_undisplayed_widget_with_its_controls(pg):
         "reset_button",
     ):
         assert isinstance(getattr(pg, name), W.Button)
-    assert set(pg.loss.options) == {
+    assert list(pg.loss.options) == [(f.label, name) for name, f in losses.LOSSES.items()]
+    assert {
         ("minimax (saturating)", "minimax"),
         ("non-saturating", "nonsaturating"),
         ("least squares (LSGAN)", "least_squares"),
         ("WGAN-GP", "wgan_gp"),
-    }
+        ("hinge", "hinge"),
+    } <= set(pg.loss.options)
     assert pg.preset.options == ("ring", "grid", "spiral", "moons")
     assert "iteration <b class='gl-iteration'>0</b>" in pg.counter.value
     assert "0/8" in pg.coverage_label.value
@@ -126,6 +181,31 @@ def test_play_trains_in_the_background_and_controls_work_meanwhile(pg):
     wait_for(lambda: pg.gan.iteration > stopped, what="play after pause")
     pg.pause()
     assert pg.error is None
+
+
+def test_the_loss_dropdown_lists_every_registry_family(monkeypatch):
+    """A family added to gan_lessons.losses.LOSSES shows up in a fresh playground, and trains, with no other change."""
+    fake = LossFamily(
+        "fake_family", "a fake family", "score", losses.d_loss_hinge, losses.g_loss_hinge, paper="none"
+    )
+    monkeypatch.setitem(losses.LOSSES, "fake_family", fake)
+    box = playground(seed=0)
+    try:
+        assert box.loss.options == tuple((f.label, name) for name, f in losses.LOSSES.items())
+        assert ("a fake family", "fake_family") in box.loss.options
+        box.loss.value = "fake_family"
+        assert box.error is None and box.gan.family is fake
+        box.run(3)
+        assert box.gan.iteration == 3 and "a fake family" in box.figure.title.get_text()
+    finally:
+        box.pause()
+
+
+def test_hinge_from_the_dropdown(pg):
+    pg.loss.value = "hinge"
+    pg.run(5)
+    assert pg.error is None and pg.gan.settings.loss == "hinge" and "hinge" in pg.figure.title.get_text()
+    assert np.isfinite(pg.gan.history["d_loss"]).all()
 
 
 def test_bad_values_are_reported_not_raised():

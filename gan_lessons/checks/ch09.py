@@ -1,51 +1,39 @@
-"""Checkers for the exercises of 09_evaluating: each runs a student's function on known cases and,
-when it is wrong, recognises the usual mistakes and says which one it is. Introduced in 09_evaluating.
-
-A correct answer prints a short confirmation and returns True; a wrong one raises `ExerciseError`
-(an AssertionError) whose message is the hint.
-"""
+"""Checkers for 09_evaluating: the Fréchet distance, the KL divergence of a class histogram to
+uniform, and the k-NN radii of precision and recall. Each runs a student's function on known cases
+and, when it is wrong, recognises the usual mistakes and says which one it is."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import scipy.linalg
 import torch
 
-from .metrics import frechet_distance, knn_radii
+from ..metrics import coverage_from_counts, frechet_distance, knn_radii
+from .core import WrongAnswer, as_float, as_tensor, call_student, close, correct, require_callable
+
+_ATOL = 1e-6  # these answers are computed, not typed in: compare tightly
+_ONE_NUMBER = "Did you forget a np.trace(...) or a .sum()?"
 
 
-class ExerciseError(AssertionError):
-    """A wrong exercise answer; the message says what to change. Introduced in 09_evaluating."""
-
-
-def _close(a: float, b: float, rtol: float = 1e-4, atol: float = 1e-6) -> bool:
-    return math.isfinite(a) and math.isfinite(b) and abs(a - b) <= atol + rtol * abs(b)
-
-
-def _as_float(value, what: str) -> float:
-    """Turn a student's return value into a Python float, or explain why it is not one."""
-    if isinstance(value, torch.Tensor):
-        value = value.detach().cpu().numpy()
-    arr = np.asarray(value)
-    if arr.size != 1:
-        raise ExerciseError(
-            f"{what} should return one number; it returned an array of shape {arr.shape}. "
-            "Did you forget a np.trace(...) or a .sum()?"
-        )
-    if np.iscomplexobj(arr):
-        if abs(arr.imag.item()) > 1e-6 * max(1.0, abs(arr.real.item())):
-            raise ExerciseError(
-                f"{what} returned the complex number {arr.item()}: take the real part of the matrix square "
+def _result(value: Any, what: str) -> float:
+    """A student's returned number as a float; a complex one (from sqrtm) gets its own hint."""
+    arr = value.detach().cpu().numpy() if isinstance(value, torch.Tensor) else value
+    if np.iscomplexobj(arr) and np.size(arr) == 1:
+        z = complex(np.asarray(arr).item())
+        if abs(z.imag) > 1e-6 * max(1.0, abs(z.real)):
+            raise WrongAnswer(
+                f"Your function returned the complex number {z}: take the real part of the matrix square "
                 "root (scipy.linalg.sqrtm(...).real) before the trace."
             )
-        raise ExerciseError(
-            f"{what} returned a complex number ({arr.item()}). sqrtm can return a tiny imaginary part "
+        raise WrongAnswer(
+            f"Your function returned a complex number ({z}). sqrtm can return a tiny imaginary part "
             "from rounding: keep its .real, and return a float."
         )
-    return float(arr.item())
+    return as_float(value, what, returned=True, hint=_ONE_NUMBER)
 
 
 def _sqrtm(m: np.ndarray) -> np.ndarray:
@@ -104,38 +92,40 @@ _FD_MISTAKES: list[tuple[str, Callable]] = [
 
 
 def check_frechet_distance(fn: Callable) -> bool:
-    """Exercise (09_evaluating): fn(mu1, sigma1, mu2, sigma2) must return the Fréchet distance as a float."""
+    """Exercise (09): fn(mu1, sigma1, mu2, sigma2) must return the Fréchet distance as a float."""
+    require_callable(fn, "check_frechet_distance(my_frechet)")
     for case in _fd_cases():
         mu1, s1, mu2, s2 = (np.array(c, copy=True) for c in case)
-        try:
-            got = fn(mu1, s1, mu2, s2)
-        except Exception as exc:
-            raise ExerciseError(
-                f"Your function raised {type(exc).__name__}: {exc}. It gets NumPy arrays: means of "
-                f"shape ({len(mu1)},) and covariances ({len(mu1)}, {len(mu1)})."
-            ) from exc
-        got = _as_float(got, "Your function")
+        d = len(mu1)
+        got = call_student(
+            fn,
+            mu1,
+            s1,
+            mu2,
+            s2,
+            about=f"It gets NumPy arrays: means of shape ({d},) and covariances ({d}, {d}).",
+        )
+        got = _result(got, "the Fréchet distance")
         expected = frechet_distance(*case)
-        if _close(got, expected):
+        if close(got, expected, atol=_ATOL):
             continue
         if not math.isfinite(got):
-            raise ExerciseError(
+            raise WrongAnswer(
                 f"Your function returned {got}. NaN usually comes from np.sqrt of negative entries: "
                 "use the matrix square root scipy.linalg.sqrtm and keep its .real part."
             )
         for hint, mistake in _FD_MISTAKES:
-            if _close(got, float(mistake(*case))):
-                raise ExerciseError(hint)
-        raise ExerciseError(
-            f"For a {len(mu1)}-D case your function gives {got:.4f}; the Fréchet distance is "
+            if close(got, float(mistake(*case)), atol=_ATOL):
+                raise WrongAnswer(hint)
+        raise WrongAnswer(
+            f"For a {d}-D case your function gives {got:.4f}; the Fréchet distance is "
             f"{expected:.4f}. Write it term by term: ||mu1 - mu2||^2 + tr(S1) + tr(S2) - 2 tr(sqrtm(S1 @ S2))."
         )
     mu, s = _fd_cases()[0][:2]
-    same = _as_float(fn(mu, s, mu.copy(), s.copy()), "Your function")
+    same = _result(call_student(fn, mu, s, mu.copy(), s.copy()), "the Fréchet distance")
     if abs(same) > 1e-6:
-        raise ExerciseError(f"Two identical Gaussians must be at distance 0; yours gives {same:.3g}.")
-    print("Correct: your Fréchet distance matches gan_lessons.metrics.frechet_distance on every case.")
-    return True
+        raise WrongAnswer(f"Two identical Gaussians must be at distance 0; yours gives {same:.3g}.")
+    return correct("Your Fréchet distance matches gan_lessons.metrics.frechet_distance on every case.")
 
 
 # --------------------------------------------------------------------------------------------
@@ -146,12 +136,6 @@ _KL_CASES = [
     np.array([500, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
     np.array([30, 10, 0, 5, 25, 0, 12, 8, 6, 4]),
 ]
-
-
-def _kl_ref(counts: np.ndarray) -> float:
-    p = counts / counts.sum()
-    nz = p > 0
-    return float(np.sum(p[nz] * np.log(p[nz] * len(p))))
 
 
 def _kl_reversed(counts: np.ndarray) -> float:
@@ -168,98 +152,86 @@ def _kl_unnormalised(counts: np.ndarray) -> float:
 
 
 def check_kl_to_uniform(fn: Callable) -> bool:
-    """Exercise (09_evaluating): fn(counts) -> KL(p || uniform) in nats, where p = counts / counts.sum()."""
+    """Exercise (09): fn(counts) -> KL(p || uniform) in nats, where p = counts / counts.sum()."""
+    require_callable(fn, "check_kl_to_uniform(my_kl_to_uniform)")
     for counts in _KL_CASES:
-        try:
-            got = fn(counts.copy())
-        except Exception as exc:
-            raise ExerciseError(
-                f"Your function raised {type(exc).__name__}: {exc}. It gets a NumPy array of 10 counts."
-            ) from exc
-        got = _as_float(got, "Your function")
-        expected = _kl_ref(counts)
-        if _close(got, expected, atol=1e-6):
+        got = call_student(fn, counts.copy(), about="It gets a NumPy array of 10 counts.")
+        got = _result(got, "the KL divergence")
+        expected = coverage_from_counts(counts).kl_to_uniform
+        if close(got, expected, atol=_ATOL):
             continue
         if math.isnan(got):
-            raise ExerciseError(
+            raise WrongAnswer(
                 "You got NaN: a class with 0 samples gives 0 * log 0. By convention that term is 0, so "
                 "sum only over the classes with p > 0 (p[p > 0])."
             )
         reverse = _kl_reversed(counts)
-        if got == math.inf or (math.isfinite(reverse) and _close(got, reverse)):
-            raise ExerciseError(
+        if got == math.inf or close(got, reverse, atol=_ATOL):
+            raise WrongAnswer(
                 "That is KL(uniform || p), the other direction, which is infinite as soon as one digit is "
                 "missing. Coverage uses KL(p || uniform) = sum p log(p / (1/10))."
             )
-        if expected > 0 and _close(got, expected / math.log(2)):
-            raise ExerciseError(
+        if expected > 0 and close(got, expected / math.log(2), atol=_ATOL):
+            raise WrongAnswer(
                 "Your answer is in bits (log base 2). Use the natural log, np.log, to get nats."
             )
-        if _close(got, _kl_unnormalised(counts)):
-            raise ExerciseError("Normalise the counts to probabilities first: p = counts / counts.sum().")
-        if _close(got, -expected):
-            raise ExerciseError("The sign is flipped: KL(p || u) = sum p log(p / u) is never negative.")
-        raise ExerciseError(
+        if close(got, _kl_unnormalised(counts), atol=_ATOL):
+            raise WrongAnswer("Normalise the counts to probabilities first: p = counts / counts.sum().")
+        if close(got, -expected, atol=_ATOL):
+            raise WrongAnswer("The sign is flipped: KL(p || u) = sum p log(p / u) is never negative.")
+        raise WrongAnswer(
             f"For counts {counts.tolist()} the KL divergence to uniform is {expected:.4f} nats; you got {got:.4f}."
         )
-    print(
-        "Correct: 0 for a uniform histogram, log 10 = 2.303 nats for a single digit, and the mixed case too."
+    return correct(
+        "0 for a uniform histogram, log 10 = 2.303 nats for a single digit, and the mixed case too."
     )
-    return True
 
 
 # --------------------------------------------------------------------------------------------
 # Exercise 3: k-NN radii, the building block of precision and recall
 # --------------------------------------------------------------------------------------------
 def check_knn_radii(fn: Callable) -> bool:
-    """Exercise (09_evaluating): fn(feats, k) -> (N,) distance from each row of feats (N, D) to its k-th nearest other row."""
+    """Exercise (09): fn(feats, k) -> (N,) distance from each row of feats (N, D) to its k-th nearest other row."""
+    require_callable(fn, "check_knn_radii(my_knn_radii)")
     gen = torch.Generator().manual_seed(3)
     feats = torch.randn(40, 4, generator=gen, dtype=torch.float64)
     for k in (1, 3):
-        try:
-            got = fn(feats.clone(), k)
-        except Exception as exc:
-            raise ExerciseError(
-                f"Your function raised {type(exc).__name__}: {exc}. It gets a float tensor (40, 4) and k."
-            ) from exc
-        got = torch.as_tensor(
-            np.asarray(got.detach().cpu() if isinstance(got, torch.Tensor) else got), dtype=torch.float64
-        )
+        got = call_student(fn, feats.clone(), k, about="It gets a float tensor (40, 4) and k.")
+        got = as_tensor(got, "one radius per point", dtype=torch.float64)
         expected = knn_radii(feats, k)
         if got.shape != expected.shape:
-            raise ExerciseError(
+            raise WrongAnswer(
                 f"Return one radius per point, shape ({len(feats)},); yours has shape {tuple(got.shape)}. "
                 "Take the k-th smallest distance along dim=1."
             )
-        if torch.allclose(got, expected, rtol=1e-5, atol=1e-8):
+        if close(got, expected, rtol=1e-5, atol=1e-8):
             continue
         dist = torch.cdist(feats, feats)
         ordered = dist.sort(dim=1).values
-        if torch.allclose(got, ordered[:, k - 1], rtol=1e-5) or (
-            k == 1 and torch.allclose(got, torch.zeros_like(got))
+        if close(got, ordered[:, k - 1], rtol=1e-5, atol=1e-8) or (
+            k == 1 and close(got, torch.zeros_like(got), rtol=1e-5, atol=1e-8)
         ):
-            raise ExerciseError(
+            raise WrongAnswer(
                 "Each point is its own nearest neighbour at distance 0: skip it, so the k-th neighbour is "
                 "column k of the sorted distances (topk(k + 1, largest=False), then [:, k])."
             )
-        if torch.allclose(got, expected**2, rtol=1e-5):
-            raise ExerciseError(
+        if close(got, expected**2, rtol=1e-5, atol=1e-8):
+            raise WrongAnswer(
                 "These are squared distances. The radius is a plain Euclidean distance: take the square "
                 "root, or use torch.cdist."
             )
-        if k + 1 < len(feats) and torch.allclose(got, ordered[:, k + 1], rtol=1e-5):
-            raise ExerciseError(
+        if k + 1 < len(feats) and close(got, ordered[:, k + 1], rtol=1e-5, atol=1e-8):
+            raise WrongAnswer(
                 "One neighbour too far: with the point itself in column 0 of the sorted distances, the k-th "
                 "neighbour is column k, not k + 1."
             )
-        if torch.allclose(got, dist.sort(dim=1, descending=True).values[:, k - 1], rtol=1e-5):
-            raise ExerciseError("Those are the farthest points. Sort ascending (topk(..., largest=False)).")
-        raise ExerciseError(
+        if close(got, dist.sort(dim=1, descending=True).values[:, k - 1], rtol=1e-5, atol=1e-8):
+            raise WrongAnswer("Those are the farthest points. Sort ascending (topk(..., largest=False)).")
+        raise WrongAnswer(
             f"With k={k} your radii differ from the distances to the k-th nearest other point "
             f"(first expected {expected[:3].tolist()}, got {got[:3].tolist()})."
         )
-    print("Correct: each radius is the distance to the k-th nearest other point.")
-    return True
+    return correct("Each radius is the distance to the k-th nearest other point.")
 
 
-__all__ = ["ExerciseError", "check_frechet_distance", "check_kl_to_uniform", "check_knn_radii"]
+__all__ = ["check_frechet_distance", "check_kl_to_uniform", "check_knn_radii"]

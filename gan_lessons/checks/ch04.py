@@ -1,26 +1,24 @@
-"""Exercise checkers for 04_toy_gan_playground. Introduced in 04_toy_gan_playground.
+"""Checkers for 04_toy_gan_playground: the least-squares discriminator loss and mode coverage.
 
-Each `check_...` runs the student's function on test inputs. A right answer returns True (and
-prints a line saying so); a wrong one raises AssertionError with a hint about the specific
-mistake, recognised by comparing with the typical wrong answers.
-"""
+Each runs the student's function on test inputs and recognises the typical wrong answers by
+comparing with them."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import torch
 
-
-def _require_callable(fn, what: str) -> None:
-    if not callable(fn):
-        raise ValueError(f"Pass your function itself, e.g. {what}; got {type(fn).__name__}.")
-
+from ..losses import d_loss_least_squares
+from ..toy import mode_coverage
+from .core import WrongAnswer, as_float, call_student, close, correct, require_callable
 
 # -- Exercise 1: the least-squares discriminator loss -----------------------------------------
 
 
 def _lsgan_variants(r: torch.Tensor, f: torch.Tensor) -> dict:
-    ref = 0.5 * ((r - 1) ** 2).mean() + 0.5 * (f**2).mean()
+    ref = d_loss_least_squares(r, f)
     return {
         "right": ref,
         "swapped": 0.5 * (r**2).mean() + 0.5 * ((f - 1) ** 2).mean(),
@@ -44,34 +42,31 @@ LSGAN_HINTS = {
 }
 
 
-def check_lsgan_d_loss(fn) -> bool:
-    """Check fn(real_out, fake_out) -> the least-squares D loss 1/2 E[(D(x)-1)^2] + 1/2 E[D(G(z))^2]."""
-    _require_callable(fn, "check_lsgan_d_loss(my_lsgan_d_loss)")
+def check_lsgan_d_loss(fn: Callable) -> bool:
+    """Exercise (04): fn(real_out, fake_out) -> the least-squares D loss 1/2 E[(D(x)-1)^2] + 1/2 E[D(G(z))^2]."""
+    require_callable(fn, "check_lsgan_d_loss(my_lsgan_d_loss)")
     gen = torch.Generator().manual_seed(4)
     for n_real, n_fake in ((16, 16), (8, 24)):
         r = torch.randn(n_real, generator=gen) * 1.5 + 0.3
         f = torch.randn(n_fake, generator=gen) * 1.2 - 0.4
-        try:
-            got = fn(r.clone(), f.clone())
-        except Exception as err:  # the student's code failed: say where
-            raise AssertionError(f"Your function raised {type(err).__name__}: {err}") from err
-        if not isinstance(got, torch.Tensor) or got.numel() != 1:
-            raise AssertionError(
+        got = call_student(fn, r.clone(), f.clone())
+        if not isinstance(got, torch.Tensor) or got.numel() != 1:  # a loss must be a tensor to backpropagate
+            raise WrongAnswer(
                 f"Return a scalar tensor (one number); got {type(got).__name__} "
                 f"{tuple(got.shape) if isinstance(got, torch.Tensor) else ''}."
             )
-        variants = _lsgan_variants(r, f)
-        if torch.allclose(got.float().reshape(()), variants["right"], atol=1e-5):
+        got = as_float(got, "the loss", returned=True)
+        variants = {name: float(value) for name, value in _lsgan_variants(r, f).items()}
+        if close(got, variants["right"], rtol=1e-5, atol=1e-5):
             continue
         for name, value in variants.items():
-            if name != "right" and torch.allclose(got.float().reshape(()), value, atol=1e-5):
-                raise AssertionError(LSGAN_HINTS[name])
-        raise AssertionError(
-            f"Not yet: for these outputs the loss should be {variants['right'].item():.4f}, "
-            f"yours gives {got.item():.4f}. Write it as 0.5 * mean((real_out - 1)^2) + 0.5 * mean(fake_out^2)."
+            if name != "right" and close(got, value, rtol=1e-5, atol=1e-5):
+                raise WrongAnswer(LSGAN_HINTS[name])
+        raise WrongAnswer(
+            f"Not yet: for these outputs the loss should be {variants['right']:.4f}, "
+            f"yours gives {got:.4f}. Write it as 0.5 * mean((real_out - 1)^2) + 0.5 * mean(fake_out^2)."
         )
-    print("Correct: D pulls real outputs to 1 and fake outputs to 0 with squared errors.")
-    return True
+    return correct("D pulls real outputs to 1 and fake outputs to 0 with squared errors.")
 
 
 # -- Exercise 2: mode coverage ----------------------------------------------------------------
@@ -104,7 +99,7 @@ def _coverage_variants(fakes, modes, radius) -> dict:
     near = dist <= radius
     nearest = np.argmin(dist, axis=1)
     return {
-        "right": near.any(axis=0).mean(),
+        "right": mode_coverage(fakes, modes, radius, min_share=0),  # any fake within radius covers a mode
         "count": float(near.any(axis=0).sum()),
         "quality": near.any(axis=1).mean(),
         "no_radius": len(np.unique(nearest)) / len(modes),
@@ -125,30 +120,24 @@ COVERAGE_HINTS = {
 }
 
 
-def check_mode_coverage(fn) -> bool:
-    """Check fn(fakes (N, 2), modes (K, 2), radius) -> share of modes with at least one fake within radius."""
-    _require_callable(fn, "check_mode_coverage(my_coverage)")
+def check_mode_coverage(fn: Callable) -> bool:
+    """Exercise (04): fn(fakes (N, 2), modes (K, 2), radius) -> share of modes with at least one fake within radius."""
+    require_callable(fn, "check_mode_coverage(my_coverage)")
     for case in (_coverage_case, _coverage_case_2):
         fakes, modes, radius = case()
-        try:
-            got = fn(fakes.copy(), modes.copy(), radius)
-        except Exception as err:
-            raise AssertionError(f"Your function raised {type(err).__name__}: {err}") from err
-        try:
-            got = float(got)
-        except (TypeError, ValueError):
-            raise AssertionError(
-                f"Return one number (a share between 0 and 1); got {type(got).__name__}."
-            ) from None
+        got = call_student(fn, fakes.copy(), modes.copy(), radius)
+        got = as_float(got, "a share between 0 and 1", returned=True)
         variants = _coverage_variants(fakes, modes, radius)
-        if abs(got - variants["right"]) < 1e-9:
+        if close(got, variants["right"], rtol=0, atol=1e-9):
             continue
         for name, value in variants.items():
-            if name != "right" and abs(got - value) < 1e-9:
-                raise AssertionError(COVERAGE_HINTS[name])
-        raise AssertionError(
-            f"Not yet: here {int(variants['right'] * len(modes))} of the {len(modes)} modes have a "
+            if name != "right" and close(got, value, rtol=0, atol=1e-9):
+                raise WrongAnswer(COVERAGE_HINTS[name])
+        raise WrongAnswer(
+            f"Not yet: here {round(variants['right'] * len(modes))} of the {len(modes)} modes have a "
             f"fake within {radius}, so the coverage is {variants['right']:.3f}; yours gives {got:.3f}."
         )
-    print("Correct: coverage counts the modes that have at least one fake within the radius.")
-    return True
+    return correct("Coverage counts the modes that have at least one fake within the radius.")
+
+
+__all__ = ["COVERAGE_HINTS", "LSGAN_HINTS", "check_lsgan_d_loss", "check_mode_coverage"]

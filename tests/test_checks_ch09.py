@@ -1,16 +1,19 @@
-"""The chapter-09 exercise checkers: a right answer passes; each typical wrong answer gets its own hint."""
+"""gan_lessons.checks.ch09 (09_evaluating): a right answer passes in two forms; each typical wrong
+answer gets its own hint, as WrongAnswer."""
 
 import numpy as np
 import pytest
 import scipy.linalg
+import scipy.stats
 import torch
 
-from gan_lessons.checks_eval import (
-    ExerciseError,
+from gan_lessons.checks import (
+    WrongAnswer,
     check_frechet_distance,
     check_kl_to_uniform,
     check_knn_radii,
 )
+from gan_lessons.metrics import frechet_distance
 
 
 def _sqrtm(m):
@@ -55,17 +58,23 @@ FD_WRONG = [
     (lambda m1, s1, m2, s2: (m1 - m2) ** 2, "returned an array"),
     (lambda m1, s1, m2, s2: m1.size(), "raised TypeError"),
     (lambda m1, s1, m2, s2: 2 * fd_right(m1, s1, m2, s2), "Write it term by term"),
+    (lambda m1, s1, m2, s2: None, "is a `return` statement missing"),
 ]
 
 
-def test_frechet_distance_checker_accepts_the_right_answer(capsys):
-    assert check_frechet_distance(fd_right) is True
-    assert "Correct" in capsys.readouterr().out
+@pytest.mark.parametrize(
+    "right",
+    [fd_right, frechet_distance, lambda *a: torch.tensor(fd_right(*a))],
+    ids=["float", "package", "tensor"],
+)
+def test_frechet_distance_checker_accepts_the_right_answer(right, capsys):
+    assert check_frechet_distance(right) is True
+    assert "Correct!" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("wrong, hint", FD_WRONG, ids=[h for _, h in FD_WRONG])
 def test_frechet_distance_checker_names_each_mistake(wrong, hint):
-    with pytest.raises(ExerciseError, match=hint):
+    with pytest.raises(WrongAnswer, match=hint):
         check_frechet_distance(wrong)
 
 
@@ -108,17 +117,23 @@ KL_WRONG = [
     (kl_unnormalised, "Normalise the counts"),
     (kl_negative, "sign is flipped"),
     (lambda c: 0.5, "KL divergence to uniform is"),
+    (lambda c: c / c.sum(), "returned an array of shape \\(10,\\)"),
 ]
 
 
-def test_kl_checker_accepts_the_right_answer():
+@pytest.mark.parametrize(
+    "right",
+    [kl_right, lambda c: scipy.stats.entropy(c, np.ones(len(c)))],
+    ids=["numpy", "scipy-entropy"],
+)
+def test_kl_checker_accepts_the_right_answer(right):
     with np.errstate(divide="ignore", invalid="ignore"):
-        assert check_kl_to_uniform(kl_right) is True
+        assert check_kl_to_uniform(right) is True
 
 
 @pytest.mark.parametrize("wrong, hint", KL_WRONG, ids=[h for _, h in KL_WRONG])
 def test_kl_checker_names_each_mistake(wrong, hint):
-    with np.errstate(divide="ignore", invalid="ignore"), pytest.raises(ExerciseError, match=hint):
+    with np.errstate(divide="ignore", invalid="ignore"), pytest.raises(WrongAnswer, match=hint):
         check_kl_to_uniform(wrong)
 
 
@@ -140,14 +155,20 @@ RADII_WRONG = [
     (lambda f, k: torch.cdist(f, f).topk(k, dim=1).values[:, k - 1], "farthest points"),
     (lambda f, k: torch.cdist(f, f)[:, :k], "one radius per point"),
     (lambda f, k: radii_right(f, k) + 0.1, "differ from the distances"),
+    (lambda f, k: None, "is a `return` statement missing"),
 ]
 
 
-def test_knn_checker_accepts_the_right_answer():
-    assert check_knn_radii(radii_right) is True
+@pytest.mark.parametrize(
+    "right",
+    [radii_right, lambda f, k: torch.cdist(f, f).sort(dim=1).values[:, k].numpy()],
+    ids=["tensor", "numpy"],
+)
+def test_knn_checker_accepts_the_right_answer(right):
+    assert check_knn_radii(right) is True
 
 
 @pytest.mark.parametrize("wrong, hint", RADII_WRONG, ids=[h for _, h in RADII_WRONG])
 def test_knn_checker_names_each_mistake(wrong, hint):
-    with pytest.raises(ExerciseError, match=hint):
+    with pytest.raises(WrongAnswer, match=hint):
         check_knn_radii(wrong)

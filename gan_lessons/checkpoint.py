@@ -1,0 +1,140 @@
+"""Checkpoints of a GAN run: write, read, rebuild. Introduced in 05_dcgan_mnist.
+
+A checkpoint holds the whole run (both networks, both optimizers, the moving average of G, the
+history, the position in the data and the noise generator's state), so `load_checkpoint` then
+`train` resumes exactly. Files are written atomically (a temporary file, then `os.replace`) and
+read with `torch.load(weights_only=True)`, which cannot run code hidden in a file.
+
+Imports go one way: this module imports `run` (for `new_run` and `TrainConfig`), and `train`
+imports this module to write checkpoints during training.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import asdict, fields
+from pathlib import Path
+
+import torch
+
+from .models import Generator
+from .run import GANRun, TrainConfig, new_run
+
+CHECKPOINT_FORMAT = "gan_lessons.checkpoint/1"
+_RENAMED = {"g_loss": "loss"}  # config keys of older checkpoints -> today's TrainConfig field
+
+
+def _atomic_torch_save(obj, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            torch.save(obj, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_checkpoint(run: GANRun, path: str | Path) -> Path:
+    """Write the whole run to `path` atomically (a temporary file, then os.replace)."""
+    path = Path(path)
+    state = {
+        "format": CHECKPOINT_FORMAT,
+        "config": asdict(run.config),
+        "G": run.G.state_dict(),
+        "D": run.D.state_dict(),
+        "G_ema": run.G_ema.state_dict() if run.G_ema is not None else None,
+        "opt_g": run.opt_g.state_dict(),
+        "opt_d": run.opt_d.state_dict(),
+        "history": run.history,
+        "epoch": run.epoch,
+        "batch_in_epoch": run.batch_in_epoch,
+        "step": run.step,
+        "elapsed": run.elapsed,
+        "fixed_noise": run.fixed_noise.cpu(),
+        "noise_gen_state": run.noise_gen.get_state(),
+    }
+    _atomic_torch_save(state, path)
+    return path
+
+
+def read_checkpoint(path: str | Path) -> dict:
+    """Load a checkpoint dict safely (weights_only=True), with clear errors for missing or damaged files."""
+    path = Path(path)
+    fix = "Train again (python -m gan_lessons train ...) or pick another checkpoint."
+    if not path.is_file():
+        raise FileNotFoundError(f"Checkpoint {path} does not exist. {fix}")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
+        raise ValueError(
+            f"Checkpoint {path} is truncated, corrupt or not a gan_lessons checkpoint ({reason}). {fix}"
+        ) from None
+    if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
+        raise ValueError(f"{path} is not a gan_lessons checkpoint (no '{CHECKPOINT_FORMAT}' marker). {fix}")
+    return state
+
+
+def _config_of(state: dict) -> TrainConfig:
+    # Older checkpoints name some settings differently (g_loss before the loss registry); unknown keys are dropped.
+    saved = {_RENAMED.get(k, k): v for k, v in state["config"].items()}
+    names = {f.name for f in fields(TrainConfig)}
+    return TrainConfig(**{k: v for k, v in saved.items() if k in names})
+
+
+def load_checkpoint(path: str | Path, device: str | None = None, latent_dim: int | None = None) -> GANRun:
+    """Rebuild a run from a checkpoint, ready to sample from or to resume with `train`.
+
+    If `latent_dim` is given, it must match the checkpoint's (a ValueError says both otherwise).
+    """
+    state = read_checkpoint(path)
+    config = _config_of(state)
+    if latent_dim is not None and latent_dim != config.latent_dim:
+        raise ValueError(
+            f"Checkpoint {path} holds a model with latent_dim={config.latent_dim}, "
+            f"but latent_dim={latent_dim} was asked for. Use latent_dim={config.latent_dim} or another checkpoint."
+        )
+    if device is not None:
+        config.device = device
+    run = new_run(config)
+    try:
+        run.G.load_state_dict(state["G"])
+        run.D.load_state_dict(state["D"])
+        run.opt_g.load_state_dict(state["opt_g"])
+        run.opt_d.load_state_dict(state["opt_d"])
+        if run.G_ema is not None:
+            run.G_ema.load_state_dict(state["G_ema"])
+    except (RuntimeError, KeyError, ValueError, AttributeError, TypeError) as exc:
+        raise ValueError(
+            f"Checkpoint {path} does not match its own configuration ({str(exc)[:200]})."
+        ) from None
+    run.history = state["history"]
+    run.epoch, run.batch_in_epoch, run.step = state["epoch"], state["batch_in_epoch"], state["step"]
+    run.elapsed = state["elapsed"]
+    run.fixed_noise = state["fixed_noise"]
+    run.noise_gen.set_state(state["noise_gen_state"])
+    return run
+
+
+def load_generator(path: str | Path, G: Generator | None = None, device: str | None = None) -> Generator:
+    """The generator to sample from (the moving average if the run kept one), in eval mode; into `G` if given
+    (its latent_dim must match)."""
+    if G is None:
+        return load_checkpoint(path, device=device).G_sample.eval()
+    state = read_checkpoint(path)
+    trained = state["config"]["latent_dim"]
+    if G.latent_dim != trained:
+        raise ValueError(
+            f"Checkpoint {path} was trained with latent_dim={trained}, but this generator has "
+            f"latent_dim={G.latent_dim}. Build it with Generator(latent_dim={trained}, width={state['config']['width']})."
+        )
+    try:
+        G.load_state_dict(state.get("G_ema") or state["G"])
+    except RuntimeError as exc:
+        raise ValueError(f"Checkpoint {path} does not fit this generator ({str(exc)[:200]}).") from None
+    return G.eval()

@@ -1,0 +1,267 @@
+"""Checkers for 03_loss_math: the discriminator and generator losses (on logits or on probabilities),
+D*(x), V(D*, G) at equilibrium, and which generator loss does not saturate. `check_g_loss` is used
+again in 05_dcgan_mnist."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..theory import LOG4, gaussian_pdf
+from .core import WrongAnswer, as_float, close, correct, require_callable
+
+# ---------------------------------------------------------------- losses, written on logits or probabilities
+
+
+def _batches(n_batches: int = 3, size: int = 16) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    gen = torch.Generator().manual_seed(1234)
+    # Real logits lean positive, fake logits lean negative, like a half-trained D; all moderate in size.
+    return [
+        (torch.randn(size, generator=gen) * 1.5 + 1.0, torch.randn(size, generator=gen) * 1.5 - 1.0)
+        for _ in range(n_batches)
+    ]
+
+
+def _call_loss(fn: Callable, args: tuple, as_probs: bool) -> torch.Tensor | None:
+    """Call fn on logits (as_probs=False) or on probabilities; None if it fails or gives a non-finite result."""
+    inputs = tuple(torch.sigmoid(a) if as_probs else a.clone() for a in args)
+    try:
+        with torch.no_grad():
+            out = fn(*inputs)
+    except Exception:  # the student's function may accept only one of the two forms: try the other
+        return None
+    if isinstance(out, (int, float)) and not isinstance(out, bool):
+        out = torch.tensor(float(out))
+    if isinstance(out, np.ndarray):
+        out = torch.from_numpy(out)
+    if not isinstance(out, torch.Tensor):
+        return None
+    out = out.detach().double()
+    return out if torch.isfinite(out).all() else None
+
+
+def _match_loss(
+    fn: Callable, variants: dict[str, Callable], arity: int
+) -> tuple[str | None, str, torch.Tensor | None]:
+    """Which variant (name) fn computes, and whether it takes logits or probabilities."""
+    batches = _batches()
+    first = None
+    for as_probs in (False, True):
+        outs = []
+        for batch in batches:
+            out = _call_loss(fn, batch[:arity] if arity == 2 else (batch[1],), as_probs)
+            outs.append(out)
+        if first is None:
+            first = outs[0]
+        if any(o is None for o in outs):
+            continue
+        if any(o.numel() != 1 for o in outs):
+            return "not_scalar", "probabilities" if as_probs else "logits", outs[0]
+        for name, variant in variants.items():
+            if all(
+                close(float(o), float(variant(*(b[:arity] if arity == 2 else (b[1],)))))
+                for o, b in zip(outs, batches)
+            ):
+                return name, "probabilities" if as_probs else "logits", outs[0]
+        first = outs[0]
+    return None, "", first
+
+
+def _bce(logits: torch.Tensor, target: float) -> torch.Tensor:
+    return F.binary_cross_entropy_with_logits(logits.double(), torch.full_like(logits.double(), target))
+
+
+_LOG_D = lambda a: F.logsigmoid(a.double())  # log D = log sigmoid(a)
+_LOG_1MD = lambda a: F.logsigmoid(-a.double())  # log(1 - D) = log sigmoid(-a)
+
+_SUM_HINT = (
+    "Use the batch mean (E[...] is an average), not the sum: with a sum the loss and its gradient "
+    "grow with the batch size."
+)
+_NOT_SCALAR_HINT = "Your loss returns one value per example: reduce it to one number with .mean()."
+
+D_LOSS_VARIANTS: dict[str, Callable] = {
+    "correct": lambda r, f: _bce(r, 1.0) + _bce(f, 0.0),
+    "half": lambda r, f: 0.5 * (_bce(r, 1.0) + _bce(f, 0.0)),
+    "article_sign": lambda r, f: -_LOG_D(r).mean() + _LOG_1MD(f).mean(),
+    "maximise_v": lambda r, f: _LOG_D(r).mean() + _LOG_1MD(f).mean(),
+    "no_fake": lambda r, f: -_LOG_D(r).mean(),
+    "swapped": lambda r, f: _bce(r, 0.0) + _bce(f, 1.0),
+    "sum": lambda r, f: -_LOG_D(r).sum() - _LOG_1MD(f).sum(),
+    "generator_style": lambda r, f: -_LOG_D(r).mean() - _LOG_D(f).mean(),
+}
+D_LOSS_HINTS = {
+    "article_sign": "The fake term has the wrong sign: this is the article's L_D = -E[log D(x)] + E[log(1 - D(G(z)))]. "
+    "D wants D(G(z)) -> 0, i.e. log(1 - D(G(z))) -> 0 from below, so that term must also be subtracted: "
+    "L_D = -E[log D(x)] - E[log(1 - D(G(z)))].",
+    "maximise_v": "You wrote V(D, G) itself, which the discriminator MAXIMISES. A loss is minimised, so use -V: "
+    "put a minus sign in front of both terms.",
+    "no_fake": "Only the real term is there. Without -E[log(1 - D(G(z)))], D is never told to reject fakes "
+    "and can win by saying 'real' to everything.",
+    "swapped": "The labels are swapped: real images should have target 1 and fakes target 0 "
+    "(binary_cross_entropy(D(x), 1) + binary_cross_entropy(D(G(z)), 0)).",
+    "sum": _SUM_HINT,
+    "generator_style": "The fake term is -log D(G(z)): that is the (non-saturating) GENERATOR's loss. "
+    "D wants the fakes labelled 0, so its fake term is -log(1 - D(G(z))).",
+}
+
+
+def check_d_loss(fn: Callable) -> bool:
+    """Exercise (03): fn(real, fake) -> the discriminator loss, on logits or on probabilities D(x), D(G(z))."""
+    require_callable(fn, "check_d_loss(my_d_loss)")
+    name, form, out = _match_loss(fn, D_LOSS_VARIANTS, arity=2)
+    if name in ("correct", "half"):
+        extra = " (scaled by 1/2, which only rescales the gradient)" if name == "half" else ""
+        return correct(f"Your L_D, written on {form}{extra}, is -E[log D(x)] - E[log(1 - D(G(z)))].")
+    if name == "not_scalar":
+        raise WrongAnswer(_NOT_SCALAR_HINT)
+    if name in D_LOSS_HINTS:
+        raise WrongAnswer(D_LOSS_HINTS[name])
+    if out is None:
+        raise WrongAnswer(
+            "Your function failed or returned NaN/inf both on logits and on probabilities. Call it as "
+            "fn(real, fake) with two 1-D tensors, and take logs of probabilities only (or use "
+            "F.binary_cross_entropy_with_logits on logits)."
+        )
+    expected = float(D_LOSS_VARIANTS["correct"](*_batches()[0]))
+    raise WrongAnswer(
+        f"Not the discriminator loss yet: on a test batch you return {float(out.flatten()[0]):.4f}, expected "
+        f"{expected:.4f} (given logits). L_D = -mean(log D(x_real)) - mean(log(1 - D(x_fake)))."
+    )
+
+
+G_LOSS_VARIANTS: dict[str, Callable] = {
+    "nonsaturating": lambda f: _bce(f, 1.0),
+    "saturating": lambda f: _LOG_1MD(f).mean(),
+    "d_fake_term": lambda f: -_LOG_1MD(f).mean(),
+    "wrong_sign": lambda f: _LOG_D(f).mean(),
+    "probability": lambda f: -torch.sigmoid(f.double()).mean(),
+    "sum": lambda f: -_LOG_D(f).sum(),
+}
+G_LOSS_HINTS = {
+    "saturating": "That is the saturating (minimax) loss log(1 - D(G(z))). It is correct in theory, but its gradient "
+    "with respect to D's logit is -D(G(z)), which vanishes early in training when D rejects the fakes "
+    "(D(G(z)) ~ 0). The non-saturating loss -log D(G(z)) has the same fixed point and gradient -(1 - D(G(z))).",
+    "d_fake_term": "-log(1 - D(G(z))) is the discriminator's fake term: minimising it makes the fakes look MORE fake.",
+    "wrong_sign": "Sign error: minimising log D(G(z)) pushes D(G(z)) towards 0, which helps D, not G. Use -log D(G(z)).",
+    "probability": "-D(G(z)) (the article's 'maximise the probability') has gradient -D(1 - D) with respect to the logit: "
+    "it vanishes when D(G(z)) ~ 0, just like the saturating loss. Take the log: -log D(G(z)).",
+    "sum": _SUM_HINT,
+}
+
+
+def check_g_loss(fn: Callable) -> bool:
+    """Exercise (03): fn(fake) -> a generator loss that does not saturate, on logits or on probabilities."""
+    require_callable(fn, "check_g_loss(my_g_loss)")
+    name, form, out = _match_loss(fn, G_LOSS_VARIANTS, arity=1)
+    if name == "nonsaturating":
+        return correct(
+            f"-E[log D(G(z))], written on {form}: its gradient stays strong when D rejects the fakes."
+        )
+    if name == "not_scalar":
+        raise WrongAnswer(_NOT_SCALAR_HINT)
+    if name in G_LOSS_HINTS:
+        raise WrongAnswer(G_LOSS_HINTS[name])
+    if out is None:
+        raise WrongAnswer(
+            "Your function failed or returned NaN/inf on both logits and probabilities. Call it as fn(fake)."
+        )
+    raise WrongAnswer("Not the non-saturating generator loss: it should be -mean(log D(G(z))).")
+
+
+def check_loss_choice(answer: str) -> bool:
+    """Exercise (03): which generator loss keeps a strong gradient when D(G(z)) ~ 0? One of 'a'-'d' (see chapter 03)."""
+    hints = {
+        "a": G_LOSS_HINTS["saturating"],
+        "c": G_LOSS_HINTS["probability"],
+        "d": G_LOSS_HINTS["d_fake_term"],
+    }
+    letter = answer.strip().lower().strip("()") if isinstance(answer, str) else None
+    if letter not in ("a", "b", "c", "d"):
+        raise ValueError(f"Answer with one letter, 'a', 'b', 'c' or 'd'; got {answer!r}.")
+    if letter == "b":
+        return correct(
+            "-log D(G(z)): gradient -(1 - D(G(z))) w.r.t. the logit, close to -1 when D(G(z)) ~ 0."
+        )
+    raise WrongAnswer(hints[letter])
+
+
+# ---------------------------------------------------------------- numbers
+
+
+def check_d_star(
+    value: Any,
+    x: float,
+    mu_data: float = 0.0,
+    sigma_data: float = 1.0,
+    mu_g: float = 2.0,
+    sigma_g: float = 1.0,
+) -> bool:
+    """Exercise (03): the optimal discriminator's output D*(x) for two Gaussians."""
+    v = as_float(value, "D*(x)")
+    pd, pg = float(gaussian_pdf(x, mu_data, sigma_data)), float(gaussian_pdf(x, mu_g, sigma_g))
+    right = pd / (pd + pg)
+    if close(v, right):
+        return correct(f"D*({x}) = p_data/(p_data + p_g) = {right:.4f}.")
+    if close(v, pg / (pd + pg)):
+        raise WrongAnswer(
+            "Upside down: that is p_g/(p_data + p_g) = 1 - D*(x), the probability of 'fake'. "
+            "D outputs the probability of 'real'."
+        )
+    if close(v, pd / pg):
+        raise WrongAnswer(
+            "That is the density ratio p_data/p_g, which is not a probability. Divide by the SUM: p_data/(p_data + p_g)."
+        )
+    if close(v, pd):
+        raise WrongAnswer("That is p_data(x) alone. D* weighs it against p_g(x): D* = p_data/(p_data + p_g).")
+    if close(v, 0.5):
+        raise WrongAnswer(
+            "D* = 1/2 only where p_data(x) = p_g(x) (everywhere, once G is perfect). Here the densities differ."
+        )
+    if not 0 <= v <= 1:
+        raise WrongAnswer(f"D*(x) is a probability, between 0 and 1; you gave {v:.4g}.")
+    raise WrongAnswer(
+        f"Not quite: you gave {v:.4f}. Evaluate both Gaussian densities at x = {x} and form p_data/(p_data + p_g)."
+    )
+
+
+def check_value_at_equilibrium(value: Any) -> bool:
+    """Exercise (03): V(D*, G) when p_g = p_data (natural logs)."""
+    v = as_float(value, "V(D*, G)")
+    if close(v, -LOG4):
+        return correct("V(D*, G) = log(1/2) + log(1/2) = -log 4 ~ -1.386, its global minimum over G.")
+    if close(v, LOG4):
+        raise WrongAnswer("Sign: log(1/2) is negative. V = E[log D*] + E[log(1 - D*)] = 2 log(1/2) = -log 4.")
+    if close(v, 0.0):
+        raise WrongAnswer(
+            "0 is the JSD at p_g = p_data. V(D*, G) = -log 4 + 2 JSD, so at equilibrium V = -log 4."
+        )
+    if close(v, -math.log(2)):
+        raise WrongAnswer(
+            "That is one of the two terms (E[log 1/2] = -log 2). V has two: -log 2 - log 2 = -log 4."
+        )
+    if close(v, 0.5):
+        raise WrongAnswer(
+            "1/2 is D*(x) at equilibrium, not V. Plug D* = 1/2 into V = E[log D] + E[log(1 - D)]."
+        )
+    if close(v, -math.log10(4)) or close(v, -2.0):
+        raise WrongAnswer("Use natural logs (np.log, torch.log), as the GAN paper does: -log 4 ~ -1.386.")
+    raise WrongAnswer(f"Not quite: you gave {v:.4f}. At equilibrium D* = 1/2 everywhere; plug that into V.")
+
+
+__all__ = [
+    "D_LOSS_HINTS",
+    "D_LOSS_VARIANTS",
+    "G_LOSS_HINTS",
+    "G_LOSS_VARIANTS",
+    "check_d_loss",
+    "check_d_star",
+    "check_g_loss",
+    "check_loss_choice",
+    "check_value_at_equilibrium",
+]

@@ -1,0 +1,136 @@
+"""The one contract every exercise checker follows, and the helpers they share.
+
+- Right answer: `correct(remark)` prints "Correct! <remark>" and returns True. Equivalent forms
+  count as right (a loss on logits or on probabilities, a tuple or a torch.Size, a float, a NumPy
+  scalar or a one-element tensor, ...).
+- Wrong answer: raise `WrongAnswer` (an AssertionError), whose message is the hint: specific when
+  the answer is one of the typical mistakes, a plain comparison with the expected value otherwise.
+  A student's function that crashes, returns the wrong kind of value or the wrong shape is a wrong
+  answer too.
+- Unusable call: raise ValueError when the checker itself is called with something it cannot use
+  (a number where a function is expected, a string where a number is expected, a letter that is
+  not an option). That is a mistake in calling the checker, not in the answer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+
+
+class WrongAnswer(AssertionError):
+    """An exercise answer that is not right yet; the message is the hint that says why."""
+
+
+def correct(remark: str) -> bool:
+    """Report a right answer, the same way for every checker: print "Correct! <remark>", return True."""
+    print(f"Correct! {remark}")
+    return True
+
+
+def require_callable(fn: Any, example: str) -> None:
+    """ValueError unless `fn` is callable; `example` shows the call, such as "check_d_loss(my_d_loss)"."""
+    if not callable(fn):
+        raise ValueError(f"Pass your function itself (for example `{example}`), not {type(fn).__name__}.")
+
+
+def call_student(fn: Callable, *args: Any, about: str = "") -> Any:
+    """fn(*args); if the student's function raises, a WrongAnswer that names the error and says
+    what the function receives (`about`, such as "It receives a uint8 tensor.")."""
+    try:
+        return fn(*args)
+    except Exception as exc:
+        extra = f" {about}" if about else ""
+        raise WrongAnswer(f"Your function raised {type(exc).__name__}: {exc}.{extra}") from exc
+
+
+def _number_array(value: Any) -> np.ndarray | None:
+    """value as a NumPy array if it is a number or an array/tensor of numbers (complex included); else None."""
+    if isinstance(value, torch.Tensor):
+        if value.dtype == torch.bool:
+            return None
+        value = value.detach().cpu()
+        if value.dtype in (torch.bfloat16, torch.float16):
+            value = value.float()
+        return value.numpy()
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, (int, float, complex, np.number)):
+        return np.asarray(value)
+    if isinstance(value, np.ndarray) and value.dtype.kind in "iufc":
+        return value
+    return None
+
+
+def as_float(value: Any, what: str, *, returned: bool = False, hint: str = "") -> float:
+    """`value` as a Python float, or an explanation of why it is not one number.
+
+    Accepted: a Python int or float, a NumPy scalar, a 0-d or one-element NumPy array, a one-element
+    tensor of any float (or integer) dtype, on any device, with or without grad. `what` names the
+    quantity ("D*(x)", "the Fréchet distance").
+
+    - More than one element, or a complex number: WrongAnswer (with `hint` appended to the shape message).
+    - Not a number at all (a string, None, a bool, a list...): ValueError when the student handed it to
+      the checker directly (the checker was called wrongly); WrongAnswer when `returned` is True, that
+      is when the student's function returned it (the function is wrong).
+    """
+    if isinstance(value, (torch.Tensor, np.ndarray)) and math.prod(value.shape) != 1:
+        kind = "a tensor" if isinstance(value, torch.Tensor) else "an array"
+        extra = f" {hint}" if hint else ""
+        if returned:
+            raise WrongAnswer(
+                f"Your function should return one number ({what}); it returned {kind} of shape "
+                f"{tuple(value.shape)}.{extra}"
+            )
+        raise WrongAnswer(
+            f"{what} should be one number; you gave {kind} of shape {tuple(value.shape)}.{extra}"
+        )
+    arr = _number_array(value)
+    if arr is None:
+        got = "None" if value is None else type(value).__name__
+        if returned:
+            missing = ": is a `return` statement missing?" if value is None else "."
+            raise WrongAnswer(f"Return one number ({what}) from your function; it returned {got}{missing}")
+        raise ValueError(f"{what} should be a number (a float, or a one-element array or tensor); got {got}.")
+    if arr.dtype.kind == "c":
+        raise WrongAnswer(f"{what} should be a real number; {arr.item()} is complex.")
+    return float(arr.item())
+
+
+def as_tensor(value: Any, what: str, dtype: torch.dtype | None = None) -> torch.Tensor:
+    """What a student's function returned, as a detached CPU tensor (cast to `dtype` if given):
+    a tensor, a NumPy array, a number or a list of numbers. Anything else (None, a string...) is a
+    WrongAnswer; `what` describes the expected result ("one probability per logit")."""
+    if isinstance(value, torch.Tensor):
+        out = value.detach().cpu()
+    else:
+        try:
+            arr = np.asarray(value)
+        except Exception:  # ragged lists and other oddities
+            arr = None
+        if arr is None or arr.dtype.kind not in "biufc":
+            got = "None" if value is None else type(value).__name__
+            missing = ": is a `return` statement missing?" if value is None else "."
+            raise WrongAnswer(f"Return a tensor ({what}) from your function; it returned {got}{missing}")
+        out = torch.as_tensor(arr)
+    return out if dtype is None else out.to(dtype)
+
+
+def close(a: Any, b: Any, rtol: float = 1e-4, atol: float = 1e-4) -> bool:
+    """|a - b| <= atol + rtol * |b|, with everything finite: numbers, or arrays/tensors of the same
+    shape compared element by element (the rule of torch.allclose, without inf == inf)."""
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return math.isfinite(a) and math.isfinite(b) and abs(a - b) <= atol + rtol * abs(b)
+    ta = torch.as_tensor(np.asarray(a) if not isinstance(a, torch.Tensor) else a).detach().double()
+    tb = torch.as_tensor(np.asarray(b) if not isinstance(b, torch.Tensor) else b).detach().double()
+    tb = tb.to(ta.device)
+    if ta.shape != tb.shape or not (torch.isfinite(ta).all() and torch.isfinite(tb).all()):
+        return False
+    return bool(((ta - tb).abs() <= atol + rtol * tb.abs()).all())
+
+
+__all__ = ["WrongAnswer", "as_float", "as_tensor", "call_student", "close", "correct", "require_callable"]

@@ -1,0 +1,93 @@
+"""gan_lessons.checks.ch04 (04_toy_gan_playground): the LSGAN discriminator loss and mode coverage
+checkers accept the right answer in two forms and reject typical wrong ones, each with its own hint,
+as WrongAnswer."""
+
+import numpy as np
+import pytest
+
+from gan_lessons.checks import WrongAnswer, check_lsgan_d_loss, check_mode_coverage
+from gan_lessons.losses import d_loss_least_squares
+from gan_lessons.toy import mode_coverage
+
+
+# ---- check_lsgan_d_loss
+def test_check_lsgan_d_loss_accepts_the_right_answer(capsys):
+    assert check_lsgan_d_loss(lambda r, f: 0.5 * ((r - 1) ** 2).mean() + 0.5 * (f**2).mean())
+    assert "Correct" in capsys.readouterr().out
+    assert check_lsgan_d_loss(d_loss_least_squares)
+    assert check_lsgan_d_loss(lambda r, f: (((r - 1) ** 2).mean() + (f**2).mean()) / 2)
+
+
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (lambda r, f: 0.5 * (r**2).mean() + 0.5 * ((f - 1) ** 2).mean(), "targets are swapped"),
+        (lambda r, f: ((r - 1) ** 2).mean() + (f**2).mean(), "factor of 2"),
+        (
+            lambda r, f: 0.5 * ((r.sigmoid() - 1) ** 2).mean() + 0.5 * (f.sigmoid() ** 2).mean(),
+            "do not apply a sigmoid",
+        ),
+        (lambda r, f: 0.5 * ((r - 1) ** 2).sum() + 0.5 * (f**2).sum(), r"\.mean\(\), not \.sum\(\)"),
+        (lambda r, f: 0.5 * ((r - 1) ** 2).mean(), "ignores the fakes"),
+        (lambda r, f: 0.5 * (f**2).mean(), "ignores the real points"),
+        (lambda r, f: 0.5 * (r - 1).abs().mean() + 0.5 * f.abs().mean(), "squared errors"),
+        (lambda r, f: (r - f).mean(), "should be"),
+        (lambda r, f: [0.0], "Return a scalar tensor"),
+        (lambda r, f: 0.5 * (r - 1) ** 2, "Return a scalar tensor"),
+        (lambda r, f: 1 / 0, "ZeroDivisionError"),
+    ],
+)
+def test_check_lsgan_d_loss_rejects_wrong_answers_with_hints(wrong, hint):
+    with pytest.raises(WrongAnswer, match=hint):
+        check_lsgan_d_loss(wrong)
+
+
+def test_checkers_need_a_function():
+    with pytest.raises(ValueError, match="Pass your function itself"):
+        check_lsgan_d_loss(3.0)
+    with pytest.raises(ValueError, match="Pass your function itself"):
+        check_mode_coverage("coverage")
+
+
+# ---- check_mode_coverage
+def _right_coverage(fakes, modes, radius):
+    d = np.linalg.norm(fakes[:, None] - modes[None], axis=-1)
+    return (d <= radius).any(axis=0).mean()
+
+
+def test_check_mode_coverage_accepts_the_right_answer():
+    assert check_mode_coverage(_right_coverage)
+    assert check_mode_coverage(lambda f, m, r: mode_coverage(f, m, r, min_share=0))
+
+
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (
+            lambda f, m, r: (np.linalg.norm(f[:, None] - m[None], axis=-1) <= r).any(axis=0).sum(),
+            "divide the number",
+        ),
+        (
+            lambda f, m, r: (np.linalg.norm(f[:, None] - m[None], axis=-1) <= r).any(axis=1).mean(),
+            "share of FAKES",
+        ),
+        (
+            lambda f, m, r: len(np.unique(np.linalg.norm(f[:, None] - m[None], axis=-1).argmin(1))) / len(m),
+            "covers nothing",
+        ),
+        (
+            lambda f, m, r: (((f[:, None] - m[None]) ** 2).sum(-1) <= r).any(axis=0).mean(),
+            "not the squared distance",
+        ),
+        (lambda f, m, r: (np.linalg.norm(f[:, None] - m[None], axis=-1) <= r).mean(), "Count each mode once"),
+        (lambda f, m, r: 0.3, "so the coverage is 0.500"),
+        (lambda f, m, r: "all", "Return one number"),
+        (
+            lambda f, m, r: (np.linalg.norm(f[:, None] - m[None], axis=-1) <= r).any(axis=0),
+            "it returned an array of shape \\(4,\\)",
+        ),
+    ],
+)
+def test_check_mode_coverage_rejects_wrong_answers_with_hints(wrong, hint):
+    with pytest.raises(WrongAnswer, match=hint):
+        check_mode_coverage(wrong)

@@ -1,0 +1,183 @@
+"""gan_lessons.checks.core: the one contract of every checker, and the shared helpers."""
+
+import numpy as np
+import pytest
+import torch
+
+from gan_lessons import checks
+from gan_lessons.checks import WrongAnswer
+from gan_lessons.checks.core import as_float, call_student, close, correct, require_callable
+
+CHECKERS = sorted(name for name in dir(checks) if name.startswith("check_"))
+
+
+# ---- the contract
+def test_wrong_answer_is_an_assertion_error():
+    assert issubclass(WrongAnswer, AssertionError)
+    with pytest.raises(AssertionError, match="the hint"):
+        raise WrongAnswer("the hint")
+
+
+def test_correct_prints_one_format_and_returns_true(capsys):
+    assert correct("well done.") is True
+    assert capsys.readouterr().out == "Correct! well done.\n"
+
+
+CHAPTER_OF = {  # a checker used by two chapters lives in the one that introduces it
+    "check_output_shape": "ch02",  # also in 05
+    "check_parameter_count": "ch02",
+    "check_model_kinds": "ch02",
+    "check_prob_real": "ch02",
+    "check_d_loss": "ch03",
+    "check_g_loss": "ch03",  # also in 05
+    "check_loss_choice": "ch03",
+    "check_d_star": "ch03",
+    "check_value_at_equilibrium": "ch03",
+    "check_lsgan_d_loss": "ch04",
+    "check_mode_coverage": "ch04",
+    "check_scale_images": "ch05",
+    "check_frechet_distance": "ch09",
+    "check_kl_to_uniform": "ch09",
+    "check_knn_radii": "ch09",
+}
+
+
+def test_every_checker_is_exported_and_lives_in_its_chapter_module():
+    assert CHECKERS == sorted(CHAPTER_OF)
+    assert set(CHECKERS) <= set(checks.__all__)
+    for name, chapter in CHAPTER_OF.items():
+        assert getattr(checks, name).__module__ == f"gan_lessons.checks.{chapter}", name
+
+
+FUNCTION_CHECKERS = [
+    "check_prob_real",
+    "check_d_loss",
+    "check_g_loss",
+    "check_lsgan_d_loss",
+    "check_mode_coverage",
+    "check_scale_images",
+    "check_frechet_distance",
+    "check_kl_to_uniform",
+    "check_knn_radii",
+]
+
+
+@pytest.mark.parametrize("name", FUNCTION_CHECKERS)
+def test_function_checkers_need_a_function_and_show_the_call(name):
+    with pytest.raises(ValueError, match=r"Pass your function itself \(for example `check_"):
+        getattr(checks, name)(3.0)
+
+
+@pytest.mark.parametrize("name", FUNCTION_CHECKERS)
+def test_function_checkers_raise_wrong_answer_for_a_crashing_or_silly_function(name, capsys):
+    with np.errstate(all="ignore"), pytest.raises(WrongAnswer):
+        getattr(checks, name)(lambda *args: 1 / 0)
+    with np.errstate(all="ignore"), pytest.raises(WrongAnswer):
+        getattr(checks, name)(lambda *args: None)
+    assert "Correct!" not in capsys.readouterr().out
+
+
+# ---- as_float: every accepted form
+@pytest.mark.parametrize(
+    "value",
+    [
+        0.25,
+        np.float64(0.25),
+        np.float32(0.25),
+        np.array(0.25),
+        np.array([0.25]),
+        np.array([[0.25]]),
+        torch.tensor(0.25),
+        torch.tensor([0.25]),
+        torch.tensor(0.25, dtype=torch.float16),
+        torch.tensor(0.25, dtype=torch.bfloat16),
+        torch.tensor([0.25], dtype=torch.float64),
+        torch.tensor(0.25, requires_grad=True) * 1,
+    ],
+    ids=lambda v: type(v).__name__ + str(getattr(v, "dtype", "")),
+)
+def test_as_float_accepts_numbers_arrays_and_tensors_of_one_element(value):
+    got = as_float(value, "x")
+    assert type(got) is float and got == 0.25
+
+
+@pytest.mark.parametrize("value", [3, np.int64(3), np.array([3]), torch.tensor(3)])
+def test_as_float_accepts_integers(value):
+    assert as_float(value, "x") == 3.0
+
+
+def test_as_float_rejects_several_elements_with_the_shape():
+    with pytest.raises(
+        WrongAnswer, match=r"D\*\(x\) should be one number; you gave a tensor of shape \(3,\)"
+    ):
+        as_float(torch.zeros(3), "D*(x)")
+    with pytest.raises(WrongAnswer, match=r"you gave an array of shape \(2, 2\)\. Sum it\?"):
+        as_float(np.zeros((2, 2)), "x", hint="Sum it?")
+    with pytest.raises(
+        WrongAnswer, match=r"should return one number \(the FID\); it returned an array of shape"
+    ):
+        as_float(np.zeros(2), "the FID", returned=True)
+
+
+def test_as_float_rejects_complex_numbers():
+    with pytest.raises(WrongAnswer, match="complex"):
+        as_float(np.complex128(1 + 2j), "x")
+    with pytest.raises(WrongAnswer, match="complex"):
+        as_float(torch.tensor([1 + 2j]), "x")
+
+
+@pytest.mark.parametrize("value", ["0.5", None, True, np.True_, [0.5], torch.tensor(True), object()])
+def test_as_float_not_a_number_is_a_value_error_when_given_to_the_checker(value):
+    with pytest.raises(ValueError, match="D\\*\\(x\\) should be a number"):
+        as_float(value, "D*(x)")
+
+
+def test_as_float_not_a_number_is_a_wrong_answer_when_a_function_returned_it():
+    with pytest.raises(
+        WrongAnswer, match=r"Return one number \(a share\) from your function; it returned str\."
+    ):
+        as_float("all", "a share", returned=True)
+    with pytest.raises(WrongAnswer, match="it returned None: is a `return` statement missing"):
+        as_float(None, "a share", returned=True)
+
+
+# ---- close: one rule, rtol and atol
+def test_close_numbers():
+    assert close(1.0, 1.0 + 5e-5)  # default rtol = atol = 1e-4
+    assert not close(1.0, 1.001)
+    assert close(1000.0, 1000.05) and not close(1000.0, 1000.5)  # relative to |b|
+    assert close(0.0, 5e-5) and not close(0.0, 5e-4)  # absolute near 0
+    assert close(1.0, 1.0 + 1e-6, rtol=0, atol=1e-5) and not close(1.0, 1.0 + 1e-6, rtol=0, atol=1e-7)
+    assert close(np.float32(0.5), 0.5) and close(torch.tensor(0.5), np.float64(0.5))
+
+
+def test_close_rejects_non_finite_values():
+    for a, b in [(float("nan"), float("nan")), (float("inf"), float("inf")), (1.0, float("nan"))]:
+        assert not close(a, b)
+    assert not close(torch.tensor([1.0, float("inf")]), torch.tensor([1.0, float("inf")]))
+
+
+def test_close_tensors_and_arrays_elementwise():
+    a = torch.tensor([0.0, 1.0, 2.0])
+    assert close(a, a.numpy() + 1e-6)
+    assert close(a, a.double()) and close(a.numpy(), a)
+    assert not close(a, a + torch.tensor([0.0, 0.0, 0.1]))
+    assert not close(a, a[:2])  # shapes must match: no broadcasting
+    assert close(a, a + 1e-3, rtol=0, atol=1e-2) and not close(a, a + 1e-3, rtol=0, atol=1e-4)
+
+
+# ---- require_callable and call_student
+def test_require_callable():
+    require_callable(len, "check(len)")
+    with pytest.raises(
+        ValueError, match=r"Pass your function itself \(for example `check\(f\)`\), not float"
+    ):
+        require_callable(1.5, "check(f)")
+
+
+def test_call_student_turns_a_crash_into_a_wrong_answer():
+    assert call_student(lambda a, b: a + b, 1, 2) == 3
+    with pytest.raises(
+        WrongAnswer, match=r"Your function raised ZeroDivisionError: division by zero\. It gets x\."
+    ):
+        call_student(lambda x: x / 0, 1, about="It gets x.")
