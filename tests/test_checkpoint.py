@@ -6,6 +6,7 @@ from dataclasses import asdict
 
 import pytest
 import torch
+from runs import SMALL, assert_same_weights
 
 from gan_lessons import (
     TrainConfig,
@@ -17,34 +18,7 @@ from gan_lessons import (
     train,
 )
 from gan_lessons import checkpoint as checkpoint_mod
-from gan_lessons.data import MNISTDigits, load_mnist
 from gan_lessons.models import Generator
-
-SMALL = dict(latent_dim=8, width=4, batch_size=32, device="cpu", sample_every=3, n_fixed=8)
-
-
-@pytest.fixture(scope="module")
-def digits() -> MNISTDigits:
-    full = load_mnist(verbose=False)
-    idx = torch.arange(0, 5000, 25)  # 200 digits, all classes -> 6 steps per epoch
-    return MNISTDigits(full.images_uint8[idx], full.labels[idx], source="subset")
-
-
-def _state(run):
-    state = {
-        **{f"G.{k}": v for k, v in run.G.state_dict().items()},
-        **{f"D.{k}": v for k, v in run.D.state_dict().items()},
-    }
-    if run.G_ema is not None:
-        state |= {f"G_ema.{k}": v for k, v in run.G_ema.state_dict().items()}
-    return state
-
-
-def _assert_same_weights(a, b):
-    sa, sb = _state(a), _state(b)
-    assert sa.keys() == sb.keys()
-    for k in sa:
-        assert torch.equal(sa[k], sb[k]), k
 
 
 def test_checkpoint_round_trip(digits, tmp_path):
@@ -53,7 +27,7 @@ def test_checkpoint_round_trip(digits, tmp_path):
     path = save_checkpoint(run, tmp_path / "ck.pt")
     assert not list(tmp_path.glob("*.tmp")), "no temporary file left behind"
     back = load_checkpoint(path)
-    _assert_same_weights(run, back)
+    assert_same_weights(run, back)
     assert back.step == run.step and back.history["d_loss"] == run.history["d_loss"]
     assert back.config == run.config
     assert torch.equal(back.sample(), run.sample())
@@ -143,7 +117,7 @@ def test_old_checkpoint_with_g_loss_still_loads(tmp_path):
     torch.save(state, path)
     back = load_checkpoint(path)
     assert back.config.loss == "minimax" and back.config.gp_weight is None
-    _assert_same_weights(run, back)
+    assert_same_weights(run, back)
 
 
 @pytest.mark.parametrize("ema", [0.0, 0.9])
@@ -162,6 +136,6 @@ def test_resume_from_checkpoint_matches_uninterrupted_run(digits, tmp_path, ema)
     resumed = load_checkpoint(ckpt)  # as after a kernel restart: mid-epoch (epoch 1, batch 2)
     assert (resumed.step, resumed.epoch, resumed.batch_in_epoch) == (8, 1, 2)
     train(resumed, digits, 3, progress=False)
-    _assert_same_weights(reference, resumed)
+    assert_same_weights(reference, resumed)
     assert resumed.history["d_loss"] == reference.history["d_loss"]
     assert torch.equal(resumed.noise_gen.get_state(), reference.noise_gen.get_state())

@@ -6,6 +6,7 @@ import signal
 
 import pytest
 import torch
+from runs import SMALL, assert_same_weights
 
 from gan_lessons import (
     TrainConfig,
@@ -18,35 +19,8 @@ from gan_lessons import (
     update_D,
     update_G,
 )
-from gan_lessons.data import MNISTDigits, load_mnist
 from gan_lessons.losses import LOSSES, get_loss
 from gan_lessons.train import NonFiniteLossError
-
-SMALL = dict(latent_dim=8, width=4, batch_size=32, device="cpu", sample_every=3, n_fixed=8)
-
-
-@pytest.fixture(scope="module")
-def digits() -> MNISTDigits:
-    full = load_mnist(verbose=False)
-    idx = torch.arange(0, 5000, 25)  # 200 digits, all classes -> 6 steps per epoch
-    return MNISTDigits(full.images_uint8[idx], full.labels[idx], source="subset")
-
-
-def _state(run):
-    state = {
-        **{f"G.{k}": v for k, v in run.G.state_dict().items()},
-        **{f"D.{k}": v for k, v in run.D.state_dict().items()},
-    }
-    if run.G_ema is not None:
-        state |= {f"G_ema.{k}": v for k, v in run.G_ema.state_dict().items()}
-    return state
-
-
-def _assert_same_weights(a, b):
-    sa, sb = _state(a), _state(b)
-    assert sa.keys() == sb.keys()
-    for k in sa:
-        assert torch.equal(sa[k], sb[k]), k
 
 
 def test_history_and_samples(digits):
@@ -112,7 +86,7 @@ def test_interrupt_keeps_state_and_resume_matches_uninterrupted_run(digits, tmp_
 
     train(run, digits, 3, progress=False)
     assert not run.interrupted
-    _assert_same_weights(reference, run)
+    assert_same_weights(reference, run)
     assert run.history["d_loss"] == reference.history["d_loss"]
 
 
@@ -216,7 +190,7 @@ def test_update_D_and_update_G_by_hand_give_the_weights_of_train(digits, loss):
     looped = new_run(config)
     hist = train(looped, digits, 2, progress=False)
     assert len(outs) == looped.step == 12
-    _assert_same_weights(by_hand, looped)
+    assert_same_weights(by_hand, looped)
     assert [o[0] for o in outs] == hist["d_loss"] and [o[1] for o in outs] == hist["g_loss"]
     assert [o[2] for o in outs] == hist["d_real"]
     # and the comparison can fail: another loss family gives other weights
@@ -224,7 +198,7 @@ def test_update_D_and_update_G_by_hand_give_the_weights_of_train(digits, loss):
         TrainConfig(**SMALL, ema=0.0, loss="minimax" if loss != "minimax" else "hinge"), digits, 2
     )
     with pytest.raises(AssertionError):
-        _assert_same_weights(other, looped)
+        assert_same_weights(other, looped)
 
 
 def _params(module):
@@ -291,6 +265,6 @@ def test_every_loss_family_trains_and_checkpoints(digits, tmp_path, loss):
         assert all(0 <= v <= 1 for v in hist["d_real"] + hist["d_fake"])
     back = load_checkpoint(ckpt)
     assert back.config.loss == loss
-    _assert_same_weights(run, back)
+    assert_same_weights(run, back)
     train(back, digits, 2, progress=False)  # resumes with the same family
     assert back.step == 12
