@@ -76,7 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="train a DCGAN on MNIST and write checkpoint.pt in --out",
         description="Train a DCGAN on MNIST (offline: the shipped subset unless data/MNIST exists).",
     )
-    t.add_argument("--epochs", type=_non_negative_int, required=True, help="total number of epochs to train")
+    t.add_argument(
+        "--epochs",
+        type=_non_negative_int,
+        default=None,
+        help="total number of epochs to train (optional with --max-seconds: then the time budget alone stops it)",
+    )
     t.add_argument(
         "--out", type=Path, required=True, help="run folder: checkpoint.pt, samples.png, history.png go here"
     )
@@ -120,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-seconds",
         type=_positive_float,
         default=None,
-        help="stop (and checkpoint) after this many seconds",
+        help="stop (and checkpoint) after this many seconds of training; on its own, train until then",
     )
     t.add_argument("--device", default="auto", help="auto (cuda if available, else cpu), cpu or cuda[:N]")
     t.add_argument(
@@ -163,6 +168,10 @@ def _train(args) -> None:
     from .train import train
 
     ckpt = args.out / "checkpoint.pt"
+    if args.epochs is None and args.max_seconds is None:
+        raise ValueError(
+            "Give --epochs N, --max-seconds S or both (for example --max-seconds 180 trains for 3 minutes)."
+        )
     if args.resume:
         run = load_checkpoint(ckpt, device=args.device, latent_dim=args.latent_dim)
         if args.loss is not None and args.loss != run.config.loss:
@@ -183,7 +192,8 @@ def _train(args) -> None:
         )
         run = new_run(config)
     data = load_mnist()
-    print(f"Device: {run.device}. Loss: {run.config.loss}. Training to {args.epochs} epochs, writing {ckpt}.")
+    goal = f"to {args.epochs} epochs" if args.epochs is not None else f"for {args.max_seconds:g} seconds"
+    print(f"Device: {run.device}. Loss: {run.config.loss}. Training {goal}, writing {ckpt}.")
     tracker = FIDTracker(data, every=args.fid_every or 10**12, n=1000)
     train(
         run,
