@@ -122,15 +122,16 @@ def epoch_loader(data: Dataset, batch_size: int, seed: int, epoch: int) -> DataL
 
 
 @contextmanager
-def _defer_sigint() -> Iterator[Callable[[], bool]]:
-    """Turn the first Ctrl-C into a request to stop after the current step (a second one stops at once)."""
+def _defer_sigint(escalate: bool = True) -> Iterator[Callable[[], bool]]:
+    """Turn the first Ctrl-C into a request to stop after the current step (a second one stops at once, unless
+    `escalate` is False: under torchrun, which passes the terminal's Ctrl-C on again, all ranks must stop together)."""
     requested = []
     if threading.current_thread() is not threading.main_thread():
         yield lambda: False
         return
 
     def handler(signum, frame):
-        if requested:
+        if requested and escalate:
             raise KeyboardInterrupt
         requested.append(True)
 
@@ -212,6 +213,7 @@ def train(
     checkpoint_path: str | Path | None = None,
     progress: bool = True,
     on_step: Callable[[GANRun], None] | None = None,
+    dist=None,
 ) -> dict:
     """Train until `run` has completed `num_epochs` epochs in all (or `max_seconds` pass); return the history.
 
@@ -219,10 +221,16 @@ def train(
 
     Each step: x_fake = G(z) once, `update_D` (on x_fake.detach()), then `update_G` (through the updated D).
     Stops cleanly on Ctrl-C, keeping `run`; writes `checkpoint_path` after each epoch and at the end.
-    `on_step(run)` is called after every step.
+    `on_step(run)` is called after every step. `dist` (a gan_lessons.distributed.Distributed, under torchrun):
+    data-parallel training, each process on its share of every epoch; only give rank 0 a checkpoint_path.
     """
     steps_per_epoch = _check_train_args(run, data, num_epochs, max_seconds)
     config, G, D, device = run.config, run.G, run.D, run.device
+    loader = epoch_loader
+    if dist is not None:  # DDP: wrapped models, this rank's share of each epoch, one stop decision for all
+        steps_per_epoch = dist.steps_per_epoch(data, config.batch_size)
+        G, D, loader = dist.wrap(G), dist.wrap(D), dist.loader
+        dist.seed_noise(run)
     family = get_loss(config.loss)
     sample_every = config.sample_every or steps_per_epoch
     until = num_epochs if num_epochs is not None else math.inf  # None: only the time budget stops training
@@ -238,12 +246,12 @@ def train(
     start, elapsed_before = time.perf_counter(), run.elapsed
     bar = tqdm(total=remaining, disable=not progress, unit="step", dynamic_ncols=True, leave=True)
     try:
-        with _defer_sigint() as stop_requested:
+        with _defer_sigint(escalate=dist is None) as stop_requested:
             while run.epoch < until and stop_reason is None:
                 bar.set_description(
                     f"epoch {run.epoch + 1}" + (f"/{num_epochs}" if num_epochs is not None else "")
                 )
-                batches = iter(epoch_loader(data, config.batch_size, config.seed, run.epoch))
+                batches = iter(loader(data, config.batch_size, config.seed, run.epoch))
                 for _ in range(run.batch_in_epoch):  # resuming mid-epoch: skip the batches already done
                     next(batches)
                 for x_real, _labels in batches:
@@ -279,6 +287,8 @@ def train(
                         stop_reason = "interrupted"
                     elif max_seconds is not None and time.perf_counter() - start >= max_seconds:
                         stop_reason = "time"
+                    if dist is not None:
+                        stop_reason = dist.agree(stop_reason)
                     if stop_reason or run.batch_in_epoch == 0:
                         break
                 if checkpoint_path is not None and stop_reason is None:
