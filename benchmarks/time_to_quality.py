@@ -3,6 +3,13 @@
     python benchmarks/time_to_quality.py                 # 180-s budget per method, 2 threads (~8 minutes)
     python benchmarks/time_to_quality.py --budget 60
     python benchmarks/time_to_quality.py --quick         # a few seconds: checks that it runs (CI)
+    python benchmarks/time_to_quality.py --methods course --epochs 5,10,20,30 --set batch_size=128 --set lr=4e-3
+                                                         # FID after a number of images seen (load-independent)
+    python benchmarks/time_to_quality.py --methods course --device cuda --amp   # on a GPU, bf16 autocast
+
+`--set name=value` overrides a TrainConfig default for the course's method; `--amp` trains under
+`torch.autocast(dtype=bfloat16)` (CPU or CUDA); `--epochs` scores after those epochs instead of after
+seconds, so runs on a loaded machine still compare (FID after a number of images seen).
 
 Both methods train on the same digits, with the same number of threads and the same wall-clock
 budget of *training* time (evaluation is not counted). At each checkpoint, 1,000 samples from a
@@ -80,10 +87,34 @@ def _flops_per_image(G, D, x_real: torch.Tensor, z: torch.Tensor, bce_on_probs: 
     return counter.get_total_flops() / x_real.shape[0]
 
 
+def _parse_sets(items: list[str]) -> dict:
+    from dataclasses import fields
+
+    from gan_lessons import TrainConfig
+
+    types = {f.name: f.type for f in fields(TrainConfig)}
+    out = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        if name not in types:
+            raise SystemExit(f"--set {item}: {name!r} is not a TrainConfig field ({', '.join(types)})")
+        out[name] = value if "str" in str(types[name]) else json.loads(value)
+    return out
+
+
 def run_method(
-    method: str, budget: float, checkpoints: list[float], n_eval: int, threads: int, seed: int
+    method: str,
+    budget: float,
+    checkpoints: list[float],
+    n_eval: int,
+    threads: int,
+    seed: int,
+    device: str = "cpu",
+    amp: bool = False,
+    overrides: dict | None = None,
+    by_epochs: bool = False,
 ) -> dict:
-    """Train one method for `budget` seconds of training time; score it at each checkpoint."""
+    """Train one method for `budget` seconds of training time (or to each epoch); score it at each checkpoint."""
     torch.set_num_threads(threads)
     warnings.filterwarnings("ignore", message=".*samples.*FID.*")
     from gan_lessons import TrainConfig, load_mnist, new_run, train
@@ -96,20 +127,25 @@ def run_method(
     rows, z_gen = [], torch.Generator().manual_seed(99)
 
     if method == "course":
-        run = new_run(TrainConfig(seed=seed, device="cpu"))
+        run = new_run(TrainConfig(seed=seed, device=device, **(overrides or {})))
         z = torch.randn(n_eval, run.config.latent_dim, generator=z_gen)
         batch_size = run.config.batch_size
+        autocast = torch.autocast(run.device.type, dtype=torch.bfloat16, enabled=amp)
 
         def advance(until: float) -> None:
-            while run.elapsed < until:
-                train(run, data, 10**9, max_seconds=until - run.elapsed, progress=False)
+            with autocast:
+                if by_epochs:
+                    train(run, data, int(until), progress=False)
+                while not by_epochs and run.elapsed < until:
+                    train(run, data, 10**9, max_seconds=until - run.elapsed, progress=False)
 
         def sample() -> torch.Tensor:
             return torch.cat([run.sample(z=chunk) for chunk in z.split(500)])
 
         flops = _flops_per_image(
-            run.G, run.D, data.images[:batch_size], torch.randn(batch_size, run.config.latent_dim)
+            run.G.cpu(), run.D.cpu(), data.images[:batch_size], torch.randn(batch_size, run.config.latent_dim)
         )
+        run.G.to(run.device), run.D.to(run.device)
         elapsed = lambda: run.elapsed
         steps = lambda: run.step
     else:
@@ -148,6 +184,10 @@ def run_method(
         "rows": rows,
         "img_per_s": rows[-1]["images"] / rows[-1]["train_s"],
         "threads": torch.get_num_threads(),
+        "device": device,
+        "amp": amp,
+        "overrides": overrides or {},
+        "by_epochs": by_epochs,
     }
 
 
@@ -174,13 +214,16 @@ def print_table(results: list[dict], rvr: float, n_eval: int) -> None:
     print(f"\nFID (LeNet features), {n_eval:,} samples vs {n_eval:,} real digits; real vs real = {rvr:.1f}")
     for r in results:
         print(
-            f"\n== {r['method']}: {r['img_per_s']:,.0f} img/s, {r['flops_per_image'] / 1e6:,.1f} MFLOP per image "
+            f"\n== {r['method']} {r.get('device', 'cpu')}{' amp-bf16' if r.get('amp') else ''} "
+            f"{' '.join(f'{k}={v}' for k, v in r.get('overrides', {}).items())}: {r['img_per_s']:,.0f} img/s, {r['flops_per_image'] / 1e6:,.1f} MFLOP per image "
             f"(one D+G step), peak RSS {r['peak_rss_mb']:,.0f} MB, {r['threads']} threads"
         )
         print(
-            f"{'t (s)':>7} {'images':>9} {'FID':>8} {'x rvr':>7} {'prec':>6} {'recall':>6} {'classes':>7} {'KL':>6}"
+            f"{'epoch' if r.get('by_epochs') else 't (s)':>7} {'images':>9} {'FID':>8} {'x rvr':>7} {'prec':>6} {'recall':>6} {'classes':>7} {'KL':>6}"
         )
-        shown = [row for row in r["rows"] if row["t"] in SHOW_AT or row is r["rows"][-1]]
+        shown = [
+            row for row in r["rows"] if row["t"] in SHOW_AT or row is r["rows"][-1] or r.get("by_epochs")
+        ]
         for row in shown:
             print(
                 f"{row['t']:7.0f} {row['images']:9,d} {row['fid']:8.1f} {row['fid'] / rvr:7.1f} {row['precision']:6.3f} "
@@ -209,13 +252,34 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--methods", default="course,reference")
     parser.add_argument("--json", type=Path, default=None, help="also write the raw results here")
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda (the course's method only)")
+    parser.add_argument("--amp", action="store_true", help="train under bf16 autocast (course's method)")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="override a TrainConfig default"
+    )
+    parser.add_argument(
+        "--epochs", default=None, help="score after these epochs (comma-separated), not seconds"
+    )
     parser.add_argument("--_worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.quick:
         args.budget, args.n = 3.0, 200
     checkpoints = [1.0, 2.0, 3.0] if args.quick else _dense_checkpoints(args.budget)
+    if args.epochs:
+        checkpoints = [float(e) for e in args.epochs.split(",")]
     if args._worker:
-        result = run_method(args._worker, args.budget, checkpoints, args.n, args.threads, args.seed)
+        result = run_method(
+            args._worker,
+            args.budget,
+            checkpoints,
+            args.n,
+            args.threads,
+            args.seed,
+            args.device,
+            args.amp,
+            _parse_sets(args.set),
+            bool(args.epochs),
+        )
         print("RESULT " + json.dumps(result))
         return
     results = []
@@ -235,6 +299,8 @@ def main() -> None:
             "--seed",
             str(args.seed),
         ] + (["--quick"] if args.quick else [])
+        cmd += ["--device", args.device] + (["--amp"] if args.amp else []) + [f"--set={x}" for x in args.set]
+        cmd += ["--epochs", args.epochs] if args.epochs else []
         out = subprocess.run(
             cmd, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": str(args.threads)}
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -76,7 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="train a DCGAN on MNIST and write checkpoint.pt in --out",
         description="Train a DCGAN on MNIST (offline: the shipped subset unless data/MNIST exists).",
     )
-    t.add_argument("--epochs", type=_non_negative_int, required=True, help="total number of epochs to train")
+    t.add_argument(
+        "--epochs",
+        type=_non_negative_int,
+        default=None,
+        help="total number of epochs to train (optional with --max-seconds: then the time budget alone stops it)",
+    )
     t.add_argument(
         "--out", type=Path, required=True, help="run folder: checkpoint.pt, samples.png, history.png go here"
     )
@@ -120,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-seconds",
         type=_positive_float,
         default=None,
-        help="stop (and checkpoint) after this many seconds",
+        help="stop (and checkpoint) after this many seconds of training; on its own, train until then",
     )
     t.add_argument("--device", default="auto", help="auto (cuda if available, else cpu), cpu or cuda[:N]")
     t.add_argument(
@@ -163,6 +169,10 @@ def _train(args) -> None:
     from .train import train
 
     ckpt = args.out / "checkpoint.pt"
+    if args.epochs is None and args.max_seconds is None:
+        raise ValueError(
+            "Give --epochs N, --max-seconds S or both (for example --max-seconds 180 trains for 3 minutes)."
+        )
     if args.resume:
         run = load_checkpoint(ckpt, device=args.device, latent_dim=args.latent_dim)
         if args.loss is not None and args.loss != run.config.loss:
@@ -183,17 +193,29 @@ def _train(args) -> None:
         )
         run = new_run(config)
     data = load_mnist()
-    print(f"Device: {run.device}. Loss: {run.config.loss}. Training to {args.epochs} epochs, writing {ckpt}.")
-    tracker = FIDTracker(data, every=args.fid_every or 10**12, n=1000)
+    dist = getattr(args, "dist", None)  # set by main() under torchrun (gan_lessons.distributed)
+    if dist is not None:
+        dist.check_data(data, run.config.batch_size)
+        print(
+            f"Data-parallel: {dist.world_size} processes ({dist.backend}), batch {run.config.batch_size} each."
+        )
+    goal = f"to {args.epochs} epochs" if args.epochs is not None else f"for {args.max_seconds:g} seconds"
+    print(f"Device: {run.device}. Loss: {run.config.loss}. Training {goal}, writing {ckpt}.")
+    tracker = (
+        FIDTracker(data, every=args.fid_every or 10**12, n=1000) if dist is None or dist.is_main else None
+    )
     train(
         run,
         data,
         args.epochs,
         max_seconds=args.max_seconds,
-        checkpoint_path=ckpt,
+        checkpoint_path=ckpt if dist is None or dist.is_main else None,
         progress=not args.no_progress,
         on_step=tracker,
+        dist=dist,
     )
+    if dist is not None and not _ddp_finish(dist, run):
+        return
     if run.step == 0:
         print("No training steps were run (epochs already reached).")
         return
@@ -216,6 +238,22 @@ def _train(args) -> None:
         )
     print(report)
     print(f"Files: {ckpt}, {args.out / 'samples.png'}, {args.out / 'history.png'}")
+
+
+def _ddp_finish(dist, run) -> bool:
+    # Every rank ends with rank 0's weights and checks it; True on rank 0, which goes on to plot and evaluate.
+    dist.sync_buffers(run.G, run.D, run.G_ema)
+    same = dist.weights_match(run.G, run.D, run.G_ema)
+    images = run.step * run.config.batch_size * dist.world_size
+    print(
+        f"Weights {'identical' if same else 'DIFFERENT'} on all {dist.world_size} ranks (G, D, G_ema). "
+        f"Throughput: {images / max(run.elapsed, 1e-9):.0f} images/s in all."
+    )
+    if not same:
+        raise RuntimeError("The ranks' weights differ after training: please report this as a bug.")
+    return (
+        dist.is_main and not run.interrupted
+    )  # Ctrl-C: torchrun gives the ranks 30 s to exit; the checkpoint is saved
 
 
 def _sample(args) -> None:
@@ -246,9 +284,22 @@ def _sample(args) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status (2 with a one-line message for bad input)."""
     args = build_parser().parse_args(argv)
+    from .distributed import env_rank, init_from_env, launched_by_torchrun
+
+    dist = None
     try:
+        if args.command == "train" and launched_by_torchrun():
+            args.dist = dist = init_from_env(args.device)  # gloo on CPU, nccl on GPUs
+            args.device = str(dist.device)
+            if not dist.is_main:  # rank 0 alone prints, shows progress and writes files
+                args.no_progress = True
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (for the life of this process)
         (_train if args.command == "train" else _sample)(args)
     except (ValueError, FileNotFoundError, FloatingPointError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        if env_rank() == 0:  # under torchrun every rank meets the same bad input: say it once
+            print(f"error: {exc}", file=sys.stderr)
         return 2
+    finally:
+        if dist is not None:
+            dist.close()
     return 0

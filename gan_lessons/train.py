@@ -122,15 +122,16 @@ def epoch_loader(data: Dataset, batch_size: int, seed: int, epoch: int) -> DataL
 
 
 @contextmanager
-def _defer_sigint() -> Iterator[Callable[[], bool]]:
-    """Turn the first Ctrl-C into a request to stop after the current step (a second one stops at once)."""
+def _defer_sigint(escalate: bool = True) -> Iterator[Callable[[], bool]]:
+    """Turn the first Ctrl-C into a request to stop after the current step (a second one stops at once, unless
+    `escalate` is False: under torchrun, which passes the terminal's Ctrl-C on again, all ranks must stop together)."""
     requested = []
     if threading.current_thread() is not threading.main_thread():
         yield lambda: False
         return
 
     def handler(signum, frame):
-        if requested:
+        if requested and escalate:
             raise KeyboardInterrupt
         requested.append(True)
 
@@ -146,9 +147,13 @@ def _record_samples(run: GANRun) -> None:
     run.history["samples"].append(to_uint8(run.sample()))
 
 
-def _check_train_args(run: GANRun, data: Dataset, num_epochs: int, max_seconds: float | None) -> int:
+def _check_train_args(run: GANRun, data: Dataset, num_epochs: int | None, max_seconds: float | None) -> int:
     # Returns the number of steps in an epoch.
-    if not isinstance(num_epochs, int) or isinstance(num_epochs, bool) or num_epochs < 0:
+    if num_epochs is None and max_seconds is None:
+        raise ValueError("Give num_epochs, max_seconds or both: with neither, training would never stop.")
+    if num_epochs is not None and (
+        not isinstance(num_epochs, int) or isinstance(num_epochs, bool) or num_epochs < 0
+    ):
         raise ValueError(f"num_epochs must be an integer >= 0; got {num_epochs!r}.")
     if max_seconds is not None and (not isinstance(max_seconds, (int, float)) or max_seconds <= 0):
         raise ValueError(f"max_seconds must be a number of seconds > 0; got {max_seconds!r}.")
@@ -181,14 +186,17 @@ def _record_step(run: GANRun, family: LossFamily, steps_per_epoch: int, losses, 
     return row
 
 
-def _report_stop(run: GANRun, stop_reason: str | None, num_epochs: int, max_seconds, checkpoint_path) -> None:
+def _report_stop(
+    run: GANRun, stop_reason: str | None, num_epochs: int | None, max_seconds, checkpoint_path
+) -> None:
     where = f" Checkpoint: {checkpoint_path}." if checkpoint_path is not None else ""
     if stop_reason == "interrupted":
         run.interrupted = True
         print(
             f"Training interrupted at step {run.step} (epoch {run.epoch + 1}, batch {run.batch_in_epoch}). "
             f"The models, optimizers and history are kept in `run`.{where} "
-            f"Resume with train(run, data, num_epochs={num_epochs})."
+            f"Resume with train(run, data, num_epochs={num_epochs}"
+            + (f", max_seconds={max_seconds:g})." if num_epochs is None else ").")
         )
     elif stop_reason == "time":
         print(
@@ -199,24 +207,38 @@ def _report_stop(run: GANRun, stop_reason: str | None, num_epochs: int, max_seco
 def train(
     run: GANRun,
     data: Dataset,
-    num_epochs: int,
+    num_epochs: int | None,
     *,
     max_seconds: float | None = None,
     checkpoint_path: str | Path | None = None,
     progress: bool = True,
     on_step: Callable[[GANRun], None] | None = None,
+    dist=None,
 ) -> dict:
     """Train until `run` has completed `num_epochs` epochs in all (or `max_seconds` pass); return the history.
 
+    `num_epochs=None` trains until `max_seconds` pass (a time budget on its own).
+
     Each step: x_fake = G(z) once, `update_D` (on x_fake.detach()), then `update_G` (through the updated D).
     Stops cleanly on Ctrl-C, keeping `run`; writes `checkpoint_path` after each epoch and at the end.
-    `on_step(run)` is called after every step.
+    `on_step(run)` is called after every step. `dist` (a gan_lessons.distributed.Distributed, under torchrun):
+    data-parallel training, each process on its share of every epoch; only give rank 0 a checkpoint_path.
     """
     steps_per_epoch = _check_train_args(run, data, num_epochs, max_seconds)
     config, G, D, device = run.config, run.G, run.D, run.device
+    loader = epoch_loader
+    if dist is not None:  # DDP: wrapped models, this rank's share of each epoch, one stop decision for all
+        steps_per_epoch = dist.steps_per_epoch(data, config.batch_size)
+        G, D, loader = dist.wrap(G), dist.wrap(D), dist.loader
+        dist.seed_noise(run)
     family = get_loss(config.loss)
     sample_every = config.sample_every or steps_per_epoch
-    remaining = max(0, (num_epochs - run.epoch) * steps_per_epoch - run.batch_in_epoch)
+    until = num_epochs if num_epochs is not None else math.inf  # None: only the time budget stops training
+    remaining = (
+        max(0, (num_epochs - run.epoch) * steps_per_epoch - run.batch_in_epoch)
+        if num_epochs is not None
+        else None
+    )
     if not run.history["samples"]:
         _record_samples(run)
     run.interrupted = False
@@ -224,10 +246,12 @@ def train(
     start, elapsed_before = time.perf_counter(), run.elapsed
     bar = tqdm(total=remaining, disable=not progress, unit="step", dynamic_ncols=True, leave=True)
     try:
-        with _defer_sigint() as stop_requested:
-            while run.epoch < num_epochs and stop_reason is None:
-                bar.set_description(f"epoch {run.epoch + 1}/{num_epochs}")
-                batches = iter(epoch_loader(data, config.batch_size, config.seed, run.epoch))
+        with _defer_sigint(escalate=dist is None) as stop_requested:
+            while run.epoch < until and stop_reason is None:
+                bar.set_description(
+                    f"epoch {run.epoch + 1}" + (f"/{num_epochs}" if num_epochs is not None else "")
+                )
+                batches = iter(loader(data, config.batch_size, config.seed, run.epoch))
                 for _ in range(run.batch_in_epoch):  # resuming mid-epoch: skip the batches already done
                     next(batches)
                 for x_real, _labels in batches:
@@ -263,6 +287,8 @@ def train(
                         stop_reason = "interrupted"
                     elif max_seconds is not None and time.perf_counter() - start >= max_seconds:
                         stop_reason = "time"
+                    if dist is not None:
+                        stop_reason = dist.agree(stop_reason)
                     if stop_reason or run.batch_in_epoch == 0:
                         break
                 if checkpoint_path is not None and stop_reason is None:

@@ -25,3 +25,19 @@ def test_train_benchmark_prints_throughput():
     out = run_script("benchmarks/train_dcgan.py", "--epochs", "1")
     for label in ("images/s:", "seconds per epoch:", "peak RSS:"):
         assert label in out
+
+
+def test_gpu_check_script_exists_and_explains_itself():
+    script = ROOT / "benchmarks" / "gpu_check.sh"
+    assert script.is_file() and script.stat().st_mode & 0o111, "benchmarks/gpu_check.sh must be executable"
+    result = subprocess.run(["bash", str(script), "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    for words in ("CUDA", "time-to-quality", "AMP", "torchrun", "2 GPUs", "one table"):
+        assert words in result.stdout, words
+    bad = subprocess.run(["bash", str(script), "--fly"], capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "unknown option --fly" in bad.stderr
+
+
+def test_ddp_throughput_quick_prints_its_table():
+    out = run_script("benchmarks/ddp_throughput.py", "--quick")
+    assert "processes x threads" in out and "1 x 2" in out and "2 x 1" in out and "gloo" in out

@@ -101,7 +101,7 @@ def test_resume_continues_to_the_total(trained):
         ),
         (["train", "--epochs", "two", "--out", "r"], "expected a whole number >= 0, got 'two'"),
         (["train", "--epochs", "1", "--out", "r", "--device", "tpu"], "Unknown device 'tpu'"),
-        (["train", "--out", "r"], "the following arguments are required: --epochs"),
+        (["train", "--out", "r"], "Give --epochs N, --max-seconds S or both"),
         (["fly"], "invalid choice: 'fly'"),
         (
             ["train", "--epochs", "1", "--out", "r", "--loss", "wasserstein"],
@@ -189,6 +189,14 @@ def test_resume_with_other_latent_dim(tmp_path):
     save_checkpoint(new_run(TrainConfig(latent_dim=8, width=4)), tmp_path / "checkpoint.pt")
     result = cli("train", "--epochs", 1, "--out", tmp_path, "--resume", "--latent-dim", 32)
     assert result.returncode == 2 and "latent_dim=8, but latent_dim=32" in result.stderr
+
+
+def test_max_seconds_alone_trains_until_the_budget(tmp_path):
+    result = cli("train", "--out", tmp_path, "--max-seconds", 2, "--no-progress", "--latent-dim", 16)
+    assert result.returncode == 0, result.stderr
+    assert "Training for 2 seconds" in result.stdout and "Stopped after the 2-second budget" in result.stdout
+    run = load_checkpoint(tmp_path / "checkpoint.pt")
+    assert run.step > 0 and run.elapsed >= 2
 
 
 def test_max_seconds_stops_near_its_budget_with_a_loadable_checkpoint(tmp_path):

@@ -122,6 +122,16 @@ def test_max_seconds_stops_and_checkpoints(digits, tmp_path, capsys):
     assert load_checkpoint(ckpt).step == run.step
 
 
+def test_time_budget_alone_trains_past_many_epochs(digits, tmp_path, capsys):
+    run = new_run(TrainConfig(**SMALL))
+    ckpt = tmp_path / "t.pt"
+    train(run, digits, None, progress=False, max_seconds=0.5, checkpoint_path=ckpt)
+    assert "0.5-second budget" in capsys.readouterr().out
+    assert run.step > 0 and load_checkpoint(ckpt).step == run.step
+    with pytest.raises(ValueError, match="Give num_epochs, max_seconds or both"):
+        train(run, digits, None)
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [
