@@ -705,7 +705,7 @@ def diagnose(history: dict, window: float = 0.2, d_output: str = "logit") -> Dia
     cov = history.get("num_covered") or []
     if cov:
         nums["classes covered (last)"] = float(cov[-1])
-        if cov[-1] <= 5:
+        if cov[-1] <= 3:
             findings.append(f"Mode collapse: only {cov[-1]} of 10 digits are made (class coverage).")
     rec = history.get("recall") or []
     if rec:

@@ -14,7 +14,7 @@
 
 # %% [markdown]
 # <!-- nav:top -->
-# [← 05 DCGAN on MNIST](05_dcgan_mnist.ipynb) | [Index](00_index.ipynb) | [09 Evaluating GANs →](09_evaluating.ipynb)
+# [← 05 DCGAN on MNIST](05_dcgan_mnist.ipynb) | [Index](00_index.ipynb) | [07 Training pitfalls →](07_training_pitfalls.ipynb)
 
 # %%
 import torch
@@ -420,4 +420,4 @@ check_bug_hunt(found)
 
 # %% [markdown]
 # <!-- nav:bottom -->
-# [← 05 DCGAN on MNIST](05_dcgan_mnist.ipynb) | [Index](00_index.ipynb) | [09 Evaluating GANs →](09_evaluating.ipynb)
+# [← 05 DCGAN on MNIST](05_dcgan_mnist.ipynb) | [Index](00_index.ipynb) | [07 Training pitfalls →](07_training_pitfalls.ipynb)

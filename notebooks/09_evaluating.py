@@ -19,7 +19,7 @@
 
 # %% [markdown]
 # <!-- nav:top -->
-# [← 06 Bug hunt](06_bug_hunt.ipynb) | [Index](00_index.ipynb)
+# [← 07 Training pitfalls](07_training_pitfalls.ipynb) | [Index](00_index.ipynb)
 
 # %%
 import math
@@ -489,4 +489,4 @@ check_knn_radii(my_knn_radii)
 
 # %% [markdown]
 # <!-- nav:bottom -->
-# [← 06 Bug hunt](06_bug_hunt.ipynb) | [Index](00_index.ipynb)
+# [← 07 Training pitfalls](07_training_pitfalls.ipynb) | [Index](00_index.ipynb)
