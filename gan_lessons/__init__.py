@@ -9,7 +9,9 @@ from .data import MNISTDigits, load_mnist, to_uint8
 from .losses import (  # 03_loss_math; the registry from 04_toy_gan_playground
     LOSSES,
     LossFamily,
+    clip_weights_,
     d_loss_bce,
+    d_loss_bce_smoothed,
     d_loss_hinge,
     d_loss_least_squares,
     d_loss_wasserstein,
@@ -20,13 +22,16 @@ from .losses import (  # 03_loss_math; the registry from 04_toy_gan_playground
     g_loss_wasserstein,
     get_loss,
     gradient_penalty,
+    r1_penalty,
 )
-from .metrics import (  # 09_evaluating
+from .metrics import (  # 09_evaluating; diagnose and DiagnosticsTracker from 07_training_pitfalls
     FID_LABEL,
+    DiagnosticsTracker,
     FeatureStats,
     FIDTracker,
     SmallSampleWarning,
     class_coverage,
+    diagnose,
     evaluate,
     feature_stats,
     fid,
@@ -38,8 +43,25 @@ from .metrics import (  # 09_evaluating
     precision_recall,
     precision_recall_from_features,
 )
-from .models import Discriminator, Generator, count_parameters, init_dcgan_weights, trace_shapes
-from .plot import PlaygroundFigure, image_grid, plot_history, save_gif, show_images, show_sample_progress
+from .models import (  # 05_dcgan_mnist; the remedies (spectral norm, minibatch std-dev, DiffAugment) from 08
+    AugmentedDiscriminator,
+    Discriminator,
+    Generator,
+    MinibatchStdDev,
+    count_parameters,
+    diff_augment,
+    init_dcgan_weights,
+    trace_shapes,
+)
+from .plot import (
+    PlaygroundFigure,
+    image_grid,
+    plot_diagnostics,
+    plot_history,
+    save_gif,
+    show_images,
+    show_sample_progress,
+)
 from .run import GANRun, TrainConfig, new_run  # 05_dcgan_mnist
 from .toy import PRESETS, ToyGAN, make_data, mode_coverage  # 04_toy_gan_playground
 from .train import NonFiniteLossError, epoch_loader, train, update_D, update_G  # 05_dcgan_mnist

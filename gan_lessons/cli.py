@@ -61,6 +61,53 @@ def _loss_name(text: str) -> str:
         return text
 
 
+def _add_stabilizing_options(t: argparse.ArgumentParser) -> None:
+    # The remedies of 08_stabilizing; each maps to one TrainConfig field (see _stabilizing_config).
+    g = t.add_argument_group("stabilizing (08_stabilizing)")
+    g.add_argument(
+        "--spectral-norm",
+        action="store_true",
+        help="spectral normalisation of D's layers (Miyato et al. 2018)",
+    )
+    g.add_argument(
+        "--r1", type=_non_negative_float, default=0.0, help="R1 penalty weight gamma on real images (e.g. 10)"
+    )
+    g.add_argument(
+        "--augment",
+        nargs="?",
+        const="translation,cutout",
+        default="",
+        help="DiffAugment of real and fake images for D (default policy when given alone: translation,cutout)",
+    )
+    g.add_argument(
+        "--minibatch-std",
+        action="store_true",
+        help="minibatch standard-deviation channel in D (Karras et al.)",
+    )
+    g.add_argument(
+        "--clip", type=_positive_float, default=None, help="WGAN weight clipping value (default: wgan's 0.01)"
+    )
+    g.add_argument(
+        "--lr-d", type=_positive_float, default=None, help="D's learning rate (TTUR); default --lr"
+    )
+    g.add_argument("--beta1", type=float, default=None, help="Adam beta1 (default 0.5; 0 for WGAN clipping)")
+
+
+def _stabilizing_config(args) -> dict:
+    # The TrainConfig fields set by _add_stabilizing_options.
+    out = dict(
+        spectral_norm=args.spectral_norm,
+        r1=args.r1,
+        augment=args.augment,
+        minibatch_std=args.minibatch_std,
+        clip=args.clip,
+        lr_d=args.lr_d,
+    )
+    if args.beta1 is not None:
+        out["beta1"] = args.beta1
+    return out
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .losses import LOSSES
     from .run import TrainConfig
@@ -139,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--resume", action="store_true", help="continue from --out/checkpoint.pt up to --epochs in total"
     )
     t.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    _add_stabilizing_options(t)
 
     s = sub.add_parser(
         "sample",
@@ -190,6 +238,7 @@ def _train(args) -> None:
             gp_weight=args.gp_weight,
             seed=args.seed,
             device=args.device,
+            **_stabilizing_config(args),
         )
         run = new_run(config)
     data = load_mnist()

@@ -45,6 +45,22 @@ def d_loss_bce(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Te
     )
 
 
+def d_loss_bce_smoothed(
+    real_logits: torch.Tensor, fake_logits: torch.Tensor, real_label: float = 0.9
+) -> torch.Tensor:
+    """D loss with one-sided label smoothing (Salimans et al. 2016, section 3.4): reals get the target
+    0.9 instead of 1, fakes keep 0. Introduced in 08_stabilizing.
+
+    Only the real side is smoothed: smoothing the fakes' target too would reward G for samples where
+    there is no data. D is no longer paid to grow its logits on reals without end.
+    """
+    _check_outputs("real_logits", real_logits)
+    _check_outputs("fake_logits", fake_logits)
+    return F.binary_cross_entropy_with_logits(real_logits, torch.full_like(real_logits, real_label)) + (
+        F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
+    )
+
+
 def g_loss_minimax(fake_logits: torch.Tensor) -> torch.Tensor:
     """Saturating (original minimax) generator loss L_G = E_z[log(1 - D(G(z)))], to be minimised.
 
@@ -132,6 +148,29 @@ def gradient_penalty(
     return ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
 
 
+def r1_penalty(D: nn.Module, x_real: torch.Tensor) -> torch.Tensor:
+    """R1 penalty (Mescheder et al. 2018, Which Training Methods for GANs do actually Converge?):
+    E[||grad_x D(x)||^2] on *real* samples only; D's loss adds (gamma / 2) times it. Any input shape.
+    Introduced in 08_stabilizing."""
+    if not isinstance(x_real, torch.Tensor) or not x_real.is_floating_point():
+        raise ValueError("r1_penalty needs x_real as a float tensor of real samples.")
+    x = x_real.detach().requires_grad_(True)
+    (grad,) = torch.autograd.grad(D(x).sum(), x, create_graph=True)
+    return grad.flatten(1).pow(2).sum(dim=1).mean()
+
+
+@torch.no_grad()
+def clip_weights_(D: nn.Module, clip: float) -> None:
+    """WGAN weight clipping (Arjovsky et al. 2017, algorithm 1): every parameter of D into [-clip, clip],
+    in place, after each D step. A crude way to keep the critic Lipschitz. Introduced in 08_stabilizing."""
+    if not isinstance(clip, (int, float)) or isinstance(clip, bool) or not clip > 0:
+        raise ValueError(
+            f"The clipping value must be a number > 0, such as 0.01 (the WGAN paper's); got {clip!r}."
+        )
+    for p in D.parameters():
+        p.clamp_(-clip, clip)
+
+
 # --- the registry ------------------------------------------------------------------------------
 
 
@@ -145,6 +184,7 @@ class LossFamily:
     d_loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # (D's outputs on reals, on fakes)
     g_loss: Callable[[torch.Tensor], torch.Tensor]  # (D's outputs on fakes)
     gp_weight: float = 0.0  # default weight of the gradient penalty added to D's loss
+    clip: float = 0.0  # default weight-clipping value applied to D after each step (0 = none)
     paper: str = ""
 
     def d_probability(self, out: torch.Tensor) -> torch.Tensor:
@@ -166,6 +206,15 @@ LOSSES: dict[str, LossFamily] = {
         LossFamily(
             "least_squares", "least squares (LSGAN)", "score", d_loss_least_squares, g_loss_least_squares,
             paper="Mao et al. 2017, Least Squares Generative Adversarial Networks",
+        ),
+        LossFamily(
+            "nonsaturating_smooth", "non-saturating + one-sided label smoothing", "logit",
+            d_loss_bce_smoothed, g_loss_nonsaturating,
+            paper="Salimans et al. 2016, Improved Techniques for Training GANs, section 3.4",
+        ),
+        LossFamily(
+            "wgan", "WGAN (weight clipping)", "score", d_loss_wasserstein, g_loss_wasserstein, clip=0.01,
+            paper="Arjovsky, Chintala & Bottou 2017, Wasserstein GAN, algorithm 1",
         ),
         LossFamily(
             "wgan_gp", "WGAN-GP", "score", d_loss_wasserstein, g_loss_wasserstein, gp_weight=10.0,

@@ -72,22 +72,46 @@ class Generator(nn.Module):
         return self.net(z.reshape(z.shape[0], self.latent_dim, 1, 1))
 
 
-class Discriminator(nn.Module):
-    """images (N, 1, 28, 28) -> logits (N,); D(x) = sigmoid(logit) is the probability 'real'."""
+class MinibatchStdDev(nn.Module):
+    """Minibatch standard deviation (Karras et al. 2018, Progressive Growing of GANs, section 3):
+    appends one channel holding the mean over features of the standard deviation over the batch.
+    A collapsed G makes near-identical samples, so this channel is near 0 for its batches, and D can
+    see the collapse. (N, C, H, W) -> (N, C + 1, H, W). Introduced in 08_stabilizing."""
 
-    def __init__(self, width: int = 64):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dim() != 4 or x.shape[0] < 2:
+            raise ValueError(
+                f"MinibatchStdDev needs a batch of at least 2 feature maps (N, C, H, W); got {tuple(x.shape)}."
+            )
+        std = (x.var(dim=0, unbiased=False) + 1e-8).sqrt().mean()  # one number for the batch
+        return torch.cat([x, std.expand(x.shape[0], 1, x.shape[2], x.shape[3])], dim=1)
+
+
+class Discriminator(nn.Module):
+    """images (N, 1, 28, 28) -> logits (N,); D(x) = sigmoid(logit) is the probability 'real'.
+
+    `spectral_norm=True` wraps every convolution in `torch.nn.utils.parametrizations.spectral_norm`
+    (Miyato et al. 2018) and drops the BatchNorm; `minibatch_std=True` adds a `MinibatchStdDev`
+    channel before the last layer (08_stabilizing). With both off it is the DCGAN discriminator of 05.
+    """
+
+    def __init__(self, width: int = 64, spectral_norm: bool = False, minibatch_std: bool = False):
         super().__init__()
         w = _check_size("width", width)
+        sn = nn.utils.parametrizations.spectral_norm if spectral_norm else (lambda layer: layer)
+        self.spectral_norm, self.minibatch_std = bool(spectral_norm), bool(minibatch_std)
         self.net = nn.Sequential(
             # (N, 1, 28, 28)
-            nn.Conv2d(1, w, kernel_size=4, stride=2, padding=1),
+            sn(nn.Conv2d(1, w, kernel_size=4, stride=2, padding=1)),
             nn.LeakyReLU(0.2, inplace=True),
             # (N, w, 14, 14)
-            nn.Conv2d(w, 2 * w, kernel_size=4, stride=2, padding=1, bias=False),
-            nn.BatchNorm2d(2 * w),
+            sn(nn.Conv2d(w, 2 * w, kernel_size=4, stride=2, padding=1, bias=spectral_norm)),
+            nn.Identity() if spectral_norm else nn.BatchNorm2d(2 * w),
             nn.LeakyReLU(0.2, inplace=True),
             # (N, 2w, 7, 7)
-            nn.Conv2d(2 * w, 1, kernel_size=7, stride=1, padding=0),
+            MinibatchStdDev() if minibatch_std else nn.Identity(),
+            # (N, 2w + 1, 7, 7) with minibatch_std
+            sn(nn.Conv2d(2 * w + int(minibatch_std), 1, kernel_size=7, stride=1, padding=0)),
             # (N, 1, 1, 1)
         )
 
@@ -96,10 +120,89 @@ class Discriminator(nn.Module):
         return self.net(x).flatten()
 
 
+AUGMENT_POLICIES = ("translation", "cutout", "color")
+
+
+def check_augment_policy(policy: str) -> tuple[str, ...]:
+    parts = tuple(p.strip() for p in policy.split(",") if p.strip()) if isinstance(policy, str) else None
+    if parts is None or any(p not in AUGMENT_POLICIES for p in parts):
+        raise ValueError(
+            f"Unknown augmentation policy {policy!r}: use a comma-separated list of "
+            f"{', '.join(AUGMENT_POLICIES)} (such as 'translation,cutout'), or '' for none."
+        )
+    return parts
+
+
+def diff_augment(
+    x: torch.Tensor, policy: str = "translation,cutout", generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """Differentiable augmentation (Zhao et al. 2020, DiffAugment): random transforms that gradients flow
+    through, applied to real *and* fake images every time D sees them (in D's step and in G's step), so
+    that D cannot memorise a small data set and G is not taught to make augmented-looking images.
+    Introduced in 08_stabilizing.
+
+    - translation: shift each image by up to 1/8 of its size, filling with the background (-1);
+    - cutout: blank a square of half the image's side at a random place, per image;
+    - color: random brightness (+-0.25) and contrast (x0.5 to x1.5) per image.
+    """
+    parts = check_augment_policy(policy)
+    if not parts:
+        return x
+    n, _, h, w = x.shape
+    dev = x.device
+
+    def rand(*shape):
+        return torch.rand(*shape, generator=generator).to(dev)
+
+    for part in parts:
+        if part == "color":
+            x = x + (rand(n, 1, 1, 1) - 0.5) * 0.5
+            mean = x.mean(dim=(1, 2, 3), keepdim=True)
+            x = (x - mean) * (rand(n, 1, 1, 1) + 0.5) + mean
+        elif part == "translation":
+            sh, sw = max(1, h // 8), max(1, w // 8)
+            dy = (rand(n) * (2 * sh + 1)).long() - sh
+            dx = (rand(n) * (2 * sw + 1)).long() - sw
+            padded = nn.functional.pad(x, (sw, sw, sh, sh), value=-1.0)
+            rows = (torch.arange(h, device=dev)[None, :] + sh - dy[:, None]).clamp(0, h + 2 * sh - 1)
+            cols = (torch.arange(w, device=dev)[None, :] + sw - dx[:, None]).clamp(0, w + 2 * sw - 1)
+            idx_n = torch.arange(n, device=dev)[:, None, None]
+            x = padded.permute(0, 2, 3, 1)[idx_n, rows[:, :, None], cols[:, None, :]].permute(0, 3, 1, 2)
+        else:  # cutout
+            ch, cw = h // 2, w // 2
+            top = (rand(n) * (h - ch + 1)).long()
+            left = (rand(n) * (w - cw + 1)).long()
+            ys, xs = torch.arange(h, device=dev), torch.arange(w, device=dev)
+            inside_y = (ys[None, :] >= top[:, None]) & (ys[None, :] < top[:, None] + ch)
+            inside_x = (xs[None, :] >= left[:, None]) & (xs[None, :] < left[:, None] + cw)
+            hole = (inside_y[:, :, None] & inside_x[:, None, :])[:, None]
+            x = torch.where(hole, torch.full_like(x, -1.0), x)
+    return x.contiguous()
+
+
+class AugmentedDiscriminator(nn.Module):
+    """D that sees `diff_augment(x, policy)` instead of x, for reals and fakes alike (08_stabilizing)."""
+
+    def __init__(
+        self, D: nn.Module, policy: str = "translation,cutout", generator: torch.Generator | None = None
+    ):
+        super().__init__()
+        check_augment_policy(policy)
+        self.D, self.policy, self.generator = D, policy, generator
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_images(x, "Discriminator")
+        return self.D(diff_augment(x, self.policy, self.generator))
+
+
 def init_dcgan_weights(module: nn.Module) -> None:
-    """DCGAN initialisation (Radford et al. 2016): conv weights N(0, 0.02), BatchNorm N(1, 0.02)."""
+    """DCGAN initialisation (Radford et al. 2016): conv weights N(0, 0.02), BatchNorm N(1, 0.02).
+    A spectrally normalised layer's raw weight (before the normalisation) is the one initialised."""
     if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
-        nn.init.normal_(module.weight, 0.0, 0.02)
+        if nn.utils.parametrize.is_parametrized(module, "weight"):
+            nn.init.normal_(module.parametrizations.weight.original, 0.0, 0.02)
+        else:
+            nn.init.normal_(module.weight, 0.0, 0.02)
         if module.bias is not None:
             nn.init.zeros_(module.bias)
     elif isinstance(module, nn.BatchNorm2d):

@@ -86,6 +86,35 @@ def plot_history(history: dict, smooth: int = 20):
     return fig
 
 
+def plot_diagnostics(history: dict):
+    """The figure of `metrics.diagnose` (07_training_pitfalls): D(x) and D(G(z)), G's gradient norm, FID,
+    and class coverage/recall over training, from any history; panels without data say so."""
+    fig, axes = plt.subplots(1, 4, figsize=(16, 3.2))
+    steps = history.get("step", [])
+    ax = axes[0]
+    ax.plot(steps, history.get("d_real", []), label="D(x)")
+    ax.plot(steps, history.get("d_fake", []), label="D(G(z))")
+    ax.set(title="D's outputs", xlabel="step")
+    ax.legend()
+    g = history.get("g_grad_norm") or []
+    axes[1].semilogy(range(1, len(g) + 1), np.maximum(np.asarray(g, dtype=float), 1e-12)) if g else None
+    axes[1].set(title="G's gradient norm", xlabel="step")
+    ev = history.get("eval_steps") or history.get("fid_steps") or []
+    if history.get("fid"):
+        axes[2].plot(ev, history["fid"], "o-")
+    axes[2].set(title="FID (LeNet features)", xlabel="step")
+    if history.get("num_covered"):
+        axes[3].plot(ev, history["num_covered"], "o-", label="digits covered (of 10)")
+        axes[3].plot(ev, 10 * np.asarray(history.get("recall", [])), "s--", label="recall x 10")
+        axes[3].legend()
+    axes[3].set(title="coverage and recall", xlabel="step")
+    for a in axes[1:]:
+        if not a.lines:
+            a.text(0.5, 0.5, "not recorded", ha="center", va="center", transform=a.transAxes)
+    fig.tight_layout()
+    return fig
+
+
 def show_sample_progress(history: dict, max_grids: int = 6, n: int = 16):
     """The fixed-noise samples at up to `max_grids` points of training, side by side; returns the Figure."""
     steps, samples = history["sample_steps"], history["samples"]

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import copy
 import math
+import warnings
 from dataclasses import asdict, dataclass, field
 
 import torch
 
 from .config import get_device, set_seed
 from .losses import LOSSES, get_loss
-from .models import Discriminator, Generator, init_dcgan_weights
+from .models import AugmentedDiscriminator, Discriminator, Generator, check_augment_policy, init_dcgan_weights
 
 # One row per step. d_real and d_fake are D's mean output on the batch's real and fake images, as
 # `LossFamily.d_probability` gives it: the probability "real", sigmoid(logit), for the logit families
@@ -41,6 +42,11 @@ class TrainConfig:
     gp_weight: float | None = (
         None  # weight of the gradient penalty in D's loss; None: the family's (wgan_gp: 10)
     )
+    clip: float | None = None  # WGAN weight clipping of D after each step; None: the family's (wgan: 0.01)
+    r1: float = 0.0  # R1 penalty weight gamma (D's loss adds gamma/2 * E||grad D(x_real)||^2); 0 = off
+    spectral_norm: bool = False  # spectral normalisation of D's convolutions (drops D's BatchNorm)
+    minibatch_std: bool = False  # a minibatch standard-deviation channel before D's last layer
+    augment: str = ""  # DiffAugment policy for D's inputs, such as "translation,cutout"; "" = off
     ema: float = 0.99  # decay of a moving average of G's weights, used for sampling; 0 = off
     seed: int = 0
     device: str = "auto"
@@ -82,12 +88,63 @@ class TrainConfig:
                 f"gp_weight (the gradient penalty's weight) must be a number >= 0, such as 10, or None for "
                 f"the loss family's default; got {self.gp_weight!r}."
             )
+        self._validate_remedies()
         if not isinstance(self.sample_every, int) or self.sample_every < 0:
             raise ValueError(f"sample_every must be an integer >= 0; got {self.sample_every!r}.")
         if not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"seed must be a non-negative integer; got {self.seed!r}.")
         get_device(self.device)
         return self
+
+    def _validate_remedies(self) -> None:
+        # The settings of 08_stabilizing: clipping, R1, spectral norm, minibatch std-dev, augmentation.
+        family = get_loss(self.loss)
+        if self.clip is not None and (
+            not isinstance(self.clip, (int, float))
+            or isinstance(self.clip, bool)
+            or not math.isfinite(self.clip)
+            or self.clip <= 0
+        ):
+            raise ValueError(
+                f"clip (WGAN weight clipping) must be a number > 0, such as 0.01 (the WGAN paper's), or None "
+                f"for the loss family's default; got {self.clip!r}."
+            )
+        if (
+            not isinstance(self.r1, (int, float))
+            or isinstance(self.r1, bool)
+            or not math.isfinite(self.r1)
+            or self.r1 < 0
+        ):
+            raise ValueError(
+                f"r1 (the R1 penalty's weight gamma) must be a number >= 0, such as 10; got {self.r1!r}."
+            )
+        for name in ("spectral_norm", "minibatch_std"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be True or False; got {getattr(self, name)!r}.")
+        check_augment_policy(self.augment)
+        clip = family.clip if self.clip is None else self.clip
+        if clip > 0 and self.beta1 > 0:
+            warnings.warn(
+                f"WGAN weight clipping with Adam beta1={self.beta1}: Arjovsky et al. 2017 (section 3) found "
+                "momentum-based optimizers such as Adam unstable with clipping and used RMSProp with lr=5e-5 "
+                "(no momentum). Set beta1=0 (and a small lr, such as 5e-5) to follow the paper.",
+                UserWarning,
+                stacklevel=3,
+            )
+
+    def notes(self) -> list[str]:
+        """Remarks on combinations that are allowed but worth knowing about (printed by `new_run`)."""
+        family = get_loss(self.loss)
+        out = []
+        weight = family.gp_weight if self.gp_weight is None else self.gp_weight
+        clip = family.clip if self.clip is None else self.clip
+        if self.spectral_norm and (weight > 0 or clip > 0):
+            other = "gradient penalty" if weight > 0 else "weight clipping"
+            out.append(
+                f"Note: spectral normalisation with the {family.label} loss, whose {other} already keeps D "
+                "Lipschitz. Allowed; the two constraints overlap, so one of them is usually enough."
+            )
+        return out
 
 
 @dataclass
@@ -138,9 +195,13 @@ def new_run(config: TrainConfig | None = None, **overrides) -> GANRun:
     device = get_device(config.device)
     set_seed(config.seed)
     G = Generator(config.latent_dim, config.width)
-    D = Discriminator(config.width)
+    D = Discriminator(config.width, spectral_norm=config.spectral_norm, minibatch_std=config.minibatch_std)
     G.apply(init_dcgan_weights)
     D.apply(init_dcgan_weights)
+    if config.augment:
+        D = AugmentedDiscriminator(D, config.augment, torch.Generator().manual_seed(config.seed + 3))
+    for note in config.notes():
+        print(note)
     memory_format = torch.channels_last  # measured faster on CPU (see benchmarks/train_dcgan.py)
     G = G.to(device, memory_format=memory_format)
     D = D.to(device, memory_format=memory_format)

@@ -25,7 +25,7 @@ from tqdm.auto import tqdm
 from .checkpoint import save_checkpoint
 from .config import set_seed
 from .data import to_uint8
-from .losses import LossFamily, get_loss, gradient_penalty
+from .losses import LossFamily, clip_weights_, get_loss, gradient_penalty, r1_penalty
 from .run import HISTORY_KEYS, GANRun
 
 _NONFINITE_FIX = (
@@ -81,8 +81,13 @@ def update_D(
     loss: LossFamily | str,
     gp_weight: float | None = None,
     generator: torch.Generator | None = None,
+    r1_weight: float = 0.0,
+    clip: float | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """One D step on real and detached fake images; returns (loss, D(x_real), D(x_fake)), detached. Introduced in 05_dcgan_mnist."""
+    """One D step on real and detached fake images; returns (loss, D(x_real), D(x_fake)), detached. Introduced in 05_dcgan_mnist.
+
+    08_stabilizing adds `r1_weight` (gamma: D's loss adds gamma/2 times the R1 penalty on the reals) and
+    `clip` (WGAN weight clipping after the step; None: the family's, 0.01 for wgan, else none)."""
     family = get_loss(loss)
     weight = family.gp_weight if gp_weight is None else gp_weight  # None: the family's own (wgan_gp: 10)
     if weight < 0:
@@ -92,10 +97,17 @@ def update_D(
     loss_d = family.d_loss(real_out, fake_out)
     if weight > 0:  # `generator` draws the penalty's random points between real and fake
         loss_d = loss_d + weight * gradient_penalty(D, x_real, x_fake, generator)
+    if r1_weight < 0:
+        raise ValueError(f"r1_weight must be >= 0; got {r1_weight!r}.")
+    if r1_weight > 0:
+        loss_d = loss_d + 0.5 * r1_weight * r1_penalty(D, x_real)
     _check_finite("discriminator", loss_d, opt_d)  # before the step: D keeps its last finite weights
     opt_d.zero_grad(set_to_none=True)
     loss_d.backward()
     opt_d.step()
+    clip = family.clip if clip is None else clip
+    if clip:
+        clip_weights_(D, clip)
     return loss_d.detach(), real_out.detach(), fake_out.detach()
 
 
@@ -262,8 +274,9 @@ def train(
                     x_fake = G(z)
                     try:
                         loss_d, real_out, fake_out = update_D(
-                            D, run.opt_d, x_real, x_fake, family, config.gp_weight, run.noise_gen
-                        )
+                            D, run.opt_d, x_real, x_fake, family, config.gp_weight, run.noise_gen,
+                            r1_weight=config.r1, clip=config.clip,
+                        )  # fmt: skip
                         loss_g = update_G(D, run.opt_g, x_fake, family)
                     except NonFiniteLossError as err:
                         raise _at_step(err, run) from None

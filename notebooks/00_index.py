@@ -16,8 +16,8 @@
 # | 03 | [The loss, the maths](03_loss_math.ipynb) | V(D,G), D*, JSD, saturating vs non-saturating, the article's errors fixed |
 # | 04 | [Toy GAN playground](04_toy_gan_playground.ipynb) | GAN Lab in a notebook: 2-D data, live D heatmap, G manifold |
 # | 05 | [DCGAN on MNIST](05_dcgan_mnist.ipynb) | the article's code done right: shapes, training loop, samples, checkpoints |
-# | 06 | Bug hunt *(coming)* | the article's listing, each mistake run, its symptom shown, then fixed |
-# | 07 | Training pitfalls *(coming)* | mode collapse, oscillation, vanishing gradients, diagnostics |
+# | 06 | [Bug hunt](06_bug_hunt.ipynb) | the article's listing, each mistake run, its symptom shown, then fixed |
+# | 07 | [Training pitfalls](07_training_pitfalls.ipynb) | mode collapse, oscillation, vanishing gradients, diagnostics |
 # | 08 | Stabilizing GANs *(coming)* | WGAN, WGAN-GP, spectral norm, hinge, TTUR, label smoothing compared |
 # | 09 | [Evaluating GANs](09_evaluating.ipynb) | FID with LeNet features, precision/recall, coverage, memorisation |
 # | 10 | Conditional GAN *(coming)* | class-conditional digits, latent-space explorer |

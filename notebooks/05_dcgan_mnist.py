@@ -15,7 +15,7 @@
 
 # %% [markdown]
 # <!-- nav:top -->
-# [← 04 Toy GAN playground](04_toy_gan_playground.ipynb) | [Index](00_index.ipynb) | [09 Evaluating GANs →](09_evaluating.ipynb)
+# [← 04 Toy GAN playground](04_toy_gan_playground.ipynb) | [Index](00_index.ipynb) | [06 Bug hunt →](06_bug_hunt.ipynb)
 
 # %%
 import os
@@ -540,4 +540,4 @@ check_g_loss(my_g_loss)
 
 # %% [markdown]
 # <!-- nav:bottom -->
-# [← 04 Toy GAN playground](04_toy_gan_playground.ipynb) | [Index](00_index.ipynb) | [09 Evaluating GANs →](09_evaluating.ipynb)
+# [← 04 Toy GAN playground](04_toy_gan_playground.ipynb) | [Index](00_index.ipynb) | [06 Bug hunt →](06_bug_hunt.ipynb)

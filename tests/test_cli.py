@@ -1,6 +1,8 @@
 """The instructor CLI, run as a real subprocess (python -m gan_lessons)."""
 
+import contextlib
 import math
+import re
 import subprocess
 import sys
 
@@ -213,4 +215,57 @@ def test_max_seconds_stops_near_its_budget_with_a_loadable_checkpoint(tmp_path):
     assert run.step > 0 and run.elapsed < 3 + 2  # training stops within one step of the budget
     print(
         f"--max-seconds 3: training {run.elapsed:.2f} s, whole command {wall:.1f} s (start-up and evaluation included)"
+    )
+
+
+def test_stabilizing_flags_reach_the_config(tmp_path, capsys):
+    from gan_lessons.cli import _stabilizing_config, build_parser
+
+    args = build_parser().parse_args(
+        ["train", "--epochs", "1", "--out", str(tmp_path), "--loss", "wgan-gp", "--spectral-norm", "--r1", "5",
+         "--augment", "--minibatch-std", "--lr-d", "4e-4"]
+    )  # fmt: skip
+    config = _stabilizing_config(args)
+    assert config == dict(
+        spectral_norm=True, r1=5.0, augment="translation,cutout", minibatch_std=True, clip=None, lr_d=4e-4
+    )
+    args = build_parser().parse_args(
+        ["train", "--epochs", "1", "--out", str(tmp_path), "--augment", "color", "--clip", "0.02", "--beta1", "0"]
+    )  # fmt: skip
+    assert _stabilizing_config(args) | {} == dict(
+        spectral_norm=False, r1=0.0, augment="color", minibatch_std=False, clip=0.02, lr_d=None, beta1=0.0
+    )
+    out = cli("train", "--help").stdout
+    for flag in ("--spectral-norm", "--r1", "--augment", "--minibatch-std", "--clip", "--lr-d"):
+        assert flag in out
+
+
+def _nothing():
+    return contextlib.nullcontext()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--augment", "flip"], "Unknown augmentation policy 'flip'"),
+        (["--loss", "wgan", "--beta1", "0", "--clip", "0"], "expected a finite number > 0"),
+        (["--r1", "-1"], "expected a finite number >= 0"),
+    ],
+)
+def test_bad_stabilizing_flags(tmp_path, args, message, capsys):
+    with pytest.raises(SystemExit) if "expected" in message else _nothing():
+        code = main(["train", "--epochs", "1", "--out", str(tmp_path), "--latent-dim", "8", *args])
+        assert code == 2
+    assert re.search(message, capsys.readouterr().err)
+
+
+def test_train_with_remedies_in_process(tmp_path, capsys):
+    code = main(
+        ["train", "--epochs", "1", "--out", str(tmp_path), "--latent-dim", "8", "--batch-size", "256",
+         "--loss", "hinge", "--spectral-norm", "--augment", "--no-progress"]
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    run = load_checkpoint(tmp_path / "checkpoint.pt")
+    assert (
+        run.config.spectral_norm and run.config.augment == "translation,cutout" and run.config.loss == "hinge"
     )

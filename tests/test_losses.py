@@ -97,12 +97,16 @@ def test_hinge_gradient_stops_outside_the_margin():
 
 
 def test_registry_holds_every_family_with_its_output_kind():
-    assert set(LOSSES) == {"minimax", "nonsaturating", "least_squares", "wgan_gp", "hinge"}
+    assert set(LOSSES) == {
+        "minimax", "nonsaturating", "nonsaturating_smooth", "least_squares", "wgan", "wgan_gp", "hinge"
+    }  # fmt: skip
     kinds = {name: family.d_output for name, family in LOSSES.items()}
     assert kinds == {
         "minimax": "logit",
         "nonsaturating": "logit",
+        "nonsaturating_smooth": "logit",
         "least_squares": "score",
+        "wgan": "score",
         "wgan_gp": "score",
         "hinge": "score",
     }
@@ -110,6 +114,8 @@ def test_registry_holds_every_family_with_its_output_kind():
         assert family.name == name and family.label and family.paper
     assert LOSSES["wgan_gp"].gp_weight == 10.0
     assert all(f.gp_weight == 0 for n, f in LOSSES.items() if n != "wgan_gp")
+    assert LOSSES["wgan"].clip == 0.01
+    assert all(f.clip == 0 for n, f in LOSSES.items() if n != "wgan")
 
 
 def test_registry_entries_point_at_the_module_functions():
@@ -209,3 +215,62 @@ def test_gradient_penalty_matches_the_two_d_formula_and_reaches_d():
 def test_gradient_penalty_rejects_mismatched_shapes():
     with pytest.raises(ValueError, match=r"shapes must match; got \(4, 2\) and \(3, 2\)"):
         gradient_penalty(Linear2D([1.0, 0.0]), torch.zeros(4, 2), torch.zeros(3, 2))
+
+
+# -- 08_stabilizing: label smoothing, R1, weight clipping --------------------------------------------
+
+
+def test_smoothed_d_loss_by_hand():
+    real, fake = torch.tensor([0.0, 2.0]), torch.tensor([0.0, -1.0])
+    sp = lambda t: math.log1p(math.exp(t))  # noqa: E731  softplus
+    # BCE(a, y) = softplus(a) - y a; reals with target 0.9, fakes with target 0
+    by_hand = ((sp(0) - 0) + (sp(2) - 0.9 * 2)) / 2 + (sp(0) + sp(-1)) / 2
+    assert losses.d_loss_bce_smoothed(real, fake).item() == pytest.approx(by_hand, rel=1e-6)
+    assert losses.d_loss_bce_smoothed(real, fake, real_label=1.0).item() == pytest.approx(
+        d_loss_bce(real, fake).item(), rel=1e-6
+    )
+    # one-sided: the real logit's optimum is finite (logit(0.9)), not +infinity
+    a = torch.tensor([math.log(9.0)], requires_grad=True)
+    losses.d_loss_bce_smoothed(a, torch.tensor([-50.0])).backward()
+    assert abs(a.grad.item()) < 1e-6
+    assert LOSSES["nonsaturating_smooth"].d_loss is losses.d_loss_bce_smoothed
+
+
+def test_r1_penalty_values_for_linear_critics_on_points_and_images():
+    x = torch.randn(16, 2)
+    assert losses.r1_penalty(Linear2D([0.6, 0.8]), x).item() == pytest.approx(1.0, rel=1e-6)
+    assert losses.r1_penalty(Linear2D([3.0, 4.0]), x).item() == pytest.approx(25.0, rel=1e-6)  # squared norm
+    w = torch.zeros(784)
+    w[:4] = 1.0
+    assert losses.r1_penalty(Linear2D(w.tolist()), torch.randn(4, 1, 28, 28)).item() == pytest.approx(4.0)
+
+
+def test_r1_penalty_is_on_reals_only_and_reaches_d():
+    class Square(nn.Module):  # D(x) = a * sum(x^2): gradient 2 a x depends on where it is taken
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Parameter(torch.tensor(1.0))
+
+        def forward(self, x):
+            return self.a * (x**2).flatten(1).sum(1)
+
+    D, x = Square(), torch.tensor([[1.0, 0.0], [0.0, 2.0]])
+    r1 = losses.r1_penalty(D, x)
+    assert r1.item() == pytest.approx((4 + 16) / 2)  # ||2x||^2 averaged
+    r1.backward()
+    assert D.a.grad.item() == pytest.approx(2 * 10)  # d/da of a^2 * 10
+    with pytest.raises(ValueError, match="float tensor"):
+        losses.r1_penalty(D, [1, 2])
+
+
+def test_clip_weights_clamps_every_parameter_and_rejects_bad_values():
+    D = nn.Linear(3, 2)
+    with torch.no_grad():
+        D.weight.copy_(torch.tensor([[0.5, -0.5, 0.001], [2.0, -0.005, 0.0]]))
+    losses.clip_weights_(D, 0.01)
+    assert D.weight.abs().max().item() == pytest.approx(0.01)
+    assert D.weight[0, 2].item() == pytest.approx(0.001) and D.weight[1, 1].item() == pytest.approx(-0.005)
+    assert D.bias.abs().max().item() <= 0.01
+    for bad in (0, -0.01, True, "0.01"):
+        with pytest.raises(ValueError, match="clipping value must be a number > 0"):
+            losses.clip_weights_(D, bad)

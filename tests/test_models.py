@@ -70,3 +70,94 @@ def test_trace_shapes_prints_and_returns_every_layer(capsys):
     with torch.no_grad():
         assert torch.equal(out, G(z))
     assert "0: ConvTranspose2d" in capsys.readouterr().out
+
+
+# -- 08_stabilizing: spectral norm, minibatch std-dev, DiffAugment -----------------------------------
+from gan_lessons import AugmentedDiscriminator, MinibatchStdDev, diff_augment, init_dcgan_weights  # noqa: E402
+
+
+def test_spectral_norm_discriminator_has_unit_spectral_norm_layers_and_no_batchnorm():
+    torch.manual_seed(0)
+    D = Discriminator(8, spectral_norm=True)
+    D.apply(init_dcgan_weights)
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in D.modules())
+    x = torch.randn(4, 1, 28, 28)
+    for _ in range(20):  # power iteration converges in train mode
+        D(x)
+    D.eval()
+    convs = [m for m in D.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert len(convs) == 3
+    for conv in convs:
+        assert torch.nn.utils.parametrize.is_parametrized(conv, "weight")
+        sigma = torch.linalg.matrix_norm(conv.weight.flatten(1), ord=2).item()
+        assert sigma == pytest.approx(1.0, rel=0.05)
+    assert D(x).shape == (4,)
+
+
+def test_dcgan_init_reaches_the_raw_weight_of_a_spectral_norm_layer():
+    torch.manual_seed(0)
+    D = Discriminator(8, spectral_norm=True)
+    D.apply(init_dcgan_weights)
+    raw = D.net[0].parametrizations.weight.original
+    assert raw.std().item() == pytest.approx(0.02, rel=0.3)
+
+
+def test_minibatch_std_by_hand_and_in_d():
+    x = torch.zeros(2, 3, 2, 2)
+    x[1] = 2.0  # every feature: values 0 and 2, std 1 (biased)
+    out = MinibatchStdDev()(x)
+    assert out.shape == (2, 4, 2, 2) and torch.allclose(out[:, 3], torch.ones(2, 2, 2), atol=1e-4)
+    same = MinibatchStdDev()(torch.ones(5, 3, 2, 2))  # identical samples (a collapsed G): std 0
+    assert same[:, 3].abs().max().item() < 1e-3
+    with pytest.raises(ValueError, match="at least 2"):
+        MinibatchStdDev()(torch.ones(1, 3, 2, 2))
+    D = Discriminator(8, minibatch_std=True)
+    assert D(torch.randn(4, 1, 28, 28)).shape == (4,)
+    assert D.net[-1].in_channels == 2 * 8 + 1
+
+
+def test_default_discriminator_is_unchanged():
+    assert count_parameters(Discriminator(8)) == count_parameters(Discriminator(8, False, False))
+    assert [k for k in Discriminator(8).state_dict()][:2] == ["net.0.weight", "net.0.bias"]
+
+
+def test_diff_augment_translation_cutout_color_by_hand():
+    x = torch.full((1, 1, 28, 28), -1.0)
+    x[0, 0, 10, 10] = 1.0
+    gen = torch.Generator().manual_seed(1)
+    t = diff_augment(x, "translation", gen)
+    (pos,) = (t == 1).nonzero().tolist()
+    dy, dx = pos[2] - 10, pos[3] - 10
+    assert (dy, dx) != (0, 0) and abs(dy) <= 3 and abs(dx) <= 3  # shifted by at most 28 // 8
+    assert (t == -1).sum().item() == 28 * 28 - 1  # filled with background
+    c = diff_augment(torch.ones(3, 1, 28, 28), "cutout", torch.Generator().manual_seed(0))
+    assert ((c == -1).flatten(1).sum(1) == 14 * 14).all()  # a 14x14 hole per image
+    col = diff_augment(torch.zeros(64, 1, 28, 28), "color", torch.Generator().manual_seed(0))
+    assert col.flatten(1).std(1).max().item() < 1e-6  # brightness shifts each image as a whole
+    assert 0.1 < col[:, 0, 0, 0].abs().max().item() <= 0.25
+    assert torch.equal(diff_augment(x, ""), x)
+
+
+def test_diff_augment_is_differentiable_and_reproducible():
+    x = torch.randn(4, 1, 28, 28, requires_grad=True)
+    y = diff_augment(x, "translation,cutout,color", torch.Generator().manual_seed(3))
+    y.sum().backward()
+    assert x.grad is not None and x.grad.abs().sum() > 0
+    a = diff_augment(x.detach(), "translation,cutout", torch.Generator().manual_seed(3))
+    b = diff_augment(x.detach(), "translation,cutout", torch.Generator().manual_seed(3))
+    assert torch.equal(a, b)
+
+
+@pytest.mark.parametrize("bad", ["flip", "translation,rotate", None, 3])
+def test_diff_augment_rejects_unknown_policies(bad):
+    with pytest.raises(ValueError, match="augmentation policy"):
+        diff_augment(torch.zeros(2, 1, 28, 28), bad)
+    with pytest.raises(ValueError, match="augmentation policy"):
+        AugmentedDiscriminator(Discriminator(8), bad)
+
+
+def test_augmented_discriminator_checks_its_input():
+    D = AugmentedDiscriminator(Discriminator(8), "translation")
+    assert D(torch.randn(3, 1, 28, 28)).shape == (3,)
+    with pytest.raises(ValueError, match="3 channels"):
+        D(torch.randn(3, 3, 28, 28))

@@ -181,3 +181,21 @@ def test_save_gif(tmp_path):
         save_gif(gan, tmp_path / "run.png", frames=2)
     with pytest.raises(ValueError, match="frames must be an integer between 1 and 2000; got 0"):
         save_gif(gan, tmp_path / "run.gif", frames=0)
+
+
+def test_plot_diagnostics_draws_what_is_recorded():
+    from gan_lessons import plot_diagnostics
+
+    h = {"step": [1, 2, 3], "d_real": [0.5, 0.6, 0.7], "d_fake": [0.5, 0.4, 0.3]}
+    fig = plot_diagnostics(h)
+    assert len(fig.axes) == 4 and len(fig.axes[0].lines) == 2
+    assert "not recorded" in [t.get_text() for t in fig.axes[2].texts]
+    h |= {
+        "g_grad_norm": [1.0, 0.5, 0.1],
+        "eval_steps": [3],
+        "fid": [20.0],
+        "num_covered": [9],
+        "recall": [0.5],
+    }
+    fig = plot_diagnostics(h)
+    assert all(ax.lines for ax in fig.axes)

@@ -8,23 +8,29 @@ One contract (gan_lessons/checks/core.py) for every `check_...` function:
 - a checker called with something it cannot use (a number where a function is expected) raises
   ValueError: a mistake in calling the checker, not in the answer.
 
-One module per chapter holds the checkers that chapter introduces: ch02, ch03, ch04, ch05, ch09.
+One module per chapter holds the checkers that chapter introduces: ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09.
 """
 
 from .ch02 import MODEL_KINDS, check_model_kinds, check_output_shape, check_parameter_count, check_prob_real
 from .ch03 import check_d_loss, check_d_star, check_g_loss, check_loss_choice, check_value_at_equilibrium
 from .ch04 import check_lsgan_d_loss, check_mode_coverage
 from .ch05 import check_scale_images
+from .ch06 import BUG_HUNT_LISTING, check_bug_hunt, print_listing
+from .ch07 import check_simultaneous_step
+from .ch08 import check_gradient_penalty
 from .ch09 import check_frechet_distance, check_kl_to_uniform, check_knn_radii
 from .core import WrongAnswer
 
 __all__ = [
+    "BUG_HUNT_LISTING",
     "MODEL_KINDS",
     "WrongAnswer",
+    "check_bug_hunt",
     "check_d_loss",
     "check_d_star",
     "check_frechet_distance",
     "check_g_loss",
+    "check_gradient_penalty",
     "check_kl_to_uniform",
     "check_knn_radii",
     "check_loss_choice",
@@ -35,5 +41,7 @@ __all__ = [
     "check_parameter_count",
     "check_prob_real",
     "check_scale_images",
+    "check_simultaneous_step",
     "check_value_at_equilibrium",
+    "print_listing",
 ]

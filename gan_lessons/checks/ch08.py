@@ -1,0 +1,120 @@
+"""Checkers for 08_stabilizing: the WGAN-GP gradient penalty, written by the student, against
+gan_lessons.losses.gradient_penalty on random inputs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+from torch import nn
+
+from ..losses import gradient_penalty
+from .core import WrongAnswer, as_float, call_student, correct, require_callable
+
+
+class _Critic(nn.Module):
+    """A small nonlinear critic: its gradient norm is not 1 and differs from point to point."""
+
+    def __init__(self, dim: int, seed: int):
+        super().__init__()
+        gen = torch.Generator().manual_seed(seed)
+        self.w1 = nn.Parameter(torch.randn(dim, 8, generator=gen) * 0.7)
+        self.w2 = nn.Parameter(torch.randn(8, generator=gen))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.tanh(x.flatten(1) @ self.w1) @ self.w2
+
+
+def _student_gp(fn, D, x_real, x_fake, seed):
+    torch.manual_seed(seed)
+    return call_student(
+        fn, D, x_real, x_fake, about="It receives D, x_real and x_fake (same shape) and returns one number."
+    )
+
+
+def check_gradient_penalty(fn: Callable) -> bool:
+    """Exercise (08): `fn(D, x_real, x_fake)` returns the WGAN-GP penalty E[(||grad D(x_hat)|| - 1)^2] at
+    x_hat = eps * x_real + (1 - eps) * x_fake, one eps ~ U(0, 1) per sample (from torch.rand), with
+    create_graph=True so that the penalty can train D."""
+    require_callable(fn, "check_gradient_penalty(my_gradient_penalty)")
+    for shape, seed in (((64, 2), 1), ((16, 1, 6, 6), 2)):
+        dim = shape[1] if len(shape) == 2 else shape[1] * shape[2] * shape[3]
+        D = _Critic(dim, seed)
+        gen = torch.Generator().manual_seed(seed + 10)
+        x_real = torch.randn(*shape, generator=gen) + 2.0
+        x_fake = torch.randn(*shape, generator=gen) - 2.0
+        out = _student_gp(fn, D, x_real, x_fake, seed)
+        if isinstance(out, torch.Tensor) and out.numel() != 1:
+            raise WrongAnswer(
+                f"Return one number, the mean over the batch; you returned a tensor of shape {tuple(out.shape)}."
+            )
+        value = as_float(out, "the gradient penalty", returned=True)
+        torch.manual_seed(seed)
+        eps_shape = (shape[0],) + (1,) * (len(shape) - 1)
+        eps = torch.rand(eps_shape)
+        expected = gradient_penalty(D, x_real, x_fake, torch.Generator().manual_seed(seed)).item()
+        swapped = _reference(D, (1 - eps) * x_real + eps * x_fake)  # eps and 1 - eps: the same distribution
+        if any(abs(value - v) <= 1e-4 * max(1.0, abs(v)) for v in (expected, swapped)):
+            if not isinstance(out, torch.Tensor) or out.grad_fn is None:
+                raise WrongAnswer(
+                    "The value is right, but it carries no gradient back to D: pass create_graph=True to "
+                    "torch.autograd.grad (and return the tensor, not .item()), or the penalty cannot train D."
+                )
+            D.zero_grad()
+            out.backward()
+            if D.w1.grad is None or D.w1.grad.abs().sum() == 0:
+                raise WrongAnswer("The penalty does not reach D's weights: did you detach the gradient?")
+            continue
+        _diagnose(value, D, x_real, x_fake, eps)
+        raise WrongAnswer(f"Expected a penalty of {expected:.4f} on these inputs; got {value:.4f}.")
+    return correct(
+        "Interpolate, take D's gradient at the interpolates with create_graph=True, penalise (norm - 1)^2 per "
+        "sample. It is gan_lessons.gradient_penalty."
+    )
+
+
+def _grads(D, x_hat):
+    x_hat = x_hat.detach().requires_grad_(True)
+    (g,) = torch.autograd.grad(D(x_hat).sum(), x_hat)
+    return g.flatten(1)
+
+
+def _reference(D, x_hat) -> float:
+    return ((_grads(D, x_hat).norm(dim=1) - 1) ** 2).mean().item()
+
+
+def _diagnose(value, D, x_real, x_fake, eps) -> None:
+    x_hat = eps * x_real + (1 - eps) * x_fake
+    g = _grads(D, x_hat)
+    near = lambda v: abs(value - v) <= 1e-4 * max(1.0, abs(v))  # noqa: E731
+    if near(((g.pow(2).sum(1) - 1) ** 2).mean().item()) or near(
+        ((g.norm(dim=1) ** 2 - 1) ** 2).mean().item()
+    ):
+        raise WrongAnswer(
+            "Take the norm of each gradient (its square root), not the squared norm, before subtracting 1."
+        )
+    if near(((g - 1) ** 2).mean().item()) or near(((g - 1) ** 2).sum(1).mean().item()):
+        raise WrongAnswer(
+            "The norm is missing: penalise (||grad|| - 1)^2 with the norm of each sample's whole gradient "
+            "(grad.flatten(1).norm(dim=1)), not each component."
+        )
+    if near((g.norm() - 1).pow(2).item()):
+        raise WrongAnswer(
+            "That takes one norm over the whole batch: take one norm per sample, then the mean."
+        )
+    if near(_reference(D, x_real)) or near(_reference(D, x_fake)):
+        raise WrongAnswer(
+            "The penalty was taken on the real (or the fake) samples only, the wrong tensor: WGAN-GP takes it at "
+            "random points between them, x_hat = eps * x_real + (1 - eps) * x_fake."
+        )
+    for bad_eps in (torch.full_like(eps, 0.5), eps.flatten()[:1].expand_as(eps)):
+        if near(_reference(D, bad_eps * x_real + (1 - bad_eps) * x_fake)):
+            raise WrongAnswer(
+                "Wrong interpolation: draw one eps ~ U(0, 1) per sample, torch.rand(N, 1, ..., 1), not one for "
+                "the batch or a fixed 0.5."
+            )
+    if near((g.norm(dim=1) - 1).mean().item()) or near((g.norm(dim=1) - 1).abs().mean().item()):
+        raise WrongAnswer("Square the difference: (||grad|| - 1) ** 2, then the mean over the batch.")
+
+
+__all__ = ["check_gradient_penalty"]

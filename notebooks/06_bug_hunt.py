@@ -1,0 +1,423 @@
+# %% [markdown]
+# # 06 · Bug hunt: a naive GAN listing, mistake by mistake
+#
+# Most GAN code that "trains but makes noise" fails for one of a handful of reasons, and most of
+# them raise no error at all. This chapter takes a naive listing, written for the course with the
+# same kinds of mistake as the article's and as learners' first attempts, and runs each mistake on
+# its own: either you see the exception, or a measurement proves the silent failure (a gradient
+# that is exactly zero, an accuracy stuck at the wrong value, statistics that are off). Then the
+# fix is applied and checked. By the end you will be able to:
+#
+# - recognise ten classic mistakes from their symptoms, loud and silent;
+# - check a GAN step with three cheap probes: shapes, gradient norms, and D's accuracy;
+# - find the bugs in a listing you have never seen (the exercise at the end).
+
+# %% [markdown]
+# <!-- nav:top -->
+# [← 05 DCGAN on MNIST](05_dcgan_mnist.ipynb) | [Index](00_index.ipynb) | [07 Training pitfalls →](07_training_pitfalls.ipynb)
+
+# %%
+import torch
+from torch import nn
+from torch.utils.data import DataLoader
+
+from gan_lessons import (
+    QUICK,
+    Discriminator,
+    Generator,
+    d_loss_bce,
+    g_loss_nonsaturating,
+    get_device,
+    load_mnist,
+    set_seed,
+    update_D,
+    update_G,
+)
+from gan_lessons.checks import check_bug_hunt, print_listing
+
+torch.set_num_threads(1)  # for networks this small, extra threads only add overhead on a busy CPU
+set_seed(0)
+device = torch.device("cpu")  # every probe here is tiny: the CPU is enough, and results are exact
+print(f"device: {device} (a GPU, if any: {get_device()}) | quick mode: {QUICK}")
+data = load_mnist()
+latent_dim, batch_size = 64, 64
+
+
+def grad_norm(model: nn.Module) -> float:
+    """The norm of all of `model`'s gradients together; 0.0 when none reached it."""
+    grads = [p.grad.flatten() for p in model.parameters() if p.grad is not None]
+    return torch.cat(grads).norm().item() if grads else 0.0
+
+
+# %% [markdown]
+# ## The naive listing
+#
+# Here is the kind of listing this chapter is about. It looks like every GAN tutorial, and each
+# numbered comment marks a mistake that we run below, one at a time:
+#
+# ```python
+# G = nn.Sequential(..., nn.ConvTranspose2d(64, 3, 4, 2, 1), nn.Tanh())  # (1) 3x32x32 images
+# D = nn.Sequential(nn.Conv2d(1, 64, 4, 2, 1), nn.BatchNorm2d(64, 0.8), ...)  # (7) 0.8 is eps
+# data = MNIST(transform=ToTensor())                                       # (6) pixels in [0, 1]
+# opt_g = Adam(D.parameters())                                             # (10) wrong model
+# for x_real, _ in data:                                                   # (5) no DataLoader
+#     z = torch.randn(100)                                                 # (2) noise shape
+#     loss_d = bce(D(x_real), ones)                                        # (3) no fake term
+#     loss_d.backward(); opt_d.step()                                      # (9) no zero_grad
+#     loss_g = bce(D(G(z).detach()), ones)                                 # (4) detach on the G step
+# show(G(z))                                                               # (8) G still in train mode
+# ```
+
+# %% [markdown]
+# ## 1. The generator makes 3×32×32 images for 1×28×28 data
+#
+# Copied from a CIFAR example, the last layer outputs 3 channels at 32×32. D, built for MNIST,
+# refuses them. The course's `Discriminator` checks its input and says what is wrong.
+
+# %% tags=["raises-exception"]
+G_cifar = nn.Sequential(
+    nn.ConvTranspose2d(latent_dim, 128, 4, 1, 0),  # (N, 128, 4, 4)
+    nn.ReLU(),
+    nn.ConvTranspose2d(128, 64, 4, 2, 1),  # (N, 64, 8, 8)
+    nn.ReLU(),
+    nn.ConvTranspose2d(64, 32, 4, 2, 1),  # (N, 32, 16, 16)
+    nn.ReLU(),
+    nn.ConvTranspose2d(32, 3, 4, 2, 1),  # (N, 3, 32, 32): the bug
+    nn.Tanh(),
+)
+x_fake = G_cifar(torch.randn(8, latent_dim, 1, 1))
+print("fake images:", tuple(x_fake.shape))
+Discriminator(width=16)(x_fake)
+
+# %% [markdown]
+# **Fix:** the last layers must produce (N, 1, 28, 28): 7 → 14 → 28 with one output channel.
+
+# %%
+G = Generator(latent_dim, width=16)
+D = Discriminator(width=16)
+x_fake = G(torch.randn(8, latent_dim))
+assert x_fake.shape == (8, 1, 28, 28) and D(x_fake).shape == (8,)
+
+# %% [markdown]
+# ## 2. The noise has the wrong shape
+#
+# `torch.randn(100)` is one vector of 100 numbers with no batch dimension, for a generator that
+# expects `latent_dim = 64` numbers per sample.
+
+# %% tags=["raises-exception"]
+G(torch.randn(100))
+
+# %% [markdown]
+# **Fix:** one latent vector per sample, `torch.randn(batch_size, latent_dim)`.
+
+# %%
+z = torch.randn(batch_size, latent_dim)
+assert G(z).shape == (batch_size, 1, 28, 28)
+
+# %% [markdown]
+# ## 3. D trained on real images only, or with the wrong sign
+#
+# If D's loss has only the real term, the cheapest way to minimise it is to answer "real" to
+# everything. We train a fresh D for a few dozen steps each way, against a frozen G, and measure its
+# accuracy on fakes: the share of fakes with D(x) < 0.5.
+
+# %%
+loader = DataLoader(data, batch_size=batch_size, shuffle=True, drop_last=True)
+n_steps = 15 if QUICK else 60
+
+
+def train_D(d_loss, steps: int = n_steps, seed: int = 0) -> float:
+    """Train a fresh D against a frozen G with `d_loss(real_logits, fake_logits)`; return its accuracy on fakes."""
+    set_seed(seed)
+    G, D = Generator(latent_dim, 16), Discriminator(16)
+    opt_d = torch.optim.Adam(D.parameters(), lr=2e-3, betas=(0.5, 0.999))
+    batches = iter(loader)
+    for _ in range(steps):
+        x_real, _ = next(batches)
+        with torch.no_grad():
+            x_fake = G(torch.randn(batch_size, latent_dim))
+        loss = d_loss(D(x_real), D(x_fake))
+        opt_d.zero_grad()
+        loss.backward()
+        opt_d.step()
+    with torch.no_grad():
+        return (torch.sigmoid(D(G(torch.randn(256, latent_dim)))) < 0.5).float().mean().item()
+
+
+bce = nn.BCEWithLogitsLoss()
+acc_real_only = train_D(lambda r, f: bce(r, torch.ones_like(r)))
+acc_wrong_sign = train_D(lambda r, f: -d_loss_bce(r, f))
+acc_fixed = train_D(d_loss_bce)
+print(
+    f"D's accuracy on fakes: real term only {acc_real_only:.0%}, wrong sign {acc_wrong_sign:.0%}, fixed {acc_fixed:.0%}"
+)
+assert acc_real_only < 0.1  # D calls everything real: it never learned what a fake is
+assert acc_wrong_sign < 0.1  # D learned the opposite game: fakes look "real" to it
+assert acc_fixed > 0.9  # both terms, right signs: D tells fakes apart
+
+# %% [markdown]
+# **Fix:** `loss_d = bce(D(x_real), ones) + bce(D(x_fake.detach()), zeros)`, which is
+# `d_loss_bce` in the package: both terms, each a cross-entropy to be *minimised*.
+#
+# ## 4. The G step runs on `fake.detach()`
+#
+# `detach()` belongs in the D step (D must not push G around). In the G step it cuts the only path
+# from the loss back to G. Nothing crashes: `loss_g.backward()` runs, and G's gradient is exactly zero.
+
+# %%
+set_seed(0)
+G, D = Generator(latent_dim, 16), Discriminator(16)
+x_fake = G(torch.randn(batch_size, latent_dim))
+loss_g = g_loss_nonsaturating(D(x_fake.detach()))  # the bug
+loss_g.backward()
+print(f"loss_g = {loss_g.item():.3f}; G's gradient norm with detach: {grad_norm(G)}")
+assert grad_norm(G) == 0.0 and all(p.grad is None for p in G.parameters())
+
+G.zero_grad()
+loss_g = g_loss_nonsaturating(D(x_fake))  # the fix: no detach in the G step
+loss_g.backward()
+print(f"G's gradient norm without detach: {grad_norm(G):.4f}")
+assert grad_norm(G) > 0
+
+# %% [markdown]
+# ## 5. No DataLoader, so no batches
+#
+# Iterating over the data set itself gives one image at a time, of shape (1, 28, 28): no batch
+# dimension, and no shuffling.
+
+# %% tags=["raises-exception"]
+for x_real, _label in data:
+    print("one item:", tuple(x_real.shape))
+    D(x_real)
+
+# %% [markdown]
+# **Fix:** a `DataLoader` with `batch_size` and `shuffle=True` (the package's `epoch_loader` does the
+# same, reproducibly).
+
+# %%
+x_real, labels = next(iter(DataLoader(data, batch_size=batch_size, shuffle=True, drop_last=True)))
+assert x_real.shape == (batch_size, 1, 28, 28) and D(x_real).shape == (batch_size,)
+
+# %% [markdown]
+# ## 6. Data in [0, 1] against a tanh output
+#
+# `ToTensor()` gives pixels in [0, 1]; G's `tanh` gives [-1, 1]. The backgrounds differ (0 for real
+# digits, near -1 once G learns "dark"), and so does the range: any pixel below 0 marks a fake.
+# A "discriminator" that only looks at the darkest pixel is already perfect, so D wins without
+# learning anything about digits, and G's gradient is about brightness, not shape.
+
+# %%
+x01 = (data.images[:1000] + 1) / 2  # what ToTensor() would give: [0, 1]
+set_seed(0)
+with torch.no_grad():
+    fakes = Generator(latent_dim, 16)(torch.randn(1000, latent_dim))  # an untrained G
+
+
+def darkest_pixel_accuracy(real: torch.Tensor, fake: torch.Tensor) -> float:
+    """Accuracy of the rule "fake if any pixel is below -0.01"."""
+    says_fake = lambda x: (x.flatten(1).min(1).values < -0.01).float()  # noqa: E731
+    return 0.5 * ((1 - says_fake(real)).mean() + says_fake(fake).mean()).item()
+
+
+acc_01 = darkest_pixel_accuracy(x01, fakes)
+acc_pm1 = darkest_pixel_accuracy(data.images[:1000], fakes)
+print(f"one-pixel rule: accuracy {acc_01:.0%} with [0, 1] data, {acc_pm1:.0%} with [-1, 1] data")
+assert acc_01 > 0.95  # a trivial cue separates them perfectly
+assert acc_pm1 < 0.6  # with matching ranges the cue is gone (real backgrounds are -1 too)
+
+# %% [markdown]
+# **Fix:** scale real pixels to [-1, 1] (`x / 127.5 - 1` on uint8, or `Normalize((0.5,), (0.5,))`
+# after `ToTensor()`); `load_mnist()` does it for you.
+#
+# ## 7. `BatchNorm2d(64, 0.8)`: the 0.8 is eps, not momentum
+#
+# `nn.BatchNorm2d(num_features, eps=1e-5, momentum=0.1)`: the second positional argument is **eps**,
+# the number added to the variance before dividing. With eps = 0.8, activations whose variance is
+# small are hardly normalised at all: the layer no longer makes its output's variance about 1.
+
+# %%
+torch.manual_seed(0)
+h = 0.1 * torch.randn(64, 64, 7, 7)  # activations with variance 0.01
+bn_bug, bn_fixed = nn.BatchNorm2d(64, 0.8), nn.BatchNorm2d(64, momentum=0.8)
+print(
+    "eps:",
+    bn_bug.eps,
+    "momentum:",
+    bn_bug.momentum,
+    "| fixed eps:",
+    bn_fixed.eps,
+    "momentum:",
+    bn_fixed.momentum,
+)
+std_bug, std_fixed = bn_bug(h).std().item(), bn_fixed(h).std().item()
+print(f"output std: {std_bug:.3f} with eps=0.8, {std_fixed:.3f} with eps=1e-5")
+assert bn_bug.eps == 0.8 and bn_bug.momentum == 0.1
+assert std_bug < 0.2 and abs(std_fixed - 1) < 0.01
+
+# %% [markdown]
+# **Fix:** name the argument you mean: `nn.BatchNorm2d(64, momentum=0.8)`, or just `nn.BatchNorm2d(64)`.
+#
+# ## 8. `model.eval()` forgotten or misplaced
+#
+# In training mode, BatchNorm normalises with the statistics of the current batch, so one sample
+# depends on the other samples in its batch. Sampling for a figure or for FID must use eval mode
+# (the running statistics). Forgetting `G.train()` afterwards is the opposite mistake: G then trains
+# with frozen statistics.
+
+# %%
+set_seed(0)
+G = Generator(latent_dim, 16)
+for _ in range(5):  # a few forward passes in train mode, so the running statistics are filled in
+    G(torch.randn(batch_size, latent_dim))
+z = torch.randn(batch_size, latent_dim)
+alone_train, in_batch_train = G(z[:2]), G(z)[:2]
+gap_train = (alone_train - in_batch_train).abs().max().item()
+G.eval()
+with torch.no_grad():
+    gap_eval = (G(z[:2]) - G(z)[:2]).abs().max().item()
+G.train()  # back to training mode before the next training step
+print(
+    f"same z, different batch companions: max pixel gap {gap_train:.3f} in train mode, {gap_eval:.1e} in eval mode"
+)
+assert gap_train > 0.05 and gap_eval < 1e-5
+assert G.training
+
+# %% [markdown]
+# **Fix:** `G.eval()` (and `torch.no_grad()`) to sample, then `G.train()` before training resumes.
+# The package's `GANRun.sample` does both and restores the mode it found.
+#
+# ## 9. A missing `zero_grad`
+#
+# PyTorch *adds* each backward pass's gradients to `.grad`. Without `zero_grad()` the step uses the
+# sum of every gradient so far. Two backward passes of the same loss give exactly twice the gradient.
+
+# %%
+set_seed(0)
+D = Discriminator(16)
+x_real, _ = next(iter(loader))
+x_fake = Generator(latent_dim, 16)(torch.randn(batch_size, latent_dim)).detach()
+d_loss_bce(D(x_real), D(x_fake)).backward()
+once = grad_norm(D)
+d_loss_bce(D(x_real), D(x_fake)).backward()  # the bug: no D.zero_grad() in between
+twice = grad_norm(D)
+D.zero_grad()
+d_loss_bce(D(x_real), D(x_fake)).backward()  # the fix
+print(f"D's gradient norm: {once:.4f} after one pass, {twice:.4f} after two without zero_grad")
+assert abs(twice - 2 * once) < 1e-4 * once and abs(grad_norm(D) - once) < 1e-4 * once
+
+# %% [markdown]
+# **Fix:** `opt.zero_grad()` before every `backward()`. In a GAN it matters twice over: the G step's
+# backward pass also fills D's `.grad`, so the next D step must clear it first.
+#
+# ## 10. An optimizer that holds the wrong model's parameters
+#
+# `opt_g = Adam(D.parameters())` raises nothing. The G step then moves D (in the direction that helps
+# G!) and G never changes.
+
+# %%
+set_seed(0)
+G, D = Generator(latent_dim, 16), Discriminator(16)
+opt_g = torch.optim.Adam(D.parameters(), lr=2e-3)  # the bug
+g_before = [p.detach().clone() for p in G.parameters()]
+d_before = [p.detach().clone() for p in D.parameters()]
+opt_g.zero_grad()
+g_loss_nonsaturating(D(G(torch.randn(batch_size, latent_dim)))).backward()
+opt_g.step()
+g_moved = any(not torch.equal(a, b) for a, b in zip(g_before, G.parameters()))
+d_moved = any(not torch.equal(a, b) for a, b in zip(d_before, D.parameters()))
+print(f"after one G step: G changed {g_moved}, D changed {d_moved}")
+assert not g_moved and d_moved
+
+opt_g = torch.optim.Adam(G.parameters(), lr=2e-3)  # the fix
+opt_g.zero_grad()
+g_loss_nonsaturating(D(G(torch.randn(batch_size, latent_dim)))).backward()
+opt_g.step()
+assert any(not torch.equal(a, b) for a, b in zip(g_before, G.parameters()))
+
+# %% [markdown]
+# ## The fixed step, and the package's
+#
+# With every fix applied, one GAN step is: draw z, make `x_fake = G(z)` once, update D on real and
+# `x_fake.detach()`, then update G through the updated D without detaching. Here it is written out,
+# and checked against the package's `update_D` and `update_G`: same seed, same losses, same weights.
+
+
+# %%
+def fixed_step(G, D, opt_g, opt_d, x_real, z):
+    x_fake = G(z)
+    loss_d = d_loss_bce(D(x_real), D(x_fake.detach()))
+    opt_d.zero_grad()
+    loss_d.backward()
+    opt_d.step()
+    loss_g = g_loss_nonsaturating(D(x_fake))
+    opt_g.zero_grad()
+    loss_g.backward()
+    opt_g.step()
+    return loss_d.item(), loss_g.item()
+
+
+def fresh(seed=0):
+    set_seed(seed)
+    G, D = Generator(latent_dim, 16), Discriminator(16)
+    return G, D, torch.optim.Adam(G.parameters(), lr=2e-3), torch.optim.Adam(D.parameters(), lr=2e-3)
+
+
+x_real, _ = next(iter(loader))
+z = torch.randn(batch_size, latent_dim)
+G1, D1, og1, od1 = fresh()
+mine = [fixed_step(G1, D1, og1, od1, x_real, z) for _ in range(3)]
+G2, D2, og2, od2 = fresh()
+package = []
+for _ in range(3):
+    x_fake = G2(z)
+    loss_d, _, _ = update_D(D2, od2, x_real, x_fake, "nonsaturating")
+    package.append((loss_d.item(), update_G(D2, og2, x_fake, "nonsaturating").item()))
+print("inline:", [f"{a:.4f}/{b:.4f}" for a, b in mine])
+print("package:", [f"{a:.4f}/{b:.4f}" for a, b in package])
+assert torch.allclose(torch.tensor(mine), torch.tensor(package), atol=1e-6)
+assert all(torch.equal(a, b) for a, b in zip(G1.state_dict().values(), G2.state_dict().values()))
+
+# %% [markdown]
+# ## Summary
+#
+# | mistake | symptom | probe |
+# |---|---|---|
+# | 3×32×32 output | exception in D | shapes |
+# | noise shape | exception in G | shapes |
+# | no fake term / wrong sign | D's accuracy on fakes near 0 | D's accuracy |
+# | detach in the G step | G's gradient exactly 0 | gradient norm |
+# | no DataLoader | one image at a time, exception | shapes |
+# | [0, 1] vs tanh | one pixel separates real from fake | data range |
+# | BatchNorm eps = 0.8 | activations not normalised | output std |
+# | eval() forgotten | samples depend on their batch | same z, two batches |
+# | no zero_grad | gradients add up (×2 after two passes) | gradient norm |
+# | wrong optimizer | G never changes, D does | weights before/after |
+#
+# Half of these raise nothing. Three probes catch them all: check **shapes**, print **gradient
+# norms** of both networks after a step, and watch **D's accuracy** on real and fake batches.
+#
+# ## Exercise: find the bugs
+#
+# The listing below has **three** bugs of the kinds above (and no others: `data` is `load_mnist()`,
+# already in [-1, 1]). Put the line numbers of the bugs in the set `found`, then run the checker.
+# It tells you if you flag a line that is right, and gives a hint for each bug still hidden.
+
+# %%
+print_listing()
+
+# %%
+### BEGIN SOLUTION
+found = {9, 19, 22}
+### END SOLUTION
+check_bug_hunt(found)
+
+# %% [markdown]
+# ## Further reading
+#
+# - Soumith Chintala et al., *How to Train a GAN? Tips and tricks to make GANs work* (ganhacks, 2016).
+# - PyTorch documentation: `torch.nn.BatchNorm2d` (its signature), `Module.eval`, `Optimizer.zero_grad`.
+# - Radford, Metz & Chintala (2016), *Unsupervised Representation Learning with Deep Convolutional GANs*.
+
+# %% [markdown]
+# <!-- nav:bottom -->
+# [← 05 DCGAN on MNIST](05_dcgan_mnist.ipynb) | [Index](00_index.ipynb) | [07 Training pitfalls →](07_training_pitfalls.ipynb)

@@ -1,0 +1,302 @@
+# %% [markdown]
+# # 07 · Training pitfalls: collapse, oscillation, vanishing gradients, and what to watch
+#
+# The article names the challenges of GANs (mode collapse, instability) in one paragraph and shows
+# none of them. Here each one is made to happen, with fixed seeds, and measured. By the end you
+# will be able to:
+#
+# - produce mode collapse on real digits and measure it (class coverage, KL to uniform, recall), next
+#   to the 2-D ring where it can be seen;
+# - explain why simultaneous gradient steps circle away from the equilibrium of a game, and measure it;
+# - show that the saturating loss loses its gradient when D wins;
+# - tell two runs apart when their loss curves cannot, with one diagnostics call on any `history`.
+
+# %% [markdown]
+# <!-- nav:top -->
+# [← 06 Bug hunt](06_bug_hunt.ipynb) | [Index](00_index.ipynb) | [09 Evaluating GANs →](09_evaluating.ipynb)
+
+# %%
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from gan_lessons import (
+    QUICK,
+    DiagnosticsTracker,
+    Discriminator,
+    Generator,
+    ToyGAN,
+    TrainConfig,
+    d_loss_bce,
+    diagnose,
+    g_loss_minimax,
+    g_loss_nonsaturating,
+    get_device,
+    load_mnist,
+    new_run,
+    plot_diagnostics,
+    set_seed,
+    show_images,
+    train,
+)
+from gan_lessons.checks import check_simultaneous_step
+
+torch.set_num_threads(1)  # small networks on a shared CPU: one thread is faster (see 06)
+set_seed(0)
+print(f"device used here: cpu (available: {get_device()}) | quick mode: {QUICK}")
+data = load_mnist()
+
+# %% [markdown]
+# ## 1. Mode collapse, first on the ring
+#
+# The 2-D ring has 8 modes. With a generator step much larger than D's, G chases whatever D
+# currently likes and lands on a few modes at a time. `coverage()` is the share of the 8 modes that
+# hold at least a fifth of their fair share of samples.
+
+# %%
+ring_steps = 300 if QUICK else 2000
+every = ring_steps // 10
+ring = {}
+for name, settings in {
+    "collapse (lr_g = 10 x lr_d)": dict(lr_d=1e-4, lr_g=1e-3 * 5, seed=0),
+    "balanced (lr_g = lr_d)": dict(lr_d=1e-3, lr_g=1e-3, seed=0),
+}.items():
+    gan = ToyGAN(preset="ring", **settings)
+    cov = []
+    for _ in range(ring_steps // every):
+        gan.step(every)
+        cov.append(gan.coverage())
+    ring[name] = (cov, gan.samples(), gan.real_samples())
+fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
+for name, (cov, _fake, _real) in ring.items():
+    axes[0].plot(np.arange(1, len(cov) + 1) * every, cov, "o-", label=name)
+axes[0].set(title="ring: share of the 8 modes covered", xlabel="step", ylim=(0, 1.05))
+axes[0].legend()
+for ax, (name, (cov, fake, real)) in zip(axes[1:], ring.items()):
+    ax.scatter(real[:, 0], real[:, 1], s=3, c="0.7")
+    ax.scatter(fake[:, 0], fake[:, 1], s=3, c="C3")
+    ax.set(title=f"{name}: {cov[-1]:.0%} of modes", aspect="equal")
+plt.show()
+print({name: [round(c, 2) for c in cov] for name, (cov, _, _) in ring.items()})
+
+# %% [markdown]
+# ## 2. Mode collapse on real digits
+#
+# The same failure on MNIST, with a setting that collapses reliably at this seed: a learning rate 10×
+# the course's default with heavy momentum (Adam's beta1 = 0.9). The `DiagnosticsTracker` records,
+# every few steps, class coverage (how many of the 10 digits hold at least 5 % of the samples, as
+# seen by the shipped LeNet), KL to uniform and recall (the share of real digits near some sample).
+
+# %%
+num_epochs = 1 if QUICK else 3
+small = dict(latent_dim=32, width=16, batch_size=64, ema=0.0, seed=0, device="cpu")
+n_eval = 300 if QUICK else 1000
+runs = {}
+for name, options in {"collapsing": dict(lr=2e-2, beta1=0.9), "default": dict()}.items():
+    run = new_run(TrainConfig(**small, **options))
+    tracker = DiagnosticsTracker(data, every=20 if QUICK else 40, n=n_eval)
+    train(run, data, num_epochs, progress=False, on_step=tracker)
+    tracker.record(run)
+    runs[name] = run
+    h = run.history
+    print(f"{name:10s}: digits covered over time {h['num_covered']}, last KL {h['kl_to_uniform'][-1]:.2f}, "
+          f"recall {h['recall'][-1]:.2f}, FID {h['fid'][-1]:.1f}")  # fmt: skip
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(14, 3.4))
+for name, run in runs.items():
+    h = run.history
+    axes[0].plot(h["eval_steps"], h["num_covered"], "o-", label=name)
+    axes[1].plot(h["eval_steps"], h["kl_to_uniform"], "o-", label=name)
+    axes[2].plot(h["eval_steps"], h["recall"], "o-", label=name)
+for ax, title in zip(axes, ["digits covered (of 10)", "KL to uniform (nats)", "recall"]):
+    ax.set(title=title, xlabel="step")
+    ax.legend()
+plt.show()
+fig, axes = plt.subplots(1, 2, figsize=(10, 5))
+for ax, (name, run) in zip(axes, runs.items()):
+    show_images(run.sample()[:36], nrow=6, title=name, ax=ax)
+plt.show()
+
+# %%
+collapsed, healthy = runs["collapsing"].history, runs["default"].history
+assert collapsed["num_covered"][-1] <= 3 < healthy["num_covered"][-1]  # collapse: few digits
+assert collapsed["kl_to_uniform"][-1] > healthy["kl_to_uniform"][-1] + 0.5
+assert collapsed["recall"][-1] < healthy["recall"][-1]
+
+# %% [markdown]
+# ## 3. Oscillation: the bilinear game min_x max_y x·y
+#
+# The simplest game with an equilibrium: f(x, y) = x·y, x minimises, y maximises, and (0, 0) is the
+# only equilibrium. Gradient steps, taken **simultaneously** from the same point, multiply the
+# distance to (0, 0) by exactly sqrt(1 + lr²) at every step: they spiral outwards forever.
+# **Alternating** steps (y moves after seeing the new x, as in GAN training) stay on a bounded orbit;
+# they do not converge either.
+
+
+# %%
+def simultaneous(x, y, lr):
+    return x - lr * y, y + lr * x
+
+
+def alternating(x, y, lr):
+    x = x - lr * y
+    return x, y + lr * x
+
+
+lr, n = 0.1, 200
+paths = {}
+for name, step in (("simultaneous", simultaneous), ("alternating", alternating)):
+    xy = [(1.0, 1.0)]
+    for _ in range(n):
+        xy.append(step(*xy[-1], lr))
+    paths[name] = np.array(xy)
+dist = {name: np.linalg.norm(p, axis=1) for name, p in paths.items()}
+fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+for name, p in paths.items():
+    axes[0].plot(p[:, 0], p[:, 1], label=name)
+    axes[1].plot(dist[name], label=name)
+axes[0].plot(0, 0, "k*", ms=12)
+axes[0].set(title="x, y over training", aspect="equal")
+axes[1].set(title="distance to the equilibrium", xlabel="step")
+axes[1].legend()
+plt.show()
+print(
+    f"after {n} steps: simultaneous {dist['simultaneous'][-1]:.3f}, alternating {dist['alternating'][-1]:.3f}"
+)
+assert np.isclose(dist["simultaneous"][-1], math.sqrt(2) * (1 + lr**2) ** (n / 2))  # exact growth
+assert dist["alternating"].max() < 2 * dist["alternating"][0]  # bounded
+assert dist["alternating"][-1] > 0.5 * dist["alternating"][0]  # ... but not converging
+
+# %% [markdown]
+# The same on the toy GAN: with plain gradient descent (GAN Lab's optimizer) and a large learning
+# rate, G's samples keep moving instead of settling; their mean circles the ring's centre. We
+# measure how far the mean of G's samples moves between checkpoints late in training.
+
+# %%
+gan = ToyGAN(preset="ring", optimizer="sgd", lr_d=0.05, lr_g=0.05, seed=0)
+centres = []
+for _ in range(20 if QUICK else 60):
+    gan.step(10)
+    centres.append(gan.samples().mean(0))
+centres = np.array(centres)
+moves = np.linalg.norm(np.diff(centres, axis=0), axis=1)
+print(f"mean move of G's sample centre per 10 steps, last half: {moves[len(moves) // 2 :].mean():.3f}")
+plt.plot(centres[:, 0], centres[:, 1], "o-", ms=3)
+plt.title("toy GAN: centre of G's samples over training")
+plt.gca().set_aspect("equal")
+plt.show()
+assert moves[len(moves) // 2 :].mean() > 0.01  # still moving: no equilibrium reached
+
+# %% [markdown]
+# ## 4. Vanishing gradients when D wins
+#
+# Train D alone against a fixed G until it rejects the fakes, then ask how much gradient each G loss
+# sends back. The saturating (minimax) loss log(1 − D(G(z))) is flat where D(G(z)) ≈ 0; the
+# non-saturating −log D(G(z)) is steepest there (chapter 03 plotted both curves; here it is measured
+# through a trained convolutional D).
+
+# %%
+set_seed(0)
+G, D = Generator(32, 16), Discriminator(16)
+opt_d = torch.optim.Adam(D.parameters(), lr=2e-3, betas=(0.5, 0.999))
+loader = torch.utils.data.DataLoader(data, batch_size=64, shuffle=True, drop_last=True)
+z_fixed = torch.randn(256, 32)
+
+
+def g_grad_norms():
+    out = {}
+    for name, g_loss in (("minimax", g_loss_minimax), ("non-saturating", g_loss_nonsaturating)):
+        G.zero_grad()
+        g_loss(D(G(z_fixed))).backward()
+        out[name] = torch.cat([p.grad.flatten() for p in G.parameters()]).norm().item()
+    return out
+
+
+before = g_grad_norms()
+for i, (x_real, _) in enumerate(loader):
+    with torch.no_grad():
+        x_fake = G(torch.randn(64, 32))
+    loss = d_loss_bce(D(x_real), D(x_fake))
+    opt_d.zero_grad()
+    loss.backward()
+    opt_d.step()
+    if i == (15 if QUICK else 40):
+        break
+with torch.no_grad():
+    d_fake = torch.sigmoid(D(G(z_fixed))).mean().item()
+after = g_grad_norms()
+print(f"D(G(z)) after training D: {d_fake:.4f}")
+print("G's gradient norm before:", {k: f"{v:.2e}" for k, v in before.items()})
+print("G's gradient norm after: ", {k: f"{v:.2e}" for k, v in after.items()})
+assert d_fake < 0.05  # D wins
+assert after["minimax"] < 0.05 * after["non-saturating"]  # the saturating loss has lost its gradient
+
+# %% [markdown]
+# ## 5. Loss curves do not show quality, and diagnostics that do
+#
+# Look at the two runs of section 2 through their losses alone, then through `diagnose(history)`:
+# one call that reads D(x) and D(G(z)), G's gradient norm, FID, class coverage and recall from any
+# history, and says in words what looks wrong. `plot_diagnostics(history)` draws the same.
+
+# %%
+for name, run in runs.items():
+    h = run.history
+    print(f"{name:10s}: mean D loss {np.mean(h['d_loss']):.2f}, mean G loss {np.mean(h['g_loss']):.2f}, "
+          f"final FID {h['fid'][-1]:.1f}")  # fmt: skip
+fig, ax = plt.subplots(figsize=(7, 3))
+for name, run in runs.items():
+    ax.plot(run.history["step"], run.history["d_loss"], label=f"{name}: D loss", alpha=0.8)
+ax.set(title="D's loss: no verdict on the samples", xlabel="step")
+ax.legend()
+plt.show()
+
+# %%
+for name, run in runs.items():
+    print(f"--- {name}\n{diagnose(run.history)}")
+    plot_diagnostics(run.history)
+    plt.show()
+report_c, report_h = diagnose(collapsed), diagnose(healthy)
+assert any("Mode collapse" in f for f in report_c.findings)
+assert not any("Mode collapse" in f for f in report_h.findings)
+assert report_c.numbers["FID (last)"] > report_h.numbers["FID (last)"]
+
+# %% [markdown]
+# ## Summary
+#
+# - **Mode collapse** is measurable: on the ring, the share of modes covered; on digits, class
+#   coverage, KL to uniform and recall, all from the shipped LeNet. A fixed seed makes it reproducible.
+# - **Simultaneous gradient steps** on a game spiral away from the equilibrium (by sqrt(1 + lr²) per
+#   step on x·y); alternating steps orbit it. Neither converges by itself.
+# - **When D wins**, the saturating loss sends G almost no gradient; the non-saturating one still does.
+# - **Loss values** say little about sample quality. Watch D(x) and D(G(z)), G's gradient norm, FID,
+#   coverage and recall over time: `diagnose(history)` and `plot_diagnostics(history)` do it in one call.
+#
+# ## Exercise: one simultaneous step
+#
+# Write one simultaneous gradient step of min_x max_y x·y with learning rate `lr`: x descends,
+# y ascends, and both use the old point. Return `(x_new, y_new)`.
+
+
+# %%
+def my_step(x, y, lr):
+    ### BEGIN SOLUTION
+    return x - lr * y, y + lr * x
+    ### END SOLUTION
+
+
+check_simultaneous_step(my_step)
+
+# %% [markdown]
+# ## Further reading
+#
+# - Goodfellow (2016), *NIPS 2016 Tutorial: Generative Adversarial Networks*, section 8 (non-convergence, mode collapse).
+# - Mescheder, Geiger & Nowozin (2018), *Which Training Methods for GANs do actually Converge?* (the Dirac GAN).
+# - Arjovsky & Bottou (2017), *Towards Principled Methods for Training GANs* (vanishing gradients).
+# - Metz et al. (2017), *Unrolled Generative Adversarial Networks* (the ring of Gaussians).
+
+# %% [markdown]
+# <!-- nav:bottom -->
+# [← 06 Bug hunt](06_bug_hunt.ipynb) | [Index](00_index.ipynb) | [09 Evaluating GANs →](09_evaluating.ipynb)

@@ -1,0 +1,47 @@
+"""gan_lessons.checks.ch06 (06_bug_hunt): check_bug_hunt accepts the three bug lines in any iterable
+form and rejects typical wrong answers, each with its own hint."""
+
+import pytest
+
+from gan_lessons import checks
+from gan_lessons.checks import WrongAnswer
+from gan_lessons.checks.ch06 import BUG_HUNT_LISTING, BUGS
+
+
+def test_bug_hunt_right_answers():
+    assert checks.check_bug_hunt({9, 19, 22})
+    assert checks.check_bug_hunt([22, 9, 19, 9])  # a list, in any order, duplicates allowed
+    assert checks.check_bug_hunt((9, 19, 22))
+
+
+def test_bug_lines_are_the_lines_they_describe():
+    lines = BUG_HUNT_LISTING.splitlines()
+    assert "opt_g" in lines[9 - 1] and "D.parameters()" in lines[9 - 1]
+    assert lines[19 - 1].strip() == "loss_d.backward()" and "zero_grad" not in lines[18 - 1]
+    assert "loss_g" in lines[22 - 1] and "detach" in lines[22 - 1]
+    assert set(BUGS) == {9, 19, 22}
+
+
+@pytest.mark.parametrize(
+    "found, hint",
+    [
+        (set(), "Not done yet"),
+        ({9, 19, 22, 30}, "lines 1 to 24"),
+        ({9, 19, 22, 18}, "Line 18 is not a bug: D's loss has both terms"),
+        ({9, 19, 22, 6}, "Line 6 is not a bug: G ends in Tanh"),
+        ({9, 19, 22, 20}, "Line 20 is not a bug: .*before the backward pass"),
+        ({19, 22}, "optimizer holds the wrong model's parameters"),
+        ({9, 22}, "gradients are never cleared"),
+        ({9, 19}, "cannot reach the network that should learn"),
+        ({9}, "You found 1 of 3"),
+    ],
+)
+def test_bug_hunt_wrong_answers(found, hint):
+    with pytest.raises(WrongAnswer, match=hint):
+        checks.check_bug_hunt(found)
+
+
+@pytest.mark.parametrize("bad", ["9, 19, 22", None, {9.0, 19}, {True}])
+def test_bug_hunt_unusable_calls(bad):
+    with pytest.raises(ValueError, match="integers|Line numbers"):
+        checks.check_bug_hunt(bad)
