@@ -5,7 +5,15 @@ from .autoencoder import AutoEncoder, train_autoencoder
 from .checkpoint import load_checkpoint, load_generator, read_checkpoint, save_checkpoint  # 05_dcgan_mnist
 from .classifier import LeNet, accuracy, predict, train_classifier
 from .config import DATA_DIR, QUICK, get_device, set_seed, single_thread  # 00_index
-from .data import MNISTDigits, load_mnist, to_uint8
+from .data import (  # 11_gan_segmentation
+    MNISTDigits,
+    SegmentationSet,
+    check_masks,
+    load_mnist,
+    make_segmentation_set,
+    segmentation_splits,
+    to_uint8,
+)
 from .losses import (  # 03_loss_math; the registry from 04_toy_gan_playground
     LOSSES,
     LossFamily,
@@ -21,28 +29,64 @@ from .losses import (  # 03_loss_math; the registry from 04_toy_gan_playground
     get_loss,
     gradient_penalty,
 )
-from .metrics import (  # 09_evaluating
+from .metrics import (  # 09_evaluating  # 10_conditional_gan  # 11_gan_segmentation
     FID_LABEL,
+    ConditioningReport,
     FeatureStats,
     FIDTracker,
     SmallSampleWarning,
     class_coverage,
+    conditioning_accuracy,
+    dice,
     evaluate,
     feature_stats,
     fid,
+    fid_per_class,
     frechet_distance,
     inception_score_like,
+    iou,
     lenet_features,
     load_feature_net,
     nearest_neighbours,
+    pixel_accuracy,
     precision_recall,
     precision_recall_from_features,
+    segmentation_report,
+    spurious_components,
 )
-from .models import Discriminator, Generator, count_parameters, init_dcgan_weights, trace_shapes
+from .models import (  # 10  # 11_gan_segmentation
+    ConditionalDiscriminator,
+    ConditionalGenerator,
+    Discriminator,
+    Generator,
+    PatchDiscriminator,
+    UNet,
+    check_labels,
+    count_parameters,
+    init_dcgan_weights,
+    one_hot_channels,
+    trace_shapes,
+)
 from .plot import PlaygroundFigure, image_grid, plot_history, save_gif, show_images, show_sample_progress
 from .run import GANRun, TrainConfig, new_run  # 05_dcgan_mnist
 from .toy import PRESETS, ToyGAN, make_data, mode_coverage  # 04_toy_gan_playground
-from .train import NonFiniteLossError, epoch_loader, train, update_D, update_G  # 05_dcgan_mnist
-from .widgets import gaussian_explorer, latent_explorer, playground  # chapters 03, 04, 05
+from .train import (  # 05_dcgan_mnist  # 10, 11
+    NonFiniteLossError,
+    epoch_loader,
+    pixel_loss,
+    predict_masks,
+    train,
+    train_conditional,
+    train_segmenter,
+    update_D,
+    update_G,
+    update_G_paired,
+)
+from .widgets import (  # chapters 03, 04, 05
+    conditional_explorer,  # 10_conditional_gan
+    gaussian_explorer,
+    latent_explorer,
+    playground,
+)
 
 __version__ = "0.1.0"

@@ -8,7 +8,7 @@ One contract (gan_lessons/checks/core.py) for every `check_...` function:
 - a checker called with something it cannot use (a number where a function is expected) raises
   ValueError: a mistake in calling the checker, not in the answer.
 
-One module per chapter holds the checkers that chapter introduces: ch02, ch03, ch04, ch05, ch09.
+One module per chapter holds the checkers that chapter introduces: ch02, ch03, ch04, ch05, ch09, ch10, ch11.
 """
 
 from .ch02 import MODEL_KINDS, check_model_kinds, check_output_shape, check_parameter_count, check_prob_real
@@ -16,16 +16,21 @@ from .ch03 import check_d_loss, check_d_star, check_g_loss, check_loss_choice, c
 from .ch04 import check_lsgan_d_loss, check_mode_coverage
 from .ch05 import check_scale_images
 from .ch09 import check_frechet_distance, check_kl_to_uniform, check_knn_radii
+from .ch10 import check_d_input, check_label_planes
+from .ch11 import check_iou, check_pix2pix_g_loss
 from .core import WrongAnswer
 
 __all__ = [
     "MODEL_KINDS",
     "WrongAnswer",
+    "check_d_input",
     "check_d_loss",
     "check_d_star",
     "check_frechet_distance",
     "check_g_loss",
+    "check_iou",
     "check_kl_to_uniform",
+    "check_label_planes",
     "check_knn_radii",
     "check_loss_choice",
     "check_lsgan_d_loss",
@@ -33,6 +38,7 @@ __all__ = [
     "check_model_kinds",
     "check_output_shape",
     "check_parameter_count",
+    "check_pix2pix_g_loss",
     "check_prob_real",
     "check_scale_images",
     "check_value_at_equilibrium",
