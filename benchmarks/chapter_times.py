@@ -47,10 +47,8 @@ def main(path: str) -> int:
                 traceback.print_exc()
                 print(f"cell {i} FAILED after {time.perf_counter() - total:.1f} s")
                 return 1
-        print(
-            f"cell {i}: {time.perf_counter() - start:6.1f} s  {re.sub(r'\s+', ' ', code.strip())[:60]}",
-            flush=True,
-        )
+        first = re.sub(r"\s+", " ", code.strip())[:60]
+        print(f"cell {i}: {time.perf_counter() - start:6.1f} s  {first}", flush=True)
     print(f"TOTAL {Path(path).stem}: {time.perf_counter() - total:.1f} s", flush=True)
     return 0
 

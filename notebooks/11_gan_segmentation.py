@@ -136,7 +136,7 @@ assert patch_logits.shape == (2, 1, 14, 14)
 # same number of steps. The pix2pix run's G step minimises `adversarial + λ · BCE`; λ is a parameter.
 
 # %% tags=["nbval-ignore-output"]
-num_steps, lam = (12, 10.0) if QUICK else (600, 10.0)
+num_steps, lam = (12, 10.0) if QUICK else (400, 10.0)
 set_seed(0)
 G_pixel = UNet(width=width)
 set_seed(0)
@@ -236,7 +236,7 @@ print(f"Here, with the same budget, the adversarial term {verdict} IoU.")
 assert per_image.shape == (len(test_set),)
 
 # %% [markdown]
-# **Conclusion (full mode, 600 steps each, measured):** see the closing table in the index's timing
+# **Conclusion (full mode, 400 steps each, measured):** see the closing table in the index's timing
 # row and the printed comparison above. On this data set the adversarial term is not a free win: it
 # costs about twice the time per step (D's forward and backward), and the per-pixel U-Net already
 # learns most of what the masks need. What the adversarial term changes is *structure*: the count of
