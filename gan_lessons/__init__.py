@@ -2,11 +2,19 @@
 
 from . import checks, theory
 from .autoencoder import AutoEncoder, train_autoencoder
-from .checkpoint import load_checkpoint, load_generator, read_checkpoint, save_checkpoint  # 05_dcgan_mnist
+from .checkpoint import load_checkpoint, load_generator, read_checkpoint, save_checkpoint
 from .classifier import LeNet, accuracy, predict, train_classifier
-from .config import DATA_DIR, QUICK, get_device, set_seed, single_thread  # 00_index
-from .data import MNISTDigits, load_mnist, to_uint8
-from .losses import (  # 03_loss_math; the registry from 04_toy_gan_playground
+from .config import DATA_DIR, QUICK, get_device, set_seed, single_thread
+from .data import (
+    MNISTDigits,
+    SegmentationSet,
+    check_masks,
+    load_mnist,
+    make_segmentation_set,
+    segmentation_splits,
+    to_uint8,
+)
+from .losses import (
     LOSSES,
     LossFamily,
     clip_weights_,
@@ -24,33 +32,47 @@ from .losses import (  # 03_loss_math; the registry from 04_toy_gan_playground
     gradient_penalty,
     r1_penalty,
 )
-from .metrics import (  # 09_evaluating; diagnose and DiagnosticsTracker from 07_training_pitfalls
+from .metrics import (
     FID_LABEL,
+    ConditioningReport,
     DiagnosticsTracker,
     FeatureStats,
     FIDTracker,
     SmallSampleWarning,
     class_coverage,
+    conditioning_accuracy,
     diagnose,
+    dice,
     evaluate,
     feature_stats,
     fid,
+    fid_per_class,
     frechet_distance,
     inception_score_like,
+    iou,
     lenet_features,
     load_feature_net,
     nearest_neighbours,
+    pixel_accuracy,
     precision_recall,
     precision_recall_from_features,
+    segmentation_report,
+    spurious_components,
 )
-from .models import (  # 05_dcgan_mnist; the remedies (spectral norm, minibatch std-dev, DiffAugment) from 08
+from .models import (
     AugmentedDiscriminator,
+    ConditionalDiscriminator,
+    ConditionalGenerator,
     Discriminator,
     Generator,
     MinibatchStdDev,
+    PatchDiscriminator,
+    UNet,
+    check_labels,
     count_parameters,
     diff_augment,
     init_dcgan_weights,
+    one_hot_channels,
     trace_shapes,
 )
 from .plot import (
@@ -62,9 +84,20 @@ from .plot import (
     show_images,
     show_sample_progress,
 )
-from .run import GANRun, TrainConfig, new_run  # 05_dcgan_mnist
-from .toy import PRESETS, ToyGAN, make_data, mode_coverage  # 04_toy_gan_playground
-from .train import NonFiniteLossError, epoch_loader, train, update_D, update_G  # 05_dcgan_mnist
-from .widgets import gaussian_explorer, latent_explorer, playground  # chapters 03, 04, 05
+from .run import GANRun, TrainConfig, new_run
+from .toy import PRESETS, ToyGAN, make_data, mode_coverage
+from .train import (
+    NonFiniteLossError,
+    epoch_loader,
+    pixel_loss,
+    predict_masks,
+    train,
+    train_conditional,
+    train_segmenter,
+    update_D,
+    update_G,
+    update_G_paired,
+)
+from .widgets import conditional_explorer, gaussian_explorer, latent_explorer, playground
 
 __version__ = "0.1.0"

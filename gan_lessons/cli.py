@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -187,6 +188,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     t.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     _add_stabilizing_options(t)
+    t.add_argument(
+        "--conditional",
+        action="store_true",
+        help="class-conditional G(z, y) and D(x, y) (10_conditional_gan); then `sample --label 7` draws sevens",
+    )
 
     s = sub.add_parser(
         "sample",
@@ -205,16 +211,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed", type=_non_negative_int, default=0, help="seed for the latent vectors (default 0)"
     )
     s.add_argument("--device", default="auto", help="auto, cpu or cuda[:N]")
+    s.add_argument(
+        "--label",
+        type=int,
+        default=None,
+        help="digit 0-9 to draw, for a checkpoint trained with --conditional (default: 0, 1, ..., 9 in turn)",
+    )
     return parser
 
 
 def _train(args) -> None:
+    import torch
+
     from .checkpoint import load_checkpoint
     from .data import load_mnist
     from .metrics import FIDTracker, evaluate
     from .plot import plot_history, show_images
     from .run import TrainConfig, new_run
-    from .train import train
+    from .train import train, train_conditional
 
     ckpt = args.out / "checkpoint.pt"
     if args.epochs is None and args.max_seconds is None:
@@ -238,11 +252,16 @@ def _train(args) -> None:
             gp_weight=args.gp_weight,
             seed=args.seed,
             device=args.device,
+            conditional=args.conditional,
             **_stabilizing_config(args),
         )
         run = new_run(config)
     data = load_mnist()
     dist = getattr(args, "dist", None)  # set by main() under torchrun (gan_lessons.distributed)
+    if run.config.conditional and (dist is not None or args.epochs is None):
+        raise ValueError(
+            "--conditional needs --epochs and one process (no torchrun, no time budget alone) for now."
+        )
     if dist is not None:
         dist.check_data(data, run.config.batch_size)
         print(
@@ -253,7 +272,8 @@ def _train(args) -> None:
     tracker = (
         FIDTracker(data, every=args.fid_every or 10**12, n=1000) if dist is None or dist.is_main else None
     )
-    train(
+    trainer = train_conditional if run.config.conditional else partial(train, dist=dist)
+    trainer(
         run,
         data,
         args.epochs,
@@ -261,7 +281,6 @@ def _train(args) -> None:
         checkpoint_path=ckpt if dist is None or dist.is_main else None,
         progress=not args.no_progress,
         on_step=tracker,
-        dist=dist,
     )
     if dist is not None and not _ddp_finish(dist, run):
         return
@@ -286,6 +305,15 @@ def _train(args) -> None:
             + ", ".join(f"step {s}: {v:.1f}" for s, v in zip(h["fid_steps"], h["fid"]))
         )
     print(report)
+    if run.config.conditional:
+        from .metrics import conditioning_accuracy
+
+        labels = torch.arange(1000) % 10
+        print(
+            conditioning_accuracy(
+                run.sample(z=torch.randn(1000, run.config.latent_dim), labels=labels), labels
+            )
+        )
     print(f"Files: {ckpt}, {args.out / 'samples.png'}, {args.out / 'history.png'}")
 
 
@@ -315,8 +343,26 @@ def _sample(args) -> None:
     if suffix not in (".png", ".npz"):
         raise ValueError(f"--out must end in .png (image grid) or .npz (uint8 array); got {args.out.name!r}.")
     run = load_checkpoint(args.checkpoint, device=args.device)
+    if args.label is not None and not run.config.conditional:
+        raise ValueError(
+            f"--label needs a conditional checkpoint (trained with --conditional); {args.checkpoint} is not one."
+        )
     z = torch.randn(args.n, run.config.latent_dim, generator=torch.Generator().manual_seed(args.seed))
-    images = torch.cat([run.sample(z=chunk) for chunk in z.split(1000)])
+    labels = None
+    if run.config.conditional:
+        from .models import check_labels
+
+        labels = (
+            torch.arange(args.n) % 10
+            if args.label is None
+            else check_labels(args.label, args.n, who="--label")
+        )
+    images = torch.cat(
+        [
+            run.sample(z=chunk, labels=None if labels is None else labels[i * 1000 : i * 1000 + len(chunk)])
+            for i, chunk in enumerate(z.split(1000))
+        ]
+    )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".npz":
         np.savez_compressed(args.out, images=to_uint8(images)[:, 0].numpy())

@@ -23,6 +23,7 @@ import torch.nn.functional as F
 
 from .classifier import LeNet
 from .config import DATA_DIR
+from .data import check_masks
 
 FID_LABEL = "FID (LeNet features)"
 IS_LABEL = "IS-like (LeNet classifier)"
@@ -750,3 +751,138 @@ __all__ = [
     "evaluate",
     "FIDTracker",
 ]
+
+
+# --------------------------------------------------------------------------------------------
+# Conditional generators (10_conditional_gan): is the digit the one that was asked for?
+# --------------------------------------------------------------------------------------------
+@dataclass
+class ConditioningReport:
+    """How often the classifier reads each generated digit as the label it was generated for. Introduced in 10_conditional_gan."""
+
+    accuracy: float  # over all samples
+    per_class: np.ndarray  # (10,): accuracy among the samples asked to be digit d
+    counts: np.ndarray  # (10,): samples asked for per digit
+    confusion: np.ndarray  # (10, 10): row = label asked for, column = digit the classifier sees
+
+    @property
+    def worst_class(self) -> int:
+        return int(np.argmin(self.per_class))
+
+    def __str__(self) -> str:
+        per = " ".join(f"{d}:{a:.0%}" for d, a in enumerate(self.per_class))
+        return f"conditioning accuracy {self.accuracy:.1%} (chance 10%)  [{per}]"
+
+
+def conditioning_accuracy(fake, labels, net: LeNet | None = None) -> ConditioningReport:
+    """Share of generated digits that the shipped classifier reads as their label, overall and per class.
+    Introduced in 10_conditional_gan."""
+    x = as_images(fake, "fake")
+    y = torch.as_tensor(labels).long().reshape(-1)
+    if len(y) != len(x):
+        raise ValueError(f"{len(x)} images but {len(y)} labels: give the label each image was generated for.")
+    if ((y < 0) | (y >= NUM_CLASSES)).any():
+        raise ValueError(
+            f"labels must be digits 0..{NUM_CLASSES - 1}; got {int(y[(y < 0) | (y >= NUM_CLASSES)][0])}."
+        )
+    pred = class_probabilities(x, net).argmax(1)
+    confusion = np.zeros((NUM_CLASSES, NUM_CLASSES), np.int64)
+    np.add.at(confusion, (y.numpy(), pred.numpy()), 1)
+    counts = confusion.sum(1)
+    per_class = np.divide(np.diag(confusion), counts, out=np.full(NUM_CLASSES, np.nan), where=counts > 0)
+    return ConditioningReport(float((pred == y).float().mean()), per_class, counts, confusion)
+
+
+def fid_per_class(fake, fake_labels, real, net: LeNet | None = None) -> np.ndarray:
+    """FID (LeNet features) of each digit's samples against the real digits of that class, (10,) (nan for a
+    class with fewer than 2 samples on either side). With the 5,000-digit subset there are only ~500 real
+    digits per class, so these FIDs are biased upwards (see 09_evaluating): compare them with each other and
+    with real-vs-real at the same size, not with whole-set FIDs. Introduced in 10_conditional_gan."""
+    net = net if net is not None else load_feature_net()
+    x_fake = as_images(fake, "fake")
+    y_fake = torch.as_tensor(fake_labels).long().reshape(-1)
+    if len(y_fake) != len(x_fake):
+        raise ValueError(
+            f"{len(x_fake)} images but {len(y_fake)} labels: give one label per generated image."
+        )
+    if not hasattr(real, "labels"):
+        raise ValueError(
+            "real must be a labelled data set such as load_mnist(), so each class can be compared."
+        )
+    x_real, y_real = as_images(real, "real"), torch.as_tensor(real.labels).long()
+    out = np.full(NUM_CLASSES, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallSampleWarning)
+        for d in range(NUM_CLASSES):
+            f, r = x_fake[y_fake == d], x_real[y_real == d]
+            if len(f) >= 2 and len(r) >= 2:
+                out[d] = fid(r, f, net)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Segmentation (11_gan_segmentation): masks (N, 1, H, W) of 0 and 1
+# --------------------------------------------------------------------------------------------
+def _mask_pair(pred, target) -> tuple[torch.Tensor, torch.Tensor]:
+    target = check_masks(target, None, "target")
+    pred = check_masks(pred, None, "pred")
+    if pred.shape != target.shape:
+        if len(pred) != len(target):
+            raise ValueError(f"{len(pred)} predicted masks but {len(target)} true masks: they must pair up.")
+        raise ValueError(
+            f"pred has shape {tuple(pred.shape)} but target has {tuple(target.shape)}: predict one mask per image, "
+            "at the image's size."
+        )
+    return pred.bool().flatten(1), target.bool().flatten(1)
+
+
+def iou(pred, target, reduce: bool = True):
+    """Intersection over union |P ∩ T| / |P ∪ T| of each predicted mask with its true mask, averaged over images
+    (reduce=False: one value per image). Both empty counts as 1 (nothing to find, nothing found). Introduced in 11_gan_segmentation."""
+    p, t = _mask_pair(pred, target)
+    inter, union = (p & t).sum(1).double(), (p | t).sum(1).double()
+    per = torch.where(union > 0, inter / union.clamp_min(1), torch.ones_like(union))
+    return float(per.mean()) if reduce else per
+
+
+def dice(pred, target, reduce: bool = True):
+    """Dice coefficient 2|P ∩ T| / (|P| + |T|) per image (= the F1 score of the pixels), averaged over images
+    (reduce=False: one value per image). Both empty counts as 1. Introduced in 11_gan_segmentation."""
+    p, t = _mask_pair(pred, target)
+    inter, total = (p & t).sum(1).double(), (p.sum(1) + t.sum(1)).double()
+    per = torch.where(total > 0, 2 * inter / total.clamp_min(1), torch.ones_like(total))
+    return float(per.mean()) if reduce else per
+
+
+def pixel_accuracy(pred, target) -> float:
+    """Share of all pixels labelled correctly. Introduced in 11_gan_segmentation. (With ~4% digit pixels,
+    predicting "all background" already scores ~96%, which is why IoU and Dice are the headline numbers.)"""
+    p, t = _mask_pair(pred, target)
+    return float((p == t).double().mean())
+
+
+def spurious_components(pred, target, reduce: bool = True):
+    """Number of connected blobs (8-connectivity) in each predicted mask that touch no pixel of the true mask,
+    averaged over images (reduce=False: per image): the specks and stray strokes a per-pixel loss leaves,
+    which a shape-aware (adversarial) loss is supposed to suppress. Introduced in 11_gan_segmentation."""
+    from scipy import ndimage
+
+    p, t = _mask_pair(pred, target)
+    side = check_masks(pred).shape[-2:]
+    out = []
+    for pi, ti in zip(p.view(-1, *side).numpy(), t.view(-1, *side).numpy()):
+        blobs, count = ndimage.label(pi, structure=np.ones((3, 3), int))
+        touching = np.unique(blobs[ti & (blobs > 0)])
+        out.append(count - len(touching))
+    per = torch.tensor(out, dtype=torch.float64)
+    return float(per.mean()) if reduce else per
+
+
+def segmentation_report(pred, target) -> dict:
+    """IoU, Dice, pixel accuracy and spurious blobs per mask, in one dict. Introduced in 11_gan_segmentation."""
+    return {
+        "IoU": iou(pred, target),
+        "Dice": dice(pred, target),
+        "pixel accuracy": pixel_accuracy(pred, target),
+        "spurious blobs / mask": spurious_components(pred, target),
+    }

@@ -228,3 +228,196 @@ def trace_shapes(
 def count_parameters(model: nn.Module) -> int:
     """Number of trainable parameters."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+# ----------------------------------------------------------------------------------------------
+# Class-conditional DCGAN (10_conditional_gan): the label enters both G and D as one-hot channels
+# ----------------------------------------------------------------------------------------------
+NUM_CLASSES = 10
+
+
+def check_labels(
+    y, n: int | None = None, num_classes: int = NUM_CLASSES, who: str = "Generator"
+) -> torch.Tensor:
+    """Labels as a long tensor (N,) of digits 0..num_classes-1, or a ValueError that says what is wrong.
+    Introduced in 10_conditional_gan."""
+    if isinstance(y, int) and not isinstance(y, bool):
+        y = torch.full((n or 1,), y, dtype=torch.long)
+    y = torch.as_tensor(y)
+    if y.is_floating_point() or y.dtype == torch.bool:
+        raise ValueError(
+            f"{who} expects integer class labels (digits 0..{num_classes - 1}); got dtype {y.dtype}."
+        )
+    y = y.long().reshape(-1)
+    if n is not None and len(y) != n:
+        raise ValueError(
+            f"{who} got {n} images or latent vectors but {len(y)} labels: give one label per item."
+        )
+    bad = y[(y < 0) | (y >= num_classes)]
+    if len(bad):
+        raise ValueError(
+            f"Unknown label {int(bad[0])}: {who} knows the digits 0..{num_classes - 1} only "
+            f"(a one-hot vector of size {num_classes})."
+        )
+    return y
+
+
+def one_hot_channels(y: torch.Tensor, num_classes: int = NUM_CLASSES, size: int = 28) -> torch.Tensor:
+    """Labels (N,) -> one-hot planes (N, num_classes, size, size): plane y is all ones. Introduced in 10_conditional_gan."""
+    y = check_labels(y, num_classes=num_classes, who="one_hot_channels")
+    return nn.functional.one_hot(y, num_classes).float()[:, :, None, None].expand(-1, -1, size, size)
+
+
+class ConditionalGenerator(nn.Module):
+    """(z (N, latent_dim), labels (N,)) -> images (N, 1, 28, 28): the DCGAN generator fed [z, one_hot(y)].
+    Introduced in 10_conditional_gan."""
+
+    def __init__(self, latent_dim: int = 64, width: int = 64, num_classes: int = NUM_CLASSES):
+        super().__init__()
+        self.latent_dim = _check_size("latent_dim", latent_dim)
+        self.num_classes = _check_size("num_classes", num_classes)
+        w = _check_size("width", width)
+        self.net = nn.Sequential(
+            # (N, latent_dim + num_classes, 1, 1)
+            nn.ConvTranspose2d(
+                latent_dim + num_classes, 2 * w, kernel_size=7, stride=1, padding=0, bias=False
+            ),
+            nn.BatchNorm2d(2 * w),
+            nn.ReLU(inplace=True),
+            # (N, 2w, 7, 7)
+            nn.ConvTranspose2d(2 * w, w, kernel_size=4, stride=2, padding=1, bias=False),
+            nn.BatchNorm2d(w),
+            nn.ReLU(inplace=True),
+            # (N, w, 14, 14)
+            nn.ConvTranspose2d(w, 1, kernel_size=4, stride=2, padding=1),
+            nn.Tanh(),
+            # (N, 1, 28, 28)
+        )
+
+    def forward(self, z: torch.Tensor, y) -> torch.Tensor:
+        if not isinstance(z, torch.Tensor) or z.dim() != 2 or z.shape[1] != self.latent_dim:
+            got = tuple(z.shape) if isinstance(z, torch.Tensor) else type(z).__name__
+            raise ValueError(
+                f"ConditionalGenerator expects latent vectors of shape (N, {self.latent_dim}); got {got}."
+            )
+        y = check_labels(y, len(z), self.num_classes, "ConditionalGenerator").to(z.device)
+        h = torch.cat([z, nn.functional.one_hot(y, self.num_classes).to(z.dtype)], dim=1)
+        return self.net(h[:, :, None, None])
+
+
+class ConditionalDiscriminator(nn.Module):
+    """(images (N, 1, 28, 28), labels (N,)) -> logits (N,): the DCGAN discriminator on the image stacked
+    with num_classes one-hot planes, so D judges "a real *y*", not just "a real digit".
+    Introduced in 10_conditional_gan."""
+
+    def __init__(self, width: int = 64, num_classes: int = NUM_CLASSES):
+        super().__init__()
+        w = _check_size("width", width)
+        self.num_classes = _check_size("num_classes", num_classes)
+        self.net = nn.Sequential(
+            # (N, 1 + num_classes, 28, 28)
+            nn.Conv2d(1 + num_classes, w, kernel_size=4, stride=2, padding=1),
+            nn.LeakyReLU(0.2, inplace=True),
+            # (N, w, 14, 14)
+            nn.Conv2d(w, 2 * w, kernel_size=4, stride=2, padding=1, bias=False),
+            nn.BatchNorm2d(2 * w),
+            nn.LeakyReLU(0.2, inplace=True),
+            # (N, 2w, 7, 7)
+            nn.Conv2d(2 * w, 1, kernel_size=7, stride=1, padding=0),
+            # (N, 1, 1, 1)
+        )
+
+    def forward(self, x: torch.Tensor, y) -> torch.Tensor:
+        check_images(x, "ConditionalDiscriminator")
+        y = check_labels(y, len(x), self.num_classes, "ConditionalDiscriminator").to(x.device)
+        planes = one_hot_channels(y, self.num_classes, x.shape[-1]).to(x.dtype)
+        return self.net(torch.cat([x, planes], dim=1)).flatten()
+
+
+# ----------------------------------------------------------------------------------------------
+# Segmentation (11_gan_segmentation): a U-Net, and a PatchGAN discriminator on (image, mask) pairs
+# ----------------------------------------------------------------------------------------------
+def _check_pair_input(x: torch.Tensor, channels: int, who: str) -> None:
+    if not isinstance(x, torch.Tensor) or x.dim() != 4 or x.shape[1] != channels:
+        got = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+        raise ValueError(f"{who} expects a batch of shape (N, {channels}, H, W); got {got}.")
+    if x.shape[-1] % 8 or x.shape[-2] % 8:
+        raise ValueError(f"{who} needs H and W divisible by 8 (three halvings); got {tuple(x.shape[-2:])}.")
+
+
+def _conv_block(c_in: int, c_out: int) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Conv2d(c_in, c_out, 3, padding=1, bias=False),
+        nn.BatchNorm2d(c_out),
+        nn.ReLU(inplace=True),
+        nn.Conv2d(c_out, c_out, 3, padding=1, bias=False),
+        nn.BatchNorm2d(c_out),
+        nn.ReLU(inplace=True),
+    )
+
+
+class UNet(nn.Module):
+    """images (N, in_channels, H, W) -> mask logits (N, out_channels, H, W) (Ronneberger et al. 2015):
+    three 2x downsamplings, and skip connections that hand each upsampling stage the encoder's
+    features of the same size. The segmenter of 11_gan_segmentation, and pix2pix's generator there."""
+
+    def __init__(self, in_channels: int = 1, out_channels: int = 1, width: int = 16):
+        super().__init__()
+        w = _check_size("width", width)
+        self.in_channels = _check_size("in_channels", in_channels)
+        self.enc1 = _conv_block(in_channels, w)  # (N, w, H, W)
+        self.enc2 = _conv_block(w, 2 * w)  # (N, 2w, H/2, W/2)
+        self.enc3 = _conv_block(2 * w, 4 * w)  # (N, 4w, H/4, W/4)
+        self.bottom = _conv_block(4 * w, 8 * w)  # (N, 8w, H/8, W/8)
+        self.up3 = nn.ConvTranspose2d(8 * w, 4 * w, 2, stride=2)  # (N, 4w, H/4, W/4)
+        self.dec3 = _conv_block(8 * w, 4 * w)  # after concatenating the skip
+        self.up2 = nn.ConvTranspose2d(4 * w, 2 * w, 2, stride=2)  # (N, 2w, H/2, W/2)
+        self.dec2 = _conv_block(4 * w, 2 * w)
+        self.up1 = nn.ConvTranspose2d(2 * w, w, 2, stride=2)  # (N, w, H, W)
+        self.dec1 = _conv_block(2 * w, w)
+        self.head = nn.Conv2d(w, out_channels, 1)  # (N, out_channels, H, W): logits
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _check_pair_input(x, self.in_channels, "UNet")
+        e1 = self.enc1(x)
+        e2 = self.enc2(nn.functional.max_pool2d(e1, 2))
+        e3 = self.enc3(nn.functional.max_pool2d(e2, 2))
+        b = self.bottom(nn.functional.max_pool2d(e3, 2))
+        d3 = self.dec3(torch.cat([self.up3(b), e3], 1))
+        d2 = self.dec2(torch.cat([self.up2(d3), e2], 1))
+        d1 = self.dec1(torch.cat([self.up1(d2), e1], 1))
+        return self.head(d1)
+
+
+class PatchDiscriminator(nn.Module):
+    """(image, mask) pairs stacked as channels (N, in_channels, H, W) -> a map of logits (N, 1, H/4 - 2, W/4 - 2),
+    one per overlapping patch (Isola et al. 2017's PatchGAN, with n_layers=2: each logit sees a 34x34 patch of the 64x64 pair).
+    Introduced in 11_gan_segmentation."""
+
+    def __init__(self, in_channels: int = 2, width: int = 32, n_layers: int = 2):
+        super().__init__()
+        w = _check_size("width", width)
+        self.in_channels = _check_size("in_channels", in_channels)
+        layers: list[nn.Module] = [
+            nn.Conv2d(in_channels, w, 4, stride=2, padding=1),  # (N, w, H/2, W/2)
+            nn.LeakyReLU(0.2, inplace=True),
+        ]
+        c = w
+        for _ in range(1, _check_size("n_layers", n_layers)):
+            layers += [
+                nn.Conv2d(c, 2 * c, 4, stride=2, padding=1, bias=False),  # halves H and W
+                nn.BatchNorm2d(2 * c),
+                nn.LeakyReLU(0.2, inplace=True),
+            ]
+            c *= 2
+        layers += [
+            nn.Conv2d(c, 2 * c, 4, stride=1, padding=1, bias=False),  # (N, 2c, h - 1, w - 1)
+            nn.BatchNorm2d(2 * c),
+            nn.LeakyReLU(0.2, inplace=True),
+            nn.Conv2d(2 * c, 1, 4, stride=1, padding=1),  # (N, 1, h - 2, w - 2): one logit per patch
+        ]
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _check_pair_input(x, self.in_channels, "PatchDiscriminator")
+        return self.net(x)

@@ -16,7 +16,16 @@ import torch
 
 from .config import get_device, set_seed
 from .losses import LOSSES, get_loss
-from .models import AugmentedDiscriminator, Discriminator, Generator, check_augment_policy, init_dcgan_weights
+from .models import (
+    AugmentedDiscriminator,
+    ConditionalDiscriminator,
+    ConditionalGenerator,
+    Discriminator,
+    Generator,
+    check_augment_policy,
+    check_labels,
+    init_dcgan_weights,
+)
 
 # One row per step. d_real and d_fake are D's mean output on the batch's real and fake images, as
 # `LossFamily.d_probability` gives it: the probability "real", sigmoid(logit), for the logit families
@@ -52,6 +61,9 @@ class TrainConfig:
     device: str = "auto"
     sample_every: int = 0  # steps between fixed-noise sample grids; 0 = once per epoch
     n_fixed: int = 64
+    conditional: bool = (
+        False  # class-conditional G(z, y) and D(x, y) (10_conditional_gan); train with train_conditional
+    )
 
     def validate(self) -> TrainConfig:
         """Raise a ValueError naming the first bad setting."""
@@ -91,6 +103,13 @@ class TrainConfig:
         self._validate_remedies()
         if not isinstance(self.sample_every, int) or self.sample_every < 0:
             raise ValueError(f"sample_every must be an integer >= 0; got {self.sample_every!r}.")
+        if not isinstance(self.conditional, bool):
+            raise ValueError(f"conditional must be True or False; got {self.conditional!r}.")
+        if self.conditional and (self.spectral_norm or self.minibatch_std or self.augment):
+            raise ValueError(
+                "conditional=True does not combine with spectral_norm, minibatch_std or augment yet "
+                "(the conditional D of 10_conditional_gan has none of them)."
+            )
         if not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"seed must be a non-negative integer; got {self.seed!r}.")
         get_device(self.device)
@@ -175,15 +194,24 @@ class GANRun:
         return self.G_ema if self.G_ema is not None else self.G
 
     @torch.no_grad()
-    def sample(self, n: int | None = None, z: torch.Tensor | None = None) -> torch.Tensor:
-        """Images from G in eval mode: from z, or n fresh latent vectors, or the fixed noise."""
+    def sample(self, n: int | None = None, z: torch.Tensor | None = None, labels=None) -> torch.Tensor:
+        """Images from G in eval mode: from z, or n fresh latent vectors, or the fixed noise. A conditional run
+        draws digit `labels` (an int or one per image; default 0, 1, ..., 9, 0, 1, ...)."""
         if z is None:
             z = self.fixed_noise if n is None else torch.randn(n, self.config.latent_dim)
         G = self.G_sample
+        extra = ()
+        if self.config.conditional:
+            labels = torch.arange(len(z)) % G.num_classes if labels is None else labels
+            extra = (check_labels(labels, len(z), G.num_classes, "sample").to(self.device),)
+        elif labels is not None:
+            raise ValueError(
+                "labels are for conditional runs (TrainConfig(conditional=True)); this run is not."
+            )
         was_training = G.training
         G.eval()
         try:
-            return G(z.to(self.device)).float().cpu()
+            return G(z.to(self.device), *extra).float().cpu()
         finally:
             G.train(was_training)
 
@@ -194,8 +222,13 @@ def new_run(config: TrainConfig | None = None, **overrides) -> GANRun:
     config = TrainConfig(**{**asdict(config), **overrides}).validate()
     device = get_device(config.device)
     set_seed(config.seed)
-    G = Generator(config.latent_dim, config.width)
-    D = Discriminator(config.width, spectral_norm=config.spectral_norm, minibatch_std=config.minibatch_std)
+    if config.conditional:
+        G, D = ConditionalGenerator(config.latent_dim, config.width), ConditionalDiscriminator(config.width)
+    else:
+        G = Generator(config.latent_dim, config.width)
+        D = Discriminator(
+            config.width, spectral_norm=config.spectral_norm, minibatch_std=config.minibatch_std
+        )
     G.apply(init_dcgan_weights)
     D.apply(init_dcgan_weights)
     if config.augment:

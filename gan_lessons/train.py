@@ -349,3 +349,182 @@ def fit(
             losses.append(loss.item())
     model.eval()
     return losses
+
+
+# ----------------------------------------------------------------------------------------------
+# A class-conditional run (10_conditional_gan): the same two steps, with D and G told the label
+# ----------------------------------------------------------------------------------------------
+def train_conditional(
+    run: GANRun,
+    data: Dataset,
+    num_epochs: int,
+    *,
+    max_seconds: float | None = None,
+    progress: bool = True,
+    on_step: Callable[[GANRun], None] | None = None,
+    checkpoint_path: str | Path | None = None,
+) -> dict:
+    """Train a conditional run (`TrainConfig(conditional=True)`) until `num_epochs` epochs in all, or `max_seconds`.
+
+    Each step draws z, takes the batch's real labels y, makes x_fake = G(z, y), then calls the same
+    `update_D` and `update_G` as `train`, with D bound to y: D must judge "is this a real y?", so a
+    fake 3 shown as a 7 is caught. Introduced in 10_conditional_gan."""
+    if not run.config.conditional:
+        raise ValueError("train_conditional needs a conditional run: new_run(TrainConfig(conditional=True)).")
+    if not hasattr(data, "tensors") or len(data.tensors) < 2:
+        raise ValueError("train_conditional needs labelled digits (images, labels), such as load_mnist().")
+    steps_per_epoch = _check_train_args(run, data, num_epochs, max_seconds)
+    config, G, D, device = run.config, run.G, run.D, run.device
+    family = get_loss(config.loss)
+    sample_every = config.sample_every or steps_per_epoch
+    if not run.history["samples"]:
+        _record_samples(run)
+    start, elapsed_before = time.perf_counter(), run.elapsed
+    remaining = max(0, (num_epochs - run.epoch) * steps_per_epoch - run.batch_in_epoch)
+    stop = False
+    with tqdm(total=remaining, disable=not progress, unit="step", dynamic_ncols=True) as bar:
+        while run.epoch < num_epochs and not stop:
+            batches = iter(epoch_loader(data, config.batch_size, config.seed, run.epoch))
+            for _ in range(run.batch_in_epoch):
+                next(batches)
+            for x_real, y in batches:
+                x_real, y = x_real.to(device), y.to(device)
+                z = torch.randn(x_real.shape[0], config.latent_dim, generator=run.noise_gen).to(device)
+                x_fake = G(z, y)
+
+                def D_y(
+                    x, y=y
+                ):  # D with the batch's labels bound: update_D/update_G call it like an unconditional D
+                    return D(x, y)
+
+                try:
+                    loss_d, real_out, fake_out = update_D(
+                        D_y, run.opt_d, x_real, x_fake, family, config.gp_weight, run.noise_gen
+                    )
+                    loss_g = update_G(D_y, run.opt_g, x_fake, family)
+                except NonFiniteLossError as err:
+                    raise _at_step(err, run) from None
+                if run.G_ema is not None:
+                    _update_ema(run)
+                run.elapsed = elapsed_before + time.perf_counter() - start
+                _record_step(run, family, steps_per_epoch, (loss_d, loss_g), (real_out, fake_out))
+                if run.step % sample_every == 0:
+                    _record_samples(run)
+                bar.update(1)
+                if on_step is not None:
+                    on_step(run)
+                if max_seconds is not None and time.perf_counter() - start >= max_seconds:
+                    stop = True
+                if stop or run.batch_in_epoch == 0:
+                    break
+            if checkpoint_path is not None:
+                save_checkpoint(run, checkpoint_path)
+    _report_stop(run, "time" if stop else None, num_epochs, max_seconds, checkpoint_path)
+    return run.history
+
+
+# ----------------------------------------------------------------------------------------------
+# Segmentation (11_gan_segmentation): a per-pixel baseline and pix2pix, with the same budget
+# ----------------------------------------------------------------------------------------------
+def pixel_loss(logits: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
+    """The per-pixel loss of both segmenters: binary cross-entropy of the mask logits. Introduced in 11_gan_segmentation."""
+    return torch.nn.functional.binary_cross_entropy_with_logits(logits, masks)
+
+
+def update_G_paired(
+    D_pair: Callable[[torch.Tensor], torch.Tensor],
+    opt_g: torch.optim.Optimizer,
+    logits: torch.Tensor,
+    masks: torch.Tensor,
+    loss: LossFamily | str,
+    lam: float,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """pix2pix's G step (Isola et al. 2017): the loss family's G loss on D(image, G's mask) plus lam x the per-pixel
+    loss, in one backward pass; returns (adversarial, per-pixel) losses, detached. Introduced in 11_gan_segmentation."""
+    adv = get_loss(loss).g_loss(D_pair(torch.sigmoid(logits)))
+    pix = pixel_loss(logits, masks)
+    total = adv + lam * pix
+    _check_finite("generator", total, opt_g)
+    opt_g.zero_grad(set_to_none=True)
+    total.backward()
+    opt_g.step()
+    return adv.detach(), pix.detach()
+
+
+def train_segmenter(
+    G: nn.Module,
+    data: Dataset,
+    num_steps: int,
+    *,
+    D: nn.Module | None = None,
+    lam: float = 10.0,
+    loss: str = "nonsaturating",
+    batch_size: int = 32,
+    lr: float = 1e-3,
+    seed: int = 0,
+    progress: bool = True,
+) -> dict:
+    """Train the segmenter G (image -> mask logits) for `num_steps` steps on (image, mask) pairs.
+
+    D=None: the per-pixel baseline (BCE only). With a PatchGAN D on (image, mask) pairs: pix2pix, each step
+    `update_D` on (image, true mask) vs (image, G's mask probabilities), then `update_G_paired`
+    (adversarial + lam x BCE). Both see the same batches in the same order for the same seed and the
+    same number of steps. Returns a history dict of per-step losses. Introduced in 11_gan_segmentation."""
+    if not isinstance(num_steps, int) or isinstance(num_steps, bool) or num_steps < 0:
+        raise ValueError(f"num_steps must be an integer >= 0; got {num_steps!r}.")
+    if not isinstance(lam, (int, float)) or not math.isfinite(lam) or lam < 0:
+        raise ValueError(f"lam (the weight of the per-pixel loss) must be a number >= 0; got {lam!r}.")
+    if len(data) < batch_size:
+        raise ValueError(f"batch_size={batch_size} is larger than the data set ({len(data)} pairs).")
+    family = get_loss(loss)
+    betas = (0.5, 0.999)
+    opt_g = torch.optim.Adam(G.parameters(), lr=lr, betas=betas)
+    opt_d = torch.optim.Adam(D.parameters(), lr=lr, betas=betas) if D is not None else None
+    history: dict = {"pixel": [], "adv": [], "d_loss": []}
+    G.train()
+    if D is not None:
+        D.train()
+    step, epoch = 0, 0
+    with tqdm(
+        total=num_steps, disable=not progress, unit="step", desc="pix2pix" if D else "per-pixel"
+    ) as bar:
+        while step < num_steps:
+            for x, m in epoch_loader(data, batch_size, seed, epoch):
+                logits = G(x)
+                if D is None:
+                    pix = pixel_loss(logits, m)
+                    _check_finite("segmenter", pix, opt_g)
+                    opt_g.zero_grad(set_to_none=True)
+                    pix.backward()
+                    opt_g.step()
+                    history["pixel"].append(pix.item())
+                else:
+
+                    def D_pair(mask, x=x):  # D judges the (image, mask) pair, as in pix2pix
+                        return D(torch.cat([x, mask], 1))
+
+                    loss_d, _, _ = update_D(D_pair, opt_d, m, torch.sigmoid(logits), family)
+                    adv, pix = update_G_paired(D_pair, opt_g, logits, m, family, lam)
+                    history["pixel"].append(pix.item())
+                    history["adv"].append(adv.item())
+                    history["d_loss"].append(loss_d.item())
+                step += 1
+                bar.update(1)
+                if step >= num_steps:
+                    break
+            epoch += 1
+    G.eval()
+    return history
+
+
+@torch.no_grad()
+def predict_masks(
+    G: nn.Module, images: torch.Tensor, threshold: float = 0.5, batch_size: int = 256
+) -> torch.Tensor:
+    """Binary masks (N, 1, H, W) of 0./1.: sigmoid(G(images)) > threshold, in eval mode. Introduced in 11_gan_segmentation."""
+    was_training = G.training
+    G.eval()
+    try:
+        return torch.cat([(torch.sigmoid(G(c)) > threshold).float() for c in images.split(batch_size)])
+    finally:
+        G.train(was_training)

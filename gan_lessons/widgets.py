@@ -1,4 +1,5 @@
-"""ipywidgets dashboards: the 1-D explorer (03), the toy GAN playground (04), the latent explorer (05).
+"""ipywidgets dashboards: the 1-D explorer (03), the toy GAN playground (04), the latent explorer (05),
+the conditional explorer (10).
 
 Each builder returns the widget without displaying it, so tests can drive its controls by setting
 `.value`; the logic lives in plain functions of other modules, and the pictures in
@@ -201,6 +202,108 @@ def latent_explorer(
         box.redraw_ms.append(1000 * (time.perf_counter() - start))
 
     for control in (seed_a_w, seed_b_w, t, spherical, *sliders):
+        control.observe(redraw, names="value")
+    redraw()
+    return box
+
+
+def conditional_explorer(
+    G, digit: int = 7, seed_a: int = 0, seed_b: int = 1, dims=(0, 1, 2, 3), n_strip: int = 9, scale: int = 6
+):
+    """Drive a class-conditional generator: pick the digit, two seeds and a point between them, and move
+    sliders along latent directions; the label fixes *what* is drawn, z *how* (thickness, slant, style).
+    Introduced in 10_conditional_gan.
+
+    Returns a VBox (not displayed) with `.digit` (Dropdown 0..9), `.seed_a`, `.seed_b`, `.t`, `.spherical`,
+    `.sliders`, `.image` (the current digit), `.row` (all ten digits with the same z), `.strip` (seed A -> B
+    for the chosen digit), `.state` (dict: z, label, image, row) and `.redraw_ms`. Each redraw runs G once
+    on 20 latents and updates the three PNGs in place.
+    """
+    import torch
+
+    W = _widgets()
+    latent_dim, num_classes = getattr(G, "latent_dim", None), getattr(G, "num_classes", None)
+    if (
+        not isinstance(G, torch.nn.Module)
+        or not isinstance(latent_dim, int)
+        or not isinstance(num_classes, int)
+    ):
+        raise ValueError(
+            "conditional_explorer expects a class-conditional generator (with `latent_dim` and `num_classes`), such "
+            f"as gan_lessons.ConditionalGenerator or run.G of a conditional run; got {type(G).__name__}."
+        )
+    if not isinstance(digit, int) or not 0 <= digit < num_classes:
+        raise ValueError(f"Unknown label {digit!r}: pick a digit between 0 and {num_classes - 1}.")
+    dims = list(dims)
+    if not dims or any(not isinstance(d, int) or not 0 <= d < latent_dim for d in dims):
+        raise ValueError(f"dims must be latent indices between 0 and {latent_dim - 1}; got {dims!r}.")
+    if not isinstance(n_strip, int) or n_strip < 2:
+        raise ValueError(f"n_strip must be an integer >= 2; got {n_strip!r}.")
+    directions = torch.eye(latent_dim)[dims]
+    device = next(G.parameters()).device
+
+    digit_w = W.Dropdown(
+        options=list(range(num_classes)), value=digit, description="digit", layout=W.Layout(width="160px")
+    )
+    seed_a_w = W.BoundedIntText(
+        value=seed_a, min=0, max=2**31 - 1, description="seed A", layout=W.Layout(width="160px")
+    )
+    seed_b_w = W.BoundedIntText(
+        value=seed_b, min=0, max=2**31 - 1, description="seed B", layout=W.Layout(width="160px")
+    )
+    t = W.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05, description="A → B")
+    spherical = W.Checkbox(value=True, description="spherical (slerp)", indent=False)
+    sliders = [W.FloatSlider(value=0.0, min=-3.0, max=3.0, step=0.1, description=f"z[{d}]") for d in dims]
+    image, row, strip, readout = W.Image(format="png"), W.Image(format="png"), W.Image(format="png"), W.HTML()
+    box = W.VBox(
+        [
+            W.HBox([digit_w, seed_a_w, seed_b_w, spherical]),
+            t,
+            W.HBox([image, W.VBox(sliders)]),
+            W.HTML("all ten digits, same z:"),
+            row,
+            W.HTML("seed A → seed B, chosen digit:"),
+            strip,
+            readout,
+        ]
+    )
+    box.add_class("gl-conditional-explorer")
+    box.digit, box.seed_a, box.seed_b, box.t, box.spherical = digit_w, seed_a_w, seed_b_w, t, spherical
+    box.sliders, box.image, box.row, box.strip, box.state, box.redraw_ms = sliders, image, row, strip, {}, []
+
+    def z_of(seed: int) -> torch.Tensor:
+        return torch.randn(latent_dim, generator=torch.Generator().manual_seed(int(seed)))
+
+    def redraw(_change=None) -> None:
+        start = time.perf_counter()
+        z_a, z_b = z_of(seed_a_w.value), z_of(seed_b_w.value)
+        offset = sum(s.value * d for s, d in zip(sliders, directions))
+        z_now = interpolate_latents(z_a, z_b, float(t.value), spherical.value) + offset
+        path = [
+            interpolate_latents(z_a, z_b, float(u), spherical.value) + offset
+            for u in np.linspace(0, 1, n_strip)
+        ]
+        z = torch.stack([z_now] * (1 + num_classes) + path)
+        y = torch.tensor([digit_w.value] + list(range(num_classes)) + [digit_w.value] * n_strip)
+        was_training = G.training
+        G.eval()
+        try:
+            with torch.no_grad(), single_thread():  # 20 small images: one thread is faster on a busy CPU
+                x = G(z.to(device), y.to(device)).cpu()
+        finally:
+            G.train(was_training)
+        image.value = png_bytes(image_grid(x[:1], nrow=1), scale=scale)
+        row.value = png_bytes(image_grid(x[1 : 1 + num_classes], nrow=num_classes), scale=max(1, scale // 2))
+        strip.value = png_bytes(image_grid(x[1 + num_classes :], nrow=n_strip), scale=max(1, scale // 2))
+        box.state.update(
+            z=z_now, label=digit_w.value, image=x[0, 0].numpy(), row=x[1 : 1 + num_classes, 0].numpy()
+        )
+        box.redraw_ms.append(1000 * (time.perf_counter() - start))
+        readout.value = (
+            f"digit {digit_w.value}, |z| = {float(z_now.norm()):.2f}; redrawn in {box.redraw_ms[-1]:.0f} ms"
+        )
+
+    for control in (digit_w, seed_a_w, seed_b_w, t, spherical, *sliders):
         control.observe(redraw, names="value")
     redraw()
     return box

@@ -20,8 +20,8 @@
 # | 07 | [Training pitfalls](07_training_pitfalls.ipynb) | mode collapse, oscillation, vanishing gradients, diagnostics |
 # | 08 | Stabilizing GANs *(coming)* | WGAN, WGAN-GP, spectral norm, hinge, TTUR, label smoothing compared |
 # | 09 | [Evaluating GANs](09_evaluating.ipynb) | FID with LeNet features, precision/recall, coverage, memorisation |
-# | 10 | Conditional GAN *(coming)* | class-conditional digits, latent-space explorer |
-# | 11 | GANs for segmentation *(coming)* | pix2pix-style image -> mask vs a plain U-Net, IoU/Dice |
+# | 10 | [Conditional GAN](10_conditional_gan.ipynb) | class-conditional digits, latent-space explorer |
+# | 11 | [GANs for segmentation](11_gan_segmentation.ipynb) | pix2pix-style image -> mask vs a plain U-Net, IoU/Dice |
 # | 12 | Future and FAQ *(coming)* | trends, diffusion models, the FAQ as runnable cells |
 # <!-- toc:end -->
 

@@ -269,3 +269,56 @@ def test_train_with_remedies_in_process(tmp_path, capsys):
     assert (
         run.config.spectral_norm and run.config.augment == "translation,cutout" and run.config.loss == "hinge"
     )
+
+
+def test_conditional_train_and_sample_label(tmp_path, capsys):
+    out = tmp_path / "cgan"
+    assert (
+        main(
+            [
+                "train",
+                "--conditional",
+                "--epochs",
+                "1",
+                "--max-seconds",
+                "2",
+                "--out",
+                str(out),
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
+    assert "conditioning accuracy" in capsys.readouterr().out
+    assert load_checkpoint(out / "checkpoint.pt").config.conditional
+    assert (
+        main(
+            [
+                "sample",
+                str(out / "checkpoint.pt"),
+                "--label",
+                "7",
+                "--n",
+                "4",
+                "--out",
+                str(tmp_path / "s.npz"),
+            ]
+        )
+        == 0
+    )
+    assert np.load(tmp_path / "s.npz")["images"].shape == (4, 28, 28)
+    for bad in ("10", "-1"):
+        capsys.readouterr()
+        assert (
+            main(["sample", str(out / "checkpoint.pt"), "--label", bad, "--out", str(tmp_path / "s.png")])
+            == 2
+        )
+        assert f"Unknown label {bad}" in capsys.readouterr().err
+
+
+def test_label_needs_a_conditional_checkpoint(trained, tmp_path, capsys):
+    assert (
+        main(["sample", str(trained / "checkpoint.pt"), "--label", "3", "--out", str(tmp_path / "s.png")])
+        == 2
+    )
+    assert "--conditional" in capsys.readouterr().err

@@ -91,3 +91,68 @@ def test_shipped_file_matches_readme_checksum():
     assert data_mod.SUBSET_SHA256 in readme
     images, labels = load_subset_arrays()
     assert images.dtype == np.uint8 and labels.max() == 9
+
+
+# --- the synthetic segmentation set (11_gan_segmentation) ----------------------------------------
+from gan_lessons.data import check_masks, make_segmentation_set, segmentation_splits  # noqa: E402
+
+
+def test_segmentation_set_is_deterministic_and_seeded():
+    a, b = make_segmentation_set(64, seed=3), make_segmentation_set(64, seed=3)
+    assert torch.equal(a.images, b.images) and torch.equal(a.masks, b.masks)
+    c = make_segmentation_set(64, seed=4)
+    assert not torch.equal(a.images, c.images)
+    x, m = a[0]
+    assert x.shape == m.shape == (1, 64, 64)
+    assert a.images.min() >= -1 and a.images.max() <= 1
+    assert set(a.masks.unique().tolist()) == {0.0, 1.0}
+
+
+def test_each_mask_covers_exactly_the_digit_pixels():
+    # Without clutter the image is the digit alone: the mask is exactly where its ink is above half.
+    clean, cluttered = make_segmentation_set(50, seed=1, clutter=False), make_segmentation_set(50, seed=1)
+    assert torch.equal(clean.masks, cluttered.masks)  # the same digits, placed the same way
+    assert torch.equal(clean.masks, (clean.alpha > 0.5).float())
+    # the image is alpha x ink, with one ink level (0.7..1.0) per image
+    ink = (clean.images + 1) / 2
+    per_image_max = ink.flatten(1).amax(1)[:, None, None, None]
+    assert torch.allclose(
+        ink / per_image_max, clean.alpha / clean.alpha.flatten(1).amax(1)[:, None, None, None], atol=1e-5
+    )
+    # every mask holds one digit of a plausible size, and clutter never leaks into the mask
+    area = clean.masks.flatten(1).sum(1)
+    assert (area > 40).all() and (area < 900).all()
+    # digit pixels are at least 0.5 x 0.7 bright (alpha > 0.5, ink >= 0.7), whatever the clutter under them
+    assert ((cluttered.images[cluttered.masks.bool()] + 1) / 2 >= 0.35 - 1e-5).all()
+
+
+def test_segmentation_splits_are_fixed_and_disjoint():
+    s1, s2 = segmentation_splits(200, seed=0), segmentation_splits(200, seed=0)
+    assert {k: len(v) for k, v in s1.items()} == {"train": 160, "val": 20, "test": 20}
+    for k in s1:
+        assert torch.equal(s1[k].images, s2[k].images)
+    rows = lambda d: {bytes(x.numpy().tobytes()) for x in d.images}
+    assert not rows(s1["train"]) & rows(s1["test"]) and not rows(s1["val"]) & rows(s1["test"])
+
+
+@pytest.mark.parametrize(
+    "masks, n, message",
+    [
+        (torch.zeros(4, 64, 64), None, "unsqueeze"),
+        (torch.zeros(4, 3, 64, 64), None, "one channel"),
+        (torch.full((4, 1, 8, 8), 0.5), None, "only 0 and 1"),
+        (torch.zeros(4, 1, 8, 8), 5, "5 images but 4 masks"),
+    ],
+)
+def test_bad_masks_get_clear_errors(masks, n, message):
+    with pytest.raises(ValueError, match=message):
+        check_masks(masks, n)
+
+
+def test_bad_segmentation_arguments():
+    with pytest.raises(ValueError, match="positive integer"):
+        make_segmentation_set(0)
+    with pytest.raises(ValueError, match="seed"):
+        make_segmentation_set(10, seed=-1)
+    with pytest.raises(ValueError, match="three positive shares"):
+        segmentation_splits(100, fractions=(0.5, 0.5))

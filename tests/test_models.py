@@ -161,3 +161,61 @@ def test_augmented_discriminator_checks_its_input():
     assert D(torch.randn(3, 1, 28, 28)).shape == (3,)
     with pytest.raises(ValueError, match="3 channels"):
         D(torch.randn(3, 3, 28, 28))
+
+
+# --- conditional models, U-Net, PatchGAN ---------------------------------------------------------
+from gan_lessons.models import (  # noqa: E402
+    ConditionalDiscriminator,
+    ConditionalGenerator,
+    PatchDiscriminator,
+    UNet,
+    one_hot_channels,
+)
+
+
+def test_conditional_shapes_and_the_label_matters():
+    set_seed(0)
+    G, D = ConditionalGenerator(latent_dim=8, width=8), ConditionalDiscriminator(width=8)
+    G.eval()
+    z = torch.randn(4, 8)
+    x3, x7 = G(z, torch.full((4,), 3)), G(z, 7)
+    assert x3.shape == (4, 1, 28, 28) and not torch.allclose(x3, x7)
+    D.eval()
+    assert D(x3, [3, 3, 3, 3]).shape == (4,)
+    assert not torch.allclose(
+        D(x3, 3 * torch.ones(4, dtype=torch.long)), D(x3, 7 * torch.ones(4, dtype=torch.long))
+    )
+
+
+def test_one_hot_channels():
+    planes = one_hot_channels(torch.tensor([0, 9]), 10, 5)
+    assert planes.shape == (2, 10, 5, 5)
+    assert planes[0, 0].eq(1).all() and planes[1, 9].eq(1).all() and planes.sum() == 2 * 25
+
+
+@pytest.mark.parametrize("label", [10, -1])
+def test_unknown_labels_are_rejected(label):
+    G, D = ConditionalGenerator(latent_dim=8, width=8), ConditionalDiscriminator(width=8)
+    with pytest.raises(ValueError, match=f"Unknown label {label}.*0..9"):
+        G(torch.randn(2, 8), torch.tensor([1, label]))
+    with pytest.raises(ValueError, match="Unknown label"):
+        D(torch.zeros(2, 1, 28, 28), torch.tensor([label, 1]))
+
+
+def test_label_count_and_dtype_errors():
+    G = ConditionalGenerator(latent_dim=8, width=8)
+    with pytest.raises(ValueError, match="3 images or latent vectors but 2 labels"):
+        G(torch.randn(3, 8), torch.tensor([1, 2]))
+    with pytest.raises(ValueError, match="integer class labels"):
+        G(torch.randn(2, 8), torch.tensor([1.0, 2.0]))
+
+
+def test_unet_and_patchgan_shapes():
+    x = torch.randn(2, 1, 64, 64)
+    assert UNet(width=4)(x).shape == (2, 1, 64, 64)
+    assert PatchDiscriminator(width=4)(torch.cat([x, x], 1)).shape == (2, 1, 14, 14)
+    assert UNet(width=4)(torch.randn(1, 1, 32, 32)).shape == (1, 1, 32, 32)
+    with pytest.raises(ValueError, match=r"\(N, 2, H, W\)"):
+        PatchDiscriminator(width=4)(x)
+    with pytest.raises(ValueError, match="divisible by 8"):
+        UNet(width=4)(torch.randn(1, 1, 60, 60))

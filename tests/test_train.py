@@ -362,7 +362,7 @@ def test_every_remedy_trains_checkpoints_and_resumes(digits, tmp_path, options):
     back = load_checkpoint(ckpt)
     for key, value in options.items():
         assert getattr(back.config, key) == value
-    _assert_same_weights(run, back)
+    assert_same_weights(run, back)
     train(back, digits, 2, progress=False)
     assert back.step == 12
 
@@ -370,7 +370,7 @@ def test_every_remedy_trains_checkpoints_and_resumes(digits, tmp_path, options):
 def test_a_collapsing_configuration_covers_fewer_digits_than_its_remedy():
     """Fixed seed: lr 10x too high with heavy momentum (beta1=0.9) collapses onto few digits; the default
     settings (07_training_pitfalls' remedy) cover more. Measured: 1/10 vs 6/10 digits after 2 epochs."""
-    from gan_lessons import class_coverage
+    from gan_lessons import class_coverage, load_mnist
 
     data = load_mnist(verbose=False)
     covered = {}
@@ -382,3 +382,71 @@ def test_a_collapsing_configuration_covers_fewer_digits_than_its_remedy():
         train(run, data, 2, progress=False)
         covered[name] = class_coverage(run.sample(500)).num_covered
     assert covered["collapse"] <= 3 < covered["remedy"], covered
+
+
+# --- the conditional run (10_conditional_gan) and the segmenters (11_gan_segmentation) -------------------
+
+
+def test_conditional_run_beats_chance_after_a_short_run():
+    import torch
+
+    from gan_lessons import TrainConfig, conditioning_accuracy, load_mnist, new_run, train_conditional
+    from gan_lessons.config import single_thread
+
+    data = load_mnist(verbose=False)
+    run = new_run(TrainConfig(conditional=True, seed=0, width=16, lr=2e-3))
+    with single_thread():
+        train_conditional(run, data, 1, progress=False)  # one epoch of the 5,000-digit subset: 78 steps
+    labels = torch.arange(500) % 10
+    fake = run.sample(
+        z=torch.randn(500, run.config.latent_dim, generator=torch.Generator().manual_seed(0)), labels=labels
+    )
+    report = conditioning_accuracy(fake, labels)
+    assert report.accuracy > 0.2, report  # chance is 10%; a G that ignored its label would stay near it
+    assert run.step == 78 and len(run.history["d_loss"]) == 78
+
+
+def test_conditional_training_needs_a_conditional_run():
+    from gan_lessons import TrainConfig, load_mnist, new_run, train_conditional
+
+    with pytest.raises(ValueError, match="conditional=True"):
+        train_conditional(new_run(TrainConfig(width=8)), load_mnist(verbose=False), 1)
+    run = new_run(TrainConfig(conditional=True, width=8))
+    with pytest.raises(ValueError, match="Unknown label 10"):
+        run.sample(n=2, labels=10)
+    with pytest.raises(ValueError, match="conditional runs"):
+        new_run(TrainConfig(width=8)).sample(n=2, labels=3)
+
+
+def test_segmenters_share_budget_and_learn():
+    import torch
+
+    from gan_lessons import (
+        PatchDiscriminator,
+        UNet,
+        iou,
+        predict_masks,
+        segmentation_splits,
+        set_seed,
+        train_segmenter,
+    )
+
+    data = segmentation_splits(120, seed=0)["train"]
+    set_seed(0)
+    G1 = UNet(width=4)
+    set_seed(0)
+    G2 = UNet(width=4)
+    h1 = train_segmenter(G1, data, 6, batch_size=16, progress=False)
+    h2 = train_segmenter(G2, data, 6, D=PatchDiscriminator(width=4), lam=5.0, batch_size=16, progress=False)
+    assert len(h1["pixel"]) == len(h2["pixel"]) == 6 and len(h2["adv"]) == 6 and not h1["adv"]
+    assert h1["pixel"][-1] < h1["pixel"][0]
+    masks = predict_masks(G1, data.images[:8])
+    assert set(masks.unique().tolist()) <= {0.0, 1.0} and 0 <= iou(masks, data.masks[:8]) <= 1
+    # the same seed and steps give the same per-pixel run
+    set_seed(0)
+    G3 = UNet(width=4)
+    h3 = train_segmenter(G3, data, 6, batch_size=16, progress=False)
+    assert h3["pixel"] == h1["pixel"]
+    with pytest.raises(ValueError, match="lam"):
+        train_segmenter(G3, data, 1, lam=-1)
+    assert torch.isfinite(torch.tensor(h2["d_loss"])).all()

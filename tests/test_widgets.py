@@ -320,3 +320,48 @@ def test_latent_explorer_rejects_bad_input():
         latent_explorer(G, directions=np.ones((2, 3)))
     box = latent_explorer(G, directions=np.ones((1, 8)) / np.sqrt(8))
     assert [s.description for s in box.sliders] == ["dir 0"]
+
+
+# -- conditional_explorer (used in 10_conditional_gan) ------------------------------------------------
+
+
+def test_conditional_explorer_redraws_from_its_controls():
+    import torch
+
+    from gan_lessons.models import ConditionalGenerator
+    from gan_lessons.widgets import conditional_explorer
+
+    torch.manual_seed(0)
+    G = ConditionalGenerator(latent_dim=8, width=8)
+    G.train()
+    box = conditional_explorer(G, digit=7, dims=(0, 5))
+    assert (
+        box.image.value[:4] == b"\x89PNG"
+        and box.state["label"] == 7
+        and box.state["row"].shape == (10, 28, 28)
+    )
+    first, z_a = box.state["image"].copy(), box.state["z"].clone()
+    torch.testing.assert_close(z_a, torch.randn(8, generator=torch.Generator().manual_seed(0)))
+    box.digit.value = 3  # same z, another digit: another image
+    assert box.state["label"] == 3 and not np.allclose(box.state["image"], first)
+    torch.testing.assert_close(box.state["z"], z_a)
+    np.testing.assert_allclose(box.state["image"], box.state["row"][3], atol=1e-6)  # the row shows the same z
+    box.sliders[1].value = 2.0
+    expected = z_a.clone()
+    expected[5] += 2.0
+    torch.testing.assert_close(box.state["z"], expected)
+    box.t.value = 1.0
+    assert not torch.allclose(box.state["z"], expected)
+    assert G.training, "the explorer restores the generator's mode"
+    assert len(box.redraw_ms) == 4
+
+
+def test_conditional_explorer_rejects_bad_input():
+    from gan_lessons import Generator
+    from gan_lessons.models import ConditionalGenerator
+    from gan_lessons.widgets import conditional_explorer
+
+    with pytest.raises(ValueError, match="class-conditional generator"):
+        conditional_explorer(Generator(latent_dim=8, width=8))
+    with pytest.raises(ValueError, match="Unknown label 10"):
+        conditional_explorer(ConditionalGenerator(latent_dim=8, width=8), digit=10)

@@ -9,6 +9,7 @@ One contract (gan_lessons/checks/core.py) for every `check_...` function:
   ValueError: a mistake in calling the checker, not in the answer.
 
 One module per chapter holds the checkers that chapter introduces: ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09.
+One module per chapter holds the checkers that chapter introduces: ch02, ch03, ch04, ch05, ch09, ch10, ch11.
 """
 
 from .ch02 import MODEL_KINDS, check_model_kinds, check_output_shape, check_parameter_count, check_prob_real
@@ -19,6 +20,8 @@ from .ch06 import BUG_HUNT_LISTING, check_bug_hunt, print_listing
 from .ch07 import check_simultaneous_step
 from .ch08 import check_gradient_penalty
 from .ch09 import check_frechet_distance, check_kl_to_uniform, check_knn_radii
+from .ch10 import check_d_input, check_label_planes
+from .ch11 import check_iou, check_pix2pix_g_loss
 from .core import WrongAnswer
 
 __all__ = [
@@ -26,12 +29,15 @@ __all__ = [
     "MODEL_KINDS",
     "WrongAnswer",
     "check_bug_hunt",
+    "check_d_input",
     "check_d_loss",
     "check_d_star",
     "check_frechet_distance",
     "check_g_loss",
     "check_gradient_penalty",
+    "check_iou",
     "check_kl_to_uniform",
+    "check_label_planes",
     "check_knn_radii",
     "check_loss_choice",
     "check_lsgan_d_loss",
@@ -39,6 +45,7 @@ __all__ = [
     "check_model_kinds",
     "check_output_shape",
     "check_parameter_count",
+    "check_pix2pix_g_loss",
     "check_prob_real",
     "check_scale_images",
     "check_simultaneous_step",
