@@ -39,7 +39,15 @@ from .metrics import (  # 09_evaluating
     precision_recall_from_features,
 )
 from .models import Discriminator, Generator, count_parameters, init_dcgan_weights, trace_shapes
-from .plot import PlaygroundFigure, image_grid, plot_history, save_gif, show_images, show_sample_progress
+from .plot import (
+    PlaygroundFigure,
+    image_grid,
+    plot_history,
+    plot_toy_runs,
+    save_gif,
+    show_images,
+    show_sample_progress,
+)
 from .run import GANRun, TrainConfig, new_run  # 05_dcgan_mnist
 from .toy import PRESETS, ToyGAN, make_data, mode_coverage  # 04_toy_gan_playground
 from .train import NonFiniteLossError, epoch_loader, train, update_D, update_G  # 05_dcgan_mnist

@@ -182,9 +182,12 @@ def _train(args) -> None:
             device=args.device,
         )
         run = new_run(config)
-    data = load_mnist()
+    data = load_mnist(
+        "train"
+    )  # the GAN trains on the train split and is scored against the held-out test split
+    test = load_mnist("test", verbose=False)
     print(f"Device: {run.device}. Loss: {run.config.loss}. Training to {args.epochs} epochs, writing {ckpt}.")
-    tracker = FIDTracker(data, every=args.fid_every or 10**12, n=1000)
+    tracker = FIDTracker(test, every=args.fid_every or 10**12, n=1000)
     train(
         run,
         data,
@@ -205,7 +208,7 @@ def _train(args) -> None:
     )
     plot_history(run.history).savefig(args.out / "history.png", dpi=120)
     h = run.history
-    report = evaluate(run.sample(1000), data, net=tracker.net)
+    report = evaluate(run.sample(1000), test, net=tracker.net)
     print(
         f"Done: {run.step} steps, {run.elapsed:.1f} s; last D loss {h['d_loss'][-1]:.3f}, G loss {h['g_loss'][-1]:.3f}."
     )

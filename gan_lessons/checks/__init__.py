@@ -13,16 +13,20 @@ One module per chapter holds the checkers that chapter introduces: ch02, ch03, c
 
 from .ch02 import MODEL_KINDS, check_model_kinds, check_output_shape, check_parameter_count, check_prob_real
 from .ch03 import check_d_loss, check_d_star, check_g_loss, check_loss_choice, check_value_at_equilibrium
-from .ch04 import check_lsgan_d_loss, check_mode_coverage
-from .ch05 import check_scale_images
+from .ch04 import DIAGNOSES, check_diagnosis, check_lsgan_d_loss, check_mode_coverage
+from .ch05 import check_scale_images, check_training_loop
 from .ch09 import check_frechet_distance, check_kl_to_uniform, check_knn_radii
-from .core import WrongAnswer
+from .core import NOT_DONE, WrongAnswer, checker
 
 __all__ = [
+    "DIAGNOSES",
     "MODEL_KINDS",
+    "NOT_DONE",
     "WrongAnswer",
+    "checker",
     "check_d_loss",
     "check_d_star",
+    "check_diagnosis",
     "check_frechet_distance",
     "check_g_loss",
     "check_kl_to_uniform",
@@ -35,5 +39,6 @@ __all__ = [
     "check_parameter_count",
     "check_prob_real",
     "check_scale_images",
+    "check_training_loop",
     "check_value_at_equilibrium",
 ]

@@ -10,9 +10,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from .core import WrongAnswer, as_tensor, call_student, close, correct, require_callable
+from .core import WrongAnswer, as_tensor, call_student, checker, close, correct, require_callable
 
 
+@checker(value_answer=True)
 def check_output_shape(answer: Any, layer: nn.Module, input_shape: tuple[int, ...]) -> bool:
     """Exercise (02): the output shape of `layer` for an input of `input_shape`, batch dimension included."""
     if not isinstance(layer, nn.Module):
@@ -67,6 +68,7 @@ _CONVS = (nn.Conv2d, nn.ConvTranspose2d)
 _NORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
 
 
+@checker(value_answer=True)
 def check_parameter_count(answer: Any, model: nn.Module) -> bool:
     """Exercise (02): the number of trainable parameters of `model`."""
     if not isinstance(model, nn.Module):
@@ -158,6 +160,7 @@ MODEL_KINDS = {
 }
 
 
+@checker(value_answer=True)
 def check_model_kinds(answers: dict) -> bool:
     """Exercise (02): label each model in MODEL_KINDS 'generative' or 'discriminative' (or 'G'/'D')."""
     if not isinstance(answers, dict):
@@ -183,6 +186,7 @@ def check_model_kinds(answers: dict) -> bool:
     return correct("Generative models sample x; discriminative models predict something about a given x.")
 
 
+@checker
 def check_prob_real(fn: Callable) -> bool:
     """Exercise (02): fn(logit) -> D(x), the probability 'real', safe for every logit."""
     require_callable(fn, "check_prob_real(my_prob_real)")
