@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .core import WrongAnswer, as_tensor, call_student, checker, close, correct, require_callable
+from .core import WrongAnswer, as_float, as_tensor, call_student, checker, close, correct, require_callable
 
 
 @checker(value_answer=True)
@@ -74,7 +74,10 @@ def check_parameter_count(answer: Any, model: nn.Module) -> bool:
     if not isinstance(model, nn.Module):
         raise ValueError(f"The second argument must be the layer or model; got {type(model).__name__}.")
     if isinstance(answer, bool) or not isinstance(answer, (int, np.integer)):
-        raise ValueError(f"Give the count as an integer; got {answer!r}.")
+        value = as_float(answer, "the parameter count")  # 32896.0, np.float64, a one-element tensor...
+        if not value.is_integer():
+            raise WrongAnswer(f"A parameter count is a whole number; got {value}.")
+        answer = int(value)
     right = sum(p.numel() for p in model.parameters() if p.requires_grad)
     if answer == right:
         return correct(f"{right:,} trainable parameters.")
@@ -125,8 +128,9 @@ def check_parameter_count(answer: Any, model: nn.Module) -> bool:
                 "weights, not out_channels * k * k."
             )
     raise WrongAnswer(
-        f"Not quite: {answer:,} vs the true count. A conv layer has out*in*k*k weights plus out biases; "
-        "sum over layers (`count_parameters(model)` tells you the total)."
+        f"Not quite: {answer:,} is not the count. A conv layer has out*in*k*k weights, plus out biases "
+        "only if it was built with a bias (bias=False: none); a BatchNorm layer has 2 per channel (its "
+        "scale and shift); add them up over the layers."
     )
 
 
