@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test lint format env nav benchmark clean browser
+.PHONY: lab student test lint format env nav benchmark clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,8 +18,12 @@ env: $(STAMP)  ## create or update the environment only
 # JupyterLab refuses to run as root unless told (containers, cloud VMs): pass --allow-root only then.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-lab: $(STAMP)  ## open the course in JupyterLab, on the index
-	$(BIN)/jupyter lab notebooks/00_index.ipynb $(ROOT_FLAG)
+lab: $(STAMP)  ## open the student edition in JupyterLab, on the index (creates the notebooks missing from student/)
+	$(BIN)/python tools/make_student_edition.py
+	$(BIN)/jupyter lab student/00_index.ipynb $(ROOT_FLAG)
+
+student: $(STAMP)  ## regenerate the whole student edition from notebooks/*.py (overwrites student/)
+	$(BIN)/python tools/make_student_edition.py --force
 
 test: $(STAMP) browser lint  ## lint, then the whole test suite, notebooks in quick mode
 	GAN_LESSONS_QUICK=1 MPLBACKEND=agg $(BIN)/python -m pytest
@@ -45,4 +49,4 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/train_dcgan.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache runs notebooks/runs
+	rm -rf $(VENV) .pytest_cache runs notebooks/runs student/runs

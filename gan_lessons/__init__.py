@@ -80,6 +80,7 @@ from .plot import (
     image_grid,
     plot_diagnostics,
     plot_history,
+    plot_toy_runs,
     save_gif,
     show_images,
     show_sample_progress,

@@ -256,7 +256,8 @@ def _train(args) -> None:
             **_stabilizing_config(args),
         )
         run = new_run(config)
-    data = load_mnist()
+    data = load_mnist("train")  # the GAN trains on the train split; it is scored on the held-out test split
+    test = load_mnist("test", verbose=False)
     dist = getattr(args, "dist", None)  # set by main() under torchrun (gan_lessons.distributed)
     if run.config.conditional and (dist is not None or args.epochs is None):
         raise ValueError(
@@ -270,7 +271,7 @@ def _train(args) -> None:
     goal = f"to {args.epochs} epochs" if args.epochs is not None else f"for {args.max_seconds:g} seconds"
     print(f"Device: {run.device}. Loss: {run.config.loss}. Training {goal}, writing {ckpt}.")
     tracker = (
-        FIDTracker(data, every=args.fid_every or 10**12, n=1000) if dist is None or dist.is_main else None
+        FIDTracker(test, every=args.fid_every or 10**12, n=1000) if dist is None or dist.is_main else None
     )
     trainer = train_conditional if run.config.conditional else partial(train, dist=dist)
     trainer(
@@ -295,7 +296,7 @@ def _train(args) -> None:
     )
     plot_history(run.history).savefig(args.out / "history.png", dpi=120)
     h = run.history
-    report = evaluate(run.sample(1000), data, net=tracker.net)
+    report = evaluate(run.sample(1000), test, net=tracker.net)
     print(
         f"Done: {run.step} steps, {run.elapsed:.1f} s; last D loss {h['d_loss'][-1]:.3f}, G loss {h['g_loss'][-1]:.3f}."
     )

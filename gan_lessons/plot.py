@@ -111,6 +111,25 @@ def plot_diagnostics(history: dict):
     for a in axes[1:]:
         if not a.lines:
             a.text(0.5, 0.5, "not recorded", ha="center", va="center", transform=a.transAxes)
+
+
+def plot_toy_runs(runs: dict, window: int = 25):
+    """For each toy run (label -> ToyGAN): its losses against the G step, and its samples over the real
+    data; one row per run. Chapter 04's "diagnose a run" exercise. Returns the Figure."""
+    fig, axes = plt.subplots(len(runs), 2, figsize=(10, 3.2 * len(runs)), squeeze=False)
+    for (label, gan), (ax_loss, ax_pts) in zip(runs.items(), axes):
+        h = gan.history
+        w = min(window, max(1, len(h["step"]) // 5))
+        x = np.asarray(h["step"])[w - 1 :] if w > 1 else np.asarray(h["step"])
+        ax_loss.plot(x, _smooth(h["d_loss"], w), label="D loss")
+        ax_loss.plot(x, _smooth(h["g_loss"], w), label="G loss")
+        ax_loss.set(xlabel="G step", ylabel="loss", title=f"Run {label}: losses (moving average)")
+        ax_loss.legend(fontsize=8)
+        real, fake = gan.real_samples(), gan.samples()
+        ax_pts.scatter(real[:, 0], real[:, 1], s=3, c="tab:green", alpha=0.4, label="real")
+        ax_pts.scatter(fake[:, 0], fake[:, 1], s=3, c="tab:purple", alpha=0.6, label="G's samples")
+        ax_pts.set(title=f"Run {label}: samples at the end", aspect="equal", xlim=(-3, 3), ylim=(-3, 3))
+        ax_pts.legend(fontsize=8, loc="upper right")
     fig.tight_layout()
     return fig
 

@@ -33,7 +33,12 @@
 # ## How to run the course
 #
 # - **Open it:** `make lab` from the repository root creates the environment (first time only)
-#   and opens this page in JupyterLab. `make test` runs every test and every notebook.
+#   and opens the student edition of this page (`student/00_index.ipynb`) in JupyterLab. `make test`
+#   runs every test and both editions of every notebook.
+# - **Exercises.** In the student edition each exercise is a function to complete: its body is a
+#   stub that raises `NotImplementedError("what to write")`, and the checker under it prints *Not
+#   done yet* until you replace the stub; then it prints *Correct!* or stops with a hint. Run All
+#   runs the whole chapter either way.
 # - **Each chapter runs alone**, top to bottom, in a fresh kernel (*Kernel → Restart Kernel and
 #   Run All Cells*). Chapters import what they share from the `gan_lessons` package; none needs
 #   another chapter to have run first.
@@ -52,6 +57,9 @@
 #
 # ## For instructors: live demos
 #
+# - The full edition, with the solutions, is `notebooks/` (open `notebooks/00_index.ipynb`); the
+#   student edition is generated from it by `python tools/make_student_edition.py --force`
+#   (README, "For instructors").
 # - Pre-train before class: `python -m gan_lessons train --epochs 30 --out runs/class` writes
 #   `runs/class/checkpoint.pt`, a sample grid and the loss curves, and prints FID, precision/recall and
 #   class coverage (about 45 seconds on a 2-core laptop CPU);

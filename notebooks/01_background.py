@@ -148,7 +148,8 @@ pred_mask = np.zeros_like(truth_mask)
 for k, det in enumerate(detections, start=1):
     pred_mask[foreground & (blobs == k)] = det[4] + 1
 assert pred_mask.shape == canvas.shape  # one label per pixel
-assert np.array_equal(pred_mask > 0, truth_mask > 0)  # the same foreground pixels
+# (Both masks take their foreground from the same brightness threshold, so comparing the foregrounds
+# would prove nothing; what can go wrong is the label, checked digit by digit below.)
 pixel_acc = (pred_mask == truth_mask).mean()
 right = [d for d in detections if any(iou(d, t) > 0.9 and d[4] == t[4] for t in truth_boxes)]
 print(f"pixel accuracy {pixel_acc:.1%}; {len(right)} of 3 digits labelled correctly")
@@ -191,8 +192,13 @@ print(
     f"the classifier reads {agree:.0%} of the samples as the digit asked for; "
     f"distance to the nearest training digit: min {nearest.min():.1f}, median {nearest.median():.1f}"
 )
+held_out = torch.cdist(test_set.images[:200].flatten(1), X).min(1).values  # certainly not copies
+too_close = held_out.quantile(0.01).item()  # nearer than 99% of held-out digits are: suspicious
+print(
+    f"samples nearer to a training digit than 99% of held-out digits: {(nearest < too_close).float().mean():.0%}"
+)
 assert agree > 0.6
-assert nearest.min() > 1.0  # no sample is a copy of a training digit
+assert (nearest < too_close).float().mean() < 0.05  # a model that copied its training digits would fail
 
 # %% [markdown]
 # All four, side by side. The boxes and masks come out exact, because MNIST digits are bright on black;
@@ -274,7 +280,9 @@ print(
 assert (best_digit.min() > best_noise.max()).item()  # the generative model knows noise is not a digit
 with torch.no_grad():
     p_noise = torch.softmax(classifier(noise_images), 1)
-assert torch.allclose(p_noise.sum(1), torch.ones(200))  # the classifier must still spread 100% over 10 labels
+top_on_noise = p_noise.max(1).values.mean().item()
+print(f"the classifier's mean top probability on the noise images: {top_on_noise:.2f} (1/10 = no idea)")
+assert top_on_noise > 0.3  # it names a digit in pure noise, with confidence: it models p(y | x), not p(x)
 bayes = torch.stack([log_density(digits, c) for c in range(10)]).argmax(0)  # Bayes' rule, equal priors
 print(
     f"the Gaussians used as a classifier (Bayes' rule): {(bayes == test_set.labels[some]).float().mean():.0%} right"
@@ -282,8 +290,10 @@ print(
 
 # %% [markdown]
 # The last line shows the asymmetry: a generative model of p(x | y) also classifies, by Bayes' rule
-# p(y | x) ∝ p(x | y) p(y), while a discriminative model cannot generate. Discriminative models usually
-# classify *better* (Ng & Jordan, 2001): they spend all their capacity on the decision.
+# p(y | x) ∝ p(x | y) p(y), while a discriminative model cannot generate. Which classifies better depends
+# on the amount of data (Ng & Jordan, "On Discriminative vs. Generative Classifiers", NIPS 2001): the
+# discriminative one reaches the lower error *asymptotically*, with plenty of data, but the generative
+# one approaches its own (higher) limit faster, so with little data it can win.
 #
 # ## 3. Where GANs sit
 #
@@ -329,9 +339,7 @@ timeline = [  # (year of the first public version, family, model)
     (2021, "diffusion", "beats GANs"),
     (2021, "diffusion", "latent diffusion"),
 ]
-families = ["VAE", "GAN", "autoregressive", "flow", "diffusion"]
-assert all(f in families for _, f, _ in timeline)
-assert min(year for year, f, _ in timeline if f == "GAN") == 2014
+families = ["VAE", "GAN", "autoregressive", "flow", "diffusion"]  # a typed list: nothing to assert about it
 fig, ax = plt.subplots(figsize=(10, 2.8))
 for year, family, name in timeline:
     row = families.index(family)

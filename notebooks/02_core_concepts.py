@@ -344,8 +344,9 @@ plt.show()
 #
 # ## Exercises
 #
-# Each checker prints "Correct!" or raises `WrongAnswer` with a hint. Write your answer in a new cell;
-# the cell after each exercise (tagged `solution`) shows one answer.
+# Each exercise cell holds a function for you to complete, then its checker. The checker prints
+# "Correct!", or raises `WrongAnswer` with a hint, or, while the function is still the stub of the
+# student edition, prints "Not done yet" with what to write.
 #
 # **Exercise 1.** G's second transposed convolution is `G.net[3]`. What is its output shape for an
 # input of shape (16, 64, 7, 7)? Work it out with H_out = (H_in − 1)·stride − 2·padding + kernel_size.
@@ -353,8 +354,16 @@ plt.show()
 # %%
 print(G.net[3])
 
-# %% tags=["solution"]
-check_output_shape((16, 32, 14, 14), G.net[3], (16, 64, 7, 7))
+
+# %% tags=["exercise"]
+def my_shape():
+    ### BEGIN SOLUTION
+    # Task: return the output shape, a tuple of 4 ints, from H_out = (H_in - 1)*stride - 2*padding + kernel_size.
+    return (16, 32, 14, 14)  # (7 - 1)*2 - 2*1 + 4 = 14; 32 output channels
+    ### END SOLUTION
+
+
+check_output_shape(my_shape, G.net[3], (16, 64, 7, 7))
 
 # %% [markdown]
 # **Exercise 2.** How many trainable parameters does D's middle block have: the convolution
@@ -364,15 +373,27 @@ check_output_shape((16, 32, 14, 14), G.net[3], (16, 64, 7, 7))
 block = nn.Sequential(D.net[2], D.net[3])
 print(block)
 
-# %% tags=["solution"]
-check_parameter_count(64 * 32 * 4 * 4 + 2 * 64, block)
+
+# %% tags=["exercise"]
+def my_count():
+    ### BEGIN SOLUTION
+    # Task: return the number of trainable parameters: the conv's weights (no bias) plus BatchNorm's weight and bias.
+    return 64 * 32 * 4 * 4 + 2 * 64
+    ### END SOLUTION
+
+
+check_parameter_count(my_count, block)
 
 # %% [markdown]
-# **Exercise 3.** Label each model "generative" or "discriminative".
+# **Exercise 3.** Label each model "generative" or "discriminative": "CNN classifier", "GAN generator",
+# "VAE", "diffusion model", "object detector", "segmentation U-Net", "GAN discriminator".
 
-# %% tags=["solution"]
-check_model_kinds(
-    {
+
+# %% tags=["exercise"]
+def my_kinds():
+    ### BEGIN SOLUTION
+    # Task: return a dict that maps each of the seven model names above to "generative" or "discriminative".
+    return {
         "CNN classifier": "discriminative",
         "GAN generator": "generative",
         "VAE": "generative",
@@ -381,16 +402,22 @@ check_model_kinds(
         "segmentation U-Net": "discriminative",
         "GAN discriminator": "discriminative",
     }
-)
+    ### END SOLUTION
+
+
+check_model_kinds(my_kinds)
 
 # %% [markdown]
 # **Exercise 4.** Write `prob_real(logit)`, the article's D(x) = exp(D₁(x))/(1 + exp(D₁(x))), so that
 # it works for every logit, including ±200.
 
 
-# %% tags=["solution"]
+# %% tags=["exercise"]
 def prob_real(logit):
+    ### BEGIN SOLUTION
+    # Task: return exp(logit) / (1 + exp(logit)) for a tensor of logits, finite (no NaN) even at +-200.
     return 1 / (1 + torch.exp(-logit))  # = torch.sigmoid(logit); exp(-a) -> inf gives 1/inf = 0, never NaN
+    ### END SOLUTION
 
 
 check_prob_real(prob_real)

@@ -544,47 +544,69 @@ explorer.mu_g.value = 2.0
 #
 # ## Exercises
 #
-# Each exercise has a checker: it prints "Correct!" or raises `WrongAnswer` with a hint. Write your
-# answer in a new cell and call the checker. The cell after each exercise (tagged `solution`) shows
-# one answer.
+# Each exercise cell holds a function for you to complete, then its checker. The checker prints
+# "Correct!", or raises `WrongAnswer` with a hint, or, while the function is still the stub of the
+# student edition, prints "Not done yet" with what to write.
 #
 # **Exercise 1.** Write the discriminator's loss `my_d_loss(real, fake)`. You may take logits (then
 # use `F.binary_cross_entropy_with_logits` or `F.logsigmoid`) or probabilities D(x), D(G(z)) (then use
 # `torch.log`): the checker tries both.
 
 
-# %% tags=["solution"]
+# %% tags=["exercise"]
 def my_d_loss(d_real, d_fake):
+    ### BEGIN SOLUTION
+    # Task: return D's loss, -(mean of log D(x) + mean of log(1 - D(G(z)))), one number, on logits or probabilities.
     # Written on probabilities; the logit version is d_loss_bce in gan_lessons.losses.
     return -(torch.log(d_real).mean() + torch.log(1 - d_fake).mean())
+    ### END SOLUTION
 
 
 check_d_loss(my_d_loss)
 
 # %% [markdown]
 # **Exercise 2.** With p_data = N(0, 1) and p_g = N(2, 1), what is D*(0.5)? Compute it (NumPy or by
-# hand) and check it with `check_d_star(value, x=0.5)`.
+# hand) in `my_d_star()`.
 
-# %% tags=["solution"]
-pd_05 = math.exp(-(0.5**2) / 2) / math.sqrt(2 * math.pi)
-pg_05 = math.exp(-((0.5 - 2) ** 2) / 2) / math.sqrt(2 * math.pi)
-check_d_star(pd_05 / (pd_05 + pg_05), x=0.5)
+
+# %% tags=["exercise"]
+def my_d_star():
+    ### BEGIN SOLUTION
+    # Task: return D*(0.5) = p_data(0.5) / (p_data(0.5) + p_g(0.5)), one number.
+    pd_05 = math.exp(-(0.5**2) / 2) / math.sqrt(2 * math.pi)
+    pg_05 = math.exp(-((0.5 - 2) ** 2) / 2) / math.sqrt(2 * math.pi)
+    return pd_05 / (pd_05 + pg_05)
+    ### END SOLUTION
+
+
+check_d_star(my_d_star, x=0.5)
 
 # %% [markdown]
 # **Exercise 3.** Which generator loss keeps a strong gradient when D confidently rejects the fakes
 # (D(G(z)) ≈ 0)? (a) log(1 − D(G(z)))  (b) −log D(G(z))  (c) −D(G(z))  (d) −log(1 − D(G(z))).
-# Answer with `check_loss_choice("...")`.
+# Answer with the letter.
 
-# %% tags=["solution"]
-check_loss_choice("b")
+
+# %% tags=["exercise"]
+def my_choice():
+    ### BEGIN SOLUTION
+    # Task: return the letter of your choice, "a", "b", "c" or "d".
+    return "b"
+    ### END SOLUTION
+
+
+check_loss_choice(my_choice)
 
 # %% [markdown]
 # **Exercise 4.** Now write that loss, `my_g_loss(fake)`, on logits or on probabilities.
 
 
-# %% tags=["solution"]
+# %% tags=["exercise"]
 def my_g_loss(fake_logits):
+    ### BEGIN SOLUTION
+    # Task: return the non-saturating loss, the mean of -log D(G(z)), one number.
     return F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
+    ### END SOLUTION
 
 
 check_g_loss(my_g_loss)
@@ -592,8 +614,16 @@ check_g_loss(my_g_loss)
 # %% [markdown]
 # **Exercise 5.** When G is perfect (p_g = p_data), what is V(D*, G)? Give a number (natural logs).
 
-# %% tags=["solution"]
-check_value_at_equilibrium(2 * math.log(0.5))
+
+# %% tags=["exercise"]
+def my_value():
+    ### BEGIN SOLUTION
+    # Task: return V(D*, G) at p_g = p_data, one number (natural logs).
+    return 2 * math.log(0.5)  # D* = 1/2 everywhere
+    ### END SOLUTION
+
+
+check_value_at_equilibrium(my_value)
 
 # %% [markdown]
 # ## Further reading

@@ -43,9 +43,10 @@ from gan_lessons import (
     make_data,
     mode_coverage,
     playground,
+    plot_toy_runs,
     set_seed,
 )
-from gan_lessons.checks import check_lsgan_d_loss, check_mode_coverage
+from gan_lessons.checks import DIAGNOSES, check_diagnosis, check_lsgan_d_loss, check_mode_coverage
 
 set_seed(0)
 device = torch.device("cpu")  # the toy networks are tiny: the CPU is the fastest place for them
@@ -184,6 +185,7 @@ gan.step(N_COVER)
 print(f"coverage: {start:.3f} at the start, {gan.coverage():.3f} after {N_COVER} iterations")
 assert start <= 1 / 8 and gan.coverage() >= 0.75
 display(Image(PlaygroundFigure(gan).render(gan)))
+healthy = gan  # kept for the "diagnose a run" exercise
 
 # %% [markdown]
 # ### 4.2 A too-strong D stalls the saturating loss
@@ -200,7 +202,7 @@ display(Image(PlaygroundFigure(gan).render(gan)))
 # %%
 def strong_d_then_train(loss, optimizer="sgd", iterations=300, seed=0):
     """Pretrain D alone (a too-strong D), then train as usual; return how far G's samples moved
-    and the mean D(G(z)) before and after."""
+    and the mean D(G(z)) before and after, and the run itself."""
     lr = 0.05 if optimizer == "sgd" else 1e-3
     g = ToyGAN(
         "ring", loss=loss, optimizer=optimizer, lr_d=0.5 if optimizer == "sgd" else 0.05, lr_g=lr, seed=seed
@@ -214,11 +216,11 @@ def strong_d_then_train(loss, optimizer="sgd", iterations=300, seed=0):
     g.step(iterations)
     with torch.no_grad():
         p_after = torch.sigmoid(g.D(g.G(g.z_eval))).mean().item()
-    return float(np.abs(g.samples() - before).mean()), p_before, p_after
+    return float(np.abs(g.samples() - before).mean()), p_before, p_after, g
 
 
-moved_sat, p0_sat, p1_sat = strong_d_then_train("minimax")
-moved_ns, p0_ns, p1_ns = strong_d_then_train("nonsaturating")
+moved_sat, p0_sat, p1_sat, stalled = strong_d_then_train("minimax")
+moved_ns, p0_ns, p1_ns, _ = strong_d_then_train("nonsaturating")
 print(f"saturating:     G's samples moved {moved_sat:.3f}; mean D(G(z)) {p0_sat:.1e} -> {p1_sat:.1e}")
 print(f"non-saturating: G's samples moved {moved_ns:.3f}; mean D(G(z)) {p0_ns:.1e} -> {p1_ns:.1e}")
 assert p0_sat < 1e-3 and p0_ns < 1e-3  # D is too strong at the start of both runs
@@ -232,7 +234,7 @@ assert moved_ns > 0.5 and p1_ns > 0.1  # non-saturating: G escapes and fools D a
 # long-trained D can also reach). The failure is real; the optimizer decides how much you see.
 
 # %%
-moved_adam, p0_adam, p1_adam = strong_d_then_train("minimax", optimizer="adam")
+moved_adam, p0_adam, p1_adam, _ = strong_d_then_train("minimax", optimizer="adam")
 print(
     f"saturating with Adam: G's samples moved {moved_adam:.3f}; mean D(G(z)) {p0_adam:.1e} -> {p1_adam:.1e}"
 )
@@ -264,6 +266,7 @@ print("coverage:                 ", coverage)
 assert len(set(dominant)) >= 3  # G's mass visits at least three different modes...
 assert np.median(top_share) >= 0.5  # ...mostly as one clump...
 assert max(coverage) <= 3 / 8  # ...and never covers the ring meanwhile
+hopping = gan
 
 # %% [markdown]
 # *Try it live*: reset the playground with lr G 5e-3 and watch the purple clump jump from
@@ -309,30 +312,55 @@ display(Image(filename=str(path)))
 # ½E[(D(x) − 1)²] + ½E[D(G(z))²]. `check_lsgan_d_loss` tests it and names the mistake if any.
 
 
-# %% tags=["solution"]
+# %% tags=["exercise"]
 def my_lsgan_d_loss(real_out, fake_out):
+    ### BEGIN SOLUTION
+    # Task: return 0.5 * mean((D(x) - 1)^2) + 0.5 * mean(D(G(z))^2), one number, on D's raw outputs.
     return 0.5 * ((real_out - 1) ** 2).mean() + 0.5 * (fake_out**2).mean()
+    ### END SOLUTION
 
 
-# %%
-assert check_lsgan_d_loss(my_lsgan_d_loss)
+check_lsgan_d_loss(my_lsgan_d_loss)
 
 # %% [markdown]
 # **2. Mode coverage.** Write `my_coverage(fakes, modes, radius)`: the share of modes that have
 # at least one fake within `radius` (fakes and modes are NumPy arrays of shape (N, 2) and (K, 2)).
 
 
-# %% tags=["solution"]
+# %% tags=["exercise"]
 def my_coverage(fakes, modes, radius):
+    ### BEGIN SOLUTION
+    # Task: return the share of the K modes that have at least one fake within `radius`, a number in [0, 1].
     distances = np.linalg.norm(fakes[:, None, :] - modes[None, :, :], axis=-1)  # (N, K)
     return (distances <= radius).any(axis=0).mean()
+    ### END SOLUTION
 
 
-# %%
-assert check_mode_coverage(my_coverage)
+check_mode_coverage(my_coverage)
 
 # %% [markdown]
-# **3. In the playground.** Pick the *grid* preset (25 modes). Which loss and learning rates reach
+# **3. Diagnose a run.** Here are three runs of this chapter, shuffled: for each, its losses and
+# where its samples ended. Name what each run shows, one of `DIAGNOSES`: "converging",
+# "vanishing gradient", "mode hopping" or "mode collapse". Look at both panels: the samples
+# alone do not tell every case apart.
+
+# %%
+print(DIAGNOSES)
+plot_toy_runs({"A": hopping, "B": healthy, "C": stalled})
+
+
+# %% tags=["exercise"]
+def my_diagnosis():
+    ### BEGIN SOLUTION
+    # Task: return a dict {"A": ..., "B": ..., "C": ...}, each value one of DIAGNOSES.
+    return {"A": "mode hopping", "B": "converging", "C": "vanishing gradient"}
+    ### END SOLUTION
+
+
+check_diagnosis(my_diagnosis)
+
+# %% [markdown]
+# **4. In the playground.** Pick the *grid* preset (25 modes). Which loss and learning rates reach
 # the highest coverage in 2,000 iterations? Try least squares, WGAN-GP and hinge, and D steps 1
 # against 5. Then use `make_data("custom", points=...)` through `playground("custom", points=[...])` to draw
 # a distribution of your own: which shapes are hard for a 2-D latent space?

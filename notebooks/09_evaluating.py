@@ -418,20 +418,23 @@ assert math.isclose(report.fid, fid(test, x_fake), rel_tol=1e-9) and report.n_fa
 # %% [markdown]
 # ## Exercises
 #
-# Each exercise has a checker that runs your function on known cases and, if it is wrong, says
-# which usual mistake it recognises. The cells tagged `solution` hold one answer; try your own first.
+# Each exercise cell holds a function for you to complete, then its checker, which runs your
+# function on known cases and, if it is wrong, says which usual mistake it recognises (or, while the
+# function is still the student edition's stub, prints "Not done yet" with what to write).
 #
 # **1. The Fréchet distance from scratch.** Write `my_frechet(mu1, sigma1, mu2, sigma2)` with NumPy
 # and `scipy.linalg.sqrtm`.
 
 
-# %% tags=["solution"]
+# %% tags=["exercise"]
 def my_frechet(mu1, sigma1, mu2, sigma2):
+    ### BEGIN SOLUTION
+    # Task: return |mu1 - mu2|^2 + trace(sigma1 + sigma2 - 2 sqrtm(sigma1 @ sigma2)), one number.
     covmean = np.real(scipy.linalg.sqrtm(sigma1 @ sigma2))
     return float(np.sum((mu1 - mu2) ** 2) + np.trace(sigma1 + sigma2 - 2 * covmean))
+    ### END SOLUTION
 
 
-# %%
 check_frechet_distance(my_frechet)
 
 # %% [markdown]
@@ -439,29 +442,32 @@ check_frechet_distance(my_frechet)
 # histogram p = counts / counts.sum() to the uniform distribution over `len(counts)` classes.
 
 
-# %% tags=["solution"]
+# %% tags=["exercise"]
 def my_kl_to_uniform(counts):
+    ### BEGIN SOLUTION
+    # Task: return sum of p * log(p * K) over the classes with p > 0, where p = counts / counts.sum(), K = len(counts).
     p = counts / counts.sum()
     p = p[p > 0]  # 0 log 0 = 0
     return float(np.sum(p * np.log(p * len(counts))))
+    ### END SOLUTION
 
 
-# %%
 check_kl_to_uniform(my_kl_to_uniform)
-assert math.isclose(my_kl_to_uniform(coverages["our DCGAN"].counts), coverages["our DCGAN"].kl_to_uniform)
 
 # %% [markdown]
 # **3. The k-NN radii of precision and recall.** Write `my_knn_radii(feats, k)`: for a float
 # tensor `feats` of shape (N, D), the distance from each row to its k-th nearest *other* row.
 
 
-# %% tags=["solution"]
+# %% tags=["exercise"]
 def my_knn_radii(feats, k):
+    ### BEGIN SOLUTION
+    # Task: return a tensor of N distances: from each row of feats to its k-th nearest other row.
     distances = torch.cdist(feats, feats)
     return distances.topk(k + 1, dim=1, largest=False).values[:, k]  # column 0 is the point itself
+    ### END SOLUTION
 
 
-# %%
 check_knn_radii(my_knn_radii)
 
 # %% [markdown]

@@ -54,8 +54,10 @@ def test_parameter_count():
     assert checks.check_parameter_count(right, block)
     with pytest.raises(WrongAnswer, match="buffers"):
         checks.check_parameter_count(right + 16, block)
-    with pytest.raises(ValueError, match="integer"):
+    with pytest.raises(WrongAnswer, match="whole number"):
         checks.check_parameter_count(3.5, conv)
+    with pytest.raises(ValueError, match="should be a number"):
+        checks.check_parameter_count("544", conv)
 
 
 def test_parameter_count_of_the_chapter_block():
@@ -64,6 +66,8 @@ def test_parameter_count_of_the_chapter_block():
     weights, bn = 64 * 32 * 4 * 4, 2 * 64
     assert checks.check_parameter_count(weights + bn, block)
     assert checks.check_parameter_count(np.int64(weights + bn), block)  # a NumPy integer is fine
+    assert checks.check_parameter_count(float(weights + bn), block)  # so is 32896.0
+    assert checks.check_parameter_count(torch.tensor(weights + bn), block)  # and a one-element tensor
     for wrong, hint in [
         (weights + bn + 64, "bias=False"),  # a conv bias counted anyway
         (weights, "BatchNorm has trainable parameters too"),
@@ -72,7 +76,7 @@ def test_parameter_count_of_the_chapter_block():
         (64 * 32 + bn, "multiply by k\\*k"),
         (64 * 32 * 4 + bn, "not by k once"),
         (64 * 16 + bn, "spans ALL input channels"),
-        (12345, "Not quite"),
+        (12345, "bias=False: none"),  # the fallback hint no longer tells anyone to add biases
     ]:
         with pytest.raises(WrongAnswer, match=hint):
             checks.check_parameter_count(wrong, block)

@@ -91,3 +91,44 @@ def test_check_mode_coverage_accepts_the_right_answer():
 def test_check_mode_coverage_rejects_wrong_answers_with_hints(wrong, hint):
     with pytest.raises(WrongAnswer, match=hint):
         check_mode_coverage(wrong)
+
+
+# ---- check_diagnosis
+RIGHT_DIAGNOSIS = {"A": "mode hopping", "B": "converging", "C": "vanishing gradient"}
+
+
+def test_check_diagnosis_accepts_the_right_answer_in_two_forms():
+    from gan_lessons.checks import check_diagnosis
+
+    assert check_diagnosis(RIGHT_DIAGNOSIS)
+    assert check_diagnosis(lambda: {"A": "Mode-hopping", "B": " converging ", "C": "vanishing_gradient"})
+
+
+@pytest.mark.parametrize(
+    "run, answer, hint",
+    [
+        ("A", "mode collapse", "A collapse that keeps moving is mode hopping"),
+        ("A", "converging", "Run A covers one or two modes"),
+        ("A", "vanishing gradient", "Run A's G moves a lot"),
+        ("B", "mode collapse", "Run B's samples lie near all eight modes: nothing collapsed"),
+        ("B", "mode hopping", "its losses settle"),
+        ("B", "vanishing gradient", "gradient enough"),
+        ("C", "mode collapse", "never reached any mode"),
+        ("C", "converging", "D wins every time"),
+        ("C", "mode hopping", "nothing hops"),
+    ],
+)
+def test_check_diagnosis_gives_each_wrong_label_its_own_hint(run, answer, hint):
+    from gan_lessons.checks import check_diagnosis
+
+    with pytest.raises(WrongAnswer, match=hint):
+        check_diagnosis({**RIGHT_DIAGNOSIS, run: answer})
+
+
+def test_check_diagnosis_needs_every_run_and_a_known_label():
+    from gan_lessons.checks import check_diagnosis
+
+    with pytest.raises(WrongAnswer, match="missing"):
+        check_diagnosis({"A": "mode hopping"})
+    with pytest.raises(ValueError, match="one of"):
+        check_diagnosis({**RIGHT_DIAGNOSIS, "A": "broken"})

@@ -36,3 +36,79 @@ def test_scale_images_more_forms_and_failures():
         checks.check_scale_images(lambda x: None)
     with pytest.raises(ValueError, match="check_scale_images\\(scale\\)"):
         checks.check_scale_images("scale")
+
+
+# ---- check_training_loop: the loop written by hand against update_D/update_G from the same seed
+def _loop(mistake=""):
+    """A training loop for one epoch, right or with one typical mistake."""
+    from gan_lessons.losses import d_loss_bce, g_loss_minimax, g_loss_nonsaturating
+
+    F = torch.nn.functional
+
+    def epoch(G, D, opt_g, opt_d, loader, noise_gen):
+        for x_real, _ in loader:
+            z = torch.randn(
+                len(x_real), G.latent_dim, generator=None if mistake == "global_rng" else noise_gen
+            )
+            x_fake = G(z)
+
+            def d_step(fakes, x_real=x_real):
+                if mistake == "real_only":
+                    loss_d = F.binary_cross_entropy_with_logits(D(x_real), torch.ones(len(x_real)))
+                elif mistake == "probabilities":
+                    pr, pf = torch.sigmoid(D(x_real)), torch.sigmoid(D(fakes.detach()))
+                    loss_d = -(torch.log(pr).mean() + torch.log(1 - pf).mean())
+                else:
+                    loss_d = d_loss_bce(D(x_real), D(fakes if mistake == "no_detach" else fakes.detach()))
+                if mistake != "no_zero_grad":
+                    opt_d.zero_grad()
+                loss_d.backward()
+                opt_d.step()
+
+            def g_step(fakes):
+                out = D(fakes.detach() if mistake == "g_detached" else fakes)
+                if mistake == "minimax":
+                    loss_g = g_loss_minimax(out)
+                elif mistake == "probabilities":
+                    loss_g = -torch.log(torch.sigmoid(out)).mean()
+                else:
+                    loss_g = g_loss_nonsaturating(out)
+                if mistake != "no_zero_grad":
+                    opt_g.zero_grad()
+                loss_g.backward()
+                opt_g.step()
+
+            if mistake == "g_first":
+                g_step(x_fake)
+                d_step(G(z))
+                continue
+            d_step(x_fake)
+            if mistake == "fresh_fakes":
+                x_fake = G(torch.randn(len(x_real), G.latent_dim, generator=noise_gen))
+            g_step(x_fake)
+
+    return epoch
+
+
+def test_training_loop_accepts_the_loop_on_logits_and_on_probabilities(capsys):
+    assert checks.check_training_loop(_loop())
+    assert checks.check_training_loop(_loop("probabilities"))
+    assert "Correct!" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "mistake, hint",
+    [
+        ("no_detach", r"x_fake\.detach\(\)\), so that step never reaches G"),
+        ("g_detached", "G's weights did not move"),
+        ("g_first", "You update G before D"),
+        ("no_zero_grad", "gradients pile up"),
+        ("real_only", "only the real term"),
+        ("fresh_fakes", "You draw new noise for the G step"),
+        ("minimax", "saturating"),
+        ("global_rng", "differ from the reference.*generator=noise_gen"),
+    ],
+)
+def test_training_loop_rejects_typical_mistakes_each_with_its_hint(mistake, hint):
+    with pytest.raises(WrongAnswer, match=hint):
+        checks.check_training_loop(_loop(mistake))

@@ -34,8 +34,10 @@ CHAPTER_OF = {  # a checker used by two chapters lives in the one that introduce
     "check_d_star": "ch03",
     "check_value_at_equilibrium": "ch03",
     "check_lsgan_d_loss": "ch04",
+    "check_diagnosis": "ch04",
     "check_mode_coverage": "ch04",
     "check_scale_images": "ch05",
+    "check_training_loop": "ch05",
     "check_frechet_distance": "ch09",
     "check_kl_to_uniform": "ch09",
     "check_knn_radii": "ch09",
@@ -56,6 +58,7 @@ FUNCTION_CHECKERS = [
     "check_lsgan_d_loss",
     "check_mode_coverage",
     "check_scale_images",
+    "check_training_loop",
     "check_frechet_distance",
     "check_kl_to_uniform",
     "check_knn_radii",
@@ -181,3 +184,53 @@ def test_call_student_turns_a_crash_into_a_wrong_answer():
         WrongAnswer, match=r"Your function raised ZeroDivisionError: division by zero\. It gets x\."
     ):
         call_student(lambda x: x / 0, 1, about="It gets x.")
+
+
+def test_every_checker_wears_the_checker_decorator():
+    import gan_lessons.checks as checks
+
+    names = [n for n in checks.__all__ if n.startswith("check_")]
+    assert names
+    for name in names:
+        assert getattr(getattr(checks, name), "is_checker", False), f"{name} lacks @checker"
+
+
+def test_a_stub_is_not_done_yet_not_a_traceback(capsys):
+    from gan_lessons.checks import NOT_DONE, checker
+
+    def stub(*args):
+        raise NotImplementedError("write the loss")
+
+    @checker
+    def check_fn(fn):
+        return call_student(fn, 1.0)
+
+    assert check_fn(stub) is False
+    assert capsys.readouterr().out.strip() == f"{NOT_DONE} write the loss"
+
+
+def test_a_value_answer_may_come_from_a_function():
+    from gan_lessons.checks import checker
+
+    @checker(value_answer=True)
+    def check_value(value):
+        if value != 3:
+            raise WrongAnswer("not 3")
+        return True
+
+    assert check_value(3) and check_value(lambda: 3)
+    with pytest.raises(WrongAnswer, match="not 3"):
+        check_value(lambda: 4)
+    with pytest.raises(WrongAnswer, match="ZeroDivisionError"):
+        check_value(lambda: 1 / 0)  # a crash in the student's function is a wrong answer, as before
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_every_checker_says_not_done_yet_for_the_student_stub(name, capsys):
+    """The student edition's stub, for a function or for a value given by a function, is "not done yet"."""
+
+    def stub(*args):
+        raise NotImplementedError("what to write")
+
+    assert getattr(checks, name)(stub) is False
+    assert capsys.readouterr().out.strip() == "Not done yet: what to write"

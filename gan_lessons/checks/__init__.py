@@ -9,46 +9,23 @@ One contract (gan_lessons/checks/core.py) for every `check_...` function:
   ValueError: a mistake in calling the checker, not in the answer.
 
 One module per chapter holds the checkers that chapter introduces: ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09.
-One module per chapter holds the checkers that chapter introduces: ch02, ch03, ch04, ch05, ch09, ch10, ch11.
-"""
+One module per chapter holds the checkers that chapter introduces: ch02, ch03, ch04, ch05, ch09, ch10, ch11."""
+
+import types as _types
 
 from .ch02 import MODEL_KINDS, check_model_kinds, check_output_shape, check_parameter_count, check_prob_real
 from .ch03 import check_d_loss, check_d_star, check_g_loss, check_loss_choice, check_value_at_equilibrium
-from .ch04 import check_lsgan_d_loss, check_mode_coverage
-from .ch05 import check_scale_images
+from .ch04 import DIAGNOSES, check_diagnosis, check_lsgan_d_loss, check_mode_coverage
+from .ch05 import check_scale_images, check_training_loop
 from .ch06 import BUG_HUNT_LISTING, check_bug_hunt, print_listing
 from .ch07 import check_simultaneous_step
 from .ch08 import check_gradient_penalty
 from .ch09 import check_frechet_distance, check_kl_to_uniform, check_knn_radii
 from .ch10 import check_d_input, check_label_planes
 from .ch11 import check_iou, check_pix2pix_g_loss
-from .core import WrongAnswer
+from .core import NOT_DONE, WrongAnswer, checker
 
-__all__ = [
-    "BUG_HUNT_LISTING",
-    "MODEL_KINDS",
-    "WrongAnswer",
-    "check_bug_hunt",
-    "check_d_input",
-    "check_d_loss",
-    "check_d_star",
-    "check_frechet_distance",
-    "check_g_loss",
-    "check_gradient_penalty",
-    "check_iou",
-    "check_kl_to_uniform",
-    "check_label_planes",
-    "check_knn_radii",
-    "check_loss_choice",
-    "check_lsgan_d_loss",
-    "check_mode_coverage",
-    "check_model_kinds",
-    "check_output_shape",
-    "check_parameter_count",
-    "check_pix2pix_g_loss",
-    "check_prob_real",
-    "check_scale_images",
-    "check_simultaneous_step",
-    "check_value_at_equilibrium",
-    "print_listing",
-]
+# Every public name above: the checkers, the contract and the chapters' constants.
+__all__ = sorted(
+    n for n, v in dict(globals()).items() if not n.startswith("_") and not isinstance(v, _types.ModuleType)
+)

@@ -10,9 +10,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from .core import WrongAnswer, as_tensor, call_student, close, correct, require_callable
+from .core import WrongAnswer, as_float, as_tensor, call_student, checker, close, correct, require_callable
 
 
+@checker(value_answer=True)
 def check_output_shape(answer: Any, layer: nn.Module, input_shape: tuple[int, ...]) -> bool:
     """Exercise (02): the output shape of `layer` for an input of `input_shape`, batch dimension included."""
     if not isinstance(layer, nn.Module):
@@ -67,12 +68,16 @@ _CONVS = (nn.Conv2d, nn.ConvTranspose2d)
 _NORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
 
 
+@checker(value_answer=True)
 def check_parameter_count(answer: Any, model: nn.Module) -> bool:
     """Exercise (02): the number of trainable parameters of `model`."""
     if not isinstance(model, nn.Module):
         raise ValueError(f"The second argument must be the layer or model; got {type(model).__name__}.")
     if isinstance(answer, bool) or not isinstance(answer, (int, np.integer)):
-        raise ValueError(f"Give the count as an integer; got {answer!r}.")
+        value = as_float(answer, "the parameter count")  # 32896.0, np.float64, a one-element tensor...
+        if not value.is_integer():
+            raise WrongAnswer(f"A parameter count is a whole number; got {value}.")
+        answer = int(value)
     right = sum(p.numel() for p in model.parameters() if p.requires_grad)
     if answer == right:
         return correct(f"{right:,} trainable parameters.")
@@ -123,8 +128,9 @@ def check_parameter_count(answer: Any, model: nn.Module) -> bool:
                 "weights, not out_channels * k * k."
             )
     raise WrongAnswer(
-        f"Not quite: {answer:,} vs the true count. A conv layer has out*in*k*k weights plus out biases; "
-        "sum over layers (`count_parameters(model)` tells you the total)."
+        f"Not quite: {answer:,} is not the count. A conv layer has out*in*k*k weights, plus out biases "
+        "only if it was built with a bias (bias=False: none); a BatchNorm layer has 2 per channel (its "
+        "scale and shift); add them up over the layers."
     )
 
 
@@ -158,6 +164,7 @@ MODEL_KINDS = {
 }
 
 
+@checker(value_answer=True)
 def check_model_kinds(answers: dict) -> bool:
     """Exercise (02): label each model in MODEL_KINDS 'generative' or 'discriminative' (or 'G'/'D')."""
     if not isinstance(answers, dict):
@@ -183,6 +190,7 @@ def check_model_kinds(answers: dict) -> bool:
     return correct("Generative models sample x; discriminative models predict something about a given x.")
 
 
+@checker
 def check_prob_real(fn: Callable) -> bool:
     """Exercise (02): fn(logit) -> D(x), the probability 'real', safe for every logit."""
     require_callable(fn, "check_prob_real(my_prob_real)")

@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from ..theory import LOG4, gaussian_pdf
-from .core import WrongAnswer, as_float, close, correct, require_callable
+from .core import WrongAnswer, as_float, checker, close, correct, require_callable
 
 # ---------------------------------------------------------------- losses, written on logits or probabilities
 
@@ -33,6 +33,8 @@ def _call_loss(fn: Callable, args: tuple, as_probs: bool) -> torch.Tensor | None
     try:
         with torch.no_grad():
             out = fn(*inputs)
+    except NotImplementedError:  # the student edition's stub: `@checker` says "not done yet"
+        raise
     except Exception:  # the student's function may accept only one of the two forms: try the other
         return None
     if isinstance(out, (int, float)) and not isinstance(out, bool):
@@ -111,6 +113,7 @@ D_LOSS_HINTS = {
 }
 
 
+@checker
 def check_d_loss(fn: Callable) -> bool:
     """Exercise (03): fn(real, fake) -> the discriminator loss, on logits or on probabilities D(x), D(G(z))."""
     require_callable(fn, "check_d_loss(my_d_loss)")
@@ -155,6 +158,7 @@ G_LOSS_HINTS = {
 }
 
 
+@checker
 def check_g_loss(fn: Callable) -> bool:
     """Exercise (03): fn(fake) -> a generator loss that does not saturate, on logits or on probabilities."""
     require_callable(fn, "check_g_loss(my_g_loss)")
@@ -174,6 +178,7 @@ def check_g_loss(fn: Callable) -> bool:
     raise WrongAnswer("Not the non-saturating generator loss: it should be -mean(log D(G(z))).")
 
 
+@checker(value_answer=True)
 def check_loss_choice(answer: str) -> bool:
     """Exercise (03): which generator loss keeps a strong gradient when D(G(z)) ~ 0? One of 'a'-'d' (see chapter 03)."""
     hints = {
@@ -194,6 +199,7 @@ def check_loss_choice(answer: str) -> bool:
 # ---------------------------------------------------------------- numbers
 
 
+@checker(value_answer=True)
 def check_d_star(
     value: Any,
     x: float,
@@ -230,6 +236,7 @@ def check_d_star(
     )
 
 
+@checker(value_answer=True)
 def check_value_at_equilibrium(value: Any) -> bool:
     """Exercise (03): V(D*, G) when p_g = p_data (natural logs)."""
     v = as_float(value, "V(D*, G)")

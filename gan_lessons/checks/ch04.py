@@ -12,7 +12,7 @@ import torch
 
 from ..losses import d_loss_least_squares
 from ..toy import mode_coverage
-from .core import WrongAnswer, as_float, call_student, close, correct, require_callable
+from .core import WrongAnswer, as_float, call_student, checker, close, correct, require_callable
 
 # -- Exercise 1: the least-squares discriminator loss -----------------------------------------
 
@@ -42,6 +42,7 @@ LSGAN_HINTS = {
 }
 
 
+@checker
 def check_lsgan_d_loss(fn: Callable) -> bool:
     """Exercise (04): fn(real_out, fake_out) -> the least-squares D loss 1/2 E[(D(x)-1)^2] + 1/2 E[D(G(z))^2]."""
     require_callable(fn, "check_lsgan_d_loss(my_lsgan_d_loss)")
@@ -120,6 +121,7 @@ COVERAGE_HINTS = {
 }
 
 
+@checker
 def check_mode_coverage(fn: Callable) -> bool:
     """Exercise (04): fn(fakes (N, 2), modes (K, 2), radius) -> share of modes with at least one fake within radius."""
     require_callable(fn, "check_mode_coverage(my_coverage)")
@@ -140,4 +142,60 @@ def check_mode_coverage(fn: Callable) -> bool:
     return correct("Coverage counts the modes that have at least one fake within the radius.")
 
 
-__all__ = ["COVERAGE_HINTS", "LSGAN_HINTS", "check_lsgan_d_loss", "check_mode_coverage"]
+DIAGNOSES = ("converging", "vanishing gradient", "mode hopping", "mode collapse")
+# The runs of chapter 04's "diagnose a run" exercise: A is section 4.3's run (G five times faster than D),
+# B is section 4.1's (the defaults), C is section 4.2's saturating run after D was trained alone.
+_RUN_TRUTH = {"A": "mode hopping", "B": "converging", "C": "vanishing gradient"}
+_DIAGNOSIS_HINTS = {
+    (
+        "A",
+        "mode collapse",
+    ): "Run A is collapsed at the end, but look at the losses: they swing as D learns to "
+    "reject the clump and G moves all of it to another mode. A collapse that keeps moving is mode hopping.",
+    ("A", "converging"): "Run A covers one or two modes of eight: that is not the ring. Its losses swing "
+    "instead of settling.",
+    ("A", "vanishing gradient"): "Run A's G moves a lot (its losses swing): its gradient is not vanishing. "
+    "It moves as one clump from mode to mode.",
+    ("B", "mode collapse"): "Run B's samples lie near all eight modes: nothing collapsed.",
+    ("B", "mode hopping"): "Run B's samples lie near all eight modes, and its losses settle near the "
+    "equilibrium: it is converging.",
+    ("B", "vanishing gradient"): "Run B's G reached the whole ring: it had gradient enough.",
+    ("C", "mode collapse"): "Run C's samples never reached any mode: G barely moved from where it started. "
+    "Look at the G loss: flat near 0, log(1 - D(G(z))) with D(G(z)) close to 0. Its gradient vanishes.",
+    ("C", "converging"): "Run C's samples are far from the ring, and its D loss is near 0: D wins every "
+    "time. That is not convergence.",
+    ("C", "mode hopping"): "Run C's samples stay in one place; nothing hops. Its G loss is flat near 0: "
+    "the saturating loss with a D that rejects every fake.",
+}
+
+
+@checker(value_answer=True)
+def check_diagnosis(answers: dict) -> bool:
+    """Exercise (04): name the failure of runs A, B and C, each one of DIAGNOSES."""
+    if not isinstance(answers, dict):
+        raise ValueError('Answer with a dict, such as {"A": "converging", "B": ..., "C": ...}.')
+    missing = [k for k in _RUN_TRUTH if k not in answers]
+    if missing:
+        raise WrongAnswer(f"Diagnose every run; missing: {missing}.")
+    wrong = []
+    for run, truth in _RUN_TRUTH.items():
+        got = str(answers[run]).strip().lower().replace("-", " ").replace("_", " ")
+        if got not in DIAGNOSES:
+            raise ValueError(f"Run {run}: answer one of {DIAGNOSES}; got {answers[run]!r}.")
+        if got != truth:
+            wrong.append(_DIAGNOSIS_HINTS[(run, got)])
+    if wrong:
+        raise WrongAnswer("\n".join(wrong))
+    return correct(
+        "A hops (a clump that moves), B converges (all modes, calm losses), C stalls (saturating loss, D far ahead)."
+    )
+
+
+__all__ = [
+    "DIAGNOSES",
+    "check_diagnosis",
+    "COVERAGE_HINTS",
+    "LSGAN_HINTS",
+    "check_lsgan_d_loss",
+    "check_mode_coverage",
+]

@@ -1,5 +1,6 @@
-"""Checkers for 05_dcgan_mnist: scaling uint8 pixels to the range of G's tanh. (Chapter 05 also
-uses `check_output_shape` from ch02 and `check_g_loss` from ch03.)"""
+"""Checkers for 05_dcgan_mnist: scaling uint8 pixels to the range of G's tanh, and the training loop
+written by hand (compared with the package's `update_D`/`update_G` from the same seed). Chapter 05
+also uses `check_g_loss` from ch03."""
 
 from __future__ import annotations
 
@@ -7,9 +8,14 @@ from collections.abc import Callable
 
 import torch
 
-from .core import WrongAnswer, as_tensor, call_student, close, correct, require_callable
+from ..config import single_thread
+from ..losses import d_loss_bce, g_loss_minimax, g_loss_nonsaturating
+from ..models import Discriminator, Generator
+from ..train import update_D, update_G
+from .core import WrongAnswer, as_tensor, call_student, checker, close, correct, require_callable
 
 
+@checker
 def check_scale_images(fn: Callable) -> bool:
     """Exercise (05): `fn` maps uint8 pixels (0..255) to floats in [-1, 1], the range of G's tanh."""
     require_callable(fn, "check_scale_images(scale)")
@@ -45,4 +51,127 @@ def check_scale_images(fn: Callable) -> bool:
     )
 
 
-__all__ = ["check_scale_images"]
+_LOOP_LATENT, _LOOP_WIDTH, _LOOP_BATCH, _LOOP_STEPS = 8, 4, 6, 3
+
+
+def _loop_setup(seed: int = 0):
+    """Tiny G, D, their Adam optimizers, a list of (images, labels) batches and a noise generator."""
+    torch.manual_seed(seed)
+    G, D = Generator(_LOOP_LATENT, _LOOP_WIDTH), Discriminator(_LOOP_WIDTH)
+    opt_g = torch.optim.Adam(G.parameters(), lr=2e-3, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(D.parameters(), lr=2e-3, betas=(0.5, 0.999))
+    gen = torch.Generator().manual_seed(seed + 1)
+    images = torch.rand(_LOOP_BATCH * _LOOP_STEPS, 1, 28, 28, generator=gen) * 2 - 1
+    labels = torch.zeros(len(images), dtype=torch.long)
+    batches = [
+        (images[i : i + _LOOP_BATCH], labels[i : i + _LOOP_BATCH]) for i in range(0, len(images), _LOOP_BATCH)
+    ]
+    return G, D, opt_g, opt_d, batches, torch.Generator().manual_seed(seed + 2)
+
+
+def _reference_loop(variant: str, seed: int = 0) -> tuple[dict, dict]:
+    """The state dicts of G and D after one epoch of the right loop or of one typical mistake."""
+    G, D, opt_g, opt_d, batches, noise_gen = _loop_setup(seed)
+    for x_real, _ in batches:
+        z = torch.randn(len(x_real), _LOOP_LATENT, generator=noise_gen)
+        x_fake = G(z)
+        if variant == "right":
+            update_D(D, opt_d, x_real, x_fake, "nonsaturating")
+            update_G(D, opt_g, x_fake, "nonsaturating")
+            continue
+        if variant == "g_first":
+            update_G(D, opt_g, x_fake, "nonsaturating")
+            update_D(D, opt_d, x_real, G(z).detach(), "nonsaturating")
+            continue
+        if variant == "no_zero_grad":
+            d_loss_bce(D(x_real), D(x_fake.detach())).backward()
+            opt_d.step()
+            g_loss_nonsaturating(D(x_fake)).backward()
+            opt_g.step()
+            continue
+        d_loss = (
+            torch.nn.functional.binary_cross_entropy_with_logits(D(x_real), torch.ones(len(x_real)))
+            if variant == "real_only"
+            else d_loss_bce(D(x_real), D(x_fake.detach()))
+        )
+        opt_d.zero_grad()
+        d_loss.backward()
+        opt_d.step()
+        if variant == "fresh_fakes":
+            x_fake = G(torch.randn(len(x_real), _LOOP_LATENT, generator=noise_gen))
+        g_loss = (g_loss_minimax if variant == "minimax" else g_loss_nonsaturating)(D(x_fake))
+        opt_g.zero_grad()
+        g_loss.backward()
+        opt_g.step()
+    return G.state_dict(), D.state_dict()
+
+
+_LOOP_HINTS = {
+    "g_first": "You update G before D. Each step is D first (on detached fakes), then G through the D that was "
+    "just updated, with the same fakes.",
+    "no_zero_grad": "The gradients pile up from step to step: call opt_d.zero_grad() before the D step's "
+    "backward() and opt_g.zero_grad() before the G step's.",
+    "real_only": "D's loss has only the real term: D must also learn to say 0 for fakes, "
+    "d_loss_bce(D(x_real), D(x_fake.detach())).",
+    "fresh_fakes": "You draw new noise for the G step. Make the fakes once per batch, x_fake = G(z), and use "
+    "them in both updates (the D step on x_fake.detach()).",
+    "minimax": "That G loss is the saturating log(1 - D(G(z))). Use the non-saturating "
+    "g_loss_nonsaturating(D(x_fake)), chapter 03's choice.",
+}
+
+
+def _same_state(a: dict, b: dict) -> bool:
+    return all(close(a[k].double(), b[k].double(), rtol=1e-4, atol=1e-5) for k in a)
+
+
+@checker
+def check_training_loop(fn: Callable) -> bool:
+    """Exercise (05): `fn(G, D, opt_g, opt_d, loader, noise_gen)` trains for one epoch over `loader` (batches
+    of (images, labels)); its G and D must end where `update_D`/`update_G` take them from the same seed."""
+    require_callable(fn, "check_training_loop(my_train_epoch)")
+    with single_thread():  # tiny networks: one thread is many times faster on a busy CPU
+        return _check_training_loop(fn)
+
+
+def _check_training_loop(fn: Callable) -> bool:
+    G, D, opt_g, opt_d, batches, noise_gen = _loop_setup()
+    G0 = {k: v.detach().clone() for k, v in G.named_parameters()}
+    try:
+        fn(G, D, opt_g, opt_d, batches, noise_gen)
+    except NotImplementedError:
+        raise
+    except RuntimeError as exc:
+        if "backward through the graph a second time" in str(exc):
+            raise WrongAnswer(
+                "The G step's backward() failed because the D step's backward() already freed G's part of the "
+                "graph: in the D step use D(x_fake.detach()), so that step never reaches G."
+            ) from exc
+        raise WrongAnswer(f"Your function raised RuntimeError: {exc}.") from exc
+    except Exception as exc:
+        raise WrongAnswer(
+            f"Your function raised {type(exc).__name__}: {exc}. It receives G, D, opt_g, opt_d, a list of "
+            "(images, labels) batches and a torch.Generator for the noise."
+        ) from exc
+    got_G, got_D = G.state_dict(), D.state_dict()
+    if _same_state({k: v.detach() for k, v in G.named_parameters()}, G0):
+        raise WrongAnswer(
+            "G's weights did not move. In the G step, D must judge x_fake without detach(), so that the "
+            "gradient reaches G, and opt_g.step() must run."
+        )
+    right_G, right_D = _reference_loop("right")
+    if _same_state(got_G, right_G) and _same_state(got_D, right_D):
+        return correct(
+            f"After {_LOOP_STEPS} steps your G and D equal those of update_D/update_G from the same seed."
+        )
+    for variant, hint in _LOOP_HINTS.items():
+        ref_G, ref_D = _reference_loop(variant)
+        if _same_state(got_G, ref_G) and _same_state(got_D, ref_D):
+            raise WrongAnswer(hint)
+    raise WrongAnswer(
+        "Your G and D differ from the reference after the same steps. For each batch: "
+        "z = torch.randn(len(x_real), G.latent_dim, generator=noise_gen) (this generator, once per batch), "
+        "x_fake = G(z), the D step on D(x_real) and D(x_fake.detach()), then the G step on D(x_fake)."
+    )
+
+
+__all__ = ["check_scale_images", "check_training_loop"]

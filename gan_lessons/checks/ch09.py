@@ -13,7 +13,7 @@ import scipy.linalg
 import torch
 
 from ..metrics import coverage_from_counts, frechet_distance, knn_radii
-from .core import WrongAnswer, as_float, as_tensor, call_student, close, correct, require_callable
+from .core import WrongAnswer, as_float, as_tensor, call_student, checker, close, correct, require_callable
 
 _ATOL = 1e-6  # these answers are computed, not typed in: compare tightly
 _ONE_NUMBER = "Did you forget a np.trace(...) or a .sum()?"
@@ -91,6 +91,7 @@ _FD_MISTAKES: list[tuple[str, Callable]] = [
 ]
 
 
+@checker
 def check_frechet_distance(fn: Callable) -> bool:
     """Exercise (09): fn(mu1, sigma1, mu2, sigma2) must return the Fréchet distance as a float."""
     require_callable(fn, "check_frechet_distance(my_frechet)")
@@ -151,6 +152,7 @@ def _kl_unnormalised(counts: np.ndarray) -> float:
     return float(np.sum(c[nz] * np.log(c[nz] * len(c))))
 
 
+@checker
 def check_kl_to_uniform(fn: Callable) -> bool:
     """Exercise (09): fn(counts) -> KL(p || uniform) in nats, where p = counts / counts.sum()."""
     require_callable(fn, "check_kl_to_uniform(my_kl_to_uniform)")
@@ -190,6 +192,7 @@ def check_kl_to_uniform(fn: Callable) -> bool:
 # --------------------------------------------------------------------------------------------
 # Exercise 3: k-NN radii, the building block of precision and recall
 # --------------------------------------------------------------------------------------------
+@checker
 def check_knn_radii(fn: Callable) -> bool:
     """Exercise (09): fn(feats, k) -> (N,) distance from each row of feats (N, D) to its k-th nearest other row."""
     require_callable(fn, "check_knn_radii(my_knn_radii)")

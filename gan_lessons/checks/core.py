@@ -7,6 +7,10 @@
   the answer is one of the typical mistakes, a plain comparison with the expected value otherwise.
   A student's function that crashes, returns the wrong kind of value or the wrong shape is a wrong
   answer too.
+- Not done yet: in the student edition (tools/make_student_edition.py) each solution is a stub that
+  raises `NotImplementedError("what to write")`. Every checker is wrapped by `@checker`, which turns
+  that into the printed line "Not done yet: <what to write>" and returns False, so the exercise cell
+  ends quietly and Run All carries on. A wrong answer still raises WrongAnswer (the cell fails).
 - Unusable call: raise ValueError when the checker itself is called with something it cannot use
   (a number where a function is expected, a string where a number is expected, a letter that is
   not an option). That is a mistake in calling the checker, not in the answer.
@@ -14,6 +18,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -24,6 +29,43 @@ import torch
 
 class WrongAnswer(AssertionError):
     """An exercise answer that is not right yet; the message is the hint that says why."""
+
+
+NOT_DONE = "Not done yet:"
+
+
+def not_done(exc: NotImplementedError) -> bool:
+    """Report an exercise whose stub still raises NotImplementedError: print "Not done yet: <hint>"."""
+    hint = str(exc) or "replace the `raise NotImplementedError` line with your code."
+    print(f"{NOT_DONE} {hint}")
+    return False
+
+
+def checker(fn: Callable | None = None, *, value_answer: bool = False) -> Callable:
+    """Decorator every `check_...` function wears: the one place where "not done yet" is handled.
+
+    - A NotImplementedError raised anywhere inside the check (the student's stub, called through
+      `call_student` or directly) prints "Not done yet: <its message>" and the checker returns
+      False instead of raising: the student edition runs top to bottom.
+    - `value_answer=True`: the checker's first argument is a value (a number, a shape, a dict); a
+      zero-argument function that returns it is accepted too (that is how the exercises are written,
+      so that the solution can be a stub), and is called first.
+    """
+
+    def wrap(check: Callable) -> Callable:
+        @functools.wraps(check)
+        def wrapper(*args: Any, **kwargs: Any) -> bool:
+            try:
+                if value_answer and args and callable(args[0]) and not isinstance(args[0], torch.nn.Module):
+                    args = (call_student(args[0]), *args[1:])
+                return check(*args, **kwargs)
+            except NotImplementedError as exc:
+                return not_done(exc)
+
+        wrapper.is_checker = True
+        return wrapper
+
+    return wrap(fn) if fn is not None else wrap
 
 
 def correct(remark: str) -> bool:
@@ -43,6 +85,8 @@ def call_student(fn: Callable, *args: Any, about: str = "") -> Any:
     what the function receives (`about`, such as "It receives a uint8 tensor.")."""
     try:
         return fn(*args)
+    except NotImplementedError:  # the student edition's stub: `@checker` says "not done yet"
+        raise
     except Exception as exc:
         extra = f" {about}" if about else ""
         raise WrongAnswer(f"Your function raised {type(exc).__name__}: {exc}.{extra}") from exc
@@ -133,4 +177,15 @@ def close(a: Any, b: Any, rtol: float = 1e-4, atol: float = 1e-4) -> bool:
     return bool(((ta - tb).abs() <= atol + rtol * tb.abs()).all())
 
 
-__all__ = ["WrongAnswer", "as_float", "as_tensor", "call_student", "close", "correct", "require_callable"]
+__all__ = [
+    "NOT_DONE",
+    "WrongAnswer",
+    "as_float",
+    "as_tensor",
+    "call_student",
+    "checker",
+    "close",
+    "correct",
+    "not_done",
+    "require_callable",
+]

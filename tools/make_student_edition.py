@@ -1,0 +1,155 @@
+"""Generate the student edition of the course from the chapters' .py sources.
+
+    python tools/make_student_edition.py            # writes student/NN_slug.ipynb for each chapter not there yet
+    python tools/make_student_edition.py --force    # rewrites them all (a student's work in student/ is lost)
+    python tools/make_student_edition.py --out DIR  # somewhere else (the tests use a tmp dir)
+
+Without --force an existing student notebook is kept, so `make lab` never overwrites a student's work.
+
+The convention (nbgrader's markers, so instructors who use nbgrader can take the sources as they are):
+an exercise cell is tagged `exercise`; inside a function body it holds
+
+    def my_d_loss(d_real, d_fake):
+        ### BEGIN SOLUTION
+        # Task: return D's loss, -(mean log D(x) + mean log(1 - D(G(z)))), on logits or on probabilities.
+        return ...
+        ### END SOLUTION
+
+
+    check_d_loss(my_d_loss)
+
+In the student edition the block between the markers becomes
+`raise NotImplementedError("return D's loss, ...")` (the text of the `# Task:` line), and the
+checker, which every `check_...` function gets from `gan_lessons.checks.core.checker`, prints
+"Not done yet: return D's loss, ..." instead of a traceback, so Run All runs the whole chapter.
+The block must be indented (inside a `def`): a stub at the top level of a cell would stop the cell
+before its checker runs. Anything that is wrong with the markers is an error here, with the cell named.
+
+The student edition is generated and never committed: `student/` is git-ignored (students write their
+answers there), and `make lab` creates the notebooks that are missing before opening it (see README,
+"For instructors").
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+import jupytext
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+NB_DIR = ROOT / "notebooks"
+OUT_DIR = ROOT / "student"
+BEGIN, END, TASK = "### BEGIN SOLUTION", "### END SOLUTION", "# Task:"
+EXERCISE_TAG = "exercise"
+STUDENT_NOTE = (
+    "**Student edition.** Each exercise cell holds a stub, `raise NotImplementedError(...)`, that says what "
+    "to write; until you replace it, the cell's checker prints *Not done yet* and the chapter runs on."
+)
+
+
+class MarkerError(ValueError):
+    """A solution block that the student edition cannot be made from; the message names the cell."""
+
+
+def student_source(source: str, where: str = "cell") -> str:
+    """`source` with each BEGIN/END SOLUTION block replaced by `raise NotImplementedError("<task>")`."""
+    out: list[str] = []
+    lines = source.split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.strip() == END:
+            raise MarkerError(f"{where}: `{END}` without a `{BEGIN}` before it.")
+        if line.strip() != BEGIN:
+            out.append(line)
+            i += 1
+            continue
+        indent = line[: len(line) - len(line.lstrip())]
+        if not indent:
+            raise MarkerError(
+                f"{where}: the solution block must be inside a function body (indented); a stub at the top "
+                "level of a cell would stop the cell before its checker runs."
+            )
+        try:
+            end = next(j for j in range(i + 1, len(lines)) if lines[j].strip() in (BEGIN, END))
+        except StopIteration:
+            raise MarkerError(f"{where}: `{BEGIN}` without `{END}`.") from None
+        if lines[end].strip() == BEGIN:
+            raise MarkerError(f"{where}: nested `{BEGIN}`.")
+        body = lines[i + 1 : end]
+        if not body or not body[0].strip().startswith(TASK):
+            raise MarkerError(f"{where}: the first line after `{BEGIN}` must be `{TASK} <what to write>`.")
+        task = body[0].strip()[len(TASK) :].strip()
+        if not task:
+            raise MarkerError(f"{where}: the `{TASK}` line is empty.")
+        out.append(f"{indent}raise NotImplementedError({task!r})")
+        i = end + 1
+    return "\n".join(out)
+
+
+def has_solution(source: str) -> bool:
+    return any(line.strip() == BEGIN for line in source.split("\n"))
+
+
+def student_notebook(py: Path):
+    """The student edition of one chapter (a nbformat notebook, no outputs)."""
+    nb = jupytext.read(py)
+    n_exercises = 0
+    for k, cell in enumerate(nb.cells):
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type != "code" or not has_solution(cell.source):
+            if EXERCISE_TAG in tags:
+                raise MarkerError(f"{py.name}, cell {k}: tagged `{EXERCISE_TAG}` but has no `{BEGIN}` block.")
+            continue
+        if EXERCISE_TAG not in tags:
+            raise MarkerError(
+                f"{py.name}, cell {k}: has a `{BEGIN}` block but is not tagged `{EXERCISE_TAG}`."
+            )
+        cell.source = student_source(cell.source, f"{py.name}, cell {k}")
+        n_exercises += 1
+    if n_exercises:
+        nb.cells.insert(1, nbformat.v4.new_markdown_cell(STUDENT_NOTE))
+    nb.metadata.pop("jupytext", None)
+    return nb
+
+
+def chapters() -> list[Path]:
+    return sorted(p for p in NB_DIR.glob("[0-9][0-9]_*.py") if re.match(r"\d\d_\w+\.py$", p.name))
+
+
+def build(out_dir: Path = OUT_DIR, force: bool = True) -> list[Path]:
+    """Write the student edition of every chapter into out_dir (only the missing ones unless `force`);
+    returns the notebooks written. Every chapter is converted first, so a marker error writes nothing."""
+    notebooks = {py: student_notebook(py) for py in chapters()}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for py, nb in notebooks.items():
+        target = out_dir / f"{py.stem}.ipynb"
+        if target.exists() and not force:
+            continue
+        jupytext.write(nb, target, fmt="ipynb")
+        written.append(target)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=OUT_DIR, help="where to write (default: student/)")
+    parser.add_argument("--force", action="store_true", help="overwrite student notebooks that exist")
+    args = parser.parse_args(argv)
+    try:
+        written = build(args.out, force=args.force)
+    except MarkerError as err:
+        print(f"make_student_edition: {err}", file=sys.stderr)
+        return 1
+    kept = len(chapters()) - len(written)
+    print(f"Student edition in {args.out}: {len(written)} written, {kept} kept (--force rewrites them).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
