@@ -208,14 +208,21 @@ def _first_time_at_most(result: dict, target: float) -> float | None:
     return None
 
 
+def _variant(r: dict) -> str:
+    # " (cuda, amp-bf16, batch_size=128)" for anything but the defaults on CPU; "" otherwise
+    parts = [r["device"]] if r.get("device", "cpu") != "cpu" else []
+    parts += ["amp-bf16"] if r.get("amp") else []
+    parts += [f"{k}={v}" for k, v in r.get("overrides", {}).items()]
+    return f" ({', '.join(parts)})" if parts else ""
+
+
 def print_table(results: list[dict], rvr: float, n_eval: int) -> None:
     ref = next((r for r in results if r["method"] == "reference"), None)
     target = ref["rows"][-1]["fid"] if ref else None
     print(f"\nFID (LeNet features), {n_eval:,} samples vs {n_eval:,} real digits; real vs real = {rvr:.1f}")
     for r in results:
         print(
-            f"\n== {r['method']} {r.get('device', 'cpu')}{' amp-bf16' if r.get('amp') else ''} "
-            f"{' '.join(f'{k}={v}' for k, v in r.get('overrides', {}).items())}: {r['img_per_s']:,.0f} img/s, {r['flops_per_image'] / 1e6:,.1f} MFLOP per image "
+            f"\n== {r['method']}{_variant(r)}: {r['img_per_s']:,.0f} img/s, {r['flops_per_image'] / 1e6:,.1f} MFLOP per image "
             f"(one D+G step), peak RSS {r['peak_rss_mb']:,.0f} MB, {r['threads']} threads"
         )
         print(
