@@ -37,6 +37,16 @@ speed is given separately, measured on a quiet machine.
   85k / 165k / 245k / 325k images, against 201 / 165 / 149 / 150 without: kept (ema=0.99).
 - Sampling G in eval mode (BatchNorm running statistics) or train mode (batch statistics) gave the
   same FID (393 vs 389) for a trained model; eval mode is kept (samples do not depend on the batch).
+- Issue 14, bf16 autocast (`--amp`): measured on one NVIDIA H200 (torch 2.11, 20-s budget, default
+  TrainConfig): AMP off 9,256 img/s, FID 210 / 185 at 136k / 185k images, 9/10 classes; AMP on
+  7,798 img/s (slower: these nets are too small to gain from bf16) and the GAN collapsed (FID 4,820 /
+  5,098 at 117k / 156k images, 1/10 classes). Not kept. On the 2-core build machine (AMD EPYC) the
+  CPU has no avx512_bf16 or AMX, so bf16 would be emulated: not measured further, not kept.
+- Issue 14, not measured: batch size with the learning rate scaled, D/G width, thread count, EMA
+  schedule, pinned-memory loading. The build machine was shared by five engineers (load average
+  6-17 on 2 cores) for the whole session; `--epochs 5,10,20,30 --set NAME=VALUE` is the
+  load-independent way to compare them (FID after a number of images seen). DiffAugment, R1 and
+  hinge with spectral norm: to evaluate once issue 11 lands. Defaults unchanged.
 """
 
 from __future__ import annotations
