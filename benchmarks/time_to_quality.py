@@ -37,6 +37,16 @@ speed is given separately, measured on a quiet machine.
   85k / 165k / 245k / 325k images, against 201 / 165 / 149 / 150 without: kept (ema=0.99).
 - Sampling G in eval mode (BatchNorm running statistics) or train mode (batch statistics) gave the
   same FID (393 vs 389) for a trained model; eval mode is kept (samples do not depend on the batch).
+- Issue 14, bf16 autocast (`--amp`): measured on one NVIDIA H200 (torch 2.11, 20-s budget, default
+  TrainConfig): AMP off 9,256 img/s, FID 210 / 185 at 136k / 185k images, 9/10 classes; AMP on
+  7,798 img/s (slower: these nets are too small to gain from bf16) and the GAN collapsed (FID 4,820 /
+  5,098 at 117k / 156k images, 1/10 classes). Not kept. On the 2-core build machine (AMD EPYC) the
+  CPU has no avx512_bf16 or AMX, so bf16 would be emulated: not measured further, not kept.
+- Issue 14, not measured: batch size with the learning rate scaled, D/G width, thread count, EMA
+  schedule, pinned-memory loading. The build machine was shared by five engineers (load average
+  6-17 on 2 cores) for the whole session; `--epochs 5,10,20,30 --set NAME=VALUE` is the
+  load-independent way to compare them (FID after a number of images seen). DiffAugment, R1 and
+  hinge with spectral norm: to evaluate once issue 11 lands. Defaults unchanged.
 """
 
 from __future__ import annotations
@@ -208,14 +218,21 @@ def _first_time_at_most(result: dict, target: float) -> float | None:
     return None
 
 
+def _variant(r: dict) -> str:
+    # " (cuda, amp-bf16, batch_size=128)" for anything but the defaults on CPU; "" otherwise
+    parts = [r["device"]] if r.get("device", "cpu") != "cpu" else []
+    parts += ["amp-bf16"] if r.get("amp") else []
+    parts += [f"{k}={v}" for k, v in r.get("overrides", {}).items()]
+    return f" ({', '.join(parts)})" if parts else ""
+
+
 def print_table(results: list[dict], rvr: float, n_eval: int) -> None:
     ref = next((r for r in results if r["method"] == "reference"), None)
     target = ref["rows"][-1]["fid"] if ref else None
     print(f"\nFID (LeNet features), {n_eval:,} samples vs {n_eval:,} real digits; real vs real = {rvr:.1f}")
     for r in results:
         print(
-            f"\n== {r['method']} {r.get('device', 'cpu')}{' amp-bf16' if r.get('amp') else ''} "
-            f"{' '.join(f'{k}={v}' for k, v in r.get('overrides', {}).items())}: {r['img_per_s']:,.0f} img/s, {r['flops_per_image'] / 1e6:,.1f} MFLOP per image "
+            f"\n== {r['method']}{_variant(r)}: {r['img_per_s']:,.0f} img/s, {r['flops_per_image'] / 1e6:,.1f} MFLOP per image "
             f"(one D+G step), peak RSS {r['peak_rss_mb']:,.0f} MB, {r['threads']} threads"
         )
         print(

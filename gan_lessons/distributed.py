@@ -65,7 +65,10 @@ class Distributed:
         ids = [self.device.index] if self.device.type == "cuda" else None
         # channels_last 1-channel convolution weights: two equally valid stride layouts; harmless, said once per step
         warnings.filterwarnings("ignore", message="Grad strides do not match bucket view strides")
-        return DistributedDataParallel(module, device_ids=ids)
+        # broadcast_buffers=False: D runs twice before one backward (real, then fake); re-broadcasting BatchNorm's
+        # running statistics in place between them breaks autograd on torch 2.11 (measured). Each rank keeps its
+        # own running statistics while training; sync_buffers() gives every rank rank 0's at the end.
+        return DistributedDataParallel(module, device_ids=ids, broadcast_buffers=False)
 
     def check_data(self, data: Dataset, batch_size: int) -> None:
         """A ValueError unless every rank gets at least one full batch per epoch."""

@@ -14,7 +14,7 @@ from gan_lessons import load_checkpoint, load_mnist
 from gan_lessons.cli import main
 from gan_lessons.distributed import Distributed, _device_for, init_from_env, launched_by_torchrun
 
-SMALL = ["--latent-dim", "16", "--batch-size", "128", "--no-progress"]
+SMALL = ["--device", "cpu", "--latent-dim", "16", "--batch-size", "128", "--no-progress"]
 
 
 def torchrun(*args, nproc=2, timeout=400, **popen):
@@ -69,7 +69,9 @@ def test_resume_continues_and_the_checkpoint_samples_as_usual(ddp_run, tmp_path)
 )
 def test_ddp_resume_with_other_settings_is_refused(ddp_run, flags, message):
     out, _ = ddp_run
-    result = torchrun("train", "--epochs", 3, "--out", out, "--resume", "--no-progress", *flags)
+    result = torchrun(
+        "train", "--epochs", 3, "--out", out, "--resume", "--no-progress", "--device", "cpu", *flags
+    )
     assert result.returncode != 0
     assert result.stderr.count("error: ") == 1 and message in result.stderr  # said once, by rank 0
 
