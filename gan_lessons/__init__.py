@@ -4,6 +4,7 @@ from . import checks, theory
 from .autoencoder import AutoEncoder, train_autoencoder
 from .checkpoint import load_checkpoint, load_generator, read_checkpoint, save_checkpoint  # 05_dcgan_mnist
 from .classifier import LeNet, accuracy, predict, train_classifier
+from .compare import REMEDIES, compare_remedies, format_table, ring_coverage  # 08_stabilizing
 from .config import DATA_DIR, QUICK, get_device, set_seed, single_thread  # 00_index
 from .data import MNISTDigits, load_mnist, to_uint8
 from .losses import (  # 03_loss_math; the registry from 04_toy_gan_playground
