@@ -4,6 +4,7 @@ from . import checks, theory
 from .autoencoder import AutoEncoder, train_autoencoder
 from .checkpoint import load_checkpoint, load_generator, read_checkpoint, save_checkpoint
 from .classifier import LeNet, accuracy, predict, train_classifier
+from .compare import REMEDIES, compare_remedies, format_table, ring_coverage
 from .config import DATA_DIR, QUICK, get_device, set_seed, single_thread
 from .data import (
     MNISTDigits,

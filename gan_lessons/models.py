@@ -108,12 +108,12 @@ class Discriminator(nn.Module):
             sn(nn.Conv2d(w, 2 * w, kernel_size=4, stride=2, padding=1, bias=spectral_norm)),
             nn.Identity() if spectral_norm else nn.BatchNorm2d(2 * w),
             nn.LeakyReLU(0.2, inplace=True),
-            # (N, 2w, 7, 7)
-            MinibatchStdDev() if minibatch_std else nn.Identity(),
-            # (N, 2w + 1, 7, 7) with minibatch_std
-            sn(nn.Conv2d(2 * w + int(minibatch_std), 1, kernel_size=7, stride=1, padding=0)),
-            # (N, 1, 1, 1)
+            # (N, 2w, 7, 7); with minibatch_std, (N, 2w + 1, 7, 7) before the last conv
+            # (N, 1, 1, 1) after the last conv, appended below
         )
+        last = sn(nn.Conv2d(2 * w + int(minibatch_std), 1, kernel_size=7, stride=1, padding=0))
+        # Index 5 in both cases, so that checkpoints from before 08_stabilizing keep their names.
+        self.net.append(last if not minibatch_std else nn.Sequential(MinibatchStdDev(), last))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_images(x, "Discriminator")

@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from .config import single_thread
-from .losses import LossFamily, get_loss, gradient_penalty
+from .losses import LossFamily, clip_weights_, get_loss, gradient_penalty
 
 # ----------------------------------------------------------------------------------------------
 # Data presets
@@ -419,6 +419,8 @@ class ToyGAN:
             self.opt_d.zero_grad(set_to_none=True)
             loss.backward()
             self.opt_d.step()
+            if s.family.clip > 0:  # WGAN with weight clipping (08_stabilizing)
+                clip_weights_(self.D, s.family.clip)
             self.d_step_count += 1
             self._last_d_loss = loss.item()
             if not math.isfinite(self._last_d_loss):

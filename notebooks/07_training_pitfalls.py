@@ -13,7 +13,7 @@
 
 # %% [markdown]
 # <!-- nav:top -->
-# [← 06 Bug hunt](06_bug_hunt.ipynb) | [Index](00_index.ipynb) | [09 Evaluating GANs →](09_evaluating.ipynb)
+# [← 06 Bug hunt](06_bug_hunt.ipynb) | [Index](00_index.ipynb) | [08 Stabilizing GANs →](08_stabilizing.ipynb)
 
 # %%
 import math
@@ -299,4 +299,4 @@ check_simultaneous_step(my_step)
 
 # %% [markdown]
 # <!-- nav:bottom -->
-# [← 06 Bug hunt](06_bug_hunt.ipynb) | [Index](00_index.ipynb) | [09 Evaluating GANs →](09_evaluating.ipynb)
+# [← 06 Bug hunt](06_bug_hunt.ipynb) | [Index](00_index.ipynb) | [08 Stabilizing GANs →](08_stabilizing.ipynb)

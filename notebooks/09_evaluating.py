@@ -19,7 +19,7 @@
 
 # %% [markdown]
 # <!-- nav:top -->
-# [← 07 Training pitfalls](07_training_pitfalls.ipynb) | [Index](00_index.ipynb) | [10 Conditional GAN →](10_conditional_gan.ipynb)
+# [← 08 Stabilizing GANs](08_stabilizing.ipynb) | [Index](00_index.ipynb) | [10 Conditional GAN →](10_conditional_gan.ipynb)
 
 # %%
 import math
@@ -495,4 +495,4 @@ check_knn_radii(my_knn_radii)
 
 # %% [markdown]
 # <!-- nav:bottom -->
-# [← 07 Training pitfalls](07_training_pitfalls.ipynb) | [Index](00_index.ipynb) | [10 Conditional GAN →](10_conditional_gan.ipynb)
+# [← 08 Stabilizing GANs](08_stabilizing.ipynb) | [Index](00_index.ipynb) | [10 Conditional GAN →](10_conditional_gan.ipynb)

@@ -113,12 +113,13 @@ def test_minibatch_std_by_hand_and_in_d():
         MinibatchStdDev()(torch.ones(1, 3, 2, 2))
     D = Discriminator(8, minibatch_std=True)
     assert D(torch.randn(4, 1, 28, 28)).shape == (4,)
-    assert D.net[-1].in_channels == 2 * 8 + 1
+    assert D.net[-1][-1].in_channels == 2 * 8 + 1
 
 
 def test_default_discriminator_is_unchanged():
     assert count_parameters(Discriminator(8)) == count_parameters(Discriminator(8, False, False))
-    assert [k for k in Discriminator(8).state_dict()][:2] == ["net.0.weight", "net.0.bias"]
+    keys = list(Discriminator(8).state_dict())  # the same names as before 08, so old checkpoints load
+    assert keys[:2] == ["net.0.weight", "net.0.bias"] and keys[-2:] == ["net.5.weight", "net.5.bias"]
 
 
 def test_diff_augment_translation_cutout_color_by_hand():

@@ -327,3 +327,11 @@ def test_gradient_penalty_weight_semantics():
 def test_no_train_method_the_step_is_step():
     """`train` means a mode switch in torch (nn.Module.train): the stepper's method is `step(n)`."""
     assert not hasattr(ToyGAN, "train")
+
+
+def test_wgan_clipping_family_clips_the_toy_critic():
+    from gan_lessons import ToyGAN
+
+    gan = ToyGAN(preset="ring", loss="wgan", seed=0)
+    gan.step(3)
+    assert max(p.abs().max().item() for p in gan.D.parameters()) <= 0.01 + 1e-9

@@ -1,0 +1,160 @@
+"""The remedies of 08_stabilizing compared under one wall-clock budget and the same seeds: FID (LeNet
+features), precision, recall, class coverage, wall time, peak memory on MNIST, and the 2-D ring's mode
+coverage for the same setting. Peak memory: on CUDA, torch's peak allocation; on a CPU, the growth of the
+process's resident memory during the row's training (memory the allocator already holds is not counted again). Introduced in 08_stabilizing; `benchmarks/stabilizing_table.py` runs it
+from the command line."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+import time
+import warnings
+from dataclasses import asdict
+
+import numpy as np
+import torch
+
+from .config import set_seed, single_thread
+from .losses import get_loss
+from .metrics import SmallSampleWarning, evaluate, load_feature_net
+from .run import TrainConfig, new_run
+from .toy import ToyGAN
+from .train import train, update_D, update_G
+
+# name -> TrainConfig options. Where a remedy has a 2-D counterpart, the ring column uses the same options.
+REMEDIES: dict[str, dict] = {
+    "minimax (baseline)": dict(loss="minimax"),
+    "non-saturating": dict(loss="nonsaturating"),
+    "WGAN, weight clipping": dict(loss="wgan", beta1=0.0, lr=2e-4),
+    "WGAN-GP": dict(loss="wgan_gp", beta1=0.0, beta2=0.9, lr=1e-3),
+    "spectral norm": dict(spectral_norm=True),
+    "hinge + spectral norm": dict(loss="hinge", spectral_norm=True),
+    "TTUR (lr_D = 4 lr_G)": dict(lr=5e-4, lr_d=2e-3),
+    "one-sided label smoothing": dict(loss="nonsaturating_smooth"),
+    "minibatch std-dev": dict(minibatch_std=True),
+    "R1 penalty (gamma 1)": dict(r1=1.0),
+    "DiffAugment": dict(augment="translation,cutout"),
+}
+#: The settings shared by every row (small networks, so that a row fits a CPU budget).
+BASE = dict(latent_dim=32, width=16, batch_size=64, ema=0.0, device="cpu")
+_IMAGE_ONLY = ("augment", "minibatch_std")  # no 2-D counterpart: the ring column says n/a
+
+
+def _rss_bytes() -> float:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * 4096
+    except OSError:  # not Linux
+        return math.nan
+
+
+def ring_coverage(options: dict, steps: int, seed: int = 0) -> float:
+    """Mode coverage of the 2-D ring after `steps` GAN steps with the same loss, learning rates and D
+    options (spectral norm, R1, clipping, gradient penalty) as `options`; NaN for image-only remedies."""
+    if any(options.get(k) for k in _IMAGE_ONLY):
+        return math.nan
+    config = TrainConfig(**{**asdict(TrainConfig()), **BASE, **options})
+    family = get_loss(config.loss)
+    gan = ToyGAN(
+        preset="ring", loss=family.name, lr_g=config.lr / 2, lr_d=(config.lr_d or config.lr) / 2, seed=seed
+    )
+    if config.spectral_norm:
+        for layer in gan.D.modules():
+            if isinstance(layer, torch.nn.Linear):
+                torch.nn.utils.parametrizations.spectral_norm(layer)
+    betas = (config.beta1, config.beta2)
+    opt_d = torch.optim.Adam(gan.D.parameters(), lr=(config.lr_d or config.lr) / 2, betas=betas)
+    opt_g = torch.optim.Adam(gan.G.parameters(), lr=config.lr / 2, betas=betas)
+    gen = torch.Generator().manual_seed(seed)
+    with single_thread():
+        for _ in range(steps):
+            x_real = gan.data.sample(256, generator=gen)
+            x_fake = gan.G(torch.randn(256, gan.settings.latent_dim, generator=gen))
+            update_D(
+                gan.D,
+                opt_d,
+                x_real,
+                x_fake,
+                family,
+                config.gp_weight,
+                gen,
+                r1_weight=config.r1,
+                clip=config.clip,
+            )
+            update_G(gan.D, opt_g, x_fake, family)
+    return gan.coverage()
+
+
+def compare_remedies(
+    data,
+    remedies: dict[str, dict] | None = None,
+    seconds: float = 30.0,
+    seed: int = 0,
+    n_eval: int = 1000,
+    ring_steps: int = 1000,
+) -> list[dict]:
+    """Train every remedy for the same wall-clock budget (`seconds`) from the same seed, then measure it.
+    Returns one row (a dict) per remedy. Introduced in 08_stabilizing."""
+    if not isinstance(seconds, (int, float)) or not seconds > 0:
+        raise ValueError(f"seconds (the training budget per row) must be > 0; got {seconds!r}.")
+    remedies = REMEDIES if remedies is None else remedies
+    net = load_feature_net()
+    real = data.images[: max(n_eval, 1000)]
+    rows = []
+    for name, options in remedies.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            run = new_run(TrainConfig(**{**asdict(TrainConfig()), **BASE, **options, "seed": seed}))
+        rss0, peak = _rss_bytes(), [0.0]
+        if run.device.type == "cuda":
+            torch.cuda.reset_peak_memory_stats(run.device)
+
+        def on_step(r, peak=peak, rss0=rss0):
+            peak[0] = max(peak[0], _rss_bytes() - rss0)
+
+        t0 = time.perf_counter()
+        with contextlib.redirect_stdout(
+            io.StringIO()
+        ):  # train's "stopped after the budget" line, once per row
+            train(run, data, 10**6, max_seconds=seconds, progress=False, on_step=on_step)
+        wall = time.perf_counter() - t0
+        if run.device.type == "cuda":
+            peak[0] = torch.cuda.max_memory_allocated(run.device)
+        set_seed(seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter(
+                "ignore", SmallSampleWarning
+            )  # quick mode's small n_eval, said in the table
+            report = evaluate(run.sample(n_eval), real, net=net)
+        rows.append(
+            dict(
+                remedy=name,
+                steps=run.step,
+                fid=report.fid,
+                precision=report.precision,
+                recall=report.recall,
+                classes=report.num_covered,
+                wall_s=wall,
+                peak_mb=peak[0] / 2**20,
+                ring=ring_coverage(options, ring_steps, seed),
+            )
+        )
+    return rows
+
+
+def format_table(rows: list[dict]) -> str:
+    """The rows of `compare_remedies` as a Markdown table."""
+    head = "| remedy | steps | FID (LeNet) | precision | recall | classes | wall s | RSS growth MB | ring coverage |"
+    out = [head, "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        ring = "n/a (images only)" if np.isnan(r["ring"]) else f"{r['ring']:.0%}"
+        out.append(
+            f"| {r['remedy']} | {r['steps']} | {r['fid']:.1f} | {r['precision']:.2f} | {r['recall']:.2f} | "
+            f"{r['classes']}/10 | {r['wall_s']:.1f} | {r['peak_mb']:.0f} | {ring} |"
+        )
+    return "\n".join(out)
+
+
+__all__ = ["BASE", "REMEDIES", "compare_remedies", "format_table", "ring_coverage"]

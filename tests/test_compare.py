@@ -1,0 +1,47 @@
+"""gan_lessons.compare (08_stabilizing): the remedies table is measured, row by row, from the registry's
+options; image-only remedies have no ring number; bad budgets get a clear error."""
+
+import math
+
+import pytest
+
+from gan_lessons import REMEDIES, TrainConfig, compare_remedies, format_table, ring_coverage
+from gan_lessons.data import MNISTDigits, load_mnist
+
+
+def test_every_remedy_is_a_valid_config():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no remedy trips the WGAN-Adam warning: the table follows the papers
+        for options in REMEDIES.values():
+            TrainConfig(**options).validate()
+    assert len(REMEDIES) == 11
+
+
+def test_ring_coverage_is_a_share_or_nan_for_image_only_remedies():
+    assert math.isnan(ring_coverage(dict(augment="translation"), 5))
+    assert math.isnan(ring_coverage(dict(minibatch_std=True), 5))
+    for options in (dict(loss="wgan", beta1=0.0), dict(spectral_norm=True, loss="hinge"), dict(r1=1.0)):
+        value = ring_coverage(options, 5)
+        assert 0 <= value <= 1
+
+
+def test_compare_two_remedies_tiny_budget():
+    full = load_mnist(verbose=False)
+    digits = MNISTDigits(full.images_uint8[::10], full.labels[::10], source="subset")
+    remedies = {"non-saturating": REMEDIES["non-saturating"], "DiffAugment": REMEDIES["DiffAugment"]}
+    rows = compare_remedies(digits, remedies, seconds=0.2, n_eval=50, ring_steps=3)
+    assert [r["remedy"] for r in rows] == list(remedies)
+    for r in rows:
+        assert (
+            r["steps"] >= 1 and math.isfinite(r["fid"]) and 0 <= r["recall"] <= 1 and 0 <= r["classes"] <= 10
+        )
+    table = format_table(rows)
+    assert table.count("\n") == 3 and "n/a (images only)" in table and "| non-saturating |" in table
+
+
+@pytest.mark.parametrize("bad", [0, -1, "30"])
+def test_compare_rejects_a_bad_budget(bad):
+    with pytest.raises(ValueError, match="seconds .* must be > 0"):
+        compare_remedies(None, seconds=bad)
