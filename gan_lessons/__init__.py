@@ -6,6 +6,7 @@ from .checkpoint import load_checkpoint, load_generator, read_checkpoint, save_c
 from .classifier import LeNet, accuracy, predict, train_classifier
 from .config import DATA_DIR, QUICK, get_device, set_seed, single_thread  # 00_index
 from .data import MNISTDigits, load_mnist, to_uint8
+from .diffusion import Denoiser, NoiseSchedule, diffusion_sample, train_denoiser  # 12_future_and_faq
 from .losses import (  # 03_loss_math; the registry from 04_toy_gan_playground
     LOSSES,
     LossFamily,

@@ -22,7 +22,7 @@
 # | 09 | [Evaluating GANs](09_evaluating.ipynb) | FID with LeNet features, precision/recall, coverage, memorisation |
 # | 10 | Conditional GAN *(coming)* | class-conditional digits, latent-space explorer |
 # | 11 | GANs for segmentation *(coming)* | pix2pix-style image -> mask vs a plain U-Net, IoU/Dice |
-# | 12 | Future and FAQ *(coming)* | trends, diffusion models, the FAQ as runnable cells |
+# | 12 | [Future and FAQ](12_future_and_faq.ipynb) | trends, diffusion models, the FAQ as runnable cells |
 # <!-- toc:end -->
 
 # %% [markdown]

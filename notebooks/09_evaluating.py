@@ -19,7 +19,7 @@
 
 # %% [markdown]
 # <!-- nav:top -->
-# [← 05 DCGAN on MNIST](05_dcgan_mnist.ipynb) | [Index](00_index.ipynb)
+# [← 05 DCGAN on MNIST](05_dcgan_mnist.ipynb) | [Index](00_index.ipynb) | [12 Future and FAQ →](12_future_and_faq.ipynb)
 
 # %%
 import math
@@ -489,4 +489,4 @@ check_knn_radii(my_knn_radii)
 
 # %% [markdown]
 # <!-- nav:bottom -->
-# [← 05 DCGAN on MNIST](05_dcgan_mnist.ipynb) | [Index](00_index.ipynb)
+# [← 05 DCGAN on MNIST](05_dcgan_mnist.ipynb) | [Index](00_index.ipynb) | [12 Future and FAQ →](12_future_and_faq.ipynb)

@@ -21,7 +21,7 @@ MODULES = {  # dotted name relative to gan_lessons ("" for the package itself) -
 # Lower layers never import higher ones. A module may import its own layer or any lower one.
 LAYERS = [
     {"config", "theory", "losses", "data", "models"},
-    {"classifier", "autoencoder", "toy", "run", "train", "checkpoint", "metrics"},
+    {"classifier", "autoencoder", "diffusion", "toy", "run", "train", "checkpoint", "metrics"},
     {"plot"},
     {"widgets"},
     {"cli", "__main__"},

@@ -8,7 +8,7 @@ One contract (gan_lessons/checks/core.py) for every `check_...` function:
 - a checker called with something it cannot use (a number where a function is expected) raises
   ValueError: a mistake in calling the checker, not in the answer.
 
-One module per chapter holds the checkers that chapter introduces: ch02, ch03, ch04, ch05, ch09.
+One module per chapter holds the checkers that chapter introduces: ch02, ch03, ch04, ch05, ch09, ch12.
 """
 
 from .ch02 import MODEL_KINDS, check_model_kinds, check_output_shape, check_parameter_count, check_prob_real
@@ -16,11 +16,13 @@ from .ch03 import check_d_loss, check_d_star, check_g_loss, check_loss_choice, c
 from .ch04 import check_lsgan_d_loss, check_mode_coverage
 from .ch05 import check_scale_images
 from .ch09 import check_frechet_distance, check_kl_to_uniform, check_knn_radii
+from .ch12 import check_add_noise
 from .core import WrongAnswer
 
 __all__ = [
     "MODEL_KINDS",
     "WrongAnswer",
+    "check_add_noise",
     "check_d_loss",
     "check_d_star",
     "check_frechet_distance",
