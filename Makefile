@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test lint format env nav benchmark clean browser
+.PHONY: lab test lint format env nav benchmark clean browser demo book
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ format: $(STAMP)
 browser:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
 		|| echo "WARNING: could not install chromium: tests/test_browser.py will fail"
+
+# Demo mode for instructors: the dashboards without code, in Voila on http://127.0.0.1:$(PORT)/
+# (make demo CHAPTER=04 for one chapter's; tools/demo.py lists them).
+CHAPTER ?=
+PORT    ?= 8866
+demo: $(STAMP)  ## the course's dashboards full-screen, without code (Voila)
+	$(BIN)/python tools/demo.py $(if $(CHAPTER),--chapter $(CHAPTER),) --port $(PORT)
 
 nav: $(STAMP)  ## refresh index/navigation cells and regenerate .ipynb from .py
 	$(BIN)/python tools/build_nav.py
