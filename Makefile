@@ -45,6 +45,12 @@ PORT    ?= 8866
 demo: $(STAMP)  ## the course's dashboards full-screen, without code (Voila)
 	$(BIN)/python tools/demo.py $(if $(CHAPTER),--chapter $(CHAPTER),) --port $(PORT)
 
+# The static HTML book in build/book/ (open build/book/index.html; it works offline). Chapters run in
+# quick mode; BOOK_MODE=full runs them in full mode (the real results, much slower).
+BOOK_MODE ?= quick
+book: $(STAMP)  ## every chapter as an HTML page with its outputs, solutions folded
+	$(BIN)/python tools/build_book.py --mode $(BOOK_MODE)
+
 nav: $(STAMP)  ## refresh index/navigation cells and regenerate .ipynb from .py
 	$(BIN)/python tools/build_nav.py
 
