@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab student test lint format env nav benchmark clean browser
+.PHONY: lab student test lint format env nav benchmark clean browser demo book
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,19 @@ format: $(STAMP)
 browser:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
 		|| echo "WARNING: could not install chromium: tests/test_browser.py will fail"
+
+# Demo mode for instructors: the dashboards without code, in Voila on http://127.0.0.1:$(PORT)/
+# (make demo CHAPTER=04 for one chapter's; tools/demo.py lists them).
+CHAPTER ?=
+PORT    ?= 8866
+demo: $(STAMP)  ## the course's dashboards full-screen, without code (Voila)
+	$(BIN)/python tools/demo.py $(if $(CHAPTER),--chapter $(CHAPTER),) --port $(PORT)
+
+# The static HTML book in build/book/ (open build/book/index.html; it works offline). Chapters run in
+# quick mode; BOOK_MODE=full runs them in full mode (the real results, much slower).
+BOOK_MODE ?= quick
+book: $(STAMP)  ## every chapter as an HTML page with its outputs, solutions folded
+	$(BIN)/python tools/build_book.py --mode $(BOOK_MODE)
 
 nav: $(STAMP)  ## refresh index/navigation cells and regenerate .ipynb from .py
 	$(BIN)/python tools/build_nav.py

@@ -15,6 +15,7 @@ from .data import (
     segmentation_splits,
     to_uint8,
 )
+from .diffusion import Denoiser, NoiseSchedule, diffusion_sample, train_denoiser
 from .losses import (
     LOSSES,
     LossFamily,

@@ -8,22 +8,26 @@
 # ## Chapters
 #
 # <!-- toc:start -->
-# | # | chapter | what you will do |
-# |---|---|---|
-# | 00 | [Index](00_index.ipynb) | course map, how to run, instructor's guide, environment check |
-# | 01 | [Background](01_background.ipynb) | vision tasks side by side; generative vs discriminative; where GANs sit |
-# | 02 | [Core concepts](02_core_concepts.ipynb) | G and D as networks; GAN vs CNN classifier; GAN vs autoencoder |
-# | 03 | [The loss, the maths](03_loss_math.ipynb) | V(D,G), D*, JSD, saturating vs non-saturating, the article's errors fixed |
-# | 04 | [Toy GAN playground](04_toy_gan_playground.ipynb) | GAN Lab in a notebook: 2-D data, live D heatmap, G manifold |
-# | 05 | [DCGAN on MNIST](05_dcgan_mnist.ipynb) | the article's code done right: shapes, training loop, samples, checkpoints |
-# | 06 | [Bug hunt](06_bug_hunt.ipynb) | the article's listing, each mistake run, its symptom shown, then fixed |
-# | 07 | [Training pitfalls](07_training_pitfalls.ipynb) | mode collapse, oscillation, vanishing gradients, diagnostics |
-# | 08 | [Stabilizing GANs](08_stabilizing.ipynb) | WGAN, WGAN-GP, spectral norm, hinge, TTUR, label smoothing compared |
-# | 09 | [Evaluating GANs](09_evaluating.ipynb) | FID with LeNet features, precision/recall, coverage, memorisation |
-# | 10 | [Conditional GAN](10_conditional_gan.ipynb) | class-conditional digits, latent-space explorer |
-# | 11 | [GANs for segmentation](11_gan_segmentation.ipynb) | pix2pix-style image -> mask vs a plain U-Net, IoU/Dice |
-# | 12 | Future and FAQ *(coming)* | trends, diffusion models, the FAQ as runnable cells |
+# | # | chapter | what you will do | full mode, 2-core CPU |
+# |---|---|---|---|
+# | 00 | [Index](00_index.ipynb) | course map, how to run, instructor's guide, environment check | not measured yet |
+# | 01 | [Background](01_background.ipynb) | vision tasks side by side; generative vs discriminative; where GANs sit | not measured yet |
+# | 02 | [Core concepts](02_core_concepts.ipynb) | G and D as networks; GAN vs CNN classifier; GAN vs autoencoder | not measured yet |
+# | 03 | [The loss, the maths](03_loss_math.ipynb) | V(D,G), D*, JSD, saturating vs non-saturating, the article's errors fixed | not measured yet |
+# | 04 | [Toy GAN playground](04_toy_gan_playground.ipynb) | GAN Lab in a notebook: 2-D data, live D heatmap, G manifold | not measured yet |
+# | 05 | [DCGAN on MNIST](05_dcgan_mnist.ipynb) | the article's code done right: shapes, training loop, samples, checkpoints | 56 s |
+# | 06 | [Bug hunt](06_bug_hunt.ipynb) | the article's listing, each mistake run, its symptom shown, then fixed | not measured yet |
+# | 07 | [Training pitfalls](07_training_pitfalls.ipynb) | mode collapse, oscillation, vanishing gradients, diagnostics | not measured yet |
+# | 08 | [Stabilizing GANs](08_stabilizing.ipynb) | WGAN, WGAN-GP, spectral norm, hinge, TTUR, label smoothing compared | not measured yet |
+# | 09 | [Evaluating GANs](09_evaluating.ipynb) | FID with LeNet features, precision/recall, coverage, memorisation | not measured yet |
+# | 10 | [Conditional GAN](10_conditional_gan.ipynb) | class-conditional digits, latent-space explorer | not measured yet |
+# | 11 | [GANs for segmentation](11_gan_segmentation.ipynb) | pix2pix-style image -> mask vs a plain U-Net, IoU/Dice | not measured yet |
+# | 12 | [Future and FAQ](12_future_and_faq.ipynb) | trends, diffusion models, the FAQ as runnable cells | not measured yet |
 # <!-- toc:end -->
+#
+# The last column is the time to run the chapter top to bottom in full mode on a 2-core laptop CPU,
+# measured by whoever wrote the chapter (each chapter states it in a `full-mode-time` marker in its
+# first cell; `make nav` copies it here). Quick mode takes a fraction of it.
 
 # %% [markdown]
 # <!-- nav:top -->
@@ -68,6 +72,12 @@
 # - Chapter 05 shows a DCGAN being built and trained; its fixed-noise sample grids are the best
 #   single picture of "noise becomes digits".
 # - Run a chapter in quick mode first to check the room's machine, then in full mode for the demo.
+# - **Demo mode:** `make demo` shows the dashboards full-screen without any code, in Voilà, on
+#   http://127.0.0.1:8866/ (`make demo CHAPTER=04` for the playground alone; 03 is the 1-D explorer,
+#   05 the latent explorer on the pre-trained `runs/class/checkpoint.pt`).
+# - **The course as a website:** `make book` writes every chapter with its outputs as static HTML pages
+#   to `build/book/` (offline; solutions folded under each exercise), for students who read before
+#   class or on a phone, and for links to a page.
 
 # %% [markdown]
 # ## Environment check

@@ -12,6 +12,8 @@
 #   and say why each line is there;
 # - train with the course's training loop and read its sample grids, loss curves and D outputs;
 # - save a checkpoint, stop training at any moment, and resume exactly where you left off.
+#
+# <!-- full-mode-time: 56 s -->
 
 # %% [markdown]
 # <!-- nav:top -->

@@ -15,7 +15,7 @@
 
 # %% [markdown]
 # <!-- nav:top -->
-# [← 10 Conditional GAN](10_conditional_gan.ipynb) | [Index](00_index.ipynb)
+# [← 10 Conditional GAN](10_conditional_gan.ipynb) | [Index](00_index.ipynb) | [12 Future and FAQ →](12_future_and_faq.ipynb)
 
 # %%
 import time
@@ -318,4 +318,4 @@ check_pix2pix_g_loss(my_g_loss)
 
 # %% [markdown]
 # <!-- nav:bottom -->
-# [← 10 Conditional GAN](10_conditional_gan.ipynb) | [Index](00_index.ipynb)
+# [← 10 Conditional GAN](10_conditional_gan.ipynb) | [Index](00_index.ipynb) | [12 Future and FAQ →](12_future_and_faq.ipynb)

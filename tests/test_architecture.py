@@ -21,7 +21,18 @@ MODULES = {  # dotted name relative to gan_lessons ("" for the package itself) -
 # Lower layers never import higher ones. A module may import its own layer or any lower one.
 LAYERS = [
     {"config", "theory", "losses", "data", "models"},
-    {"classifier", "autoencoder", "toy", "run", "train", "checkpoint", "metrics", "distributed", "compare"},
+    {
+        "classifier",
+        "autoencoder",
+        "diffusion",
+        "toy",
+        "run",
+        "train",
+        "checkpoint",
+        "metrics",
+        "distributed",
+        "compare",
+    },
     {"plot"},
     {"widgets"},
     {"cli", "__main__"},

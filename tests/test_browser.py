@@ -299,3 +299,101 @@ def test_chapter_04_plays_in_jupyterlab(jupyterlab, tmp_path):
             )
         finally:
             context.close()
+
+
+# ----------------------------------------------------------------------------------------------
+# Demo mode (make demo): the same playground in Voilà, without code cells
+# ----------------------------------------------------------------------------------------------
+def _wait_port(port: int, timeout: float, proc: subprocess.Popen, log: Path) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise AssertionError(
+                f"Voilà exited with code {proc.returncode}:\n" + log.read_text(errors="replace")[-3000:]
+            )
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.3)
+    raise AssertionError(f"Voilà did not listen on port {port} within {timeout:.0f} s")
+
+
+@pytest.fixture
+def voila_demo(tmp_path):
+    """`tools/demo.py --chapter 04` (what `make demo CHAPTER=04` runs) on a free port; yields the URL."""
+    port = _free_port()
+    env = dict(os.environ)
+    for name in ("config", "runtime", "data"):
+        (tmp_path / name).mkdir()
+    env.update(
+        JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
+        JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+        JUPYTER_DATA_DIR=str(tmp_path / "data"),
+        GAN_LESSONS_QUICK="1",
+        JUPYTER_PLATFORM_DIRS="1",
+    )
+    env.pop("MPLBACKEND", None)
+    log = tmp_path / "voila.log"
+    cmd = [
+        sys.executable,
+        str(ROOT / "tools" / "demo.py"),
+        "--chapter",
+        "04",
+        "--port",
+        str(port),
+        "--out",
+        str(tmp_path / "demo"),
+    ]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_port(port, 90, proc, log)  # not an HTTP page: each page view starts a kernel
+        yield base, proc
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)  # Voilà and its kernel
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(10)
+
+
+def test_demo_mode_plays_in_voila(voila_demo, tmp_path):
+    chromium = _chromium_or_fail()
+    from playwright.sync_api import sync_playwright
+
+    base, proc = voila_demo
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(30_000)
+            page.goto(base + "/", wait_until="domcontentloaded", timeout=180_000)
+            view = page.locator(".gl-playground .gl-playground-view").first
+            _wait_until(
+                lambda: view.get_attribute("src"), 180, "the playground in Voilà", page, "demo_04_view.png"
+            )
+            text = page.locator("body").inner_text()
+            assert "gl.playground" not in text and "import gan_lessons" not in text, "demo mode shows code"
+            n0, before = _iteration(page), _view_pixels(page)
+            page.locator(".gl-playground button.gl-play").first.click()
+            _wait_until(
+                lambda: _iteration(page) >= n0 + 20,
+                60,
+                "the counter to advance after Play",
+                page,
+                "demo_04_play.png",
+            )
+            time.sleep(1.0)
+            page.locator(".gl-playground button.gl-pause").first.click()
+            after = _view_pixels(page)
+            page.screenshot(path=str(ARTIFACTS / "demo_04_playground.png"))
+            assert before.shape == after.shape, f"the view changed size: {before.shape} -> {after.shape}"
+            changed = (abs(before - after).sum(axis=2) > 30).mean()
+            assert changed > 0.01, f"the view did not change while playing ({changed:.2%} of pixels differ)"
+        finally:
+            browser.close()
+    assert proc.poll() is None, "Voilà stopped during the test"

@@ -83,6 +83,12 @@ CHAPTERS = [
     ("12", "future_and_faq", "Future and FAQ", "trends, diffusion models, the FAQ as runnable cells"),
 ]
 TOC_RE = re.compile(r"<!-- toc:start -->.*?<!-- toc:end -->", re.S)
+# Each chapter states its own measured full-mode time in its .py, on one line of its own:
+#     # <!-- full-mode-time: 56 s -->
+# (measure it with `make book BOOK_MODE=full`, whose build/book/book.json lists seconds per chapter, or
+# by running the chapter top to bottom in full mode on a 2-core CPU). The index reads it from there, so
+# every chapter's line in the index depends on that chapter's file alone.
+TIME_RE = re.compile(r"<!-- full-mode-time: *(.+?) *-->")
 
 
 def name(num: str, slug: str) -> str:
@@ -93,12 +99,24 @@ def existing() -> list[tuple[str, str, str, str]]:
     return [c for c in CHAPTERS if (NB_DIR / f"{name(c[0], c[1])}.py").exists()]
 
 
+def full_mode_time(py: Path) -> str:
+    """The chapter's own `<!-- full-mode-time: ... -->` marker, or "not measured yet"."""
+    if not py.exists():
+        return ""
+    found = TIME_RE.search(py.read_text(encoding="utf-8"))
+    return found.group(1) if found else "not measured yet"
+
+
 def toc_block() -> str:
-    rows = ["| # | chapter | what you will do |", "|---|---|---|"]
+    rows = [
+        "| # | chapter | what you will do | full mode, 2-core CPU |",
+        "|---|---|---|---|",
+    ]
     for num, slug, title, what in CHAPTERS:
+        py = NB_DIR / f"{name(num, slug)}.py"
         nb = f"{name(num, slug)}.ipynb"
-        link = f"[{title}]({nb})" if (NB_DIR / f"{name(num, slug)}.py").exists() else f"{title} *(coming)*"
-        rows.append(f"| {num} | {link} | {what} |")
+        link = f"[{title}]({nb})" if py.exists() else f"{title} *(coming)*"
+        rows.append(f"| {num} | {link} | {what} | {full_mode_time(py)} |")
     return "\n".join(rows)
 
 

@@ -23,6 +23,7 @@ from .ch08 import check_gradient_penalty
 from .ch09 import check_frechet_distance, check_kl_to_uniform, check_knn_radii
 from .ch10 import check_d_input, check_label_planes
 from .ch11 import check_iou, check_pix2pix_g_loss
+from .ch12 import check_add_noise
 from .core import NOT_DONE, WrongAnswer, checker
 
 # Every public name above: the checkers, the contract and the chapters' constants.

@@ -1,0 +1,96 @@
+"""gan_lessons.diffusion: the noise schedule, the denoiser's shapes, training, both samplers, the errors."""
+
+import pytest
+import torch
+from torch.utils.data import TensorDataset
+
+from gan_lessons import Denoiser, NoiseSchedule, diffusion_sample, train_denoiser
+
+
+def test_schedule_ends_in_noise_and_add_noise_is_the_formula():
+    s = NoiseSchedule(100)
+    assert s.betas.shape == (100,) and torch.all(s.betas > 0) and torch.all(s.betas < 1)
+    assert s.alpha_bars[0] > 0.99 and s.alpha_bars[-1] < 0.01  # clean at the start, noise at the end
+    assert torch.all(s.alpha_bars[1:] < s.alpha_bars[:-1])
+    x0, noise = torch.rand(3, 1, 28, 28), torch.randn(3, 1, 28, 28)
+    t = torch.tensor([0, 50, 99])
+    abar = s.alpha_bars[t].view(-1, 1, 1, 1)
+    assert torch.allclose(s.add_noise(x0, t, noise), abar.sqrt() * x0 + (1 - abar).sqrt() * noise)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"steps": 1}, "steps must be an integer >= 2"),
+        ({"steps": 10.5}, "steps must be an integer >= 2"),
+        ({"beta_start": 0.1, "beta_end": 0.01}, "beta_start < beta_end"),
+    ],
+)
+def test_schedule_errors(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        NoiseSchedule(**kwargs)
+
+
+def test_denoiser_shapes_and_errors():
+    m = Denoiser(16)
+    out = m(torch.randn(5, 1, 28, 28), torch.randint(0, 100, (5,)))
+    assert out.shape == (5, 1, 28, 28)
+    with pytest.raises(ValueError, match="multiple of 8"):
+        Denoiser(12)
+    with pytest.raises(ValueError, match=r"\(N, 1, 28, 28\)"):
+        m(torch.randn(5, 3, 32, 32), torch.zeros(5, dtype=torch.long))
+
+
+def test_the_denoiser_depends_on_the_step():
+    torch.manual_seed(0)
+    m = Denoiser(16)
+    x = torch.randn(2, 1, 28, 28)
+    assert not torch.allclose(m(x, torch.tensor([0, 0])), m(x, torch.tensor([90, 90])))
+
+
+def test_training_lowers_the_loss():
+    torch.manual_seed(0)
+    x = torch.rand(256, 1, 28, 28) * 2 - 1
+    x[:, :, 8:20, 12:16] = 1.0  # a shared "stroke" to learn
+    data = TensorDataset(x, torch.zeros(256, dtype=torch.long))
+    losses = train_denoiser(
+        Denoiser(16), data, NoiseSchedule(50), num_epochs=4, batch_size=32, progress=False
+    )
+    assert len(losses) == 4 * 8
+    assert sum(losses[-4:]) < sum(losses[:4])
+
+
+@pytest.mark.parametrize("steps", [None, 3])
+def test_samplers_shape_range_and_determinism(steps):
+    torch.manual_seed(0)
+    m, s = Denoiser(8), NoiseSchedule(8)
+    a = diffusion_sample(m, s, 3, steps=steps, seed=1)
+    b = diffusion_sample(m, s, 3, steps=steps, seed=1)
+    c = diffusion_sample(m, s, 3, steps=steps, seed=2)
+    assert a.shape == (3, 1, 28, 28) and a.min() >= -1 and a.max() <= 1
+    assert torch.equal(a, b) and not torch.equal(a, c)
+    assert m.training, "the sampler restores the training mode"
+
+
+def test_ddim_makes_fewer_network_calls():
+    calls = []
+    m, s = Denoiser(8), NoiseSchedule(8)
+    m.register_forward_hook(lambda *_: calls.append(1))
+    diffusion_sample(m, s, 2, steps=4)
+    assert len(calls) == 4
+    calls.clear()
+    diffusion_sample(m, s, 2)
+    assert len(calls) == 8
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"n": 2, "steps": 0}, "between 1 and"),
+        ({"n": 2, "steps": 9}, "between 1 and"),
+        ({"n": 0}, "positive"),
+    ],
+)
+def test_sampler_errors(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        diffusion_sample(Denoiser(8), NoiseSchedule(8), **kwargs)

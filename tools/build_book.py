@@ -1,0 +1,311 @@
+"""Build the course as a static HTML book that opens offline: `make book` (quick mode) or
+`make book BOOK_MODE=full`.
+
+    python tools/build_book.py                    # every chapter, executed in quick mode -> build/book/
+    python tools/build_book.py --mode full        # executed in full mode (the real results; slow)
+    python tools/build_book.py --execute 00,03    # execute only these; the others are rendered without outputs
+    python tools/build_book.py --out site/        # another output folder
+
+What it does, chapter by chapter (chapters are found in notebooks/, so new ones are included):
+- executes the **full edition** (solutions in place) in a fresh kernel, in notebooks/, with
+  GAN_LESSONS_QUICK set for quick mode; cells tagged `raises-exception` may fail, any other error
+  stops the build and names the chapter and cell;
+- folds each exercise's solution (the lines between `### BEGIN SOLUTION` and `### END SOLUTION`)
+  out of the code cell into a collapsed "Solution" block right after it;
+- replaces every live widget by its last frame (the images it showed) and a line on how to run it
+  live: a static page has no kernel;
+- turns links between chapters into links between pages; a link to a chapter that is not in
+  notebooks/ yet becomes plain text marked "coming";
+- writes one page per chapter with nbconvert (lab template), MathJax served from the book folder
+  itself (copied from the jupyter-server-mathjax package), and an index.html.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import re
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbconvert import HTMLExporter
+
+ROOT = Path(__file__).resolve().parent.parent
+NB_DIR = ROOT / "notebooks"
+OUT = ROOT / "build" / "book"
+CHAPTER_RE = re.compile(r"^(\d\d)_[a-z0-9_]+$")
+LINK_RE = re.compile(r"\[([^\]]+)\]\((\d\d_[a-z0-9_]+)\.ipynb(#[^)\s]*)?\)")
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+MATHJAX = "_static/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
+REQUIRE_JS = re.compile(r'<script[^>]*src="https://[^"]*require[^"]*"[^>]*>\s*</script>\s*')
+NAV = '<div class="gl-book-nav"><a href="index.html">GAN Lessons: contents</a></div>'
+CSS = """
+<style>
+details.gl-solution { margin: 0.3em 0 1em 5.5em; padding: 0.4em 0.8em; border: 1px solid #9ab;
+  border-radius: 4px; background: #f6f9fb; }
+details.gl-solution summary { cursor: pointer; font-weight: 600; }
+.gl-widget-fallback { border: 1px dashed #9ab; padding: 0.5em; }
+.gl-widget-fallback p { font-style: italic; margin: 0.3em 0 0; }
+.gl-book-nav { font-family: sans-serif; padding: 0.5em 1em; border-bottom: 1px solid #ddd; }
+</style>
+"""
+
+
+def chapters() -> list[Path]:
+    """Every chapter notebook in notebooks/, in course order."""
+    return sorted(p for p in NB_DIR.glob("[0-9][0-9]_*.ipynb") if CHAPTER_RE.match(p.stem))
+
+
+# ------------------------------------------------------------------------------------------------
+# Solutions
+# ------------------------------------------------------------------------------------------------
+def split_solution(source: str) -> tuple[str, str] | None:
+    """(the cell without its solution lines, the solution) or None for a cell without one."""
+    lines = source.splitlines()
+    starts = [i for i, line in enumerate(lines) if line.strip() == BEGIN]
+    if not starts:
+        return None
+    shown, solution, inside = [], [], False
+    for line in lines:
+        if line.strip() == BEGIN:
+            inside = True
+            indent = line[: len(line) - len(line.lstrip())]
+            shown.append(f"{indent}# ... your code here (a solution is folded below)")
+        elif line.strip() == END:
+            inside = False
+        elif inside:
+            solution.append(line)
+        else:
+            shown.append(line)
+    return "\n".join(shown), "\n".join(solution)
+
+
+def fold_solutions(nb) -> int:
+    """Move each solution into a collapsed block after its cell (after execution); returns how many."""
+    cells, folded = [], 0
+    for cell in nb.cells:
+        parts = split_solution(cell.source) if cell.cell_type == "code" else None
+        cells.append(cell)
+        if parts:
+            cell.source, solution = parts
+            block = (
+                '<details class="gl-solution"><summary>Solution</summary>\n'
+                f"<pre><code>{html.escape(solution)}</code></pre>\n</details>"
+            )
+            cells.append(nbformat.v4.new_markdown_cell(block))
+            folded += 1
+    nb.cells = cells
+    return folded
+
+
+# ------------------------------------------------------------------------------------------------
+# Widgets: their last frame
+# ------------------------------------------------------------------------------------------------
+def _widget_images(state: dict, model_id: str, seen: set | None = None) -> list[str]:
+    """base64 PNGs shown by a widget and its children (Image widgets, and images in Output widgets)."""
+    seen = seen if seen is not None else set()
+    if model_id in seen or model_id not in state:
+        return []
+    seen.add(model_id)
+    entry = state[model_id]
+    model = entry.get("state", {})
+    found = []
+    if entry.get("model_name") == "ImageModel":
+        for buf in entry.get("buffers", []):
+            if buf.get("path") == ["value"]:
+                found.append(buf["data"])
+        if isinstance(model.get("value"), str) and model["value"]:
+            found.append(model["value"])
+    for out in model.get("outputs", []) if entry.get("model_name") == "OutputModel" else []:
+        png = out.get("data", {}).get("image/png")
+        if png:
+            found.append(png if isinstance(png, str) else "".join(png))
+    refs = []
+    for value in model.values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and item.startswith("IPY_MODEL_"):
+                refs.append(item[len("IPY_MODEL_") :])
+    for ref in refs:
+        found += _widget_images(state, ref, seen)
+    return found
+
+
+def static_widgets(nb, chapter: str) -> int:
+    """Replace every widget output by its images and a line on running it live; returns how many."""
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    replaced = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            view = (
+                out.get("data", {}).get(WIDGET_VIEW)
+                if out.get("output_type") in ("display_data", "execute_result")
+                else None
+            )
+            if view is None:
+                continue
+            images = _widget_images(state, view.get("model_id", ""))
+            imgs = "".join(f'<img src="data:image/png;base64,{b}" alt="widget frame"> ' for b in images)
+            note = (
+                "A live widget: this page shows its last frame. To use it, run this chapter in JupyterLab "
+                f"(<code>make lab</code>) or the dashboard alone (<code>make demo CHAPTER={chapter}</code>)."
+            )
+            out["data"] = {"text/html": f'<div class="gl-widget-fallback">{imgs}<p>{note}</p></div>'}
+            replaced += 1
+    nb.metadata.pop("widgets", None)  # nothing to embed: a static page has no widget manager
+    return replaced
+
+
+# ------------------------------------------------------------------------------------------------
+# Links
+# ------------------------------------------------------------------------------------------------
+def rewrite_links(nb, present: set[str]) -> list[str]:
+    """chapter.ipynb links -> chapter.html; links to chapters not (yet) in the book -> plain text."""
+    missing = []
+
+    def sub(m: re.Match) -> str:
+        text, stem, anchor = m.group(1), m.group(2), m.group(3) or ""
+        if stem in present:
+            return f"[{text}]({stem}.html{anchor})"
+        missing.append(stem)
+        return f"{text} *(coming)*"
+
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = LINK_RE.sub(sub, cell.source)
+    return missing
+
+
+# ------------------------------------------------------------------------------------------------
+# Build
+# ------------------------------------------------------------------------------------------------
+def copy_mathjax(out: Path) -> None:
+    import jupyter_server_mathjax
+
+    src = Path(jupyter_server_mathjax.__file__).parent / "static"
+    dst = out / "_static" / "mathjax"
+    if dst.exists():
+        shutil.rmtree(dst)
+    # the TeX web fonts in woff are enough for every current browser; skip the other font formats
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("*.eot", "*.otf", "*.svg"))
+
+
+def execute(nb, path: Path, quick: bool, timeout: int) -> None:
+    saved = dict(os.environ)
+    os.environ["GAN_LESSONS_QUICK"] = "1" if quick else "0"  # the kernel inherits the environment
+    if not quick:
+        os.environ.pop("CI", None)  # CI turns quick mode on; full mode was asked for
+    os.environ.pop("MPLBACKEND", None)  # the kernel's inline backend, as a student's would use
+    try:
+        _run(nb, path, timeout)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _run(nb, path: Path, timeout: int) -> None:
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=False,  # cells tagged raises-exception may fail; nothing else
+        store_widget_state=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    client.execute()
+
+
+def title_of(nb, stem: str) -> str:
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.source.startswith("# "):
+            return cell.source.splitlines()[0][2:].strip()
+    return stem
+
+
+def build(
+    out: Path = OUT, mode: str = "quick", execute_only: set[str] | None = None, timeout: int = 1800
+) -> dict:
+    """Build the book into `out`; returns a summary (pages, seconds, sizes). Raises on a failing cell."""
+    start = time.perf_counter()
+    out.mkdir(parents=True, exist_ok=True)
+    copy_mathjax(out)
+    exporter = HTMLExporter(template_name="lab", mathjax_url=MATHJAX, exclude_input_prompt=False)
+    paths = chapters()
+    present = {p.stem for p in paths}
+    pages, report = [], {"mode": mode, "chapters": {}}
+    for path in paths:
+        num = path.stem[:2]
+        nb = nbformat.read(path, as_version=4)
+        run_it = execute_only is None or num in execute_only
+        t0 = time.perf_counter()
+        if run_it:
+            print(f"executing {path.name} ({mode} mode) ...", flush=True)
+            try:
+                execute(nb, path, quick=(mode == "quick"), timeout=timeout)
+            except Exception as err:
+                raise RuntimeError(f"{path.name}: a cell failed while building the book:\n{err}") from err
+        seconds = time.perf_counter() - t0
+        widgets = static_widgets(nb, num)
+        folded = fold_solutions(nb)
+        missing = rewrite_links(nb, present)
+        title = title_of(nb, path.stem)
+        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+        body = body.replace("</head>", CSS + "</head>", 1)
+        body = REQUIRE_JS.sub("", body)  # only the widget manager needs it, and it comes from a CDN
+        body = re.sub(r"<body[^>]*>", lambda m: m.group(0) + NAV, body, count=1)
+        (out / f"{path.stem}.html").write_text(body, encoding="utf-8")
+        pages.append((path.stem, title, run_it))
+        report["chapters"][path.stem] = {
+            "executed": run_it,
+            "seconds": round(seconds, 1),
+            "widgets": widgets,
+            "solutions": folded,
+            "coming": sorted(set(missing)),
+        }
+    rows = "\n".join(
+        f'<li><a href="{stem}.html">{html.escape(title)}</a>'
+        + ("" if ran else " <em>(not executed in this build)</em>")
+        + "</li>"
+        for stem, title, ran in pages
+    )
+    index = (
+        "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>GAN Lessons</title>" + CSS + "</head>"
+        "<body style='font-family: sans-serif; max-width: 50em; margin: 2em auto;'>"
+        "<h1>GAN Lessons</h1><p>An interactive course on Generative Adversarial Networks, as a static "
+        f"book: every chapter with its outputs, executed in {mode} mode on "
+        f"{time.strftime('%Y-%m-%d')}. Solutions are folded under each exercise. Widgets show their "
+        "last frame; run the course in JupyterLab (<code>make lab</code>) to use them live.</p>"
+        f"<ol start='0'>\n{rows}\n</ol></body></html>\n"
+    )
+    (out / "index.html").write_text(index, encoding="utf-8")
+    report["seconds"] = round(time.perf_counter() - start, 1)
+    report["bytes"] = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
+    (out / "book.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mode", choices=["quick", "full"], default="quick")
+    parser.add_argument("--execute", help="comma-separated chapter numbers to execute (default: all)")
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
+    args = parser.parse_args(argv)
+    only = {c.strip().zfill(2) for c in args.execute.split(",")} if args.execute else None
+    report = build(args.out, args.mode, only, args.timeout)
+    print(
+        f"book: {len(report['chapters'])} chapters in {args.out} ({report['bytes'] / 1e6:.1f} MB), "
+        f"built in {report['seconds']:.0f} s ({args.mode} mode)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
