@@ -320,7 +320,21 @@ print(
 # Note on the article's own references: several are wrong. DALL·E is by Ramesh et al. (ICML 2021) and
 # is not a GAN; "Improved Training of Wasserstein GANs" is by Gulrajani et al. (NeurIPS 2017,
 # arXiv:1704.00028), while arXiv:1611.07004 is pix2pix; SRGAN is by Ledig et al.; CycleGAN appeared at
-# ICCV 2017; Progressive GAN at ICLR 2018. Chapter 12 corrects the full list.
+# ICCV 2017; Progressive GAN at ICLR 2018. Three more that this course cites: **BEGAN** is by Berthelot,
+# Schumm & Metz (arXiv:1703.10717, 2017), not "Zhang, Schmidt & Tschannen, CVPR 2018"; **BigGAN** is
+# Brock, Donahue & Simonyan, *Large Scale GAN Training for High Fidelity Natural Image Synthesis*,
+# ICLR 2019 (arXiv:1809.11096), not a CVPR 2018 paper on "style-based representation learning" with
+# Krizhevsky and Kim; **pix2pix** is Isola, Zhu, Zhou & Efros (CVPR 2017). The article's
+# "Mordvintsev, Tarassenko & Vedaldi (2008), Fast Image Inpainting ..., 11th ECCV" could not be found
+# (the 11th ECCV was in 2010), so the course does not cite it. Chapter 12 corrects the full list.
+#
+# The article also says GANs have "achieved remarkable results" in generative *language* models. They
+# have not: text is a sequence of discrete tokens, so no gradient flows from D through a sampled word
+# back to G; text GANs need reinforcement-learning tricks (SeqGAN, Yu et al., AAAI 2017) and were found
+# to fall short of plain maximum-likelihood language models (Caccia et al., *Language GANs Falling
+# Short*, ICLR 2020). Language models are trained by next-token likelihood. Its two "challenges" of
+# §5.2 are shown where the course meets them: the compute cost (chapter 05 times its training run) and
+# interpretability (chapter 05 walks through the latent space; a GAN gives no likelihood to inspect).
 
 # %%
 timeline = [  # (year of the first public version, family, model)

@@ -141,6 +141,16 @@ for _ in range(5):
     assert theory.value_function(other, p_data, p_g, x) < v_star
 print(f"V(D*, G) = {v_star:.4f}, larger than for any perturbed D")
 
+# The article's prose (§3.1.2) describes D's objective without logs: "the probability of real plus the
+# negative of the probability of fake", E[D(x)] − E[D(G(z))]. Point by point that is a·y − b·y, linear
+# in y = D(x): its maximum sits at an end, y = 1 wherever p_data > p_g and y = 0 elsewhere. That D is a
+# hard yes/no, not D*, and it carries no information on *how much* likelier real is. The logs matter.
+for a, b in [(0.3, 0.1), (1.0, 1.2), (0.4, 0.6)]:
+    best_linear = y[np.argmax(a * y - b * y)]
+    print(f"a={a}, b={b}: the prose's D = {best_linear:.3f}, D* = a/(a+b) = {a / (a + b):.3f}")
+    assert abs(best_linear - (1.0 if a > b else 0.0)) < 1e-5  # a step, not a/(a+b)
+    assert abs(best_linear - a / (a + b)) > 0.2
+
 fig, ax = plt.subplots(figsize=(7, 3))
 ax.plot(x, p_data, label="p_data = N(0, 1)")
 ax.plot(x, p_g, label="p_g = N(2, 0.7²)")

@@ -37,6 +37,7 @@ from gan_lessons import (
     Generator,
     MNISTDigits,
     TrainConfig,
+    class_coverage,
     count_parameters,
     d_loss_bce,
     epoch_loader,
@@ -424,7 +425,11 @@ show_images(samples[:64], title=f"64 fresh samples after {num_epochs} epochs")
 assert scale["real vs real"] < report.fid
 if not QUICK:  # one epoch gives blobs (their FID can be worse than noise's); the full run gives digits
     assert report.fid < scale["uniform noise"] / 10
-    assert report.num_covered == 10, "every digit class holds at least 5% of the samples"
+    # Class shares measured on 5,000 samples, not 1,000: at 1,000 a class that truly holds 6% of the
+    # samples falls below 5% about one time in ten by chance alone (binomial sd 0.75 points).
+    classes_5k = class_coverage(run.sample(5000))
+    print(f"5,000 samples: {classes_5k}")
+    assert classes_5k.num_covered == 10, "every digit class holds at least 5% of 5,000 samples"
     assert report.fid < 10 * scale["real vs real"], "within 10x of the real-vs-real FID"
 
 # %% [markdown]

@@ -199,3 +199,17 @@ def test_plot_diagnostics_draws_what_is_recorded():
     }
     fig = plot_diagnostics(h)
     assert all(ax.lines for ax in fig.axes)
+
+
+def test_plot_toy_runs_draws_two_panels_per_run():
+    import matplotlib.pyplot as plt
+
+    from gan_lessons import ToyGAN, plot_toy_runs
+
+    runs = {"A": ToyGAN("ring", seed=0), "B": ToyGAN("ring", seed=1)}
+    for gan in runs.values():
+        gan.step(10)
+    fig = plot_toy_runs(runs)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert len(fig.axes) == 4 and titles[0].startswith("Run A") and titles[3].startswith("Run B")
+    plt.close(fig)

@@ -97,3 +97,11 @@ def test_student_edition_runs_top_to_bottom(py, tmp_path):
         text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
         lines = [line for line in text.strip().split("\n") if line]
         assert lines and lines[-1].startswith(NOT_DONE), f"{py.stem}: exercise cell ends with {lines[-1:]}"
+
+
+def test_without_force_a_students_notebook_is_kept(tmp_path):
+    mse.build(tmp_path)
+    mine = tmp_path / f"{CHAPTERS[-1].stem}.ipynb"
+    mine.write_text("my answers")
+    assert mine not in mse.build(tmp_path, force=False) and mine.read_text() == "my answers"
+    assert mine in mse.build(tmp_path, force=True) and mine.read_text() != "my answers"
