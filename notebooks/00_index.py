@@ -16,9 +16,9 @@
 # | 03 | [The loss, the maths](03_loss_math.ipynb) | V(D,G), D*, JSD, saturating vs non-saturating, the article's errors fixed | not measured yet |
 # | 04 | [Toy GAN playground](04_toy_gan_playground.ipynb) | GAN Lab in a notebook: 2-D data, live D heatmap, G manifold | not measured yet |
 # | 05 | [DCGAN on MNIST](05_dcgan_mnist.ipynb) | the article's code done right: shapes, training loop, samples, checkpoints | 56 s |
-# | 06 | [Bug hunt](06_bug_hunt.ipynb) | the article's listing, each mistake run, its symptom shown, then fixed | not measured yet |
-# | 07 | [Training pitfalls](07_training_pitfalls.ipynb) | mode collapse, oscillation, vanishing gradients, diagnostics | not measured yet |
-# | 08 | [Stabilizing GANs](08_stabilizing.ipynb) | WGAN, WGAN-GP, spectral norm, hinge, TTUR, label smoothing compared | not measured yet |
+# | 06 | [Bug hunt](06_bug_hunt.ipynb) | ten classic mistakes, each run, its symptom shown, then fixed; find the bugs (measured on a shared, loaded 2-core CPU: full 79 s, quick 19 s) | not measured yet |
+# | 07 | [Training pitfalls](07_training_pitfalls.ipynb) | mode collapse, oscillation, vanishing gradients, diagnostics (measured on a shared, loaded 2-core CPU: full 401 s, quick 69 s) | not measured yet |
+# | 08 | [Stabilizing GANs](08_stabilizing.ipynb) | WGAN, WGAN-GP, spectral norm, hinge, TTUR, label smoothing, minibatch std, R1, DiffAugment on one table (measured on a shared, loaded 2-core CPU: full 12.0 min (150 s of CPU time) incl. the 11 x 30 s table, quick 52 s) | not measured yet |
 # | 09 | [Evaluating GANs](09_evaluating.ipynb) | FID with LeNet features, precision/recall, coverage, memorisation | not measured yet |
 # | 10 | [Conditional GAN](10_conditional_gan.ipynb) | class-conditional digits, latent-space explorer | not measured yet |
 # | 11 | [GANs for segmentation](11_gan_segmentation.ipynb) | pix2pix-style image -> mask vs a plain U-Net, IoU/Dice | not measured yet |
