@@ -91,8 +91,8 @@ D(x, torch.tensor([1, 2, 3, 10]))
 #
 # Full mode trains three epochs of the 5,000-digit subset (234 steps), capped at 290 s; quick mode runs a
 # few dozen steps to show the mechanics. (The course's target is 90% conditioning accuracy within 5 minutes.
-# This recipe does not reach it yet: measured, it levels off near 70% from about 200 steps on, so longer
-# training is not the fix. Exercise 4 asks what is.)
+# This recipe does not reach it yet: measured with seed 0, 69% after 200 and 300 steps, 70% after 400,
+# 76% after 500; it climbs too slowly for longer training to be the fix. Exercise 4 asks what is.)
 
 # %% tags=["nbval-ignore-output"]
 run = new_run(TrainConfig(conditional=True, seed=0))
@@ -241,7 +241,7 @@ check_d_input(d_input)
 # **3. (Open)** Train with `TrainConfig(conditional=True, seed=1)` and compare the per-class accuracies.
 # Which digits does G confuse, and with which? (`report.confusion` is the confusion matrix.)
 #
-# **4. (Open)** The accuracy levels off near 70%. Try the fixes the literature suggests and measure each
+# **4. (Open)** The accuracy climbs slowly (about 70% after 3 epochs). Try the fixes the literature suggests and measure each
 # with `conditioning_accuracy`: a lower learning rate (`TrainConfig(lr=2e-4)`), the label also fed to
 # D's hidden layer, a projection discriminator (Miyato & Koyama 2018), or an auxiliary classifier loss
 # (AC-GAN, Odena et al. 2017).
