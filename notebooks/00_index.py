@@ -21,7 +21,7 @@
 # | 08 | Stabilizing GANs *(coming)* | WGAN, WGAN-GP, spectral norm, hinge, TTUR, label smoothing compared |
 # | 09 | [Evaluating GANs](09_evaluating.ipynb) | FID with LeNet features, precision/recall, coverage, memorisation |
 # | 10 | [Conditional GAN](10_conditional_gan.ipynb) | class-conditional digits, latent-space explorer (measured on a shared 2-core CPU at load ~10: quick 70 s, full ~6 min) |
-# | 11 | [GANs for segmentation](11_gan_segmentation.ipynb) | pix2pix-style image -> mask vs a plain U-Net, IoU/Dice (measured on a shared 2-core CPU at load ~10: quick 32-88 s, full ~25 min) |
+# | 11 | [GANs for segmentation](11_gan_segmentation.ipynb) | pix2pix-style image -> mask vs a plain U-Net, IoU/Dice (measured on a shared 2-core CPU at load ~10: quick 32-88 s, full ~22 min) |
 # | 12 | Future and FAQ *(coming)* | trends, diffusion models, the FAQ as runnable cells |
 # <!-- toc:end -->
 

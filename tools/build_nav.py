@@ -85,7 +85,7 @@ CHAPTERS = [
         "gan_segmentation",
         "GANs for segmentation",
         "pix2pix-style image -> mask vs a plain U-Net, IoU/Dice (measured on a shared 2-core CPU at load ~10: "
-        "quick 32-88 s, full ~25 min)",
+        "quick 32-88 s, full ~22 min)",
     ),
     ("12", "future_and_faq", "Future and FAQ", "trends, diffusion models, the FAQ as runnable cells"),
 ]
