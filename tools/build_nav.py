@@ -81,12 +81,19 @@ CHAPTERS = [
         "Evaluating GANs",
         "FID with LeNet features, precision/recall, coverage, memorisation",
     ),
-    ("10", "conditional_gan", "Conditional GAN", "class-conditional digits, latent-space explorer"),
+    (
+        "10",
+        "conditional_gan",
+        "Conditional GAN",
+        "class-conditional digits, latent-space explorer (measured on a shared 2-core CPU at load ~10: "
+        "quick 70 s, full ~6 min)",
+    ),
     (
         "11",
         "gan_segmentation",
         "GANs for segmentation",
-        "pix2pix-style image -> mask vs a plain U-Net, IoU/Dice",
+        "pix2pix-style image -> mask vs a plain U-Net, IoU/Dice (measured on a shared 2-core CPU at load ~10: "
+        "quick 32-88 s, full ~22 min)",
     ),
     ("12", "future_and_faq", "Future and FAQ", "trends, diffusion models, the FAQ as runnable cells"),
 ]
