@@ -11,8 +11,17 @@ images per second over all processes, after the first 5 steps (warm-up). `--batc
 as in the CLI, so N processes take N times more images per step. Prints numbers; asserts nothing.
 
 Measured on the 2-core build machine (x86_64, torch 2.14.1 CPU), shared with four other engineers'
-builds and tests at the time (load average 10-17 on 2 cores), so absolute numbers are low and noisy;
-see the closing note of issue 14 for the table and the command.
+builds and tests at the time (load average 9-11 on 2 cores during the runs), so absolute numbers are
+low and noisy. `python benchmarks/ddp_throughput.py --seconds 30`, default TrainConfig, batch 64 per
+process, images/s over all processes after 5 warm-up steps, two runs back to back (08:54 and 08:57 UTC):
+
+    processes x threads   backend   run 1   run 2
+    1 x 2                 -            30      20   img/s (13 and 10 steps in 30 s)
+    2 x 1                 gloo        245     186   img/s (58 and 45 steps of 2 x 64 images)
+
+Under this load, two single-threaded processes got about 8x the images of one two-threaded process
+(a two-thread pool waits for its slower thread when the cores are oversubscribed). On a quiet machine
+the same script measures the gap; this table is not a claim about a quiet machine.
 """
 
 from __future__ import annotations
