@@ -405,11 +405,16 @@ assert all(torch.equal(a, b) for a, b in zip(G1.state_dict().values(), G2.state_
 # %%
 print_listing()
 
-# %%
-### BEGIN SOLUTION
-found = {9, 19, 22}
-### END SOLUTION
-check_bug_hunt(found)
+
+# %% tags=["exercise"]
+def bugs_found():
+    ### BEGIN SOLUTION
+    # Task: return the set of line numbers of the listing that hold a bug.
+    return {9, 19, 22}
+    ### END SOLUTION
+
+
+check_bug_hunt(bugs_found)
 
 # %% [markdown]
 # ## Further reading

@@ -280,9 +280,10 @@ assert report_c.numbers["FID (last)"] > report_h.numbers["FID (last)"]
 # y ascends, and both use the old point. Return `(x_new, y_new)`.
 
 
-# %%
+# %% tags=["exercise"]
 def my_step(x, y, lr):
     ### BEGIN SOLUTION
+    # Task: return (x_new, y_new): x steps down along y, y steps up along x, both from the old point.
     return x - lr * y, y + lr * x
     ### END SOLUTION
 

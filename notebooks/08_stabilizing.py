@@ -277,9 +277,10 @@ if not QUICK:  # with a real budget, the best remedy beats the saturating baseli
 # (‖gradient‖ − 1)² (one norm per sample, over all its other dimensions).
 
 
-# %%
+# %% tags=["exercise"]
 def my_gradient_penalty(D, x_real, x_fake):
     ### BEGIN SOLUTION
+    # Task: interpolate real and fake per sample, take D's gradient there (create_graph=True), return mean (||grad|| - 1)^2.
     eps = torch.rand((len(x_real),) + (1,) * (x_real.dim() - 1))
     x_hat = (eps * x_real + (1 - eps) * x_fake).detach().requires_grad_(True)
     (grad,) = torch.autograd.grad(D(x_hat).sum(), x_hat, create_graph=True)

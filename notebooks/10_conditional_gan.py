@@ -214,9 +214,10 @@ assert redraw_ms < (200 if QUICK else 50), f"the explorer took {redraw_ms:.0f} m
 # **1.** Write `label_planes(y, size)`: labels (N,) → one-hot planes (N, 10, size, size), plane y all ones.
 
 
-# %%
+# %% tags=["exercise"]
 def label_planes(y, size):
     ### BEGIN SOLUTION
+    # Task: return one-hot planes (N, 10, size, size) of float: plane y[i] all ones for image i.
     return F.one_hot(y, 10).float()[:, :, None, None].expand(-1, -1, size, size)
     ### END SOLUTION
 
@@ -228,9 +229,10 @@ check_label_planes(label_planes)
 # followed by their label planes, (N, 11, 28, 28).
 
 
-# %%
+# %% tags=["exercise"]
 def d_input(x, y):
     ### BEGIN SOLUTION
+    # Task: return the images followed by their label planes along the channels, (N, 11, 28, 28).
     return torch.cat([x, label_planes(y, x.shape[-1])], dim=1)
     ### END SOLUTION
 

@@ -284,9 +284,10 @@ assert per_image.shape == (len(test_set),)
 # |P ∩ T| / |P ∪ T|, counting two empty masks as 1.
 
 
-# %%
+# %% tags=["exercise"]
 def my_iou(pred, target):
     ### BEGIN SOLUTION
+    # Task: return the mean over images of |P & T| / |P | T|, with two empty masks counting as 1.
     p, t = pred.flatten(1).bool(), target.flatten(1).bool()
     inter, union = (p & t).sum(1).float(), (p | t).sum(1).float()
     return torch.where(union > 0, inter / union.clamp_min(1), torch.ones_like(union)).mean()
@@ -300,9 +301,10 @@ check_iou(my_iou)
 # patch logits for G's masks, plus `lam` times the per-pixel BCE of G's mask logits.
 
 
-# %%
+# %% tags=["exercise"]
 def my_g_loss(d_fake_logits, mask_logits, masks, lam):
     ### BEGIN SOLUTION
+    # Task: return the non-saturating adversarial loss on D's patch logits + lam * per-pixel BCE of the mask logits.
     adversarial = F.binary_cross_entropy_with_logits(d_fake_logits, torch.ones_like(d_fake_logits))
     return adversarial + lam * F.binary_cross_entropy_with_logits(mask_logits, masks)
     ### END SOLUTION

@@ -131,9 +131,10 @@ warnings.simplefilter("ignore", SmallSampleWarning)  # quick mode scores few sam
 # one value per image, shaped (N, 1, 1, 1).
 
 
-# %%
+# %% tags=["exercise"]
 def add_noise(x0, abar, noise):
     ### BEGIN SOLUTION
+    # Task: return sqrt(abar) * x0 + sqrt(1 - abar) * noise.
     return abar.sqrt() * x0 + (1 - abar).sqrt() * noise
     ### END SOLUTION
 

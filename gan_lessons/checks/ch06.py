@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .core import WrongAnswer, correct
+from .core import WrongAnswer, checker, correct
 
 #: The exercise's listing. Line numbers are what `print_listing()` shows (1-based).
 BUG_HUNT_LISTING = """\
@@ -91,6 +91,7 @@ def _as_lines(found: Any) -> set[int]:
     return lines
 
 
+@checker(value_answer=True)
 def check_bug_hunt(found: Any) -> bool:
     """Exercise (06): `found` is the set of line numbers of the listing's bugs (see `print_listing()`)."""
     lines = _as_lines(found)

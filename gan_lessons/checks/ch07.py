@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .core import WrongAnswer, as_float, call_student, correct, require_callable
+from .core import WrongAnswer, as_float, call_student, checker, correct, require_callable
 
 
 def _pair(out, what: str) -> tuple[float, float]:
@@ -15,6 +15,7 @@ def _pair(out, what: str) -> tuple[float, float]:
     return as_float(out[0], f"{what} x_new", returned=True), as_float(out[1], f"{what} y_new", returned=True)
 
 
+@checker
 def check_simultaneous_step(fn: Callable) -> bool:
     """Exercise (07): `fn(x, y, lr)` returns (x_new, y_new) after one *simultaneous* gradient step of
     min_x max_y f(x, y) = x * y: x descends on f, y ascends on f, both using the old (x, y)."""

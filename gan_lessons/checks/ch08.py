@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from ..losses import gradient_penalty
-from .core import WrongAnswer, as_float, call_student, correct, require_callable
+from .core import WrongAnswer, as_float, call_student, checker, correct, require_callable
 
 
 class _Critic(nn.Module):
@@ -32,6 +32,7 @@ def _student_gp(fn, D, x_real, x_fake, seed):
     )
 
 
+@checker
 def check_gradient_penalty(fn: Callable) -> bool:
     """Exercise (08): `fn(D, x_real, x_fake)` returns the WGAN-GP penalty E[(||grad D(x_hat)|| - 1)^2] at
     x_hat = eps * x_real + (1 - eps) * x_fake, one eps ~ U(0, 1) per sample (from torch.rand), with

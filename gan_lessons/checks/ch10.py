@@ -7,7 +7,7 @@ from collections.abc import Callable
 import torch
 
 from ..models import one_hot_channels
-from .core import WrongAnswer, as_tensor, call_student, close, correct, require_callable
+from .core import WrongAnswer, as_tensor, call_student, checker, close, correct, require_callable
 
 _LABELS = torch.tensor([3, 0, 9, 7])  # distinct, with both ends, so an off-by-one or a wrong size shows
 
@@ -46,6 +46,7 @@ def _planes_verdict(out: torch.Tensor, y: torch.Tensor, size: int, what: str) ->
     )
 
 
+@checker
 def check_label_planes(fn: Callable) -> bool:
     """Exercise (10): fn(y, size) turns labels (N,) into one-hot planes (N, 10, size, size)."""
     require_callable(fn, "check_label_planes(label_planes)")
@@ -58,6 +59,7 @@ def check_label_planes(fn: Callable) -> bool:
     return correct("ten planes, one lit per image: D can now check the digit against the label.")
 
 
+@checker
 def check_d_input(fn: Callable) -> bool:
     """Exercise (10): fn(x, y) builds the conditional D's input, the image stacked with its label planes
     (N, 1 + 10, 28, 28), image first (as gan_lessons.ConditionalDiscriminator does)."""

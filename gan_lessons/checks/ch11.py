@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from ..metrics import iou
-from .core import WrongAnswer, as_float, call_student, close, correct, require_callable
+from .core import WrongAnswer, as_float, call_student, checker, close, correct, require_callable
 
 
 def _masks() -> tuple[torch.Tensor, torch.Tensor]:
@@ -24,6 +24,7 @@ def _masks() -> tuple[torch.Tensor, torch.Tensor]:
     return pred, target  # image 3: both empty, IoU 1
 
 
+@checker
 def check_iou(fn: Callable) -> bool:
     """Exercise (11): fn(pred, target) returns the mean over images of |P ∩ T| / |P ∪ T|, 1 for two empty masks."""
     require_callable(fn, "check_iou(my_iou)")
@@ -65,6 +66,7 @@ def check_iou(fn: Callable) -> bool:
     raise WrongAnswer(f"Expected a mean IoU of {right:.4f} for these masks; got {out:.4f}.")
 
 
+@checker
 def check_pix2pix_g_loss(fn: Callable) -> bool:
     """Exercise (11): fn(d_fake_logits, mask_logits, masks, lam) = non-saturating adversarial loss on D's
     patch logits + lam x per-pixel BCE of the mask logits (pix2pix's objective, BCE in place of L1)."""

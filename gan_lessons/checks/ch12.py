@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import torch
 
-from .core import WrongAnswer, as_tensor, call_student, close, correct, require_callable
+from .core import WrongAnswer, as_tensor, call_student, checker, close, correct, require_callable
 
 _MISTAKES: list[tuple[str, Callable]] = [
     (
@@ -48,6 +48,7 @@ def _cases() -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
     return [(x0, abar, noise), (x0[:2] * 0.5, abar[:2].flip(0), noise[:2])]
 
 
+@checker
 def check_add_noise(fn: Callable) -> bool:
     """Exercise (12): fn(x0, abar, noise) -> x_t, with abar of shape (N, 1, 1, 1)."""
     require_callable(fn, "check_add_noise(my_add_noise)")
