@@ -41,6 +41,14 @@ CHAPTER_OF = {  # a checker used by two chapters lives in the one that introduce
     "check_frechet_distance": "ch09",
     "check_kl_to_uniform": "ch09",
     "check_knn_radii": "ch09",
+    "check_bug_hunt": "ch06",
+    "check_simultaneous_step": "ch07",
+    "check_gradient_penalty": "ch08",
+    "check_label_planes": "ch10",
+    "check_d_input": "ch10",
+    "check_iou": "ch11",
+    "check_pix2pix_g_loss": "ch11",
+    "check_add_noise": "ch12",
 }
 
 
