@@ -461,12 +461,12 @@ if not QUICK:
 # against real. Deeper: [09 Evaluating GANs](09_evaluating.ipynb).
 
 # %%
-report = evaluate(run.sample(n_fid), real, net=net)
+report = evaluate(run.sample(n_fid * 2), test.images[test_perm[: n_fid * 2]], net=net)
 print(report)
 assert 0 <= report.precision <= 1 and 0 <= report.recall <= 1
 assert report.fid > rows["real digits (floor)"]["FID"], "no model beats real digits"
 if not QUICK:
-    assert report.num_covered == 10 and report.precision > 0.5
+    assert report.num_covered == 10, "every digit holds at least 5% of the samples (as in chapter 05)"
 
 # %% [markdown]
 # ### 6.7 CPU or GPU?
