@@ -45,7 +45,9 @@ def test_two_processes_train_with_gloo_and_agree(ddp_run):
     assert "Weights identical on all 2 ranks (G, D, G_ema)" in first.stdout
     assert first.stdout.count("Done:") == 1  # rank 0 alone prints and writes
     run = load_checkpoint(out / "checkpoint.pt")
-    assert run.epoch == 1 and run.step == 5000 // 2 // 128  # each rank: its half of the epoch
+    assert (
+        run.epoch == 1 and run.step == 4000 // 2 // 128
+    )  # the CLI trains on the 4,000-digit train split; each rank: its half of the epoch
     assert run.G_ema is not None
 
 
@@ -56,7 +58,7 @@ def test_resume_continues_and_the_checkpoint_samples_as_usual(ddp_run, tmp_path)
     assert "Resuming" in again.stdout and "at epoch 1" in again.stdout
     assert "Weights identical on all 2 ranks" in again.stdout
     run = load_checkpoint(out / "checkpoint.pt")
-    assert run.epoch == 2 and run.step == 2 * (5000 // 2 // 128)
+    assert run.epoch == 2 and run.step == 2 * (4000 // 2 // 128)
     assert main(["sample", str(out / "checkpoint.pt"), "--n", "16", "--out", str(tmp_path / "s.npz")]) == 0
 
 
@@ -91,7 +93,7 @@ def test_ctrl_c_stops_all_ranks_with_the_checkpoint_intact(tmp_path):
     assert "Training interrupted at step" in output, output[-3000:]
     assert "Weights identical on all 2 ranks" in output
     run = load_checkpoint(tmp_path / "checkpoint.pt")
-    assert run.step > 5000 // 2 // 128 - 1
+    assert run.step > 4000 // 2 // 128 - 1
 
 
 def test_each_rank_gets_its_own_share_and_epochs_reshuffle():
