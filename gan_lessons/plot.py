@@ -111,6 +111,8 @@ def plot_diagnostics(history: dict):
     for a in axes[1:]:
         if not a.lines:
             a.text(0.5, 0.5, "not recorded", ha="center", va="center", transform=a.transAxes)
+    fig.tight_layout()
+    return fig
 
 
 def plot_toy_runs(runs: dict, window: int = 25):
