@@ -17,6 +17,7 @@ Options:
   --budget SECONDS  training seconds of each time-to-quality run (default 60)
   --tests "FILES"   test files to run (default: the ones with a CUDA path; "tests" for all)
   --quick           a few seconds per benchmark: checks that everything runs
+  --log DIR         keep the logs in DIR (default: a new temporary folder)
   --help            this text
 EOF
 }
@@ -24,6 +25,7 @@ EOF
 PY=""
 BUDGET=60
 QUICK=""
+LOG=""
 TESTS="tests/test_config.py tests/test_models.py tests/test_train.py tests/test_checkpoint.py tests/test_cli.py tests/test_distributed.py tests/test_metrics.py"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -32,6 +34,7 @@ while [ $# -gt 0 ]; do
     --budget) BUDGET="$2"; shift 2 ;;
     --tests) TESTS="$2"; shift 2 ;;
     --quick) QUICK=1; shift ;;
+    --log) LOG="$2"; shift 2 ;;
     *) echo "gpu_check.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -48,7 +51,7 @@ if [ "$NGPU" = "0" ]; then
   exit 1
 fi
 GPU=$("$PY" -c "import torch; print(torch.cuda.get_device_name(0))")
-LOG=$(mktemp -d)
+if [ -n "$LOG" ]; then mkdir -p "$LOG" || exit 2; else LOG=$(mktemp -d); fi
 ROWS=()
 FAILED=0
 row() { ROWS+=("$(printf '%-44s %-6s %s' "$1" "$2" "$3")"); [ "$2" = "FAIL" ] && FAILED=1; return 0; }

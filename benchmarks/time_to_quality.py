@@ -130,10 +130,9 @@ def run_method(
     from gan_lessons import TrainConfig, load_mnist, new_run, train
     from gan_lessons.metrics import evaluate, load_feature_net
 
-    data = load_mnist(verbose=False)
+    data = load_mnist("train", verbose=False)  # trained on the train split, scored on the held-out test split
     net = load_feature_net()
-    pick = torch.randperm(len(data), generator=torch.Generator().manual_seed(1234))
-    real = data.images_uint8[pick[:n_eval]]
+    real = _held_out(n_eval)
     rows, z_gen = [], torch.Generator().manual_seed(99)
 
     if method == "course":
@@ -187,6 +186,7 @@ def run_method(
         advance(t)
         report = evaluate(sample(), real, net=net)
         rows.append({"t": t, "train_s": elapsed(), "images": steps() * batch_size, **report.as_dict()})
+        print("ROW " + json.dumps(rows[-1]), flush=True)  # partial results survive a run that is stopped
     return {
         "method": method,
         "flops_per_image": flops,
@@ -201,14 +201,21 @@ def run_method(
     }
 
 
-def real_vs_real(n_eval: int) -> float:
-    warnings.filterwarnings("ignore", message=".*samples.*FID.*")
+def _held_out(n_eval: int, split: str = "test") -> torch.Tensor:
+    """`n_eval` digits of a split (uint8), a fixed random pick of them."""
     from gan_lessons import load_mnist
+
+    data = load_mnist(split, verbose=False)
+    pick = torch.randperm(len(data), generator=torch.Generator().manual_seed(1234))
+    return data.images_uint8[pick[:n_eval]]
+
+
+def real_vs_real(n_eval: int) -> float:
+    """FID between train and test digits: the floor that a perfect generator reaches."""
+    warnings.filterwarnings("ignore", message=".*samples.*FID.*")
     from gan_lessons.metrics import fid
 
-    data = load_mnist(verbose=False)
-    pick = torch.randperm(len(data), generator=torch.Generator().manual_seed(1234))
-    return fid(data.images_uint8[pick[:n_eval]], data.images_uint8[pick[n_eval : 2 * n_eval]])
+    return fid(_held_out(n_eval, "train"), _held_out(n_eval, "test"))
 
 
 def _first_time_at_most(result: dict, target: float) -> float | None:
