@@ -15,6 +15,7 @@ from .data import (
     segmentation_splits,
     to_uint8,
 )
+from .diagnostics import DiagnosticsTracker, diagnose
 from .diffusion import Denoiser, NoiseSchedule, diffusion_sample, train_denoiser
 from .losses import (
     LOSSES,
@@ -37,29 +38,22 @@ from .losses import (
 from .metrics import (
     FID_LABEL,
     ConditioningReport,
-    DiagnosticsTracker,
     FeatureStats,
     FIDTracker,
     SmallSampleWarning,
     class_coverage,
     conditioning_accuracy,
-    diagnose,
-    dice,
     evaluate,
     feature_stats,
     fid,
     fid_per_class,
     frechet_distance,
     inception_score_like,
-    iou,
     lenet_features,
     load_feature_net,
     nearest_neighbours,
-    pixel_accuracy,
     precision_recall,
     precision_recall_from_features,
-    segmentation_report,
-    spurious_components,
 )
 from .models import (
     AugmentedDiscriminator,
@@ -88,6 +82,7 @@ from .plot import (
     show_sample_progress,
 )
 from .run import GANRun, TrainConfig, new_run
+from .segmentation import dice, iou, pixel_accuracy, segmentation_report, spurious_components
 from .toy import PRESETS, ToyGAN, make_data, mode_coverage
 from .train import (
     NonFiniteLossError,

@@ -87,7 +87,7 @@ def plot_history(history: dict, smooth: int = 20):
 
 
 def plot_diagnostics(history: dict):
-    """The figure of `metrics.diagnose` (07_training_pitfalls): D(x) and D(G(z)), G's gradient norm, FID,
+    """The figure of `diagnostics.diagnose` (07_training_pitfalls): D(x) and D(G(z)), G's gradient norm, FID,
     and class coverage/recall over training, from any history; panels without data say so."""
     fig, axes = plt.subplots(1, 4, figsize=(16, 3.2))
     steps = history.get("step", [])

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import math
 import threading
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -310,6 +312,8 @@ class ToyGAN:
 
     N_SHOW = 512  # fixed-noise fakes drawn in the view
     N_EVAL = 2000  # fixed-noise fakes used for the coverage readout
+    FRAME_TIME = 0.15  # target seconds per frame while playing (about 6-7 frames/s)...
+    MIN_TRAIN_TIME = 0.04  # ...of which at least this much trains, however slow drawing is
 
     def __init__(
         self,
@@ -459,6 +463,23 @@ class ToyGAN:
                     for _ in range(self.settings.d_steps):
                         self.step_d()
                     self.step_g()
+
+    def play_frames(self, stop: threading.Event) -> Iterator[int]:
+        """Train frame after frame until `stop` is set, for a live view (the playground's Play).
+
+        After each frame's training it yields the number of iterations the next frame will train; the
+        caller draws before asking for the next frame. Each frame trains for what FRAME_TIME leaves
+        after drawing (at least MIN_TRAIN_TIME), adapting to the machine's speed."""
+        steps, draw_time = 1, 0.05
+        while not stop.is_set():
+            t0 = time.perf_counter()
+            self.step(steps)
+            took = max(time.perf_counter() - t0, 1e-6)
+            budget = max(self.MIN_TRAIN_TIME, self.FRAME_TIME - draw_time)
+            steps = int(min(max(1, steps * budget / took), 5 * steps + 1, 2000))
+            t1 = time.perf_counter()
+            yield steps
+            draw_time = 0.7 * draw_time + 0.3 * (time.perf_counter() - t1)
 
     # -- state --------------------------------------------------------------------------------
     def samples(self, n: int | None = None) -> np.ndarray:

@@ -216,6 +216,37 @@ def _report_stop(
         )
 
 
+def _gan_step(
+    run: GANRun,
+    D,
+    x_real: torch.Tensor,
+    x_fake: torch.Tensor,
+    family: LossFamily,
+    steps_per_epoch: int,
+    sample_every: int,
+    elapsed_before: float,
+    start: float,
+    **d_options,
+) -> tuple:
+    """One step of `train` and `train_conditional`: `update_D` then `update_G` on the same x_fake (a
+    non-finite loss names the step), G's moving average, the history row (returned) and, every
+    `sample_every` steps, the fixed-noise samples. `d_options` go to `update_D` (r1_weight, clip)."""
+    try:
+        loss_d, real_out, fake_out = update_D(
+            D, run.opt_d, x_real, x_fake, family, run.config.gp_weight, run.noise_gen, **d_options
+        )
+        loss_g = update_G(D, run.opt_g, x_fake, family)
+    except NonFiniteLossError as err:
+        raise _at_step(err, run) from None
+    if run.G_ema is not None:
+        _update_ema(run)
+    run.elapsed = elapsed_before + time.perf_counter() - start
+    row = _record_step(run, family, steps_per_epoch, (loss_d, loss_g), (real_out, fake_out))
+    if run.step % sample_every == 0:
+        _record_samples(run)
+    return row
+
+
 def train(
     run: GANRun,
     data: Dataset,
@@ -272,20 +303,10 @@ def train(
                     )
                     z = torch.randn(x_real.shape[0], config.latent_dim, generator=run.noise_gen).to(device)
                     x_fake = G(z)
-                    try:
-                        loss_d, real_out, fake_out = update_D(
-                            D, run.opt_d, x_real, x_fake, family, config.gp_weight, run.noise_gen,
-                            r1_weight=config.r1, clip=config.clip,
-                        )  # fmt: skip
-                        loss_g = update_G(D, run.opt_g, x_fake, family)
-                    except NonFiniteLossError as err:
-                        raise _at_step(err, run) from None
-                    if run.G_ema is not None:
-                        _update_ema(run)
-                    run.elapsed = elapsed_before + time.perf_counter() - start
-                    row = _record_step(run, family, steps_per_epoch, (loss_d, loss_g), (real_out, fake_out))
-                    if run.step % sample_every == 0:
-                        _record_samples(run)
+                    row = _gan_step(
+                        run, D, x_real, x_fake, family, steps_per_epoch, sample_every, elapsed_before, start,
+                        r1_weight=config.r1, clip=config.clip,
+                    )  # fmt: skip
                     bar.update(1)
                     if run.step % 10 == 0 or run.batch_in_epoch == 0:
                         bar.set_postfix(
@@ -397,19 +418,9 @@ def train_conditional(
                 ):  # D with the batch's labels bound: update_D/update_G call it like an unconditional D
                     return D(x, y)
 
-                try:
-                    loss_d, real_out, fake_out = update_D(
-                        D_y, run.opt_d, x_real, x_fake, family, config.gp_weight, run.noise_gen
-                    )
-                    loss_g = update_G(D_y, run.opt_g, x_fake, family)
-                except NonFiniteLossError as err:
-                    raise _at_step(err, run) from None
-                if run.G_ema is not None:
-                    _update_ema(run)
-                run.elapsed = elapsed_before + time.perf_counter() - start
-                _record_step(run, family, steps_per_epoch, (loss_d, loss_g), (real_out, fake_out))
-                if run.step % sample_every == 0:
-                    _record_samples(run)
+                _gan_step(
+                    run, D_y, x_real, x_fake, family, steps_per_epoch, sample_every, elapsed_before, start
+                )
                 bar.update(1)
                 if on_step is not None:
                     on_step(run)

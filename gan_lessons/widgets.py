@@ -28,6 +28,24 @@ def _widgets():
     return ipywidgets
 
 
+def _slider(kind: str, description: str, value, **options):
+    """An ipywidgets slider: `kind` names its class (FloatSlider, FloatLogSlider, IntSlider)."""
+    return getattr(_widgets(), kind)(value=value, description=description, **options)
+
+
+def _latent_controls(seed_a: int, seed_b: int, names) -> tuple:
+    """The latent explorers' shared controls: seed A, seed B, t (A -> B), spherical, one slider per direction."""
+    W = _widgets()
+    seeds = [
+        W.BoundedIntText(value=seed, min=0, max=2**31 - 1, description=label, layout=W.Layout(width="160px"))
+        for seed, label in ((seed_a, "seed A"), (seed_b, "seed B"))
+    ]
+    t = _slider("FloatSlider", "A → B", 0.0, min=0.0, max=1.0, step=0.05)
+    spherical = W.Checkbox(value=True, description="spherical (slerp)", indent=False)
+    sliders = [_slider("FloatSlider", n, 0.0, min=-3.0, max=3.0, step=0.1) for n in names]
+    return (*seeds, t, spherical, sliders)
+
+
 def gaussian_explorer(mu_data: float = 0.0, sigma_data: float = 1.0):
     """1-D explorer: sliders move p_g's mean and std; D*, V(D*, G) and JSD redraw in place. Introduced in 03_loss_math.
 
@@ -41,12 +59,8 @@ def gaussian_explorer(mu_data: float = 0.0, sigma_data: float = 1.0):
     W = _widgets()
 
     x = density_grid(-25.0, 25.0, 2501)  # wide enough for every slider position: tails beyond are < 1e-11
-    mu_g = W.FloatSlider(
-        value=2.0, min=-4.0, max=4.0, step=0.1, description="mean of p_g", continuous_update=True
-    )
-    sigma_g = W.FloatSlider(
-        value=1.0, min=0.2, max=3.0, step=0.05, description="std of p_g", continuous_update=True
-    )
+    mu_g = _slider("FloatSlider", "mean of p_g", 2.0, min=-4.0, max=4.0, step=0.1, continuous_update=True)
+    sigma_g = _slider("FloatSlider", "std of p_g", 1.0, min=0.2, max=3.0, step=0.05, continuous_update=True)
     fig = Figure(figsize=(7, 3.2), dpi=72)
     ax = fig.add_subplot()
     game = gaussian_game(mu_g.value, sigma_g.value, mu_data, sigma_data, x)
@@ -94,8 +108,8 @@ def playground(preset: str = "ring", **settings):
 
     Returns the dashboard (a VBox, not displayed) that also forwards to its controller
     (`Playground`): `.play()`, `.pause()`, `.run(n)`, `.save_gif(path)`, the controls
-    (`.loss`, `.lr_d`, `.lr_g`, `.d_steps`, `.preset`, ...), and the stepper `.gan`. Settings: see
-    `Playground` (loss, lr_d, lr_g, d_steps, latent_dim, hidden, optimizer, seed, points, show_grads).
+    (`.loss`, `.lr_d`, `.lr_g`, `.d_steps`, `.preset`, ...), and the stepper `.gan`. Settings: `show_grads`,
+    and ToyGAN's (loss, lr_d, lr_g, d_steps, latent_dim, hidden, optimizer, seed, points, ...).
     """
     return Playground(preset, **settings).widget
 
@@ -162,15 +176,7 @@ def latent_explorer(
     directions = torch.from_numpy(directions)
     device = next(G.parameters()).device
 
-    seed_a_w = W.BoundedIntText(
-        value=seed_a, min=0, max=2**31 - 1, description="seed A", layout=W.Layout(width="160px")
-    )
-    seed_b_w = W.BoundedIntText(
-        value=seed_b, min=0, max=2**31 - 1, description="seed B", layout=W.Layout(width="160px")
-    )
-    t = W.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05, description="A → B")
-    spherical = W.Checkbox(value=True, description="spherical (slerp)", indent=False)
-    sliders = [W.FloatSlider(value=0.0, min=-3.0, max=3.0, step=0.1, description=n) for n in names]
+    seed_a_w, seed_b_w, t, spherical, sliders = _latent_controls(seed_a, seed_b, names)
     image, strip, readout = W.Image(format="png"), W.Image(format="png"), W.HTML()
     box = W.VBox(
         [W.HBox([seed_a_w, seed_b_w, spherical]), t, W.HBox([image, W.VBox(sliders)]), strip, readout]
@@ -245,15 +251,7 @@ def conditional_explorer(
     digit_w = W.Dropdown(
         options=list(range(num_classes)), value=digit, description="digit", layout=W.Layout(width="160px")
     )
-    seed_a_w = W.BoundedIntText(
-        value=seed_a, min=0, max=2**31 - 1, description="seed A", layout=W.Layout(width="160px")
-    )
-    seed_b_w = W.BoundedIntText(
-        value=seed_b, min=0, max=2**31 - 1, description="seed B", layout=W.Layout(width="160px")
-    )
-    t = W.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05, description="A → B")
-    spherical = W.Checkbox(value=True, description="spherical (slerp)", indent=False)
-    sliders = [W.FloatSlider(value=0.0, min=-3.0, max=3.0, step=0.1, description=f"z[{d}]") for d in dims]
+    seed_a_w, seed_b_w, t, spherical, sliders = _latent_controls(seed_a, seed_b, [f"z[{d}]" for d in dims])
     image, row, strip, readout = W.Image(format="png"), W.Image(format="png"), W.Image(format="png"), W.HTML()
     box = W.VBox(
         [
@@ -345,36 +343,11 @@ class Playground:
     button's `.click()`, and read `gan` (the ToyGAN), `frames` and `error`.
     """
 
-    FRAME_TIME = 0.15  # target seconds per frame while playing (about 6-7 frames/s)...
-    MIN_TRAIN_TIME = 0.04  # ...of which at least this much trains, however slow drawing is
-
-    def __init__(
-        self,
-        preset: str = "ring",
-        loss: str = "nonsaturating",
-        lr_d: float = 1e-3,
-        lr_g: float = 1e-3,
-        d_steps: int = 1,
-        latent_dim: int = 2,
-        hidden: int = 64,
-        optimizer: str = "adam",
-        seed: int = 0,
-        points=None,
-        show_grads: bool = False,
-    ):
+    def __init__(self, preset: str = "ring", *, show_grads: bool = False, **settings):
         w = _widgets()
         self.gan = ToyGAN(
-            preset,
-            loss=loss,
-            lr_d=lr_d,
-            lr_g=lr_g,
-            d_steps=d_steps,
-            latent_dim=latent_dim,
-            hidden=hidden,
-            optimizer=optimizer,
-            seed=seed,
-            points=points,
-        )
+            preset, **settings
+        )  # settings: ToyGAN's (loss, lr_d, lr_g, d_steps, seed, points...)
         self.figure = PlaygroundFigure(self.gan)
         self.figure.show_grads = bool(show_grads)
         self._render_lock = threading.Lock()
@@ -407,9 +380,11 @@ class Playground:
         self.reset_button.on_click(lambda _: self.reset())
 
         s = self.gan.settings
-        presets = [p for p in PRESETS if p != "custom" or points is not None]
+        presets = [p for p in PRESETS if p != "custom" or s.points is not None]
         wide, narrow = {"description_width": "initial"}, w.Layout(width="260px")
-        self.preset = w.Dropdown(options=presets, value=preset, description="data", style=wide, layout=narrow)
+        self.preset = w.Dropdown(
+            options=presets, value=s.preset, description="data", style=wide, layout=narrow
+        )
         self.loss = w.Dropdown(
             options=[(f.label, name) for name, f in LOSSES.items()],  # every registry family
             value=self.gan.family.name,
@@ -420,30 +395,11 @@ class Playground:
         self.optimizer = w.Dropdown(
             options=list(OPTIMIZERS), value=s.optimizer, description="optimizer", style=wide, layout=narrow
         )
-        self.lr_d = w.FloatLogSlider(
-            value=s.lr_d,
-            base=10,
-            min=-5,
-            max=0,
-            step=0.1,
-            description="lr D",
-            readout_format=".1e",
-            style=wide,
-        )
-        self.lr_g = w.FloatLogSlider(
-            value=s.lr_g,
-            base=10,
-            min=-5,
-            max=0,
-            step=0.1,
-            description="lr G",
-            readout_format=".1e",
-            style=wide,
-        )
-        self.d_steps = w.IntSlider(
-            value=s.d_steps, min=1, max=10, description="D steps per G step", style=wide
-        )
-        self.latent_dim = w.IntSlider(value=s.latent_dim, min=1, max=8, description="latent dim", style=wide)
+        log_lr = {"base": 10, "min": -5, "max": 0, "step": 0.1, "readout_format": ".1e", "style": wide}
+        self.lr_d = _slider("FloatLogSlider", "lr D", s.lr_d, **log_lr)
+        self.lr_g = _slider("FloatLogSlider", "lr G", s.lr_g, **log_lr)
+        self.d_steps = _slider("IntSlider", "D steps per G step", s.d_steps, min=1, max=10, style=wide)
+        self.latent_dim = _slider("IntSlider", "latent dim", s.latent_dim, min=1, max=8, style=wide)
         self.hidden = w.Dropdown(
             options=[8, 16, 32, 64, 128, 256],
             value=s.hidden,
@@ -525,19 +481,27 @@ class Playground:
         if not self.is_playing:
             self.redraw()
 
-    def _on_live_setting(self, change) -> None:
+    def _live_settings(self) -> dict:
+        """The controls' values of the settings that change the running game (ToyGAN.set)."""
+        return {
+            "loss": self.loss.value,
+            "lr_d": float(self.lr_d.value),
+            "lr_g": float(self.lr_g.value),
+            "d_steps": int(self.d_steps.value),
+        }
+
+    def _apply(self, change_gan, **settings) -> None:
+        """Give the controls' settings to the stepper (`gan.set` or `gan.reset`), show a refusal, redraw."""
         try:
-            self.gan.set(
-                loss=self.loss.value,
-                lr_d=float(self.lr_d.value),
-                lr_g=float(self.lr_g.value),
-                d_steps=int(self.d_steps.value),
-            )
+            change_gan(**settings)
             self.error = None
         except ValueError as err:
             self._report(err)
         if not self.is_playing:
             self.redraw()
+
+    def _on_live_setting(self, change) -> None:
+        self._apply(self.gan.set, **self._live_settings())
 
     def _on_restart_setting(self, change) -> None:
         self.reset()
@@ -550,22 +514,14 @@ class Playground:
 
     def reset(self) -> None:
         """Fresh networks with the controls' settings (keeps playing if it was)."""
-        try:
-            self.gan.reset(
-                preset=self.preset.value,
-                optimizer=self.optimizer.value,
-                latent_dim=int(self.latent_dim.value),
-                hidden=int(self.hidden.value),
-                loss=self.loss.value,
-                lr_d=float(self.lr_d.value),
-                lr_g=float(self.lr_g.value),
-                d_steps=int(self.d_steps.value),
-            )
-            self.error = None
-        except ValueError as err:
-            self._report(err)
-        if not self.is_playing:
-            self.redraw()
+        self._apply(
+            self.gan.reset,
+            preset=self.preset.value,
+            optimizer=self.optimizer.value,
+            latent_dim=int(self.latent_dim.value),
+            hidden=int(self.hidden.value),
+            **self._live_settings(),
+        )
 
     # -- the loop -----------------------------------------------------------------------------
     @property
@@ -573,7 +529,7 @@ class Playground:
         return self._thread is not None and self._thread.is_alive()
 
     def play(self) -> None:
-        """Train continuously in a background thread; each frame trains for what FRAME_TIME leaves after drawing."""
+        """Train continuously in a background thread; each frame trains for what ToyGAN.FRAME_TIME leaves after drawing."""
         if self.is_playing:
             return
         self.error = None
@@ -591,21 +547,12 @@ class Playground:
         self.redraw()
 
     def _loop(self) -> None:
-        steps, draw_time = 1, 0.05
         try:
-            while not self._stop.is_set():
-                t0 = time.perf_counter()
-                self.gan.step(steps)
-                took = max(time.perf_counter() - t0, 1e-6)
-                # train for what the frame budget leaves after drawing, adapting to the machine's speed
-                budget = max(self.MIN_TRAIN_TIME, self.FRAME_TIME - draw_time)
-                steps = int(min(max(1, steps * budget / took), 5 * steps + 1, 2000))
+            for steps in self.gan.play_frames(self._stop):  # the frame timing lives with the stepper
                 self.steps_per_frame = steps
                 if self._stop.is_set():
                     break
-                t1 = time.perf_counter()
                 self.redraw()
-                draw_time = 0.7 * draw_time + 0.3 * (time.perf_counter() - t1)
         except BaseException as err:  # shown in the dashboard; training stops
             self._report(err)
 

@@ -30,6 +30,8 @@ LAYERS = [
         "train",
         "checkpoint",
         "metrics",
+        "diagnostics",
+        "segmentation",
         "distributed",
         "compare",
     },

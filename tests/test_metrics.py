@@ -1,5 +1,6 @@
 """gan_lessons.metrics: the shipped feature network, FID against closed forms and a reference,
-precision/recall and coverage on constructed cases, memorisation, input errors, FIDTracker."""
+precision/recall and coverage on constructed cases, memorisation, input errors, FIDTracker,
+conditioning accuracy."""
 
 import math
 import shutil
@@ -24,6 +25,7 @@ from gan_lessons.metrics import (
     as_images,
     class_coverage,
     class_probabilities,
+    conditioning_accuracy,
     coverage_from_counts,
     evaluate,
     feature_net_path,
@@ -442,83 +444,6 @@ def test_fid_agrees_with_torchmetrics_given_the_same_feature_extractor(test_set,
             warnings.simplefilter("ignore", SmallSampleWarning)
             ours = fid(test_set.images_uint8[:500], fake_uint8[:, 0])
         assert ours == pytest.approx(reference, rel=1e-3)
-
-
-# -- 07_training_pitfalls: diagnose ----------------------------------------------------------------
-def test_diagnose_reads_any_history_and_names_the_warning_signs():
-    from gan_lessons import diagnose
-
-    healthy = {"d_real": [0.8] * 50, "d_fake": [0.3] * 50, "g_grad_norm": [1.0] * 50,
-               "fid": [80.0, 40.0, 20.0], "num_covered": [6, 9, 10], "recall": [0.1, 0.4, 0.6]}  # fmt: skip
-    d = diagnose(healthy)
-    assert d.findings == ["No warning sign found."] and d.numbers["FID (best)"] == 20.0
-    sick = {"d_real": [0.99] * 50, "d_fake": [0.01] * 50, "g_grad_norm": [1.0] * 25 + [1e-5] * 25,
-            "fid": [80.0, 90.0], "num_covered": [5, 1], "recall": [0.1, 0.01]}  # fmt: skip
-    text = "\n".join(diagnose(sick).findings)
-    for sign in ("D wins", "vanished", "FID has not fallen", "Mode collapse: only 1 of 10", "Low recall"):
-        assert sign in text
-    assert diagnose({"d_real": [0.5], "d_fake": [0.5]}).numbers["steps"] == 1
-    with pytest.raises(ValueError, match="at least one step"):
-        diagnose({"d_real": []})
-
-
-# --- segmentation and conditioning metrics ----------------------------------------------------------
-from gan_lessons.metrics import (  # noqa: E402
-    conditioning_accuracy,
-    dice,
-    iou,
-    pixel_accuracy,
-    segmentation_report,
-    spurious_components,
-)
-
-
-def _masks(*rows):
-    return torch.tensor(rows, dtype=torch.float32)[:, None]
-
-
-def test_iou_and_dice_on_hand_made_masks():
-    target = _masks([[1, 1, 0, 0]], [[1, 0, 0, 0]])
-    pred = _masks([[1, 0, 0, 0]], [[1, 1, 1, 1]])
-    # image 1: |P∩T| = 1, |P∪T| = 2 -> IoU 1/2, Dice 2/3; image 2: 1/4 and 2/5
-    assert iou(pred, target, reduce=False).tolist() == pytest.approx([0.5, 0.25])
-    assert dice(pred, target, reduce=False).tolist() == pytest.approx([2 / 3, 0.4])
-    assert iou(pred, target) == pytest.approx(0.375)
-    assert pixel_accuracy(pred, target) == pytest.approx(4 / 8)  # 3 of 4, then 1 of 4
-    assert iou(target, target) == 1.0 and dice(target, target) == 1.0
-
-
-def test_empty_masks():
-    empty, full = _masks([[0, 0]]), _masks([[1, 1]])
-    assert iou(empty, empty) == 1.0 and dice(empty, empty) == 1.0  # nothing to find, nothing found
-    assert iou(full, empty) == 0.0 and dice(empty, full) == 0.0
-
-
-def test_spurious_components_counts_blobs_away_from_the_truth():
-    target = torch.zeros(1, 1, 8, 8)
-    target[0, 0, 1:3, 1:3] = 1
-    pred = target.clone()
-    pred[0, 0, 6, 6] = 1  # a speck far away
-    pred[0, 0, 0, 6:8] = 1  # a stray stroke
-    pred[0, 0, 3, 3] = 1  # touches the true blob diagonally: the same component
-    assert spurious_components(pred, target) == 2
-    assert spurious_components(target, target) == 0
-    report = segmentation_report(pred, target)
-    assert set(report) == {"IoU", "Dice", "pixel accuracy", "spurious blobs / mask"}
-
-
-@pytest.mark.parametrize(
-    "pred, target, message",
-    [
-        (torch.zeros(2, 1, 4, 4), torch.zeros(3, 1, 4, 4), "2 predicted masks but 3 true masks"),
-        (torch.zeros(2, 1, 4, 4), torch.zeros(2, 1, 8, 8), "at the image's size"),
-        (torch.full((2, 1, 4, 4), 0.7), torch.zeros(2, 1, 4, 4), "Threshold"),
-        (torch.zeros(2, 4, 4), torch.zeros(2, 1, 4, 4), "unsqueeze"),
-    ],
-)
-def test_segmentation_metric_errors(pred, target, message):
-    with pytest.raises(ValueError, match=message):
-        iou(pred, target)
 
 
 def test_conditioning_accuracy_on_real_digits():

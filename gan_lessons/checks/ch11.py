@@ -7,7 +7,7 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
-from ..metrics import iou
+from ..segmentation import iou
 from .core import WrongAnswer, as_float, call_student, checker, close, correct, require_callable
 
 

@@ -1,0 +1,145 @@
+"""Training diagnostics on a history: what the losses hide. `DiagnosticsTracker` records G's gradient
+norm, FID, class coverage and recall during `train`; `diagnose` reads any history and says in words what
+is wrong. Introduced in 07_training_pitfalls.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .classifier import LeNet
+from .metrics import (
+    MIN_FID_SAMPLES,
+    NUM_CLASSES,
+    FeatureStats,
+    SmallSampleWarning,
+    class_probabilities,
+    coverage_from_counts,
+    frechet_distance,
+    lenet_features,
+    load_feature_net,
+    precision_recall_from_features,
+)
+
+__all__ = ["DiagnosticsTracker", "Diagnosis", "diagnose"]
+
+
+class DiagnosticsTracker:
+    """An `on_step` callback for `train` that records what the losses hide (07_training_pitfalls):
+    G's gradient norm after every step (history["g_grad_norm"]), and every `every` steps FID, class
+    coverage and recall of `n` samples from fixed noise (history["eval_steps"], ["fid"], ["num_covered"],
+    ["recall"]). Introduced in 07_training_pitfalls."""
+
+    def __init__(
+        self, real, every: int = 100, n: int = MIN_FID_SAMPLES, seed: int = 0, net: LeNet | None = None
+    ):
+        if not isinstance(every, int) or isinstance(every, bool) or every <= 0:
+            raise ValueError(f"every (steps between measurements) must be a positive integer; got {every!r}.")
+        self.net = net if net is not None else load_feature_net()
+        self.real, self.every, self.n, self.seed = real, every, n, seed
+        self._real_feats = lenet_features(real, self.net, name="real")
+        self._real_stats = FeatureStats.from_features(self._real_feats)
+
+    def __call__(self, run) -> None:
+        grads = [p.grad.flatten() for p in run.G.parameters() if p.grad is not None]
+        run.history.setdefault("g_grad_norm", []).append(torch.cat(grads).norm().item() if grads else 0.0)
+        if run.step % self.every == 0:
+            self.record(run)
+
+    def record(self, run) -> None:
+        """Measure FID, coverage and recall now, and append them to the run's history."""
+        h = run.history
+        if h.get("eval_steps") and h["eval_steps"][-1] == run.step:
+            return
+        z = torch.randn(self.n, run.config.latent_dim, generator=torch.Generator().manual_seed(self.seed))
+        fake = torch.cat([run.sample(z=chunk) for chunk in z.split(1000)])
+        f_fake = lenet_features(fake, self.net, name="fake")
+        s_fake = FeatureStats.from_features(f_fake)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SmallSampleWarning)
+            value = frechet_distance(self._real_stats.mu, self._real_stats.sigma, s_fake.mu, s_fake.sigma)
+        probs = class_probabilities(fake, self.net)
+        cov = coverage_from_counts(np.bincount(probs.argmax(1).numpy(), minlength=NUM_CLASSES))
+        pr = precision_recall_from_features(self._real_feats, f_fake)
+        for key, v in (
+            ("eval_steps", run.step),
+            ("fid", value),
+            ("num_covered", cov.num_covered),
+            ("kl_to_uniform", cov.kl_to_uniform),
+            ("recall", pr.recall),
+            ("precision", pr.precision),
+        ):
+            h.setdefault(key, []).append(v)  # fmt: skip
+
+
+@dataclass
+class Diagnosis:
+    """The numbers `diagnose` reads from a history, and what they say in words. Introduced in 07_training_pitfalls."""
+
+    numbers: dict
+    findings: list
+
+    def __str__(self) -> str:
+        nums = ", ".join(f"{k} {v:.3g}" for k, v in self.numbers.items())
+        return nums + "\n" + "\n".join(f"- {f}" for f in self.findings)
+
+
+def diagnose(history: dict, window: float = 0.2, d_output: str = "logit") -> Diagnosis:
+    """One call on any training history (of `train`, with or without `DiagnosticsTracker`): D(x) and
+    D(G(z)) over the last `window` of training, G's gradient norm now vs at the start, FID, coverage
+    and recall over time, and a plain-words finding for each warning sign. `d_output` is "logit" when
+    d_real/d_fake are probabilities (minimax, non-saturating), "score" otherwise. Introduced in 07_training_pitfalls."""
+    if not isinstance(history, dict) or not history.get("d_real"):
+        raise ValueError(
+            "diagnose needs a training history with at least one step (the dict `train` returns)."
+        )
+    n = len(history["d_real"])
+    k = max(1, int(n * window))
+    last = slice(n - k, n)
+    nums = {
+        "steps": float(n),
+        "D(x)": float(np.mean(history["d_real"][last])),
+        "D(G(z))": float(np.mean(history["d_fake"][last])),
+    }
+    findings = []
+    if d_output == "logit":
+        if nums["D(x)"] > 0.9 and nums["D(G(z))"] < 0.1:
+            findings.append(
+                "D wins: it tells real from fake almost surely; G's gradient may vanish (07, section 3)."
+            )
+        elif abs(nums["D(x)"] - 0.5) < 0.15 and abs(nums["D(G(z))"] - 0.5) < 0.15:
+            findings.append("D is near 0.5 on both: balanced, or D has stopped learning. Check FID.")
+    g = history.get("g_grad_norm") or []
+    if len(g) >= 4:
+        start, now = float(np.mean(g[: max(1, len(g) // 10)])), float(np.mean(g[-max(1, len(g) // 10) :]))
+        nums["G grad norm (start)"], nums["G grad norm (end)"] = start, now
+        if now < 0.01 * start or now < 1e-6:
+            findings.append("G's gradient has all but vanished: G has stopped learning.")
+    fids = history.get("fid") or []
+    if fids:
+        nums["FID (first)"], nums["FID (best)"], nums["FID (last)"] = fids[0], min(fids), fids[-1]
+        if len(fids) >= 2 and fids[-1] >= fids[0]:
+            findings.append(
+                "FID has not fallen: the samples are not getting better, whatever the losses say."
+            )
+        elif len(fids) >= 3 and fids[-1] > 1.5 * min(fids):
+            findings.append(
+                "FID rose well above its best: training diverged or collapsed after a good point."
+            )
+    cov = history.get("num_covered") or []
+    if cov:
+        nums["classes covered (last)"] = float(cov[-1])
+        if cov[-1] <= 3:
+            findings.append(f"Mode collapse: only {cov[-1]} of 10 digits are made (class coverage).")
+    rec = history.get("recall") or []
+    if rec:
+        nums["recall (last)"] = float(rec[-1])
+        if rec[-1] < 0.2:
+            findings.append("Low recall: much of the real data's variety is never produced.")
+    if not findings:
+        findings.append("No warning sign found.")
+    return Diagnosis(nums, findings)
