@@ -396,14 +396,16 @@ def test_conditional_run_beats_chance_after_a_short_run():
     data = load_mnist(verbose=False)
     run = new_run(TrainConfig(conditional=True, seed=0, width=16, lr=2e-3))
     with single_thread():
-        train_conditional(run, data, 1, progress=False)  # one epoch of the 5,000-digit subset: 78 steps
+        train_conditional(run, data, 2, progress=False)  # two epochs of the 5,000-digit subset: 156 steps
     labels = torch.arange(500) % 10
     fake = run.sample(
         z=torch.randn(500, run.config.latent_dim, generator=torch.Generator().manual_seed(0)), labels=labels
     )
     report = conditioning_accuracy(fake, labels)
-    assert report.accuracy > 0.2, report  # chance is 10%; a G that ignored its label would stay near it
-    assert run.step == 78 and len(run.history["d_loss"]) == 78
+    # Chance is 10%; a G that ignored its label would stay near it. Measured after 2 epochs: 0.57 on this CPU,
+    # 0.50 on an H200 (after 1 epoch only 0.22 and 0.18: too close to chance for a threshold).
+    assert report.accuracy > 0.3, report
+    assert run.step == 156 and len(run.history["d_loss"]) == 156
 
 
 def test_conditional_training_needs_a_conditional_run():
