@@ -56,6 +56,11 @@ class AutoEncoder(nn.Module):
         return self.decode(self.encode(x))
 
 
+def _reconstruction_loss(model: AutoEncoder, x: torch.Tensor, _y) -> torch.Tensor:
+    """The mean squared error between digits x and their reconstructions: one batch's loss for `fit`."""
+    return F.mse_loss(model(x), x)
+
+
 def train_autoencoder(
     model: AutoEncoder,
     data: Dataset,
@@ -67,13 +72,5 @@ def train_autoencoder(
 ) -> list[float]:
     """Minimise the mean squared reconstruction error with Adam; returns the loss of every step."""
     return fit(
-        model,
-        data,
-        lambda m, x, _y: F.mse_loss(m(x), x),
-        num_epochs,
-        batch_size,
-        lr,
-        seed,
-        progress,
-        desc="autoencoder",
+        model, data, _reconstruction_loss, num_epochs, batch_size, lr, seed, progress, desc="autoencoder"
     )

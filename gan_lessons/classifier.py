@@ -40,6 +40,11 @@ class LeNet(nn.Module):
         return self.head(self.features(x))
 
 
+def _classification_loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The cross-entropy of `model`'s logits on digits x against their labels y: one batch's loss for `fit`."""
+    return F.cross_entropy(model(x), y)
+
+
 def train_classifier(
     model: nn.Module,
     data: Dataset,
@@ -51,15 +56,7 @@ def train_classifier(
 ) -> list[float]:
     """Train with Adam and cross-entropy; returns the loss of every step."""
     return fit(
-        model,
-        data,
-        lambda m, x, y: F.cross_entropy(m(x), y),
-        num_epochs,
-        batch_size,
-        lr,
-        seed,
-        progress,
-        desc="classifier",
+        model, data, _classification_loss, num_epochs, batch_size, lr, seed, progress, desc="classifier"
     )
 
 

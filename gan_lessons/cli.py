@@ -5,50 +5,37 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number > 0, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number > 0, got {value}")
-    return value
+def _number(cast: type, lowest: float, strict: bool) -> Callable[[str], float]:
+    """An argparse `type`: `cast(text)` when finite and > lowest (`strict`) or >= lowest, else a one-line error."""
+    bound = f"{'>' if strict else '>='} {lowest:g}"
+    number, out_of_range = (
+        ("a whole number", "a whole number") if cast is int else ("a number", "a finite number")
+    )
+
+    def parse(text: str) -> float:
+        try:
+            value = cast(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {number} {bound}, got {text!r}") from None
+        if not (value > lowest if strict else value >= lowest) or value == float("inf"):  # nan fails both
+            shown = value if cast is int else text
+            raise argparse.ArgumentTypeError(f"expected {out_of_range} {bound}, got {shown}")
+        return value
+
+    return parse
 
 
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text}")
-    return value
-
-
-def _non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
-    if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text}")
-    return value
+_positive_int = _number(int, 0, strict=True)
+_non_negative_int = _number(int, 0, strict=False)
+_positive_float = _number(float, 0, strict=True)
+_non_negative_float = _number(float, 0, strict=False)
 
 
 def _loss_name(text: str) -> str:
@@ -62,6 +49,12 @@ def _loss_name(text: str) -> str:
         return text
 
 
+def _add_options(parser, rows: list[tuple]) -> None:
+    """`add_argument` for each row (flag, type, default, help); "%(default)s" in a help shows the default."""
+    for flag, kind, default, text in rows:
+        parser.add_argument(flag, type=kind, default=default, help=text)
+
+
 def _add_stabilizing_options(t: argparse.ArgumentParser) -> None:
     # The remedies of 08_stabilizing; each maps to one TrainConfig field (see _stabilizing_config).
     g = t.add_argument_group("stabilizing (08_stabilizing)")
@@ -70,9 +63,7 @@ def _add_stabilizing_options(t: argparse.ArgumentParser) -> None:
         action="store_true",
         help="spectral normalisation of D's layers (Miyato et al. 2018)",
     )
-    g.add_argument(
-        "--r1", type=_non_negative_float, default=0.0, help="R1 penalty weight gamma on real images (e.g. 10)"
-    )
+    _add_options(g, [("--r1", _non_negative_float, 0.0, "R1 penalty weight gamma on real images (e.g. 10)")])
     g.add_argument(
         "--augment",
         nargs="?",
@@ -85,13 +76,14 @@ def _add_stabilizing_options(t: argparse.ArgumentParser) -> None:
         action="store_true",
         help="minibatch standard-deviation channel in D (Karras et al.)",
     )
-    g.add_argument(
-        "--clip", type=_positive_float, default=None, help="WGAN weight clipping value (default: wgan's 0.01)"
+    _add_options(
+        g,
+        [
+            ("--clip", _positive_float, None, "WGAN weight clipping value (default: wgan's 0.01)"),
+            ("--lr-d", _positive_float, None, "D's learning rate (TTUR); default --lr"),
+            ("--beta1", float, None, "Adam beta1 (default 0.5; 0 for WGAN clipping)"),
+        ],
     )
-    g.add_argument(
-        "--lr-d", type=_positive_float, default=None, help="D's learning rate (TTUR); default --lr"
-    )
-    g.add_argument("--beta1", type=float, default=None, help="Adam beta1 (default 0.5; 0 for WGAN clipping)")
 
 
 def _stabilizing_config(args) -> dict:
@@ -125,29 +117,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="train a DCGAN on MNIST and write checkpoint.pt in --out",
         description="Train a DCGAN on MNIST (offline: the shipped subset unless data/MNIST exists).",
     )
-    t.add_argument(
-        "--epochs",
-        type=_non_negative_int,
-        default=None,
-        help="total number of epochs to train (optional with --max-seconds: then the time budget alone stops it)",
+    epochs_help = (
+        "total number of epochs to train (optional with --max-seconds: then the time budget alone stops it)"
     )
+    _add_options(t, [("--epochs", _non_negative_int, None, epochs_help)])
     t.add_argument(
         "--out", type=Path, required=True, help="run folder: checkpoint.pt, samples.png, history.png go here"
     )
-    t.add_argument(
-        "--seed", type=_non_negative_int, default=defaults.seed, help=f"random seed (default {defaults.seed})"
-    )
-    t.add_argument(
-        "--batch-size",
-        type=_positive_int,
-        default=defaults.batch_size,
-        help=f"batch size (default {defaults.batch_size})",
-    )
-    t.add_argument(
-        "--lr",
-        type=_positive_float,
-        default=defaults.lr,
-        help=f"Adam learning rate for G and D (default {defaults.lr})",
+    _add_options(
+        t,
+        [
+            ("--seed", _non_negative_int, defaults.seed, "random seed (default %(default)s)"),
+            ("--batch-size", _positive_int, defaults.batch_size, "batch size (default %(default)s)"),
+            ("--lr", _positive_float, defaults.lr, "Adam learning rate for G and D (default %(default)s)"),
+        ],
     )
     t.add_argument(
         "--loss",
@@ -158,30 +141,30 @@ def build_parser() -> argparse.ArgumentParser:
         + "; ".join(f"{name}: {family.label}" for name, family in LOSSES.items())
         + f" (default {defaults.loss}; wgan-gp also accepted)",
     )
-    t.add_argument(
-        "--gp-weight",
-        type=_non_negative_float,
-        default=None,
-        help="weight of the gradient penalty in D's loss (default: the loss family's own, 10 for wgan_gp, else 0)",
-    )
-    t.add_argument(
-        "--latent-dim",
-        type=_positive_int,
-        default=defaults.latent_dim,
-        help=f"size of z (default {defaults.latent_dim})",
-    )
-    t.add_argument(
-        "--max-seconds",
-        type=_positive_float,
-        default=None,
-        help="stop (and checkpoint) after this many seconds of training; on its own, train until then",
-    )
-    t.add_argument("--device", default="auto", help="auto (cuda if available, else cpu), cpu or cuda[:N]")
-    t.add_argument(
-        "--fid-every",
-        type=_non_negative_int,
-        default=0,
-        help="also measure FID (LeNet features, 1,000 samples) every this many steps (default 0: only at the end)",
+    _add_options(
+        t,
+        [
+            (
+                "--gp-weight",
+                _non_negative_float,
+                None,
+                "weight of the gradient penalty in D's loss (default: the loss family's own, 10 for wgan_gp, else 0)",
+            ),
+            ("--latent-dim", _positive_int, defaults.latent_dim, "size of z (default %(default)s)"),
+            (
+                "--max-seconds",
+                _positive_float,
+                None,
+                "stop (and checkpoint) after this many seconds of training; on its own, train until then",
+            ),
+            ("--device", str, "auto", "auto (cuda if available, else cpu), cpu or cuda[:N]"),
+            (
+                "--fid-every",
+                _non_negative_int,
+                0,
+                "also measure FID (LeNet features, 1,000 samples) every this many steps (default 0: only at the end)",
+            ),
+        ],
     )
     t.add_argument(
         "--resume", action="store_true", help="continue from --out/checkpoint.pt up to --epochs in total"
@@ -200,22 +183,23 @@ def build_parser() -> argparse.ArgumentParser:
         description="Sample digits from a trained checkpoint.",
     )
     s.add_argument("checkpoint", type=Path, help="a checkpoint.pt written by `train`")
-    s.add_argument("--n", type=_positive_int, default=64, help="number of digits (default 64)")
+    _add_options(s, [("--n", _positive_int, 64, "number of digits (default %(default)s)")])
     s.add_argument(
         "--out",
         type=Path,
         required=True,
         help="FILE.png (an image grid) or FILE.npz (uint8 array 'images', N x 28 x 28)",
     )
-    s.add_argument(
-        "--seed", type=_non_negative_int, default=0, help="seed for the latent vectors (default 0)"
+    label_help = (
+        "digit 0-9 to draw, for a checkpoint trained with --conditional (default: 0, 1, ..., 9 in turn)"
     )
-    s.add_argument("--device", default="auto", help="auto, cpu or cuda[:N]")
-    s.add_argument(
-        "--label",
-        type=int,
-        default=None,
-        help="digit 0-9 to draw, for a checkpoint trained with --conditional (default: 0, 1, ..., 9 in turn)",
+    _add_options(
+        s,
+        [
+            ("--seed", _non_negative_int, 0, "seed for the latent vectors (default %(default)s)"),
+            ("--device", str, "auto", "auto, cpu or cuda[:N]"),
+            ("--label", int, None, label_help),
+        ],
     )
     return parser
 
@@ -261,7 +245,8 @@ def _train(args) -> None:
     dist = getattr(args, "dist", None)  # set by main() under torchrun (gan_lessons.distributed)
     if run.config.conditional and (dist is not None or args.epochs is None):
         raise ValueError(
-            "--conditional needs --epochs and one process (no torchrun, no time budget alone) for now."
+            "--conditional trains for a number of epochs in one process: add --epochs N (--max-seconds S may "
+            "still cap the time), and run it as `python -m gan_lessons train ...`, not under torchrun."
         )
     if dist is not None:
         dist.check_data(data, run.config.batch_size)

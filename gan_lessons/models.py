@@ -35,6 +35,24 @@ def _check_size(name: str, value: int) -> int:
     return value
 
 
+def _generator_net(in_channels: int, w: int) -> nn.Sequential:
+    """The DCGAN generator's layers: (N, in_channels, 1, 1) -> images (N, 1, 28, 28) in [-1, 1]."""
+    return nn.Sequential(
+        # (N, in_channels, 1, 1)
+        nn.ConvTranspose2d(in_channels, 2 * w, kernel_size=7, stride=1, padding=0, bias=False),
+        nn.BatchNorm2d(2 * w),
+        nn.ReLU(inplace=True),
+        # (N, 2w, 7, 7)
+        nn.ConvTranspose2d(2 * w, w, kernel_size=4, stride=2, padding=1, bias=False),
+        nn.BatchNorm2d(w),
+        nn.ReLU(inplace=True),
+        # (N, w, 14, 14)
+        nn.ConvTranspose2d(w, 1, kernel_size=4, stride=2, padding=1),
+        nn.Tanh(),
+        # (N, 1, 28, 28)
+    )
+
+
 class Generator(nn.Module):
     """z of shape (N, latent_dim) -> images (N, 1, 28, 28) in [-1, 1] (tanh)."""
 
@@ -42,20 +60,7 @@ class Generator(nn.Module):
         super().__init__()
         self.latent_dim = _check_size("latent_dim", latent_dim)
         w = _check_size("width", width)
-        self.net = nn.Sequential(
-            # (N, latent_dim, 1, 1)
-            nn.ConvTranspose2d(latent_dim, 2 * w, kernel_size=7, stride=1, padding=0, bias=False),
-            nn.BatchNorm2d(2 * w),
-            nn.ReLU(inplace=True),
-            # (N, 2w, 7, 7)
-            nn.ConvTranspose2d(2 * w, w, kernel_size=4, stride=2, padding=1, bias=False),
-            nn.BatchNorm2d(w),
-            nn.ReLU(inplace=True),
-            # (N, w, 14, 14)
-            nn.ConvTranspose2d(w, 1, kernel_size=4, stride=2, padding=1),
-            nn.Tanh(),
-            # (N, 1, 28, 28)
-        )
+        self.net = _generator_net(latent_dim, w)  # z seen as a 1x1 image with latent_dim channels
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         if (
@@ -87,6 +92,29 @@ class MinibatchStdDev(nn.Module):
         return torch.cat([x, std.expand(x.shape[0], 1, x.shape[2], x.shape[3])], dim=1)
 
 
+def _discriminator_net(
+    in_channels: int, w: int, spectral_norm: bool = False, minibatch_std: bool = False
+) -> nn.Sequential:
+    """The DCGAN discriminator's layers: (N, in_channels, 28, 28) -> logits (N, 1, 1, 1); the options as in
+    `Discriminator`."""
+    sn = nn.utils.parametrizations.spectral_norm if spectral_norm else (lambda layer: layer)
+    net = nn.Sequential(
+        # (N, in_channels, 28, 28)
+        sn(nn.Conv2d(in_channels, w, kernel_size=4, stride=2, padding=1)),
+        nn.LeakyReLU(0.2, inplace=True),
+        # (N, w, 14, 14)
+        sn(nn.Conv2d(w, 2 * w, kernel_size=4, stride=2, padding=1, bias=spectral_norm)),
+        nn.Identity() if spectral_norm else nn.BatchNorm2d(2 * w),
+        nn.LeakyReLU(0.2, inplace=True),
+        # (N, 2w, 7, 7); with minibatch_std, (N, 2w + 1, 7, 7) before the last conv
+        # (N, 1, 1, 1) after the last conv, appended below
+    )
+    last = sn(nn.Conv2d(2 * w + int(minibatch_std), 1, kernel_size=7, stride=1, padding=0))
+    # Index 5 in both cases, so that checkpoints from before 08_stabilizing keep their names.
+    net.append(last if not minibatch_std else nn.Sequential(MinibatchStdDev(), last))
+    return net
+
+
 class Discriminator(nn.Module):
     """images (N, 1, 28, 28) -> logits (N,); D(x) = sigmoid(logit) is the probability 'real'.
 
@@ -98,22 +126,8 @@ class Discriminator(nn.Module):
     def __init__(self, width: int = 64, spectral_norm: bool = False, minibatch_std: bool = False):
         super().__init__()
         w = _check_size("width", width)
-        sn = nn.utils.parametrizations.spectral_norm if spectral_norm else (lambda layer: layer)
         self.spectral_norm, self.minibatch_std = bool(spectral_norm), bool(minibatch_std)
-        self.net = nn.Sequential(
-            # (N, 1, 28, 28)
-            sn(nn.Conv2d(1, w, kernel_size=4, stride=2, padding=1)),
-            nn.LeakyReLU(0.2, inplace=True),
-            # (N, w, 14, 14)
-            sn(nn.Conv2d(w, 2 * w, kernel_size=4, stride=2, padding=1, bias=spectral_norm)),
-            nn.Identity() if spectral_norm else nn.BatchNorm2d(2 * w),
-            nn.LeakyReLU(0.2, inplace=True),
-            # (N, 2w, 7, 7); with minibatch_std, (N, 2w + 1, 7, 7) before the last conv
-            # (N, 1, 1, 1) after the last conv, appended below
-        )
-        last = sn(nn.Conv2d(2 * w + int(minibatch_std), 1, kernel_size=7, stride=1, padding=0))
-        # Index 5 in both cases, so that checkpoints from before 08_stabilizing keep their names.
-        self.net.append(last if not minibatch_std else nn.Sequential(MinibatchStdDev(), last))
+        self.net = _discriminator_net(1, w, spectral_norm, minibatch_std)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_images(x, "Discriminator")
@@ -277,22 +291,7 @@ class ConditionalGenerator(nn.Module):
         self.latent_dim = _check_size("latent_dim", latent_dim)
         self.num_classes = _check_size("num_classes", num_classes)
         w = _check_size("width", width)
-        self.net = nn.Sequential(
-            # (N, latent_dim + num_classes, 1, 1)
-            nn.ConvTranspose2d(
-                latent_dim + num_classes, 2 * w, kernel_size=7, stride=1, padding=0, bias=False
-            ),
-            nn.BatchNorm2d(2 * w),
-            nn.ReLU(inplace=True),
-            # (N, 2w, 7, 7)
-            nn.ConvTranspose2d(2 * w, w, kernel_size=4, stride=2, padding=1, bias=False),
-            nn.BatchNorm2d(w),
-            nn.ReLU(inplace=True),
-            # (N, w, 14, 14)
-            nn.ConvTranspose2d(w, 1, kernel_size=4, stride=2, padding=1),
-            nn.Tanh(),
-            # (N, 1, 28, 28)
-        )
+        self.net = _generator_net(latent_dim + num_classes, w)  # [z, one_hot(y)] as a 1x1 image
 
     def forward(self, z: torch.Tensor, y) -> torch.Tensor:
         if not isinstance(z, torch.Tensor) or z.dim() != 2 or z.shape[1] != self.latent_dim:
@@ -314,18 +313,7 @@ class ConditionalDiscriminator(nn.Module):
         super().__init__()
         w = _check_size("width", width)
         self.num_classes = _check_size("num_classes", num_classes)
-        self.net = nn.Sequential(
-            # (N, 1 + num_classes, 28, 28)
-            nn.Conv2d(1 + num_classes, w, kernel_size=4, stride=2, padding=1),
-            nn.LeakyReLU(0.2, inplace=True),
-            # (N, w, 14, 14)
-            nn.Conv2d(w, 2 * w, kernel_size=4, stride=2, padding=1, bias=False),
-            nn.BatchNorm2d(2 * w),
-            nn.LeakyReLU(0.2, inplace=True),
-            # (N, 2w, 7, 7)
-            nn.Conv2d(2 * w, 1, kernel_size=7, stride=1, padding=0),
-            # (N, 1, 1, 1)
-        )
+        self.net = _discriminator_net(1 + num_classes, w)  # the image stacked with the one-hot planes
 
     def forward(self, x: torch.Tensor, y) -> torch.Tensor:
         check_images(x, "ConditionalDiscriminator")

@@ -349,7 +349,7 @@ def fit(
     desc: str = "training",
 ) -> list[float]:
     """A plain (non-adversarial) loop: Adam on `batch_loss(model, x, y)`; returns the loss of every step.
-    Used by the classifier and the autoencoder baselines (02_core_concepts)."""
+    Used by the classifier and the autoencoder baselines (02_core_concepts) and the diffusion denoiser (12)."""
     if not isinstance(num_epochs, int) or isinstance(num_epochs, bool) or num_epochs < 0:
         raise ValueError(f"num_epochs must be an integer >= 0; got {num_epochs!r}.")
     if batch_size <= 0 or lr <= 0:

@@ -335,47 +335,41 @@ opt_g.step()
 assert any(not torch.equal(a, b) for a, b in zip(g_before, G.parameters()))
 
 # %% [markdown]
-# ## The fixed step, and the package's
+# ## The fixed step is the package's
 #
 # With every fix applied, one GAN step is: draw z, make `x_fake = G(z)` once, update D on real and
-# `x_fake.detach()`, then update G through the updated D without detaching. Here it is written out,
-# and checked against the package's `update_D` and `update_G`: same seed, same losses, same weights.
+# `x_fake.detach()`, then update G through the updated D without detaching. Chapter 05 wrote that
+# loop out and checked it, bit for bit, against the package's `train`, whose steps are `update_D`
+# and `update_G`. So here we call those two, and put them through this chapter's probes: the
+# **shapes** (bugs 1 and 2), G's **gradient norm** (bug 4), and which network each update moves (bug 10).
 
 
 # %%
-def fixed_step(G, D, opt_g, opt_d, x_real, z):
-    x_fake = G(z)
-    loss_d = d_loss_bce(D(x_real), D(x_fake.detach()))
-    opt_d.zero_grad()
-    loss_d.backward()
-    opt_d.step()
-    loss_g = g_loss_nonsaturating(D(x_fake))
-    opt_g.zero_grad()
-    loss_g.backward()
-    opt_g.step()
-    return loss_d.item(), loss_g.item()
+def snapshot(model: nn.Module) -> list[torch.Tensor]:
+    """A copy of `model`'s parameters, to tell afterwards whether an update moved them."""
+    return [p.detach().clone() for p in model.parameters()]
 
 
-def fresh(seed=0):
-    set_seed(seed)
-    G, D = Generator(latent_dim, 16), Discriminator(16)
-    return G, D, torch.optim.Adam(G.parameters(), lr=2e-3), torch.optim.Adam(D.parameters(), lr=2e-3)
+def moved(model: nn.Module, before: list[torch.Tensor]) -> bool:
+    return any(not torch.equal(a, b) for a, b in zip(before, model.parameters()))
 
 
+set_seed(0)
+G, D = Generator(latent_dim, 16), Discriminator(16)
+opt_g, opt_d = torch.optim.Adam(G.parameters(), lr=2e-3), torch.optim.Adam(D.parameters(), lr=2e-3)
 x_real, _ = next(iter(loader))
 z = torch.randn(batch_size, latent_dim)
-G1, D1, og1, od1 = fresh()
-mine = [fixed_step(G1, D1, og1, od1, x_real, z) for _ in range(3)]
-G2, D2, og2, od2 = fresh()
-package = []
-for _ in range(3):
-    x_fake = G2(z)
-    loss_d, _, _ = update_D(D2, od2, x_real, x_fake, "nonsaturating")
-    package.append((loss_d.item(), update_G(D2, og2, x_fake, "nonsaturating").item()))
-print("inline:", [f"{a:.4f}/{b:.4f}" for a, b in mine])
-print("package:", [f"{a:.4f}/{b:.4f}" for a, b in package])
-assert torch.allclose(torch.tensor(mine), torch.tensor(package), atol=1e-6)
-assert all(torch.equal(a, b) for a, b in zip(G1.state_dict().values(), G2.state_dict().values()))
+for step in range(3):
+    x_fake = G(z)  # made once, used by both updates
+    assert x_fake.shape == x_real.shape == (batch_size, 1, 28, 28)  # bugs 1 and 2: fakes shaped like the data
+    g_before, d_before = snapshot(G), snapshot(D)
+    loss_d, _, _ = update_D(D, opt_d, x_real, x_fake, "nonsaturating")  # detaches x_fake inside
+    assert moved(D, d_before) and not moved(G, g_before), "the D step moves D, and D only"
+    d_before = snapshot(D)
+    loss_g = update_G(D, opt_g, x_fake, "nonsaturating")  # no detach: the gradient reaches G
+    assert grad_norm(G) > 0, "bug 4: no gradient reached G"
+    assert moved(G, g_before) and not moved(D, d_before), "bug 10: the G step moves G, and G only"
+    print(f"step {step + 1}: L_D = {loss_d:.4f}, L_G = {loss_g:.4f}, |grad G| = {grad_norm(G):.4f}")
 
 # %% [markdown]
 # ## Summary

@@ -104,6 +104,10 @@ def test_resume_continues_to_the_total(trained):
         (["train", "--epochs", "two", "--out", "r"], "expected a whole number >= 0, got 'two'"),
         (["train", "--epochs", "1", "--out", "r", "--device", "tpu"], "Unknown device 'tpu'"),
         (["train", "--out", "r"], "Give --epochs N, --max-seconds S or both"),
+        (
+            ["train", "--conditional", "--max-seconds", "5", "--out", "r"],
+            "--conditional trains for a number of epochs in one process: add --epochs N",
+        ),
         (["fly"], "invalid choice: 'fly'"),
         (
             ["train", "--epochs", "1", "--out", "r", "--loss", "wasserstein"],
