@@ -1,6 +1,15 @@
-"""Repository-wide pytest hooks: print the time each file took (notebooks included) at the end."""
+"""Repository-wide pytest settings (tests/ and the notebooks that nbval runs): one torch thread per
+pytest-xdist worker, and the time each file took (notebooks included), printed at the end."""
 
+import os
 from collections import defaultdict
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # pytest-xdist runs one worker per core (pyproject.toml's addopts): one torch thread each, set before
+    # torch starts, and inherited by the notebook kernels and subprocesses that a worker starts. Two
+    # threads per worker on a 2-core machine would oversubscribe the cores and slow every test down.
+    os.environ["OMP_NUM_THREADS"] = "1"
+    os.environ["MKL_NUM_THREADS"] = "1"
 
 _seconds: dict[str, float] = defaultdict(float)
 

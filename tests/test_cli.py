@@ -1,4 +1,6 @@
-"""The instructor CLI, run as a real subprocess (python -m gan_lessons)."""
+"""The instructor CLI. The module fixture `trained` and the sampling test run it as a real subprocess
+(python -m gan_lessons, the real entry point); the other tests call the same `main` in-process (the
+same parsing, training and messages, without a new Python and torch start-up each: seconds each)."""
 
 import contextlib
 import math
@@ -23,8 +25,19 @@ def cli(*args, timeout=300):
     )
 
 
-def test_help_documents_every_flag():
-    out = cli("train", "--help").stdout
+def run_main(capsys, *args) -> subprocess.CompletedProcess:
+    """`main(args)` in-process, returned like a subprocess run: exit code, stdout, stderr."""
+    capsys.readouterr()
+    try:
+        code = main([str(a) for a in args])
+    except SystemExit as exc:  # argparse's --help and usage errors
+        code = exc.code
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(args, code, out, err)
+
+
+def test_help_documents_every_flag(capsys):
+    out = run_main(capsys, "train", "--help").stdout
     for flag in (
         "--epochs",
         "--out",
@@ -41,7 +54,7 @@ def test_help_documents_every_flag():
         assert flag in out
     for name in LOSSES:  # built from the registry: a new family shows up with no CLI change
         assert name in out
-    out = cli("sample", "--help").stdout
+    out = run_main(capsys, "sample", "--help").stdout
     for flag in ("checkpoint", "--n", "--out", "--seed"):
         assert flag in out
 
@@ -75,19 +88,21 @@ def test_train_writes_checkpoint_and_plots(trained):
         assert (trained / name).stat().st_size > 0
 
 
-def test_sample_npz_and_png(trained, tmp_path):
+def test_sample_npz_and_png(trained, tmp_path, capsys):
     npz = tmp_path / "s.npz"
     result = cli("sample", trained / "checkpoint.pt", "--n", 50, "--out", npz)
     assert result.returncode == 0, result.stderr
     images = np.load(npz)["images"]
     assert images.shape == (50, 28, 28) and images.dtype == np.uint8 and images.max() > 128
     png = tmp_path / "grid.png"
-    assert cli("sample", trained / "checkpoint.pt", "--n", 16, "--out", png).returncode == 0
+    assert run_main(capsys, "sample", trained / "checkpoint.pt", "--n", 16, "--out", png).returncode == 0
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_resume_continues_to_the_total(trained):
-    result = cli("train", "--epochs", 2, "--out", trained, "--resume", "--latent-dim", 16, "--no-progress")
+def test_resume_continues_to_the_total(trained, capsys):
+    result = run_main(
+        capsys, "train", "--epochs", 2, "--out", trained, "--resume", "--latent-dim", 16, "--no-progress"
+    )
     assert result.returncode == 0, result.stderr
     assert "Resuming" in result.stdout and "at epoch 1" in result.stdout
 
@@ -129,24 +144,27 @@ def test_bad_flags_get_one_clear_line(args, message, capsys):
     assert message in capsys.readouterr().err
 
 
-def test_bad_files(tmp_path):
+def test_bad_files(tmp_path, capsys):
     bad = tmp_path / "broken.pt"
     bad.write_bytes(b"\x00" * 100)
-    result = cli("sample", bad, "--out", tmp_path / "s.npz")
+    result = run_main(capsys, "sample", bad, "--out", tmp_path / "s.npz")
     assert result.returncode == 2 and "broken.pt is truncated, corrupt" in result.stderr
     assert "Traceback" not in result.stderr
-    result = cli("sample", tmp_path / "missing.pt", "--out", tmp_path / "s.npz")
+    result = run_main(capsys, "sample", tmp_path / "missing.pt", "--out", tmp_path / "s.npz")
     assert result.returncode == 2 and "does not exist" in result.stderr
     good = save_checkpoint(new_run(TrainConfig(latent_dim=8, width=4)), tmp_path / "ck.pt")
-    result = cli("sample", good, "--out", tmp_path / "s.jpg")
+    result = run_main(capsys, "sample", good, "--out", tmp_path / "s.jpg")
     assert result.returncode == 2 and "must end in .png" in result.stderr
-    result = cli("train", "--epochs", 1, "--out", tmp_path, "--resume")  # no checkpoint.pt in tmp_path
+    result = run_main(
+        capsys, "train", "--epochs", 1, "--out", tmp_path, "--resume"
+    )  # no checkpoint.pt in tmp_path
     assert result.returncode == 2 and "does not exist" in result.stderr
 
 
 @pytest.mark.parametrize("loss", ["hinge", "wgan-gp"])
 def test_train_with_another_loss_family(tmp_path, loss, capsys):
-    result = cli(
+    result = run_main(
+        capsys,
         "train",
         "--epochs",
         1,
@@ -184,42 +202,44 @@ def test_train_with_another_loss_family(tmp_path, loss, capsys):
     assert f"was trained with --loss {canonical}, not minimax" in capsys.readouterr().err
 
 
-def test_unknown_loss_is_one_error_line():
-    result = cli("train", "--epochs", 1, "--out", "r", "--loss", "wasserstein")
+def test_unknown_loss_is_one_error_line(capsys):
+    result = run_main(capsys, "train", "--epochs", 1, "--out", "r", "--loss", "wasserstein")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if "error:" in line]
     assert len(errors) == 1 and "invalid choice: 'wasserstein'" in errors[0] and "'hinge'" in errors[0]
 
 
-def test_resume_with_other_latent_dim(tmp_path):
+def test_resume_with_other_latent_dim(tmp_path, capsys):
     save_checkpoint(new_run(TrainConfig(latent_dim=8, width=4)), tmp_path / "checkpoint.pt")
-    result = cli("train", "--epochs", 1, "--out", tmp_path, "--resume", "--latent-dim", 32)
+    result = run_main(capsys, "train", "--epochs", 1, "--out", tmp_path, "--resume", "--latent-dim", 32)
     assert result.returncode == 2 and "latent_dim=8, but latent_dim=32" in result.stderr
 
 
-def test_max_seconds_alone_trains_until_the_budget(tmp_path):
-    result = cli("train", "--out", tmp_path, "--max-seconds", 2, "--no-progress", "--latent-dim", 16)
+def test_max_seconds_alone_trains_until_the_budget(tmp_path, capsys):
+    result = run_main(
+        capsys, "train", "--out", tmp_path, "--max-seconds", 2, "--no-progress", "--latent-dim", 16
+    )
     assert result.returncode == 0, result.stderr
     assert "Training for 2 seconds" in result.stdout and "Stopped after the 2-second budget" in result.stdout
     run = load_checkpoint(tmp_path / "checkpoint.pt")
     assert run.step > 0 and run.elapsed >= 2
 
 
-def test_max_seconds_stops_near_its_budget_with_a_loadable_checkpoint(tmp_path):
+def test_max_seconds_stops_near_its_budget_with_a_loadable_checkpoint(tmp_path, capsys):
     import time
 
     from gan_lessons import load_checkpoint
 
     start = time.perf_counter()
-    result = cli("train", "--epochs", 10_000, "--out", tmp_path, "--max-seconds", 3, "--no-progress")
+    result = run_main(
+        capsys, "train", "--epochs", 10_000, "--out", tmp_path, "--max-seconds", 3, "--no-progress"
+    )
     wall = time.perf_counter() - start
     assert result.returncode == 0, result.stderr
     assert "Stopped after the 3-second budget" in result.stdout
     run = load_checkpoint(tmp_path / "checkpoint.pt")
     assert run.step > 0 and run.elapsed < 3 + 2  # training stops within one step of the budget
-    print(
-        f"--max-seconds 3: training {run.elapsed:.2f} s, whole command {wall:.1f} s (start-up and evaluation included)"
-    )
+    print(f"--max-seconds 3: training {run.elapsed:.2f} s, whole command {wall:.1f} s (evaluation included)")
 
 
 def test_stabilizing_flags_reach_the_config(tmp_path, capsys):
@@ -239,7 +259,7 @@ def test_stabilizing_flags_reach_the_config(tmp_path, capsys):
     assert _stabilizing_config(args) | {} == dict(
         spectral_norm=False, r1=0.0, augment="color", minibatch_std=False, clip=0.02, lr_d=None, beta1=0.0
     )
-    out = cli("train", "--help").stdout
+    out = run_main(capsys, "train", "--help").stdout
     for flag in ("--spectral-norm", "--r1", "--augment", "--minibatch-std", "--clip", "--lr-d"):
         assert flag in out
 

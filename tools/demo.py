@@ -5,12 +5,13 @@
     make demo CHAPTER=04                 # the same through make (PORT=8866 by default)
 
 Each dashboard is a small generated notebook in build/demo/ (not committed): one hidden setup cell
-and the widget. Voilà runs it in a kernel and shows only the outputs. The latent explorer needs a
-trained generator: it loads runs/class/checkpoint.pt (pre-train it before class, as the README's
-instructor section says) and otherwise trains one for a short time budget and saves it there.
+and the widget. Voilà runs it in a kernel and shows only the outputs. The latent explorer (05) and the
+conditional explorer (10) need a trained generator: they load runs/class/checkpoint.pt and
+runs/class-conditional/checkpoint.pt (pre-train them before class, as the README's instructor section
+says) and otherwise train one for a short time budget and save it there.
 
-To add a dashboard (the conditional-GAN widget of chapter 10, for instance), add one entry to
-DASHBOARDS: the chapter number, a file name, a title and the code that builds the widget.
+To add a dashboard, add one entry to DASHBOARDS: the chapter number, a file name, a title and the
+code that builds the widget.
 """
 
 from __future__ import annotations
@@ -24,13 +25,23 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "build" / "demo"
-CHECKPOINT = ROOT / "runs" / "class" / "checkpoint.pt"
+RUNS = ROOT / "runs"
 
 SETUP = """\
 import os
 from pathlib import Path
 import gan_lessons as gl
 gl.set_seed(0)
+
+
+def pretrained(name, config, train):
+    \"\"\"The generator of runs/NAME/checkpoint.pt ($GAN_LESSONS_DEMO_RUNS overrides runs/); when it is
+    missing, trained now for a short time budget and saved there.\"\"\"
+    checkpoint = Path(os.environ.get("GAN_LESSONS_DEMO_RUNS", {runs!r})) / name / "checkpoint.pt"
+    if not checkpoint.exists():
+        train(gl.new_run(config), gl.load_mnist("train"), 1 if gl.QUICK else 30,
+              max_seconds=20 if gl.QUICK else 90, checkpoint_path=checkpoint, progress=False)
+    return gl.load_generator(checkpoint)
 """
 
 # chapter -> (notebook name, title, code that leaves the widget as the cell's value)
@@ -49,13 +60,15 @@ DASHBOARDS: dict[str, tuple[str, str, str]] = {
         "05_latent_explorer",
         "The latent explorer on a trained DCGAN",
         """\
-checkpoint = Path(os.environ.get("GAN_LESSONS_DEMO_CHECKPOINT", {checkpoint!r}))
-if not checkpoint.exists():  # not pre-trained: train one now, within a time budget
-    run = gl.new_run(gl.TrainConfig(seed=0))
-    gl.train(run, gl.load_mnist(), 1 if gl.QUICK else 30, max_seconds=20 if gl.QUICK else 90,
-             checkpoint_path=checkpoint, progress=False)
-G = gl.load_generator(checkpoint)
+G = pretrained("class", gl.TrainConfig(seed=0), gl.train)
 gl.latent_explorer(G, seed_a=0, seed_b=1, dims=(0, 1, 2, 3))""",
+    ),
+    "10": (
+        "10_conditional_explorer",
+        "The conditional GAN: pick the digit, move through z",
+        """\
+G = pretrained("class-conditional", gl.TrainConfig(conditional=True, seed=0), gl.train_conditional)
+gl.conditional_explorer(G, digit=7, seed_a=0, seed_b=1, dims=(0, 1, 2, 3))""",
     ),
 }
 
@@ -66,8 +79,8 @@ def notebook(chapter: str) -> nbformat.NotebookNode:
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [
         nbformat.v4.new_markdown_cell(f"# {title}\n\nGAN Lessons, chapter {chapter} · demo mode"),
-        nbformat.v4.new_code_cell(SETUP),
-        nbformat.v4.new_code_cell(code.replace("{checkpoint!r}", repr(str(CHECKPOINT)))),
+        nbformat.v4.new_code_cell(SETUP.replace("{runs!r}", repr(str(RUNS)))),
+        nbformat.v4.new_code_cell(code),
     ]
     return nb
 
