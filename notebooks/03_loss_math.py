@@ -575,8 +575,9 @@ def my_d_loss(d_real, d_fake):
 check_d_loss(my_d_loss)
 
 # %% [markdown]
-# **Exercise 2.** With p_data = N(0, 1) and p_g = N(2, 1), what is D*(0.5)? Compute it (NumPy or by
-# hand) in `my_d_star()`.
+# **Exercise 2.** With p_data = N(0, 1) and p_g = N(2, 1.5²) (mean 2, standard deviation 1.5), what
+# is D*(0.5)? Compute it (NumPy or by hand) in `my_d_star()`. The two standard deviations differ, so
+# each density needs its own normaliser 1/(σ√(2π)).
 
 
 # %% tags=["exercise"]
@@ -584,12 +585,12 @@ def my_d_star():
     ### BEGIN SOLUTION
     # Task: return D*(0.5) = p_data(0.5) / (p_data(0.5) + p_g(0.5)), one number.
     pd_05 = math.exp(-(0.5**2) / 2) / math.sqrt(2 * math.pi)
-    pg_05 = math.exp(-((0.5 - 2) ** 2) / 2) / math.sqrt(2 * math.pi)
+    pg_05 = math.exp(-((0.5 - 2) ** 2) / (2 * 1.5**2)) / (1.5 * math.sqrt(2 * math.pi))
     return pd_05 / (pd_05 + pg_05)
     ### END SOLUTION
 
 
-check_d_star(my_d_star, x=0.5)
+check_d_star(my_d_star, x=0.5, sigma_g=1.5)
 
 # %% [markdown]
 # **Exercise 3.** Which generator loss keeps a strong gradient when D confidently rejects the fakes

@@ -22,6 +22,8 @@ def test_output_shape_transposed():
         ((16, 32, 14), "4 dimensions"),
         ((8, 32, 14, 14), "batch size"),
         ((16, 32, 15, 15), "Height/width"),
+        ((16, 32, 16, 16), "left out the padding"),  # (7 - 1) * 2 + 4
+        ((16, 32, 8, 8), "left out the stride"),  # (7 - 1) - 2 + 4
     ]:
         with pytest.raises(WrongAnswer, match=hint):
             checks.check_output_shape(wrong, layer, (16, 64, 7, 7))
@@ -32,6 +34,10 @@ def test_output_shape_conv():
     assert checks.check_output_shape([8, 32, 14, 14], layer, (8, 1, 28, 28))
     with pytest.raises(WrongAnswer, match="transposed-convolution formula"):
         checks.check_output_shape((8, 32, 56, 56), layer, (8, 1, 28, 28))
+    with pytest.raises(WrongAnswer, match="left out the padding"):
+        checks.check_output_shape((8, 32, 13, 13), layer, (8, 1, 28, 28))  # (28 - 4) // 2 + 1
+    with pytest.raises(WrongAnswer, match="left out the stride"):
+        checks.check_output_shape((8, 32, 27, 27), layer, (8, 1, 28, 28))  # 28 + 2 - 4 + 1
     with pytest.raises(WrongAnswer, match="out_channels = 32 channels\\.$"):
         checks.check_output_shape((8, 16, 14, 14), layer, (8, 1, 28, 28))
     with pytest.raises(ValueError, match="tuple of integers"):
@@ -72,7 +78,10 @@ def test_parameter_count_of_the_chapter_block():
         (weights + bn + 64, "bias=False"),  # a conv bias counted anyway
         (weights, "BatchNorm has trainable parameters too"),
         (weights + bn + 2 * 64, "running mean and variance are buffers"),
-        (weights + 64, "only the weights"),  # BatchNorm's shift (its bias) left out
+        (
+            weights + 64,
+            "only the weights.*\\(BatchNorm2d; a BatchNorm's bias is its shift\\)",
+        ),  # BN's shift left out
         (64 * 32 + bn, "multiply by k\\*k"),
         (64 * 32 * 4 + bn, "not by k once"),
         (64 * 16 + bn, "spans ALL input channels"),
@@ -145,3 +154,23 @@ def test_prob_real_more_forms_and_failures():
         checks.check_prob_real(lambda a: 1 / 0)
     with pytest.raises(WrongAnswer, match="it returned None: is a `return` statement missing"):
         checks.check_prob_real(lambda a: None)
+
+
+def test_parameter_count_hints_differ_and_never_ask_for_missing_biases():
+    """On the chapter's bias-free block, each mistake gets its own hint, and no hint names a Conv2d bias."""
+    block = nn.Sequential(nn.Conv2d(32, 64, 4, 2, 1, bias=False), nn.BatchNorm2d(64))
+    weights, bn = 64 * 32 * 4 * 4, 2 * 64
+    hints = set()
+    for wrong in (
+        weights + bn + 64,
+        weights,
+        weights + bn + 2 * 64,
+        weights + 64,
+        64 * 32 + bn,
+        64 * 16 + bn,
+    ):
+        with pytest.raises(WrongAnswer) as err:
+            checks.check_parameter_count(wrong, block)
+        hints.add(str(err.value))
+        assert "Conv2d" not in str(err.value).split("bias=False")[0]
+    assert len(hints) == 6

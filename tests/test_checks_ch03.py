@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from gan_lessons import checks
-from gan_lessons.checks import WrongAnswer
+from gan_lessons.checks import WrongAnswer, ch03
 from gan_lessons.losses import d_loss_bce, g_loss_minimax, g_loss_nonsaturating
 
 
@@ -149,3 +149,114 @@ def test_value_at_equilibrium():
             checks.check_value_at_equilibrium(wrong)
     with pytest.raises(ValueError, match="V\\(D\\*, G\\) should be a number"):
         checks.check_value_at_equilibrium("-log 4")
+
+
+# ---- inputs that separate the mistakes: confident logits, batches of different sizes, the graph
+def _log_sigmoid_naive(a):
+    return torch.log(torch.sigmoid(a))  # -inf once sigmoid(a) rounds to 0 (a < -88 in float32)
+
+
+@pytest.mark.parametrize(
+    "fn, hint",
+    [
+        # right on moderate logits; -inf (or clamped at -100) on logits of +-30 and +-200
+        (
+            lambda r, f: -(_log_sigmoid_naive(r).mean() + torch.log(1 - torch.sigmoid(f)).mean()),
+            "confident ones",
+        ),
+        (
+            lambda r, f: (
+                F.binary_cross_entropy(torch.sigmoid(r), torch.ones_like(r))
+                + F.binary_cross_entropy(torch.sigmoid(f), torch.zeros_like(f))
+            ),
+            "clamps it to -100",
+        ),
+        # one mean over both batches: half the loss only when the batches have the same size
+        (lambda r, f: -torch.cat([torch.log(r), torch.log(1 - f)]).mean(), "averaged over the real and fake"),
+        # real and fake paired example by example: fails on batches of 16 and 12
+        (lambda r, f: -(torch.log(r) + torch.log(1 - f)).mean(), "example by example"),
+        # right value, but no graph to backpropagate through
+        (lambda r, f: d_loss_bce(r, f).item(), "cut off from the graph"),
+    ],
+    ids=["log-sigmoid", "bce-on-sigmoid", "pooled-mean", "paired", "item"],
+)
+def test_d_loss_rejects_mistakes_that_moderate_equal_batches_hide(fn, hint):
+    with pytest.raises(WrongAnswer, match=hint):
+        checks.check_d_loss(fn)
+
+
+def test_d_loss_hints_differ_per_mistake():
+    assert len(set(ch03.D_LOSS_HINTS.values())) == len(ch03.D_LOSS_HINTS)
+
+
+def test_d_loss_logsigmoid_form_is_right_on_confident_logits():
+    assert checks.check_d_loss(lambda r, f: -(F.logsigmoid(r).mean() + F.logsigmoid(-f).mean()))
+
+
+@pytest.mark.parametrize(
+    "fn, hint",
+    [
+        (lambda f: -_log_sigmoid_naive(f).mean(), "confident ones"),
+        (lambda f: g_loss_nonsaturating(f).item(), "cut off from the graph"),
+        (lambda f: torch.tensor(g_loss_nonsaturating(f).item()), "cut off from the graph"),
+    ],
+    ids=["log-sigmoid", "item", "rewrapped"],
+)
+def test_g_loss_rejects_mistakes_that_moderate_logits_hide(fn, hint):
+    with pytest.raises(WrongAnswer, match=hint):
+        checks.check_g_loss(fn)
+
+
+def test_g_loss_hints_differ_per_mistake():
+    assert len(set(ch03.G_LOSS_HINTS.values())) == len(ch03.G_LOSS_HINTS)
+
+
+# ---- check_d_star with unequal sigmas: the chapter's exercise, N(0, 1) against N(2, 1.5^2)
+def _pdf(x, mu, sigma):
+    return math.exp(-((x - mu) ** 2) / (2 * sigma**2)) / (sigma * math.sqrt(2 * math.pi))
+
+
+def test_d_star_unequal_sigmas_accepts_float_tensor_and_three_decimals():
+    pd, pg = _pdf(0.5, 0, 1), _pdf(0.5, 2, 1.5)
+    right = pd / (pd + pg)  # 0.68578
+    assert checks.check_d_star(right, 0.5, sigma_g=1.5)
+    assert checks.check_d_star(torch.tensor(right, dtype=torch.float64), 0.5, sigma_g=1.5)
+    assert checks.check_d_star(0.686, 0.5, sigma_g=1.5)  # typed to three decimals
+    assert checks.check_d_star(lambda: np.float32(right), 0.5, sigma_g=1.5)
+
+
+def test_d_star_unequal_sigmas_names_each_density_mistake():
+    x = 0.5
+
+    def d_star_with(density):
+        qd, qg = density(0.0, 1.0), density(2.0, 1.5)
+        return qd / (qd + qg)
+
+    cases = [
+        (lambda m, s: math.exp(-((x - m) ** 2) / (2 * s**2)), "lack the normaliser"),
+        (
+            lambda m, s: math.exp(-((x - m) ** 2) / (2 * s)) / (s * math.sqrt(2 * math.pi)),
+            "2 \\* sigma\\*\\*2",
+        ),
+        (lambda m, s: _pdf(x, m, 1.0), "sigma = 1 for both"),
+    ]
+    hints = set()
+    for density, hint in cases:
+        with pytest.raises(WrongAnswer, match=hint) as err:
+            checks.check_d_star(d_star_with(density), x, sigma_g=1.5)
+        hints.add(str(err.value))
+    pd, pg = _pdf(x, 0, 1), _pdf(x, 2, 1.5)
+    for wrong, hint in [(pg / (pd + pg), "Upside down"), (pd / pg, "density ratio"), (pd, "alone")]:
+        with pytest.raises(WrongAnswer, match=hint) as err:
+            checks.check_d_star(wrong, x, sigma_g=1.5)
+        hints.add(str(err.value))
+    assert len(hints) == 6
+    # with equal sigmas the missing normaliser cancels: the same formula is then right
+    assert checks.check_d_star(d_star_with(lambda m, s: math.exp(-((x - m) ** 2) / 2)), x)
+
+
+def test_value_at_equilibrium_typed_to_three_decimals():
+    assert checks.check_value_at_equilibrium(-1.386)
+    assert checks.check_value_at_equilibrium(lambda: torch.tensor(-1.3863, dtype=torch.float64))
+    with pytest.raises(WrongAnswer, match="Not quite"):
+        checks.check_value_at_equilibrium(-1.38)  # two decimals, 0.006 off: not the value

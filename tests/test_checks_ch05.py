@@ -20,6 +20,8 @@ def test_scale_images():
         (lambda x: x // 127 - 1, "integer tensor"),
         (lambda x: x.float().flatten(), "Keep the shape"),
         (lambda x: x.float() / 100 - 1, "expected"),
+        (lambda x: (x.float() / 255 - 0.1307) / 0.3081, "MNIST Normalize"),
+        (lambda x: x * 2 / 255 - 1, "wraps around at 256"),
     ]:
         with pytest.raises(WrongAnswer, match=hint):
             checks.check_scale_images(wrong)

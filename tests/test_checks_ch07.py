@@ -35,6 +35,8 @@ def _alternating(x, y, lr):
         (lambda x, y, lr: (x + lr * y, y + lr * x), "must go \\*down\\*"),
         (lambda x, y, lr: (x - lr * x, y + lr * y), "gradient of x\\*y with respect to x is y"),
         (lambda x, y, lr: x - lr * y, "Return the pair"),
+        (lambda x, y, lr: (y + lr * x, x - lr * y), "wrong order"),
+        (lambda x, y, lr: (x - lr * (y + lr * x), y + lr * x), "with y first"),
         (lambda x, y, lr: (x, y), "expected"),
         (lambda x, y: (x, y), "raised TypeError"),
     ],

@@ -8,9 +8,25 @@ from gan_lessons import checks, gradient_penalty
 from gan_lessons.checks import WrongAnswer
 
 
-def _gp(D, x_real, x_fake, *, eps_fn=None, point=None, norm="sample", graph=True, square=True, item=False):
+def _gp(
+    D,
+    x_real,
+    x_fake,
+    *,
+    eps_fn=None,
+    point=None,
+    norm="sample",
+    graph=True,
+    square=True,
+    item=False,
+    per_element=False,
+    reduce="mean",
+):
     eps_shape = (len(x_real),) + (1,) * (x_real.dim() - 1)
-    eps = torch.rand(eps_shape) if eps_fn is None else eps_fn(eps_shape)
+    if per_element:
+        eps = torch.rand_like(x_real)  # one eps per coordinate
+    else:
+        eps = torch.rand(eps_shape) if eps_fn is None else eps_fn(eps_shape)
     x_hat = eps * x_real + (1 - eps) * x_fake if point is None else point(x_real, x_fake)
     x_hat = x_hat.detach().requires_grad_(True)
     (g,) = torch.autograd.grad(D(x_hat).sum(), x_hat, create_graph=graph)
@@ -23,6 +39,8 @@ def _gp(D, x_real, x_fake, *, eps_fn=None, point=None, norm="sample", graph=True
         dev = g.pow(2).sum(1) - 1
     else:
         dev = g.norm() - 1
+    if reduce == "sum":
+        return (dev**2).sum()
     out = (dev**2).mean() if square else dev.mean()
     return out.item() if item else out
 
@@ -49,6 +67,8 @@ def test_gradient_penalty_right_answers():
         (dict(graph=False), "create_graph=True"),
         (dict(item=True), "create_graph=True"),
         (dict(square=False), "Square the difference"),
+        (dict(per_element=True), "not torch.rand_like"),
+        (dict(reduce="sum"), "not .sum\\(\\)"),
     ],
 )
 def test_gradient_penalty_wrong_answers(kwargs, hint):

@@ -82,7 +82,40 @@ def test_frechet_distance_checker_names_each_mistake(wrong, hint):
 def kl_right(counts):
     p = counts / counts.sum()
     p = p[p > 0]
+    return float(np.sum(p * np.log(p * len(counts))))
+
+
+def kl_torch(counts):
+    """A float64 tensor, from torch's own KL between two categorical distributions."""
+    c = torch.as_tensor(counts, dtype=torch.float64)
+    probs, uniform = c / c.sum(), torch.full_like(c, 1 / len(c))
+    categorical = torch.distributions.Categorical
+    return torch.distributions.kl_divergence(categorical(probs=probs), categorical(probs=uniform))
+
+
+def kl_ten(counts):  # a uniform over 10 classes, whatever the histogram
+    p = counts / counts.sum()
+    p = p[p > 0]
     return float(np.sum(p * np.log(p * 10)))
+
+
+def kl_k_after_filter(counts):  # K counted after the empty classes were dropped
+    p = counts / counts.sum()
+    p = p[p > 0]
+    return float(np.sum(p * np.log(p * len(p))))
+
+
+def kl_mean(counts):
+    p = counts / counts.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(p > 0, p * np.log(p * len(p)), 0.0)
+    return float(np.mean(terms))
+
+
+def kl_mean_nonzero(counts):
+    p = counts / counts.sum()
+    p_nz = p[p > 0]
+    return float(np.mean(p_nz * np.log(p_nz * len(p))))
 
 
 def kl_nan(counts):
@@ -116,6 +149,10 @@ KL_WRONG = [
     (kl_bits, "in bits"),
     (kl_unnormalised, "Normalise the counts"),
     (kl_negative, "sign is flipped"),
+    (kl_ten, "not a fixed 10: this histogram has 7 classes"),
+    (kl_k_after_filter, "counted BEFORE you drop"),
+    (kl_mean, "drop the division by the number of classes"),
+    (kl_mean_nonzero, "not a mean over the non-empty classes"),
     (lambda c: 0.5, "KL divergence to uniform is"),
     (lambda c: c / c.sum(), "returned an array of shape \\(10,\\)"),
 ]
@@ -123,8 +160,8 @@ KL_WRONG = [
 
 @pytest.mark.parametrize(
     "right",
-    [kl_right, lambda c: scipy.stats.entropy(c, np.ones(len(c)))],
-    ids=["numpy", "scipy-entropy"],
+    [kl_right, lambda c: scipy.stats.entropy(c, np.ones(len(c))), kl_torch],
+    ids=["numpy", "scipy-entropy", "torch-float64"],
 )
 def test_kl_checker_accepts_the_right_answer(right):
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -135,6 +172,15 @@ def test_kl_checker_accepts_the_right_answer(right):
 def test_kl_checker_names_each_mistake(wrong, hint):
     with np.errstate(divide="ignore", invalid="ignore"), pytest.raises(WrongAnswer, match=hint):
         check_kl_to_uniform(wrong)
+
+
+def test_kl_checker_gives_each_mistake_its_own_hint():
+    hints = set()
+    for wrong, _ in KL_WRONG:
+        with np.errstate(divide="ignore", invalid="ignore"), pytest.raises(WrongAnswer) as err:
+            check_kl_to_uniform(wrong)
+        hints.add(str(err.value).split(";")[0])  # the fallback's numbers differ per answer: keep its words
+    assert len(hints) == len(KL_WRONG)
 
 
 # ---------------------------------------------------------------- k-NN radii

@@ -75,7 +75,7 @@ def g_loss_right(d_fake, logits, masks, lam):
 
 def g_loss_softplus(d_fake, logits, masks, lam):  # another form: -log sigmoid(l) = softplus(-l)
     pix = (F.softplus(logits) - logits * masks).mean()
-    return float(F.softplus(-d_fake).mean() + lam * pix)
+    return F.softplus(-d_fake).mean() + lam * pix
 
 
 @pytest.mark.parametrize("fn", [g_loss_right, g_loss_softplus])
@@ -101,6 +101,8 @@ def _bce(x, target):
             lambda d, lg, m, lam: _bce(d, torch.ones_like(d)) + lam * (torch.sigmoid(lg) - m).abs().mean(),
             "L1",
         ),
+        (lambda d, lg, m, lam: g_loss_right(d, lg, m, lam).item(), "cut off from the graph"),
+        (lambda d, lg, m, lam: float(g_loss_softplus(d, lg, m, lam)), "cut off from the graph"),
     ],
 )
 def test_g_loss_wrong(fn, hint):

@@ -58,6 +58,18 @@ def check_output_shape(answer: Any, layer: nn.Module, input_shape: tuple[int, ..
             "You used the transposed-convolution formula, but Conv2d downsamples: "
             "H_out = floor((H_in + 2 * padding - kernel_size) / stride) + 1."
         )
+    if isinstance(conv, (nn.Conv2d, nn.ConvTranspose2d)):
+        h, k, st, pad = input_shape[2], conv.kernel_size[0], conv.stride[0], conv.padding[0]
+
+        def size(stride: int, padding: int) -> int:
+            if isinstance(conv, nn.ConvTranspose2d):
+                return (h - 1) * stride - 2 * padding + k
+            return (h + 2 * padding - k) // stride + 1
+
+        if pad and ans[2] == size(st, 0) != right[2]:
+            raise WrongAnswer(f"You left out the padding: padding={pad} adds {pad} pixels on each side.")
+        if st > 1 and ans[2] == size(1, pad) != right[2]:
+            raise WrongAnswer(f"You left out the stride: stride={st} moves the kernel {st} pixels at a time.")
     raise WrongAnswer(
         f"Height/width: the output is {right[2]}x{right[3]}, not {ans[2]}x{ans[3]}. "
         "Conv2d: floor((H + 2p - k)/s) + 1; ConvTranspose2d: (H - 1)s - 2p + k."
@@ -83,8 +95,11 @@ def check_parameter_count(answer: Any, model: nn.Module) -> bool:
         return correct(f"{right:,} trainable parameters.")
     biases = sum(p.numel() for n, p in model.named_parameters() if n.endswith("bias"))
     if biases and answer == right - biases:
+        holders = sorted({type(m).__name__ for m in model.modules() if getattr(m, "bias", None) is not None})
         raise WrongAnswer(
-            f"You counted only the weights: add the {biases} bias terms (one per output channel or unit)."
+            f"You counted only the weights: add the {biases} bias terms, one per output channel or unit of "
+            f"the layers that have one ({', '.join(holders)}; a BatchNorm's bias is its shift). A layer built "
+            "with bias=False has none."
         )
     buffers = sum(b.numel() for n, b in model.named_buffers() if "running" in n)
     if buffers and answer == right + buffers:

@@ -13,18 +13,75 @@ import torch
 import torch.nn.functional as F
 
 from ..theory import LOG4, gaussian_pdf
-from .core import WrongAnswer, as_float, checker, close, correct, require_callable
+from .core import (
+    WrongAnswer,
+    as_float,
+    call_student,
+    checker,
+    close,
+    close_typed,
+    correct,
+    require_callable,
+)
 
 # ---------------------------------------------------------------- losses, written on logits or probabilities
 
 
-def _batches(n_batches: int = 3, size: int = 16) -> list[tuple[torch.Tensor, torch.Tensor]]:
+def _batches(
+    n_batches: int = 3, n_real: int = 16, n_fake: int = 12
+) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """Test batches of D's logits. Real logits lean positive, fake logits lean negative, like a
+    half-trained D; all moderate in size. The real and fake batches differ in size, so a loss that
+    pairs real and fake examples, or averages over both batches at once, cannot pass by coincidence."""
     gen = torch.Generator().manual_seed(1234)
-    # Real logits lean positive, fake logits lean negative, like a half-trained D; all moderate in size.
     return [
-        (torch.randn(size, generator=gen) * 1.5 + 1.0, torch.randn(size, generator=gen) * 1.5 - 1.0)
+        (torch.randn(n_real, generator=gen) * 1.5 + 1.0, torch.randn(n_fake, generator=gen) * 1.5 - 1.0)
         for _ in range(n_batches)
     ]
+
+
+# Confident logits, where sigmoid(a) rounds to exactly 0 or 1 in float32 (from |a| ~ 17 on): there
+# log(sigmoid(a)) and log(1 - sigmoid(a)) give -inf (and F.binary_cross_entropy clamps them to -100),
+# while F.logsigmoid and F.binary_cross_entropy_with_logits stay exact. Unequal sizes again.
+_EXTREME = (
+    torch.tensor([200.0, 30.0, -30.0, -200.0, 0.5]),
+    torch.tensor([-200.0, -30.0, 30.0, 200.0, -0.5, 1.0, -2.0]),
+)
+_EXTREME_HINT = (
+    "Right on moderate logits, but not on confident ones: at a logit of +-30 or +-200, sigmoid(a) rounds "
+    "to exactly 0 or 1 in float32, so log(sigmoid(a)) or log(1 - sigmoid(a)) becomes -inf (and "
+    "F.binary_cross_entropy clamps it to -100). On logits, use F.logsigmoid(a) for log D and "
+    "F.logsigmoid(-a) for log(1 - D), or F.binary_cross_entropy_with_logits."
+)
+_DETACHED_HINT = (
+    "The value is right, but it is cut off from the graph (.item(), float() or NumPy inside): "
+    "loss.backward() cannot reach the network. Keep it a torch tensor computed from the inputs."
+)
+
+
+def _check_extremes_and_graph(fn: Callable, reference: Callable, arity: int, form: str) -> None:
+    """A loss that matched on moderate inputs must also be exact on confident logits (when it takes
+    logits) and keep the autograd graph, since training calls .backward() on it."""
+    if form == "logits":
+        inputs = _EXTREME if arity == 2 else _EXTREME[1:]
+        try:
+            with torch.no_grad():
+                value = float(torch.as_tensor(fn(*(a.clone() for a in inputs))).double().reshape(-1)[0])
+        except NotImplementedError:  # the student edition's stub: `@checker` says "not done yet"
+            raise
+        except Exception:
+            value = math.nan
+        if not close(value, float(reference(*inputs))):
+            raise WrongAnswer(_EXTREME_HINT)
+    real, fake = (a.clone().requires_grad_(True) for a in _batches(1)[0])
+    leaves = (real, fake) if arity == 2 else (fake,)
+    out = call_student(
+        fn,
+        *(torch.sigmoid(a) if form == "probabilities" else a for a in leaves),
+        about="In training it receives tensors that require grad: keep the computation in torch.",
+    )
+    if not isinstance(out, torch.Tensor) or out.grad_fn is None:
+        raise WrongAnswer(_DETACHED_HINT)
 
 
 def _call_loss(fn: Callable, args: tuple, as_probs: bool) -> torch.Tensor | None:
@@ -48,10 +105,10 @@ def _call_loss(fn: Callable, args: tuple, as_probs: bool) -> torch.Tensor | None
 
 
 def _match_loss(
-    fn: Callable, variants: dict[str, Callable], arity: int
+    fn: Callable, variants: dict[str, Callable], arity: int, batches: list | None = None
 ) -> tuple[str | None, str, torch.Tensor | None]:
     """Which variant (name) fn computes, and whether it takes logits or probabilities."""
-    batches = _batches()
+    batches = _batches() if batches is None else batches
     first = None
     for as_probs in (False, True):
         outs = []
@@ -96,6 +153,7 @@ D_LOSS_VARIANTS: dict[str, Callable] = {
     "swapped": lambda r, f: _bce(r, 0.0) + _bce(f, 1.0),
     "sum": lambda r, f: -_LOG_D(r).sum() - _LOG_1MD(f).sum(),
     "generator_style": lambda r, f: -_LOG_D(r).mean() - _LOG_D(f).mean(),
+    "pooled": lambda r, f: -torch.cat([_LOG_D(r), _LOG_1MD(f)]).mean(),
 }
 D_LOSS_HINTS = {
     "article_sign": "The fake term has the wrong sign: this is the article's L_D = -E[log D(x)] + E[log(1 - D(G(z)))]. "
@@ -110,6 +168,12 @@ D_LOSS_HINTS = {
     "sum": _SUM_HINT,
     "generator_style": "The fake term is -log D(G(z)): that is the (non-saturating) GENERATOR's loss. "
     "D wants the fakes labelled 0, so its fake term is -log(1 - D(G(z))).",
+    "pooled": "You averaged over the real and fake examples together. That equals half the loss only when "
+    "both batches have the same size; in general it weighs the larger batch more. L_D has two "
+    "expectations: take the mean of each term separately, then add them.",
+    "paired": "Your loss adds the real and fake terms example by example (log D(x_i) + log(1 - D(G(z_i)))), "
+    "which fails when the two batches differ in size (here 16 real, 12 fake). They are two separate "
+    "expectations: -mean(log D(x_real)) - mean(log(1 - D(x_fake))).",
 }
 
 
@@ -118,7 +182,15 @@ def check_d_loss(fn: Callable) -> bool:
     """Exercise (03): fn(real, fake) -> the discriminator loss, on logits or on probabilities D(x), D(G(z))."""
     require_callable(fn, "check_d_loss(my_d_loss)")
     name, form, out = _match_loss(fn, D_LOSS_VARIANTS, arity=2)
+    if name is None and out is None:  # fails on batches of different sizes: does it pass on equal ones?
+        same_size = _batches(n_real=16, n_fake=16)
+        same_size_name = _match_loss(fn, D_LOSS_VARIANTS, arity=2, batches=same_size)[0]
+        if same_size_name in ("correct", "half"):
+            name = "paired"
+        elif same_size_name == "not_scalar":  # one loss per (real, fake) pair: first, reduce it
+            name = "not_scalar"
     if name in ("correct", "half"):
+        _check_extremes_and_graph(fn, D_LOSS_VARIANTS[name], 2, form)
         extra = " (scaled by 1/2, which only rescales the gradient)" if name == "half" else ""
         return correct(f"Your L_D, written on {form}{extra}, is -E[log D(x)] - E[log(1 - D(G(z)))].")
     if name == "not_scalar":
@@ -164,6 +236,7 @@ def check_g_loss(fn: Callable) -> bool:
     require_callable(fn, "check_g_loss(my_g_loss)")
     name, form, out = _match_loss(fn, G_LOSS_VARIANTS, arity=1)
     if name == "nonsaturating":
+        _check_extremes_and_graph(fn, G_LOSS_VARIANTS[name], 1, form)
         return correct(
             f"-E[log D(G(z))], written on {form}: its gradient stays strong when D rejects the fakes."
         )
@@ -212,7 +285,7 @@ def check_d_star(
     v = as_float(value, "D*(x)")
     pd, pg = float(gaussian_pdf(x, mu_data, sigma_data)), float(gaussian_pdf(x, mu_g, sigma_g))
     right = pd / (pd + pg)
-    if close(v, right):
+    if close_typed(v, right):  # a computed value, or one typed to three decimals
         return correct(f"D*({x}) = p_data/(p_data + p_g) = {right:.4f}.")
     if close(v, pg / (pd + pg)):
         raise WrongAnswer(
@@ -225,6 +298,22 @@ def check_d_star(
         )
     if close(v, pd):
         raise WrongAnswer("That is p_data(x) alone. D* weighs it against p_g(x): D* = p_data/(p_data + p_g).")
+    # Mistakes in the Gaussian density itself; they cancel (and so hide) when sigma_data == sigma_g.
+    gauss = {
+        "no_sigma_norm": lambda m, s: math.exp(-((x - m) ** 2) / (2 * s**2)),  # 1/(sigma sqrt(2 pi)) dropped
+        "variance_as_sigma": lambda m, s: math.exp(-((x - m) ** 2) / (2 * s)) / (s * math.sqrt(2 * math.pi)),
+        "same_sigma": lambda m, s: math.exp(-((x - m) ** 2) / 2) / math.sqrt(2 * math.pi),
+    }
+    gauss_hints = {
+        "no_sigma_norm": "Your Gaussian densities lack the normaliser 1/(sigma * sqrt(2 pi)). It cancels in "
+        "the ratio only when both sigmas are equal; here they differ, so keep the 1/sigma.",
+        "variance_as_sigma": "The exponent divides by 2 * sigma; it should divide by 2 * sigma**2 (the variance).",
+        "same_sigma": f"You used sigma = 1 for both Gaussians; here sigma_data = {sigma_data} and sigma_g = {sigma_g}.",
+    }
+    for name, density in gauss.items():
+        qd, qg = density(mu_data, sigma_data), density(mu_g, sigma_g)
+        if not close(qd / (qd + qg), right) and close(v, qd / (qd + qg)):
+            raise WrongAnswer(gauss_hints[name])
     if close(v, 0.5):
         raise WrongAnswer(
             "D* = 1/2 only where p_data(x) = p_g(x) (everywhere, once G is perfect). Here the densities differ."
@@ -240,7 +329,7 @@ def check_d_star(
 def check_value_at_equilibrium(value: Any) -> bool:
     """Exercise (03): V(D*, G) when p_g = p_data (natural logs)."""
     v = as_float(value, "V(D*, G)")
-    if close(v, -LOG4):
+    if close_typed(v, -LOG4):  # -1.386 typed by hand, or computed
         return correct("V(D*, G) = log(1/2) + log(1/2) = -log 4 ~ -1.386, its global minimum over G.")
     if close(v, LOG4):
         raise WrongAnswer("Sign: log(1/2) is negative. V = E[log D*] + E[log(1 - D*)] = 2 log(1/2) = -log 4.")

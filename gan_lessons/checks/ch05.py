@@ -45,6 +45,16 @@ def check_scale_images(fn: Callable) -> bool:
         raise WrongAnswer("Upside down: 0 (background) must map to -1 and 255 (ink) to +1.")
     if close(out, (x.float() - 127.5) / 255, rtol=1e-5, atol=1e-4):
         raise WrongAnswer("That is [-0.5, 0.5]: divide by 127.5, not by 255, after centring.")
+    if close(out, (x.float() / 255 - 0.1307) / 0.3081, rtol=1e-4, atol=1e-3):
+        raise WrongAnswer(
+            "That is torchvision's MNIST Normalize((0.1307,), (0.3081,)): mean 0 and standard deviation 1, "
+            "but a range of about [-0.42, 2.82], not tanh's [-1, 1]. Use x / 127.5 - 1."
+        )
+    if close(out, (x * 2).float() / 255 - 1, rtol=1e-5, atol=1e-4):
+        raise WrongAnswer(
+            "x * 2 on a uint8 tensor wraps around at 256 (128 * 2 gives 0): convert to float first, "
+            "x.float() * 2 / 255 - 1, or x.float() / 127.5 - 1."
+        )
     raise WrongAnswer(
         f"For pixels {x.tolist()[0]} expected {[round(v, 3) for v in right.tolist()[0]]}; "
         f"got {[round(v, 3) for v in out.float().tolist()[0]]}."

@@ -45,6 +45,14 @@ def check_simultaneous_step(fn: Callable) -> bool:
         raise WrongAnswer(
             "The gradient of x*y with respect to x is y (and with respect to y is x), not the variable itself."
         )
+    if abs(xn - right[1]) < 1e-6 and abs(yn - right[0]) < 1e-6:
+        raise WrongAnswer("Right updates, returned in the wrong order: return (x_new, y_new), x first.")
+    alt_x = x - lr * (y + lr * x)
+    if abs(xn - alt_x) < 1e-6 and abs(yn - right[1]) < 1e-6:
+        raise WrongAnswer(
+            "That is the alternating step with y first: x's update used the new y. Compute both gradients "
+            "at the old point first."
+        )
     raise WrongAnswer(f"From (x, y) = ({x}, {y}) with lr={lr}, expected {right}; got ({xn:.4g}, {yn:.4g}).")
 
 

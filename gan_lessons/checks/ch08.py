@@ -66,7 +66,9 @@ def check_gradient_penalty(fn: Callable) -> bool:
             if D.w1.grad is None or D.w1.grad.abs().sum() == 0:
                 raise WrongAnswer("The penalty does not reach D's weights: did you detach the gradient?")
             continue
-        _diagnose(value, D, x_real, x_fake, eps)
+        torch.manual_seed(seed)
+        eps_per_element = torch.rand(shape)  # what torch.rand_like(x_real) draws from the same seed
+        _diagnose(value, D, x_real, x_fake, eps, eps_per_element)
         raise WrongAnswer(f"Expected a penalty of {expected:.4f} on these inputs; got {value:.4f}.")
     return correct(
         "Interpolate, take D's gradient at the interpolates with create_graph=True, penalise (norm - 1)^2 per "
@@ -84,7 +86,7 @@ def _reference(D, x_hat) -> float:
     return ((_grads(D, x_hat).norm(dim=1) - 1) ** 2).mean().item()
 
 
-def _diagnose(value, D, x_real, x_fake, eps) -> None:
+def _diagnose(value, D, x_real, x_fake, eps, eps_per_element) -> None:
     x_hat = eps * x_real + (1 - eps) * x_fake
     g = _grads(D, x_hat)
     near = lambda v: abs(value - v) <= 1e-4 * max(1.0, abs(v))  # noqa: E731
@@ -114,6 +116,15 @@ def _diagnose(value, D, x_real, x_fake, eps) -> None:
                 "Wrong interpolation: draw one eps ~ U(0, 1) per sample, torch.rand(N, 1, ..., 1), not one for "
                 "the batch or a fixed 0.5."
             )
+    if near(_reference(D, eps_per_element * x_real + (1 - eps_per_element) * x_fake)):
+        raise WrongAnswer(
+            "One eps per sample, shared by all its coordinates: torch.rand(N, 1, ..., 1), not torch.rand_like(x_real), "
+            "which draws one per pixel and lands off the line between the real and the fake sample."
+        )
+    if near(((g.norm(dim=1) - 1) ** 2).sum().item()):
+        raise WrongAnswer(
+            "Average over the batch with .mean(), not .sum(): the penalty must not grow with N."
+        )
     if near((g.norm(dim=1) - 1).mean().item()) or near((g.norm(dim=1) - 1).abs().mean().item()):
         raise WrongAnswer("Square the difference: (||grad|| - 1) ** 2, then the mean over the batch.")
 

@@ -136,7 +136,30 @@ _KL_CASES = [
     np.array([10, 10, 10, 10, 10, 10, 10, 10, 10, 10]),
     np.array([500, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
     np.array([30, 10, 0, 5, 25, 0, 12, 8, 6, 4]),
+    np.array([40, 0, 12, 3, 25, 0, 20]),  # 7 classes: a hard-coded 10 gives a different number
 ]
+
+
+def _kl_variants(counts: np.ndarray) -> dict[str, float]:
+    """KL(p || uniform) computed with one typical mistake each."""
+    p = counts / counts.sum()
+    nz = p[p > 0]
+    return {
+        "ten": float(np.sum(nz * np.log(nz * 10))),  # uniform over 10 classes, whatever len(counts) is
+        "k_after_filter": float(np.sum(nz * np.log(nz * len(nz)))),  # K counted after dropping empty classes
+        "mean": float(np.sum(nz * np.log(nz * len(p))) / len(p)),  # np.mean instead of np.sum
+        "mean_nonzero": float(np.mean(nz * np.log(nz * len(p)))),  # np.mean over the non-empty classes
+    }
+
+
+_KL_HINTS = {
+    "ten": "The uniform distribution has 1/K per class with K = len(counts), not a fixed 10: this histogram "
+    "has {k} classes.",
+    "k_after_filter": "K is the number of classes, len(counts), counted BEFORE you drop the empty ones; with "
+    "p = p[p > 0] first, len(p) misses the classes the generator never makes.",
+    "mean": "KL is a sum over the classes, sum p log(p / u), not a mean: drop the division by the number of classes.",
+    "mean_nonzero": "KL is a sum over the classes, sum p log(p / u), not a mean over the non-empty classes.",
+}
 
 
 def _kl_reversed(counts: np.ndarray) -> float:
@@ -181,11 +204,15 @@ def check_kl_to_uniform(fn: Callable) -> bool:
             raise WrongAnswer("Normalise the counts to probabilities first: p = counts / counts.sum().")
         if close(got, -expected, atol=_ATOL):
             raise WrongAnswer("The sign is flipped: KL(p || u) = sum p log(p / u) is never negative.")
+        for name, value in _kl_variants(counts).items():
+            if close(got, value, atol=_ATOL):
+                raise WrongAnswer(_KL_HINTS[name].format(k=len(counts)))
         raise WrongAnswer(
             f"For counts {counts.tolist()} the KL divergence to uniform is {expected:.4f} nats; you got {got:.4f}."
         )
     return correct(
-        "0 for a uniform histogram, log 10 = 2.303 nats for a single digit, and the mixed case too."
+        "0 for a uniform histogram, log 10 = 2.303 nats for a single digit, and the mixed cases "
+        "(10 and 7 classes) too."
     )
 
 

@@ -2,7 +2,9 @@
 
 - Right answer: `correct(remark)` prints "Correct! <remark>" and returns True. Equivalent forms
   count as right (a loss on logits or on probabilities, a tuple or a torch.Size, a float, a NumPy
-  scalar or a one-element tensor, ...).
+  scalar or a one-element tensor, a number typed to three decimals, ...). A LOSS is the exception:
+  training calls .backward() on it, so it must be a tensor still in the autograd graph (a float
+  or a `.item()` of the right value is a wrong answer, with its own hint).
 - Wrong answer: raise `WrongAnswer` (an AssertionError), whose message is the hint: specific when
   the answer is one of the typical mistakes, a plain comparison with the expected value otherwise.
   A student's function that crashes, returns the wrong kind of value or the wrong shape is a wrong
@@ -177,6 +179,12 @@ def close(a: Any, b: Any, rtol: float = 1e-4, atol: float = 1e-4) -> bool:
     return bool(((ta - tb).abs() <= atol + rtol * tb.abs()).all())
 
 
+def close_typed(value: float, right: float, decimals: int = 3) -> bool:
+    """`value` is `right`, or `right` typed by hand to `decimals` places (or more): |value - right| <= half
+    a unit in the last place, 0.0005 for three decimals. For numbers a student may type in, such as -1.386."""
+    return math.isfinite(value) and abs(value - right) <= 0.5 * 10.0**-decimals + 1e-12
+
+
 __all__ = [
     "NOT_DONE",
     "WrongAnswer",
@@ -185,6 +193,7 @@ __all__ = [
     "call_student",
     "checker",
     "close",
+    "close_typed",
     "correct",
     "not_done",
     "require_callable",
