@@ -4,7 +4,7 @@ from . import checks, theory
 from .autoencoder import AutoEncoder, train_autoencoder
 from .checkpoint import load_checkpoint, load_generator, read_checkpoint, save_checkpoint
 from .classifier import LeNet, accuracy, predict, train_classifier
-from .compare import REMEDIES, compare_remedies, format_table, ring_coverage
+from .compare import REMEDIES, compare_remedies, format_table, ring_modes_reached
 from .config import DATA_DIR, QUICK, get_device, set_seed, single_thread
 from .data import (
     MNISTDigits,
@@ -83,7 +83,7 @@ from .plot import (
 )
 from .run import GANRun, TrainConfig, new_run
 from .segmentation import dice, iou, pixel_accuracy, segmentation_report, spurious_components
-from .toy import PRESETS, ToyGAN, make_data, mode_coverage
+from .toy import PRESETS, ToyGAN, make_data, modes_reached
 from .train import (
     NonFiniteLossError,
     epoch_loader,

@@ -1,6 +1,6 @@
 """The remedies of 08_stabilizing compared under one wall-clock budget and the same seeds: FID (LeNet
-features), precision, recall, class coverage, wall time, peak memory on MNIST, and the 2-D ring's mode
-coverage for the same setting. Peak memory: on CUDA, torch's peak allocation; on a CPU, the growth of the
+features), precision, recall, class coverage, wall time, peak memory on MNIST, and the share of the 2-D ring's
+modes reached for the same setting. Peak memory: on CUDA, torch's peak allocation; on a CPU, the growth of the
 process's resident memory during the row's training (memory the allocator already holds is not counted again). Introduced in 08_stabilizing; `benchmarks/stabilizing_table.py` runs it
 from the command line."""
 
@@ -50,8 +50,8 @@ def _rss_bytes() -> float:
         return math.nan
 
 
-def ring_coverage(options: dict, steps: int, seed: int = 0) -> float:
-    """Mode coverage of the 2-D ring after `steps` GAN steps with the same loss, learning rates and D
+def ring_modes_reached(options: dict, steps: int, seed: int = 0) -> float:
+    """Share of the 2-D ring's modes reached after `steps` GAN steps with the same loss, learning rates and D
     options (spectral norm, R1, clipping, gradient penalty) as `options`; NaN for image-only remedies."""
     if any(options.get(k) for k in _IMAGE_ONLY):
         return math.nan
@@ -84,7 +84,7 @@ def ring_coverage(options: dict, steps: int, seed: int = 0) -> float:
                 clip=config.clip,
             )
             update_G(gan.D, opt_g, x_fake, family)
-    return gan.coverage()
+    return gan.modes_reached()
 
 
 def compare_remedies(
@@ -138,7 +138,7 @@ def compare_remedies(
                 classes=report.num_covered,
                 wall_s=wall,
                 peak_mb=peak[0] / 2**20,
-                ring=ring_coverage(options, ring_steps, seed),
+                ring=ring_modes_reached(options, ring_steps, seed),
             )
         )
     return rows
@@ -146,7 +146,7 @@ def compare_remedies(
 
 def format_table(rows: list[dict]) -> str:
     """The rows of `compare_remedies` as a Markdown table."""
-    head = "| remedy | steps | FID (LeNet) | precision | recall | classes | wall s | RSS growth MB | ring coverage |"
+    head = "| remedy | steps | FID (LeNet) | precision | recall | classes | wall s | RSS growth MB | ring modes reached |"
     out = [head, "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         ring = "n/a (images only)" if np.isnan(r["ring"]) else f"{r['ring']:.0%}"
@@ -157,4 +157,4 @@ def format_table(rows: list[dict]) -> str:
     return "\n".join(out)
 
 
-__all__ = ["BASE", "REMEDIES", "compare_remedies", "format_table", "ring_coverage"]
+__all__ = ["BASE", "REMEDIES", "compare_remedies", "format_table", "ring_modes_reached"]

@@ -1,4 +1,4 @@
-"""The 2-D GAN game: data presets, mode coverage, small MLPs and a stepper. Introduced in 04_toy_gan_playground.
+"""The 2-D GAN game: data presets, modes reached, small MLPs and a stepper. Introduced in 04_toy_gan_playground.
 
 Everything here is plain Python/PyTorch, so a test (or a notebook cell) can train a toy GAN and
 assert on what happened. The losses are the families of `gan_lessons.losses.LOSSES`. Its live
@@ -7,7 +7,7 @@ view (`gan_lessons.plot.PlaygroundFigure`, `save_gif`) and its dashboard
 
     gan = ToyGAN("ring", loss="nonsaturating", seed=0)
     gan.step(2000)           # 2000 iterations: each is d_steps D-steps, then one G-step
-    gan.coverage()           # share of the 8 ring modes that have fakes near them
+    gan.modes_reached()           # share of the 8 ring modes that have fakes near them
 """
 
 from __future__ import annotations
@@ -34,10 +34,10 @@ PRESETS = ("ring", "grid", "spiral", "moons", "custom")
 
 @dataclass
 class ToyData:
-    """A 2-D data distribution: a sampler, its modes (for the coverage readout) and a plot extent.
+    """A 2-D data distribution: a sampler, its modes (for the "modes reached" readout) and a plot extent.
 
     `modes` are the points a good generator should put samples near; a mode counts as covered
-    when enough fakes lie within `mode_radius` of it (see `mode_coverage`).
+    when enough fakes lie within `mode_radius` of it (see `modes_reached`).
     """
 
     name: str
@@ -115,7 +115,7 @@ def make_data(preset: str = "ring", points=None) -> ToyData:
 
 
 # ----------------------------------------------------------------------------------------------
-# Mode coverage
+# Modes reached (the share of the modes that G reaches; not the class coverage of 09)
 # ----------------------------------------------------------------------------------------------
 
 
@@ -149,7 +149,7 @@ def nearest_mode_shares(fakes, modes) -> np.ndarray:
     return np.bincount(nearest, minlength=len(modes)) / len(fakes)
 
 
-def mode_coverage(fakes, modes, radius: float, min_share: float = 0.2) -> float:
+def modes_reached(fakes, modes, radius: float, min_share: float = 0.2) -> float:
     """Share of the modes that have fakes near them. Introduced in 04_toy_gan_playground.
 
     A mode is covered when the fakes within `radius` of it are at least `min_share` of its fair
@@ -311,7 +311,7 @@ class ToyGAN:
     """
 
     N_SHOW = 512  # fixed-noise fakes drawn in the view
-    N_EVAL = 2000  # fixed-noise fakes used for the coverage readout
+    N_EVAL = 2000  # fixed-noise fakes used for the "modes reached" readout
     FRAME_TIME = 0.15  # target seconds per frame while playing (about 6-7 frames/s)...
     MIN_TRAIN_TIME = 0.04  # ...of which at least this much trains, however slow drawing is
 
@@ -543,9 +543,9 @@ class ToyGAN:
         with self._lock, torch.no_grad():
             return self.G(self.z_eval).numpy()
 
-    def coverage(self, min_share: float = 0.2) -> float:
+    def modes_reached(self, min_share: float = 0.2) -> float:
         """Share of the data's modes with fakes near them (on N_EVAL fixed-noise fakes)."""
-        return mode_coverage(self.eval_fakes(), self.data.modes, self.data.mode_radius, min_share)
+        return modes_reached(self.eval_fakes(), self.data.modes, self.data.mode_radius, min_share)
 
     def mode_shares(self) -> np.ndarray:
         """Share of the fixed-noise fakes near each mode."""

@@ -420,8 +420,8 @@ class Playground:
         self.image.add_class("gl-playground-view")
         self.counter = w.HTML()
         self.counter.add_class("gl-step-counter")
-        self.coverage_label = w.HTML()
-        self.coverage_label.add_class("gl-coverage")
+        self.modes_label = w.HTML()
+        self.modes_label.add_class("gl-modes")
         self.status = w.HTML()
         self.status.add_class("gl-status")
         self.widget = _playground_box(
@@ -441,7 +441,7 @@ class Playground:
                 w.HBox([self.latent_dim, self.hidden, self.show_grads, self.show_manifold]),
                 self.image,
                 w.HBox(
-                    [self.counter, self.coverage_label, self.status],
+                    [self.counter, self.modes_label, self.status],
                     layout=w.Layout(justify_content="space-between"),
                 ),
             ]
@@ -455,7 +455,7 @@ class Playground:
         """Render the current state into the image and refresh the readouts."""
         with self._render_lock:
             png = self.figure.render(self.gan)
-            cov = self.gan.coverage()
+            cov = self.gan.modes_reached()
         self.image.value = png
         self.frames += 1
         st = self.gan.state()
@@ -463,7 +463,7 @@ class Playground:
             f"iteration <b class='gl-iteration'>{st['iteration']}</b> · D updates {st['d_steps_done']}"
         )
         k = len(self.gan.data.modes)
-        self.coverage_label.value = f"mode coverage <b>{round(cov * k)}/{k}</b> ({cov:.0%})"
+        self.modes_label.value = f"modes reached <b>{round(cov * k)}/{k}</b> ({cov:.0%})"
         if self.error is None:
             self.status.value = "playing" if self.is_playing else "paused"
 

@@ -1,13 +1,13 @@
-"""gan_lessons.checks.ch04 (04_toy_gan_playground): the LSGAN discriminator loss and mode coverage
+"""gan_lessons.checks.ch04 (04_toy_gan_playground): the LSGAN discriminator loss and the share of modes reached
 checkers accept the right answer in two forms and reject typical wrong ones, each with its own hint,
 as WrongAnswer."""
 
 import numpy as np
 import pytest
 
-from gan_lessons.checks import WrongAnswer, check_lsgan_d_loss, check_mode_coverage
+from gan_lessons.checks import WrongAnswer, check_lsgan_d_loss, check_modes_reached
 from gan_lessons.losses import d_loss_least_squares
-from gan_lessons.toy import mode_coverage
+from gan_lessons.toy import modes_reached
 
 
 # ---- check_lsgan_d_loss
@@ -46,18 +46,18 @@ def test_checkers_need_a_function():
     with pytest.raises(ValueError, match="Pass your function itself"):
         check_lsgan_d_loss(3.0)
     with pytest.raises(ValueError, match="Pass your function itself"):
-        check_mode_coverage("coverage")
+        check_modes_reached("coverage")
 
 
-# ---- check_mode_coverage
-def _right_coverage(fakes, modes, radius):
+# ---- check_modes_reached
+def _right_modes_reached(fakes, modes, radius):
     d = np.linalg.norm(fakes[:, None] - modes[None], axis=-1)
     return (d <= radius).any(axis=0).mean()
 
 
-def test_check_mode_coverage_accepts_the_right_answer():
-    assert check_mode_coverage(_right_coverage)
-    assert check_mode_coverage(lambda f, m, r: mode_coverage(f, m, r, min_share=0))
+def test_check_modes_reached_accepts_the_right_answer():
+    assert check_modes_reached(_right_modes_reached)
+    assert check_modes_reached(lambda f, m, r: modes_reached(f, m, r, min_share=0))
 
 
 @pytest.mark.parametrize(
@@ -80,17 +80,29 @@ def test_check_mode_coverage_accepts_the_right_answer():
             "not the squared distance",
         ),
         (lambda f, m, r: (np.linalg.norm(f[:, None] - m[None], axis=-1) <= r).mean(), "Count each mode once"),
-        (lambda f, m, r: 0.3, "so the coverage is 0.500"),
+        (
+            lambda f, m, r: (np.abs(f[:, None] - m[None]).sum(-1) <= r).any(axis=0).mean(),
+            "Manhattan distance",
+        ),
+        (
+            lambda f, m, r: (np.abs(f[:, None] - m[None]).max(-1) <= r).any(axis=0).mean(),
+            "a square around the mode",
+        ),
+        (
+            lambda f, m, r: (np.abs(f[:, None] - m[None]) <= r).any(-1).any(axis=0).mean(),
+            "in both coordinates at once",
+        ),
+        (lambda f, m, r: 0.3, "so the share reached is 0.400"),
         (lambda f, m, r: "all", "Return one number"),
         (
             lambda f, m, r: (np.linalg.norm(f[:, None] - m[None], axis=-1) <= r).any(axis=0),
-            "it returned an array of shape \\(4,\\)",
+            "it returned an array of shape \\(5,\\)",
         ),
     ],
 )
-def test_check_mode_coverage_rejects_wrong_answers_with_hints(wrong, hint):
+def test_check_modes_reached_rejects_wrong_answers_with_hints(wrong, hint):
     with pytest.raises(WrongAnswer, match=hint):
-        check_mode_coverage(wrong)
+        check_modes_reached(wrong)
 
 
 # ---- check_diagnosis
@@ -108,9 +120,9 @@ def test_check_diagnosis_accepts_the_right_answer_in_two_forms():
     "run, answer, hint",
     [
         ("A", "mode collapse", "A collapse that keeps moving is mode hopping"),
-        ("A", "converging", "Run A covers one or two modes"),
+        ("A", "converging", "Run A reaches at most three of the eight modes"),
         ("A", "vanishing gradient", "Run A's G moves a lot"),
-        ("B", "mode collapse", "Run B's samples lie near all eight modes: nothing collapsed"),
+        ("B", "mode collapse", "Run B's samples spread all around the ring.*nothing collapsed"),
         ("B", "mode hopping", "its losses settle"),
         ("B", "vanishing gradient", "gradient enough"),
         ("C", "mode collapse", "never reached any mode"),
@@ -132,3 +144,13 @@ def test_check_diagnosis_needs_every_run_and_a_known_label():
         check_diagnosis({"A": "mode hopping"})
     with pytest.raises(ValueError, match="one of"):
         check_diagnosis({**RIGHT_DIAGNOSIS, "A": "broken"})
+
+
+def test_each_modes_reached_mistake_has_its_own_hint():
+    """The off-axis case gives every mistake a value of its own, so no two mistakes share a hint."""
+    from gan_lessons.checks.ch04 import MODES_REACHED_HINTS, _reach_case_off_axes, _reach_variants
+
+    values = {k: round(float(v), 9) for k, v in _reach_variants(*_reach_case_off_axes()).items()}
+    mistakes = {k: v for k, v in values.items() if k not in ("right", "squared")}
+    assert len(set(mistakes.values())) == len(mistakes) and values["right"] not in mistakes.values()
+    assert len(set(MODES_REACHED_HINTS.values())) == len(MODES_REACHED_HINTS)

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from gan_lessons import REMEDIES, TrainConfig, compare_remedies, format_table, ring_coverage
+from gan_lessons import REMEDIES, TrainConfig, compare_remedies, format_table, ring_modes_reached
 from gan_lessons.data import MNISTDigits, load_mnist
 
 
@@ -19,11 +19,11 @@ def test_every_remedy_is_a_valid_config():
     assert len(REMEDIES) == 11
 
 
-def test_ring_coverage_is_a_share_or_nan_for_image_only_remedies():
-    assert math.isnan(ring_coverage(dict(augment="translation"), 5))
-    assert math.isnan(ring_coverage(dict(minibatch_std=True), 5))
+def test_ring_modes_reached_is_a_share_or_nan_for_image_only_remedies():
+    assert math.isnan(ring_modes_reached(dict(augment="translation"), 5))
+    assert math.isnan(ring_modes_reached(dict(minibatch_std=True), 5))
     for options in (dict(loss="wgan", beta1=0.0), dict(spectral_norm=True, loss="hinge"), dict(r1=1.0)):
-        value = ring_coverage(options, 5)
+        value = ring_modes_reached(options, 5)
         assert 0 <= value <= 1
 
 

@@ -1,4 +1,4 @@
-"""gan_lessons.toy (04_toy_gan_playground), the 2-D game: presets, coverage, networks, the stepper and
+"""gan_lessons.toy (04_toy_gan_playground), the 2-D game: presets, modes reached, networks, the stepper and
 its losses from the registry (gan_lessons.losses). Its live view and GIF: tests/test_plot.py; its
 dashboard: tests/test_widgets.py."""
 
@@ -16,8 +16,8 @@ from gan_lessons.toy import (
     ToyGAN,
     ToyGenerator,
     make_data,
-    mode_coverage,
     mode_shares,
+    modes_reached,
 )
 
 # -- presets --------------------------------------------------------------------------------------
@@ -30,7 +30,7 @@ def test_presets_sample_points_near_their_modes(preset):
     assert x.shape == (500, 2) and x.dtype == torch.float32 and torch.isfinite(x).all()
     assert np.abs(x.numpy()).max() < data.extent, "the view must show all the data"
     # real data covers all of its own modes
-    assert mode_coverage(x, data.modes, data.mode_radius) == 1.0
+    assert modes_reached(x, data.modes, data.mode_radius) == 1.0
 
 
 def test_ring_and_grid_geometry():
@@ -44,7 +44,7 @@ def test_custom_preset_uses_the_points_and_rejects_bad_ones():
     data = make_data("custom", [(0, 0), (1, 1), (1, 1)])
     assert data.modes.shape == (2, 2)
     x = data.sample(200, generator=torch.Generator().manual_seed(0))
-    assert mode_coverage(x, data.modes, data.mode_radius) == 1.0
+    assert modes_reached(x, data.modes, data.mode_radius) == 1.0
     with pytest.raises(ValueError, match=r"pass points=\[\(x1, y1\)"):
         make_data("custom")
     with pytest.raises(ValueError, match=r"got shape \(3,\)"):
@@ -60,43 +60,43 @@ def test_bad_preset_and_sample_size():
         make_data("ring").sample(0)
 
 
-# -- coverage ---------------------------------------------------------------------------------
+# -- modes reached ---------------------------------------------------------------------------------
 
 
-def test_mode_coverage_counts_modes_with_enough_fakes():
+def test_modes_reached_counts_modes_with_enough_fakes():
     modes = make_data("ring").modes
     on_all = np.repeat(modes, 10, axis=0)
-    assert mode_coverage(on_all, modes, 0.2) == 1.0
+    assert modes_reached(on_all, modes, 0.2) == 1.0
     on_one = np.repeat(modes[:1], 80, axis=0)
-    assert mode_coverage(on_one, modes, 0.2) == 1 / 8
+    assert modes_reached(on_one, modes, 0.2) == 1 / 8
     np.testing.assert_allclose(mode_shares(on_one, modes, 0.2), [1] + [0] * 7)
     # one stray fake near mode 1 among 200 on mode 0: below 20% of a fair share, so not covered...
     stray = np.concatenate([np.repeat(modes[:1], 199, axis=0), modes[1:2]])
-    assert mode_coverage(stray, modes, 0.2) == 1 / 8
+    assert modes_reached(stray, modes, 0.2) == 1 / 8
     # ...unless any single fake counts
-    assert mode_coverage(stray, modes, 0.2, min_share=0) == 2 / 8
-    assert mode_coverage(np.full((50, 2), 10.0), modes, 0.2) == 0.0
+    assert modes_reached(stray, modes, 0.2, min_share=0) == 2 / 8
+    assert modes_reached(np.full((50, 2), 10.0), modes, 0.2) == 0.0
 
 
 def test_nearest_mode_shares_ignore_distance():
     modes = make_data("ring").modes
     far_out = 3 * modes[[2, 2, 2, 5]]  # far beyond the ring, but nearest to modes 2 and 5
     np.testing.assert_allclose(toy.nearest_mode_shares(far_out, modes), [0, 0, 0.75, 0, 0, 0.25, 0, 0])
-    assert mode_coverage(far_out, modes, 0.25) == 0.0
+    assert modes_reached(far_out, modes, 0.25) == 0.0
     with pytest.raises(ValueError, match=r"fakes must be an \(N, 2\) array"):
         toy.nearest_mode_shares(np.zeros((0, 2)), modes)
 
 
-def test_mode_coverage_errors():
+def test_modes_reached_errors():
     modes = make_data("ring").modes
     with pytest.raises(ValueError, match=r"fakes must be an \(N, 2\) array"):
-        mode_coverage(np.zeros((5, 3)), modes, 0.2)
+        modes_reached(np.zeros((5, 3)), modes, 0.2)
     with pytest.raises(ValueError, match=r"modes must be a \(K, 2\) array"):
-        mode_coverage(np.zeros((5, 2)), np.zeros(3), 0.2)
+        modes_reached(np.zeros((5, 2)), np.zeros(3), 0.2)
     with pytest.raises(ValueError, match="radius must be a number > 0"):
-        mode_coverage(np.zeros((5, 2)), modes, -1)
+        modes_reached(np.zeros((5, 2)), modes, -1)
     with pytest.raises(ValueError, match="min_share must be in"):
-        mode_coverage(np.zeros((5, 2)), modes, 0.2, min_share=2)
+        modes_reached(np.zeros((5, 2)), modes, 0.2, min_share=2)
 
 
 # -- networks and the gradient penalty on 2-D points ------------------------------------------
@@ -230,7 +230,7 @@ def test_every_loss_trains_and_reports_state(loss, preset):
     pts, dirs = gan.gradient_field(20)
     assert pts.shape == dirs.shape == (20, 2) and np.isfinite(dirs).all() and np.abs(dirs).sum() > 0
     assert gan.samples().shape == (ToyGAN.N_SHOW, 2)
-    assert 0 <= gan.coverage() <= 1 and gan.g_grad_norm() > 0
+    assert 0 <= gan.modes_reached() <= 1 and gan.g_grad_norm() > 0
 
 
 @pytest.mark.parametrize("latent_dim, shape", [(1, (1, 20, 2)), (2, (5, 5, 2)), (4, (5, 5, 2))])
@@ -253,10 +253,10 @@ def test_gradient_field_points_uphill_on_d():
 def test_fixed_seed_outcome_nonsaturating_covers_the_ring():
     """The chapter's first claim, at the quick-mode step count: from one mode at most to most of the ring."""
     gan = ToyGAN("ring", loss="nonsaturating", seed=0)
-    start = gan.coverage()
+    start = gan.modes_reached()
     gan.step(1500)
     assert start <= 0.125
-    assert gan.coverage() >= 0.75
+    assert gan.modes_reached() >= 0.75
 
 
 # -- the losses come from the registry ---------------------------------------------------------

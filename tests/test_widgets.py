@@ -101,7 +101,7 @@ def test_builder_returns_an_undisplayed_widget_with_its_controls(pg):
     } <= set(pg.loss.options)
     assert pg.preset.options == ("ring", "grid", "spiral", "moons")
     assert "iteration <b class='gl-iteration'>0</b>" in pg.counter.value
-    assert "0/8" in pg.coverage_label.value
+    assert "0/8" in pg.modes_label.value
     with pytest.raises(AttributeError):
         _ = pg.no_such_control
 
@@ -140,7 +140,7 @@ def test_restart_controls_rebuild_the_networks(pg):
     pg.hidden.value = 16
     assert pg.gan.settings.hidden == 16
     pg.preset.value = "grid"
-    assert pg.gan.data.name == "grid" and "/25" in pg.coverage_label.value
+    assert pg.gan.data.name == "grid" and "/25" in pg.modes_label.value
     pg.optimizer.value = "sgd"
     assert type(pg.gan.opt_g).__name__ == "SGD"
     pg.run(3)

@@ -1,4 +1,4 @@
-"""Checkers for 04_toy_gan_playground: the least-squares discriminator loss and mode coverage.
+"""Checkers for 04_toy_gan_playground: the least-squares discriminator loss and the share of modes reached.
 
 Each runs the student's function on test inputs and recognises the typical wrong answers by
 comparing with them."""
@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from ..losses import d_loss_least_squares
-from ..toy import mode_coverage
+from ..toy import modes_reached
 from .core import WrongAnswer, as_float, call_student, checker, close, correct, require_callable
 
 # -- Exercise 1: the least-squares discriminator loss -----------------------------------------
@@ -70,10 +70,10 @@ def check_lsgan_d_loss(fn: Callable) -> bool:
     return correct("D pulls real outputs to 1 and fake outputs to 0 with squared errors.")
 
 
-# -- Exercise 2: mode coverage ----------------------------------------------------------------
+# -- Exercise 2: modes reached ----------------------------------------------------------------
 
 
-def _coverage_case():
+def _reach_case():
     modes = np.array([[2.0, 0.0], [0.0, 2.0], [-2.0, 0.0], [0.0, -2.0]])
     fakes = np.array(
         [
@@ -89,57 +89,88 @@ def _coverage_case():
     return fakes, modes, 0.4
 
 
-def _coverage_case_2():
+def _reach_case_2():
     modes = np.array([[1.0, 1.0], [-1.0, -1.0], [3.0, 3.0]])
     fakes = np.array([[1.0, 1.8], [-1.0, -1.0], [-1.1, -0.9], [0.0, 0.0]])
-    return fakes, modes, 0.9  # modes 0 and 1 covered, mode 2 not: coverage 2/3
+    return fakes, modes, 0.9  # modes 0 and 1 reached, mode 2 not: 2/3
 
 
-def _coverage_variants(fakes, modes, radius) -> dict:
+def _reach_case_off_axes():
+    """Fakes offset from their modes along both axes at once, where the Euclidean distance differs
+    from the Manhattan (|dx| + |dy|) and Chebyshev (max(|dx|, |dy|)) distances and from a test on one
+    coordinate: in the two cases above every offset lies along one axis, so those mistakes pass there."""
+    modes = np.array([[1.0, 1.0], [-1.0, 1.0], [0.0, -1.5], [2.0, -2.0], [-2.5, -2.5]])
+    fakes = np.array(
+        [
+            [1.35, 1.35],  # 0.49 from mode 0: reached (but |dx| + |dy| = 0.7 > 0.6)
+            [-0.42, 0.42],  # 0.82 from mode 1: not reached (but max(|dx|, |dy|) = 0.58 <= 0.6)
+            [0.55, -0.5],  # 1.14 from mode 2: not reached (but |dx| = 0.55 <= 0.6)
+            [2.1, -2.2],  # 0.22 from mode 3: reached; mode 4 is no fake's nearest (but |dy| = 0.3 to it)
+        ]
+    )
+    return fakes, modes, 0.6  # modes 0 and 3 reached: 2/5
+
+
+def _reach_variants(fakes, modes, radius) -> dict:
     dist = np.linalg.norm(fakes[:, None] - modes[None], axis=-1)
     near = dist <= radius
     nearest = np.argmin(dist, axis=1)
     return {
-        "right": mode_coverage(fakes, modes, radius, min_share=0),  # any fake within radius covers a mode
+        "right": modes_reached(fakes, modes, radius, min_share=0),  # any fake within radius covers a mode
         "count": float(near.any(axis=0).sum()),
         "quality": near.any(axis=1).mean(),
         "no_radius": len(np.unique(nearest)) / len(modes),
         "squared": (dist**2 <= radius).any(axis=0).mean(),
         "share_of_fakes_per_mode": near.mean(axis=0).mean(),
+        "manhattan": (np.abs(fakes[:, None] - modes[None]).sum(-1) <= radius).any(axis=0).mean(),
+        "chebyshev": (np.abs(fakes[:, None] - modes[None]).max(-1) <= radius).any(axis=0).mean(),
+        "one_coordinate": (np.abs(fakes[:, None] - modes[None]) <= radius).any(-1).any(axis=0).mean(),
     }
 
 
-COVERAGE_HINTS = {
+MODES_REACHED_HINTS = {
     "count": "Return a share between 0 and 1: divide the number of covered modes by the number of modes.",
-    "quality": "You computed the share of FAKES that lie near some mode (how clean the samples are). Coverage is "
+    "quality": "You computed the share of FAKES that lie near some mode (how clean the samples are). What is asked is "
     "the share of MODES that have at least one fake near them: reduce over the fakes axis.",
     "no_radius": "A fake far from every mode covers nothing: a mode is covered only if a fake lies within `radius` "
     "of it, not just because it is some fake's nearest mode.",
     "squared": "Compare the distance itself with radius (np.linalg.norm), not the squared distance.",
     "share_of_fakes_per_mode": "Count each mode once, as covered or not (any fake within radius), instead of "
     "averaging how many fakes each mode has.",
+    "manhattan": "That is the Manhattan distance |dx| + |dy|. The radius is Euclidean: "
+    "sqrt(dx**2 + dy**2), np.linalg.norm(..., axis=-1).",
+    "chebyshev": "max(|dx|, |dy|) <= radius tests a square around the mode, not a disc: use the Euclidean "
+    "distance, np.linalg.norm(..., axis=-1).",
+    "one_coordinate": "A fake must be near the mode in both coordinates at once: you counted a fake whose x "
+    "(or y) alone is within radius. Use the Euclidean distance of the 2-D difference.",
 }
 
 
 @checker
-def check_mode_coverage(fn: Callable) -> bool:
+def check_modes_reached(fn: Callable) -> bool:
     """Exercise (04): fn(fakes (N, 2), modes (K, 2), radius) -> share of modes with at least one fake within radius."""
-    require_callable(fn, "check_mode_coverage(my_coverage)")
-    for case in (_coverage_case, _coverage_case_2):
+    require_callable(fn, "check_modes_reached(my_modes_reached)")
+    for case in (
+        _reach_case_off_axes,
+        _reach_case,
+        _reach_case_2,
+    ):  # each mistake first fails with its own value
         fakes, modes, radius = case()
         got = call_student(fn, fakes.copy(), modes.copy(), radius)
         got = as_float(got, "a share between 0 and 1", returned=True)
-        variants = _coverage_variants(fakes, modes, radius)
+        variants = _reach_variants(fakes, modes, radius)
         if close(got, variants["right"], rtol=0, atol=1e-9):
             continue
         for name, value in variants.items():
             if name != "right" and close(got, value, rtol=0, atol=1e-9):
-                raise WrongAnswer(COVERAGE_HINTS[name])
+                raise WrongAnswer(MODES_REACHED_HINTS[name])
         raise WrongAnswer(
             f"Not yet: here {round(variants['right'] * len(modes))} of the {len(modes)} modes have a "
-            f"fake within {radius}, so the coverage is {variants['right']:.3f}; yours gives {got:.3f}."
+            f"fake within {radius}, so the share reached is {variants['right']:.3f}; yours gives {got:.3f}."
         )
-    return correct("Coverage counts the modes that have at least one fake within the radius.")
+    return correct(
+        "The share of modes reached counts the modes that have at least one fake within the radius."
+    )
 
 
 DIAGNOSES = ("converging", "vanishing gradient", "mode hopping", "mode collapse")
@@ -152,14 +183,16 @@ _DIAGNOSIS_HINTS = {
         "mode collapse",
     ): "Run A is collapsed at the end, but look at the losses: they swing as D learns to "
     "reject the clump and G moves all of it to another mode. A collapse that keeps moving is mode hopping.",
-    ("A", "converging"): "Run A covers one or two modes of eight: that is not the ring. Its losses swing "
-    "instead of settling.",
+    ("A", "converging"): "Run A reaches at most three of the eight modes at a time: that is not the ring. "
+    "Its losses swing instead of settling.",
     ("A", "vanishing gradient"): "Run A's G moves a lot (its losses swing): its gradient is not vanishing. "
     "It moves as one clump from mode to mode.",
-    ("B", "mode collapse"): "Run B's samples lie near all eight modes: nothing collapsed.",
-    ("B", "mode hopping"): "Run B's samples lie near all eight modes, and its losses settle near the "
+    ("B", "mode collapse"): "Run B's samples spread all around the ring, near most of its eight modes: "
+    "nothing collapsed.",
+    ("B", "mode hopping"): "Run B's samples spread all around the ring, and its losses settle near the "
     "equilibrium: it is converging.",
-    ("B", "vanishing gradient"): "Run B's G reached the whole ring: it had gradient enough.",
+    ("B", "vanishing gradient"): "Run B's G stretched from a blob at the origin all around the ring: it had "
+    "gradient enough.",
     ("C", "mode collapse"): "Run C's samples never reached any mode: G barely moved from where it started. "
     "Look at the G loss: flat near 0, log(1 - D(G(z))) with D(G(z)) close to 0. Its gradient vanishes.",
     ("C", "converging"): "Run C's samples are far from the ring, and its D loss is near 0: D wins every "
@@ -187,15 +220,15 @@ def check_diagnosis(answers: dict) -> bool:
     if wrong:
         raise WrongAnswer("\n".join(wrong))
     return correct(
-        "A hops (a clump that moves), B converges (all modes, calm losses), C stalls (saturating loss, D far ahead)."
+        "A hops (a clump that moves), B converges (spread around the ring, calm losses), C stalls (saturating loss, D far ahead)."
     )
 
 
 __all__ = [
     "DIAGNOSES",
     "check_diagnosis",
-    "COVERAGE_HINTS",
+    "MODES_REACHED_HINTS",
     "LSGAN_HINTS",
     "check_lsgan_d_loss",
-    "check_mode_coverage",
+    "check_modes_reached",
 ]
