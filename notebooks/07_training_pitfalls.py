@@ -52,9 +52,9 @@ data = load_mnist()
 # ## 1. Mode collapse, first on the ring
 #
 # The 2-D ring has 8 modes. With a generator step much larger than D's (here 50×), G chases whatever
-# D currently likes and lands on a few modes at a time. `coverage()` is the share of the 8 modes that
+# D currently likes and lands on a few modes at a time. `modes_reached()` is the share of the 8 modes that
 # hold at least a fifth of their fair share of samples. Measured with seeds 0, 1 and 2: the fast G
-# covered at most 1 of the 8 modes at any checkpoint of 2,000 steps; the balanced G covered 7 to 8 of 8
+# reached at most 1 of the 8 modes at any checkpoint of 2,000 steps; the balanced G reached 7 to 8 of 8
 # from step 1,200 on (before that it too can look collapsed: seed 0 held 0 to 3 modes until step 1,000).
 
 # %%
@@ -69,12 +69,12 @@ for name, settings in {
     cov = []
     for _ in range(ring_steps // every):
         gan.step(every)
-        cov.append(gan.coverage())
+        cov.append(gan.modes_reached())
     ring[name] = (cov, gan.samples(), gan.real_samples())
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
 for name, (cov, _fake, _real) in ring.items():
     axes[0].plot(np.arange(1, len(cov) + 1) * every, cov, "o-", label=name)
-axes[0].set(title="ring: share of the 8 modes covered", xlabel="step", ylim=(0, 1.05))
+axes[0].set(title="ring: share of the 8 modes reached", xlabel="step", ylim=(0, 1.05))
 axes[0].legend()
 for ax, (name, (cov, fake, real)) in zip(axes[1:], ring.items()):
     ax.scatter(real[:, 0], real[:, 1], s=3, c="0.7")
@@ -271,13 +271,13 @@ assert report_c.numbers["FID (last)"] > report_h.numbers["FID (last)"]
 # %% [markdown]
 # ## Summary
 #
-# - **Mode collapse** is measurable: on the ring, the share of modes covered; on digits, class
+# - **Mode collapse** is measurable: on the ring, the share of modes reached; on digits, class
 #   coverage, KL to uniform and recall, all from the shipped LeNet. A fixed seed makes it reproducible.
 # - **Simultaneous gradient steps** on a game spiral away from the equilibrium (by sqrt(1 + lr²) per
 #   step on x·y); alternating steps orbit it. Neither converges by itself.
 # - **When D wins**, the saturating loss sends G almost no gradient; the non-saturating one still does.
 # - **Loss values** say little about sample quality. Watch D(x) and D(G(z)), G's gradient norm, FID,
-#   coverage and recall over time: `diagnose(history)` and `plot_diagnostics(history)` do it in one call.
+#   class coverage and recall over time: `diagnose(history)` and `plot_diagnostics(history)` do it in one call.
 #
 # ## Exercise: one simultaneous step
 #

@@ -5,7 +5,7 @@
 # follow, each with its formula, the paper it comes from, and a cell that checks the package's
 # version does what the formula says. Then all of them train on MNIST under the **same wall-clock
 # budget and the same seed**, and one table, produced by running the code, compares FID (LeNet
-# features), precision, recall, class coverage, time, memory and the 2-D ring's coverage. By the end
+# features), precision, recall, class coverage, time, memory and the share of the 2-D ring's modes reached. By the end
 # you will be able to:
 #
 # - say what each remedy changes (the loss, D's layers, the optimizer, or the data D sees) and why;

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 09 · Evaluating GANs: FID, precision and recall, coverage, memorisation
+# # 09 · Evaluating GANs: FID, precision and recall, class coverage, memorisation
 #
 # A GAN's losses say how G is doing against *this* D, not how good its images are. This chapter
 # measures the images themselves, with a small digit classifier (LeNet) that ships with the course
@@ -339,7 +339,7 @@ assert collapsed_row[2] < smudged_row[2] - 0.2  # ...but far less of the data co
 assert min(collapsed_row[0], smudged_row[0]) > 10 * real_row[0]  # FID only says "both are bad"
 assert math.isclose(precision_recall(test_1k[:n_pr], smudged).precision, smudged_row[1])  # one call agrees
 # FID ranks the set of perfect, real 1s and 7s as the *worse* one (measured: about 2,450 against
-# 400-460 for the smudged set, over 3 shuffles): one number mixes realism and coverage.
+# 400-460 for the smudged set, over 3 shuffles): one number mixes realism and recall.
 assert collapsed_row[0] > smudged_row[0]
 
 # %% [markdown]
@@ -434,7 +434,7 @@ assert math.isclose(report.fid, fid(test_1k, x_fake), rel_tol=1e-9) and report.n
 #   features; the package agrees with the formula computed by hand (section 2).
 # - FID is biased upwards at small N: compare FIDs at the same N, ideally ≥ 1,000 (section 3).
 # - On one scale: real vs real is small, noise is huge, and a trained DCGAN sits in between (section 4).
-# - Precision (realism) and recall (coverage) tell *how* a generator fails, which FID cannot (section 5).
+# - Precision (realism) and recall (how much of the real data the fakes reach) tell *how* a generator fails, which FID cannot (section 5).
 # - Class coverage and the IS analogue count the digits; nearest neighbours catch copying (sections 6–7).
 
 # %% [markdown]
@@ -494,7 +494,7 @@ check_knn_radii(my_knn_radii)
 
 # %% [markdown]
 # **4. (Open)** Train the DCGAN of section 1 with `TrainConfig(loss="minimax")` for the same
-# number of epochs and compare its FID, precision, recall and coverage with the default run. Which
+# number of epochs and compare its FID, precision, recall and class coverage with the default run. Which
 # of the metrics moves most? Measure with the same N.
 
 # %% [markdown]

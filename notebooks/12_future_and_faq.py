@@ -105,7 +105,7 @@ warnings.simplefilter("ignore", SmallSampleWarning)  # quick mode scores few sam
 #
 # - **Training is a regression, not a game.** The loss is a mean squared error that goes down
 #   and means something; there is no D to balance, no oscillation (chapter 07).
-# - **Coverage.** The loss is tied to the data's likelihood, so the model is pushed to cover every
+# - **Every mode.** The loss is tied to the data's likelihood, so the model is pushed to cover every
 #   mode; GANs drop modes (mode collapse, chapter 07) and trade recall for precision (chapter 09).
 # - **Scale and conditioning.** The same recipe kept improving with more data, bigger networks
 #   and text conditioning, without new stabilisation tricks for each size.
@@ -277,7 +277,7 @@ show_images(gan_sample(32), nrow=16, title="DCGAN (one call)")
 #   faster than DDPM and still far slower than the GAN.
 # - **Quality.** At this tiny scale, with a few minutes of CPU training each, both reach digit-like
 #   FIDs far below noise; which one wins depends on the budget. At large scale, diffusion wins on
-#   FID and on coverage (Dhariwal and Nichol, 2021).
+#   FID and on recall (Dhariwal and Nichol, 2021).
 #
 # ## 4. Where GANs (and adversarial losses) still win
 #
@@ -417,7 +417,7 @@ plt.show()
 # training oscillates or collapses, try **hinge** or **WGAN-GP** (the gradient penalty keeps D
 # smooth). Every family lives in one registry, so switching is one argument,
 # `TrainConfig(loss=...)` or `ToyGAN(loss=...)`. The cell runs each family on the toy ring of
-# eight Gaussians for the same number of steps and reports the share of modes it covers.
+# eight Gaussians for the same number of steps and reports the share of modes it reaches.
 # One short run per loss is a demonstration, not a ranking. Deeper: [08 Stabilizing GANs](08_stabilizing.ipynb)
 # compares them on one table with the same budget; [04 Toy GAN playground](04_toy_gan_playground.ipynb) lets you play.
 
@@ -427,12 +427,12 @@ toy = {}
 for name in LOSSES:
     gan = ToyGAN("ring", loss=name, seed=0)
     gan.step(toy_steps)
-    toy[name] = gan.coverage()
+    toy[name] = gan.modes_reached()
 print(", ".join(f"{k}: {v:.0%}" for k, v in toy.items()))
 assert set(toy) >= {"minimax", "nonsaturating", "hinge", "wgan_gp"}
 assert all(0 <= v <= 1 for v in toy.values())
 if not QUICK:
-    assert toy["nonsaturating"] >= 0.5, "the default loss covers most of the ring"
+    assert toy["nonsaturating"] >= 0.5, "the default loss reaches most of the ring's modes"
 
 # %% [markdown]
 # ### 6.5 How many epochs?

@@ -79,7 +79,7 @@ CHAPTERS = [
         "09",
         "evaluating",
         "Evaluating GANs",
-        "FID with LeNet features, precision/recall, coverage, memorisation",
+        "FID with LeNet features, precision/recall, class coverage, memorisation",
     ),
     (
         "10",
