@@ -39,9 +39,9 @@ from gan_lessons import (
     Discriminator,
     Generator,
     LeNet,
-    MNISTDigits,
     TrainConfig,
     accuracy,
+    class_coverage,
     count_parameters,
     get_device,
     load_mnist,
@@ -213,14 +213,9 @@ assert top_on_noise > 0.3  # confidently names a digit in pure noise: it has no 
 # becomes a handy judge of G's samples: which digits does it think they are?
 
 # %%
-gan_epochs = 1 if QUICK else 40  # 2,480 steps, about as many as chapter 05 takes
-if QUICK:  # quick mode: one pass over 1,024 of the digits (a smoke test; the real run is below in full mode)
-    keep = torch.randperm(len(train_set), generator=torch.Generator().manual_seed(0))[:1024]
-    gan_data = MNISTDigits(train_set.images_uint8[keep], train_set.labels[keep], train_set.source)
-else:
-    gan_data = train_set
+gan_epochs = 2 if QUICK else 40  # full: 2,480 steps, about as many as chapter 05 takes; quick: 124
 run = new_run(TrainConfig(latent_dim=latent_dim, width=32, seed=0))
-history = train(run, gan_data, num_epochs=gan_epochs, progress=False)
+history = train(run, train_set, num_epochs=gan_epochs, progress=False)
 x_gan = run.sample(500)
 assert x_gan.shape == (500, 1, 28, 28) and x_gan.min() >= -1 and x_gan.max() <= 1
 gan_classes = torch.bincount(predict(classifier, x_gan), minlength=10)
@@ -228,9 +223,16 @@ print(
     f"GAN after {gan_epochs} epoch(s) ({run.step} steps, {run.elapsed:.0f} s): classifier's reading of 500 samples:",
     gan_classes.tolist(),
 )
-assert gan_classes.sum() == 500
-if not QUICK:  # one quick-mode epoch is far too short for G to cover the digits
-    assert (gan_classes > 0).sum() >= 8
+# Does G make every digit? "At least one sample of 8 classes" would let a G that makes mostly one
+# digit pass. The rule of chapter 09 (`class_coverage`): a digit counts only when it holds at least
+# 5% of the samples, read by the shipped LeNet on 5,000 samples (a few seconds; chance moves a 10%
+# share by 0.4 points, one standard deviation). Measured on one CPU for seeds 0, 1, 2: quick mode
+# (2 epochs) 8, 9, 8 digits; full mode (40 epochs, seed 0 only: 9 minutes) all 10, the rarest digit
+# at 7.1%. The bounds leave a margin for other processors.
+MIN_CLASSES = 6 if QUICK else 9
+gan_coverage = class_coverage(run.sample(5000))
+print(f"5,000 samples: {gan_coverage}")
+assert gan_coverage.num_covered >= MIN_CLASSES, f"a G that makes {gan_coverage.num_covered} of 10 digits"
 show_images(x_gan[:32], nrow=16, title=f"GAN samples after {gan_epochs} epoch(s)")
 plt.show()
 
@@ -278,7 +280,10 @@ print("code means per dimension:", [round(v, 1) for v in codes.mean(0).tolist()[
 print("code stds per dimension: ", [round(v, 1) for v in codes.std(0).tolist()[:8]], "...")
 off_center = (codes.mean(0).abs() > 0.5) | ((codes.std(0) - 1).abs() > 0.5)
 print(f"{int(off_center.sum())} of 16 dimensions are far from N(0, 1)")
-assert off_center.sum() >= 8
+# Measured on one CPU (seeds 0-2 in quick mode, 0-1 in full mode): all 16 dimensions, every time, with
+# standard deviations of 2.2 to 4.9. A variational autoencoder, whose KL term pulls each dimension
+# towards N(0, 1), would fail this.
+assert off_center.all(), "some code dimensions already look like N(0, 1)"
 
 # %% [markdown]
 # So we decode three kinds of codes: z ~ N(0, I) (the naive guess), codes drawn from a Gaussian
