@@ -384,7 +384,11 @@ mean_d_real = sum(history["d_real"][late]) / len(history["d_real"][late])
 mean_d_fake = sum(history["d_fake"][late]) / len(history["d_fake"][late])
 print(f"last quarter of training: mean D(x) = {mean_d_real:.2f}, mean D(G(z)) = {mean_d_fake:.2f}")
 assert mean_d_real > mean_d_fake  # D still tells them apart somewhat; neither player has won outright
-assert mean_d_fake > 0.01, "G is not beaten flat: D(G(z)) did not collapse to 0"
+# G is not beaten flat: D gives its samples at least a tenth of what it gives real digits. When D wins
+# outright, D(G(z)) collapses while D(x) nears 1: with G frozen (its learning rate set to 0) for one
+# epoch, the last quarter reads D(x) = 0.9999 and D(G(z)) = 0.0002. Measured on one CPU, seeds 0, 1,
+# 2: the ratio is 0.27, 0.41, 0.18 after quick mode's one epoch, 0.50, 0.51, 0.53 after 30 epochs.
+assert mean_d_fake > 0.1 * mean_d_real, f"D(G(z)) is {mean_d_fake / mean_d_real:.3f} of D(x): D has won"
 
 # %% [markdown]
 # ## 6. Are these digits? Measure it
