@@ -30,6 +30,8 @@ WRONG = [
     (lambda x0, a, n: a.sqrt() * x0 - (1 - a).sqrt() * n, "added, not subtracted"),
     (lambda x0, a, n: x0 + (1 - a).sqrt() * n, "weight is sqrt\\(abar\\), not 1"),
     (lambda x0, a, n: a.sqrt() * x0 + a.sqrt() * n, "sqrt\\(1 - abar\\), not sqrt\\(abar\\)"),
+    (lambda x0, a, n: a[0].sqrt() * x0 + (1 - a[0]).sqrt() * n, "not one value for the whole batch"),
+    (lambda x0, a, n: a.mean().sqrt() * x0 + (1 - a.mean()).sqrt() * n, "not its mean over the batch"),
     (lambda x0, a, n: (a.sqrt() * x0 + (1 - a).sqrt() * n).mean(0), "shape"),
     (lambda x0, a, n: None, "return"),
     (lambda x0, a, n: x0.sqrtt(), "raised AttributeError"),

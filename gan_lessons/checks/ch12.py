@@ -36,6 +36,16 @@ _MISTAKES: list[tuple[str, Callable]] = [
         "The noise's weight is sqrt(1 - abar), not sqrt(abar).",
         lambda x0, abar, noise: abar.sqrt() * x0 + abar.sqrt() * noise,
     ),
+    (
+        "Each image has its own noise level: abar has shape (N, 1, 1, 1), one value per image. Use it as "
+        "given (it broadcasts over the pixels), not one value for the whole batch.",
+        lambda x0, abar, noise: abar[:1].sqrt() * x0 + (1 - abar[:1]).sqrt() * noise,
+    ),
+    (
+        "Each image has its own noise level: abar has shape (N, 1, 1, 1), one value per image. Use it as "
+        "given (it broadcasts over the pixels), not its mean over the batch.",
+        lambda x0, abar, noise: abar.mean().sqrt() * x0 + (1 - abar.mean()).sqrt() * noise,
+    ),
 ]
 
 
