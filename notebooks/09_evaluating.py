@@ -387,7 +387,13 @@ fig.tight_layout()
 assert coverages["real"].num_covered == 10 and coverages["real"].kl_to_uniform < 0.01
 assert coverages["sharp but collapsed"].num_covered == 2
 assert math.isclose(coverages["sharp but collapsed"].kl_to_uniform, math.log(5), rel_tol=0.05)
-assert QUICK or coverages["our DCGAN"].num_covered >= 8
+# The claim about our DCGAN is measured on 5,000 fresh samples: at 1,000 a digit that truly holds 6%
+# falls below 5% about one time in ten. Measured on one CPU, seeds 0, 1, 2: 9, 9, 9 digits after 10
+# epochs (the digit 1 is the one left out, at 3.6-4.1%), 4, 7, 6 after quick mode's one epoch. The
+# bounds leave a digit of margin; a G collapsed onto two digits fails both.
+dcgan_5k = class_coverage(run.sample(5000))
+print(f"our DCGAN, 5,000 samples: {dcgan_5k}")
+assert dcgan_5k.num_covered >= (3 if QUICK else 8)
 assert inception_score_like(test) > 9 and inception_score_like(collapsed) < 2.5
 
 # %% [markdown]
