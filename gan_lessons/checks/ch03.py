@@ -40,16 +40,16 @@ def _batches(
     ]
 
 
-# Confident logits, where sigmoid(a) rounds to exactly 0 or 1 in float32 (from |a| ~ 17 on): there
-# log(sigmoid(a)) and log(1 - sigmoid(a)) give -inf (and F.binary_cross_entropy clamps them to -100),
-# while F.logsigmoid and F.binary_cross_entropy_with_logits stay exact. Unequal sizes again.
+# Confident logits. In float32 torch.sigmoid(a) is exactly 1 from a ~ 17 on and exactly 0 below
+# a ~ -88, so log(1 - sigmoid(30)) and log(sigmoid(-200)) give -inf (F.binary_cross_entropy clamps
+# them to -100), while F.logsigmoid and F.binary_cross_entropy_with_logits stay exact. Unequal sizes again.
 _EXTREME = (
     torch.tensor([200.0, 30.0, -30.0, -200.0, 0.5]),
     torch.tensor([-200.0, -30.0, 30.0, 200.0, -0.5, 1.0, -2.0]),
 )
 _EXTREME_HINT = (
-    "Right on moderate logits, but not on confident ones: at a logit of +-30 or +-200, sigmoid(a) rounds "
-    "to exactly 0 or 1 in float32, so log(sigmoid(a)) or log(1 - sigmoid(a)) becomes -inf (and "
+    "Right on moderate logits, but not on confident ones: in float32 sigmoid(30) is exactly 1 and "
+    "sigmoid(-200) exactly 0, so log(1 - sigmoid(30)) or log(sigmoid(-200)) becomes -inf (and "
     "F.binary_cross_entropy clamps it to -100). On logits, use F.logsigmoid(a) for log D and "
     "F.logsigmoid(-a) for log(1 - D), or F.binary_cross_entropy_with_logits."
 )
