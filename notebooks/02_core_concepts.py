@@ -227,8 +227,8 @@ print(
 # digit pass. The rule of chapter 09 (`class_coverage`): a digit counts only when it holds at least
 # 5% of the samples, read by the shipped LeNet on 5,000 samples (a few seconds; chance moves a 10%
 # share by 0.4 points, one standard deviation). Measured on one CPU for seeds 0, 1, 2: quick mode
-# (2 epochs) 8, 9, 8 digits; full mode (40 epochs, seed 0 only: 9 minutes) all 10, the rarest digit
-# at 7.1%. The bounds leave a margin for other processors.
+# (2 epochs) 8, 9, 8 digits; full mode (40 epochs, seeds 0 and 1 only) all 10 both times, the rarest
+# digit at 7.1%. The bounds leave a margin for other processors.
 MIN_CLASSES = 6 if QUICK else 9
 gan_coverage = class_coverage(run.sample(5000))
 print(f"5,000 samples: {gan_coverage}")
