@@ -17,6 +17,7 @@ import torch
 from .config import get_device, set_seed
 from .losses import LOSSES, get_loss
 from .models import (
+    CONDITIONINGS,
     AugmentedDiscriminator,
     ConditionalDiscriminator,
     ConditionalGenerator,
@@ -32,6 +33,11 @@ from .models import (
 # (minimax, nonsaturating), so in [0, 1]; the raw mean score for the score families (least_squares,
 # wgan_gp, hinge), which has no fixed range.
 HISTORY_KEYS = ("step", "epoch", "d_loss", "g_loss", "d_real", "d_fake", "time")
+
+
+# The conditional recipe of 10_conditional_gan (measured there: >= 90% conditioning accuracy within minutes on a
+# 2-core CPU): a projection discriminator (Miyato & Koyama 2018) that is also an auxiliary classifier (Odena et al. 2017).
+CONDITIONAL_RECIPE = {"conditioning": "projection", "aux_weight": 1.0}
 
 
 @dataclass
@@ -64,6 +70,8 @@ class TrainConfig:
     conditional: bool = (
         False  # class-conditional G(z, y) and D(x, y) (10_conditional_gan); train with train_conditional
     )
+    conditioning: str = "concat"  # how D sees the label: "concat" (one-hot planes), "projection", "none"
+    aux_weight: float = 0.0  # weight of the AC-GAN class term (D also predicts the class); 0 = off
 
     def validate(self) -> TrainConfig:
         """Raise a ValueError naming the first bad setting."""
@@ -110,10 +118,41 @@ class TrainConfig:
                 "conditional=True does not combine with spectral_norm, minibatch_std or augment yet "
                 "(the conditional D of 10_conditional_gan has none of them)."
             )
+        self._validate_conditioning()
         if not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"seed must be a non-negative integer; got {self.seed!r}.")
         get_device(self.device)
         return self
+
+    def _validate_conditioning(self) -> None:
+        # The settings of 10_conditional_gan: how D sees the label, and the AC-GAN class term.
+        if self.conditioning not in CONDITIONINGS:
+            raise ValueError(
+                f"Unknown conditioning {self.conditioning!r}: use one of {', '.join(CONDITIONINGS)}."
+            )
+        if (
+            not isinstance(self.aux_weight, (int, float))
+            or isinstance(self.aux_weight, bool)
+            or not math.isfinite(self.aux_weight)
+            or self.aux_weight < 0
+        ):
+            raise ValueError(
+                f"aux_weight (the weight of the AC-GAN class term) must be a number >= 0, such as 1; "
+                f"got {self.aux_weight!r}."
+            )
+        if not self.conditional and (self.conditioning != "concat" or self.aux_weight):
+            raise ValueError("conditioning and aux_weight are for conditional runs: add conditional=True.")
+        if self.conditioning == "none" and not self.aux_weight:
+            raise ValueError(
+                "conditioning='none' with aux_weight=0 gives a D that never uses the label, so nothing makes G "
+                "obey it: use conditioning='concat' or 'projection', or an auxiliary classifier (aux_weight=1)."
+            )
+        penalty = get_loss(self.loss).gp_weight if self.gp_weight is None else self.gp_weight
+        if self.aux_weight and (penalty or self.r1):
+            raise ValueError(
+                "aux_weight does not combine with a gradient penalty or R1 yet (they differentiate D's "
+                "real/fake output alone): use a loss without a penalty, such as 'nonsaturating'."
+            )
 
     def _validate_remedies(self) -> None:
         # The settings of 08_stabilizing: clipping, R1, spectral norm, minibatch std-dev, augmentation.
@@ -223,7 +262,10 @@ def new_run(config: TrainConfig | None = None, **overrides) -> GANRun:
     device = get_device(config.device)
     set_seed(config.seed)
     if config.conditional:
-        G, D = ConditionalGenerator(config.latent_dim, config.width), ConditionalDiscriminator(config.width)
+        G = ConditionalGenerator(config.latent_dim, config.width)
+        D = ConditionalDiscriminator(
+            config.width, conditioning=config.conditioning, aux_classifier=config.aux_weight > 0
+        )
     else:
         G = Generator(config.latent_dim, config.width)
         D = Discriminator(
