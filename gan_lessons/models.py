@@ -307,6 +307,18 @@ class ConditionalGenerator(nn.Module):
 CONDITIONINGS = ("concat", "projection", "none")
 
 
+def check_conditioning(conditioning: str, aux_classifier: bool) -> None:
+    """Raise a ValueError unless `conditioning` is one of CONDITIONINGS and D can use the label at all."""
+    if conditioning not in CONDITIONINGS:
+        raise ValueError(f"Unknown conditioning {conditioning!r}: use one of {', '.join(CONDITIONINGS)}.")
+    if conditioning == "none" and not aux_classifier:
+        raise ValueError(
+            "conditioning='none' without an auxiliary classifier (aux_weight=0) gives a D that never uses the "
+            "label, so nothing makes G obey it: give D the label ('concat' or 'projection') or an auxiliary "
+            "classifier (aux_weight=1)."
+        )
+
+
 class ConditionalDiscriminator(nn.Module):
     """(images (N, 1, 28, 28), labels (N,)) -> logits (N,): the DCGAN discriminator told the label, so D judges
     "a real *y*", not just "a real digit". Introduced in 10_conditional_gan.
@@ -332,13 +344,7 @@ class ConditionalDiscriminator(nn.Module):
         super().__init__()
         w = _check_size("width", width)
         self.num_classes = _check_size("num_classes", num_classes)
-        if conditioning not in CONDITIONINGS:
-            raise ValueError(f"Unknown conditioning {conditioning!r}: use one of {', '.join(CONDITIONINGS)}.")
-        if conditioning == "none" and not aux_classifier:
-            raise ValueError(
-                "conditioning='none' without aux_classifier gives a D that never uses the label, so nothing "
-                "makes G obey it: give D the label ('concat' or 'projection') or an auxiliary classifier."
-            )
+        check_conditioning(conditioning, aux_classifier)
         self.conditioning, self.aux_classifier = conditioning, bool(aux_classifier)
         planes = num_classes if conditioning == "concat" else 0  # "concat": the image and the one-hot planes
         self.net = _discriminator_net(1 + planes, w)

@@ -17,13 +17,13 @@ import torch
 from .config import get_device, set_seed
 from .losses import LOSSES, get_loss
 from .models import (
-    CONDITIONINGS,
     AugmentedDiscriminator,
     ConditionalDiscriminator,
     ConditionalGenerator,
     Discriminator,
     Generator,
     check_augment_policy,
+    check_conditioning,
     check_labels,
     init_dcgan_weights,
 )
@@ -38,6 +38,11 @@ HISTORY_KEYS = ("step", "epoch", "d_loss", "g_loss", "d_real", "d_fake", "time")
 # The conditional recipe of 10_conditional_gan (measured there: >= 90% conditioning accuracy within minutes on a
 # 2-core CPU): a projection discriminator (Miyato & Koyama 2018) that is also an auxiliary classifier (Odena et al. 2017).
 CONDITIONAL_RECIPE = {"conditioning": "projection", "aux_weight": 1.0}
+
+
+def _finite_number(value) -> bool:
+    """A finite int or float (not a bool): what every numeric TrainConfig setting must be."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 @dataclass
@@ -98,12 +103,7 @@ class TrainConfig:
                 f"loss must be the name of a loss family, one of {', '.join(LOSSES)}; got {self.loss!r}."
             )
         self.loss = get_loss(self.loss).name  # the registry's error for an unknown name; the canonical name
-        if self.gp_weight is not None and (
-            not isinstance(self.gp_weight, (int, float))
-            or isinstance(self.gp_weight, bool)
-            or not math.isfinite(self.gp_weight)
-            or self.gp_weight < 0
-        ):
+        if self.gp_weight is not None and (not _finite_number(self.gp_weight) or self.gp_weight < 0):
             raise ValueError(
                 f"gp_weight (the gradient penalty's weight) must be a number >= 0, such as 10, or None for "
                 f"the loss family's default; got {self.gp_weight!r}."
@@ -126,27 +126,14 @@ class TrainConfig:
 
     def _validate_conditioning(self) -> None:
         # The settings of 10_conditional_gan: how D sees the label, and the AC-GAN class term.
-        if self.conditioning not in CONDITIONINGS:
-            raise ValueError(
-                f"Unknown conditioning {self.conditioning!r}: use one of {', '.join(CONDITIONINGS)}."
-            )
-        if (
-            not isinstance(self.aux_weight, (int, float))
-            or isinstance(self.aux_weight, bool)
-            or not math.isfinite(self.aux_weight)
-            or self.aux_weight < 0
-        ):
+        if not _finite_number(self.aux_weight) or self.aux_weight < 0:
             raise ValueError(
                 f"aux_weight (the weight of the AC-GAN class term) must be a number >= 0, such as 1; "
                 f"got {self.aux_weight!r}."
             )
         if not self.conditional and (self.conditioning != "concat" or self.aux_weight):
             raise ValueError("conditioning and aux_weight are for conditional runs: add conditional=True.")
-        if self.conditioning == "none" and not self.aux_weight:
-            raise ValueError(
-                "conditioning='none' with aux_weight=0 gives a D that never uses the label, so nothing makes G "
-                "obey it: use conditioning='concat' or 'projection', or an auxiliary classifier (aux_weight=1)."
-            )
+        check_conditioning(self.conditioning, self.aux_weight > 0)
         penalty = get_loss(self.loss).gp_weight if self.gp_weight is None else self.gp_weight
         if self.aux_weight and (penalty or self.r1):
             raise ValueError(
@@ -157,22 +144,12 @@ class TrainConfig:
     def _validate_remedies(self) -> None:
         # The settings of 08_stabilizing: clipping, R1, spectral norm, minibatch std-dev, augmentation.
         family = get_loss(self.loss)
-        if self.clip is not None and (
-            not isinstance(self.clip, (int, float))
-            or isinstance(self.clip, bool)
-            or not math.isfinite(self.clip)
-            or self.clip <= 0
-        ):
+        if self.clip is not None and (not _finite_number(self.clip) or self.clip <= 0):
             raise ValueError(
                 f"clip (WGAN weight clipping) must be a number > 0, such as 0.01 (the WGAN paper's), or None "
                 f"for the loss family's default; got {self.clip!r}."
             )
-        if (
-            not isinstance(self.r1, (int, float))
-            or isinstance(self.r1, bool)
-            or not math.isfinite(self.r1)
-            or self.r1 < 0
-        ):
+        if not _finite_number(self.r1) or self.r1 < 0:
             raise ValueError(
                 f"r1 (the R1 penalty's weight gamma) must be a number >= 0, such as 10; got {self.r1!r}."
             )

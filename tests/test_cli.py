@@ -125,7 +125,7 @@ def test_resume_continues_to_the_total(trained):
                 "--aux-weight",
                 "0",
             ],
-            "conditioning='none' with aux_weight=0 gives a D that never uses the label",
+            "conditioning='none' without an auxiliary classifier (aux_weight=0) gives a D that never uses the label",
         ),
         (
             ["train", "--conditional", "--epochs", "1", "--out", "r", "--conditioning", "onehot"],
