@@ -196,7 +196,7 @@ for name, rep_, cov, sec in [
 # recipe against plain. In quick mode (40 steps), the recipe is at 40–48% and the plain run at 20–22%.
 #
 # Each half of the recipe alone, measured the same way (seed 0, 500 samples; the learning rate is the
-# course's 2e-3 unless the row says otherwise):
+# course's 2e-3 unless the row says otherwise; `python benchmarks/conditional_recipes.py` prints this table):
 #
 # | D sees the label as | class term (AC) | after 200 steps | after 400 steps |
 # |---|---|---|---|
