@@ -20,6 +20,7 @@ from .diffusion import Denoiser, NoiseSchedule, diffusion_sample, train_denoiser
 from .losses import (
     LOSSES,
     LossFamily,
+    auxiliary_class_loss,
     clip_weights_,
     d_loss_bce,
     d_loss_bce_smoothed,
@@ -81,7 +82,7 @@ from .plot import (
     show_images,
     show_sample_progress,
 )
-from .run import GANRun, TrainConfig, new_run
+from .run import CONDITIONAL_RECIPE, GANRun, TrainConfig, new_run
 from .segmentation import dice, iou, pixel_accuracy, segmentation_report, spurious_components
 from .toy import PRESETS, ToyGAN, make_data, modes_reached
 from .train import (

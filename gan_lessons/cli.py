@@ -171,10 +171,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     t.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     _add_stabilizing_options(t)
-    t.add_argument(
+    c = t.add_argument_group("conditional (10_conditional_gan)")
+    c.add_argument(
         "--conditional",
         action="store_true",
-        help="class-conditional G(z, y) and D(x, y) (10_conditional_gan); then `sample --label 7` draws sevens",
+        help="class-conditional G(z, y) and D(x, y) with the chapter's recipe (a projection D with an auxiliary "
+        "classifier); then `sample --label 7` draws sevens",
+    )
+    c.add_argument(
+        "--conditioning",
+        choices=("concat", "projection", "none"),
+        default=None,
+        help="how D sees the label (default with --conditional: the recipe's projection; concat: one-hot planes)",
+    )
+    _add_options(
+        c,
+        [("--aux-weight", _non_negative_float, None, "weight of the AC-GAN class term (recipe: 1; 0: off)")],
     )
 
     s = sub.add_parser(
@@ -202,6 +214,18 @@ def build_parser() -> argparse.ArgumentParser:
         ],
     )
     return parser
+
+
+def _conditional_config(args) -> dict:
+    # --conditional: the recipe of 10_conditional_gan, each part of which --conditioning / --aux-weight can change.
+    from .run import CONDITIONAL_RECIPE
+
+    if not args.conditional:
+        if args.conditioning is not None or args.aux_weight is not None:
+            raise ValueError("--conditioning and --aux-weight are for conditional runs: add --conditional.")
+        return {}
+    given = {"conditioning": args.conditioning, "aux_weight": args.aux_weight}
+    return {"conditional": True, **CONDITIONAL_RECIPE, **{k: v for k, v in given.items() if v is not None}}
 
 
 def _train(args) -> None:
@@ -236,7 +260,7 @@ def _train(args) -> None:
             gp_weight=args.gp_weight,
             seed=args.seed,
             device=args.device,
-            conditional=args.conditional,
+            **_conditional_config(args),
             **_stabilizing_config(args),
         )
         run = new_run(config)

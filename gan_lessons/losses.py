@@ -171,6 +171,26 @@ def clip_weights_(D: nn.Module, clip: float) -> None:
         p.clamp_(-clip, clip)
 
 
+def auxiliary_class_loss(class_logits: torch.Tensor, labels) -> torch.Tensor:
+    """AC-GAN's class term (Odena et al. 2017, Conditional Image Synthesis with Auxiliary Classifier GANs):
+    the cross-entropy of D's class logits (N, K) against the labels (N,). D's loss adds it on the real images
+    (D learns to read digits), G's loss on its fakes (G is paid when D reads the digit it was asked for).
+    Introduced in 10_conditional_gan."""
+    _check_outputs("class_logits", class_logits)
+    if labels is None:
+        raise ValueError(
+            "This discriminator also predicts the class (an auxiliary classifier): pass the batch's labels "
+            "(update_D(..., labels=y), update_G(..., labels=y))."
+        )
+    labels = torch.as_tensor(labels, device=class_logits.device).long().reshape(-1)
+    if class_logits.dim() != 2 or len(labels) != len(class_logits):
+        raise ValueError(
+            f"auxiliary_class_loss expects class logits (N, K) and N labels; got {tuple(class_logits.shape)} "
+            f"and {len(labels)} labels."
+        )
+    return F.cross_entropy(class_logits, labels)
+
+
 # --- the registry ------------------------------------------------------------------------------
 
 

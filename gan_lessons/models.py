@@ -304,22 +304,71 @@ class ConditionalGenerator(nn.Module):
         return self.net(h[:, :, None, None])
 
 
-class ConditionalDiscriminator(nn.Module):
-    """(images (N, 1, 28, 28), labels (N,)) -> logits (N,): the DCGAN discriminator on the image stacked
-    with num_classes one-hot planes, so D judges "a real *y*", not just "a real digit".
-    Introduced in 10_conditional_gan."""
+CONDITIONINGS = ("concat", "projection", "none")
 
-    def __init__(self, width: int = 64, num_classes: int = NUM_CLASSES):
+
+def check_conditioning(conditioning: str, aux_classifier: bool) -> None:
+    """Raise a ValueError unless `conditioning` is one of CONDITIONINGS and D can use the label at all."""
+    if conditioning not in CONDITIONINGS:
+        raise ValueError(f"Unknown conditioning {conditioning!r}: use one of {', '.join(CONDITIONINGS)}.")
+    if conditioning == "none" and not aux_classifier:
+        raise ValueError(
+            "conditioning='none' without an auxiliary classifier (aux_weight=0) gives a D that never uses the "
+            "label, so nothing makes G obey it: give D the label ('concat' or 'projection') or an auxiliary "
+            "classifier (aux_weight=1)."
+        )
+
+
+class ConditionalDiscriminator(nn.Module):
+    """(images (N, 1, 28, 28), labels (N,)) -> logits (N,): the DCGAN discriminator told the label, so D judges
+    "a real *y*", not just "a real digit". Introduced in 10_conditional_gan.
+
+    `conditioning` says how the label enters D:
+
+    - "concat" (Mirza & Osindero 2014): the image stacked with num_classes one-hot planes, (N, 1 + 10, 28, 28);
+    - "projection" (Miyato & Koyama 2018, cGANs with Projection Discriminator): D(x, y) = psi(phi(x)) +
+      <embed(y), phi(x)>, with phi(x) D's last features (N, 2w, 7, 7) flattened and psi its last layer;
+    - "none": D does not see the label (only with `aux_classifier`: the AC-GAN of Odena et al. 2017).
+
+    `aux_classifier=True` adds a second head on phi(x) that predicts the class (AC-GAN): forward then returns
+    (logits (N,), class logits (N, num_classes)), and `update_D`/`update_G` add the cross-entropy of the class.
+    """
+
+    def __init__(
+        self,
+        width: int = 64,
+        num_classes: int = NUM_CLASSES,
+        conditioning: str = "concat",
+        aux_classifier: bool = False,
+    ):
         super().__init__()
         w = _check_size("width", width)
         self.num_classes = _check_size("num_classes", num_classes)
-        self.net = _discriminator_net(1 + num_classes, w)  # the image stacked with the one-hot planes
+        check_conditioning(conditioning, aux_classifier)
+        self.conditioning, self.aux_classifier = conditioning, bool(aux_classifier)
+        planes = num_classes if conditioning == "concat" else 0  # "concat": the image and the one-hot planes
+        self.net = _discriminator_net(1 + planes, w)
+        features = 2 * w * 7 * 7  # phi(x): the input of the last layer, (N, 2w, 7, 7)
+        if conditioning == "projection":
+            self.embed = nn.Embedding(num_classes, features)  # one vector per class, dotted with phi(x)
+            nn.init.normal_(self.embed.weight, 0.0, 0.02)
+        if aux_classifier:
+            self.classifier = nn.Conv2d(2 * w, num_classes, kernel_size=7)  # (N, num_classes, 1, 1)
 
-    def forward(self, x: torch.Tensor, y) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, y) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         check_images(x, "ConditionalDiscriminator")
         y = check_labels(y, len(x), self.num_classes, "ConditionalDiscriminator").to(x.device)
-        planes = one_hot_channels(y, self.num_classes, x.shape[-1]).to(x.dtype)
-        return self.net(torch.cat([x, planes], dim=1)).flatten()
+        h = x
+        if self.conditioning == "concat":
+            h = torch.cat([x, one_hot_channels(y, self.num_classes, x.shape[-1]).to(x.dtype)], dim=1)
+        for layer in self.net[:-1]:
+            h = layer(h)  # phi(x): (N, 2w, 7, 7)
+        logits = self.net[-1](h).flatten()  # psi(phi(x)): (N,)
+        if self.conditioning == "projection":
+            logits = logits + (self.embed(y) * h.flatten(1)).sum(1)  # + <embed(y), phi(x)>
+        if self.aux_classifier:
+            return logits, self.classifier(h).flatten(1)  # and the class logits, (N, num_classes)
+        return logits
 
 
 # ----------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from .models import (
     Discriminator,
     Generator,
     check_augment_policy,
+    check_conditioning,
     check_labels,
     init_dcgan_weights,
 )
@@ -32,6 +33,16 @@ from .models import (
 # (minimax, nonsaturating), so in [0, 1]; the raw mean score for the score families (least_squares,
 # wgan_gp, hinge), which has no fixed range.
 HISTORY_KEYS = ("step", "epoch", "d_loss", "g_loss", "d_real", "d_fake", "time")
+
+
+# The conditional recipe of 10_conditional_gan (measured there: >= 90% conditioning accuracy within minutes on a
+# 2-core CPU): a projection discriminator (Miyato & Koyama 2018) that is also an auxiliary classifier (Odena et al. 2017).
+CONDITIONAL_RECIPE = {"conditioning": "projection", "aux_weight": 1.0}
+
+
+def _finite_number(value) -> bool:
+    """A finite int or float (not a bool): what every numeric TrainConfig setting must be."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 @dataclass
@@ -64,6 +75,8 @@ class TrainConfig:
     conditional: bool = (
         False  # class-conditional G(z, y) and D(x, y) (10_conditional_gan); train with train_conditional
     )
+    conditioning: str = "concat"  # how D sees the label: "concat" (one-hot planes), "projection", "none"
+    aux_weight: float = 0.0  # weight of the AC-GAN class term (D also predicts the class); 0 = off
 
     def validate(self) -> TrainConfig:
         """Raise a ValueError naming the first bad setting."""
@@ -90,12 +103,7 @@ class TrainConfig:
                 f"loss must be the name of a loss family, one of {', '.join(LOSSES)}; got {self.loss!r}."
             )
         self.loss = get_loss(self.loss).name  # the registry's error for an unknown name; the canonical name
-        if self.gp_weight is not None and (
-            not isinstance(self.gp_weight, (int, float))
-            or isinstance(self.gp_weight, bool)
-            or not math.isfinite(self.gp_weight)
-            or self.gp_weight < 0
-        ):
+        if self.gp_weight is not None and (not _finite_number(self.gp_weight) or self.gp_weight < 0):
             raise ValueError(
                 f"gp_weight (the gradient penalty's weight) must be a number >= 0, such as 10, or None for "
                 f"the loss family's default; got {self.gp_weight!r}."
@@ -110,30 +118,38 @@ class TrainConfig:
                 "conditional=True does not combine with spectral_norm, minibatch_std or augment yet "
                 "(the conditional D of 10_conditional_gan has none of them)."
             )
+        self._validate_conditioning()
         if not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"seed must be a non-negative integer; got {self.seed!r}.")
         get_device(self.device)
         return self
 
+    def _validate_conditioning(self) -> None:
+        # The settings of 10_conditional_gan: how D sees the label, and the AC-GAN class term.
+        if not _finite_number(self.aux_weight) or self.aux_weight < 0:
+            raise ValueError(
+                f"aux_weight (the weight of the AC-GAN class term) must be a number >= 0, such as 1; "
+                f"got {self.aux_weight!r}."
+            )
+        if not self.conditional and (self.conditioning != "concat" or self.aux_weight):
+            raise ValueError("conditioning and aux_weight are for conditional runs: add conditional=True.")
+        check_conditioning(self.conditioning, self.aux_weight > 0)
+        penalty = get_loss(self.loss).gp_weight if self.gp_weight is None else self.gp_weight
+        if self.aux_weight and (penalty or self.r1):
+            raise ValueError(
+                "aux_weight does not combine with a gradient penalty or R1 yet (they differentiate D's "
+                "real/fake output alone): use a loss without a penalty, such as 'nonsaturating'."
+            )
+
     def _validate_remedies(self) -> None:
         # The settings of 08_stabilizing: clipping, R1, spectral norm, minibatch std-dev, augmentation.
         family = get_loss(self.loss)
-        if self.clip is not None and (
-            not isinstance(self.clip, (int, float))
-            or isinstance(self.clip, bool)
-            or not math.isfinite(self.clip)
-            or self.clip <= 0
-        ):
+        if self.clip is not None and (not _finite_number(self.clip) or self.clip <= 0):
             raise ValueError(
                 f"clip (WGAN weight clipping) must be a number > 0, such as 0.01 (the WGAN paper's), or None "
                 f"for the loss family's default; got {self.clip!r}."
             )
-        if (
-            not isinstance(self.r1, (int, float))
-            or isinstance(self.r1, bool)
-            or not math.isfinite(self.r1)
-            or self.r1 < 0
-        ):
+        if not _finite_number(self.r1) or self.r1 < 0:
             raise ValueError(
                 f"r1 (the R1 penalty's weight gamma) must be a number >= 0, such as 10; got {self.r1!r}."
             )
@@ -223,7 +239,10 @@ def new_run(config: TrainConfig | None = None, **overrides) -> GANRun:
     device = get_device(config.device)
     set_seed(config.seed)
     if config.conditional:
-        G, D = ConditionalGenerator(config.latent_dim, config.width), ConditionalDiscriminator(config.width)
+        G = ConditionalGenerator(config.latent_dim, config.width)
+        D = ConditionalDiscriminator(
+            config.width, conditioning=config.conditioning, aux_classifier=config.aux_weight > 0
+        )
     else:
         G = Generator(config.latent_dim, config.width)
         D = Discriminator(

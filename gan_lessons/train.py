@@ -25,7 +25,14 @@ from tqdm.auto import tqdm
 from .checkpoint import save_checkpoint
 from .config import set_seed
 from .data import to_uint8
-from .losses import LossFamily, clip_weights_, get_loss, gradient_penalty, r1_penalty
+from .losses import (
+    LossFamily,
+    auxiliary_class_loss,
+    clip_weights_,
+    get_loss,
+    gradient_penalty,
+    r1_penalty,
+)
 from .run import HISTORY_KEYS, GANRun
 
 _NONFINITE_FIX = (
@@ -73,6 +80,12 @@ def _at_step(err: NonFiniteLossError, run: GANRun) -> NonFiniteLossError:
     return at
 
 
+def _judge(D, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+    # D's outputs on x, and its class logits when D also classifies (an AC-GAN D returns both), else None.
+    out = D(x)
+    return out if isinstance(out, tuple) else (out, None)
+
+
 def update_D(
     D: nn.Module,
     opt_d: torch.optim.Optimizer,
@@ -83,18 +96,24 @@ def update_D(
     generator: torch.Generator | None = None,
     r1_weight: float = 0.0,
     clip: float | None = None,
+    labels: torch.Tensor | None = None,
+    aux_weight: float = 1.0,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """One D step on real and detached fake images; returns (loss, D(x_real), D(x_fake)), detached. Introduced in 05_dcgan_mnist.
 
     08_stabilizing adds `r1_weight` (gamma: D's loss adds gamma/2 times the R1 penalty on the reals) and
-    `clip` (WGAN weight clipping after the step; None: the family's, 0.01 for wgan, else none)."""
+    `clip` (WGAN weight clipping after the step; None: the family's, 0.01 for wgan, else none).
+    10_conditional_gan: a D that also returns class logits (AC-GAN) adds `aux_weight` times the cross-entropy
+    of the real images' `labels` (`losses.auxiliary_class_loss`)."""
     family = get_loss(loss)
     weight = family.gp_weight if gp_weight is None else gp_weight  # None: the family's own (wgan_gp: 10)
     if weight < 0:
         raise ValueError(f"gp_weight must be >= 0; got {weight!r}.")
-    real_out = D(x_real)
-    fake_out = D(x_fake.detach())  # detach(): this step must not reach G
+    real_out, real_classes = _judge(D, x_real)
+    fake_out, _ = _judge(D, x_fake.detach())  # detach(): this step must not reach G
     loss_d = family.d_loss(real_out, fake_out)
+    if real_classes is not None:  # an auxiliary classifier learns to read the real digits
+        loss_d = loss_d + aux_weight * auxiliary_class_loss(real_classes, labels)
     if weight > 0:  # `generator` draws the penalty's random points between real and fake
         loss_d = loss_d + weight * gradient_penalty(D, x_real, x_fake, generator)
     if r1_weight < 0:
@@ -112,10 +131,21 @@ def update_D(
 
 
 def update_G(
-    D: nn.Module, opt_g: torch.optim.Optimizer, x_fake: torch.Tensor, loss: LossFamily | str
+    D: nn.Module,
+    opt_g: torch.optim.Optimizer,
+    x_fake: torch.Tensor,
+    loss: LossFamily | str,
+    labels: torch.Tensor | None = None,
+    aux_weight: float = 1.0,
 ) -> torch.Tensor:
-    """One G step: D judges x_fake with no detach(), so the gradient flows through D into G; returns the loss. Introduced in 05_dcgan_mnist."""
-    loss_g = get_loss(loss).g_loss(D(x_fake))
+    """One G step: D judges x_fake with no detach(), so the gradient flows through D into G; returns the loss. Introduced in 05_dcgan_mnist.
+
+    10_conditional_gan: with an AC-GAN D, G's loss adds `aux_weight` times the cross-entropy of its fakes
+    against the `labels` they were drawn for."""
+    fake_out, fake_classes = _judge(D, x_fake)
+    loss_g = get_loss(loss).g_loss(fake_out)
+    if fake_classes is not None:  # G is paid when D reads the digit it was asked for
+        loss_g = loss_g + aux_weight * auxiliary_class_loss(fake_classes, labels)
     _check_finite("generator", loss_g, opt_g)
     opt_g.zero_grad(set_to_none=True)  # D's gradients from this backward are cleared by the next update_D
     loss_g.backward()
@@ -226,16 +256,19 @@ def _gan_step(
     sample_every: int,
     elapsed_before: float,
     start: float,
+    labels: torch.Tensor | None = None,
     **d_options,
 ) -> tuple:
     """One step of `train` and `train_conditional`: `update_D` then `update_G` on the same x_fake (a
     non-finite loss names the step), G's moving average, the history row (returned) and, every
-    `sample_every` steps, the fixed-noise samples. `d_options` go to `update_D` (r1_weight, clip)."""
+    `sample_every` steps, the fixed-noise samples. `d_options` go to `update_D` (r1_weight, clip);
+    `labels` (a conditional batch's) to both, for an AC-GAN D's class term, weighted by config.aux_weight."""
+    aux = {"labels": labels, "aux_weight": run.config.aux_weight}
     try:
         loss_d, real_out, fake_out = update_D(
-            D, run.opt_d, x_real, x_fake, family, run.config.gp_weight, run.noise_gen, **d_options
+            D, run.opt_d, x_real, x_fake, family, run.config.gp_weight, run.noise_gen, **d_options, **aux
         )
-        loss_g = update_G(D, run.opt_g, x_fake, family)
+        loss_g = update_G(D, run.opt_g, x_fake, family, **aux)
     except NonFiniteLossError as err:
         raise _at_step(err, run) from None
     if run.G_ema is not None:
@@ -389,7 +422,8 @@ def train_conditional(
 
     Each step draws z, takes the batch's real labels y, makes x_fake = G(z, y), then calls the same
     `update_D` and `update_G` as `train`, with D bound to y: D must judge "is this a real y?", so a
-    fake 3 shown as a 7 is caught. Introduced in 10_conditional_gan."""
+    fake 3 shown as a 7 is caught. With `config.aux_weight > 0` (AC-GAN) both steps also get y for the
+    class term. Introduced in 10_conditional_gan."""
     if not run.config.conditional:
         raise ValueError("train_conditional needs a conditional run: new_run(TrainConfig(conditional=True)).")
     if not hasattr(data, "tensors") or len(data.tensors) < 2:
@@ -419,7 +453,7 @@ def train_conditional(
                     return D(x, y)
 
                 _gan_step(
-                    run, D_y, x_real, x_fake, family, steps_per_epoch, sample_every, elapsed_before, start
+                    run, D_y, x_real, x_fake, family, steps_per_epoch, sample_every, elapsed_before, start, y
                 )
                 bar.update(1)
                 if on_step is not None:

@@ -20,7 +20,7 @@
 # | 07 | [Training pitfalls](07_training_pitfalls.ipynb) | mode collapse, oscillation, vanishing gradients, diagnostics (measured on a shared, loaded 2-core CPU: full 401 s, quick 69 s) | not measured yet |
 # | 08 | [Stabilizing GANs](08_stabilizing.ipynb) | WGAN, WGAN-GP, spectral norm, hinge, TTUR, label smoothing, minibatch std, R1, DiffAugment on one table (measured on a shared, loaded 2-core CPU: full 12.0 min (150 s of CPU time) incl. the 11 x 30 s table, quick 52 s) | not measured yet |
 # | 09 | [Evaluating GANs](09_evaluating.ipynb) | FID with LeNet features, precision/recall, class coverage, memorisation | not measured yet |
-# | 10 | [Conditional GAN](10_conditional_gan.ipynb) | class-conditional digits, latent-space explorer (measured on a shared 2-core CPU at load ~10: quick 70 s, full ~6 min) | not measured yet |
+# | 10 | [Conditional GAN](10_conditional_gan.ipynb) | class-conditional digits (projection D + auxiliary classifier: 97-98% obey their label), latent-space explorer (measured on a shared 2-core CPU at load ~3: quick 27 s, full 170 s) | not measured yet |
 # | 11 | [GANs for segmentation](11_gan_segmentation.ipynb) | pix2pix-style image -> mask vs a plain U-Net, IoU/Dice (measured on a shared 2-core CPU at load ~10: quick 32-88 s, full ~22 min) | not measured yet |
 # | 12 | [Future and FAQ](12_future_and_faq.ipynb) | trends, diffusion models, the FAQ as runnable cells | not measured yet |
 # <!-- toc:end -->

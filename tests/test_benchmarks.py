@@ -41,3 +41,20 @@ def test_gpu_check_script_exists_and_explains_itself():
 def test_ddp_throughput_quick_prints_its_table():
     out = run_script("benchmarks/ddp_throughput.py", "--quick")
     assert "processes x threads" in out and "1 x 2" in out and "2 x 1" in out and "gloo" in out
+
+
+def test_conditional_recipes_prints_one_row_per_variant():
+    out = run_script(
+        "benchmarks/conditional_recipes.py",
+        "--digits",
+        "1280",
+        "--epochs",
+        "1",
+        "--at",
+        "10,20",
+        "--n-eval",
+        "100",
+    )
+    rows = [line for line in out.splitlines() if line.startswith("| ") and "steps" not in line]
+    assert len(rows) == 6 and "projection + AC (the recipe)" in out, out
+    assert all(line.count("%") == 2 for line in rows), out  # both steps measured in every row

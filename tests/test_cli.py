@@ -123,6 +123,29 @@ def test_resume_continues_to_the_total(trained, capsys):
             ["train", "--conditional", "--max-seconds", "5", "--out", "r"],
             "--conditional trains for a number of epochs in one process: add --epochs N",
         ),
+        (
+            ["train", "--epochs", "1", "--out", "r", "--aux-weight", "1"],
+            "--conditioning and --aux-weight are for conditional runs: add --conditional.",
+        ),
+        (
+            [
+                "train",
+                "--conditional",
+                "--epochs",
+                "1",
+                "--out",
+                "r",
+                "--conditioning",
+                "none",
+                "--aux-weight",
+                "0",
+            ],
+            "conditioning='none' without an auxiliary classifier (aux_weight=0) gives a D that never uses the label",
+        ),
+        (
+            ["train", "--conditional", "--epochs", "1", "--out", "r", "--conditioning", "onehot"],
+            "argument --conditioning: invalid choice: 'onehot'",
+        ),
         (["fly"], "invalid choice: 'fly'"),
         (
             ["train", "--epochs", "1", "--out", "r", "--loss", "wasserstein"],
@@ -314,7 +337,11 @@ def test_conditional_train_and_sample_label(tmp_path, capsys):
         == 0
     )
     assert "conditioning accuracy" in capsys.readouterr().out
-    assert load_checkpoint(out / "checkpoint.pt").config.conditional
+    config = load_checkpoint(out / "checkpoint.pt").config
+    assert config.conditional and (config.conditioning, config.aux_weight) == (
+        "projection",
+        1.0,
+    )  # the recipe
     assert (
         main(
             [
@@ -346,3 +373,12 @@ def test_label_needs_a_conditional_checkpoint(trained, tmp_path, capsys):
         == 2
     )
     assert "--conditional" in capsys.readouterr().err
+
+
+def test_conditional_recipe_parts_can_be_changed(tmp_path, capsys):
+    """--conditioning/--aux-weight override the recipe: concat with no class term is the plain conditional GAN."""
+    out = tmp_path / "plain"
+    args = ["train", "--conditional", "--conditioning", "concat", "--aux-weight", "0"]
+    assert main([*args, "--epochs", "1", "--max-seconds", "1", "--out", str(out), "--no-progress"]) == 0
+    config = load_checkpoint(out / "checkpoint.pt").config
+    assert (config.conditioning, config.aux_weight) == ("concat", 0.0)

@@ -274,3 +274,24 @@ def test_clip_weights_clamps_every_parameter_and_rejects_bad_values():
     for bad in (0, -0.01, True, "0.01"):
         with pytest.raises(ValueError, match="clipping value must be a number > 0"):
             losses.clip_weights_(D, bad)
+
+
+# --- AC-GAN's class term (10_conditional_gan) ------------------------------------------------------
+
+
+def test_auxiliary_class_loss_is_the_cross_entropy_of_the_labels():
+    logits = torch.tensor([[2.0, 0.0, -1.0], [0.0, 0.0, 0.0]])
+    labels = torch.tensor([0, 2])
+    by_hand = -(torch.log_softmax(logits, 1)[[0, 1], [0, 2]]).mean()
+    assert torch.allclose(losses.auxiliary_class_loss(logits, labels), by_hand)
+    confident = torch.tensor([[20.0, 0.0, 0.0]])
+    assert losses.auxiliary_class_loss(confident, [0]) < 1e-6 < losses.auxiliary_class_loss(confident, [1])
+
+
+def test_auxiliary_class_loss_errors():
+    with pytest.raises(ValueError, match="pass the batch's labels"):
+        losses.auxiliary_class_loss(torch.zeros(2, 10), None)
+    with pytest.raises(ValueError, match=r"class logits \(N, K\) and N labels; got \(2, 10\) and 3 labels"):
+        losses.auxiliary_class_loss(torch.zeros(2, 10), torch.tensor([1, 2, 3]))
+    with pytest.raises(ValueError, match="class_logits must be a float tensor"):
+        losses.auxiliary_class_loss([[0.0, 1.0]], [1])

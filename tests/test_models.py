@@ -220,3 +220,43 @@ def test_unet_and_patchgan_shapes():
         PatchDiscriminator(width=4)(x)
     with pytest.raises(ValueError, match="divisible by 8"):
         UNet(width=4)(torch.randn(1, 1, 60, 60))
+
+
+# --- the conditional D's options (10_conditional_gan): projection, auxiliary classifier ----------------
+
+
+def test_projection_and_auxiliary_classifier_shapes():
+    set_seed(0)
+    x, y = torch.randn(4, 1, 28, 28), torch.tensor([0, 3, 7, 9])
+    D = ConditionalDiscriminator(width=8, conditioning="projection").eval()
+    assert D(x, y).shape == (4,)
+    assert (
+        not hasattr(D, "classifier") and D.net[0].in_channels == 1
+    )  # no label planes: the label is projected
+    # The projection term is the only place the label enters: another label, another logit.
+    assert not torch.allclose(D(x, y), D(x, (y + 1) % 10))
+    ac = ConditionalDiscriminator(width=8, conditioning="none", aux_classifier=True).eval()
+    logits, classes = ac(x, y)
+    assert logits.shape == (4,) and classes.shape == (4, 10)
+    assert torch.equal(ac(x, (y + 1) % 10)[0], logits)  # "none": D's real/fake logit ignores the label
+    both = ConditionalDiscriminator(width=8, conditioning="concat", aux_classifier=True).eval()
+    assert [t.shape for t in both(x, y)] == [(4,), (4, 10)] and both.net[0].in_channels == 11
+
+
+def test_projection_is_psi_plus_the_embedding_dotted_with_the_features():
+    set_seed(0)
+    D = ConditionalDiscriminator(width=4, conditioning="projection").eval()
+    x, y = torch.randn(3, 1, 28, 28), torch.tensor([1, 5, 5])
+    phi = D.net[:-1](x).flatten(1)  # (3, 2w * 7 * 7)
+    psi = D.net[-1](D.net[:-1](x)).flatten()
+    assert torch.allclose(D(x, y), psi + (D.embed.weight[y] * phi).sum(1), atol=1e-6)
+
+
+def test_conditional_discriminator_rejects_bad_options():
+    with pytest.raises(ValueError, match="Unknown conditioning 'onehot'.*concat, projection, none"):
+        ConditionalDiscriminator(width=8, conditioning="onehot")
+    with pytest.raises(ValueError, match="never uses the label"):
+        ConditionalDiscriminator(width=8, conditioning="none")
+    ac = ConditionalDiscriminator(width=8, conditioning="none", aux_classifier=True)
+    with pytest.raises(ValueError, match="Unknown label 10"):
+        ac(torch.zeros(2, 1, 28, 28), torch.tensor([1, 10]))
