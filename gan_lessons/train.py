@@ -228,8 +228,22 @@ def _record_step(run: GANRun, family: LossFamily, steps_per_epoch: int, losses, 
     return row
 
 
+def _stop_reason(stop_requested: Callable[[], bool], start: float, max_seconds: float | None) -> str | None:
+    """Why training should stop after this step: "interrupted" (Ctrl-C), "time" (the budget), or None."""
+    if stop_requested():
+        return "interrupted"
+    if max_seconds is not None and time.perf_counter() - start >= max_seconds:
+        return "time"
+    return None
+
+
 def _report_stop(
-    run: GANRun, stop_reason: str | None, num_epochs: int | None, max_seconds, checkpoint_path
+    run: GANRun,
+    stop_reason: str | None,
+    num_epochs: int | None,
+    max_seconds,
+    checkpoint_path,
+    trainer: str = "train",
 ) -> None:
     where = f" Checkpoint: {checkpoint_path}." if checkpoint_path is not None else ""
     if stop_reason == "interrupted":
@@ -237,7 +251,7 @@ def _report_stop(
         print(
             f"Training interrupted at step {run.step} (epoch {run.epoch + 1}, batch {run.batch_in_epoch}). "
             f"The models, optimizers and history are kept in `run`.{where} "
-            f"Resume with train(run, data, num_epochs={num_epochs}"
+            f"Resume with {trainer}(run, data, num_epochs={num_epochs}"
             + (f", max_seconds={max_seconds:g})." if num_epochs is None else ").")
         )
     elif stop_reason == "time":
@@ -350,10 +364,7 @@ def train(
                         )
                     if on_step is not None:
                         on_step(run)
-                    if stop_requested():
-                        stop_reason = "interrupted"
-                    elif max_seconds is not None and time.perf_counter() - start >= max_seconds:
-                        stop_reason = "time"
+                    stop_reason = _stop_reason(stop_requested, start, max_seconds)
                     if dist is not None:
                         stop_reason = dist.agree(stop_reason)
                     if stop_reason or run.batch_in_epoch == 0:
@@ -436,35 +447,52 @@ def train_conditional(
         _record_samples(run)
     start, elapsed_before = time.perf_counter(), run.elapsed
     remaining = max(0, (num_epochs - run.epoch) * steps_per_epoch - run.batch_in_epoch)
-    stop = False
-    with tqdm(total=remaining, disable=not progress, unit="step", dynamic_ncols=True) as bar:
-        while run.epoch < num_epochs and not stop:
-            batches = iter(epoch_loader(data, config.batch_size, config.seed, run.epoch))
-            for _ in range(run.batch_in_epoch):
-                next(batches)
-            for x_real, y in batches:
-                x_real, y = x_real.to(device), y.to(device)
-                z = torch.randn(x_real.shape[0], config.latent_dim, generator=run.noise_gen).to(device)
-                x_fake = G(z, y)
+    run.interrupted = False
+    stop_reason = None
+    bar = tqdm(total=remaining, disable=not progress, unit="step", dynamic_ncols=True)
+    try:
+        with _defer_sigint() as stop_requested:  # Ctrl-C stops after the current step, keeping `run`
+            while run.epoch < num_epochs and stop_reason is None:
+                batches = iter(epoch_loader(data, config.batch_size, config.seed, run.epoch))
+                for _ in range(run.batch_in_epoch):
+                    next(batches)
+                for x_real, y in batches:
+                    x_real, y = x_real.to(device), y.to(device)
+                    z = torch.randn(x_real.shape[0], config.latent_dim, generator=run.noise_gen).to(device)
+                    x_fake = G(z, y)
 
-                def D_y(
-                    x, y=y
-                ):  # D with the batch's labels bound: update_D/update_G call it like an unconditional D
-                    return D(x, y)
+                    def D_y(
+                        x, y=y
+                    ):  # D with the batch's labels bound: update_D/update_G call it like an unconditional D
+                        return D(x, y)
 
-                _gan_step(
-                    run, D_y, x_real, x_fake, family, steps_per_epoch, sample_every, elapsed_before, start, y
-                )
-                bar.update(1)
-                if on_step is not None:
-                    on_step(run)
-                if max_seconds is not None and time.perf_counter() - start >= max_seconds:
-                    stop = True
-                if stop or run.batch_in_epoch == 0:
-                    break
-            if checkpoint_path is not None:
-                save_checkpoint(run, checkpoint_path)
-    _report_stop(run, "time" if stop else None, num_epochs, max_seconds, checkpoint_path)
+                    _gan_step(
+                        run,
+                        D_y,
+                        x_real,
+                        x_fake,
+                        family,
+                        steps_per_epoch,
+                        sample_every,
+                        elapsed_before,
+                        start,
+                        y,
+                    )
+                    bar.update(1)
+                    if on_step is not None:
+                        on_step(run)
+                    stop_reason = _stop_reason(stop_requested, start, max_seconds)
+                    if stop_reason or run.batch_in_epoch == 0:
+                        break
+                if checkpoint_path is not None and stop_reason is None:
+                    save_checkpoint(run, checkpoint_path)
+    except KeyboardInterrupt:  # a second Ctrl-C, or one outside the main thread: stop mid-step
+        stop_reason = "interrupted"
+    finally:
+        bar.close()
+    if stop_reason is not None and checkpoint_path is not None:
+        save_checkpoint(run, checkpoint_path)
+    _report_stop(run, stop_reason, num_epochs, max_seconds, checkpoint_path, trainer="train_conditional")
     return run.history
 
 

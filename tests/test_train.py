@@ -16,6 +16,7 @@ from gan_lessons import (
     new_run,
     save_checkpoint,
     train,
+    train_conditional,
     update_D,
     update_G,
 )
@@ -85,6 +86,27 @@ def test_interrupt_keeps_state_and_resume_matches_uninterrupted_run(digits, tmp_
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler, "handler restored"
 
     train(run, digits, 3, progress=False)
+    assert not run.interrupted
+    assert_same_weights(reference, run)
+    assert run.history["d_loss"] == reference.history["d_loss"]
+
+
+def test_conditional_training_is_interrupted_cleanly_and_resumes_exactly(digits, tmp_path, capsys):
+    """Ctrl-C in train_conditional, as in train: it stops after the step, keeps `run` and its checkpoint,
+    restores the handler, and resuming gives the uninterrupted run's weights and losses."""
+    small = {**SMALL, "conditional": True, "conditioning": "projection", "aux_weight": 1.0}
+    reference = new_run(TrainConfig(**small))
+    train_conditional(reference, digits, 2, progress=False)
+
+    run = new_run(TrainConfig(**small))
+    ckpt = tmp_path / "cond.pt"
+    train_conditional(run, digits, 2, progress=False, checkpoint_path=ckpt, on_step=_interrupt_at(8))
+    out = capsys.readouterr().out
+    assert "Training interrupted at step 8" in out and "train_conditional(run, data, num_epochs=2)" in out
+    assert load_checkpoint(ckpt).step == 8 and run.interrupted and run.step == 8
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler, "handler restored"
+
+    train_conditional(run, digits, 2, progress=False)
     assert not run.interrupted
     assert_same_weights(reference, run)
     assert run.history["d_loss"] == reference.history["d_loss"]
