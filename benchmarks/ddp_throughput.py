@@ -30,7 +30,7 @@ suite not running), same command:
     1 x 2                 -           574      1,226
     2 x 1                 gloo        284      1,205   (284 steps of 2 x 64 images)
 
-On two quiet cores the two ways tie (within 2%): DDP's gradient all-reduce costs about what a second
+On two quiet cores the two ways tie (within 2%); a likely reading is that DDP's gradient all-reduce costs about what a second
 thread's share of each convolution gains. DDP pays off with more cores per process or more machines,
 and on GPUs (README: the multi-GPU command); on a 2-core laptop, one process is as fast and simpler.
 """
