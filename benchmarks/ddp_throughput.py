@@ -31,8 +31,9 @@ suite not running), same command:
     2 x 1                 gloo        284      1,205   (284 steps of 2 x 64 images)
 
 On two quiet cores the two ways tie (within 2%); a likely reading is that DDP's gradient all-reduce costs about what a second
-thread's share of each convolution gains. DDP pays off with more cores per process or more machines,
-and on GPUs (README: the multi-GPU command); on a 2-core laptop, one process is as fast and simpler.
+thread's share of each convolution gains. DDP is meant for more cores, machines or GPUs than that
+(not measured here: no machine with two GPUs has run it yet); on a 2-core laptop one process is as
+fast and simpler.
 """
 
 from __future__ import annotations
