@@ -311,6 +311,8 @@ def train(
 
     Each step: x_fake = G(z) once, `update_D` (on x_fake.detach()), then `update_G` (through the updated D).
     Stops cleanly on Ctrl-C, keeping `run`; writes `checkpoint_path` after each epoch and at the end.
+    A conditional run (`TrainConfig(conditional=True)`) makes x_fake = G(z, y) with the batch's labels y and
+    binds y to D (`train_conditional` is the same call, with its checks).
     `on_step(run)` is called after every step. `dist` (a gan_lessons.distributed.Distributed, under torchrun):
     data-parallel training, each process on its share of every epoch; only give rank 0 a checkpoint_path.
     """
@@ -321,6 +323,10 @@ def train(
         steps_per_epoch = dist.steps_per_epoch(data, config.batch_size)
         G, D, loader = dist.wrap(G), dist.wrap(D), dist.loader
         dist.seed_noise(run)
+    if config.conditional and (not hasattr(data, "tensors") or len(data.tensors) < 2):
+        raise ValueError("A conditional run needs labelled digits (images, labels), such as load_mnist().")
+    # R1 and weight clipping act on D's weights and inputs directly: the plain D only (as before)
+    d_options = {} if config.conditional else {"r1_weight": config.r1, "clip": config.clip}
     family = get_loss(config.loss)
     sample_every = config.sample_every or steps_per_epoch
     until = num_epochs if num_epochs is not None else math.inf  # None: only the time budget stops training
@@ -344,15 +350,17 @@ def train(
                 batches = iter(loader(data, config.batch_size, config.seed, run.epoch))
                 for _ in range(run.batch_in_epoch):  # resuming mid-epoch: skip the batches already done
                     next(batches)
-                for x_real, _labels in batches:
-                    x_real = x_real.to(device, non_blocking=True).contiguous(
-                        memory_format=torch.channels_last
-                    )
+                for x_real, labels in batches:
+                    x_real = x_real.to(device, non_blocking=True)
+                    if config.conditional:  # G draws the batch's labels; D judges "is this a real y?"
+                        labels = labels.to(device)
+                    else:
+                        x_real, labels = x_real.contiguous(memory_format=torch.channels_last), None
                     z = torch.randn(x_real.shape[0], config.latent_dim, generator=run.noise_gen).to(device)
-                    x_fake = G(z)
+                    x_fake = G(z) if labels is None else G(z, labels)
                     row = _gan_step(
-                        run, D, x_real, x_fake, family, steps_per_epoch, sample_every, elapsed_before, start,
-                        r1_weight=config.r1, clip=config.clip,
+                        run, D if labels is None else _with_labels(D, labels), x_real, x_fake, family,
+                        steps_per_epoch, sample_every, elapsed_before, start, labels, **d_options,
                     )  # fmt: skip
                     bar.update(1)
                     if run.step % 10 == 0 or run.batch_in_epoch == 0:
@@ -377,8 +385,14 @@ def train(
         bar.close()
     if stop_reason is not None and checkpoint_path is not None:
         save_checkpoint(run, checkpoint_path)
-    _report_stop(run, stop_reason, num_epochs, max_seconds, checkpoint_path)
+    trainer = "train_conditional" if config.conditional else "train"
+    _report_stop(run, stop_reason, num_epochs, max_seconds, checkpoint_path, trainer)
     return run.history
+
+
+def _with_labels(D, labels: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+    """D with the batch's labels bound: update_D/update_G call it like an unconditional D."""
+    return lambda x: D(x, labels)
 
 
 def fit(
@@ -439,61 +453,15 @@ def train_conditional(
         raise ValueError("train_conditional needs a conditional run: new_run(TrainConfig(conditional=True)).")
     if not hasattr(data, "tensors") or len(data.tensors) < 2:
         raise ValueError("train_conditional needs labelled digits (images, labels), such as load_mnist().")
-    steps_per_epoch = _check_train_args(run, data, num_epochs, max_seconds)
-    config, G, D, device = run.config, run.G, run.D, run.device
-    family = get_loss(config.loss)
-    sample_every = config.sample_every or steps_per_epoch
-    if not run.history["samples"]:
-        _record_samples(run)
-    start, elapsed_before = time.perf_counter(), run.elapsed
-    remaining = max(0, (num_epochs - run.epoch) * steps_per_epoch - run.batch_in_epoch)
-    run.interrupted = False
-    stop_reason = None
-    bar = tqdm(total=remaining, disable=not progress, unit="step", dynamic_ncols=True)
-    try:
-        with _defer_sigint() as stop_requested:  # Ctrl-C stops after the current step, keeping `run`
-            while run.epoch < num_epochs and stop_reason is None:
-                batches = iter(epoch_loader(data, config.batch_size, config.seed, run.epoch))
-                for _ in range(run.batch_in_epoch):
-                    next(batches)
-                for x_real, y in batches:
-                    x_real, y = x_real.to(device), y.to(device)
-                    z = torch.randn(x_real.shape[0], config.latent_dim, generator=run.noise_gen).to(device)
-                    x_fake = G(z, y)
-
-                    def D_y(
-                        x, y=y
-                    ):  # D with the batch's labels bound: update_D/update_G call it like an unconditional D
-                        return D(x, y)
-
-                    _gan_step(
-                        run,
-                        D_y,
-                        x_real,
-                        x_fake,
-                        family,
-                        steps_per_epoch,
-                        sample_every,
-                        elapsed_before,
-                        start,
-                        y,
-                    )
-                    bar.update(1)
-                    if on_step is not None:
-                        on_step(run)
-                    stop_reason = _stop_reason(stop_requested, start, max_seconds)
-                    if stop_reason or run.batch_in_epoch == 0:
-                        break
-                if checkpoint_path is not None and stop_reason is None:
-                    save_checkpoint(run, checkpoint_path)
-    except KeyboardInterrupt:  # a second Ctrl-C, or one outside the main thread: stop mid-step
-        stop_reason = "interrupted"
-    finally:
-        bar.close()
-    if stop_reason is not None and checkpoint_path is not None:
-        save_checkpoint(run, checkpoint_path)
-    _report_stop(run, stop_reason, num_epochs, max_seconds, checkpoint_path, trainer="train_conditional")
-    return run.history
+    return train(
+        run,
+        data,
+        num_epochs,
+        max_seconds=max_seconds,
+        checkpoint_path=checkpoint_path,
+        progress=progress,
+        on_step=on_step,
+    )
 
 
 # ----------------------------------------------------------------------------------------------
