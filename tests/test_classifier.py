@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from gan_lessons import LeNet, accuracy, load_mnist, predict, train_classifier
+from gan_lessons import LeNet, accuracy, load_mnist, predict, set_seed, train_classifier
 
 
 def test_lenet_shapes_and_errors():
@@ -15,6 +15,7 @@ def test_lenet_shapes_and_errors():
 def test_training_learns_the_digits():
     train = load_mnist("train", verbose=False)
     test = load_mnist("test", verbose=False)
+    set_seed(0)  # the net's initial weights: without it they depend on the tests that ran before (xdist)
     net = LeNet(feature_dim=32)
     before = accuracy(net, test)
     losses = train_classifier(net, train, num_epochs=2, progress=False)
