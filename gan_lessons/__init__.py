@@ -5,6 +5,7 @@ from .autoencoder import AutoEncoder, train_autoencoder
 from .checkpoint import load_checkpoint, load_generator, read_checkpoint, save_checkpoint
 from .classifier import LeNet, accuracy, predict, train_classifier
 from .compare import REMEDIES, compare_remedies, format_table, ring_modes_reached
+from .conditioning import ConditioningReport, conditioning_accuracy, fid_per_class
 from .config import DATA_DIR, QUICK, get_device, set_seed, single_thread
 from .data import (
     MNISTDigits,
@@ -38,16 +39,13 @@ from .losses import (
 )
 from .metrics import (
     FID_LABEL,
-    ConditioningReport,
     FeatureStats,
     FIDTracker,
     SmallSampleWarning,
     class_coverage,
-    conditioning_accuracy,
     evaluate,
     feature_stats,
     fid,
-    fid_per_class,
     frechet_distance,
     inception_score_like,
     lenet_features,

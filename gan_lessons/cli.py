@@ -316,7 +316,7 @@ def _train(args) -> None:
         )
     print(report)
     if run.config.conditional:
-        from .metrics import conditioning_accuracy
+        from .conditioning import conditioning_accuracy
 
         labels = torch.arange(1000) % 10
         print(

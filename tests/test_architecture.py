@@ -30,6 +30,7 @@ LAYERS = [
         "train",
         "checkpoint",
         "metrics",
+        "conditioning",
         "diagnostics",
         "segmentation",
         "distributed",

@@ -25,7 +25,6 @@ from gan_lessons.metrics import (
     as_images,
     class_coverage,
     class_probabilities,
-    conditioning_accuracy,
     coverage_from_counts,
     evaluate,
     feature_net_path,
@@ -444,13 +443,3 @@ def test_fid_agrees_with_torchmetrics_given_the_same_feature_extractor(test_set,
             warnings.simplefilter("ignore", SmallSampleWarning)
             ours = fid(test_set.images_uint8[:500], fake_uint8[:, 0])
         assert ours == pytest.approx(reference, rel=1e-3)
-
-
-def test_conditioning_accuracy_on_real_digits():
-    real = load_mnist("test", verbose=False)
-    right = conditioning_accuracy(real, real.labels)
-    assert right.accuracy > 0.95 and right.per_class.min() > 0.85
-    wrong = conditioning_accuracy(real, (real.labels + 1) % 10)  # every label shifted: a G that ignores y
-    assert wrong.accuracy < 0.05
-    with pytest.raises(ValueError, match="labels"):
-        conditioning_accuracy(real, real.labels[:5])
