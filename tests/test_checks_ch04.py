@@ -4,6 +4,8 @@ as WrongAnswer."""
 
 import numpy as np
 import pytest
+import torch
+import torch.nn.functional as F
 
 from gan_lessons.checks import WrongAnswer, check_lsgan_d_loss, check_modes_reached
 from gan_lessons.losses import d_loss_least_squares
@@ -16,6 +18,10 @@ def test_check_lsgan_d_loss_accepts_the_right_answer(capsys):
     assert "Correct" in capsys.readouterr().out
     assert check_lsgan_d_loss(d_loss_least_squares)
     assert check_lsgan_d_loss(lambda r, f: (((r - 1) ** 2).mean() + (f**2).mean()) / 2)
+    assert check_lsgan_d_loss(
+        lambda r, f: 0.5 * F.mse_loss(r, torch.ones_like(r)) + 0.5 * F.mse_loss(f, torch.zeros_like(f))
+    )
+    assert check_lsgan_d_loss(lambda r, f: d_loss_least_squares(r.double(), f.double()).reshape(1))
 
 
 @pytest.mark.parametrize(
@@ -31,15 +37,34 @@ def test_check_lsgan_d_loss_accepts_the_right_answer(capsys):
         (lambda r, f: 0.5 * ((r - 1) ** 2).mean(), "ignores the fakes"),
         (lambda r, f: 0.5 * (f**2).mean(), "ignores the real points"),
         (lambda r, f: 0.5 * (r - 1).abs().mean() + 0.5 * f.abs().mean(), "squared errors"),
-        (lambda r, f: (r - f).mean(), "should be"),
-        (lambda r, f: [0.0], "Return a scalar tensor"),
-        (lambda r, f: 0.5 * (r - 1) ** 2, "Return a scalar tensor"),
+        (lambda r, f: f.mean() - r.mean(), "should be"),
+        (lambda r, f: (r - f).mean(), "raised RuntimeError: The size of tensor a"),
+        (lambda r, f: [0.0], "Return one number"),
+        (lambda r, f: 0.5 * (r - 1) ** 2, r"one value per example.*\.mean\(\)"),
+        (lambda r, f: torch.tensor(d_loss_least_squares(r, f).item()), "cut off from the autograd graph"),
+        (lambda r, f: d_loss_least_squares(r, f).detach(), "cut off from the autograd graph"),
+        (lambda r, f: d_loss_least_squares(r, f).item(), "cut off from the autograd graph"),
+        (lambda r, f: 0.5 * ((r - 1) ** 2 + f**2).mean(), "example by example"),
+        (lambda r, f: torch.cat([(r - 1) ** 2, f**2]).mean(), "real and fake outputs together"),
+        (lambda r, f: 0.5 * torch.cat([(r - 1) ** 2, f**2]).mean(), "real and fake outputs together"),
+        (lambda r, f: 0.5 * ((r - 1) ** 2).mean() + 0.5 * ((f + 1) ** 2).mean(), "fake target is 0"),
+        (lambda r, f: 0.5 * ((f - 1) ** 2).mean(), "That is G's loss"),
+        (lambda r, f: 0.5 * (r.mean() - 1) ** 2 + 0.5 * f.mean() ** 2, "Square each output's error first"),
         (lambda r, f: 1 / 0, "ZeroDivisionError"),
     ],
 )
 def test_check_lsgan_d_loss_rejects_wrong_answers_with_hints(wrong, hint):
     with pytest.raises(WrongAnswer, match=hint):
         check_lsgan_d_loss(wrong)
+
+
+def test_each_lsgan_mistake_has_its_own_value():
+    """On the first batch (8 real, 24 fake) no mistake gives the right value or another mistake's value."""
+    from gan_lessons.checks.ch04 import LSGAN_HINTS, _lsgan_batches, _lsgan_variants
+
+    values = [round(float(v), 6) for v in _lsgan_variants(*_lsgan_batches()[0]).values()]
+    assert len(set(values)) == len(values)
+    assert set(LSGAN_HINTS) >= {k for k in _lsgan_variants(*_lsgan_batches()[0]) if k != "right"}
 
 
 def test_checkers_need_a_function():

@@ -1,6 +1,7 @@
 """gan_lessons.checks.ch06 (06_bug_hunt): check_bug_hunt accepts the three bug lines in any iterable
 form and rejects typical wrong answers, each with its own hint."""
 
+import numpy as np
 import pytest
 
 from gan_lessons import checks
@@ -12,6 +13,8 @@ def test_bug_hunt_right_answers():
     assert checks.check_bug_hunt({9, 19, 22})
     assert checks.check_bug_hunt([22, 9, 19, 9])  # a list, in any order, duplicates allowed
     assert checks.check_bug_hunt((9, 19, 22))
+    assert checks.check_bug_hunt(np.array([9, 19, 22]))  # NumPy integers
+    assert checks.check_bug_hunt(lambda: {9, 19, 22})  # the exercise's form: a function that returns the set
 
 
 def test_bug_lines_are_the_lines_they_describe():
@@ -25,7 +28,12 @@ def test_bug_lines_are_the_lines_they_describe():
 @pytest.mark.parametrize(
     "found, hint",
     [
-        (set(), "Not done yet"),
+        (set(), "The set is empty: the listing has 3 bugs"),
+        ({8, 18, 21}, "one less than the bugs' lines: the listing counts its lines from 1"),
+        ({10, 20, 23}, "one more than the bugs' lines"),
+        ({9, 19, 22, 12}, "Line 12 is not a bug: it is empty"),
+        ({9, 19, 22, 13}, "Line 13 is not a bug: the loop"),
+        ({9, 19, 22, 10, 16}, "(?s)Line 10 is not a bug: opt_d.*Line 16 is not a bug: x_fake"),
         ({9, 19, 22, 30}, "lines 1 to 24"),
         ({9, 19, 22, 18}, "Line 18 is not a bug: D's loss has both terms"),
         ({9, 19, 22, 6}, "Line 6 is not a bug: G ends in Tanh"),

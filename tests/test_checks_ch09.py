@@ -55,7 +55,30 @@ FD_WRONG = [
         ),
         "complex",
     ),
-    (lambda m1, s1, m2, s2: (m1 - m2) ** 2, "returned an array"),
+    (lambda m1, s1, m2, s2: (m1 - m2) ** 2, r"returned an array of shape \(2,\).*np\.sum"),
+    (
+        lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + s1 + s2 - 2 * _sqrtm(s1 @ s2),
+        r"returned an array of shape \(2, 2\).*np\.trace",
+    ),
+    (
+        lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.sum(s1 + s2 - 2 * _sqrtm(s1 @ s2)),
+        "adds every entry",
+    ),
+    (lambda m1, s1, m2, s2: np.sqrt(fd_right(m1, s1, m2, s2)), "not its square root"),
+    (
+        lambda m1, s1, m2, s2: np.mean((m1 - m2) ** 2) + np.trace(s1 + s2 - 2 * _sqrtm(s1 @ s2)),
+        "sum of the squared differences",
+    ),
+    (
+        lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - 2 * _sqrtm(s1 * s2)),
+        "entry by entry",
+    ),
+    (
+        lambda m1, s1, m2, s2: (
+            np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - 2 * np.abs(scipy.linalg.sqrtm(s1 @ s2)))
+        ),
+        r"np\.abs",
+    ),
     (lambda m1, s1, m2, s2: m1.size(), "raised TypeError"),
     (lambda m1, s1, m2, s2: 2 * fd_right(m1, s1, m2, s2), "Write it term by term"),
     (lambda m1, s1, m2, s2: None, "is a `return` statement missing"),
@@ -64,15 +87,40 @@ FD_WRONG = [
 
 @pytest.mark.parametrize(
     "right",
-    [fd_right, frechet_distance, lambda *a: torch.tensor(fd_right(*a))],
-    ids=["float", "package", "tensor"],
+    [
+        fd_right,
+        frechet_distance,
+        lambda *a: torch.tensor(fd_right(*a)),
+        lambda *a: torch.tensor([fd_right(*a)], dtype=torch.float32),
+        lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - 2 * _sqrtm(s1 @ s2)),
+        lambda m1, s1, m2, s2: fd_right(m2, s2, m1, s1),
+        lambda m1, s1, m2, s2: (
+            np.linalg.norm(m1 - m2) ** 2
+            + np.trace(s1)
+            + np.trace(s2)
+            - 2 * np.trace(_sqrtm(_sqrtm(s1) @ s2 @ _sqrtm(s1)))
+        ),
+        lambda m1, s1, m2, s2: abs(
+            np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - 2 * scipy.linalg.sqrtm(s1 @ s2))
+        ),
+    ],
+    ids=[
+        "float",
+        "package",
+        "tensor",
+        "float32-1-element",
+        "numpy-float64",
+        "swapped",
+        "symmetric-root",
+        "abs-of-complex",
+    ],
 )
 def test_frechet_distance_checker_accepts_the_right_answer(right, capsys):
     assert check_frechet_distance(right) is True
     assert "Correct!" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("wrong, hint", FD_WRONG, ids=[h for _, h in FD_WRONG])
+@pytest.mark.parametrize("wrong, hint", FD_WRONG)
 def test_frechet_distance_checker_names_each_mistake(wrong, hint):
     with pytest.raises(WrongAnswer, match=hint):
         check_frechet_distance(wrong)
@@ -154,7 +202,7 @@ KL_WRONG = [
     (kl_mean, "drop the division by the number of classes"),
     (kl_mean_nonzero, "not a mean over the non-empty classes"),
     (lambda c: 0.5, "KL divergence to uniform is"),
-    (lambda c: c / c.sum(), "returned an array of shape \\(10,\\)"),
+    (lambda c: c / c.sum(), r"returned an array of shape \(10,\).*sum over the classes"),
 ]
 
 
@@ -199,7 +247,19 @@ RADII_WRONG = [
         "One neighbour too far",
     ),
     (lambda f, k: torch.cdist(f, f).topk(k, dim=1).values[:, k - 1], "farthest points"),
+    (lambda f, k: torch.cdist(f, f).topk(k + 1, dim=1).values[:, k], "farthest points"),
     (lambda f, k: torch.cdist(f, f)[:, :k], "one radius per point"),
+    (
+        lambda f, k: torch.cdist(f, f).topk(k + 1, dim=0, largest=False).values[:, k],
+        r"shape \(40,\).*along dim=1",
+    ),
+    (lambda f, k: torch.cdist(f, f)[:, k], "Sort each row"),
+    (
+        lambda f, k: torch.cdist(f, f).topk(k + 1, dim=1, largest=False).values[:, 1:].mean(1),
+        "not the mean of the k nearest",
+    ),
+    (lambda f, k: torch.cdist(f, f).topk(k + 1, dim=1, largest=False).indices[:, k], r"indices"),
+    (lambda f, k: torch.cdist(f, f, p=1).topk(k + 1, dim=1, largest=False).values[:, k], "Manhattan"),
     (lambda f, k: radii_right(f, k) + 0.1, "differ from the distances"),
     (lambda f, k: None, "is a `return` statement missing"),
 ]
@@ -207,14 +267,47 @@ RADII_WRONG = [
 
 @pytest.mark.parametrize(
     "right",
-    [radii_right, lambda f, k: torch.cdist(f, f).sort(dim=1).values[:, k].numpy()],
-    ids=["tensor", "numpy"],
+    [
+        radii_right,
+        lambda f, k: torch.cdist(f, f).sort(dim=1).values[:, k].numpy(),
+        lambda f, k: radii_right(f.float(), k),
+        lambda f, k: radii_right(f, k).tolist(),
+        lambda f, k: torch.cdist(f, f).fill_diagonal_(float("inf")).kthvalue(k, dim=1).values,
+    ],
+    ids=["tensor", "numpy", "float32", "list", "diagonal-masked"],
 )
 def test_knn_checker_accepts_the_right_answer(right):
     assert check_knn_radii(right) is True
 
 
-@pytest.mark.parametrize("wrong, hint", RADII_WRONG, ids=[h for _, h in RADII_WRONG])
+@pytest.mark.parametrize("wrong, hint", RADII_WRONG)
 def test_knn_checker_names_each_mistake(wrong, hint):
     with pytest.raises(WrongAnswer, match=hint):
         check_knn_radii(wrong)
+
+
+def test_knn_checker_hints_do_not_suggest_the_k_th_smallest_with_the_point_itself():
+    with pytest.raises(WrongAnswer) as err:
+        check_knn_radii(lambda f, k: torch.cdist(f, f)[:, :k])
+    assert "k-th smallest" not in str(err.value) and "column 0 is the point itself" in str(err.value)
+
+
+def test_each_fd_mistake_is_told_apart_on_the_first_case_it_fails():
+    """Where a mistake first differs from the right value, no other mistake gives that value too."""
+    from gan_lessons.checks.ch09 import _FD_MISTAKES, _fd_cases
+
+    for i, (hint, mistake) in enumerate(_FD_MISTAKES):
+        case = next(c for c in _fd_cases() if not np.isclose(mistake(*c), frechet_distance(*c), atol=1e-6))
+        others = [float(m(*case)) for j, (_, m) in enumerate(_FD_MISTAKES) if j != i]
+        assert not np.isclose(others, float(mistake(*case)), atol=1e-6).any(), hint
+
+
+def test_each_knn_mistake_has_its_own_value():
+    from gan_lessons.checks.ch09 import _knn_mistakes
+
+    feats = torch.randn(40, 4, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+    for k in (1, 3):
+        mistakes = _knn_mistakes(feats, k)
+        for i, (hint, radii) in enumerate(mistakes):
+            for other_hint, other in mistakes[i + 1 :]:
+                assert hint == other_hint or not torch.allclose(radii, other, rtol=1e-5, atol=1e-8)

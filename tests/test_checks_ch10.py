@@ -19,7 +19,9 @@ def planes_numpy(y, size):  # another form: a NumPy array built with a loop
     return out
 
 
-@pytest.mark.parametrize("fn", [planes_expand, planes_numpy])
+@pytest.mark.parametrize(
+    "fn", [planes_expand, planes_numpy, lambda y, s: F.one_hot(y, 10)[:, :, None, None].repeat(1, 1, s, s)]
+)
 def test_label_planes_right(fn, capsys):
     assert check_label_planes(fn)
     assert capsys.readouterr().out.startswith("Correct!")
@@ -34,6 +36,14 @@ def test_label_planes_right(fn, capsys):
         (lambda y, s: planes_expand((y + 1) % 10, s), "plane next to"),
         (lambda y, s: 1 - planes_expand(y, s), "Inverted"),
         (lambda y, s: None, "return"),
+        (lambda y, s: F.one_hot(y).float()[:, :, None, None].expand(-1, -1, s, s), "largest label"),
+        (
+            lambda y, s: F.one_hot(y, 9).float()[:, :, None, None].expand(-1, -1, s, s),
+            "9 label planes.*wrong size",
+        ),
+        (lambda y, s: F.one_hot(y, 10).float()[:, :, None, None], r"\(N, 10, 1, 1\).*expand"),
+        (lambda y, s: planes_expand(y, 28), "size argument"),
+        (lambda y, s: F.one_hot(y, 10).float()[:, None, None, :].expand(-1, s, s, -1), "channels last"),
     ],
 )
 def test_label_planes_wrong(fn, hint):
@@ -52,7 +62,12 @@ def d_input_loop(x, y):
     return out
 
 
-@pytest.mark.parametrize("fn", [d_input_cat, d_input_loop])
+def d_input_numpy(x, y):  # a NumPy array, with long planes made by indexing an identity matrix
+    planes = np.eye(10, dtype=np.int64)[y.numpy()][:, :, None, None] * np.ones((1, 1, 28, 28), np.int64)
+    return np.concatenate([x.numpy(), planes], axis=1)
+
+
+@pytest.mark.parametrize("fn", [d_input_cat, d_input_loop, d_input_numpy])
 def test_d_input_right(fn, capsys):
     assert check_d_input(fn)
     assert "Correct!" in capsys.readouterr().out
@@ -71,6 +86,18 @@ def test_d_input_right(fn, capsys):
         (lambda x, y: torch.cat([x, y.float()[:, None, None, None].expand(-1, 1, 28, 28)], 1), "not one-hot"),
         (lambda x, y: torch.cat([(x + 1) / 2, planes_expand(y, 28)], 1), "unchanged"),
         (lambda x, y: torch.cat([x, planes_expand((y + 1) % 10, 28)], 1), "plane next to"),
+        (
+            lambda x, y: torch.cat([x, F.one_hot(y).float()[:, :, None, None].expand(-1, -1, 28, 28)], 1),
+            "largest label",
+        ),
+        (
+            lambda x, y: torch.cat([x, F.one_hot(y, 9).float()[:, :, None, None].expand(-1, -1, 28, 28)], 1),
+            "8 label planes.*wrong size|9 label planes.*wrong size",
+        ),
+        (lambda x, y: torch.cat([x, F.one_hot(y, 10).float()[:, :, None, None]], 1), "images' size"),
+        (lambda x, y: torch.cat([x, planes_expand(y, 28)], 0), "dim=1"),
+        (lambda x, y: torch.cat([x, planes_expand(y, 28)], -1), "dim=1"),
+        (lambda x, y: torch.cat([x.flatten(1), F.one_hot(y, 10).float()], 1), "flattened"),
     ],
 )
 def test_d_input_wrong(fn, hint):

@@ -17,8 +17,19 @@ from .core import WrongAnswer, as_float, call_student, checker, close, correct, 
 # -- Exercise 1: the least-squares discriminator loss -----------------------------------------
 
 
+def _lsgan_batches() -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """D's raw outputs on a real and a fake batch: first of different sizes (8 real, 24 fake), where
+    a loss that pairs or pools the real and fake outputs gives its own value, then of equal sizes."""
+    gen = torch.Generator().manual_seed(4)
+    return [
+        (torch.randn(n_real, generator=gen) * 1.5 + 0.3, torch.randn(n_fake, generator=gen) * 1.2 - 0.4)
+        for n_real, n_fake in ((8, 24), (16, 16))
+    ]
+
+
 def _lsgan_variants(r: torch.Tensor, f: torch.Tensor) -> dict:
     ref = d_loss_least_squares(r, f)
+    pooled = torch.cat([(r - 1) ** 2, f**2]).mean()
     return {
         "right": ref,
         "swapped": 0.5 * (r**2).mean() + 0.5 * ((f - 1) ** 2).mean(),
@@ -28,9 +39,18 @@ def _lsgan_variants(r: torch.Tensor, f: torch.Tensor) -> dict:
         "sum": 0.5 * ((r - 1) ** 2).sum() + 0.5 * (f**2).sum(),
         "no_fake": 0.5 * ((r - 1) ** 2).mean(),
         "no_real": 0.5 * (f**2).mean(),
+        "pooled": pooled,
+        "pooled_half": 0.5 * pooled,
+        "fake_minus_one": 0.5 * ((r - 1) ** 2).mean() + 0.5 * ((f + 1) ** 2).mean(),
+        "g_loss": 0.5 * ((f - 1) ** 2).mean(),
+        "square_of_mean": 0.5 * (r.mean() - 1) ** 2 + 0.5 * f.mean() ** 2,
     }
 
 
+_POOLED_HINT = (
+    "You averaged over the real and fake outputs together (torch.cat(...).mean()). That matches only "
+    "when both batches have the same size (here 8 real, 24 fake): take the mean of each term separately."
+)
 LSGAN_HINTS = {
     "swapped": "The targets are swapped: D should push its outputs on REAL points towards 1 and on FAKES towards 0.",
     "no_half": "Off by a factor of 2: each of the two terms carries a factor 1/2 (Mao et al. 2017, eq. 2).",
@@ -39,34 +59,69 @@ LSGAN_HINTS = {
     "sum": "Average over the batch with .mean(), not .sum(): the loss must not grow with the batch size.",
     "no_fake": "Your loss ignores the fakes: add the term 1/2 E[D(G(z))^2] that pushes fake outputs towards 0.",
     "no_real": "Your loss ignores the real points: add the term 1/2 E[(D(x) - 1)^2].",
+    "pooled": _POOLED_HINT,
+    "pooled_half": _POOLED_HINT,
+    "fake_minus_one": "The fake target is 0 here, not -1: this exercise uses the 0/1 targets, "
+    "1/2 E[(D(x) - 1)^2] + 1/2 E[D(G(z))^2].",
+    "g_loss": "That is G's loss, 1/2 E[(D(G(z)) - 1)^2]. D wants its outputs on fakes near 0 and on real points near 1.",
+    "square_of_mean": "Square each output's error first, then average: mean((real_out - 1)**2), "
+    "not (mean(real_out) - 1)**2.",
+    "paired": "Your loss adds the real and fake terms example by example, which works only when both batches "
+    "have the same size (here 8 real, 24 fake). They are two separate averages: "
+    "0.5 * mean((real_out - 1)**2) + 0.5 * mean(fake_out**2).",
+    "not_scalar": "Your loss returns one value per example: reduce each term to one number with .mean().",
+    "detached": "The value is right, but it is cut off from the autograd graph (.item(), float(), "
+    "torch.tensor(...) or NumPy inside): loss.backward() cannot reach D. Keep it a torch tensor "
+    "computed from the inputs.",
 }
+
+
+def _lsgan_value(fn: Callable, r: torch.Tensor, f: torch.Tensor) -> float:
+    """fn(r, f) as one number; WrongAnswer if it raises or returns anything else."""
+    got = call_student(fn, r.clone(), f.clone())
+    if isinstance(got, torch.Tensor) and got.numel() > 1:
+        raise WrongAnswer(LSGAN_HINTS["not_scalar"])
+    return as_float(got, "the loss", returned=True)
+
+
+def _right_on_equal_sizes(fn: Callable) -> bool:
+    """Does fn give the right loss when the real and fake batches have the same size?"""
+    r, f = _lsgan_batches()[1]
+    try:
+        return close(_lsgan_value(fn, r, f), float(d_loss_least_squares(r, f)), rtol=1e-5, atol=1e-5)
+    except WrongAnswer:
+        return False
 
 
 @checker
 def check_lsgan_d_loss(fn: Callable) -> bool:
-    """Exercise (04): fn(real_out, fake_out) -> the least-squares D loss 1/2 E[(D(x)-1)^2] + 1/2 E[D(G(z))^2]."""
+    """Exercise (04): fn(real_out, fake_out) -> the least-squares D loss 1/2 E[(D(x)-1)^2] + 1/2 E[D(G(z))^2],
+    a tensor still in the autograd graph."""
     require_callable(fn, "check_lsgan_d_loss(my_lsgan_d_loss)")
-    gen = torch.Generator().manual_seed(4)
-    for n_real, n_fake in ((16, 16), (8, 24)):
-        r = torch.randn(n_real, generator=gen) * 1.5 + 0.3
-        f = torch.randn(n_fake, generator=gen) * 1.2 - 0.4
-        got = call_student(fn, r.clone(), f.clone())
-        if not isinstance(got, torch.Tensor) or got.numel() != 1:  # a loss must be a tensor to backpropagate
-            raise WrongAnswer(
-                f"Return a scalar tensor (one number); got {type(got).__name__} "
-                f"{tuple(got.shape) if isinstance(got, torch.Tensor) else ''}."
-            )
-        got = as_float(got, "the loss", returned=True)
+    for r, f in _lsgan_batches():
+        unequal = len(r) != len(f)
+        try:
+            got = _lsgan_value(fn, r, f)
+        except WrongAnswer:
+            if unequal and _right_on_equal_sizes(fn):
+                raise WrongAnswer(LSGAN_HINTS["paired"]) from None
+            raise
         variants = {name: float(value) for name, value in _lsgan_variants(r, f).items()}
         if close(got, variants["right"], rtol=1e-5, atol=1e-5):
             continue
         for name, value in variants.items():
             if name != "right" and close(got, value, rtol=1e-5, atol=1e-5):
                 raise WrongAnswer(LSGAN_HINTS[name])
+        if unequal and _right_on_equal_sizes(fn):
+            raise WrongAnswer(LSGAN_HINTS["paired"])
         raise WrongAnswer(
             f"Not yet: for these outputs the loss should be {variants['right']:.4f}, "
             f"yours gives {got:.4f}. Write it as 0.5 * mean((real_out - 1)^2) + 0.5 * mean(fake_out^2)."
         )
+    r, f = (a.clone().requires_grad_(True) for a in _lsgan_batches()[0])
+    out = call_student(fn, r, f, about="In training its inputs require grad: keep the computation in torch.")
+    if not isinstance(out, torch.Tensor) or out.grad_fn is None:  # training calls loss.backward()
+        raise WrongAnswer(LSGAN_HINTS["detached"])
     return correct("D pulls real outputs to 1 and fake outputs to 0 with squared errors.")
 
 

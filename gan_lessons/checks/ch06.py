@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 from .core import WrongAnswer, checker, correct
@@ -58,6 +59,8 @@ NOT_BUGS: dict[int, str] = {
     8: "BCEWithLogitsLoss is the stable BCE on logits.",
     10: "opt_d holds D's parameters, as it should.",
     11: "A DataLoader with drop_last=True gives full batches, so .view(batch_size, 784) is safe.",
+    12: "it is empty.",
+    13: "the loop over the DataLoader is right: each batch is a pair (images, labels).",
     14: "Flattening to (batch_size, 784) is right for these linear layers.",
     15: "z has shape (batch_size, latent_dim), what G's first Linear expects.",
     16: "x_fake is made once and used by both steps; the D step detaches it, the G step must not.",
@@ -77,7 +80,7 @@ def print_listing() -> None:
 
 
 def _as_lines(found: Any) -> set[int]:
-    if isinstance(found, int) and not isinstance(found, bool):
+    if isinstance(found, numbers.Integral) and not isinstance(found, bool):
         found = [found]
     if isinstance(found, (str, bytes)) or not hasattr(found, "__iter__"):
         raise ValueError(
@@ -85,9 +88,9 @@ def _as_lines(found: Any) -> set[int]:
         )
     lines = set()
     for item in found:
-        if not isinstance(item, int) or isinstance(item, bool):
+        if not isinstance(item, numbers.Integral) or isinstance(item, bool):
             raise ValueError(f"Line numbers are integers (such as 12); got {item!r} in {found!r}.")
-        lines.add(item)
+        lines.add(int(item))
     return lines
 
 
@@ -98,18 +101,29 @@ def check_bug_hunt(found: Any) -> bool:
     n_lines = len(BUG_HUNT_LISTING.splitlines())
     if not lines:
         raise WrongAnswer(
-            f"Not done yet: the listing has {len(BUGS)} bugs; put their line numbers in the set."
+            f"The set is empty: the listing has {len(BUGS)} bugs; put their line numbers in it."
         )
     outside = sorted(n for n in lines if not 1 <= n <= n_lines)
     if outside:
         raise WrongAnswer(f"The listing has lines 1 to {n_lines}; {outside} are not among them.")
-    for n in sorted(lines - set(BUGS)):
-        why = NOT_BUGS.get(n, "That line is fine as it is.")
-        raise WrongAnswer(f"Line {n} is not a bug: {why}")
+    for shift, counting in (
+        (-1, "counts its lines from 1, not 0"),
+        (1, "is numbered as print_listing() shows it"),
+    ):
+        if lines == {n + shift for n in BUGS}:
+            raise WrongAnswer(
+                f"Each of your lines is one {'less' if shift < 0 else 'more'} than the bugs' lines: "
+                f"the listing {counting}."
+            )
+    not_bugs = [
+        f"Line {n} is not a bug: {NOT_BUGS.get(n, 'that line is fine as it is.')}"
+        for n in sorted(lines - set(BUGS))
+    ]
+    if not_bugs:
+        raise WrongAnswer("\n".join(not_bugs))
     missed = sorted(set(BUGS) - lines)
     if missed:
-        found_note = f"You found {len(lines)} of {len(BUGS)}. " if lines else ""
-        raise WrongAnswer(f"{found_note}Still hidden: {BUGS[missed[0]][1]}")
+        raise WrongAnswer(f"You found {len(lines)} of {len(BUGS)}. Still hidden: {BUGS[missed[0]][1]}")
     return correct(
         "All three: " + "; ".join(f"line {n}: {what}" for n, (what, _) in sorted(BUGS.items())) + "."
     )

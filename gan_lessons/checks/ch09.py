@@ -16,10 +16,9 @@ from ..metrics import coverage_from_counts, frechet_distance, knn_radii
 from .core import WrongAnswer, as_float, as_tensor, call_student, checker, close, correct, require_callable
 
 _ATOL = 1e-6  # these answers are computed, not typed in: compare tightly
-_ONE_NUMBER = "Did you forget a np.trace(...) or a .sum()?"
 
 
-def _result(value: Any, what: str) -> float:
+def _result(value: Any, what: str, hint: str = "") -> float:
     """A student's returned number as a float; a complex one (from sqrtm) gets its own hint."""
     arr = value.detach().cpu().numpy() if isinstance(value, torch.Tensor) else value
     if np.iscomplexobj(arr) and np.size(arr) == 1:
@@ -33,7 +32,7 @@ def _result(value: Any, what: str) -> float:
             f"Your function returned a complex number ({z}). sqrtm can return a tiny imaginary part "
             "from rounding: keep its .real, and return a float."
         )
-    return as_float(value, what, returned=True, hint=_ONE_NUMBER)
+    return as_float(value, what, returned=True, hint=hint)
 
 
 def _sqrtm(m: np.ndarray) -> np.ndarray:
@@ -44,14 +43,29 @@ def _sqrtm(m: np.ndarray) -> np.ndarray:
 # Exercise 1: the Fréchet distance
 # --------------------------------------------------------------------------------------------
 def _fd_cases() -> list[tuple]:
+    """Two random cases with positive entries (elementwise mistakes stay finite), then one whose
+    covariances correlate their two features in opposite directions: a diagonal entry of
+    sqrtm(S1 @ S2) is negative there, so np.abs of the root changes its trace."""
     rng = np.random.default_rng(9)
     cases = []
     for d in (2, 5):
         a, b = rng.uniform(0.1, 1.0, size=(d, d)), rng.uniform(0.1, 1.0, size=(d, d))
-        s1 = a @ a.T + 0.5 * np.eye(d)  # positive entries keep elementwise mistakes finite
+        s1 = a @ a.T + 0.5 * np.eye(d)
         s2 = b @ b.T + 0.8 * np.eye(d)
         cases.append((rng.normal(size=d), s1, rng.normal(size=d) + 1.0, s2))
+    s1, s2 = np.array([[4.0, -1.8], [-1.8, 1.0]]), np.array([[4.0, 1.8], [1.8, 1.0]])
+    cases.append((np.array([0.5, -1.0]), s1, np.array([-0.3, 0.4]), s2))
     return cases
+
+
+def _fd_shape_hint(value: Any) -> str:
+    """What a returned array instead of one number says about the formula."""
+    shape = np.shape(value.detach() if isinstance(value, torch.Tensor) else value)
+    if len(shape) == 1:
+        return "The mean term is one number: sum the squared differences, np.sum((mu1 - mu2) ** 2)."
+    if len(shape) == 2:
+        return "The covariance term is one number: the trace of the matrix, np.trace(...)."
+    return ""
 
 
 _FD_MISTAKES: list[tuple[str, Callable]] = [
@@ -84,6 +98,30 @@ _FD_MISTAKES: list[tuple[str, Callable]] = [
         lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 + 2 * _sqrtm(s1 @ s2)),
     ),
     (
+        "np.sum adds every entry of the matrix; the formula needs its trace, the sum of its diagonal: np.trace(...).",
+        lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.sum(s1 + s2 - 2 * _sqrtm(s1 @ s2)),
+    ),
+    (
+        "Return the formula's value, ||mu1 - mu2||^2 + tr(S1 + S2 - 2 (S1 S2)^(1/2)), not its square root: "
+        "FID is that squared distance as it stands.",
+        lambda m1, s1, m2, s2: math.sqrt(frechet_distance(m1, s1, m2, s2)),
+    ),
+    (
+        "The mean term is the sum of the squared differences, np.sum((mu1 - mu2) ** 2), not their mean.",
+        lambda m1, s1, m2, s2: np.mean((m1 - m2) ** 2) + np.trace(s1 + s2 - 2 * _sqrtm(s1 @ s2)),
+    ),
+    (
+        "S1 * S2 multiplies entry by entry; (S1 S2)^(1/2) needs the matrix product, sqrtm(S1 @ S2).",
+        lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - 2 * _sqrtm(s1 * s2)),
+    ),
+    (
+        "np.abs of the square root flips the sign of its negative entries, and the diagonal can have some: "
+        "take its real part, scipy.linalg.sqrtm(...).real.",
+        lambda m1, s1, m2, s2: (
+            np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - 2 * np.abs(scipy.linalg.sqrtm(s1 @ s2)))
+        ),
+    ),
+    (
         "sqrtm(S1) @ sqrtm(S2) is not (S1 S2)^(1/2) when S1 and S2 do not commute (they rarely do): "
         "take the root of the product, sqrtm(S1 @ S2).",
         lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - 2 * _sqrtm(s1) @ _sqrtm(s2)),
@@ -106,7 +144,7 @@ def check_frechet_distance(fn: Callable) -> bool:
             s2,
             about=f"It gets NumPy arrays: means of shape ({d},) and covariances ({d}, {d}).",
         )
-        got = _result(got, "the Fréchet distance")
+        got = _result(got, "the Fréchet distance", _fd_shape_hint(got))
         expected = frechet_distance(*case)
         if close(got, expected, atol=_ATOL):
             continue
@@ -181,7 +219,7 @@ def check_kl_to_uniform(fn: Callable) -> bool:
     require_callable(fn, "check_kl_to_uniform(my_kl_to_uniform)")
     for counts in _KL_CASES:
         got = call_student(fn, counts.copy(), about="It gets a NumPy array of 10 counts.")
-        got = _result(got, "the KL divergence")
+        got = _result(got, "the KL divergence", "KL is one number: sum over the classes (np.sum).")
         expected = coverage_from_counts(counts).kl_to_uniform
         if close(got, expected, atol=_ATOL):
             continue
@@ -219,44 +257,76 @@ def check_kl_to_uniform(fn: Callable) -> bool:
 # --------------------------------------------------------------------------------------------
 # Exercise 3: k-NN radii, the building block of precision and recall
 # --------------------------------------------------------------------------------------------
+def _knn_mistakes(feats: torch.Tensor, k: int) -> list[tuple[str, torch.Tensor]]:
+    """(hint, radii) for the usual mistakes, for one k."""
+    dist = torch.cdist(feats, feats)
+    ordered, order = dist.sort(dim=1)
+    farthest = dist.sort(dim=1, descending=True).values
+    self_hint = (
+        "Each point is its own nearest neighbour at distance 0: skip it, so the k-th neighbour is "
+        "column k of the sorted distances (topk(k + 1, largest=False), then [:, k])."
+    )
+    far_hint = "Those are the farthest points. Sort ascending (topk(..., largest=False))."
+    mistakes = [
+        (self_hint, ordered[:, k - 1]),
+        (self_hint, torch.zeros(len(feats), dtype=feats.dtype)),  # k = 1 with the point itself
+        (
+            "These are squared distances. The radius is a plain Euclidean distance: take the square "
+            "root, or use torch.cdist.",
+            ordered[:, k] ** 2,
+        ),
+        (
+            "One neighbour too far: with the point itself in column 0 of the sorted distances, the k-th "
+            "neighbour is column k, not k + 1.",
+            ordered[:, k + 1],
+        ),
+        (far_hint, farthest[:, k - 1]),
+        (far_hint, farthest[:, k]),
+        (
+            "Sort each row first: column k of the unsorted distances is the distance to point number k, "
+            "not to the k-th nearest point.",
+            dist[:, k],
+        ),
+        (
+            "The radius is the distance to the k-th nearest neighbour itself, not the mean of the k nearest distances.",
+            ordered[:, 1 : k + 1].mean(1),
+        ),
+        (
+            "Those are the neighbours' indices (.indices); the radius is their distance (.values).",
+            order[:, k].to(feats.dtype),
+        ),
+        (
+            "That is the Manhattan (p=1) distance; the radius is Euclidean: torch.cdist(feats, feats), whose p is 2.",
+            torch.cdist(feats, feats, p=1).sort(dim=1).values[:, k],
+        ),
+    ]
+    return [
+        (hint, radii)
+        for hint, radii in mistakes
+        if not close(radii, knn_radii(feats, k), rtol=1e-5, atol=1e-8)
+    ]
+
+
 @checker
 def check_knn_radii(fn: Callable) -> bool:
     """Exercise (09): fn(feats, k) -> (N,) distance from each row of feats (N, D) to its k-th nearest other row."""
     require_callable(fn, "check_knn_radii(my_knn_radii)")
     gen = torch.Generator().manual_seed(3)
     feats = torch.randn(40, 4, generator=gen, dtype=torch.float64)
-    for k in (1, 3):
+    for k in (1, 3):  # k = 3: the mean of the k nearest is no longer the k-th
         got = call_student(fn, feats.clone(), k, about="It gets a float tensor (40, 4) and k.")
         got = as_tensor(got, "one radius per point", dtype=torch.float64)
         expected = knn_radii(feats, k)
         if got.shape != expected.shape:
             raise WrongAnswer(
                 f"Return one radius per point, shape ({len(feats)},); yours has shape {tuple(got.shape)}. "
-                "Take the k-th smallest distance along dim=1."
+                "Sort each row of the (N, N) distances along dim=1 and take column k (column 0 is the point itself)."
             )
         if close(got, expected, rtol=1e-5, atol=1e-8):
             continue
-        dist = torch.cdist(feats, feats)
-        ordered = dist.sort(dim=1).values
-        if close(got, ordered[:, k - 1], rtol=1e-5, atol=1e-8) or (
-            k == 1 and close(got, torch.zeros_like(got), rtol=1e-5, atol=1e-8)
-        ):
-            raise WrongAnswer(
-                "Each point is its own nearest neighbour at distance 0: skip it, so the k-th neighbour is "
-                "column k of the sorted distances (topk(k + 1, largest=False), then [:, k])."
-            )
-        if close(got, expected**2, rtol=1e-5, atol=1e-8):
-            raise WrongAnswer(
-                "These are squared distances. The radius is a plain Euclidean distance: take the square "
-                "root, or use torch.cdist."
-            )
-        if k + 1 < len(feats) and close(got, ordered[:, k + 1], rtol=1e-5, atol=1e-8):
-            raise WrongAnswer(
-                "One neighbour too far: with the point itself in column 0 of the sorted distances, the k-th "
-                "neighbour is column k, not k + 1."
-            )
-        if close(got, dist.sort(dim=1, descending=True).values[:, k - 1], rtol=1e-5, atol=1e-8):
-            raise WrongAnswer("Those are the farthest points. Sort ascending (topk(..., largest=False)).")
+        for hint, radii in _knn_mistakes(feats, k):
+            if close(got, radii, rtol=1e-5, atol=1e-8):
+                raise WrongAnswer(hint)
         raise WrongAnswer(
             f"With k={k} your radii differ from the distances to the k-th nearest other point "
             f"(first expected {expected[:3].tolist()}, got {got[:3].tolist()})."
