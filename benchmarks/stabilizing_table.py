@@ -25,7 +25,12 @@ def main() -> None:
     args = p.parse_args()
     t0 = time.perf_counter()
     rows = compare_remedies(
-        load_mnist(), seconds=args.seconds, seed=args.seed, n_eval=args.n_eval, ring_steps=args.ring_steps
+        load_mnist("train"),
+        load_mnist("test"),
+        seconds=args.seconds,
+        seed=args.seed,
+        n_eval=args.n_eval,
+        ring_steps=args.ring_steps,
     )
     print(format_table(rows))
     print(f"\n{time.perf_counter() - t0:.0f} s in all, {torch.get_num_threads()} torch threads.")

@@ -25,7 +25,12 @@ from .metrics import (
     precision_recall_from_features,
 )
 
-__all__ = ["DiagnosticsTracker", "Diagnosis", "diagnose"]
+__all__ = ["DiagnosticsTracker", "Diagnosis", "diagnose", "KL_COLLAPSE"]
+
+#: KL to uniform (nats) above which `diagnose` calls the class mix collapsed, even with more than 3 digits
+#: covered: 0.5 nats leaves about 6 digits' worth of variety (exp(log 10 - 0.5)). In 07's runs over seeds
+#: 0-4 the collapsing setting ended at 0.66-2.3 nats with 1-5 digits covered, the default at 0.16-0.38.
+KL_COLLAPSE = 0.5
 
 
 class DiagnosticsTracker:
@@ -130,11 +135,16 @@ def diagnose(history: dict, window: float = 0.2, d_output: str = "logit") -> Dia
             findings.append(
                 "FID rose well above its best: training diverged or collapsed after a good point."
             )
-    cov = history.get("num_covered") or []
+    cov, kl = history.get("num_covered") or [], history.get("kl_to_uniform") or []
     if cov:
         nums["classes covered (last)"] = float(cov[-1])
         if cov[-1] <= 3:
             findings.append(f"Mode collapse: only {cov[-1]} of 10 digits are made (class coverage).")
+        elif kl and kl[-1] > KL_COLLAPSE:
+            findings.append(
+                f"Mode collapse: the digits made are far from equally often (KL to uniform {kl[-1]:.2f} nats "
+                f"> {KL_COLLAPSE}, about {np.exp(np.log(10) - kl[-1]):.0f} digits' worth of variety)."
+            )
     rec = history.get("recall") or []
     if rec:
         nums["recall (last)"] = float(rec[-1])

@@ -360,7 +360,8 @@ num_epochs = 1 if QUICK else 30
 run_dir = Path("runs") / "05_dcgan"
 checkpoint = run_dir / "checkpoint.pt"
 
-run = new_run(TrainConfig(seed=0))  # the course defaults (see TrainConfig)
+SEED = 0  # this run's seed: the claims of section 6 were checked over seeds 0-4
+run = new_run(TrainConfig(seed=SEED))  # the course defaults (see TrainConfig)
 fid_tracker = FIDTracker(test, every=len(data) // run.config.batch_size * (1 if QUICK else 5), n=1000)
 history = train(run, data, num_epochs, checkpoint_path=checkpoint, on_step=fid_tracker)
 print(
@@ -433,8 +434,13 @@ if not QUICK:  # one epoch gives blobs (their FID can be worse than noise's); th
     # samples falls below 5% about one time in ten by chance alone (binomial sd 0.75 points).
     classes_5k = class_coverage(run.sample(5000))
     print(f"5,000 samples: {classes_5k}")
-    assert classes_5k.num_covered == 10, "every digit class holds at least 5% of 5,000 samples"
-    assert report.fid < 10 * scale["real vs real"], "within 10x of the real-vs-real FID"
+    # Checked over seeds 0-4 on a second CPU (`benchmarks/chapter_times.py ... --set SEED=N`): 10, 9, 9, 10
+    # and 10 digits at >= 5%; the rarest is always the 4, at about 5% (4.5-5.5%); FID 150-179, 9-11x real vs
+    # real (16.7).
+    # The bounds leave that spread a margin: a G that drops a digit, or stops after a few epochs, fails.
+    assert classes_5k.num_covered >= 9, "at least 9 of the 10 digits hold 5% of 5,000 samples"
+    assert classes_5k.fractions.min() > 0.03, "every digit is drawn (none below 3% of the samples)"
+    assert report.fid < 15 * scale["real vs real"], "within 15x of the real-vs-real FID"
 
 # %% [markdown]
 # ### Walk through the latent space

@@ -137,19 +137,20 @@ assert patch_logits.shape == (2, 1, 14, 14)
 
 # %% tags=["nbval-ignore-output"]
 num_steps, lam = (12, 10.0) if QUICK else (300, 10.0)
-set_seed(0)
+SEED = 0  # both U-Nets start from the same weights and see the same batches
+set_seed(SEED)
 G_pixel = UNet(width=width)
-set_seed(0)
+set_seed(SEED)
 G_adv = UNet(width=width)
 assert all(torch.equal(a, b) for a, b in zip(G_pixel.state_dict().values(), G_adv.state_dict().values()))
-set_seed(1)
+set_seed(SEED + 1)
 D = PatchDiscriminator(width=8)
 
 start = time.perf_counter()
-hist_pixel = train_segmenter(G_pixel, train_set, num_steps, seed=0, progress=not QUICK)
+hist_pixel = train_segmenter(G_pixel, train_set, num_steps, seed=SEED, progress=not QUICK)
 seconds_pixel = time.perf_counter() - start
 start = time.perf_counter()
-hist_adv = train_segmenter(G_adv, train_set, num_steps, D=D, lam=lam, seed=0, progress=not QUICK)
+hist_adv = train_segmenter(G_adv, train_set, num_steps, D=D, lam=lam, seed=SEED, progress=not QUICK)
 seconds_adv = time.perf_counter() - start
 print(f"{num_steps} steps each: per-pixel {seconds_pixel:.0f} s, pix2pix {seconds_adv:.0f} s")
 
@@ -194,10 +195,11 @@ for method, row in table.items():
 r_pix, r_adv = table["U-Net, per-pixel"], table[f"U-Net + PatchGAN (pix2pix, λ={lam:g})"]
 assert all(0 <= r[n] <= 1 for r in (r_pix, r_adv) for n in ("IoU", "Dice", "pixel accuracy"))
 if not QUICK:
-    # Measured (full mode, seed 0): the per-pixel U-Net beats the brightness threshold on IoU and Dice;
-    # pix2pix at this budget and lambda does not beat the per-pixel U-Net (see section 6).
+    # Measured (full mode, seeds 0, 1, 2): the per-pixel U-Net beats the brightness threshold on IoU (0.83 and
+    # 0.87 at seeds 0 and 2, against 0.75); pix2pix at this budget and lambda does not beat it at any seed, and
+    # at seed 2 its IoU fell to 0.36 (an unstable run: see section 6).
     assert r_pix["IoU"] > table["threshold 0.62"]["IoU"] + 0.03, table
-    assert r_adv["IoU"] > 0.6 and r_adv["IoU"] <= r_pix["IoU"] + 0.02, table
+    assert r_adv["IoU"] <= r_pix["IoU"] + 0.02, table
 
 
 # %% [markdown]
@@ -251,7 +253,9 @@ assert per_image.shape == (len(test_set),)
 # blobs per mask, where the per-pixel U-Net leaves fewer than one). It also cost a D update per step.
 # With a budget this short the discriminator's gradient is noise the U-Net has to fight; the per-pixel
 # loss alone already captures most of what these masks need. That agrees with Isola et al.'s own
-# segmentation result (below). One seed and one λ are not the last word: exercise 3 varies λ.
+# segmentation result (below). Seeds 1 and 2 agree: pix2pix never beat the per-pixel U-Net, and at seed 2
+# it fell apart (IoU 0.36 against 0.87, worse on 97% of the test images). One λ is not the last word:
+# exercise 3 varies it.
 
 # %% [markdown]
 # ## 7. The research

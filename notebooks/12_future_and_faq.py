@@ -67,7 +67,7 @@ from gan_lessons.checks import check_add_noise
 set_seed(0)
 device = get_device()
 print(f"device: {device} | quick mode: {QUICK} | {torch.get_num_threads()} CPU threads")
-data = load_mnist()  # what both models train on
+data = load_mnist("train")  # what both models train on (the test split stays held out)
 test = load_mnist("test")  # held out: what both are scored against
 net = load_feature_net()  # the LeNet "eye" of the course's FID (chapter 09)
 perm = torch.randperm(len(data), generator=torch.Generator().manual_seed(0))  # the files are sorted by digit
@@ -169,7 +169,7 @@ assert signal_left < 0.05, "the last step is (almost) pure noise"
 gan_epochs, diff_epochs = (1, 1) if QUICK else (30, 30)
 run = new_run(TrainConfig(seed=0))
 fid_tracker = FIDTracker(
-    data, every=len(data) // run.config.batch_size * (1 if QUICK else 5), n=200 if QUICK else 1000
+    test, every=len(data) // run.config.batch_size * (1 if QUICK else 5), n=200 if QUICK else 1000
 )
 start = time.perf_counter()
 train(run, data, gan_epochs, on_step=fid_tracker, progress=False)
@@ -256,8 +256,11 @@ assert ddpm_ms > (T / 5) * gan_ms, "T network calls cost far more than one"
 assert ddim_ms < ddpm_ms / 3, "fewer steps: faster sampling (the reason for distillation)"
 if not QUICK:  # one epoch of either makes blobs; the full runs make digits
     ceiling = rows["uniform noise (ceiling)"]["FID"]
-    assert rows["DCGAN (1 call)"]["FID"] < ceiling / 10
-    assert rows["diffusion, DDPM (all T steps)"]["FID"] < ceiling / 3
+    assert rows["DCGAN (1 call)"]["FID"] < ceiling / 10  # digits, far from noise
+    assert rows["diffusion, DDPM (all T steps)"]["FID"] < ceiling / 1.5  # closer to digits than noise is...
+    # ...but at this budget the small denoiser's samples are far worse than the GAN's (measured: FID 1,200-2,200
+    # against 150-190): diffusion needs much more compute to train, not only to sample
+    assert rows["DCGAN (1 call)"]["FID"] < rows["diffusion, DDPM (all T steps)"]["FID"] / 2
 
 fig, ax = plt.subplots(figsize=(7, 2.2))
 names = [n for n in rows if "floor" not in n and "ceiling" not in n]
@@ -275,9 +278,11 @@ show_images(gan_sample(32), nrow=16, title="DCGAN (one call)")
 # - **Speed.** The GAN draws a digit in one call of G; DDPM needs 100 calls of a network of about
 #   the same cost, so each image costs about a hundred times more. DDIM with 10 steps is ten times
 #   faster than DDPM and still far slower than the GAN.
-# - **Quality.** At this tiny scale, with a few minutes of CPU training each, both reach digit-like
-#   FIDs far below noise; which one wins depends on the budget. At large scale, diffusion wins on
-#   FID and on recall (Dhariwal and Nichol, 2021).
+# - **Quality.** At this tiny scale, with a few minutes of CPU training each, the GAN wins by far:
+#   in full mode its FID was 150-190, the small denoiser's 1,200-2,200 (closer to digits than noise's
+#   4,000, yet far from the GAN's; compare the two grids above). A denoiser needs far more compute to train well,
+#   not only to sample. At large scale, with that compute, diffusion wins on FID and on recall
+#   (Dhariwal and Nichol, 2021).
 #
 # ## 4. Where GANs (and adversarial losses) still win
 #
@@ -465,9 +470,15 @@ if not QUICK:
 report = evaluate(run.sample(n_fid * 2), test.images[test_perm[: n_fid * 2]], net=net)
 print(report)
 assert 0 <= report.precision <= 1 and 0 <= report.recall <= 1
-assert report.fid > rows["real digits (floor)"]["FID"], "no model beats real digits"
-if not QUICK:
-    assert report.num_covered == 10, "every digit holds at least 5% of the samples (as in chapter 05)"
+# Real against real at the same N (1,000 held-out vs 1,000 training digits): a G that draws new digits does
+# not beat fresh real digits (one that copied its training set could: chapter 09 tests for that).
+floor = fid(test.images[test_perm[: n_fid * 2]], data.images[perm[: n_fid * 2]], net)
+print(f"real vs real at this N: {floor:.1f}")
+assert report.fid > floor, "closer to the real digits than other real digits are: copying?"
+if not QUICK:  # the same bounds as chapter 05 (checked there over seeds 0-4), on 5,000 samples
+    classes_5k = class_coverage(run.sample(5000), net=net)
+    print(f"5,000 samples: {classes_5k}")
+    assert classes_5k.num_covered >= 9 and classes_5k.fractions.min() > 0.03, classes_5k
 
 # %% [markdown]
 # ### 6.7 CPU or GPU?

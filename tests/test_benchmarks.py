@@ -58,3 +58,38 @@ def test_conditional_recipes_prints_one_row_per_variant():
     rows = [line for line in out.splitlines() if line.startswith("| ") and "steps" not in line]
     assert len(rows) == 6 and "projection + AC (the recipe)" in out, out
     assert all(line.count("%") == 2 for line in rows), out  # both steps measured in every row
+
+
+def test_chapter_times_sets_a_constant_and_keeps_going_past_a_failing_claim(tmp_path):
+    chapter = tmp_path / "99_seeded.py"
+    chapter.write_text(
+        "# %% [markdown]\n# a chapter\n\n# %%\nSEED = 0\n\n"
+        "# %%\nassert SEED == 0, f'seed {SEED}'\n\n# %%\nprint(f'claim measured with seed {SEED}')\n"
+    )
+    out = run_script("benchmarks/chapter_times.py", str(chapter))
+    assert "claim measured with seed 0" in out and "TOTAL 99_seeded" in out
+    failing = subprocess.run(
+        [sys.executable, "benchmarks/chapter_times.py", str(chapter), "--set", "SEED=3", "--keep-going"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert failing.returncode == 1 and "AssertionError: seed 3" in failing.stderr
+    assert "claim measured with seed 3" in failing.stdout and "FAILED cells: [1]" in failing.stdout
+    stops = subprocess.run(
+        [sys.executable, "benchmarks/chapter_times.py", str(chapter), "--set", "SEED=3"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert stops.returncode == 1 and "claim measured" not in stops.stdout
+    unknown = subprocess.run(
+        [sys.executable, "benchmarks/chapter_times.py", str(chapter), "--set", "LR=1"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert unknown.returncode != 0 and "no top-level line `LR = ...`" in unknown.stderr

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from gan_lessons import REMEDIES, TrainConfig, compare_remedies, format_table, ring_modes_reached
+from gan_lessons import REMEDIES, TrainConfig, compare_remedies, evaluate, format_table, ring_modes_reached
 from gan_lessons.data import MNISTDigits, load_mnist
 
 
@@ -31,7 +31,9 @@ def test_compare_two_remedies_tiny_budget():
     full = load_mnist(verbose=False)
     digits = MNISTDigits(full.images_uint8[::10], full.labels[::10], source="subset")
     remedies = {"non-saturating": REMEDIES["non-saturating"], "DiffAugment": REMEDIES["DiffAugment"]}
-    rows = compare_remedies(digits, remedies, seconds=0.2, n_eval=50, ring_steps=3)
+    rows = compare_remedies(
+        digits, load_mnist("test", verbose=False), remedies, seconds=0.2, n_eval=50, ring_steps=3
+    )
     assert [r["remedy"] for r in rows] == list(remedies)
     for r in rows:
         assert (
@@ -44,4 +46,24 @@ def test_compare_two_remedies_tiny_budget():
 @pytest.mark.parametrize("bad", [0, -1, "30"])
 def test_compare_rejects_a_bad_budget(bad):
     with pytest.raises(ValueError, match="seconds .* must be > 0"):
-        compare_remedies(None, seconds=bad)
+        compare_remedies(None, None, seconds=bad)
+
+
+def test_compare_measures_against_the_held_out_digits_it_is_given(monkeypatch):
+    """The table's real reference is the `real` argument (the test split), not the first rows of the
+    training data (which, in the class-sorted subset, are only zeros and ones)."""
+    import gan_lessons.compare as compare
+
+    seen = []
+
+    def spy(fake, real, **kwargs):
+        seen.append(real)
+        return evaluate(fake, real, **kwargs)
+
+    monkeypatch.setattr(compare, "evaluate", spy)
+    full = load_mnist("train", verbose=False)
+    test = load_mnist("test", verbose=False)
+    compare_remedies(
+        full, test, {"non-saturating": REMEDIES["non-saturating"]}, seconds=0.1, n_eval=20, ring_steps=2
+    )
+    assert len(seen) == 1 and seen[0] is test
