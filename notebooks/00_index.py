@@ -10,24 +10,27 @@
 # <!-- toc:start -->
 # | # | chapter | what you will do | full mode, 2-core CPU |
 # |---|---|---|---|
-# | 00 | [Index](00_index.ipynb) | course map, how to run, instructor's guide, environment check | not measured yet |
-# | 01 | [Background](01_background.ipynb) | vision tasks side by side; generative vs discriminative; where GANs sit | not measured yet |
+# | 00 | [Index](00_index.ipynb) | course map, how to run, instructor's guide, environment check | 3 s |
+# | 01 | [Background](01_background.ipynb) | vision tasks side by side; generative vs discriminative; where GANs sit | 14 s |
 # | 02 | [Core concepts](02_core_concepts.ipynb) | G and D as networks; GAN vs CNN classifier; GAN vs autoencoder | not measured yet |
-# | 03 | [The loss, the maths](03_loss_math.ipynb) | V(D,G), D*, JSD, saturating vs non-saturating, the article's errors fixed | not measured yet |
-# | 04 | [Toy GAN playground](04_toy_gan_playground.ipynb) | GAN Lab in a notebook: 2-D data, live D heatmap, G manifold | not measured yet |
-# | 05 | [DCGAN on MNIST](05_dcgan_mnist.ipynb) | the article's code done right: shapes, training loop, samples, checkpoints | 56 s |
-# | 06 | [Bug hunt](06_bug_hunt.ipynb) | ten classic mistakes, each run, its symptom shown, then fixed; find the bugs (measured on a shared, loaded 2-core CPU: full 79 s, quick 19 s) | not measured yet |
-# | 07 | [Training pitfalls](07_training_pitfalls.ipynb) | mode collapse, oscillation, vanishing gradients, diagnostics (measured on a shared, loaded 2-core CPU: full 401 s, quick 69 s) | not measured yet |
-# | 08 | [Stabilizing GANs](08_stabilizing.ipynb) | WGAN, WGAN-GP, spectral norm, hinge, TTUR, label smoothing, minibatch std, R1, DiffAugment on one table (measured on a shared, loaded 2-core CPU: full 12.0 min (150 s of CPU time) incl. the 11 x 30 s table, quick 52 s) | not measured yet |
-# | 09 | [Evaluating GANs](09_evaluating.ipynb) | FID with LeNet features, precision/recall, class coverage, memorisation | not measured yet |
-# | 10 | [Conditional GAN](10_conditional_gan.ipynb) | class-conditional digits (projection D + auxiliary classifier: 97-98% obey their label), latent-space explorer (measured on a shared 2-core CPU at load ~3: quick 27 s, full 170 s) | not measured yet |
-# | 11 | [GANs for segmentation](11_gan_segmentation.ipynb) | pix2pix-style image -> mask vs a plain U-Net, IoU/Dice (measured on a shared 2-core CPU at load ~10: quick 32-88 s, full ~22 min) | not measured yet |
+# | 03 | [The loss, the maths](03_loss_math.ipynb) | V(D,G), D*, JSD, saturating vs non-saturating, the article's errors fixed | 8 s |
+# | 04 | [Toy GAN playground](04_toy_gan_playground.ipynb) | GAN Lab in a notebook: 2-D data, live D heatmap, G manifold | 24 s |
+# | 05 | [DCGAN on MNIST](05_dcgan_mnist.ipynb) | the article's code done right: shapes, training loop, samples, checkpoints | 126 s |
+# | 06 | [Bug hunt](06_bug_hunt.ipynb) | ten classic mistakes, each run, its symptom shown, then fixed; find the bugs | 8 s |
+# | 07 | [Training pitfalls](07_training_pitfalls.ipynb) | mode collapse, oscillation, vanishing gradients, diagnostics | not measured yet |
+# | 08 | [Stabilizing GANs](08_stabilizing.ipynb) | WGAN, WGAN-GP, spectral norm, hinge, TTUR, label smoothing, minibatch std, R1, DiffAugment on one table | 410 s (6.8 min, of which the 11 x 30 s table 404 s) |
+# | 09 | [Evaluating GANs](09_evaluating.ipynb) | FID with LeNet features, precision/recall, class coverage, memorisation | 92 s |
+# | 10 | [Conditional GAN](10_conditional_gan.ipynb) | class-conditional digits (projection D + auxiliary classifier: 97.8-99.3% obey their label), latent-space explorer | not measured yet |
+# | 11 | [GANs for segmentation](11_gan_segmentation.ipynb) | pix2pix-style image -> mask vs a plain U-Net, IoU/Dice | 160 s (2.7 min) |
 # | 12 | [Future and FAQ](12_future_and_faq.ipynb) | trends, diffusion models, the FAQ as runnable cells | not measured yet |
 # <!-- toc:end -->
 #
-# The last column is the time to run the chapter top to bottom in full mode on a 2-core laptop CPU,
-# measured by whoever wrote the chapter (each chapter states it in a `full-mode-time` marker in its
-# first cell; `make nav` copies it here). Quick mode takes a fraction of it.
+# The last column is the time to run the chapter top to bottom in full mode on a 2-core CPU: the
+# course's build machine (x86-64, 2 cores, torch 2.14.1 on the CPU), one chapter at a time with
+# `benchmarks/chapter_times.py`, measured on 2026-11-26 at load 1-2. Each chapter states it in a
+# `full-mode-time` marker in its first cell; `make nav` copies it here. Quick mode takes a fraction of it.
+#
+# <!-- full-mode-time: 3 s -->
 
 # %% [markdown]
 # <!-- nav:top -->
@@ -66,7 +69,7 @@
 #   (README, "For instructors").
 # - Pre-train before class: `python -m gan_lessons train --epochs 30 --out runs/class` writes
 #   `runs/class/checkpoint.pt`, a sample grid and the loss curves, and prints FID, precision/recall and
-#   class coverage (about 45 seconds on a 2-core laptop CPU);
+#   class coverage (about 2 minutes on a 2-core laptop CPU);
 #   `python -m gan_lessons sample runs/class/checkpoint.pt --n 64 --out grid.png` draws from it.
 #   `--max-seconds 180` stops at a wall-clock budget ("three minutes before class").
 # - Chapter 05 shows a DCGAN being built and trained; its fixed-noise sample grids are the best

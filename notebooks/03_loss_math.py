@@ -12,6 +12,9 @@
 #     name: python3
 # ---
 
+# %%
+# <!-- full-mode-time: 8 s -->
+
 # %% [markdown]
 # # The loss, the maths
 #

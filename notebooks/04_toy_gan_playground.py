@@ -12,6 +12,9 @@
 #     name: python3
 # ---
 
+# %%
+# <!-- full-mode-time: 24 s -->
+
 # %% [markdown]
 # # 04 · Toy GAN playground
 #

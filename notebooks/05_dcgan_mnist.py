@@ -13,7 +13,7 @@
 # - train with the course's training loop and read its sample grids, loss curves and D outputs;
 # - save a checkpoint, stop training at any moment, and resume exactly where you left off.
 #
-# <!-- full-mode-time: 56 s -->
+# <!-- full-mode-time: 126 s -->
 
 # %% [markdown]
 # <!-- nav:top -->
@@ -351,9 +351,10 @@ assert not torch.equal(other.G.state_dict()["net.0.weight"], mine.G.state_dict()
 #   their average over the last hundred or so steps makes steadier, cleaner digits (FID 123
 #   instead of 150 after 325,000 images). Training itself is unchanged.
 #
-# In full mode this trains 30 epochs over the subset's 4,000 training digits (120,000 images): **about 45 seconds**
-# on the 2-core CPU of the machine this course was built on (3,400 images per second, plus a FID
-# measurement every 5 epochs; `benchmarks/train_dcgan.py` measures your machine). Quick mode trains one epoch.
+# In full mode this trains 30 epochs over the subset's 4,000 training digits (120,000 images): **about 100
+# seconds** on the 2-core CPU of the machine this course was built on (106 s measured: about 1,100 images per
+# second, plus a FID measurement every 5 epochs; `benchmarks/train_dcgan.py` measures your machine). Quick
+# mode trains one epoch.
 
 # %% tags=["nbval-ignore-output"]
 num_epochs = 1 if QUICK else 30

@@ -12,6 +12,8 @@
 # - switch any of them on with one option (`TrainConfig(...)` or `python -m gan_lessons train --...`);
 # - write the WGAN-GP gradient penalty yourself (the exercise);
 # - read a comparison table critically: one seed, one budget, one machine.
+#
+# <!-- full-mode-time: 410 s (6.8 min, of which the 11 x 30 s table 404 s) -->
 
 # %% [markdown]
 # <!-- nav:top -->

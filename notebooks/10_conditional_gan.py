@@ -71,8 +71,8 @@ print(f"quick mode: {QUICK}; device: cpu; {len(data):,} labelled training digits
 # for both G (`ConditionalGenerator`) and D (`ConditionalDiscriminator`). Here is D's input, built inline:
 
 # %%
-x = data.images[:4]
-y = data.labels[:4]
+one_of_each = torch.stack([torch.nonzero(data.labels == d)[0, 0] for d in range(10)])  # digits 0..9
+x, y = data.images[one_of_each[[3, 0, 5, 7]]], data.labels[one_of_each[[3, 0, 5, 7]]]  # four different digits
 planes = F.one_hot(y, 10).float()[:, :, None, None].expand(-1, -1, 28, 28)  # (N, 10, 28, 28)
 d_input = torch.cat([x, planes], dim=1)  # (N, 11, 28, 28): the image first, then the label planes
 print(d_input.shape, "labels", y.tolist())
@@ -161,7 +161,7 @@ assert np.isfinite(plain.history["d_loss"]).all() and np.isfinite(plain.history[
 # %%
 set_seed(0)
 D_proj = ConditionalDiscriminator(width=8, conditioning="projection", aux_classifier=True).eval()
-x, y = data.images[:6], data.labels[:6]
+x, y = data.images[one_of_each[:6]], data.labels[one_of_each[:6]]  # six different digits
 with torch.no_grad():
     phi = x
     for layer in D_proj.net[:-1]:
@@ -222,7 +222,8 @@ for name, rep_, cov, sec in [
 
 # %%
 assert run.step == plain.step == steps and np.isfinite(run.history["d_loss"]).all()
-assert train_seconds < 300  # the course's budget: within 5 minutes of training on a 2-core CPU
+# (the course's budget, 5 minutes of training on a 2-core CPU, is enforced by max_seconds=290 in timed_run;
+# the step counts above check that it did not cut either run short)
 if QUICK:
     # After 40 steps, measured with seeds 0, 1, 2: recipe 54%, 47%, 49%; plain 13%, 19%, 23%.
     assert report.accuracy >= 0.30, report

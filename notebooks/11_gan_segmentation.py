@@ -12,6 +12,8 @@
 # - measure masks with IoU, Dice, pixel accuracy and a structural count (spurious blobs), and
 #   explain why pixel accuracy alone misleads;
 # - draw an honest conclusion from the numbers, whichever way they go.
+#
+# <!-- full-mode-time: 160 s (2.7 min) -->
 
 # %% [markdown]
 # <!-- nav:top -->
@@ -200,6 +202,7 @@ if not QUICK:
     # at seed 2 its IoU fell to 0.36 (an unstable run: see section 6).
     assert r_pix["IoU"] > table["threshold 0.62"]["IoU"] + 0.03, table
     assert r_adv["IoU"] <= r_pix["IoU"] + 0.02, table
+    assert r_adv["IoU"] > 0.25, table  # but it does segment: a pix2pix run that never learned (IoU ~0) fails
 
 
 # %% [markdown]

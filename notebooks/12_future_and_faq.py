@@ -116,7 +116,7 @@ warnings.simplefilter("ignore", SmallSampleWarning)  # quick mode scores few sam
 # %% [markdown]
 # ## 3. Measured: one network call against many
 #
-# Two models, the same 5,000 digits, the same CPU:
+# Two models, the same 4,000 training digits (quick mode: the denoiser sees 1,024 of them), the same CPU:
 #
 # - the course's **DCGAN** (chapter 05's defaults), trained with FID measured along the way;
 # - a **small denoising diffusion model** (`gan_lessons.Denoiser`, a U-Net of about 42,000
@@ -167,7 +167,8 @@ assert signal_left < 0.05, "the last step is (almost) pure noise"
 
 # %% tags=["nbval-ignore-output"]
 gan_epochs, diff_epochs = (1, 1) if QUICK else (30, 30)
-run = new_run(TrainConfig(seed=0))
+SEED = 0  # both models' seed (chapter_times.py --set SEED=N reruns the comparison with another)
+run = new_run(TrainConfig(seed=SEED))
 fid_tracker = FIDTracker(
     test, every=len(data) // run.config.batch_size * (1 if QUICK else 5), n=200 if QUICK else 1000
 )
@@ -175,7 +176,7 @@ start = time.perf_counter()
 train(run, data, gan_epochs, on_step=fid_tracker, progress=False)
 gan_train_s = time.perf_counter() - start
 
-set_seed(0)
+set_seed(SEED)
 denoiser = Denoiser(width=16)
 start = time.perf_counter()
 diff_data = torch.utils.data.Subset(data, perm[:1024].tolist()) if QUICK else data
@@ -470,12 +471,12 @@ if not QUICK:
 report = evaluate(run.sample(n_fid * 2), test.images[test_perm[: n_fid * 2]], net=net)
 print(report)
 assert 0 <= report.precision <= 1 and 0 <= report.recall <= 1
-# Real against real at the same N (1,000 held-out vs 1,000 training digits): a G that draws new digits does
-# not beat fresh real digits (one that copied its training set could: chapter 09 tests for that).
+# On one scale with real against real at the same N (held-out vs training digits; chapter 09 explains why
+# the sample size must match):
 floor = fid(test.images[test_perm[: n_fid * 2]], data.images[perm[: n_fid * 2]], net)
-print(f"real vs real at this N: {floor:.1f}")
-assert report.fid > floor, "closer to the real digits than other real digits are: copying?"
+print(f"real vs real at this N: {floor:.1f}; the GAN is {report.fid / floor:.1f}x that")
 if not QUICK:  # the same bounds as chapter 05 (checked there over seeds 0-4), on 5,000 samples
+    assert report.fid < 15 * floor, "within 15x of real vs real, as in chapter 05"
     classes_5k = class_coverage(run.sample(5000), net=net)
     print(f"5,000 samples: {classes_5k}")
     assert classes_5k.num_covered >= 9 and classes_5k.fractions.min() > 0.03, classes_5k

@@ -66,30 +66,17 @@ def test_chapter_times_sets_a_constant_and_keeps_going_past_a_failing_claim(tmp_
         "# %% [markdown]\n# a chapter\n\n# %%\nSEED = 0\n\n"
         "# %%\nassert SEED == 0, f'seed {SEED}'\n\n# %%\nprint(f'claim measured with seed {SEED}')\n"
     )
+
+    def chapter_times(*options: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "benchmarks/chapter_times.py", str(chapter), *options]
+        return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=600)
+
     out = run_script("benchmarks/chapter_times.py", str(chapter))
     assert "claim measured with seed 0" in out and "TOTAL 99_seeded" in out
-    failing = subprocess.run(
-        [sys.executable, "benchmarks/chapter_times.py", str(chapter), "--set", "SEED=3", "--keep-going"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
+    failing = chapter_times("--set", "SEED=3", "--keep-going")
     assert failing.returncode == 1 and "AssertionError: seed 3" in failing.stderr
     assert "claim measured with seed 3" in failing.stdout and "FAILED cells: [1]" in failing.stdout
-    stops = subprocess.run(
-        [sys.executable, "benchmarks/chapter_times.py", str(chapter), "--set", "SEED=3"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
+    stops = chapter_times("--set", "SEED=3")
     assert stops.returncode == 1 and "claim measured" not in stops.stdout
-    unknown = subprocess.run(
-        [sys.executable, "benchmarks/chapter_times.py", str(chapter), "--set", "LR=1"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
+    unknown = chapter_times("--set", "LR=1")
     assert unknown.returncode != 0 and "no top-level line `LR = ...`" in unknown.stderr

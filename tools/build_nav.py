@@ -58,22 +58,19 @@ CHAPTERS = [
         "06",
         "bug_hunt",
         "Bug hunt",
-        "ten classic mistakes, each run, its symptom shown, then fixed; find the bugs "
-        "(measured on a shared, loaded 2-core CPU: full 79 s, quick 19 s)",
+        "ten classic mistakes, each run, its symptom shown, then fixed; find the bugs",
     ),
     (
         "07",
         "training_pitfalls",
         "Training pitfalls",
-        "mode collapse, oscillation, vanishing gradients, diagnostics "
-        "(measured on a shared, loaded 2-core CPU: full 401 s, quick 69 s)",
+        "mode collapse, oscillation, vanishing gradients, diagnostics",
     ),
     (
         "08",
         "stabilizing",
         "Stabilizing GANs",
-        "WGAN, WGAN-GP, spectral norm, hinge, TTUR, label smoothing, minibatch std, R1, DiffAugment on one "
-        "table (measured on a shared, loaded 2-core CPU: full 12.0 min (150 s of CPU time) incl. the 11 x 30 s table, quick 52 s)",
+        "WGAN, WGAN-GP, spectral norm, hinge, TTUR, label smoothing, minibatch std, R1, DiffAugment on one table",
     ),
     (
         "09",
@@ -85,15 +82,13 @@ CHAPTERS = [
         "10",
         "conditional_gan",
         "Conditional GAN",
-        "class-conditional digits (projection D + auxiliary classifier: 97-98% obey their label), latent-space "
-        "explorer (measured on a shared 2-core CPU at load ~3: quick 27 s, full 170 s)",
+        "class-conditional digits (projection D + auxiliary classifier: 97.8-99.3% obey their label), latent-space explorer",
     ),
     (
         "11",
         "gan_segmentation",
         "GANs for segmentation",
-        "pix2pix-style image -> mask vs a plain U-Net, IoU/Dice (measured on a shared 2-core CPU at load ~10: "
-        "quick 32-88 s, full ~22 min)",
+        "pix2pix-style image -> mask vs a plain U-Net, IoU/Dice",
     ),
     ("12", "future_and_faq", "Future and FAQ", "trends, diffusion models, the FAQ as runnable cells"),
 ]
