@@ -2,7 +2,13 @@
 
 from . import checks, theory
 from .autoencoder import AutoEncoder, train_autoencoder
-from .checkpoint import load_checkpoint, load_generator, read_checkpoint, save_checkpoint
+from .checkpoint import (
+    load_checkpoint,
+    load_generator,
+    load_pretrained_generator,
+    read_checkpoint,
+    save_checkpoint,
+)
 from .classifier import LeNet, accuracy, predict, train_classifier
 from .compare import REMEDIES, compare_remedies, format_table, ring_modes_reached
 from .conditioning import ConditioningReport, conditioning_accuracy, fid_per_class

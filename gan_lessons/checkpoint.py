@@ -5,6 +5,10 @@ history, the position in the data and the noise generator's state), so `load_che
 `train` resumes exactly. Files are written atomically (a temporary file, then `os.replace`) and
 read with `torch.load(weights_only=True)`, which cannot run code hidden in a file.
 
+The course also ships one trained generator, data/dcgan_mnist_g.pt (made by
+tools/make_pretrained_generator.py): `load_pretrained_generator` checks its sha256 and rebuilds it, so
+that chapter 02 can show a GAN's samples before chapter 03 has explained the loss it was trained with.
+
 Imports go one way: this module imports `run` (for `new_run` and `TrainConfig`), and `train`
 imports this module to write checkpoints during training.
 """
@@ -18,10 +22,20 @@ from pathlib import Path
 
 import torch
 
+from .config import DATA_DIR
+from .data import sha256_of
 from .models import Generator
 from .run import GANRun, TrainConfig, new_run
 
 CHECKPOINT_FORMAT = "gan_lessons.checkpoint/1"
+PRETRAINED_G_FILE = "dcgan_mnist_g.pt"
+PRETRAINED_G_FORMAT = "gan_lessons.pretrained_generator/1"
+# tools/make_pretrained_generator.py prints it; data/README.md records it.
+PRETRAINED_G_SHA256 = "68ec1820b1850aa7447fddbf7429d566c972f746f8b95692467338b626a6290c"
+_FIX_PRETRAINED = (
+    "Restore it with `git checkout -- data/{name}` (it ships with the course), "
+    "or rebuild it with `python tools/make_pretrained_generator.py` (3 to 4 minutes on a CPU)."
+)
 _RENAMED = {"g_loss": "loss"}  # config keys of older checkpoints -> today's TrainConfig field
 
 
@@ -138,3 +152,53 @@ def load_generator(path: str | Path, G: Generator | None = None, device: str | N
     except RuntimeError as exc:
         raise ValueError(f"Checkpoint {path} does not fit this generator ({str(exc)[:200]}).") from None
     return G.eval()
+
+
+def pretrained_generator_path() -> Path:
+    """Where the shipped generator lives: data/dcgan_mnist_g.pt. Introduced in 02_core_concepts."""
+    return DATA_DIR / PRETRAINED_G_FILE
+
+
+def load_pretrained_generator(
+    path: str | Path | None = None,
+    expected_sha256: str | None = PRETRAINED_G_SHA256,
+    device: str | torch.device = "cpu",
+) -> Generator:
+    """The shipped DCGAN generator (trained by the course's loop), in eval mode, after checking its sha256.
+    Introduced in 02_core_concepts.
+
+    `expected_sha256=None` skips the check (for a file you made yourself with the tool).
+    """
+    path = Path(path) if path is not None else pretrained_generator_path()
+    fix = _FIX_PRETRAINED.format(name=path.name)
+    if not path.is_file():
+        raise FileNotFoundError(f"The pretrained generator file {path} is missing. {fix}")
+    digest = sha256_of(path)
+    if expected_sha256 is not None and digest != expected_sha256:
+        raise ValueError(
+            f"The pretrained generator file {path} is corrupt or was changed: its sha256 is {digest[:12]}..., "
+            f"expected {expected_sha256[:12]}... (see data/README.md). {fix}"
+        )
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
+        raise ValueError(f"The pretrained generator file {path} cannot be read ({reason}). {fix}") from None
+    marker = state.get("format") if isinstance(state, dict) else None
+    if marker != PRETRAINED_G_FORMAT:
+        hint = ""
+        if marker == CHECKPOINT_FORMAT:
+            hint = " It is a training checkpoint: load its generator with load_generator(path)."
+        raise ValueError(
+            f"{path} is not a pretrained generator file (no '{PRETRAINED_G_FORMAT}' marker).{hint} {fix}"
+        )
+    try:
+        G = Generator(latent_dim=int(state["latent_dim"]), width=int(state["width"]))
+        G.load_state_dict(
+            {k: v.float() if v.is_floating_point() else v for k, v in state["state_dict"].items()}
+        )
+    except (RuntimeError, KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise ValueError(
+            f"The pretrained generator file {path} does not match its own configuration ({str(exc)[:200]}). {fix}"
+        ) from None
+    return G.to(device).eval()

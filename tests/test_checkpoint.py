@@ -1,6 +1,7 @@
 """Checkpoints (gan_lessons.checkpoint): atomic writes, safe reads, clear errors, exact resumes."""
 
 import os
+import shutil
 import signal
 from dataclasses import asdict
 
@@ -12,12 +13,19 @@ from gan_lessons import (
     TrainConfig,
     load_checkpoint,
     load_generator,
+    load_pretrained_generator,
     new_run,
     read_checkpoint,
     save_checkpoint,
     train,
 )
 from gan_lessons import checkpoint as checkpoint_mod
+from gan_lessons.checkpoint import (
+    PRETRAINED_G_FORMAT,
+    PRETRAINED_G_SHA256,
+    pretrained_generator_path,
+)
+from gan_lessons.data import sha256_of
 from gan_lessons.models import Generator
 
 
@@ -156,3 +164,104 @@ def test_conditional_recipe_round_trip(tmp_path):
         assert_same_weights(run, back)
         assert hasattr(back.D, "embed" if "projection" in options.values() else "classifier")
         assert torch.equal(back.sample(labels=3), run.sample(labels=3))
+
+
+# ---------------------------------------------------------------- the shipped generator (02_core_concepts)
+def test_shipped_generator_loads_verified_and_samples_deterministically():
+    assert sha256_of(pretrained_generator_path()) == PRETRAINED_G_SHA256
+    state = torch.load(pretrained_generator_path(), weights_only=True)
+    course = TrainConfig()  # tools/make_pretrained_generator.py trains the course defaults
+    assert (state["latent_dim"], state["width"]) == (course.latent_dim, course.width)
+    G = load_pretrained_generator()
+    assert isinstance(G, Generator) and not G.training and G.latent_dim == course.latent_dim
+    z = torch.randn(64, G.latent_dim, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        x, again = G(z), load_pretrained_generator()(z)
+        other = G(torch.randn(64, G.latent_dim, generator=torch.Generator().manual_seed(1)))
+    assert x.shape == (64, 1, 28, 28) and x.dtype == torch.float32
+    assert x.min() >= -1 and x.max() <= 1
+    assert torch.equal(x, again), "the same seed gives the same samples"
+    assert not torch.equal(x, other) and x.std(0).mean() > 0.1, "different z, different digits"
+
+
+def test_loading_the_shipped_generator_uses_weights_only(monkeypatch):
+    calls = []
+    real_load = torch.load
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get("weights_only"))
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(checkpoint_mod.torch, "load", spy)
+    load_pretrained_generator()
+    assert calls == [True]
+
+
+def test_changed_or_truncated_generator_is_rejected_by_its_checksum(tmp_path):
+    bad = tmp_path / "dcgan_mnist_g.pt"
+    blob = bytearray(pretrained_generator_path().read_bytes())
+    blob[len(blob) // 2] ^= 0xFF
+    bad.write_bytes(bytes(blob))
+    fix = r"git checkout -- data/dcgan_mnist_g\.pt.*make_pretrained_generator\.py"
+    with pytest.raises(ValueError, match=rf"dcgan_mnist_g\.pt is corrupt or was changed.*sha256.*{fix}"):
+        load_pretrained_generator(bad)
+    shutil.copy(pretrained_generator_path(), bad)
+    with open(bad, "r+b") as fh:
+        fh.truncate(bad.stat().st_size // 2)
+    with pytest.raises(ValueError, match=rf"corrupt or was changed.*{fix}"):
+        load_pretrained_generator(bad)
+    with pytest.raises(ValueError, match=r"cannot be read"):  # without the checksum, torch.load itself fails
+        load_pretrained_generator(bad, expected_sha256=None)
+
+
+def test_missing_generator_names_the_file_and_the_fix(tmp_path):
+    with pytest.raises(
+        FileNotFoundError,
+        match=r"nothere\.pt is missing.*git checkout -- data/nothere\.pt.*make_pretrained_generator\.py",
+    ):
+        load_pretrained_generator(tmp_path / "nothere.pt")
+
+
+def test_a_torch_file_of_another_format_is_not_a_pretrained_generator(tmp_path):
+    other = tmp_path / "other.pt"
+    torch.save({"weights": torch.zeros(2)}, other)
+    with pytest.raises(
+        ValueError, match=rf"other\.pt is not a pretrained generator file.*'{PRETRAINED_G_FORMAT}'"
+    ):
+        load_pretrained_generator(other, expected_sha256=None)
+    torch.save(torch.zeros(2), other)  # not even a dict
+    with pytest.raises(ValueError, match="is not a pretrained generator file"):
+        load_pretrained_generator(other, expected_sha256=None)
+    ck = save_checkpoint(new_run(TrainConfig(**SMALL)), tmp_path / "ck.pt")
+    with pytest.raises(ValueError, match=r"is a training checkpoint: load its generator with load_generator"):
+        load_pretrained_generator(ck, expected_sha256=None)
+    with pytest.raises(
+        ValueError, match="corrupt or was changed"
+    ):  # with the checksum: not the shipped bytes
+        load_pretrained_generator(other)
+
+
+def test_generator_file_that_does_not_fit_its_settings(tmp_path):
+    state = torch.load(pretrained_generator_path(), weights_only=True)
+    path = tmp_path / "mine.pt"
+    torch.save(state | {"latent_dim": 100}, path)
+    with pytest.raises(ValueError, match=r"mine\.pt does not match its own configuration"):
+        load_pretrained_generator(path, expected_sha256=None)
+    torch.save(state | {"format": PRETRAINED_G_FORMAT, "state_dict": {"x": print}}, path)
+    with pytest.raises(ValueError, match=r"mine\.pt cannot be read"):  # weights_only: a function is refused
+        load_pretrained_generator(path, expected_sha256=None)
+
+
+def test_a_generator_made_by_the_tool_loads_without_the_shipped_checksum(tmp_path):
+    """expected_sha256=None: a file you rebuilt yourself (same format, other bytes) loads and samples."""
+    state = torch.load(pretrained_generator_path(), weights_only=True)
+    state["state_dict"] = {
+        k: v * 0.5 if v.is_floating_point() and k.endswith("weight") else v
+        for k, v in state["state_dict"].items()
+    }
+    path = tmp_path / "mine.pt"
+    torch.save(state, path)
+    G = load_pretrained_generator(path, expected_sha256=None)
+    z = torch.randn(8, G.latent_dim)
+    with torch.no_grad():
+        assert not torch.equal(G(z), load_pretrained_generator()(z))

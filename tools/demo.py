@@ -5,10 +5,11 @@
     make demo CHAPTER=04                 # the same through make (PORT=8866 by default)
 
 Each dashboard is a small generated notebook in build/demo/ (not committed): one hidden setup cell
-and the widget. Voilà runs it in a kernel and shows only the outputs. The latent explorer (05) and the
-conditional explorer (10) need a trained generator: they load runs/class/checkpoint.pt and
-runs/class-conditional/checkpoint.pt (pre-train them before class, as the README's instructor section
-says) and otherwise train one for a short time budget and save it there.
+and the widget. Voilà runs it in a kernel and shows only the outputs. The latent explorer (05) shows the
+generator that ships with the course (data/dcgan_mnist_g.pt, `gl.load_pretrained_generator()`). The
+conditional explorer (10) needs a trained conditional generator: it loads
+runs/class-conditional/checkpoint.pt (pre-train it before class, as the README's instructor section
+says) and otherwise trains one for a short time budget and saves it there.
 
 To add a dashboard, add one entry to DASHBOARDS: the chapter number, a file name, a title and the
 code that builds the widget.
@@ -60,7 +61,7 @@ DASHBOARDS: dict[str, tuple[str, str, str]] = {
         "05_latent_explorer",
         "The latent explorer on a trained DCGAN",
         """\
-G = pretrained("class", gl.TrainConfig(seed=0), gl.train)
+G = gl.load_pretrained_generator()  # shipped in data/, made by tools/make_pretrained_generator.py
 gl.latent_explorer(G, seed_a=0, seed_b=1, dims=(0, 1, 2, 3))""",
     ),
     "10": (
