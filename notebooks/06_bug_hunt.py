@@ -209,7 +209,8 @@ assert x_real.shape == (batch_size, 1, 28, 28) and D(x_real).shape == (batch_siz
 # learning anything about digits, and G's gradient is about brightness, not shape.
 
 # %%
-real_1k = data.images[torch.randperm(len(data), generator=torch.Generator().manual_seed(0))[:1000]]  # all digits
+shuffled = torch.randperm(len(data), generator=torch.Generator().manual_seed(0))
+real_1k = data.images[shuffled[:1000]]  # 1,000 digits of every class (the files are sorted by class)
 x01 = (real_1k + 1) / 2  # what ToTensor() would give: [0, 1]
 set_seed(0)
 with torch.no_grad():
