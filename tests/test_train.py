@@ -517,12 +517,30 @@ def test_segmenters_share_budget_and_learn():
         (dict(aux_weight=1.0), "are for conditional runs"),
         (dict(conditional=True, conditioning="none"), "never uses the label"),
         (dict(conditional=True, aux_weight=1.0, loss="wgan_gp"), "does not combine with a gradient penalty"),
-        (dict(conditional=True, aux_weight=1.0, r1=10.0), "does not combine with a gradient penalty or R1"),
+        # R1 and weight clipping are for the plain D: a conditional run would train without them
+        (
+            dict(conditional=True, r1=10.0),
+            r"r1=10\.0: the R1 penalty is for unconditional runs only.*Set r1=0",
+        ),
+        (dict(conditional=True, aux_weight=1.0, r1=10.0), "the R1 penalty is for unconditional runs only"),
+        (
+            dict(conditional=True, clip=0.05),
+            r"clip=0\.05: weight clipping is for unconditional runs.*clip=None",
+        ),
+        (
+            dict(conditional=True, loss="wgan"),
+            r"loss='wgan' clips D's weights \(to 0\.01\).*such as 'nonsaturating' or 'hinge'",
+        ),
     ],
 )
 def test_bad_conditioning_settings(kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        TrainConfig(**kwargs).validate()
+    import warnings
+
+    with warnings.catch_warnings():
+        # the error alone: no advice on clipping (beta1) first, for a run that cannot clip
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=message):
+            TrainConfig(**kwargs).validate()
 
 
 def test_the_class_term_needs_the_labels_and_reaches_both_players():
