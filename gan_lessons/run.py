@@ -73,7 +73,7 @@ class TrainConfig:
     sample_every: int = 0  # steps between fixed-noise sample grids; 0 = once per epoch
     n_fixed: int = 64
     conditional: bool = (
-        False  # class-conditional G(z, y) and D(x, y) (10_conditional_gan); train with train_conditional
+        False  # class-conditional G(z, y) and D(x, y) (10_conditional_gan): train or train_conditional
     )
     conditioning: str = "concat"  # how D sees the label: "concat" (one-hot planes), "projection", "none"
     aux_weight: float = 0.0  # weight of the AC-GAN class term (D also predicts the class); 0 = off
