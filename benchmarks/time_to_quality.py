@@ -44,7 +44,7 @@ speed is given separately, measured on a quiet machine.
   CPU has no avx512_bf16 or AMX, so bf16 would be emulated: not measured further, not kept.
 - Issue 14, the remedies and settings compared by FID after a number of images seen (`--epochs`,
   load-independent), measured on the 16-core Intel Xeon CPU of the GPU machine (AMX, torch 2.11):
-  14 runs of 2 threads each, pinned to their own cores, 7 at a time; trained on the train split (4,000
+  13 runs of 2 threads each, pinned to their own cores, 7 at a time; trained on the train split (4,000
   digits, 3,968 images per epoch), scored on the test split; seed 0. FID after 10 / 20 / 30 / 45 / 60 /
   90 epochs (40k ... 357k images), and img/s on that CPU (the 2-core build machine runs the defaults
   at ~1,150 img/s, 2.4x slower):

@@ -103,6 +103,7 @@ def _stabilizing_config(args) -> dict:
 
 def build_parser() -> argparse.ArgumentParser:
     from .losses import LOSSES
+    from .models import CONDITIONINGS
     from .run import TrainConfig
 
     defaults = TrainConfig()
@@ -180,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument(
         "--conditioning",
-        choices=("concat", "projection", "none"),
+        choices=CONDITIONINGS,
         default=None,
         help="how D sees the label (default with --conditional: the recipe's projection; concat: one-hot planes)",
     )

@@ -32,20 +32,28 @@ __all__ = ["DiagnosticsTracker", "Diagnosis", "diagnose", "KL_COLLAPSE"]
 #: 0-4 the collapsing setting ended at 0.66-2.3 nats with 1-5 digits covered, the default at 0.16-0.38.
 KL_COLLAPSE = 0.5
 
+_PR_K = 3  # the k of precision_recall_from_features: each set needs more than k samples
+_MIN_SAMPLES = _PR_K + 1
+
 
 class DiagnosticsTracker:
     """An `on_step` callback for `train` that records what the losses hide (07_training_pitfalls):
     G's gradient norm after every step (history["g_grad_norm"]), and every `every` steps FID, class
     coverage and recall of `n` samples from fixed noise (history["eval_steps"], ["fid"], ["num_covered"],
-    ["recall"]). Introduced in 07_training_pitfalls."""
+    ["kl_to_uniform"], ["recall"], ["precision"]). Introduced in 07_training_pitfalls."""
 
     def __init__(
         self, real, every: int = 100, n: int = MIN_FID_SAMPLES, seed: int = 0, net: LeNet | None = None
     ):
         if not isinstance(every, int) or isinstance(every, bool) or every <= 0:
             raise ValueError(f"every (steps between measurements) must be a positive integer; got {every!r}.")
+        if not isinstance(n, int) or isinstance(n, bool) or n < _MIN_SAMPLES:
+            raise ValueError(
+                f"n (samples per measurement) must be an integer >= {_MIN_SAMPLES}: recall measures each sample's "
+                f"distance to its {_PR_K} nearest neighbours among the others; got {n!r}."
+            )
         self.net = net if net is not None else load_feature_net()
-        self.real, self.every, self.n, self.seed = real, every, n, seed
+        self.every, self.n, self.seed = every, n, seed
         self._real_feats = lenet_features(real, self.net, name="real")
         self._real_stats = FeatureStats.from_features(self._real_feats)
 
@@ -69,7 +77,7 @@ class DiagnosticsTracker:
             value = frechet_distance(self._real_stats.mu, self._real_stats.sigma, s_fake.mu, s_fake.sigma)
         probs = class_probabilities(fake, self.net)
         cov = coverage_from_counts(np.bincount(probs.argmax(1).numpy(), minlength=NUM_CLASSES))
-        pr = precision_recall_from_features(self._real_feats, f_fake)
+        pr = precision_recall_from_features(self._real_feats, f_fake, k=_PR_K)
         for key, v in (
             ("eval_steps", run.step),
             ("fid", value),

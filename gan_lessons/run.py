@@ -73,7 +73,7 @@ class TrainConfig:
     sample_every: int = 0  # steps between fixed-noise sample grids; 0 = once per epoch
     n_fixed: int = 64
     conditional: bool = (
-        False  # class-conditional G(z, y) and D(x, y) (10_conditional_gan); train with train_conditional
+        False  # class-conditional G(z, y) and D(x, y) (10_conditional_gan): train or train_conditional
     )
     conditioning: str = "concat"  # how D sees the label: "concat" (one-hot planes), "projection", "none"
     aux_weight: float = 0.0  # weight of the AC-GAN class term (D also predicts the class); 0 = off
@@ -135,10 +135,30 @@ class TrainConfig:
             raise ValueError("conditioning and aux_weight are for conditional runs: add conditional=True.")
         check_conditioning(self.conditioning, self.aux_weight > 0)
         penalty = get_loss(self.loss).gp_weight if self.gp_weight is None else self.gp_weight
-        if self.aux_weight and (penalty or self.r1):
+        if self.aux_weight and penalty:
             raise ValueError(
-                "aux_weight does not combine with a gradient penalty or R1 yet (they differentiate D's "
-                "real/fake output alone): use a loss without a penalty, such as 'nonsaturating'."
+                "aux_weight does not combine with a gradient penalty yet (it differentiates D's real/fake "
+                "output alone): use a loss without a penalty, such as 'nonsaturating'."
+            )
+
+    def _reject_plain_d_remedies(self) -> None:
+        # R1 and weight clipping are implemented for the plain D only: a conditional run would train without
+        # them (or fail at its first clipping step), so say so before any training.
+        if self.r1:
+            raise ValueError(
+                f"r1={self.r1!r}: the R1 penalty is for unconditional runs only; a conditional run does not "
+                "apply it. Set r1=0, or drop conditional=True."
+            )
+        if self.clip is not None:
+            raise ValueError(
+                f"clip={self.clip!r}: weight clipping is for unconditional runs only; a conditional run does not "
+                "apply it. Leave clip=None, or drop conditional=True."
+            )
+        family = get_loss(self.loss)
+        if family.clip:
+            raise ValueError(
+                f"loss={self.loss!r} clips D's weights (to {family.clip:g}), which conditional runs do not "
+                "support: use another loss, such as 'nonsaturating' or 'hinge', or drop conditional=True."
             )
 
     def _validate_remedies(self) -> None:
@@ -157,6 +177,8 @@ class TrainConfig:
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be True or False; got {getattr(self, name)!r}.")
         check_augment_policy(self.augment)
+        if self.conditional is True:  # before the clipping advice below: a conditional run cannot clip at all
+            self._reject_plain_d_remedies()
         clip = family.clip if self.clip is None else self.clip
         if clip > 0 and self.beta1 > 0:
             warnings.warn(

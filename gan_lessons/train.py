@@ -325,7 +325,8 @@ def train(
         dist.seed_noise(run)
     if config.conditional and (not hasattr(data, "tensors") or len(data.tensors) < 2):
         raise ValueError("A conditional run needs labelled digits (images, labels), such as load_mnist().")
-    # R1 and weight clipping act on D's weights and inputs directly: the plain D only (as before)
+    # R1 and weight clipping are for the plain D only: TrainConfig.validate rejects them (r1, clip, loss="wgan")
+    # for conditional runs, whose D is called through _with_labels, a function with no weights to clip.
     d_options = {} if config.conditional else {"r1_weight": config.r1, "clip": config.clip}
     family = get_loss(config.loss)
     sample_every = config.sample_every or steps_per_epoch

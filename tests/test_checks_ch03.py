@@ -176,7 +176,7 @@ def _log_sigmoid_naive(a):
         # real and fake paired example by example: fails on batches of 16 and 12
         (lambda r, f: -(torch.log(r) + torch.log(1 - f)).mean(), "example by example"),
         # right value, but no graph to backpropagate through
-        (lambda r, f: d_loss_bce(r, f).item(), "cut off from the graph"),
+        (lambda r, f: d_loss_bce(r, f).item(), "cut off from the autograd graph"),
     ],
     ids=["log-sigmoid", "bce-on-sigmoid", "pooled-mean", "paired", "item"],
 )
@@ -197,8 +197,8 @@ def test_d_loss_logsigmoid_form_is_right_on_confident_logits():
     "fn, hint",
     [
         (lambda f: -_log_sigmoid_naive(f).mean(), "confident ones"),
-        (lambda f: g_loss_nonsaturating(f).item(), "cut off from the graph"),
-        (lambda f: torch.tensor(g_loss_nonsaturating(f).item()), "cut off from the graph"),
+        (lambda f: g_loss_nonsaturating(f).item(), "cut off from the autograd graph"),
+        (lambda f: torch.tensor(g_loss_nonsaturating(f).item()), "cut off from the autograd graph"),
     ],
     ids=["log-sigmoid", "item", "rewrapped"],
 )

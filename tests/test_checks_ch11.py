@@ -101,8 +101,8 @@ def _bce(x, target):
             lambda d, lg, m, lam: _bce(d, torch.ones_like(d)) + lam * (torch.sigmoid(lg) - m).abs().mean(),
             "L1",
         ),
-        (lambda d, lg, m, lam: g_loss_right(d, lg, m, lam).item(), "cut off from the graph"),
-        (lambda d, lg, m, lam: float(g_loss_softplus(d, lg, m, lam)), "cut off from the graph"),
+        (lambda d, lg, m, lam: g_loss_right(d, lg, m, lam).item(), "cut off from the autograd graph"),
+        (lambda d, lg, m, lam: float(g_loss_softplus(d, lg, m, lam)), "cut off from the autograd graph"),
     ],
 )
 def test_g_loss_wrong(fn, hint):

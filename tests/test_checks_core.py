@@ -6,7 +6,7 @@ import torch
 
 from gan_lessons import checks
 from gan_lessons.checks import WrongAnswer
-from gan_lessons.checks.core import as_float, call_student, close, correct, require_callable
+from gan_lessons.checks.core import as_float, call_student, close, correct, require_callable, require_graph
 
 CHECKERS = sorted(name for name in dir(checks) if name.startswith("check_"))
 
@@ -184,6 +184,20 @@ def test_require_callable():
         ValueError, match=r"Pass your function itself \(for example `check\(f\)`\), not float"
     ):
         require_callable(1.5, "check(f)")
+
+
+def test_require_graph_passes_a_loss_in_the_graph_and_names_what_a_detached_one_cannot_reach():
+    x = torch.ones(3, requires_grad=True)
+    require_graph((2 * x).mean())  # still in the graph: no error
+    loss = (2 * x).mean()
+    for detached in (loss.item(), loss.detach(), torch.tensor(loss.item()), np.float64(2.0)):
+        with pytest.raises(
+            WrongAnswer,
+            match=r"cut off from the autograd graph .*: loss\.backward\(\) cannot reach D\. Keep it",
+        ):
+            require_graph(detached, reaches="D")
+    with pytest.raises(WrongAnswer, match="cannot reach the network"):
+        require_graph(2.0)
 
 
 def test_call_student_turns_a_crash_into_a_wrong_answer():

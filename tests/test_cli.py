@@ -143,6 +143,10 @@ def test_resume_continues_to_the_total(trained, capsys):
             "conditioning='none' without an auxiliary classifier (aux_weight=0) gives a D that never uses the label",
         ),
         (
+            ["train", "--conditional", "--epochs", "1", "--out", "r", "--r1", "10"],
+            "error: r1=10.0: the R1 penalty is for unconditional runs only",
+        ),
+        (
             ["train", "--conditional", "--epochs", "1", "--out", "r", "--conditioning", "onehot"],
             "argument --conditioning: invalid choice: 'onehot'",
         ),

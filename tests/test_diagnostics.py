@@ -34,3 +34,53 @@ def test_diagnose_calls_a_lopsided_class_mix_collapse_even_with_more_than_three_
     assert any("only 2 of 10" in f for f in few.findings)
     with pytest.raises(ValueError, match="at least one step"):
         diagnose({"d_real": []})
+
+
+# -- 07_training_pitfalls: DiagnosticsTracker during a short run ------------------------------------------
+def test_diagnostics_tracker_records_every_measure_during_a_short_run():
+    import math
+
+    import torch
+    from torch.utils.data import TensorDataset
+
+    from gan_lessons import DiagnosticsTracker, TrainConfig, load_mnist, new_run, train
+
+    data = load_mnist("train", verbose=False)
+    pick = torch.randperm(len(data), generator=torch.Generator().manual_seed(0))[:320]  # every class
+    digits = TensorDataset(data.images[pick], data.labels[pick])  # 10 steps of 32 per epoch
+    run = new_run(TrainConfig(latent_dim=8, width=8, batch_size=32, seed=0, device="cpu"))
+    tracker = DiagnosticsTracker(load_mnist("test", verbose=False), every=4, n=100)
+    tracker.record(run)  # before training: step 0
+    train(run, digits, 1, progress=False, on_step=tracker)
+    tracker.record(run)  # step 10, not yet measured
+    tracker.record(run)  # already measured at step 10: not twice
+    h = run.history
+    assert h["eval_steps"] == [0, 4, 8, 10]
+    for key in ("fid", "num_covered", "kl_to_uniform", "recall", "precision"):
+        assert len(h[key]) == 4, key
+    assert all(math.isfinite(v) and v > 0 for v in h["fid"])
+    assert all(isinstance(v, int) and 1 <= v <= 10 for v in h["num_covered"])
+    assert all(0 <= v <= math.log(10) + 1e-9 for v in h["kl_to_uniform"])
+    assert all(0 <= v <= 1 for v in h["recall"] + h["precision"])
+    assert len(h["g_grad_norm"]) == run.step == 10  # one per step, measured after G's step
+    assert all(math.isfinite(v) and v > 0 for v in h["g_grad_norm"])
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(every=0), "every .* must be a positive integer; got 0"),
+        (dict(every=2.5), "every .* must be a positive integer; got 2.5"),
+        (dict(every=True), "every .* must be a positive integer; got True"),
+        (dict(n=1), r"n \(samples per measurement\) must be an integer >= 4.*got 1\."),
+        (dict(n=3), r"n \(samples per measurement\) must be an integer >= 4.*3 nearest neighbours.*got 3\."),
+        (dict(n=100.0), "n .* must be an integer >= 4.*got 100.0"),
+    ],
+)
+def test_diagnostics_tracker_rejects_a_bad_every_or_n(kwargs, message):
+    import torch
+
+    from gan_lessons import DiagnosticsTracker
+
+    with pytest.raises(ValueError, match=message):
+        DiagnosticsTracker(torch.zeros(8, 1, 28, 28), **kwargs)

@@ -22,6 +22,7 @@ from .core import (
     close_typed,
     correct,
     require_callable,
+    require_graph,
 )
 
 # ---------------------------------------------------------------- losses, written on logits or probabilities
@@ -53,10 +54,6 @@ _EXTREME_HINT = (
     "F.binary_cross_entropy clamps it to -100). On logits, use F.logsigmoid(a) for log D and "
     "F.logsigmoid(-a) for log(1 - D), or F.binary_cross_entropy_with_logits."
 )
-_DETACHED_HINT = (
-    "The value is right, but it is cut off from the graph (.item(), float() or NumPy inside): "
-    "loss.backward() cannot reach the network. Keep it a torch tensor computed from the inputs."
-)
 
 
 def _check_extremes_and_graph(fn: Callable, reference: Callable, arity: int, form: str) -> None:
@@ -80,8 +77,7 @@ def _check_extremes_and_graph(fn: Callable, reference: Callable, arity: int, for
         *(torch.sigmoid(a) if form == "probabilities" else a for a in leaves),
         about="In training it receives tensors that require grad: keep the computation in torch.",
     )
-    if not isinstance(out, torch.Tensor) or out.grad_fn is None:
-        raise WrongAnswer(_DETACHED_HINT)
+    require_graph(out)
 
 
 def _call_loss(fn: Callable, args: tuple, as_probs: bool) -> torch.Tensor | None:

@@ -12,7 +12,16 @@ import torch
 
 from ..losses import d_loss_least_squares
 from ..toy import modes_reached
-from .core import WrongAnswer, as_float, call_student, checker, close, correct, require_callable
+from .core import (
+    WrongAnswer,
+    as_float,
+    call_student,
+    checker,
+    close,
+    correct,
+    require_callable,
+    require_graph,
+)
 
 # -- Exercise 1: the least-squares discriminator loss -----------------------------------------
 
@@ -70,9 +79,6 @@ LSGAN_HINTS = {
     "have the same size (here 8 real, 24 fake). They are two separate averages: "
     "0.5 * mean((real_out - 1)**2) + 0.5 * mean(fake_out**2).",
     "not_scalar": "Your loss returns one value per example: reduce each term to one number with .mean().",
-    "detached": "The value is right, but it is cut off from the autograd graph (.item(), float(), "
-    "torch.tensor(...) or NumPy inside): loss.backward() cannot reach D. Keep it a torch tensor "
-    "computed from the inputs.",
 }
 
 
@@ -120,8 +126,7 @@ def check_lsgan_d_loss(fn: Callable) -> bool:
         )
     r, f = (a.clone().requires_grad_(True) for a in _lsgan_batches()[0])
     out = call_student(fn, r, f, about="In training its inputs require grad: keep the computation in torch.")
-    if not isinstance(out, torch.Tensor) or out.grad_fn is None:  # training calls loss.backward()
-        raise WrongAnswer(LSGAN_HINTS["detached"])
+    require_graph(out, reaches="D")
     return correct("D pulls real outputs to 1 and fake outputs to 0 with squared errors.")
 
 

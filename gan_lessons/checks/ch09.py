@@ -218,7 +218,7 @@ def check_kl_to_uniform(fn: Callable) -> bool:
     """Exercise (09): fn(counts) -> KL(p || uniform) in nats, where p = counts / counts.sum()."""
     require_callable(fn, "check_kl_to_uniform(my_kl_to_uniform)")
     for counts in _KL_CASES:
-        got = call_student(fn, counts.copy(), about="It gets a NumPy array of 10 counts.")
+        got = call_student(fn, counts.copy(), about="It gets a NumPy array of counts, one per class.")
         got = _result(got, "the KL divergence", "KL is one number: sum over the classes (np.sum).")
         expected = coverage_from_counts(counts).kl_to_uniform
         if close(got, expected, atol=_ATOL):

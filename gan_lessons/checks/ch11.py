@@ -8,7 +8,16 @@ import torch
 import torch.nn.functional as F
 
 from ..segmentation import iou
-from .core import WrongAnswer, as_float, call_student, checker, close, correct, require_callable
+from .core import (
+    WrongAnswer,
+    as_float,
+    call_student,
+    checker,
+    close,
+    correct,
+    require_callable,
+    require_graph,
+)
 
 
 def _masks() -> tuple[torch.Tensor, torch.Tensor]:
@@ -93,11 +102,7 @@ def check_pix2pix_g_loss(fn: Callable) -> bool:
     if close(out, float(adv + lam * pix)):
         d_leaf, g_leaf = d_fake.clone().requires_grad_(True), logits.clone().requires_grad_(True)
         graph = call_student(fn, d_leaf, g_leaf, masks.clone(), lam, about="Keep the computation in torch.")
-        if not isinstance(graph, torch.Tensor) or graph.grad_fn is None:
-            raise WrongAnswer(
-                "The value is right, but it is cut off from the graph (.item(), float() or NumPy inside): "
-                "loss.backward() cannot reach G. Return the torch tensor."
-            )
+        require_graph(graph, reaches="G")
         return correct("fool every patch of D, and stay close to the true mask pixel by pixel (weight lam).")
     wrong = {
         float(adv + pix): "The per-pixel term is not weighted: multiply it by lam.",

@@ -94,6 +94,20 @@ def call_student(fn: Callable, *args: Any, about: str = "") -> Any:
         raise WrongAnswer(f"Your function raised {type(exc).__name__}: {exc}.{extra}") from exc
 
 
+DETACHED_HINT = (
+    "The value is right, but it is cut off from the autograd graph (.item(), float(), torch.tensor(...) or "
+    "NumPy inside): loss.backward() cannot reach {reaches}. Keep it a torch tensor computed from the inputs."
+)
+
+
+def require_graph(out: Any, reaches: str = "the network") -> None:
+    """WrongAnswer (DETACHED_HINT) unless `out`, a loss already found to have the right value, is a tensor
+    still in the autograd graph: training calls .backward() on it. `reaches` names what the gradient must
+    reach ("D", "G"). Give the student's function inputs that require grad, or there is no graph to keep."""
+    if not isinstance(out, torch.Tensor) or out.grad_fn is None:
+        raise WrongAnswer(DETACHED_HINT.format(reaches=reaches))
+
+
 def _number_array(value: Any) -> np.ndarray | None:
     """value as a NumPy array if it is a number or an array/tensor of numbers (complex included); else None."""
     if isinstance(value, torch.Tensor):
@@ -197,4 +211,5 @@ __all__ = [
     "correct",
     "not_done",
     "require_callable",
+    "require_graph",
 ]
