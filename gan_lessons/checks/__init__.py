@@ -8,8 +8,7 @@ One contract (gan_lessons/checks/core.py) for every `check_...` function:
 - a checker called with something it cannot use (a number where a function is expected) raises
   ValueError: a mistake in calling the checker, not in the answer.
 
-One module per chapter holds the checkers that chapter introduces: ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09.
-One module per chapter holds the checkers that chapter introduces: ch02, ch03, ch04, ch05, ch09, ch10, ch11."""
+One module per chapter holds the checkers that chapter introduces: ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09, ch10, ch11, ch12."""
 
 import types as _types
 
