@@ -13,7 +13,7 @@
 # ---
 
 # %%
-# <!-- full-mode-time: 14 s -->
+# <!-- full-mode-time: 18 s -->
 
 # %% [markdown]
 # # Background

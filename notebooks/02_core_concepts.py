@@ -12,6 +12,9 @@
 #     name: python3
 # ---
 
+# %%
+# <!-- full-mode-time: 47 s -->
+
 # %% [markdown]
 # # Core concepts
 #

@@ -13,7 +13,7 @@
 # ---
 
 # %%
-# <!-- full-mode-time: 8 s -->
+# <!-- full-mode-time: 12 s -->
 
 # %% [markdown]
 # # The loss, the maths

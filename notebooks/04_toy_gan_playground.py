@@ -13,7 +13,7 @@
 # ---
 
 # %%
-# <!-- full-mode-time: 24 s -->
+# <!-- full-mode-time: 30 s -->
 
 # %% [markdown]
 # # 04 · Toy GAN playground

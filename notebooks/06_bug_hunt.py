@@ -12,7 +12,7 @@
 # - check a GAN step with three cheap probes: shapes, gradient norms, and D's accuracy;
 # - find the bugs in a listing you have never seen (the exercise at the end).
 #
-# <!-- full-mode-time: 8 s -->
+# <!-- full-mode-time: 9 s -->
 
 # %% [markdown]
 # <!-- nav:top -->

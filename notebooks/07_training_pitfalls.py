@@ -10,6 +10,8 @@
 # - explain why simultaneous gradient steps circle away from the equilibrium of a game, and measure it;
 # - show that the saturating loss loses its gradient when D wins;
 # - tell two runs apart when their loss curves cannot, with one diagnostics call on any `history`.
+#
+# <!-- full-mode-time: 82 s -->
 
 # %% [markdown]
 # <!-- nav:top -->

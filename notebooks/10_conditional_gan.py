@@ -15,6 +15,8 @@
 #   (how often chapter 09's classifier reads each sample as the label it was drawn for) and **FID per class**;
 # - explore the latent space with a widget: pick a digit, two seeds, a point between them, and
 #   sliders along latent directions.
+#
+# <!-- full-mode-time: 153 s -->
 
 # %% [markdown]
 # <!-- nav:top -->
