@@ -12,9 +12,6 @@
 #     name: python3
 # ---
 
-# %%
-# <!-- full-mode-time: 18 s -->
-
 # %% [markdown]
 # # Background
 #
@@ -24,6 +21,8 @@
 # to read in one cell. You will be able to say what makes a model *generative* rather than
 # *discriminative*, and where GANs sit among the families of generative models (VAEs, autoregressive
 # models, normalizing flows and diffusion models), with the years and the landmark papers.
+#
+# <!-- full-mode-time: 18 s -->
 
 # %% [markdown]
 # <!-- nav:top -->

@@ -12,9 +12,6 @@
 #     name: python3
 # ---
 
-# %%
-# <!-- full-mode-time: 47 s -->
-
 # %% [markdown]
 # # Core concepts
 #
@@ -26,6 +23,8 @@
 # images, but is not, by itself, a way to make new ones). By the end you will be able to say what
 # each model learns, why decoding random codes with an autoencoder gives poor digits, and what the
 # article's G(z) = G₁(G₂(z)) and D(x) = exp(D₁(x))/(1 + exp(D₁(x))) really mean.
+#
+# <!-- full-mode-time: 47 s -->
 
 # %% [markdown]
 # <!-- nav:top -->

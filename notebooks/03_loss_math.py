@@ -12,9 +12,6 @@
 #     name: python3
 # ---
 
-# %%
-# <!-- full-mode-time: 12 s -->
-
 # %% [markdown]
 # # The loss, the maths
 #
@@ -25,6 +22,8 @@
 # trained with the *non-saturating* loss. Along the way we fix the formulas of the article's §3
 # (one sign is wrong, one "total loss" is not a thing), each with a cell that proves the fix. At the
 # end, an interactive explorer lets you drag p_g around and watch D* and the JSD respond.
+#
+# <!-- full-mode-time: 12 s -->
 
 # %% [markdown]
 # <!-- nav:top -->

@@ -12,9 +12,6 @@
 #     name: python3
 # ---
 
-# %%
-# <!-- full-mode-time: 30 s -->
-
 # %% [markdown]
 # # 04 · Toy GAN playground
 #
@@ -27,6 +24,8 @@
 # **recognise three behaviours** the rest of the course keeps meeting: the non-saturating loss
 # covering the modes of a ring, a too-strong discriminator stalling the saturating loss, and
 # mode hopping. Each behaviour is also run headless, with fixed seeds, in a cell that asserts it.
+#
+# <!-- full-mode-time: 30 s -->
 
 # %% [markdown]
 # <!-- nav:top -->
