@@ -105,7 +105,7 @@ n_eval = 300 if QUICK else 1000
 runs = {}
 for name, options in {"collapsing": dict(lr=2e-2, beta1=0.9), "default": dict()}.items():
     run = new_run(TrainConfig(**small, **options))
-    tracker = DiagnosticsTracker(test, every=20 if QUICK else 40, n=n_eval)
+    tracker = DiagnosticsTracker(test, every=31 if QUICK else 40, n=n_eval)  # quick: 4 checkpoints + the end
     train(run, data, num_epochs, progress=False, on_step=tracker)
     tracker.record(run)
     runs[name] = run
@@ -133,10 +133,10 @@ plt.show()
 collapsed, healthy = runs["collapsing"].history, runs["default"].history
 # Measured with seeds 0 to 4 (full mode, 248 steps): the collapsing run ends on 1 to 5 digits, KL 0.66-2.30
 # nats, recall 0.00 and FID 1,930-5,780; the default on 5 to 8 digits, KL 0.16-0.38, recall 0.10-0.14 and
-# FID 750-970. Quick mode (124 steps) is noisier: at seed 3 the default still covered only 4 digits.
+# FID 750-970. Quick mode (124 steps) is noisier: at some seeds the default covered only 4 to 6 digits.
 assert collapsed["kl_to_uniform"][-1] > healthy["kl_to_uniform"][-1] + 0.25  # a lopsided mix of digits
 assert collapsed["fid"][-1] > 1.5 * healthy["fid"][-1]  # and far from the real digits
-if QUICK:  # 124 steps: fewer digits and less recall, or as few (seed 4: 5 digits each; seed 3: recall 0 each)
+if QUICK:  # 124 steps: fewer digits and less recall, or as few (second CPU: seed 4, 5 digits each; seed 3, recall 0)
     assert collapsed["num_covered"][-1] <= healthy["num_covered"][-1]
     assert collapsed["recall"][-1] <= healthy["recall"][-1]
 else:
