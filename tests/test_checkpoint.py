@@ -60,8 +60,9 @@ def test_write_is_atomic(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ck.pt"]
 
 
-def test_read_uses_weights_only(tmp_path, monkeypatch):
-    path = save_checkpoint(new_run(TrainConfig(**SMALL)), tmp_path / "ck.pt")
+@pytest.fixture
+def weights_only_calls(monkeypatch) -> list:
+    """The `weights_only` argument of every torch.load call made while the test runs."""
     calls = []
     real_load = torch.load
 
@@ -70,8 +71,13 @@ def test_read_uses_weights_only(tmp_path, monkeypatch):
         return real_load(*args, **kwargs)
 
     monkeypatch.setattr(checkpoint_mod.torch, "load", spy)
+    return calls
+
+
+def test_read_uses_weights_only(tmp_path, weights_only_calls):
+    path = save_checkpoint(new_run(TrainConfig(**SMALL)), tmp_path / "ck.pt")
     assert read_checkpoint(path)["format"] == checkpoint_mod.CHECKPOINT_FORMAT
-    assert calls == [True]
+    assert weights_only_calls == [True]
 
 
 def test_file_that_would_run_code_is_refused(tmp_path):
@@ -184,17 +190,9 @@ def test_shipped_generator_loads_verified_and_samples_deterministically():
     assert not torch.equal(x, other) and x.std(0).mean() > 0.1, "different z, different digits"
 
 
-def test_loading_the_shipped_generator_uses_weights_only(monkeypatch):
-    calls = []
-    real_load = torch.load
-
-    def spy(*args, **kwargs):
-        calls.append(kwargs.get("weights_only"))
-        return real_load(*args, **kwargs)
-
-    monkeypatch.setattr(checkpoint_mod.torch, "load", spy)
+def test_loading_the_shipped_generator_uses_weights_only(weights_only_calls):
     load_pretrained_generator()
-    assert calls == [True]
+    assert weights_only_calls == [True]
 
 
 def test_changed_or_truncated_generator_is_rejected_by_its_checksum(tmp_path):
