@@ -318,17 +318,25 @@ assert abs(twice - 2 * once) < 1e-4 * once and abs(grad_norm(D) - once) < 1e-4 *
 # `opt_g = Adam(D.parameters())` raises nothing. The G step then moves D (in the direction that helps
 # G!) and G never changes.
 
+
 # %%
+def snapshot(model: nn.Module) -> list[torch.Tensor]:
+    """A copy of `model`'s parameters, to tell afterwards whether an update moved them."""
+    return [p.detach().clone() for p in model.parameters()]
+
+
+def moved(model: nn.Module, before: list[torch.Tensor]) -> bool:
+    return any(not torch.equal(a, b) for a, b in zip(before, model.parameters()))
+
+
 set_seed(0)
 G, D = Generator(latent_dim, 16), Discriminator(16)
 opt_g = torch.optim.Adam(D.parameters(), lr=2e-3)  # the bug
-g_before = [p.detach().clone() for p in G.parameters()]
-d_before = [p.detach().clone() for p in D.parameters()]
+g_before, d_before = snapshot(G), snapshot(D)
 opt_g.zero_grad()
 g_loss_nonsaturating(D(G(torch.randn(batch_size, latent_dim)))).backward()
 opt_g.step()
-g_moved = any(not torch.equal(a, b) for a, b in zip(g_before, G.parameters()))
-d_moved = any(not torch.equal(a, b) for a, b in zip(d_before, D.parameters()))
+g_moved, d_moved = moved(G, g_before), moved(D, d_before)
 print(f"after one G step: G changed {g_moved}, D changed {d_moved}")
 assert not g_moved and d_moved
 
@@ -336,7 +344,7 @@ opt_g = torch.optim.Adam(G.parameters(), lr=2e-3)  # the fix
 opt_g.zero_grad()
 g_loss_nonsaturating(D(G(torch.randn(batch_size, latent_dim)))).backward()
 opt_g.step()
-assert any(not torch.equal(a, b) for a, b in zip(g_before, G.parameters()))
+assert moved(G, g_before)
 
 # %% [markdown]
 # ## The fixed step is the package's
@@ -349,15 +357,6 @@ assert any(not torch.equal(a, b) for a, b in zip(g_before, G.parameters()))
 
 
 # %%
-def snapshot(model: nn.Module) -> list[torch.Tensor]:
-    """A copy of `model`'s parameters, to tell afterwards whether an update moved them."""
-    return [p.detach().clone() for p in model.parameters()]
-
-
-def moved(model: nn.Module, before: list[torch.Tensor]) -> bool:
-    return any(not torch.equal(a, b) for a, b in zip(before, model.parameters()))
-
-
 set_seed(0)
 G, D = Generator(latent_dim, 16), Discriminator(16)
 opt_g, opt_d = torch.optim.Adam(G.parameters(), lr=2e-3), torch.optim.Adam(D.parameters(), lr=2e-3)
