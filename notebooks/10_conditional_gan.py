@@ -201,8 +201,8 @@ for name, rep_, cov, sec in [
 # training digits: the recipe obeys its label 98.5%, 97.8% and 99.3% of the time (worst digit 97%, 92%, 98%),
 # every digit drawn; the plain run 72.6%, 76.8% and 73.2% (worst digit 59%, 69%, 55%). The recipe's
 # whole-set FID (LeNet features, chapter 09, against the 1,000 held-out digits) is 72, 69 and 71. In quick
-# mode (40 steps) the recipe is at 47-54% and the plain run at 13-23%. Training time on a 2-core CPU: see
-# the index.
+# mode (40 steps) the recipe is at 47-54% and the plain run at 13-23%. The table above prints each run's
+# training seconds; the index gives the whole chapter's full-mode time on a 2-core CPU (153 s).
 #
 # Each half of the recipe alone (seed 0, 500 samples; the learning rate is the course's 2e-3 unless the row
 # says otherwise; `python benchmarks/conditional_recipes.py` prints this table). This table was measured
