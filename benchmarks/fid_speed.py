@@ -23,7 +23,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from gan_lessons import Generator, load_mnist, set_seed  # noqa: E402
-from gan_lessons.metrics import FeatureStats, fid, frechet_distance, lenet_features, load_feature_net  # noqa: E402
+from gan_lessons.feature_net import lenet_features, load_feature_net  # noqa: E402
+from gan_lessons.metrics import FeatureStats, fid, frechet_distance  # noqa: E402
 
 
 def best_of(fn, repeats: int) -> float:

@@ -160,7 +160,8 @@ def run_method(
     torch.set_num_threads(threads)
     warnings.filterwarnings("ignore", message=".*samples.*FID.*")
     from gan_lessons import TrainConfig, load_mnist, new_run, train
-    from gan_lessons.metrics import evaluate, load_feature_net
+    from gan_lessons.feature_net import load_feature_net
+    from gan_lessons.metrics import evaluate
 
     data = load_mnist("train", verbose=False)  # trained on the train split, scored on the held-out test split
     net = load_feature_net()

@@ -24,6 +24,7 @@ from .data import (
 )
 from .diagnostics import DiagnosticsTracker, diagnose
 from .diffusion import Denoiser, NoiseSchedule, diffusion_sample, train_denoiser
+from .feature_net import lenet_features, load_feature_net
 from .losses import (
     LOSSES,
     LossFamily,
@@ -54,8 +55,6 @@ from .metrics import (
     fid,
     frechet_distance,
     inception_score_like,
-    lenet_features,
-    load_feature_net,
     nearest_neighbours,
     precision_recall,
     precision_recall_from_features,

@@ -23,7 +23,7 @@ from pathlib import Path
 import torch
 
 from .config import DATA_DIR
-from .data import sha256_of
+from .data import read_shipped_weights
 from .models import Generator
 from .run import GANRun, TrainConfig, new_run
 
@@ -171,19 +171,7 @@ def load_pretrained_generator(
     """
     path = Path(path) if path is not None else pretrained_generator_path()
     fix = _FIX_PRETRAINED.format(name=path.name)
-    if not path.is_file():
-        raise FileNotFoundError(f"The pretrained generator file {path} is missing. {fix}")
-    digest = sha256_of(path)
-    if expected_sha256 is not None and digest != expected_sha256:
-        raise ValueError(
-            f"The pretrained generator file {path} is corrupt or was changed: its sha256 is {digest[:12]}..., "
-            f"expected {expected_sha256[:12]}... (see data/README.md). {fix}"
-        )
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:
-        reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
-        raise ValueError(f"The pretrained generator file {path} cannot be read ({reason}). {fix}") from None
+    state, _ = read_shipped_weights(path, "pretrained generator", expected_sha256, fix)
     marker = state.get("format") if isinstance(state, dict) else None
     if marker != PRETRAINED_G_FORMAT:
         hint = ""

@@ -17,8 +17,9 @@ import numpy as np
 import torch
 
 from .config import set_seed, single_thread
+from .feature_net import load_feature_net
 from .losses import get_loss
-from .metrics import SmallSampleWarning, evaluate, load_feature_net
+from .metrics import SmallSampleWarning, evaluate
 from .run import TrainConfig, new_run
 from .toy import ToyGAN
 from .train import train, update_D, update_G

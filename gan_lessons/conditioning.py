@@ -12,14 +12,8 @@ import numpy as np
 import torch
 
 from .classifier import LeNet
-from .metrics import (
-    NUM_CLASSES,
-    SmallSampleWarning,
-    as_images,
-    class_probabilities,
-    fid,
-    load_feature_net,
-)
+from .feature_net import NUM_CLASSES, as_images, class_probabilities, load_feature_net
+from .metrics import SmallSampleWarning, fid
 
 __all__ = ["ConditioningReport", "conditioning_accuracy", "fid_per_class"]
 

@@ -6,6 +6,7 @@ Introduced in 05_dcgan_mnist; every chapter that needs digits calls `load_mnist`
 from __future__ import annotations
 
 import hashlib
+import io
 import zipfile
 from pathlib import Path
 
@@ -50,6 +51,31 @@ def sha256_of(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def read_shipped_weights(path: Path, what: str, expected_sha256: str | None, fix: str) -> tuple[object, str]:
+    """`torch.load(weights_only=True)` of a weights file shipped in data/, and its sha256, after checking that
+    it exists and (unless `expected_sha256` is None) that its bytes are the shipped ones. Each failure is a
+    one-line error naming the `what` file and `fix`. Used by the feature net (09) and the pretrained G (02)."""
+    if not path.is_file():
+        raise FileNotFoundError(f"The {what} file {path} is missing. {fix}")
+    blob = path.read_bytes()
+    digest = hashlib.sha256(blob).hexdigest()
+    if expected_sha256 is not None and digest != expected_sha256:
+        raise ValueError(
+            f"The {what} file {path} is corrupt or was changed: its sha256 is {digest[:12]}..., "
+            f"expected {expected_sha256[:12]}... (see data/README.md). {fix}"
+        )
+    try:
+        return torch.load(io.BytesIO(blob), map_location="cpu", weights_only=True), digest
+    except Exception as exc:
+        raise ValueError(f"The {what} file {path} cannot be read ({first_line(exc)}). {fix}") from None
+
+
+def first_line(exc: Exception) -> str:
+    """The first line of an exception's message (at most 120 characters), or its type when it has none."""
+    text = str(exc).strip()
+    return text.splitlines()[0][:120] if text else type(exc).__name__
 
 
 def load_subset_arrays(path: Path | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -12,16 +12,13 @@ import numpy as np
 import torch
 
 from .classifier import LeNet
+from .feature_net import NUM_CLASSES, class_probabilities, lenet_features, load_feature_net
 from .metrics import (
     MIN_FID_SAMPLES,
-    NUM_CLASSES,
     FeatureStats,
     SmallSampleWarning,
-    class_probabilities,
     coverage_from_counts,
     frechet_distance,
-    lenet_features,
-    load_feature_net,
     precision_recall_from_features,
 )
 

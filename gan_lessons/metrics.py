@@ -4,38 +4,27 @@ Introduced in 09_evaluating; used again in 05, 07, 08 and 10.
 
 Every function takes images as uint8 arrays/tensors of shape (N, 28, 28) (0..255, as in
 `MNISTDigits.images_uint8`), as float tensors (N, 1, 28, 28) in [-1, 1] (what the generator
-outputs), or as an `MNISTDigits` data set. The features come from `load_feature_net()`, a LeNet
-trained by tools/train_feature_net.py and shipped as data/lenet_mnist.pt. These are *not*
+outputs), or as an `MNISTDigits` data set. The features and class posteriors come from
+`gan_lessons.feature_net`: a LeNet trained by tools/train_feature_net.py, shipped as data/lenet_mnist.pt. These are *not*
 Inception features: numbers from here are not comparable with published (Inception) FIDs, which
 is why they are always labelled "FID (LeNet features)".
 """
 
 from __future__ import annotations
 
-import hashlib
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from .classifier import LeNet
-from .config import DATA_DIR
+from .feature_net import NUM_CLASSES, as_images, class_probabilities, lenet_features, load_feature_net
 
 FID_LABEL = "FID (LeNet features)"
 IS_LABEL = "IS-like (LeNet classifier)"
-FEATURE_NET_FILE = "lenet_mnist.pt"
-FEATURE_NET_FORMAT = "gan_lessons.feature_net/1"
-FEATURE_NET_SHA256 = "72be70a25b7ddad3d90c312a0616373f5710d255ebb68808bc2099666758b1cc"
 #: Below this many images per set, FID is noticeably biased upwards (09_evaluating measures how much).
 MIN_FID_SAMPLES = 1000
-NUM_CLASSES = 10
-_FIX_NET = (
-    "Restore it with `git checkout -- data/{name}` (it ships with the course), "
-    "or rebuild it with `python tools/train_feature_net.py` (about a minute on a CPU)."
-)
 
 
 class SmallSampleWarning(UserWarning):
@@ -43,155 +32,8 @@ class SmallSampleWarning(UserWarning):
 
 
 # --------------------------------------------------------------------------------------------
-# The feature network
-# --------------------------------------------------------------------------------------------
-def feature_net_path() -> Path:
-    """Where the shipped feature network lives: data/lenet_mnist.pt. Introduced in 09_evaluating."""
-    return DATA_DIR / FEATURE_NET_FILE
-
-
-_NET_CACHE: dict[str, LeNet] = {}
-
-
-def load_feature_net(
-    path: str | Path | None = None, expected_sha256: str | None = FEATURE_NET_SHA256
-) -> LeNet:
-    """The shipped LeNet feature network in eval mode, after checking its sha256. Introduced in 09_evaluating.
-
-    `expected_sha256=None` skips the check (for a network you trained yourself).
-    """
-    path = Path(path) if path is not None else feature_net_path()
-    fix = _FIX_NET.format(name=path.name)
-    if not path.is_file():
-        raise FileNotFoundError(f"The feature network file {path} is missing. {fix}")
-    blob = path.read_bytes()
-    digest = hashlib.sha256(blob).hexdigest()
-    if expected_sha256 is not None and digest != expected_sha256:
-        raise ValueError(
-            f"The feature network file {path} is corrupt or was changed: its sha256 is {digest[:12]}..., "
-            f"expected {expected_sha256[:12]}... (see data/README.md). {fix}"
-        )
-    if digest in _NET_CACHE:
-        return _NET_CACHE[digest]
-    import io
-
-    try:
-        state = torch.load(io.BytesIO(blob), map_location="cpu", weights_only=True)
-        if not isinstance(state, dict) or state.get("format") != FEATURE_NET_FORMAT:
-            raise ValueError(f"no '{FEATURE_NET_FORMAT}' marker")
-        net = LeNet(feature_dim=int(state["feature_dim"]))
-        net.load_state_dict(
-            {k: v.float() if v.is_floating_point() else v for k, v in state["state_dict"].items()}
-        )
-    except Exception as exc:
-        reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
-        raise ValueError(f"The feature network file {path} cannot be read ({reason}). {fix}") from None
-    net.eval()
-    for p in net.parameters():
-        p.requires_grad_(False)
-    _NET_CACHE[digest] = net
-    return net
-
-
-# --------------------------------------------------------------------------------------------
-# Input checking
-# --------------------------------------------------------------------------------------------
-def as_images(images, name: str = "images") -> torch.Tensor:
-    """Check and convert images to a float tensor (N, 1, 28, 28) in [-1, 1]. Introduced in 09_evaluating.
-
-    Accepts uint8 (N, 28, 28) or (N, 1, 28, 28) arrays/tensors, float (N, 1, 28, 28) in [-1, 1],
-    or an MNISTDigits data set. Anything else raises a ValueError that says what to change.
-    """
-    if hasattr(images, "images_uint8") and hasattr(images, "tensors"):  # an MNISTDigits data set
-        images = images.images_uint8
-    if isinstance(images, np.ndarray):
-        if images.dtype == object:
-            raise ValueError(
-                f"{name}: expected an array of numbers; got an object array (a list of arrays?). Stack them with np.stack."
-            )
-        images = torch.from_numpy(np.ascontiguousarray(images))
-    if not isinstance(images, torch.Tensor):
-        raise ValueError(
-            f"{name}: expected a numpy array or torch tensor of images; got {type(images).__name__}. "
-            "Convert a list of images with torch.stack(...) or np.stack(...)."
-        )
-    x = images.detach().cpu()
-    shape = tuple(x.shape)
-    if x.dtype == torch.bool or x.is_complex():
-        raise ValueError(f"{name}: expected uint8 (0..255) or float images in [-1, 1]; got dtype {x.dtype}.")
-    if x.dtype != torch.uint8 and not x.is_floating_point():
-        raise ValueError(
-            f"{name}: integer images must be uint8 (0..255); got dtype {x.dtype}. If they hold pixel values "
-            "0..255, convert with .astype(np.uint8) (NumPy) or .to(torch.uint8) (torch)."
-        )
-    if x.dtype == torch.uint8 and x.dim() == 3:
-        x = x.unsqueeze(1)
-    if x.dim() != 4 or tuple(x.shape[1:]) != (1, 28, 28):
-        expected = "uint8 (N, 28, 28) or float (N, 1, 28, 28)"
-        hint = ""
-        if len(shape) == 2 and shape == (28, 28):
-            hint = " This is a single image: add the batch dimension with x[None] (and a channel dimension for floats)."
-        elif len(shape) == 2 and shape[1] == 784:
-            hint = " Reshape flat vectors with x.reshape(-1, 1, 28, 28)."
-        elif len(shape) == 3 and shape[1:] == (28, 28):
-            hint = " Float images need the channel dimension: x.unsqueeze(1)."
-        elif len(shape) == 4 and shape[1] != 1 and shape[2:] == (28, 28):
-            hint = f" MNIST is grayscale (1 channel); these have {shape[1]}."
-        elif len(shape) == 4 and shape[3] == 1 and shape[1:3] == (28, 28):
-            hint = " The channel is last (N, 28, 28, 1): use x.permute(0, 3, 1, 2)."
-        elif len(shape) >= 3 and tuple(shape[-2:]) != (28, 28):
-            hint = f" The digits must be 28x28; these are {shape[-2]}x{shape[-1]}."
-        raise ValueError(f"{name}: expected images of shape {expected}; got {shape}.{hint}")
-    if x.shape[0] == 0:
-        raise ValueError(f"{name}: got 0 images; these metrics need at least a few.")
-    if x.dtype == torch.uint8:
-        return x.float().div_(127.5).sub_(1.0)
-    x = x.float()
-    if not torch.isfinite(x).all():
-        raise ValueError(
-            f"{name}: contains NaN or Inf values. Did training diverge? Check the losses before measuring."
-        )
-    lo, hi = x.min().item(), x.max().item()
-    if lo < -1.001 or hi > 1.001:
-        hint = " Did the generator's last layer lose its tanh?"
-        if lo >= 0 and hi <= 255:
-            hint = " They look like 0..255 pixel values: pass them as uint8, or scale with x / 127.5 - 1."
-        raise ValueError(f"{name}: float images must lie in [-1, 1]; these span [{lo:.3g}, {hi:.3g}].{hint}")
-    if lo >= 0 and x.shape[0] > 1:
-        warnings.warn(
-            f"{name}: every pixel is >= 0. The metrics expect [-1, 1] with a background of -1; "
-            "images in [0, 1] should be rescaled with x * 2 - 1.",
-            UserWarning,
-            stacklevel=3,
-        )
-    return x.clamp_(-1.0, 1.0)
-
-
-# --------------------------------------------------------------------------------------------
 # Features and their Gaussian statistics
 # --------------------------------------------------------------------------------------------
-def penultimate(net: LeNet, x: torch.Tensor) -> torch.Tensor:
-    """LeNet's penultimate layer *before* its ReLU, (N, feature_dim). Introduced in 09_evaluating.
-
-    `net.features(x)` is this after the ReLU. The metrics use the pre-activations: no unit is stuck at 0
-    (so the covariance has full rank), they are closer to Gaussian, and degraded images (such as noise)
-    do not all collapse onto the all-zero corner where a few odd real digits also sit.
-    """
-    net.features(x[:1])  # the same input checks as LeNet itself
-    return net.body[:-1](x)
-
-
-@torch.no_grad()
-def lenet_features(
-    images, net: LeNet | None = None, batch_size: int = 1000, name: str = "images"
-) -> torch.Tensor:
-    """The features all metrics use: LeNet's penultimate pre-activations, float64 (N, feature_dim). Introduced in 09_evaluating."""
-    x = as_images(images, name)
-    net = net if net is not None else load_feature_net()
-    net.eval()
-    return torch.cat([penultimate(net, chunk) for chunk in x.split(batch_size)]).double()
-
-
 @dataclass
 class FeatureStats:
     """Mean and covariance of a set's features: the Gaussian that FID compares. Introduced in 09_evaluating."""
@@ -292,15 +134,6 @@ def fid(real, fake, net: LeNet | None = None) -> float:
 # --------------------------------------------------------------------------------------------
 # Inception-Score analogue, coverage
 # --------------------------------------------------------------------------------------------
-@torch.no_grad()
-def class_probabilities(images, net: LeNet | None = None, name: str = "fake") -> torch.Tensor:
-    """The classifier's posterior p(y | x) for each image, float64 (N, 10). Introduced in 09_evaluating."""
-    x = as_images(images, name)
-    net = net if net is not None else load_feature_net()
-    net.eval()
-    return torch.cat([F.softmax(net(chunk).double(), dim=1) for chunk in x.split(1000)])
-
-
 def inception_score_from_probs(probs) -> float:
     """exp(mean over x of KL(p(y|x) || p(y))) for posteriors (N, C). Introduced in 09_evaluating."""
     p = torch.as_tensor(probs, dtype=torch.float64)
@@ -602,16 +435,10 @@ __all__ = [
     "IS_LABEL",
     "MIN_FID_SAMPLES",
     "SmallSampleWarning",
-    "load_feature_net",
-    "feature_net_path",
-    "as_images",
-    "penultimate",
-    "lenet_features",
     "FeatureStats",
     "feature_stats",
     "frechet_distance",
     "fid",
-    "class_probabilities",
     "inception_score_from_probs",
     "inception_score_like",
     "Coverage",

@@ -29,6 +29,7 @@ LAYERS = [
         "run",
         "train",
         "checkpoint",
+        "feature_net",
         "metrics",
         "conditioning",
         "diagnostics",

@@ -19,7 +19,7 @@ import pytest
 from nbclient import NotebookClient
 
 from gan_lessons.data import SUBSET_FILE, _split_subset, load_subset_arrays
-from gan_lessons.metrics import FEATURE_NET_FILE
+from gan_lessons.feature_net import FEATURE_NET_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIFTS = [(0, 0), (0, 1), (1, 0), (0, -1), (-1, 0), (1, 1), (-1, -1), (1, -1), (-1, 1), (0, 2)]

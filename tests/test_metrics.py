@@ -14,30 +14,32 @@ import torch
 from gan_lessons import TrainConfig, load_mnist, new_run, train
 from gan_lessons.classifier import LeNet, accuracy
 from gan_lessons.data import sha256_of
-from gan_lessons.metrics import (
+from gan_lessons.feature_net import (
     FEATURE_NET_SHA256,
+    as_images,
+    class_probabilities,
+    feature_net_path,
+    lenet_features,
+    load_feature_net,
+    penultimate,
+)
+from gan_lessons.metrics import (
     FID_LABEL,
     MIN_FID_SAMPLES,
     EvalReport,
     FeatureStats,
     FIDTracker,
     SmallSampleWarning,
-    as_images,
     class_coverage,
-    class_probabilities,
     coverage_from_counts,
     evaluate,
-    feature_net_path,
     feature_stats,
     fid,
     frechet_distance,
     inception_score_from_probs,
     inception_score_like,
     knn_radii,
-    lenet_features,
-    load_feature_net,
     nearest_neighbours,
-    penultimate,
     precision_recall,
     precision_recall_from_features,
 )

@@ -27,7 +27,7 @@ import torch.nn.functional as F  # noqa: E402
 
 from gan_lessons.classifier import LeNet, accuracy  # noqa: E402
 from gan_lessons.data import load_mnist  # noqa: E402
-from gan_lessons.metrics import FEATURE_NET_FORMAT, FEATURE_NET_SHA256, feature_net_path  # noqa: E402
+from gan_lessons.feature_net import FEATURE_NET_FORMAT, FEATURE_NET_SHA256, feature_net_path  # noqa: E402
 
 SEED = 0
 NUM_EPOCHS = 15
