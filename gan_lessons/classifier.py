@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import Dataset
 
-from .models import check_images
+from .models import MaxPool2x2, check_images
 from .train import fit
 
 
@@ -21,10 +21,10 @@ class LeNet(nn.Module):
         self.body = nn.Sequential(
             nn.Conv2d(1, 32, 5, padding=2),
             nn.ReLU(),
-            nn.MaxPool2d(2),  # (N, 32, 14, 14)
+            MaxPool2x2(),  # (N, 32, 14, 14)
             nn.Conv2d(32, 64, 5, padding=2),
             nn.ReLU(),
-            nn.MaxPool2d(2),  # (N, 64, 7, 7)
+            MaxPool2x2(),  # (N, 64, 7, 7)
             nn.Flatten(),
             nn.Linear(64 * 7 * 7, feature_dim),
             nn.ReLU(),  # (N, feature_dim)

@@ -5,22 +5,14 @@ is wrong. Introduced in 07_training_pitfalls.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from .classifier import LeNet
-from .feature_net import NUM_CLASSES, class_probabilities, lenet_features, load_feature_net
-from .metrics import (
-    MIN_FID_SAMPLES,
-    FeatureStats,
-    SmallSampleWarning,
-    coverage_from_counts,
-    frechet_distance,
-    precision_recall_from_features,
-)
+from .feature_net import lenet_features, load_feature_net
+from .metrics import MIN_FID_SAMPLES, evaluate_features
 
 __all__ = ["DiagnosticsTracker", "Diagnosis", "diagnose", "KL_COLLAPSE"]
 
@@ -52,7 +44,6 @@ class DiagnosticsTracker:
         self.net = net if net is not None else load_feature_net()
         self.every, self.n, self.seed = every, n, seed
         self._real_feats = lenet_features(real, self.net, name="real")
-        self._real_stats = FeatureStats.from_features(self._real_feats)
 
     def __call__(self, run) -> None:
         grads = [p.grad.flatten() for p in run.G.parameters() if p.grad is not None]
@@ -67,21 +58,16 @@ class DiagnosticsTracker:
             return
         z = torch.randn(self.n, run.config.latent_dim, generator=torch.Generator().manual_seed(self.seed))
         fake = torch.cat([run.sample(z=chunk) for chunk in z.split(1000)])
-        f_fake = lenet_features(fake, self.net, name="fake")
-        s_fake = FeatureStats.from_features(f_fake)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SmallSampleWarning)
-            value = frechet_distance(self._real_stats.mu, self._real_stats.sigma, s_fake.mu, s_fake.sigma)
-        probs = class_probabilities(fake, self.net)
-        cov = coverage_from_counts(np.bincount(probs.argmax(1).numpy(), minlength=NUM_CLASSES))
-        pr = precision_recall_from_features(self._real_feats, f_fake, k=_PR_K)
+        report = evaluate_features(
+            self._real_feats, lenet_features(fake, self.net, name="fake"), self.net, _PR_K
+        )
         for key, v in (
             ("eval_steps", run.step),
-            ("fid", value),
-            ("num_covered", cov.num_covered),
-            ("kl_to_uniform", cov.kl_to_uniform),
-            ("recall", pr.recall),
-            ("precision", pr.precision),
+            ("fid", report.fid),
+            ("num_covered", report.num_covered),
+            ("kl_to_uniform", report.kl_to_uniform),
+            ("recall", report.recall),
+            ("precision", report.precision),
         ):
             h.setdefault(key, []).append(v)  # fmt: skip
 

@@ -19,7 +19,14 @@ import numpy as np
 import torch
 
 from .classifier import LeNet
-from .feature_net import NUM_CLASSES, as_images, class_probabilities, lenet_features, load_feature_net
+from .feature_net import (
+    NUM_CLASSES,
+    as_images,
+    class_probabilities,
+    lenet_features,
+    load_feature_net,
+    probabilities_from_features,
+)
 
 FID_LABEL = "FID (LeNet features)"
 IS_LABEL = "IS-like (LeNet classifier)"
@@ -366,11 +373,17 @@ def evaluate(fake, real, k: int = 3, net: LeNet | None = None) -> EvalReport:
     """All the chapter-09 metrics of `fake` against `real` in one report. Introduced in 09_evaluating."""
     net = net if net is not None else load_feature_net()
     f_real, f_fake = lenet_features(real, net, name="real"), lenet_features(fake, net, name="fake")
+    _warn_small(f_real.shape[0], f_fake.shape[0], f_real.shape[1])
+    return evaluate_features(f_real, f_fake, net, k)
+
+
+def evaluate_features(f_real: torch.Tensor, f_fake: torch.Tensor, net: LeNet, k: int = 3) -> EvalReport:
+    """`evaluate` from features `lenet_features` already computed with `net`: one pass through LeNet per
+    image, and none again for a real set measured many times (`DiagnosticsTracker`). Introduced in 09_evaluating."""
     s_real, s_fake = FeatureStats.from_features(f_real), FeatureStats.from_features(f_fake)
-    _warn_small(s_real.n, s_fake.n, s_real.mu.shape[0])
     value = frechet_distance(s_real.mu, s_real.sigma, s_fake.mu, s_fake.sigma)
     pr = precision_recall_from_features(f_real, f_fake, k)
-    probs = class_probabilities(fake, net)
+    probs = probabilities_from_features(f_fake, net)
     cov = coverage_from_counts(np.bincount(probs.argmax(1).numpy(), minlength=NUM_CLASSES))
     return EvalReport(
         value,
@@ -452,5 +465,6 @@ __all__ = [
     "nearest_neighbours",
     "EvalReport",
     "evaluate",
+    "evaluate_features",
     "FIDTracker",
 ]

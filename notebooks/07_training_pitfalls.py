@@ -102,10 +102,10 @@ assert balanced_cov[-1] >= 0.75  # the balanced G ends on at least 6 of the 8
 num_epochs = 2 if QUICK else 4  # 124 or 248 steps over the 4,000 training digits
 small = dict(latent_dim=32, width=16, batch_size=64, ema=0.0, seed=SEED, device="cpu")
 n_eval = 300 if QUICK else 1000
+tracker = DiagnosticsTracker(test, every=31 if QUICK else 40, n=n_eval)  # quick: 4 checkpoints + the end
 runs = {}
 for name, options in {"collapsing": dict(lr=2e-2, beta1=0.9), "default": dict()}.items():
     run = new_run(TrainConfig(**small, **options))
-    tracker = DiagnosticsTracker(test, every=31 if QUICK else 40, n=n_eval)  # quick: 4 checkpoints + the end
     train(run, data, num_epochs, progress=False, on_step=tracker)
     tracker.record(run)
     runs[name] = run

@@ -22,6 +22,7 @@ from gan_lessons.feature_net import (
     lenet_features,
     load_feature_net,
     penultimate,
+    probabilities_from_features,
 )
 from gan_lessons.metrics import (
     FID_LABEL,
@@ -33,6 +34,7 @@ from gan_lessons.metrics import (
     class_coverage,
     coverage_from_counts,
     evaluate,
+    evaluate_features,
     feature_stats,
     fid,
     frechet_distance,
@@ -74,6 +76,19 @@ def test_shipped_feature_net_loads_verified_and_classifies_held_out_digits(test_
     assert all(not p.requires_grad for p in net.parameters())
     assert accuracy(net, test_set) >= 0.975  # 98.2% recorded in data/README.md
     assert load_feature_net() is net  # cached
+
+
+def test_class_probabilities_from_features_are_the_networks_own_posteriors(test_set):
+    net = load_feature_net()
+    x = as_images(test_set.images[::10])
+    with torch.no_grad():
+        direct = torch.softmax(net(x).double(), dim=1)  # LeNet's forward: body (ReLU included), then head
+    feats = lenet_features(x, net)
+    from_feats = probabilities_from_features(feats, net)
+    # fails if the head read the features without their ReLU, or took the logits for probabilities
+    assert torch.allclose(from_feats, direct, atol=1e-6)
+    assert torch.allclose(from_feats.sum(1), torch.ones(len(x), dtype=torch.float64))
+    assert torch.equal(class_probabilities(x, net), from_feats)
 
 
 def test_missing_feature_net_names_the_file_and_the_fix(tmp_path):
@@ -365,6 +380,10 @@ def test_evaluate_agrees_with_the_separate_metrics(test_set, train_set):
     assert report.num_covered == class_coverage(fake).num_covered
     assert report.is_like == pytest.approx(inception_score_like(fake))
     assert (report.n_real, report.n_fake) == (667, 334)
+    # the tracker's path, from features computed once, gives the same report
+    net = load_feature_net()
+    again = evaluate_features(lenet_features(real, net), lenet_features(fake, net), net)
+    assert again.as_dict() == report.as_dict()
     assert FID_LABEL in str(report) and set(report.as_dict()) >= {"fid", "precision", "recall", "num_covered"}
 
 

@@ -260,3 +260,27 @@ def test_conditional_discriminator_rejects_bad_options():
     ac = ConditionalDiscriminator(width=8, conditioning="none", aux_classifier=True)
     with pytest.raises(ValueError, match="Unknown label 10"):
         ac(torch.zeros(2, 1, 28, 28), torch.tensor([1, 10]))
+
+
+# ---------------------------------------------------------------- pooling
+from gan_lessons.models import MaxPool2x2, max_pool_2x2  # noqa: E402
+
+
+@pytest.mark.parametrize("shape", [(3, 4, 28, 28), (2, 5, 7, 7), (1, 1, 14, 9), (6, 2, 2)])
+def test_max_pool_2x2_gives_max_pool2d_values_and_gradients(shape):
+    x = torch.randn(shape, generator=torch.Generator().manual_seed(0), requires_grad=True)
+    ours = max_pool_2x2(x)
+    theirs = torch.nn.functional.max_pool2d(x, 2)
+    assert ours.shape == theirs.shape  # odd sizes drop their last row/column, as max_pool2d does
+    assert torch.equal(ours, theirs)
+    (g_ours,) = torch.autograd.grad(ours.square().sum(), x)  # random values: no ties in any window
+    (g_theirs,) = torch.autograd.grad(theirs.square().sum(), x)
+    assert torch.equal(g_ours, g_theirs)
+
+
+def test_max_pool_2x2_propagates_nan_like_max_pool2d():
+    x = torch.zeros(1, 1, 4, 4)
+    x[0, 0, 1, 2] = float("nan")
+    y = MaxPool2x2()(x)
+    assert torch.equal(y.isnan(), torch.nn.functional.max_pool2d(x, 2).isnan())
+    assert y.isnan().sum() == 1
