@@ -61,7 +61,7 @@ def train_classifier(
 
 
 @torch.no_grad()
-def predict(model: nn.Module, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+def predict(model: nn.Module, images: torch.Tensor, batch_size: int = 100) -> torch.Tensor:
     """Predicted class of each image (N,), in eval mode."""
     model.eval()
     return torch.cat([model(chunk).argmax(1) for chunk in images.split(batch_size)])

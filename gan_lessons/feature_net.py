@@ -155,9 +155,12 @@ def penultimate(net: LeNet, x: torch.Tensor) -> torch.Tensor:
 
 @torch.no_grad()
 def lenet_features(
-    images, net: LeNet | None = None, batch_size: int = 1000, name: str = "images"
+    images, net: LeNet | None = None, batch_size: int = 100, name: str = "images"
 ) -> torch.Tensor:
-    """The features all metrics use: LeNet's penultimate pre-activations, float64 (N, feature_dim). Introduced in 09_evaluating."""
+    """The features all metrics use: LeNet's penultimate pre-activations, float64 (N, feature_dim). Introduced in 09_evaluating.
+
+    Batches of 100 keep each layer's activations in the CPU's cache: 1,000 digits took 0.35 s in batches
+    of 100 and 0.65 s in batches of 1,000 (one thread), with the same values."""
     x = as_images(images, name)
     net = net if net is not None else load_feature_net()
     net.eval()
