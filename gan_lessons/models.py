@@ -435,9 +435,9 @@ class UNet(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         _check_pair_input(x, self.in_channels, "UNet")
         e1 = self.enc1(x)
-        e2 = self.enc2(max_pool_2x2(e1))
-        e3 = self.enc3(max_pool_2x2(e2))
-        b = self.bottom(max_pool_2x2(e3))
+        e2 = self.enc2(nn.functional.max_pool2d(e1, 2))
+        e3 = self.enc3(nn.functional.max_pool2d(e2, 2))
+        b = self.bottom(nn.functional.max_pool2d(e3, 2))
         d3 = self.dec3(torch.cat([self.up3(b), e3], 1))
         d2 = self.dec2(torch.cat([self.up2(d3), e2], 1))
         d1 = self.dec1(torch.cat([self.up1(d2), e1], 1))

@@ -24,7 +24,7 @@
 # each model learns, why decoding random codes with an autoencoder gives poor digits, and what the
 # article's G(z) = G₁(G₂(z)) and D(x) = exp(D₁(x))/(1 + exp(D₁(x))) really mean.
 #
-# <!-- full-mode-time: 47 s -->
+# <!-- full-mode-time: 45 s -->
 
 # %% [markdown]
 # <!-- nav:top -->

@@ -13,7 +13,7 @@
 # - train with the course's training loop and read its sample grids, loss curves and D outputs;
 # - save a checkpoint, stop training at any moment, and resume exactly where you left off.
 #
-# <!-- full-mode-time: 122 s -->
+# <!-- full-mode-time: 115 s -->
 
 # %% [markdown]
 # <!-- nav:top -->

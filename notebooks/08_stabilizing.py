@@ -13,7 +13,7 @@
 # - write the WGAN-GP gradient penalty yourself (the exercise);
 # - read a comparison table critically: one seed, one budget, one machine.
 #
-# <!-- full-mode-time: 410 s (6.8 min, of which the 11 x 30 s table 404 s) -->
+# <!-- full-mode-time: 385 s (6.4 min, of which the 11 x 30 s table 381 s) -->
 
 # %% [markdown]
 # <!-- nav:top -->

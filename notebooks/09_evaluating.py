@@ -17,7 +17,7 @@
 # comparable. Inception features come from photos of objects; for digits this course chooses a
 # network trained on the domain (a LeNet trained on MNIST), as many papers on MNIST GANs do.
 #
-# <!-- full-mode-time: 94 s -->
+# <!-- full-mode-time: 57 s -->
 
 # %% [markdown]
 # <!-- nav:top -->

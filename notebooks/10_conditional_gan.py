@@ -16,7 +16,7 @@
 # - explore the latent space with a widget: pick a digit, two seeds, a point between them, and
 #   sliders along latent directions.
 #
-# <!-- full-mode-time: 153 s -->
+# <!-- full-mode-time: 114 s -->
 
 # %% [markdown]
 # <!-- nav:top -->

@@ -13,7 +13,7 @@
 #   explain why pixel accuracy alone misleads;
 # - draw an honest conclusion from the numbers, whichever way they go.
 #
-# <!-- full-mode-time: 161 s (2.7 min) -->
+# <!-- full-mode-time: 167 s (2.8 min) -->
 
 # %% [markdown]
 # <!-- nav:top -->

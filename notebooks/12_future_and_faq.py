@@ -16,7 +16,7 @@
 #   link to the chapter that goes deeper;
 # - cite the field's papers correctly.
 #
-# <!-- full-mode-time: 245 s (4.1 min) -->
+# <!-- full-mode-time: 239 s (4.0 min) -->
 
 # %% [markdown]
 # <!-- nav:top -->
