@@ -21,7 +21,14 @@ import time
 import torch
 from torch.utils.data import TensorDataset
 
-from gan_lessons import TrainConfig, conditioning_accuracy, load_mnist, new_run, train_conditional
+from gan_lessons import (
+    TrainConfig,
+    conditioning_accuracy,
+    load_mnist,
+    new_run,
+    shuffled_indices,
+    train_conditional,
+)
 
 VARIANTS = {  # name -> TrainConfig settings (on top of conditional=True and the seed)
     "one-hot planes (plain)": {},
@@ -60,7 +67,7 @@ def main() -> None:
     torch.set_num_threads(1)  # as in the chapter
     data = load_mnist(args.split, verbose=False)
     if args.digits:  # at random: the subset is sorted by class, so the first N would be a few classes only
-        pick = torch.randperm(len(data), generator=torch.Generator().manual_seed(0))[: args.digits]
+        pick = shuffled_indices(len(data))[: args.digits]
         data = TensorDataset(data.images[pick], data.labels[pick])
     at = [int(s) for s in args.at.split(",")]
     labels = torch.arange(args.n_eval) % 10

@@ -236,10 +236,10 @@ def run_method(
 
 def _held_out(n_eval: int, split: str = "test") -> torch.Tensor:
     """`n_eval` digits of a split (uint8), a fixed random pick of them."""
-    from gan_lessons import load_mnist
+    from gan_lessons import load_mnist, shuffled_indices
 
     data = load_mnist(split, verbose=False)
-    pick = torch.randperm(len(data), generator=torch.Generator().manual_seed(1234))
+    pick = shuffled_indices(len(data), 1234)
     return data.images_uint8[pick[:n_eval]]
 
 

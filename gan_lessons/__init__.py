@@ -20,6 +20,7 @@ from .data import (
     load_mnist,
     make_segmentation_set,
     segmentation_splits,
+    shuffled_indices,
     to_uint8,
 )
 from .diagnostics import DiagnosticsTracker, diagnose

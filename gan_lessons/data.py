@@ -177,6 +177,13 @@ def load_mnist(
     return dataset
 
 
+def shuffled_indices(n: int, seed: int = 0) -> torch.Tensor:
+    """A fixed random order of range(n): the same seed gives the same order on every machine. The shipped
+    splits are sorted by class, so `data.images[shuffled_indices(len(data))[:k]]` gives k digits of every
+    class where `data.images[:k]` would give zeros first. Introduced in 01_background."""
+    return torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+
+
 def to_uint8(images: torch.Tensor) -> torch.Tensor:
     """[-1, 1] float images -> uint8 in [0, 255] (same shape), the inverse of the loader's scaling."""
     return images.detach().float().cpu().add(1).mul(127.5).round().clamp(0, 255).to(torch.uint8)

@@ -382,22 +382,17 @@ def _check_pair_input(x: torch.Tensor, channels: int, who: str) -> None:
         raise ValueError(f"{who} needs H and W divisible by 8 (three halvings); got {tuple(x.shape[-2:])}.")
 
 
-def max_pool_2x2(x: torch.Tensor) -> torch.Tensor:
-    """2x2 max pooling with stride 2 over the last two dimensions: the values of `F.max_pool2d(x, 2)`
-    (odd sizes drop their last row or column, NaN propagates), as three elementwise maxima.
+class MaxPool2x2(nn.Module):
+    """2x2 max pooling with stride 2: the values of `nn.MaxPool2d(2)` (odd sizes drop their last row or
+    column, NaN propagates), as three elementwise maxima. LeNet pools with it.
 
     torch's CPU max_pool2d kernel on (N, C, H, W) tensors took 53 of LeNet's 177 ms per 300 digits
     (one thread, torch 2.14); this takes about 5 ms. `benchmarks/fid_speed.py` measures the effect."""
-    h, w = x.shape[-2] // 2 * 2, x.shape[-1] // 2 * 2
-    top = torch.maximum(x[..., 0:h:2, 0:w:2], x[..., 0:h:2, 1:w:2])
-    return torch.maximum(top, torch.maximum(x[..., 1:h:2, 0:w:2], x[..., 1:h:2, 1:w:2]))
-
-
-class MaxPool2x2(nn.Module):
-    """`max_pool_2x2` as a layer: `nn.MaxPool2d(2)`'s values, faster on the CPU."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return max_pool_2x2(x)
+        h, w = x.shape[-2] // 2 * 2, x.shape[-1] // 2 * 2
+        top = torch.maximum(x[..., 0:h:2, 0:w:2], x[..., 0:h:2, 1:w:2])
+        return torch.maximum(top, torch.maximum(x[..., 1:h:2, 0:w:2], x[..., 1:h:2, 1:w:2]))
 
 
 def _conv_block(c_in: int, c_out: int) -> nn.Sequential:

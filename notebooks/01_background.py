@@ -44,6 +44,7 @@ from gan_lessons import (
     predict,
     set_seed,
     show_images,
+    shuffled_indices,
     train_classifier,
 )
 
@@ -210,9 +211,7 @@ assert (nearest < too_close).float().mean() < 0.05  # a model that copied its tr
 # %%
 fig, axes = plt.subplots(1, 4, figsize=(13, 3.6))
 ax = axes[0]
-some = torch.randperm(len(test_set), generator=torch.Generator().manual_seed(0))[
-    :200
-]  # the test set is sorted by class
+some = shuffled_indices(len(test_set))[:200]  # the test set is sorted by class
 nine = test_set.images[some[:9]]
 show_images(nine, nrow=3, ax=ax)
 pred9 = predict(classifier, nine).tolist()

@@ -50,6 +50,7 @@ from gan_lessons import (
     predict,
     set_seed,
     show_images,
+    shuffled_indices,
     trace_shapes,
     train_autoencoder,
     train_classifier,
@@ -189,16 +190,14 @@ assert acc > (0.8 if QUICK else 0.95)
 
 # %%
 with torch.no_grad():
-    some = torch.randperm(len(test_set), generator=torch.Generator().manual_seed(0))[
-        :8
-    ]  # the files are sorted by class
-    p_digits = torch.softmax(classifier(test_set.images[some]), dim=1)
+    mixed = shuffled_indices(len(test_set))  # the files are sorted by class: a fixed mix of all ten
+    p_digits = torch.softmax(classifier(test_set.images[mixed[:8]]), dim=1)
     p_noise = torch.softmax(classifier(torch.rand(8, 1, 28, 28) * 2 - 1), dim=1)
 print(
     "p(y | real digit), first row:",
     [round(p, 2) for p in p_digits[0].tolist()],
     "label",
-    test_set.labels[some[0]].item(),
+    test_set.labels[mixed[0]].item(),
 )
 print("p(y | noise),      first row:", [round(p, 2) for p in p_noise[0].tolist()])
 # How sure is it on 200 noise images? A model with a notion of "not a digit" would answer about 1/10
@@ -281,9 +280,6 @@ assert recon.shape == x_test.shape
 assert mse < 0.5 * mse_mean_image
 
 fig, axes = plt.subplots(2, 1, figsize=(9, 2.4))
-mixed = torch.randperm(
-    len(x_test), generator=torch.Generator().manual_seed(0)
-)  # the files are sorted by class
 show_images(x_test[mixed[:16]], nrow=16, title="held-out digits", ax=axes[0])
 show_images(recon[mixed[:16]], nrow=16, title="their reconstructions", ax=axes[1])
 plt.show()
@@ -339,9 +335,8 @@ table = {
 print(f"{'':26s} classifier confidence   grey pixels")
 for name, images in table.items():
     print(f"{name:26s} {confidence(images):21.2f} {grey_share(images):13.1%}")
-assert confidence(ae_random) < confidence(
-    recon[mixed[:500]]
-)  # random codes decode to worse digits than real codes
+# random codes decode to worse digits than real codes
+assert confidence(ae_random) < confidence(recon[mixed[:500]])
 # The trained GAN: crisper than any autoencoder decode, and more digit-like than naive ones. Measured on
 # one CPU, quick / full mode: grey pixels 9.7% for the GAN against 18.5% / 14.4% for the fitted-Gaussian
 # decodes; classifier confidence 0.75 / 0.80 against 0.36 / 0.46 for the z ~ N(0, I) decodes. A blurry

@@ -53,6 +53,7 @@ from gan_lessons import (
     set_seed,
     show_images,
     show_sample_progress,
+    shuffled_indices,
     trace_shapes,
     train,
 )
@@ -410,8 +411,8 @@ assert mean_d_fake > 0.1 * mean_d_real, f"D(G(z)) is {mean_d_fake / mean_d_real:
 
 # %% tags=["nbval-ignore-output"]
 samples = run.sample(1000)
-real_a = test.images_uint8[torch.randperm(len(test), generator=torch.Generator().manual_seed(0))[:1000]]
-real_b = data.images_uint8[torch.randperm(len(data), generator=torch.Generator().manual_seed(1))[:1000]]
+real_a = test.images_uint8[shuffled_indices(len(test))[:1000]]
+real_b = data.images_uint8[shuffled_indices(len(data), 1)[:1000]]
 noise = torch.rand(1000, 1, 28, 28) * 2 - 1
 report = evaluate(samples, real_a)
 scale = {

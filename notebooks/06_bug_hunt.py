@@ -32,6 +32,7 @@ from gan_lessons import (
     get_device,
     load_mnist,
     set_seed,
+    shuffled_indices,
     update_D,
     update_G,
 )
@@ -209,7 +210,7 @@ assert x_real.shape == (batch_size, 1, 28, 28) and D(x_real).shape == (batch_siz
 # learning anything about digits, and G's gradient is about brightness, not shape.
 
 # %%
-shuffled = torch.randperm(len(data), generator=torch.Generator().manual_seed(0))
+shuffled = shuffled_indices(len(data))
 real_1k = data.images[shuffled[:1000]]  # 1,000 digits of every class (the files are sorted by class)
 x01 = (real_1k + 1) / 2  # what ToTensor() would give: [0, 1]
 set_seed(0)

@@ -273,7 +273,7 @@ ax.legend()
 plt.show()
 
 # %% [markdown]
-# Those two runs differ in their losses too. The sharper point: two stretches of the **same** healthy
+# Two different runs may differ in their losses too. A sharper test: two stretches of the **same** healthy
 # run, the third and the last quarter of its steps, whose D-loss curves look alike (their means differ by
 # less than the step-to-step noise within each) while the samples keep improving, which only FID shows.
 

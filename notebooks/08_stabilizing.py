@@ -49,6 +49,7 @@ from gan_lessons import (
     r1_penalty,
     set_seed,
     show_images,
+    shuffled_indices,
 )
 from gan_lessons.checks import check_gradient_penalty
 
@@ -216,7 +217,7 @@ assert abs(r1_penalty(slope3, torch.randn(8, 1, 28, 28)).item() - 9.0) < 1e-5  #
 # transforms, written for 1-channel digits with the background (−1) as fill.
 
 # %%
-x = data.images[torch.randperm(len(data), generator=torch.Generator().manual_seed(0))[:8]]  # 8 random digits
+x = data.images[shuffled_indices(len(data))[:8]]  # 8 random digits
 gen = torch.Generator().manual_seed(0)
 augmented = diff_augment(x, "translation,cutout", gen)
 show_images(torch.cat([x, augmented]), nrow=8, title="top: digits; bottom: the same digits as D sees them")

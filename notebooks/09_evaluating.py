@@ -59,6 +59,7 @@ from gan_lessons import (
     precision_recall_from_features,
     set_seed,
     show_images,
+    shuffled_indices,
     train,
 )
 from gan_lessons.checks import check_frechet_distance, check_kl_to_uniform, check_knn_radii
@@ -72,7 +73,7 @@ train_digits = data
 # Every FID and precision/recall of this chapter uses the same N = 1,000 held-out digits, whether the
 # test split has 1,000 (the shipped subset) or 10,000 (full MNIST).
 N_EVAL = 1000
-test_1k = test.images[torch.randperm(len(test), generator=torch.Generator().manual_seed(0))[:N_EVAL]]
+test_1k = test.images[shuffled_indices(len(test))[:N_EVAL]]
 assert len(test_1k) == N_EVAL
 net = load_feature_net()  # data/lenet_mnist.pt, checked against its sha256
 held_out_accuracy = accuracy(net, test)  # on the whole test split
@@ -233,7 +234,7 @@ assert math.isclose(
 
 # %%
 f_all = lenet_features(data)
-perm = torch.randperm(len(f_all), generator=torch.Generator().manual_seed(0))
+perm = shuffled_indices(len(f_all))
 half_a, half_b = f_all[perm[: len(f_all) // 2]], f_all[perm[len(f_all) // 2 :]]
 sizes = [100, 200, 500, 1000, 2000]  # the subset's 4,000 training digits give two halves of 2,000
 bias = []
@@ -306,7 +307,7 @@ assert QUICK or real_gan < real_noise / 5  # a trained DCGAN sits far closer to 
 pool = train_digits.images
 collapsed = pool[(train_digits.labels == 1) | (train_digits.labels == 7)][:n]
 n_pr = len(collapsed)  # 800 1s and 7s in the subset's train split: every row of the table uses this N
-shuffle = torch.randperm(len(pool), generator=torch.Generator().manual_seed(3))
+shuffle = shuffled_indices(len(pool), 3)
 smudged = torch.maximum(pool[shuffle[:n_pr]], pool[shuffle[n_pr : 2 * n_pr]])
 show_images(
     torch.cat([collapsed[::80][:8], smudged[:8]]),
@@ -412,7 +413,7 @@ assert inception_score_like(test_1k) > 9 and inception_score_like(collapsed) < 2
 # %%
 nn_gan = nearest_neighbours(x_fake, data, k=3)
 nn_held_out = nearest_neighbours(test_1k, train_digits, k=3)
-copies = data.images[torch.randperm(len(data), generator=torch.Generator().manual_seed(7))[:200]]
+copies = data.images[shuffled_indices(len(data), 7)[:200]]
 nn_copier = nearest_neighbours(copies, data, k=3)  # a "generator" that memorised its data
 for name, result in [("our DCGAN", nn_gan), ("held-out real digits", nn_held_out), ("a copier", nn_copier)]:
     print(f"{name:>22}: median distance to the nearest training image {result.nearest_distance.median():.2f}")

@@ -48,6 +48,7 @@ from gan_lessons import (
     one_hot_channels,
     set_seed,
     show_images,
+    shuffled_indices,
     train_conditional,
 )
 from gan_lessons.checks import check_d_input, check_label_planes
@@ -108,7 +109,7 @@ D(x, torch.tensor([1, 2, 3, 10]))
 # %% tags=["nbval-ignore-output"]
 num_epochs = 1 if QUICK else 8
 # quick mode: 2,560 training digits drawn at random (the files are sorted by class: the first 2,560 would be 0-5 only)
-quick_pick = torch.randperm(len(data), generator=torch.Generator().manual_seed(0))[:2560]
+quick_pick = shuffled_indices(len(data))[:2560]
 train_data = TensorDataset(data.images[quick_pick], data.labels[quick_pick]) if QUICK else data
 steps = num_epochs * (len(train_data) // TrainConfig.batch_size)
 n_eval = 200 if QUICK else 1000
@@ -202,7 +203,7 @@ for name, rep_, cov, sec in [
 # every digit drawn; the plain run 72.6%, 76.8% and 73.2% (worst digit 59%, 69%, 55%). The recipe's
 # whole-set FID (LeNet features, chapter 09, against the 1,000 held-out digits) is 72, 69 and 71. In quick
 # mode (40 steps) the recipe is at 47-54% and the plain run at 13-23%. The table above prints each run's
-# training seconds; the index gives the whole chapter's full-mode time on a 2-core CPU (153 s).
+# training seconds; the index gives the whole chapter's full-mode time on a 2-core CPU.
 #
 # Each half of the recipe alone (seed 0, 500 samples; the learning rate is the course's 2e-3 unless the row
 # says otherwise; `python benchmarks/conditional_recipes.py` prints this table). This table was measured

@@ -60,6 +60,7 @@ from gan_lessons import (
     predict,
     set_seed,
     show_images,
+    shuffled_indices,
     single_thread,
     train,
     train_denoiser,
@@ -72,8 +73,8 @@ print(f"device: {device} | quick mode: {QUICK} | {torch.get_num_threads()} CPU t
 data = load_mnist("train")  # what both models train on (the test split stays held out)
 test = load_mnist("test")  # held out: what both are scored against
 net = load_feature_net()  # the LeNet "eye" of the course's FID (chapter 09)
-perm = torch.randperm(len(data), generator=torch.Generator().manual_seed(0))  # the files are sorted by digit
-test_perm = torch.randperm(len(test), generator=torch.Generator().manual_seed(1))
+perm = shuffled_indices(len(data))  # the files are sorted by digit
+test_perm = shuffled_indices(len(test), 1)
 warnings.simplefilter("ignore", SmallSampleWarning)  # quick mode scores few samples; full mode uses 500
 
 # %% [markdown]

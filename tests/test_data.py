@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from gan_lessons import data as data_mod
-from gan_lessons.data import SUBSET_FILE, load_mnist, load_subset_arrays, to_uint8
+from gan_lessons.data import SUBSET_FILE, load_mnist, load_subset_arrays, shuffled_indices, to_uint8
 
 
 def test_subset_loads_real_digits_in_range(capsys):
@@ -156,3 +156,13 @@ def test_bad_segmentation_arguments():
         make_segmentation_set(10, seed=-1)
     with pytest.raises(ValueError, match="three positive shares"):
         segmentation_splits(100, fractions=(0.5, 0.5))
+
+
+def test_shuffled_indices_are_a_fixed_permutation_that_mixes_the_sorted_classes():
+    order = shuffled_indices(1000)
+    assert torch.equal(order.sort().values, torch.arange(1000))  # each index once
+    assert torch.equal(order, shuffled_indices(1000, 0))  # the same seed, the same order
+    assert not torch.equal(order, shuffled_indices(1000, 1))
+    test = load_mnist("test", source="subset", verbose=False)
+    assert len(test.labels[:100].unique()) < 10  # the shipped split is sorted by class...
+    assert len(test.labels[shuffled_indices(len(test))[:100]].unique()) == 10  # ...a shuffled pick is not

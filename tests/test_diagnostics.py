@@ -40,13 +40,12 @@ def test_diagnose_calls_a_lopsided_class_mix_collapse_even_with_more_than_three_
 def test_diagnostics_tracker_records_every_measure_during_a_short_run():
     import math
 
-    import torch
     from torch.utils.data import TensorDataset
 
-    from gan_lessons import DiagnosticsTracker, TrainConfig, load_mnist, new_run, train
+    from gan_lessons import DiagnosticsTracker, TrainConfig, load_mnist, new_run, shuffled_indices, train
 
     data = load_mnist("train", verbose=False)
-    pick = torch.randperm(len(data), generator=torch.Generator().manual_seed(0))[:320]  # every class
+    pick = shuffled_indices(len(data))[:320]  # every class
     digits = TensorDataset(data.images[pick], data.labels[pick])  # 10 steps of 32 per epoch
     run = new_run(TrainConfig(latent_dim=8, width=8, batch_size=32, seed=0, device="cpu"))
     tracker = DiagnosticsTracker(load_mnist("test", verbose=False), every=4, n=100)

@@ -11,7 +11,7 @@ import pytest
 import scipy.linalg
 import torch
 
-from gan_lessons import TrainConfig, load_mnist, new_run, train
+from gan_lessons import TrainConfig, load_mnist, new_run, shuffled_indices, train
 from gan_lessons.classifier import LeNet, accuracy
 from gan_lessons.data import sha256_of
 from gan_lessons.feature_net import (
@@ -237,7 +237,7 @@ def test_fid_falls_as_a_dcgan_trains(train_set, test_set):
     """A short fixed-seed run: FID (LeNet features) of 500 fixed-noise samples, measured by FIDTracker against
     the held-out test digits; training on 1,600 training digits drawn at random (the subset is sorted by class:
     the first 1,600 would be zeros, ones and twos)."""
-    pick = torch.randperm(len(train_set), generator=torch.Generator().manual_seed(0))[:1600]
+    pick = shuffled_indices(len(train_set))[:1600]
     subset = torch.utils.data.TensorDataset(train_set.images[pick], train_set.labels[pick])
     run = new_run(TrainConfig(device="cpu", seed=0))
     tracker = FIDTracker(test_set, every=50, n=500)
@@ -358,7 +358,7 @@ def test_nearest_neighbours_finds_copied_training_images(train_set, test_set):
     assert torch.allclose(result.nearest_distance, torch.zeros(3), atol=1e-5)
     assert (result.distances[:, 1:] > 0).all() and (result.distances.diff(dim=1) >= 0).all()
     assert result.neighbours.shape == (3, 3, 1, 28, 28)
-    some = torch.randperm(len(test_set), generator=torch.Generator().manual_seed(0))[:20]  # not only zeros
+    some = shuffled_indices(len(test_set))[:20]  # not only zeros
     held_out = nearest_neighbours(test_set.images[some], train_set, k=2)
     assert (held_out.nearest_distance > 1.0).all()  # new digits are not copies (nearest measured: 3.8)
     fig = result.plot()

@@ -263,13 +263,13 @@ def test_conditional_discriminator_rejects_bad_options():
 
 
 # ---------------------------------------------------------------- pooling
-from gan_lessons.models import MaxPool2x2, max_pool_2x2  # noqa: E402
+from gan_lessons.models import MaxPool2x2  # noqa: E402
 
 
 @pytest.mark.parametrize("shape", [(3, 4, 28, 28), (2, 5, 7, 7), (1, 1, 14, 9), (6, 2, 2)])
-def test_max_pool_2x2_gives_max_pool2d_values_and_gradients(shape):
+def test_maxpool2x2_gives_max_pool2d_values_and_gradients(shape):
     x = torch.randn(shape, generator=torch.Generator().manual_seed(0), requires_grad=True)
-    ours = max_pool_2x2(x)
+    ours = MaxPool2x2()(x)
     theirs = torch.nn.functional.max_pool2d(x, 2)
     assert ours.shape == theirs.shape  # odd sizes drop their last row/column, as max_pool2d does
     assert torch.equal(ours, theirs)
@@ -278,7 +278,7 @@ def test_max_pool_2x2_gives_max_pool2d_values_and_gradients(shape):
     assert torch.equal(g_ours, g_theirs)
 
 
-def test_max_pool_2x2_propagates_nan_like_max_pool2d():
+def test_maxpool2x2_propagates_nan_like_max_pool2d():
     x = torch.zeros(1, 1, 4, 4)
     x[0, 0, 1, 2] = float("nan")
     y = MaxPool2x2()(x)

@@ -6,7 +6,6 @@ import signal
 
 import pytest
 import torch
-from runs import SMALL, assert_same_weights
 
 from gan_lessons import (
     TrainConfig,
@@ -15,6 +14,7 @@ from gan_lessons import (
     load_generator,
     new_run,
     save_checkpoint,
+    shuffled_indices,
     train,
     train_conditional,
     update_D,
@@ -22,6 +22,7 @@ from gan_lessons import (
 )
 from gan_lessons.losses import LOSSES, get_loss
 from gan_lessons.train import NonFiniteLossError
+from runs import SMALL, assert_same_weights
 
 
 def test_history_and_samples(digits):
@@ -442,7 +443,7 @@ def test_the_conditional_recipe_beats_plain_conditioning_after_40_steps():
     data = load_mnist("train", verbose=False)
     # 2,560 training digits drawn at random, as the chapter's quick mode draws them (the subset is sorted by
     # class: the first 2,560 are digits 0-5 only, and the samples below are scored on all ten)
-    pick = torch.randperm(len(data), generator=torch.Generator().manual_seed(0))[:2560]
+    pick = shuffled_indices(len(data))[:2560]
     data = TensorDataset(data.images[pick], data.labels[pick])  # one epoch = 40 steps of 64
     labels = torch.arange(500) % 10
     z = torch.randn(500, 64, generator=torch.Generator().manual_seed(0))
