@@ -7,7 +7,6 @@ from dataclasses import asdict
 
 import pytest
 import torch
-from runs import SMALL, assert_same_weights
 
 from gan_lessons import (
     TrainConfig,
@@ -27,6 +26,8 @@ from gan_lessons.checkpoint import (
 )
 from gan_lessons.data import sha256_of
 from gan_lessons.models import Generator
+
+from runs import SMALL, assert_same_weights
 
 
 def test_checkpoint_round_trip(digits, tmp_path):

@@ -22,6 +22,7 @@ from gan_lessons import (
 )
 from gan_lessons.losses import LOSSES, get_loss
 from gan_lessons.train import NonFiniteLossError
+
 from runs import SMALL, assert_same_weights
 
 
