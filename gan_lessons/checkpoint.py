@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, fields
 from pathlib import Path
+from typing import BinaryIO
 
 import torch
 
 from .config import DATA_DIR
-from .data import read_shipped_weights
+from .data import float32_weights, read_shipped_weights
 from .models import Generator
 from .run import GANRun, TrainConfig, new_run
 
@@ -39,18 +41,25 @@ _FIX_PRETRAINED = (
 _RENAMED = {"g_loss": "loss"}  # config keys of older checkpoints -> today's TrainConfig field
 
 
-def _atomic_torch_save(obj, path: Path) -> None:
+def write_atomically(path: str | Path, write: Callable[[BinaryIO], object], mode: int | None = None) -> Path:
+    """Call `write(fh)` on a temporary file beside `path`, then rename it over `path`: a crash or Ctrl-C
+    while writing leaves the previous file whole and no temporary file. `mode` sets the permissions (the
+    temporary file's own are 0600). Used for checkpoints and by the tools that rebuild data/'s weights."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            torch.save(obj, fh)
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return path
 
 
 def save_checkpoint(run: GANRun, path: str | Path) -> Path:
@@ -72,7 +81,7 @@ def save_checkpoint(run: GANRun, path: str | Path) -> Path:
         "fixed_noise": run.fixed_noise.cpu(),
         "noise_gen_state": run.noise_gen.get_state(),
     }
-    _atomic_torch_save(state, path)
+    write_atomically(path, lambda fh: torch.save(state, fh))
     return path
 
 
@@ -182,9 +191,7 @@ def load_pretrained_generator(
         )
     try:
         G = Generator(latent_dim=int(state["latent_dim"]), width=int(state["width"]))
-        G.load_state_dict(
-            {k: v.float() if v.is_floating_point() else v for k, v in state["state_dict"].items()}
-        )
+        G.load_state_dict(float32_weights(state["state_dict"]))
     except (RuntimeError, KeyError, ValueError, TypeError, AttributeError) as exc:
         raise ValueError(
             f"The pretrained generator file {path} does not match its own configuration ({str(exc)[:200]}). {fix}"

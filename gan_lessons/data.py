@@ -72,6 +72,11 @@ def read_shipped_weights(path: Path, what: str, expected_sha256: str | None, fix
         raise ValueError(f"The {what} file {path} cannot be read ({first_line(exc)}). {fix}") from None
 
 
+def float32_weights(state_dict: dict) -> dict:
+    """A shipped state dict (stored in float16 to halve the file) with its floating-point tensors in float32."""
+    return {k: v.float() if v.is_floating_point() else v for k, v in state_dict.items()}
+
+
 def first_line(exc: Exception) -> str:
     """The first line of an exception's message (at most 120 characters), or its type when it has none."""
     text = str(exc).strip()

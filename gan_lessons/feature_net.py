@@ -15,7 +15,7 @@ import torch.nn.functional as F
 
 from .classifier import LeNet
 from .config import DATA_DIR
-from .data import first_line, read_shipped_weights
+from .data import first_line, float32_weights, read_shipped_weights
 
 FEATURE_NET_FILE = "lenet_mnist.pt"
 FEATURE_NET_FORMAT = "gan_lessons.feature_net/1"
@@ -54,9 +54,7 @@ def load_feature_net(
         if not isinstance(state, dict) or state.get("format") != FEATURE_NET_FORMAT:
             raise ValueError(f"no '{FEATURE_NET_FORMAT}' marker")
         net = LeNet(feature_dim=int(state["feature_dim"]))
-        net.load_state_dict(
-            {k: v.float() if v.is_floating_point() else v for k, v in state["state_dict"].items()}
-        )
+        net.load_state_dict(float32_weights(state["state_dict"]))
     except Exception as exc:
         raise ValueError(
             f"The feature network file {path} cannot be read ({first_line(exc)}). {fix}"

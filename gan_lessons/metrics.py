@@ -379,7 +379,8 @@ def evaluate(fake, real, k: int = 3, net: LeNet | None = None) -> EvalReport:
 
 def evaluate_features(f_real: torch.Tensor, f_fake: torch.Tensor, net: LeNet, k: int = 3) -> EvalReport:
     """`evaluate` from features `lenet_features` already computed with `net`: one pass through LeNet per
-    image, and none again for a real set measured many times (`DiagnosticsTracker`). Introduced in 09_evaluating."""
+    image, and none again for a real set measured many times (`DiagnosticsTracker`). Unlike `evaluate`, it
+    does not warn about small samples: its caller chose them. Introduced in 09_evaluating."""
     s_real, s_fake = FeatureStats.from_features(f_real), FeatureStats.from_features(f_fake)
     value = frechet_distance(s_real.mu, s_real.sigma, s_fake.mu, s_fake.sigma)
     pr = precision_recall_from_features(f_real, f_fake, k)

@@ -383,13 +383,19 @@ def _check_pair_input(x: torch.Tensor, channels: int, who: str) -> None:
 
 
 class MaxPool2x2(nn.Module):
-    """2x2 max pooling with stride 2: the values of `nn.MaxPool2d(2)` (odd sizes drop their last row or
-    column, NaN propagates), as three elementwise maxima. LeNet pools with it.
+    """2x2 max pooling with stride 2, `nn.MaxPool2d(2)` exactly: the same values and, in training, the same
+    gradients. LeNet pools with it.
 
-    torch's CPU max_pool2d kernel on (N, C, H, W) tensors took 53 of LeNet's 177 ms per 300 digits
-    (one thread, torch 2.14); this takes about 5 ms. `benchmarks/fid_speed.py` measures the effect."""
+    When no gradient is needed (metrics, `predict`) it takes three elementwise maxima: torch's CPU
+    max_pool2d kernel on (N, C, H, W) tensors took 53 of LeNet's 177 ms per 300 digits (one thread, torch
+    2.14), this about 5 ms, with the same values (odd sizes drop their last row or column, NaN propagates).
+    When a gradient is needed it calls torch's kernel: on ties, frequent where a digit's flat background
+    gives equal activations, max_pool2d sends the whole gradient to one input and `torch.maximum` would
+    split it, so training would change. `benchmarks/fid_speed.py` measures the effect."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if torch.is_grad_enabled() and x.requires_grad:
+            return nn.functional.max_pool2d(x, 2)
         h, w = x.shape[-2] // 2 * 2, x.shape[-1] // 2 * 2
         top = torch.maximum(x[..., 0:h:2, 0:w:2], x[..., 0:h:2, 1:w:2])
         return torch.maximum(top, torch.maximum(x[..., 1:h:2, 0:w:2], x[..., 1:h:2, 1:w:2]))

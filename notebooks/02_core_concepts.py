@@ -211,11 +211,11 @@ assert top_on_noise > 0.3  # confidently names a digit in pure noise: it has no 
 
 # %% [markdown]
 # Now the GAN. Training one needs a loss, which chapter 03 derives, and a training loop, which chapter 05
-# takes apart (and runs, in about a minute on a CPU). So here we load a generator that the course's own
+# takes apart (and runs, in under two minutes on a 2-core CPU). So here we load a generator that the course's own
 # loop has already trained: section 1's G with the course's default settings (`TrainConfig`), trained
 # for 30 epochs on the shipped subset's 4,000 training digits, exactly as chapter 05 trains it. The file
-# `data/dcgan_mnist_g.pt` ships with the course; `tools/make_pretrained_generator.py` made it (and
-# remakes it bit for bit), and `data/README.md` records how good it is. `load_pretrained_generator`
+# `data/dcgan_mnist_g.pt` ships with the course; `tools/make_pretrained_generator.py` made it (and,
+# with the same torch on the same kind of CPU, remakes it bit for bit), and `data/README.md` records how good it is. `load_pretrained_generator`
 # checks the file's sha256 before it rebuilds G.
 #
 # G produces digits from noise, something the classifier cannot do, and the classifier becomes a handy

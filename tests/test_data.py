@@ -1,3 +1,4 @@
+import re
 import shutil
 
 import numpy as np
@@ -5,7 +6,9 @@ import pytest
 import torch
 
 from gan_lessons import data as data_mod
+from gan_lessons.checkpoint import load_pretrained_generator, pretrained_generator_path
 from gan_lessons.data import SUBSET_FILE, load_mnist, load_subset_arrays, shuffled_indices, to_uint8
+from gan_lessons.feature_net import feature_net_path, load_feature_net
 
 
 def test_subset_loads_real_digits_in_range(capsys):
@@ -166,3 +169,34 @@ def test_shuffled_indices_are_a_fixed_permutation_that_mixes_the_sorted_classes(
     test = load_mnist("test", source="subset", verbose=False)
     assert len(test.labels[:100].unique()) < 10  # the shipped split is sorted by class...
     assert len(test.labels[shuffled_indices(len(test))[:100]].unique()) == 10  # ...a shuffled pick is not
+
+
+# Both weights files shipped in data/ are read by data.read_shipped_weights; each loader names its own file
+# and the tool that rebuilds it.
+SHIPPED_WEIGHTS = {
+    "feature net": (load_feature_net, feature_net_path, "train_feature_net"),
+    "pretrained G": (load_pretrained_generator, pretrained_generator_path, "make_pretrained_generator"),
+}
+
+
+@pytest.mark.parametrize("loader, shipped, tool", SHIPPED_WEIGHTS.values(), ids=list(SHIPPED_WEIGHTS))
+def test_a_missing_or_changed_shipped_weights_file_names_the_file_and_the_fix(
+    loader, shipped, tool, tmp_path
+):
+    with pytest.raises(
+        FileNotFoundError, match=rf"nothere\.pt is missing.*git checkout -- data/nothere\.pt.*{tool}\.py"
+    ):
+        loader(tmp_path / "nothere.pt")
+    name = shipped().name
+    fix = rf"git checkout -- data/{re.escape(name)}.*{tool}\.py"
+    bad = tmp_path / name
+    blob = bytearray(shipped().read_bytes())
+    blob[len(blob) // 2] ^= 0xFF  # one byte changed
+    bad.write_bytes(bytes(blob))
+    with pytest.raises(ValueError, match=rf"{re.escape(name)} is corrupt or was changed.*sha256.*{fix}"):
+        loader(bad)
+    bad.write_bytes(bytes(blob[: len(blob) // 2]))  # truncated
+    with pytest.raises(ValueError, match=rf"corrupt or was changed.*{fix}"):
+        loader(bad)
+    with pytest.raises(ValueError, match=rf"cannot be read.*{fix}"):  # without the checksum, torch.load fails
+        loader(bad, expected_sha256=None)

@@ -267,15 +267,45 @@ from gan_lessons.models import MaxPool2x2  # noqa: E402
 
 
 @pytest.mark.parametrize("shape", [(3, 4, 28, 28), (2, 5, 7, 7), (1, 1, 14, 9), (6, 2, 2)])
-def test_maxpool2x2_gives_max_pool2d_values_and_gradients(shape):
-    x = torch.randn(shape, generator=torch.Generator().manual_seed(0), requires_grad=True)
-    ours = MaxPool2x2()(x)
+def test_maxpool2x2_gives_max_pool2d_values_without_a_gradient(shape):
+    x = torch.randn(shape, generator=torch.Generator().manual_seed(0))
+    x[..., :4, :4] = 0.5  # ties, as a digit's flat background gives them
+    ours = MaxPool2x2()(x)  # no gradient needed: the elementwise-maximum path
     theirs = torch.nn.functional.max_pool2d(x, 2)
     assert ours.shape == theirs.shape  # odd sizes drop their last row/column, as max_pool2d does
     assert torch.equal(ours, theirs)
-    (g_ours,) = torch.autograd.grad(ours.square().sum(), x)  # random values: no ties in any window
-    (g_theirs,) = torch.autograd.grad(theirs.square().sum(), x)
+
+
+def test_maxpool2x2_gives_max_pool2d_gradients_on_ties():
+    """On a tie max_pool2d sends the whole gradient to one input; torch.maximum would split it."""
+    x = torch.randn(2, 3, 8, 8, generator=torch.Generator().manual_seed(0))
+    x[..., :4, :4] = 0.5  # four windows of equal values
+    x.requires_grad_(True)
+    (g_ours,) = torch.autograd.grad(MaxPool2x2()(x).square().sum(), x)
+    (g_theirs,) = torch.autograd.grad(torch.nn.functional.max_pool2d(x, 2).square().sum(), x)
     assert torch.equal(g_ours, g_theirs)
+    assert torch.equal(
+        (g_ours[..., :4, :4] != 0).sum((-1, -2)), torch.full((2, 3), 4)
+    )  # one input per window
+
+
+def test_lenet_trains_as_with_torchs_max_pool():
+    """One Adam step of LeNet on real digits (whose backgrounds tie in many windows) gives the same weights
+    with MaxPool2x2 as with nn.MaxPool2d: swapping the layer changed no classifier the course trains."""
+    from gan_lessons import LeNet, load_mnist
+
+    x, y = load_mnist("train", verbose=False).tensors
+    batch = torch.arange(0, len(x), len(x) // 64)[:64]
+    weights = []
+    for pool in (MaxPool2x2, lambda: torch.nn.MaxPool2d(2)):
+        torch.manual_seed(0)
+        net = LeNet(feature_dim=64)
+        net.body[2], net.body[5] = pool(), pool()
+        opt = torch.optim.Adam(net.parameters(), lr=2e-3)
+        torch.nn.functional.cross_entropy(net(x[batch]), y[batch]).backward()
+        opt.step()
+        weights.append(torch.cat([p.detach().flatten() for p in net.parameters()]))
+    assert torch.equal(weights[0], weights[1])
 
 
 def test_maxpool2x2_propagates_nan_like_max_pool2d():

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import io
-import os
 import sys
 import tempfile
 import time
@@ -36,9 +35,10 @@ from gan_lessons.checkpoint import (  # noqa: E402
     PRETRAINED_G_SHA256,
     load_pretrained_generator,
     pretrained_generator_path,
+    write_atomically,
 )
 from gan_lessons.config import single_thread  # noqa: E402
-from gan_lessons.data import load_mnist  # noqa: E402
+from gan_lessons.data import load_mnist, shuffled_indices  # noqa: E402
 from gan_lessons.metrics import class_coverage, evaluate, fid  # noqa: E402
 from gan_lessons.models import Generator  # noqa: E402
 from gan_lessons.run import TrainConfig, new_run  # noqa: E402
@@ -77,22 +77,6 @@ def build() -> tuple[bytes, Generator]:
     return buffer.getvalue(), G
 
 
-def write_atomically(blob: bytes, path: Path) -> None:
-    """Write `blob` to a temporary file beside `path`, then rename it over `path`: never half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(blob)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp's 0600 would make the shipped file private to its builder
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @torch.no_grad()
 def report(blob: bytes, G32: Generator) -> None:
     """Score the generator as it will be loaded (float16 weights), next to its float32 original."""
@@ -125,9 +109,7 @@ def report(blob: bytes, G32: Generator) -> None:
     )
     test = load_mnist("test", source="subset", verbose=False)
     train_set = load_mnist("train", source="subset", verbose=False)
-    real_b = train_set.images_uint8[
-        torch.randperm(len(train_set), generator=torch.Generator().manual_seed(1))[:N_FID]
-    ]
+    real_b = train_set.images_uint8[shuffled_indices(len(train_set), 1)[:N_FID]]
     print(f"against the {len(test):,} test digits (never seen in training), {N_FID:,} samples:")
     print(evaluate(x16[:N_FID], test.images_uint8))
     print(f"  FID float32 weights: {fid(test.images_uint8, x32[:N_FID]):.2f}")
@@ -156,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         same = args.out.is_file() and args.out.read_bytes() == blob
         print("identical to the shipped file" if same else f"DIFFERS from {args.out}")
         return 0 if same else 1
-    write_atomically(blob, args.out)
+    # atomically, readable by all (the shipped file is not private to whoever rebuilt it)
+    write_atomically(args.out, lambda fh: fh.write(blob), mode=0o644)
     print(f"wrote {args.out}")
     if digest != PRETRAINED_G_SHA256:
         print(
