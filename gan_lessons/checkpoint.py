@@ -15,6 +15,7 @@ imports this module to write checkpoints during training.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -60,6 +61,25 @@ def write_atomically(path: str | Path, write: Callable[[BinaryIO], object], mode
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def finish_weights_file(
+    blob: bytes, path: Path, check: bool, expected_sha256: str, constant: str, module: str
+) -> int:
+    """The last step of the tools that rebuild data/'s weights (tools/train_feature_net.py,
+    tools/make_pretrained_generator.py). With `check`, compare `blob` with the file at `path`: exit status 0
+    when identical. Otherwise write it atomically, readable by all (not private to whoever rebuilt it), and
+    say to update `constant` in `module` when its sha256 is not `expected_sha256`."""
+    if check:
+        same = path.is_file() and path.read_bytes() == blob
+        print("identical to the shipped file" if same else f"DIFFERS from {path}")
+        return 0 if same else 1
+    write_atomically(path, lambda fh: fh.write(blob), mode=0o644)
+    print(f"wrote {path}")
+    digest = hashlib.sha256(blob).hexdigest()
+    if digest != expected_sha256:
+        print(f'Now set {constant} = "{digest}" in {module} and update data/README.md.')
+    return 0
 
 
 def save_checkpoint(run: GANRun, path: str | Path) -> Path:

@@ -237,3 +237,22 @@ def test_a_generator_made_by_the_tool_loads_without_the_shipped_checksum(tmp_pat
     z = torch.randn(8, G.latent_dim)
     with torch.no_grad():
         assert not torch.equal(G(z), load_pretrained_generator()(z))
+
+
+def test_finish_weights_file_checks_or_writes_and_names_the_constant_to_update(tmp_path, capsys):
+    """The last step of tools/train_feature_net.py and tools/make_pretrained_generator.py."""
+    from gan_lessons.checkpoint import finish_weights_file
+
+    path = tmp_path / "w.pt"
+    args = ("OLD_SHA256", "gan_lessons/somewhere.py")
+    assert finish_weights_file(b"new", path, True, "0" * 64, *args) == 1  # nothing there yet: differs
+    assert "DIFFERS" in capsys.readouterr().out and not path.exists()  # --check never writes
+    assert finish_weights_file(b"new", path, False, "0" * 64, *args) == 0
+    out = capsys.readouterr().out
+    assert path.read_bytes() == b"new" and path.stat().st_mode & 0o777 == 0o644  # readable by all
+    assert f"wrote {path}" in out and 'Now set OLD_SHA256 = "' in out and "gan_lessons/somewhere.py" in out
+    assert finish_weights_file(b"new", path, True, "0" * 64, *args) == 0
+    assert "identical to the shipped file" in capsys.readouterr().out
+    digest = sha256_of(path)
+    finish_weights_file(b"new", path, False, digest, *args)  # the expected bytes: nothing to update
+    assert "Now set" not in capsys.readouterr().out

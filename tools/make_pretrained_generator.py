@@ -33,9 +33,9 @@ sys.path.insert(0, str(ROOT))
 from gan_lessons.checkpoint import (  # noqa: E402
     PRETRAINED_G_FORMAT,
     PRETRAINED_G_SHA256,
+    finish_weights_file,
     load_pretrained_generator,
     pretrained_generator_path,
-    write_atomically,
 )
 from gan_lessons.config import single_thread  # noqa: E402
 from gan_lessons.data import load_mnist, shuffled_indices  # noqa: E402
@@ -134,18 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"DCGAN, TrainConfig(seed={SEED}), {NUM_EPOCHS} epochs, {time.perf_counter() - start:.1f} s")
     report(blob, G32)
     print(f"size {len(blob):,} bytes, sha256 {digest}")
-    if args.check:
-        same = args.out.is_file() and args.out.read_bytes() == blob
-        print("identical to the shipped file" if same else f"DIFFERS from {args.out}")
-        return 0 if same else 1
-    # atomically, readable by all (the shipped file is not private to whoever rebuilt it)
-    write_atomically(args.out, lambda fh: fh.write(blob), mode=0o644)
-    print(f"wrote {args.out}")
-    if digest != PRETRAINED_G_SHA256:
-        print(
-            f'Now set PRETRAINED_G_SHA256 = "{digest}" in gan_lessons/checkpoint.py and update data/README.md.'
-        )
-    return 0
+    return finish_weights_file(
+        blob, args.out, args.check, PRETRAINED_G_SHA256, "PRETRAINED_G_SHA256", "gan_lessons/checkpoint.py"
+    )
 
 
 if __name__ == "__main__":

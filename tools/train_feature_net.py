@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 import torch.nn.functional as F  # noqa: E402
 
-from gan_lessons.checkpoint import write_atomically  # noqa: E402
+from gan_lessons.checkpoint import finish_weights_file  # noqa: E402
 from gan_lessons.classifier import LeNet, accuracy  # noqa: E402
 from gan_lessons.data import load_mnist  # noqa: E402
 from gan_lessons.feature_net import FEATURE_NET_FORMAT, FEATURE_NET_SHA256, feature_net_path  # noqa: E402
@@ -117,17 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"train accuracy    {train_acc:.4f} (4,000 digits)")
     print(f"held-out accuracy {held_out:.4f} (1,000 digits never seen in training)")
     print(f"size {len(blob):,} bytes, sha256 {digest}")
-    if args.check:
-        same = args.out.is_file() and args.out.read_bytes() == blob
-        print("identical to the shipped file" if same else f"DIFFERS from {args.out}")
-        return 0 if same else 1
-    write_atomically(args.out, lambda fh: fh.write(blob), mode=0o644)  # never half a file in data/
-    print(f"wrote {args.out}")
-    if digest != FEATURE_NET_SHA256:
-        print(
-            f'Now set FEATURE_NET_SHA256 = "{digest}" in gan_lessons/feature_net.py and update data/README.md.'
-        )
-    return 0
+    return finish_weights_file(
+        blob, args.out, args.check, FEATURE_NET_SHA256, "FEATURE_NET_SHA256", "gan_lessons/feature_net.py"
+    )
 
 
 if __name__ == "__main__":
