@@ -6,7 +6,7 @@
     python benchmarks/ddp_throughput.py --quick               # a few seconds: checks that it runs (CI)
 
 Each configuration trains the default DCGAN (TrainConfig) on the shipped digits for the same wall-clock
-budget, through the same `gan_lessons.train.train` (with `dist=` under torchrun), and reports training
+budget, through the same `gan_lessons.dcgan.train` (with `dist=` under torchrun), and reports training
 images per second over all processes, after the first 5 steps (warm-up). `--batch-size` is per process,
 as in the CLI, so N processes take N times more images per step. Prints numbers; asserts nothing.
 
@@ -61,8 +61,8 @@ def worker(args) -> None:
     import torch
 
     from gan_lessons import TrainConfig, load_mnist, new_run
+    from gan_lessons.dcgan import train
     from gan_lessons.distributed import init_from_env
-    from gan_lessons.train import train
 
     torch.set_num_threads(args.threads)
     dist = init_from_env(args.device)

@@ -1,31 +1,45 @@
 """GAN Lessons: the helpers the notebooks import. Each name says which chapter introduces it."""
 
 from . import checks, theory
-from .autoencoder import AutoEncoder, train_autoencoder
-from .checkpoint import (
+from .baselines import AutoEncoder, LeNet, accuracy, predict, train_autoencoder, train_classifier
+from .conditional import (
+    CONDITIONAL_RECIPE,
+    ConditionalDiscriminator,
+    ConditionalGenerator,
+    ConditioningReport,
+    conditioning_accuracy,
+    fid_per_class,
+)
+from .config import DATA_DIR, QUICK, get_device, set_seed, single_thread
+from .data import MNISTDigits, load_mnist, shuffled_indices, to_uint8
+from .dcgan import (
+    Discriminator,
+    GANRun,
+    Generator,
+    TrainConfig,
+    gan_step,
     load_checkpoint,
     load_generator,
     load_pretrained_generator,
+    new_run,
     read_checkpoint,
     save_checkpoint,
+    train,
+    train_conditional,
 )
-from .classifier import LeNet, accuracy, predict, train_classifier
-from .compare import REMEDIES, compare_remedies, format_table, ring_modes_reached
-from .conditioning import ConditioningReport, conditioning_accuracy, fid_per_class
-from .config import DATA_DIR, QUICK, get_device, set_seed, single_thread
-from .data import (
-    MNISTDigits,
-    SegmentationSet,
-    check_masks,
-    load_mnist,
-    make_segmentation_set,
-    segmentation_splits,
-    shuffled_indices,
-    to_uint8,
-)
-from .diagnostics import DiagnosticsTracker, diagnose
-from .diffusion import Denoiser, NoiseSchedule, diffusion_sample, train_denoiser
+from .ddpm import Denoiser, NoiseSchedule, diffusion_sample, train_denoiser
+from .engine import DOptions, Loop, NonFiniteLossError, Position, epoch_loader, fit, update_D, update_G
 from .feature_net import lenet_features, load_feature_net
+from .layers import (
+    AugmentedDiscriminator,
+    MinibatchStdDev,
+    check_labels,
+    count_parameters,
+    diff_augment,
+    init_dcgan_weights,
+    one_hot_channels,
+    trace_shapes,
+)
 from .losses import (
     LOSSES,
     LossFamily,
@@ -48,7 +62,6 @@ from .losses import (
 from .metrics import (
     FID_LABEL,
     FeatureStats,
-    FIDTracker,
     SmallSampleWarning,
     class_coverage,
     evaluate,
@@ -60,21 +73,16 @@ from .metrics import (
     precision_recall,
     precision_recall_from_features,
 )
-from .models import (
-    AugmentedDiscriminator,
-    ConditionalDiscriminator,
-    ConditionalGenerator,
-    Discriminator,
-    Generator,
-    MinibatchStdDev,
+from .pix2pix import (
     PatchDiscriminator,
+    SegmentationSet,
     UNet,
-    check_labels,
-    count_parameters,
-    diff_augment,
-    init_dcgan_weights,
-    one_hot_channels,
-    trace_shapes,
+    make_segmentation_set,
+    pixel_loss,
+    predict_masks,
+    segmentation_splits,
+    train_segmenter,
+    update_G_paired,
 )
 from .plot import (
     PlaygroundFigure,
@@ -86,21 +94,10 @@ from .plot import (
     show_images,
     show_sample_progress,
 )
-from .run import CONDITIONAL_RECIPE, GANRun, TrainConfig, new_run
-from .segmentation import dice, iou, pixel_accuracy, segmentation_report, spurious_components
-from .toy import PRESETS, ToyGAN, make_data, modes_reached
-from .train import (
-    NonFiniteLossError,
-    epoch_loader,
-    pixel_loss,
-    predict_masks,
-    train,
-    train_conditional,
-    train_segmenter,
-    update_D,
-    update_G,
-    update_G_paired,
-)
+from .remedies import REMEDIES, compare_remedies, format_table, ring_modes_reached
+from .segmentation import check_masks, dice, iou, pixel_accuracy, segmentation_report, spurious_components
+from .toy2d import PRESETS, ToyGAN, make_data, modes_reached
+from .trackers import DiagnosticsTracker, FIDTracker, diagnose
 from .widgets import conditional_explorer, gaussian_explorer, latent_explorer, playground
 
 __version__ = "0.1.0"

@@ -102,9 +102,9 @@ def _stabilizing_config(args) -> dict:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .conditional import CONDITIONINGS
+    from .dcgan import TrainConfig
     from .losses import LOSSES
-    from .models import CONDITIONINGS
-    from .run import TrainConfig
 
     defaults = TrainConfig()
     parser = argparse.ArgumentParser(
@@ -219,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _conditional_config(args) -> dict:
     # --conditional: the recipe of 10_conditional_gan, each part of which --conditioning / --aux-weight can change.
-    from .run import CONDITIONAL_RECIPE
+    from .conditional import CONDITIONAL_RECIPE
 
     if not args.conditional:
         if args.conditioning is not None or args.aux_weight is not None:
@@ -232,12 +232,11 @@ def _conditional_config(args) -> dict:
 def _train(args) -> None:
     import torch
 
-    from .checkpoint import load_checkpoint
     from .data import load_mnist
-    from .metrics import FIDTracker, evaluate
+    from .dcgan import TrainConfig, load_checkpoint, new_run, train, train_conditional
+    from .metrics import evaluate
     from .plot import plot_history, show_images
-    from .run import TrainConfig, new_run
-    from .train import train, train_conditional
+    from .trackers import FIDTracker
 
     ckpt = args.out / "checkpoint.pt"
     if args.epochs is None and args.max_seconds is None:
@@ -317,7 +316,7 @@ def _train(args) -> None:
         )
     print(report)
     if run.config.conditional:
-        from .conditioning import conditioning_accuracy
+        from .conditional import conditioning_accuracy
 
         labels = torch.arange(1000) % 10
         print(
@@ -347,8 +346,8 @@ def _ddp_finish(dist, run) -> bool:
 def _sample(args) -> None:
     import torch
 
-    from .checkpoint import load_checkpoint
     from .data import to_uint8
+    from .dcgan import load_checkpoint
 
     suffix = args.out.suffix.lower()
     if suffix not in (".png", ".npz"):
@@ -361,7 +360,7 @@ def _sample(args) -> None:
     z = torch.randn(args.n, run.config.latent_dim, generator=torch.Generator().manual_seed(args.seed))
     labels = None
     if run.config.conditional:
-        from .models import check_labels
+        from .layers import check_labels
 
         labels = (
             torch.arange(args.n) % 10

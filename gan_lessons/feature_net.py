@@ -1,7 +1,7 @@
 """The shipped LeNet that every metric reads images through: loading it (data/lenet_mnist.pt, checked
 against its sha256), checking and converting the images it is given (`as_images`), its features
 (`lenet_features`, the penultimate pre-activations) and its class posteriors (`class_probabilities`).
-Introduced in 09_evaluating; the metrics built on it live in `metrics` and `conditioning`.
+Introduced in 06_evaluating (the network itself, LeNet, in 02_core_concepts, where `baselines` trains it as\nthe discriminative baseline); the metrics built on it live in `metrics` and `conditional`.
 """
 
 from __future__ import annotations
@@ -12,19 +12,47 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 
-from .classifier import LeNet
-from .config import DATA_DIR
-from .data import first_line, float32_weights, read_shipped_weights
-
-FEATURE_NET_FILE = "lenet_mnist.pt"
-FEATURE_NET_FORMAT = "gan_lessons.feature_net/1"
-FEATURE_NET_SHA256 = "72be70a25b7ddad3d90c312a0616373f5710d255ebb68808bc2099666758b1cc"
-NUM_CLASSES = 10
-_FIX_NET = (
-    "Restore it with `git checkout -- data/{name}` (it ships with the course), "
-    "or rebuild it with `python tools/train_feature_net.py` (about a minute on a CPU)."
+from .layers import NUM_CLASSES, MaxPool2x2, check_images
+from .shipped import (
+    FEATURE_NET_FILE,
+    FEATURE_NET_SHA256,
+    SHIPPED,
+    first_line,
+    float32_weights,
+    read_shipped_weights,
 )
+
+FEATURE_NET_FORMAT = "gan_lessons.feature_net/1"
+
+
+class LeNet(nn.Module):
+    """images (N, 1, 28, 28) in [-1, 1] -> class logits (N, 10); `features` gives the penultimate layer."""
+
+    def __init__(self, feature_dim: int = 128):
+        super().__init__()
+        self.feature_dim = feature_dim
+        self.body = nn.Sequential(
+            nn.Conv2d(1, 32, 5, padding=2),
+            nn.ReLU(),
+            MaxPool2x2(),  # (N, 32, 14, 14)
+            nn.Conv2d(32, 64, 5, padding=2),
+            nn.ReLU(),
+            MaxPool2x2(),  # (N, 64, 7, 7)
+            nn.Flatten(),
+            nn.Linear(64 * 7 * 7, feature_dim),
+            nn.ReLU(),  # (N, feature_dim)
+        )
+        self.head = nn.Linear(feature_dim, 10)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """Penultimate-layer activations (N, feature_dim)."""
+        check_images(x, "LeNet")
+        return self.body(x)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(x))
 
 
 # --------------------------------------------------------------------------------------------
@@ -32,7 +60,7 @@ _FIX_NET = (
 # --------------------------------------------------------------------------------------------
 def feature_net_path() -> Path:
     """Where the shipped feature network lives: data/lenet_mnist.pt. Introduced in 09_evaluating."""
-    return DATA_DIR / FEATURE_NET_FILE
+    return SHIPPED[FEATURE_NET_FILE].path
 
 
 _NET_CACHE: dict[str, LeNet] = {}
@@ -46,7 +74,7 @@ def load_feature_net(
     `expected_sha256=None` skips the check (for a network you trained yourself).
     """
     path = Path(path) if path is not None else feature_net_path()
-    fix = _FIX_NET.format(name=path.name)
+    fix = SHIPPED[FEATURE_NET_FILE].fix(path.name)
     state, digest = read_shipped_weights(path, "feature network", expected_sha256, fix)
     if digest in _NET_CACHE:
         return _NET_CACHE[digest]

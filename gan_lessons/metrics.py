@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from .classifier import LeNet
 from .feature_net import (
     NUM_CLASSES,
+    LeNet,
     as_images,
     class_probabilities,
     lenet_features,
@@ -399,51 +399,6 @@ def evaluate_features(f_real: torch.Tensor, f_fake: torch.Tensor, net: LeNet, k:
     )
 
 
-class FIDTracker:
-    """An `on_step` callback for `train`: every `every` steps, FID of `n` samples from fixed noise,
-    appended to run.history["fid_steps"] and run.history["fid"]. Introduced in 09_evaluating.
-
-        tracker = FIDTracker(data, every=200, n=1000)
-        train(run, data, num_epochs, on_step=tracker)
-        tracker.record(run)  # also at the very end
-    """
-
-    def __init__(
-        self, real, every: int = 500, n: int = MIN_FID_SAMPLES, seed: int = 0, net: LeNet | None = None
-    ):
-        if not isinstance(every, int) or isinstance(every, bool) or every <= 0:
-            raise ValueError(
-                f"every (steps between FID measurements) must be a positive integer; got {every!r}."
-            )
-        if not isinstance(n, int) or isinstance(n, bool) or n < 2:
-            raise ValueError(f"n (samples per FID) must be an integer >= 2; got {n!r}.")
-        self.net = net if net is not None else load_feature_net()
-        self.reference = (
-            real if isinstance(real, FeatureStats) else feature_stats(real, self.net, name="real")
-        )
-        self.every, self.n, self.seed = every, n, seed
-        self._z: torch.Tensor | None = None
-
-    def __call__(self, run) -> None:
-        if run.step % self.every == 0:
-            self.record(run)
-
-    def record(self, run) -> float:
-        """Measure FID now (once per step) and append it to the run's history; returns it."""
-        hist = run.history
-        steps, values = hist.setdefault("fid_steps", []), hist.setdefault("fid", [])
-        if steps and steps[-1] == run.step:
-            return values[-1]
-        latent_dim = run.config.latent_dim
-        if self._z is None or self._z.shape[1] != latent_dim:
-            self._z = torch.randn(self.n, latent_dim, generator=torch.Generator().manual_seed(self.seed))
-        fake = torch.cat([run.sample(z=z) for z in self._z.split(1000)])
-        value = fid(self.reference, feature_stats(fake, self.net, name="fake"), self.net)
-        steps.append(run.step)
-        values.append(value)
-        return value
-
-
 __all__ = [
     "FID_LABEL",
     "IS_LABEL",
@@ -467,5 +422,4 @@ __all__ = [
     "EvalReport",
     "evaluate",
     "evaluate_features",
-    "FIDTracker",
 ]

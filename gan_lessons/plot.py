@@ -21,7 +21,7 @@ from torchvision.utils import make_grid
 from .config import single_thread
 
 if TYPE_CHECKING:
-    from .toy import ToyGAN
+    from .toy2d import ToyGAN
 
 
 def image_grid(images: torch.Tensor | np.ndarray, nrow: int = 8) -> np.ndarray:

@@ -7,9 +7,30 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .data import check_masks
-
 __all__ = ["iou", "dice", "pixel_accuracy", "spurious_components", "segmentation_report"]
+
+
+def check_masks(masks, n: int | None = None, name: str = "masks") -> torch.Tensor:
+    """Raise a ValueError unless `masks` is (N, 1, H, W) with values in {0, 1} (and N == n when given);
+    returns it as a float tensor. Introduced in 11_gan_segmentation."""
+    m = torch.as_tensor(masks)
+    if m.dim() == 3:
+        raise ValueError(
+            f"{name} must have shape (N, 1, H, W); got {tuple(m.shape)}. Add the channel with .unsqueeze(1)."
+        )
+    if m.dim() != 4 or m.shape[1] != 1:
+        raise ValueError(
+            f"{name} must have shape (N, 1, H, W): one channel, 1 = digit, 0 = background; got {tuple(m.shape)}."
+        )
+    if n is not None and len(m) != n:
+        raise ValueError(f"{n} images but {len(m)} {name}: give exactly one mask per image.")
+    m = m.float()
+    if not ((m == 0) | (m == 1)).all():
+        bad = m[(m != 0) & (m != 1)][0].item()
+        raise ValueError(
+            f"{name} must hold only 0 and 1; found {bad:g}. Threshold probabilities first, e.g. (p > 0.5).float()."
+        )
+    return m
 
 
 def _mask_pair(pred, target) -> tuple[torch.Tensor, torch.Tensor]:

@@ -19,7 +19,7 @@ import numpy as np
 from .config import single_thread
 from .losses import LOSSES
 from .plot import BlitFigure, PlaygroundFigure, image_grid, png_bytes, save_gif
-from .toy import OPTIMIZERS, PRESETS, ToyGAN
+from .toy2d import OPTIMIZERS, PRESETS, ToyGAN
 
 
 def _widgets():

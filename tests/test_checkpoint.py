@@ -1,4 +1,4 @@
-"""Checkpoints (gan_lessons.checkpoint): atomic writes, safe reads, clear errors, exact resumes."""
+"""Checkpoints (gan_lessons.dcgan's checkpoints, gan_lessons.shipped's atomic writer): atomic writes, safe reads, clear errors, exact resumes."""
 
 import os
 import signal
@@ -17,14 +17,14 @@ from gan_lessons import (
     save_checkpoint,
     train,
 )
-from gan_lessons import checkpoint as checkpoint_mod
-from gan_lessons.checkpoint import (
+from gan_lessons import dcgan as checkpoint_mod
+from gan_lessons.dcgan import (
     PRETRAINED_G_FORMAT,
     PRETRAINED_G_SHA256,
+    Generator,
     pretrained_generator_path,
 )
-from gan_lessons.data import sha256_of
-from gan_lessons.models import Generator
+from gan_lessons.shipped import sha256_of
 
 from runs import SMALL, assert_same_weights
 
@@ -241,7 +241,7 @@ def test_a_generator_made_by_the_tool_loads_without_the_shipped_checksum(tmp_pat
 
 def test_finish_weights_file_checks_or_writes_and_names_the_constant_to_update(tmp_path, capsys):
     """The last step of tools/train_feature_net.py and tools/make_pretrained_generator.py."""
-    from gan_lessons.checkpoint import finish_weights_file
+    from gan_lessons.shipped import finish_weights_file
 
     path = tmp_path / "w.pt"
     args = ("OLD_SHA256", "gan_lessons/somewhere.py")

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 
 from gan_lessons.checks import WrongAnswer, check_lsgan_d_loss, check_modes_reached
 from gan_lessons.losses import d_loss_least_squares
-from gan_lessons.toy import modes_reached
+from gan_lessons.toy2d import modes_reached
 
 
 # ---- check_lsgan_d_loss

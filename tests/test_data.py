@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from gan_lessons import data as data_mod
-from gan_lessons.checkpoint import load_pretrained_generator, pretrained_generator_path
 from gan_lessons.data import SUBSET_FILE, load_mnist, load_subset_arrays, shuffled_indices, to_uint8
+from gan_lessons.dcgan import load_pretrained_generator, pretrained_generator_path
 from gan_lessons.feature_net import feature_net_path, load_feature_net
 
 
@@ -97,7 +97,8 @@ def test_shipped_file_matches_readme_checksum():
 
 
 # --- the synthetic segmentation set (11_gan_segmentation) ----------------------------------------
-from gan_lessons.data import check_masks, make_segmentation_set, segmentation_splits  # noqa: E402
+from gan_lessons.pix2pix import make_segmentation_set, segmentation_splits  # noqa: E402
+from gan_lessons.segmentation import check_masks  # noqa: E402
 
 
 def test_segmentation_set_is_deterministic_and_seeded():

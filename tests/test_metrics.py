@@ -11,8 +11,7 @@ import scipy.linalg
 import torch
 
 from gan_lessons import TrainConfig, load_mnist, new_run, shuffled_indices, train
-from gan_lessons.classifier import LeNet, accuracy
-from gan_lessons.data import sha256_of
+from gan_lessons.baselines import LeNet, accuracy
 from gan_lessons.feature_net import (
     FEATURE_NET_SHA256,
     as_images,
@@ -28,7 +27,6 @@ from gan_lessons.metrics import (
     MIN_FID_SAMPLES,
     EvalReport,
     FeatureStats,
-    FIDTracker,
     SmallSampleWarning,
     class_coverage,
     coverage_from_counts,
@@ -44,6 +42,8 @@ from gan_lessons.metrics import (
     precision_recall,
     precision_recall_from_features,
 )
+from gan_lessons.shipped import sha256_of
+from gan_lessons.trackers import FIDTracker
 
 
 @pytest.fixture(scope="module")

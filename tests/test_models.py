@@ -1,4 +1,4 @@
-"""Tests for gan_lessons.models: shapes, clear errors on wrong inputs, determinism, the shape tracer."""
+"""The networks of gan_lessons.layers, dcgan, conditional and pix2pix: shapes, clear errors on wrong inputs, determinism, the shape tracer."""
 
 import pytest
 import torch
@@ -165,13 +165,9 @@ def test_augmented_discriminator_checks_its_input():
 
 
 # --- conditional models, U-Net, PatchGAN ---------------------------------------------------------
-from gan_lessons.models import (  # noqa: E402
-    ConditionalDiscriminator,
-    ConditionalGenerator,
-    PatchDiscriminator,
-    UNet,
-    one_hot_channels,
-)
+from gan_lessons.conditional import ConditionalDiscriminator, ConditionalGenerator  # noqa: E402
+from gan_lessons.layers import one_hot_channels  # noqa: E402
+from gan_lessons.pix2pix import PatchDiscriminator, UNet  # noqa: E402
 
 
 def test_conditional_shapes_and_the_label_matters():
@@ -263,7 +259,7 @@ def test_conditional_discriminator_rejects_bad_options():
 
 
 # ---------------------------------------------------------------- pooling
-from gan_lessons.models import MaxPool2x2  # noqa: E402
+from gan_lessons.layers import MaxPool2x2  # noqa: E402
 
 
 @pytest.mark.parametrize("shape", [(3, 4, 28, 28), (2, 5, 7, 7), (1, 1, 14, 9), (6, 2, 2)])

@@ -20,8 +20,8 @@ from gan_lessons import (
     update_D,
     update_G,
 )
+from gan_lessons.engine import DOptions, NonFiniteLossError
 from gan_lessons.losses import LOSSES, get_loss
-from gan_lessons.train import NonFiniteLossError
 
 from runs import SMALL, assert_same_weights
 
@@ -210,7 +210,7 @@ def _by_hand(config, data, num_epochs):
             z = torch.randn(len(x_real), config.latent_dim, generator=run.noise_gen)
             x_fake = run.G(z)
             loss_d, real_out, fake_out = update_D(
-                run.D, run.opt_d, x_real, x_fake, family, config.gp_weight, run.noise_gen
+                run.D, run.opt_d, x_real, x_fake, family, DOptions(config.gp_weight, generator=run.noise_gen)
             )
             loss_g = update_G(run.D, run.opt_g, x_fake, family)
             outs.append((loss_d.item(), loss_g.item(), family.d_probability(real_out).mean().item()))
@@ -263,13 +263,13 @@ def test_gradient_penalty_weight(digits):
     fam = LOSSES["wgan_gp"]
     with torch.no_grad():
         plain = fam.d_loss(run.D(x_real), run.D(x_fake))
-    loss_0, _, _ = update_D(run.D, run.opt_d, x_real, x_fake, fam, gp_weight=0.0)
+    loss_0, _, _ = update_D(run.D, run.opt_d, x_real, x_fake, fam, DOptions(gp_weight=0.0))
     assert torch.allclose(loss_0, plain)  # weight 0: the Wasserstein loss alone
     run = new_run(TrainConfig(**SMALL))
     loss_10, _, _ = update_D(run.D, run.opt_d, x_real, x_fake, fam)  # the family's default weight, 10
     assert loss_10 > plain
     with pytest.raises(ValueError, match="gp_weight must be >= 0"):
-        update_D(run.D, run.opt_d, x_real, x_fake, fam, gp_weight=-1)
+        update_D(run.D, run.opt_d, x_real, x_fake, fam, DOptions(gp_weight=-1))
 
 
 def test_non_finite_loss_raises_before_the_step(digits):
@@ -360,11 +360,11 @@ def test_r1_weight_changes_d_step_and_is_checked(digits):
     for r1 in (0.0, 10.0):
         run = new_run(TrainConfig(**SMALL))
         x_fake = run.G(torch.randn(32, SMALL["latent_dim"]))
-        loss_d, _, _ = update_D(run.D, run.opt_d, x_real, x_fake, "nonsaturating", r1_weight=r1)
+        loss_d, _, _ = update_D(run.D, run.opt_d, x_real, x_fake, "nonsaturating", DOptions(r1_weight=r1))
         outs.append(loss_d.item())
     assert outs[1] > outs[0]  # the penalty is >= 0 and adds to the loss
     with pytest.raises(ValueError, match="r1_weight must be >= 0"):
-        update_D(run.D, run.opt_d, x_real, x_fake, "nonsaturating", r1_weight=-1)
+        update_D(run.D, run.opt_d, x_real, x_fake, "nonsaturating", DOptions(r1_weight=-1))
 
 
 @pytest.mark.parametrize(
@@ -546,7 +546,7 @@ def test_bad_conditioning_settings(kwargs, message):
 
 
 def test_the_class_term_needs_the_labels_and_reaches_both_players():
-    from gan_lessons.models import ConditionalDiscriminator, ConditionalGenerator
+    from gan_lessons.conditional import ConditionalDiscriminator, ConditionalGenerator
 
     torch.manual_seed(0)
     G = ConditionalGenerator(latent_dim=8, width=4)
@@ -566,7 +566,9 @@ def test_the_class_term_needs_the_labels_and_reaches_both_players():
     # With aux_weight=0 the class term vanishes: D's loss is the plain non-saturating loss on its logits.
     with torch.no_grad():
         plain = get_loss("nonsaturating").d_loss(D_y(x_real)[0], D_y(x_fake)[0])
-    weightless, _, _ = update_D(D_y, opt_d, x_real, x_fake, "nonsaturating", labels=y, aux_weight=0.0)
+    weightless, _, _ = update_D(
+        D_y, opt_d, x_real, x_fake, "nonsaturating", DOptions(aux_weight=0.0), labels=y
+    )
     assert torch.allclose(weightless, plain)
     loss_g = update_G(D_y, opt_g, x_fake, "nonsaturating", labels=y)
     with torch.no_grad():

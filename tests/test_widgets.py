@@ -328,7 +328,7 @@ def test_latent_explorer_rejects_bad_input():
 def test_conditional_explorer_redraws_from_its_controls():
     import torch
 
-    from gan_lessons.models import ConditionalGenerator
+    from gan_lessons.conditional import ConditionalGenerator
     from gan_lessons.widgets import conditional_explorer
 
     torch.manual_seed(0)
@@ -358,7 +358,7 @@ def test_conditional_explorer_redraws_from_its_controls():
 
 def test_conditional_explorer_rejects_bad_input():
     from gan_lessons import Generator
-    from gan_lessons.models import ConditionalGenerator
+    from gan_lessons.conditional import ConditionalGenerator
     from gan_lessons.widgets import conditional_explorer
 
     with pytest.raises(ValueError, match="class-conditional generator"):

@@ -32,7 +32,7 @@ def main(wheel: str) -> None:
     out = ROOT / "data" / "mnist_5k.npz"
     np.savez_compressed(out, images=images, labels=labels)
     sys.path.insert(0, str(ROOT))
-    from gan_lessons.data import sha256_of
+    from gan_lessons.shipped import sha256_of
 
     print(f"wrote {out} ({out.stat().st_size:,} bytes), sha256 {sha256_of(out)}")
 

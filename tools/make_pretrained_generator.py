@@ -11,7 +11,7 @@ subset's 4,000-digit "train" split (so full MNIST being present does not change 
 digits, never seen in training, are the reference of its FID. Only the generator to sample from is
 kept (the moving average of G's weights, `GANRun.G_sample`), in float16, with the two settings that
 rebuild it (latent_dim, width). The same torch version on the same kind of CPU gives the same bytes;
-the sha256 printed at the end is the one `gan_lessons.checkpoint` checks (PRETRAINED_G_SHA256) and
+the sha256 printed at the end is the one `gan_lessons.shipped` records (PRETRAINED_G_SHA256) and
 data/README.md records. Introduced in 02_core_concepts.
 """
 
@@ -30,19 +30,20 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from gan_lessons.checkpoint import (  # noqa: E402
-    PRETRAINED_G_FORMAT,
-    PRETRAINED_G_SHA256,
-    finish_weights_file,
-    load_pretrained_generator,
-    pretrained_generator_path,
-)
 from gan_lessons.config import single_thread  # noqa: E402
 from gan_lessons.data import load_mnist, shuffled_indices  # noqa: E402
+from gan_lessons.dcgan import (  # noqa: E402  # noqa: E402
+    PRETRAINED_G_FORMAT,
+    PRETRAINED_G_SHA256,
+    Generator,
+    TrainConfig,
+    load_pretrained_generator,
+    new_run,
+    pretrained_generator_path,
+    train,
+)
 from gan_lessons.metrics import class_coverage, evaluate, fid  # noqa: E402
-from gan_lessons.models import Generator  # noqa: E402
-from gan_lessons.run import TrainConfig, new_run  # noqa: E402
-from gan_lessons.train import train  # noqa: E402
+from gan_lessons.shipped import finish_weights_file  # noqa: E402
 
 SEED = 0
 NUM_EPOCHS = 30  # chapter 05's full mode: 1,860 steps of 64 over the 4,000 training digits
@@ -135,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     report(blob, G32)
     print(f"size {len(blob):,} bytes, sha256 {digest}")
     return finish_weights_file(
-        blob, args.out, args.check, PRETRAINED_G_SHA256, "PRETRAINED_G_SHA256", "gan_lessons/checkpoint.py"
+        blob, args.out, args.check, PRETRAINED_G_SHA256, "PRETRAINED_G_SHA256", "gan_lessons/shipped.py"
     )
 
 

@@ -25,10 +25,10 @@ sys.path.insert(0, str(ROOT))
 
 import torch.nn.functional as F  # noqa: E402
 
-from gan_lessons.checkpoint import finish_weights_file  # noqa: E402
-from gan_lessons.classifier import LeNet, accuracy  # noqa: E402
+from gan_lessons.baselines import LeNet, accuracy  # noqa: E402
 from gan_lessons.data import load_mnist  # noqa: E402
 from gan_lessons.feature_net import FEATURE_NET_FORMAT, FEATURE_NET_SHA256, feature_net_path  # noqa: E402
+from gan_lessons.shipped import finish_weights_file  # noqa: E402
 
 SEED = 0
 NUM_EPOCHS = 15
@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"held-out accuracy {held_out:.4f} (1,000 digits never seen in training)")
     print(f"size {len(blob):,} bytes, sha256 {digest}")
     return finish_weights_file(
-        blob, args.out, args.check, FEATURE_NET_SHA256, "FEATURE_NET_SHA256", "gan_lessons/feature_net.py"
+        blob, args.out, args.check, FEATURE_NET_SHA256, "FEATURE_NET_SHA256", "gan_lessons/shipped.py"
     )
 
 

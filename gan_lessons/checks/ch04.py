@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from ..losses import d_loss_least_squares
-from ..toy import modes_reached
+from ..toy2d import modes_reached
 from .core import (
     WrongAnswer,
     as_float,

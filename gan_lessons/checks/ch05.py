@@ -9,9 +9,9 @@ from collections.abc import Callable
 import torch
 
 from ..config import single_thread
+from ..dcgan import Discriminator, Generator
+from ..engine import update_D, update_G
 from ..losses import d_loss_bce, g_loss_minimax, g_loss_nonsaturating
-from ..models import Discriminator, Generator
-from ..train import update_D, update_G
 from .core import WrongAnswer, as_tensor, call_student, checker, close, correct, require_callable
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import torch
 
-from ..models import one_hot_channels
+from ..layers import one_hot_channels
 from .core import WrongAnswer, as_tensor, call_student, checker, close, correct, require_callable
 
 _LABELS = torch.tensor([3, 0, 9, 7])  # distinct, with both ends, so an off-by-one or a wrong size shows

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .classifier import LeNet
-from .feature_net import lenet_features, load_feature_net
-from .metrics import MIN_FID_SAMPLES, evaluate_features
+from .feature_net import LeNet, lenet_features, load_feature_net
+from .metrics import MIN_FID_SAMPLES, FeatureStats, evaluate_features, feature_stats, fid
 
 __all__ = ["DiagnosticsTracker", "Diagnosis", "diagnose", "KL_COLLAPSE"]
 
@@ -23,6 +22,51 @@ KL_COLLAPSE = 0.5
 
 _PR_K = 3  # the k of precision_recall_from_features: each set needs more than k samples
 _MIN_SAMPLES = _PR_K + 1
+
+
+class FIDTracker:
+    """An `on_step` callback for `train`: every `every` steps, FID of `n` samples from fixed noise,
+    appended to run.history["fid_steps"] and run.history["fid"]. Introduced in 09_evaluating.
+
+        tracker = FIDTracker(data, every=200, n=1000)
+        train(run, data, num_epochs, on_step=tracker)
+        tracker.record(run)  # also at the very end
+    """
+
+    def __init__(
+        self, real, every: int = 500, n: int = MIN_FID_SAMPLES, seed: int = 0, net: LeNet | None = None
+    ):
+        if not isinstance(every, int) or isinstance(every, bool) or every <= 0:
+            raise ValueError(
+                f"every (steps between FID measurements) must be a positive integer; got {every!r}."
+            )
+        if not isinstance(n, int) or isinstance(n, bool) or n < 2:
+            raise ValueError(f"n (samples per FID) must be an integer >= 2; got {n!r}.")
+        self.net = net if net is not None else load_feature_net()
+        self.reference = (
+            real if isinstance(real, FeatureStats) else feature_stats(real, self.net, name="real")
+        )
+        self.every, self.n, self.seed = every, n, seed
+        self._z: torch.Tensor | None = None
+
+    def __call__(self, run) -> None:
+        if run.step % self.every == 0:
+            self.record(run)
+
+    def record(self, run) -> float:
+        """Measure FID now (once per step) and append it to the run's history; returns it."""
+        hist = run.history
+        steps, values = hist.setdefault("fid_steps", []), hist.setdefault("fid", [])
+        if steps and steps[-1] == run.step:
+            return values[-1]
+        latent_dim = run.config.latent_dim
+        if self._z is None or self._z.shape[1] != latent_dim:
+            self._z = torch.randn(self.n, latent_dim, generator=torch.Generator().manual_seed(self.seed))
+        fake = torch.cat([run.sample(z=z) for z in self._z.split(1000)])
+        value = fid(self.reference, feature_stats(fake, self.net, name="fake"), self.net)
+        steps.append(run.step)
+        values.append(value)
+        return value
 
 
 class DiagnosticsTracker:

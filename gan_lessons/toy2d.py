@@ -23,7 +23,8 @@ import torch
 from torch import nn
 
 from .config import single_thread
-from .losses import LossFamily, clip_weights_, get_loss, gradient_penalty
+from .engine import DOptions, NonFiniteLossError, update_D, update_G
+from .losses import LossFamily, get_loss
 
 # ----------------------------------------------------------------------------------------------
 # Data presets
@@ -300,6 +301,13 @@ class ToySettings:
         return TOY_GP_WEIGHT if self.family.gp_weight > 0 else 0.0
 
 
+def _toy_error(err: NonFiniteLossError, what: str) -> NonFiniteLossError:
+    # The engine's error, told in the playground's terms (the step counts, and what to do there).
+    toy = NonFiniteLossError(f"{what}: lower the learning rates and reset.")
+    toy.player, toy.value = err.player, err.value
+    return toy
+
+
 class ToyGAN:
     """A GAN on 2-D data, advanced step by step. Introduced in 04_toy_gan_playground.
 
@@ -412,45 +420,36 @@ class ToyGAN:
         return torch.randn(n, self.settings.latent_dim, generator=self._gen)
 
     def step_d(self) -> float:
-        """One discriminator update on a fresh batch; returns D's loss."""
+        """One discriminator update on a fresh batch (the engine's `update_D`); returns D's loss."""
         with self._lock, single_thread():
             s = self.settings
             x_real = self.data.sample(s.batch_size, generator=self._gen)
             with torch.no_grad():
                 x_fake = self.G(self._noise(s.batch_size))
-            loss = s.family.d_loss(self.D(x_real), self.D(x_fake))
-            gp_weight = s.penalty_weight()
-            if gp_weight > 0:
-                loss = loss + gp_weight * gradient_penalty(self.D, x_real, x_fake, self._gen)
-            self.opt_d.zero_grad(set_to_none=True)
-            loss.backward()
-            self.opt_d.step()
-            if s.family.clip > 0:  # WGAN with weight clipping (08_stabilizing)
-                clip_weights_(self.D, s.family.clip)
+            options = DOptions(gp_weight=s.penalty_weight(), generator=self._gen)
+            try:
+                loss, _, _ = update_D(self.D, self.opt_d, x_real, x_fake, s.family, options)
+            except NonFiniteLossError as err:
+                raise _toy_error(
+                    err, f"D's loss became {err.value} at D step {self.d_step_count + 1}"
+                ) from None
             self.d_step_count += 1
             self._last_d_loss = loss.item()
-            if not math.isfinite(self._last_d_loss):
-                raise FloatingPointError(
-                    f"D's loss became {self._last_d_loss} at D step {self.d_step_count}: "
-                    "lower the learning rates and reset."
-                )
             return self._last_d_loss
 
     def step_g(self) -> float:
-        """One generator update; returns G's loss and records both losses in `history`."""
+        """One generator update (the engine's `update_G`) on fresh noise; returns G's loss and records both
+        losses in `history`."""
         with self._lock, single_thread():
             s = self.settings
-            loss = s.family.g_loss(self.D(self.G(self._noise(s.batch_size))))
-            self.opt_g.zero_grad(set_to_none=True)
-            loss.backward()
-            self.opt_g.step()
+            try:
+                loss = update_G(self.D, self.opt_g, self.G(self._noise(s.batch_size)), s.family)
+            except NonFiniteLossError as err:
+                raise _toy_error(
+                    err, f"G's loss became {err.value} at step {self.g_step_count + 1}"
+                ) from None
             self.g_step_count += 1
             value = loss.item()
-            if not math.isfinite(value):
-                raise FloatingPointError(
-                    f"G's loss became {value} at step {self.g_step_count}: "
-                    "lower the learning rates and reset."
-                )
             self.history["step"].append(self.g_step_count)
             self.history["d_loss"].append(self._last_d_loss)
             self.history["g_loss"].append(value)

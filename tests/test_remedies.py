@@ -1,4 +1,4 @@
-"""gan_lessons.compare (08_stabilizing): the remedies table is measured, row by row, from the registry's
+"""gan_lessons.remedies (08_stabilizing): the remedies table is measured, row by row, from the registry's
 options; image-only remedies have no ring number; bad budgets get a clear error."""
 
 import math
@@ -52,7 +52,7 @@ def test_compare_rejects_a_bad_budget(bad):
 def test_compare_measures_against_the_held_out_digits_it_is_given(monkeypatch):
     """The table's real reference is the `real` argument (the test split), not the first rows of the
     training data (which, in the class-sorted subset, are only zeros and ones)."""
-    import gan_lessons.compare as compare
+    import gan_lessons.remedies as compare
 
     seen = []
 

@@ -1,4 +1,7 @@
-"""A small convolutional autoencoder for 1x28x28 digits, to compare with a GAN. Introduced in 02_core_concepts."""
+"""The two non-adversarial baselines of 02_core_concepts, trained on the engine's plain `fit`: the LeNet
+digit classifier (discriminative: p(y | x)) and the autoencoder (generative in name only: it reconstructs,
+and its latent space is not a distribution to sample from). LeNet's network itself lives in `feature_net`,
+since the shipped one is also the evaluator's feature network (06_evaluating)."""
 
 from __future__ import annotations
 
@@ -7,10 +10,52 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import Dataset
 
-from .models import check_images
-from .train import fit
+from .engine import fit
+from .feature_net import LeNet
+from .layers import check_images
+
+__all__ = ["LeNet", "train_classifier", "predict", "accuracy", "AutoEncoder", "train_autoencoder"]
 
 
+# ----------------------------------------------------------------------------------------------
+# The classifier
+# ----------------------------------------------------------------------------------------------
+def _classification_loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The cross-entropy of `model`'s logits on digits x against their labels y: one batch's loss for `fit`."""
+    return F.cross_entropy(model(x), y)
+
+
+def train_classifier(
+    model: nn.Module,
+    data: Dataset,
+    num_epochs: int = 3,
+    batch_size: int = 128,
+    lr: float = 1e-3,
+    seed: int = 0,
+    progress: bool = True,
+) -> list[float]:
+    """Train with Adam and cross-entropy; returns the loss of every step."""
+    return fit(
+        model, data, _classification_loss, num_epochs, batch_size, lr, seed, progress, desc="classifier"
+    )
+
+
+@torch.no_grad()
+def predict(model: nn.Module, images: torch.Tensor, batch_size: int = 100) -> torch.Tensor:
+    """Predicted class of each image (N,), in eval mode."""
+    model.eval()
+    return torch.cat([model(chunk).argmax(1) for chunk in images.split(batch_size)])
+
+
+def accuracy(model: nn.Module, data) -> float:
+    """Share of correctly classified digits in an MNISTDigits-like dataset (images, labels)."""
+    images, labels = data.tensors
+    return (predict(model, images) == labels).float().mean().item()
+
+
+# ----------------------------------------------------------------------------------------------
+# The autoencoder
+# ----------------------------------------------------------------------------------------------
 class AutoEncoder(nn.Module):
     """images (N, 1, 28, 28) -> codes (N, latent_dim) -> reconstructions (N, 1, 28, 28) in [-1, 1]."""
 

@@ -15,8 +15,8 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import Dataset
 
-from .models import check_images
-from .train import fit
+from .engine import fit
+from .layers import check_images
 
 
 class NoiseSchedule:

@@ -1,4 +1,4 @@
-"""Conditional-generator metrics (gan_lessons.conditioning): real digits with their true labels stand in
+"""Conditional-generator metrics (gan_lessons.conditional): real digits with their true labels stand in
 for a perfect conditional G, and the same digits with shifted labels for a G that ignores its label."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from gan_lessons import load_mnist
-from gan_lessons.conditioning import conditioning_accuracy, fid_per_class
+from gan_lessons.conditional import conditioning_accuracy, fid_per_class
 
 
 @pytest.fixture(scope="module")

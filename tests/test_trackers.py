@@ -1,4 +1,4 @@
-"""gan_lessons.diagnostics: `diagnose` on hand-made histories, healthy and sick."""
+"""gan_lessons.trackers: `diagnose` on hand-made histories, healthy and sick."""
 
 import pytest
 
@@ -21,7 +21,7 @@ def test_diagnose_reads_any_history_and_names_the_warning_signs():
 
 def test_diagnose_calls_a_lopsided_class_mix_collapse_even_with_more_than_three_digits():
     from gan_lessons import diagnose
-    from gan_lessons.diagnostics import KL_COLLAPSE
+    from gan_lessons.trackers import KL_COLLAPSE
 
     base = {"d_real": [0.7] * 50, "d_fake": [0.3] * 50, "fid": [900.0, 500.0], "recall": [0.3, 0.5]}
     lopsided = diagnose({**base, "num_covered": [5, 5], "kl_to_uniform": [0.7, KL_COLLAPSE + 0.1]})

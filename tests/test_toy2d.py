@@ -1,4 +1,4 @@
-"""gan_lessons.toy (04_toy_gan_playground), the 2-D game: presets, modes reached, networks, the stepper and
+"""gan_lessons.toy2d (04_toy_gan_playground), the 2-D game: presets, modes reached, networks, the stepper and
 its losses from the registry (gan_lessons.losses). Its live view and GIF: tests/test_plot.py; its
 dashboard: tests/test_widgets.py."""
 
@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from gan_lessons import toy
+from gan_lessons import toy2d as toy
 from gan_lessons.config import single_thread
 from gan_lessons.losses import LOSSES, d_loss_hinge, g_loss_hinge, gradient_penalty
-from gan_lessons.toy import (
+from gan_lessons.toy2d import (
     PRESETS,
     TOY_GP_WEIGHT,
     ToyDiscriminator,
@@ -126,7 +126,7 @@ def test_gradient_penalty_is_zero_for_a_unit_slope_critic():
 
 
 def _old_toy_gradient_penalty(D, x_real, x_fake, generator):
-    """The toy's own penalty before the registry's (gan_lessons/toy.py until the loss registry)."""
+    """The toy's own penalty before the registry's (gan_lessons/toy2d.py, toy.py until the loss registry)."""
     eps = torch.rand(len(x_real), 1, generator=generator)
     x_hat = (eps * x_real + (1 - eps) * x_fake.detach()).requires_grad_(True)
     (grad,) = torch.autograd.grad(D(x_hat).sum(), x_hat, create_graph=True)

@@ -17,12 +17,12 @@ import numpy as np
 import torch
 
 from .config import set_seed, single_thread
+from .dcgan import TrainConfig, new_run, train
+from .engine import DOptions, update_D, update_G
 from .feature_net import load_feature_net
 from .losses import get_loss
 from .metrics import SmallSampleWarning, evaluate
-from .run import TrainConfig, new_run
-from .toy import ToyGAN
-from .train import train, update_D, update_G
+from .toy2d import ToyGAN
 
 # name -> TrainConfig options. Where a remedy has a 2-D counterpart, the ring column uses the same options.
 REMEDIES: dict[str, dict] = {
@@ -73,17 +73,10 @@ def ring_modes_reached(options: dict, steps: int, seed: int = 0) -> float:
         for _ in range(steps):
             x_real = gan.data.sample(256, generator=gen)
             x_fake = gan.G(torch.randn(256, gan.settings.latent_dim, generator=gen))
-            update_D(
-                gan.D,
-                opt_d,
-                x_real,
-                x_fake,
-                family,
-                config.gp_weight,
-                gen,
-                r1_weight=config.r1,
-                clip=config.clip,
+            options = DOptions(
+                gp_weight=config.gp_weight, r1_weight=config.r1, clip=config.clip, generator=gen
             )
+            update_D(gan.D, opt_d, x_real, x_fake, family, options)
             update_G(gan.D, opt_g, x_fake, family)
     return gan.modes_reached()
 

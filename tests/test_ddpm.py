@@ -1,4 +1,4 @@
-"""gan_lessons.diffusion: the noise schedule, the denoiser's shapes, training, both samplers, the errors."""
+"""gan_lessons.ddpm: the noise schedule, the denoiser's shapes, training, both samplers, the errors."""
 
 import pytest
 import torch
