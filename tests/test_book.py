@@ -118,7 +118,7 @@ def test_split_solution_keeps_the_rest_of_the_cell():
 
 def test_links_to_chapters_not_yet_written_become_text():
     nb = nbformat.v4.new_notebook(
-        cells=[nbformat.v4.new_markdown_cell("see [08 Stabilizing](08_stabilizing.ipynb)")]
+        cells=[nbformat.v4.new_markdown_cell("see [09 Stabilizing](09_stabilizing.ipynb)")]
     )
     missing = build_book.rewrite_links(nb, {"03_loss_math"})
-    assert missing == ["08_stabilizing"] and nb.cells[0].source == "see 08 Stabilizing *(coming)*"
+    assert missing == ["09_stabilizing"] and nb.cells[0].source == "see 09 Stabilizing *(coming)*"

@@ -56,27 +56,27 @@ CHAPTERS = [
     ),
     (
         "06",
+        "evaluating",
+        "Evaluating GANs",
+        "FID with LeNet features, precision/recall, class coverage, memorisation",
+    ),
+    (
+        "07",
         "bug_hunt",
         "Bug hunt",
         "ten classic mistakes, each run, its symptom shown, then fixed; find the bugs",
     ),
     (
-        "07",
+        "08",
         "training_pitfalls",
         "Training pitfalls",
         "mode collapse, oscillation, vanishing gradients, diagnostics",
     ),
     (
-        "08",
+        "09",
         "stabilizing",
         "Stabilizing GANs",
         "WGAN, WGAN-GP, spectral norm, hinge, TTUR, label smoothing, minibatch std, R1, DiffAugment on one table",
-    ),
-    (
-        "09",
-        "evaluating",
-        "Evaluating GANs",
-        "FID with LeNet features, precision/recall, class coverage, memorisation",
     ),
     (
         "10",
