@@ -20,9 +20,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import build_book  # noqa: E402
+import chapters as registry  # noqa: E402
 
 EXECUTED = {"00", "03"}
-CHAPTERS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+CHAPTERS = [c.stem for c in registry.CHAPTERS]
 
 
 @pytest.fixture(scope="module")
@@ -84,10 +85,10 @@ def test_no_traceback_outside_raises_exception_cells(book):
 def test_solutions_are_folded(book):
     out, report = book
     for stem in CHAPTERS:
-        source = (ROOT / "notebooks" / f"{stem}.ipynb").read_text(encoding="utf-8")
+        source = registry.chapter(stem).ipynb.read_text(encoding="utf-8")
         text = (out / f"{stem}.html").read_text(encoding="utf-8")
         assert "### BEGIN SOLUTION" not in text
-        n = source.count(build_book.BEGIN)
+        n = source.count(registry.BEGIN)
         assert report["chapters"][stem]["solutions"] == n and text.count('class="gl-solution"') == n
 
 
