@@ -3,7 +3,8 @@ wall time and the total: a way to time full mode on a machine without Jupyter. C
 `raises-exception` may raise (the error is printed); any other error stops the run with its traceback.
 
     PYTHONPATH=$PWD MPLBACKEND=agg .venv/bin/python benchmarks/chapter_times.py notebooks/10_conditional_gan.py
-    (add GAN_LESSONS_QUICK=1 for quick mode)
+    (add GAN_LESSONS_QUICK=1 for quick mode; a chapter's number or slug, `10` or `conditional_gan`, names
+    its notebooks/NN_slug.py through the registry, tools/chapters.py)
 
 A chapter's full-mode claims are checked over several seeds the same way: chapters that train keep their
 seed in one constant, `SEED = 0`, and `--set SEED=3` runs the chapter with another value (the first
@@ -21,6 +22,21 @@ import sys
 import time
 import traceback
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+import chapters as registry  # noqa: E402
+
+
+def chapter_source(arg: str) -> Path:
+    """The jupytext source to run: `arg` itself when it is a .py file or an existing path, otherwise the
+    .py of the registered chapter with that number, slug or stem."""
+    path = Path(arg)
+    if path.suffix == ".py" or path.exists():
+        return path
+    try:
+        return registry.chapter(arg).py
+    except KeyError as err:
+        raise SystemExit(f"chapter_times: {err.args[0]}") from None
 
 
 def cells(path: Path) -> list[tuple[str, str]]:
@@ -83,8 +99,8 @@ def main(path: str, settings: list[str] = (), keep_going: bool = False) -> int:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("chapter", help="notebooks/NN_slug.py")
+    parser.add_argument("chapter", help="notebooks/NN_slug.py, or a chapter's number or slug")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="settings")
     parser.add_argument("--keep-going", action="store_true", help="report failing cells and go on")
     args = parser.parse_args()
-    sys.exit(main(args.chapter, args.settings, args.keep_going))
+    sys.exit(main(str(chapter_source(args.chapter)), args.settings, args.keep_going))

@@ -1,5 +1,5 @@
 """The 10_conditional_gan table from the command line: each way of giving the conditional D the label, trained
-from the same seed on the same batches, its conditioning accuracy (chapter 09's classifier) after given steps.
+from the same seed on the same batches, its conditioning accuracy (chapter 06's classifier) after given steps.
 Prints a Markdown table; never asserts.
 
     python benchmarks/conditional_recipes.py        # as the chapter trains now: 8 epochs of the 4,000 training digits

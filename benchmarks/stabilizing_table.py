@@ -1,4 +1,4 @@
-"""The 08_stabilizing table from the command line: every remedy trained for the same wall-clock budget
+"""The 09_stabilizing table from the command line: every remedy trained for the same wall-clock budget
 from the same seed, then FID (LeNet features), precision, recall, class coverage, wall time, memory and
 the 2-D ring's coverage. Prints a Markdown table; never asserts on timings.
 

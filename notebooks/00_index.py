@@ -16,10 +16,10 @@
 # | 03 | [The loss, the maths](03_loss_math.ipynb) | V(D,G), D*, JSD, saturating vs non-saturating, the article's errors fixed | 12 s |
 # | 04 | [Toy GAN playground](04_toy_gan_playground.ipynb) | GAN Lab in a notebook: 2-D data, live D heatmap, G manifold | 30 s |
 # | 05 | [DCGAN on MNIST](05_dcgan_mnist.ipynb) | the article's code done right: shapes, training loop, samples, checkpoints | 115 s |
-# | 06 | [Bug hunt](06_bug_hunt.ipynb) | ten classic mistakes, each run, its symptom shown, then fixed; find the bugs | 9 s |
-# | 07 | [Training pitfalls](07_training_pitfalls.ipynb) | mode collapse, oscillation, vanishing gradients, diagnostics | 53 s |
-# | 08 | [Stabilizing GANs](08_stabilizing.ipynb) | WGAN, WGAN-GP, spectral norm, hinge, TTUR, label smoothing, minibatch std, R1, DiffAugment on one table | 385 s (6.4 min, of which the 11 x 30 s table 381 s) |
-# | 09 | [Evaluating GANs](09_evaluating.ipynb) | FID with LeNet features, precision/recall, class coverage, memorisation | 57 s |
+# | 06 | [Evaluating GANs](06_evaluating.ipynb) | FID with LeNet features, precision/recall, class coverage, memorisation | 57 s |
+# | 07 | [Bug hunt](07_bug_hunt.ipynb) | ten classic mistakes, each run, its symptom shown, then fixed; find the bugs | 9 s |
+# | 08 | [Training pitfalls](08_training_pitfalls.ipynb) | mode collapse, oscillation, vanishing gradients, diagnostics | 53 s |
+# | 09 | [Stabilizing GANs](09_stabilizing.ipynb) | WGAN, WGAN-GP, spectral norm, hinge, TTUR, label smoothing, minibatch std, R1, DiffAugment on one table | 385 s (6.4 min, of which the 11 x 30 s table 381 s) |
 # | 10 | [Conditional GAN](10_conditional_gan.ipynb) | class-conditional digits (projection D + auxiliary classifier: 97.8-99.3% obey their label), latent-space explorer | 114 s |
 # | 11 | [GANs for segmentation](11_gan_segmentation.ipynb) | pix2pix-style image -> mask vs a plain U-Net, IoU/Dice | 167 s (2.8 min) |
 # | 12 | [Future and FAQ](12_future_and_faq.ipynb) | trends, diffusion models, the FAQ as runnable cells | 239 s (4.0 min) |
@@ -27,7 +27,7 @@
 #
 # The last column is the time to run the chapter top to bottom in full mode on a 2-core CPU: the
 # course's build machine (x86-64, 2 cores, torch 2.14.1 on the CPU), one chapter at a time with
-# `benchmarks/chapter_times.py`, measured on 2026-11-26 (07, 08 and 10 use one thread by design, the
+# `benchmarks/chapter_times.py`, measured on 2026-11-26 (08, 09 and 10 use one thread by design, the
 # others two). Each chapter states it in a `full-mode-time` marker in its first cell; `make nav` copies
 # it here. Quick mode takes a fraction of it.
 #

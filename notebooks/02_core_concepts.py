@@ -238,7 +238,7 @@ assert x_gan.shape == (500, 1, 28, 28) and x_gan.min() >= -1 and x_gan.max() <= 
 gan_classes = torch.bincount(predict(classifier, x_gan), minlength=10)
 print("our classifier's reading of 500 samples:", gan_classes.tolist())
 # Does G make every digit? "At least one sample of 8 classes" would let a G that makes mostly one
-# digit pass. The rule of chapter 09 (`class_coverage`): a digit counts only when it holds at least
+# digit pass. The rule of chapter 06 (`class_coverage`): a digit counts only when it holds at least
 # 5% of the samples, read by the shipped LeNet on 5,000 samples (a few seconds; chance moves a 10%
 # share by 0.4 points, one standard deviation). Measured for the shipped G (see data/README.md): all
 # ten digits, the rarest (the 4s) at 5.4-5.9% of 5,000 samples over six draws of z, 5.7% for this one.
@@ -361,7 +361,7 @@ plt.show()
 # a random code decode to anything in particular. The GAN's G is never shown a target image at all; it
 # is only told, through D, whether its output *looks real*, and a blurry average does not. That is the
 # "two sub-networks in competition" of the article, and it is why GAN samples are sharp (and also why
-# GANs are harder to train: chapters 07 and 08).
+# GANs are harder to train: chapters 08 and 09).
 #
 # ## Summary
 #

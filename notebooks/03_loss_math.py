@@ -210,7 +210,7 @@ plt.show()
 # %% [markdown]
 # Outside the shaded band the trained D is unconstrained: no samples land there, so the network
 # extrapolates. That is a first hint of why a GAN's D can give a generator useless gradients far
-# from the data (chapter 07).
+# from the data (chapter 08).
 #
 # ## 3. What G minimises: V(D*, G) = −log 4 + 2·JSD(p_data‖p_g)
 #
@@ -349,7 +349,7 @@ assert abs(grad_ns) > 20 * abs(grad_sat)  # ...but the saturating one barely pus
 #
 # The article lists: initialise, train G, train D, repeat "until the parameters converge". The
 # paper's Algorithm 1 trains **D first**, for k steps, then G for one step, and there is no
-# convergence guarantee for the networks we actually train (chapter 07). One iteration:
+# convergence guarantee for the networks we actually train (chapter 08). One iteration:
 #
 # 1. for k steps: sample m noise vectors z and m real examples x; update D by descending
 #    L_D = −mean log D(x) − mean log(1 − D(G(z)))   (ascending V);
@@ -407,7 +407,7 @@ plt.show()
 # %% [markdown]
 # Notice the D loss: it does not go to zero. When G matches the data, the best D can do is 1/2
 # everywhere, and then L_D = −log(1/2) − log(1/2) = log 4 ≈ 1.386. A GAN's loss curves are not
-# learning curves that should fall to 0 (chapter 07 comes back to this).
+# learning curves that should fall to 0 (chapter 08 comes back to this).
 
 # %%
 assert abs(-2 * math.log(0.5) - math.log(4)) < 1e-12

@@ -82,7 +82,7 @@ plt.show()
 # **Modes reached** is the share of the modes that have fakes near them: within `mode_radius`
 # (three standard deviations plus a margin for the Gaussians), and at least 20% of a fair share
 # of the fakes, so that a few points passing by do not count. A generator that collapsed onto one
-# mode of the ring scores 1/8, whatever its samples look like. (Chapters 05 and 09 count something
+# mode of the ring scores 1/8, whatever its samples look like. (Chapters 05 and 06 count something
 # else on digits, the *class coverage*: how many of the 10 digits hold at least 5% of the samples.)
 
 # %%
@@ -328,7 +328,7 @@ display(Image(filename=str(path)))
 #   gradient descent G stops (moved < 0.1), while the non-saturating loss escapes. Adam's
 #   rescaling hides much of this.
 # - A generator much faster than D hops from mode to mode as one clump instead of spreading out.
-# - The share of modes reached, not the loss curves, tells these runs apart; chapter 07 measures
+# - The share of modes reached, not the loss curves, tells these runs apart; chapter 08 measures
 #   the same failure on digits with the class coverage.
 #
 # ## Exercises

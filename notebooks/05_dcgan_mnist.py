@@ -17,7 +17,7 @@
 
 # %% [markdown]
 # <!-- nav:top -->
-# [← 04 Toy GAN playground](04_toy_gan_playground.ipynb) | [Index](00_index.ipynb) | [06 Bug hunt →](06_bug_hunt.ipynb)
+# [← 04 Toy GAN playground](04_toy_gan_playground.ipynb) | [Index](00_index.ipynb) | [06 Evaluating GANs →](06_evaluating.ipynb)
 
 # %%
 import os
@@ -376,7 +376,7 @@ assert checkpoint.exists()
 show_sample_progress(history)
 # %% [markdown]
 # The same fixed noise, from pure noise at step 0 to digits. The curves below are the usual
-# GAN picture: the losses do **not** go to zero and do not say how good the samples are (chapter 09
+# GAN picture: the losses do **not** go to zero and do not say how good the samples are (chapter 06
 # measures that). What they do show is the game: D's outputs on real and fake digits separate
 # early on, then G catches up, and both settle.
 
@@ -396,7 +396,7 @@ assert mean_d_fake > 0.1 * mean_d_real, f"D(G(z)) is {mean_d_fake / mean_d_real:
 # %% [markdown]
 # ## 6. Are these digits? Measure it
 #
-# "Looks like digits" is a claim, so we measure it with the course's evaluator (chapter 09 derives
+# "Looks like digits" is a claim, so we measure it with the course's evaluator (chapter 06 derives
 # each number). A LeNet classifier trained on real MNIST (shipped in `data/`) reads 1,000 generated
 # digits and 1,000 real ones from the **test split**, digits the GAN never trained on:
 #
@@ -428,7 +428,7 @@ ax.barh(list(scale), list(scale.values()), color=["tab:green", "tab:blue", "tab:
 ax.set(xscale="log", xlabel="FID (LeNet features), 1,000 vs 1,000 digits: lower is better")
 show_images(samples[:64], title=f"64 fresh samples after {num_epochs} epochs")
 # A model that draws new digits cannot beat fresh real digits at the same N; one that copies its
-# training set can (chapter 09 tests for copying). Ours is far from either limit:
+# training set can (chapter 06 tests for copying). Ours is far from either limit:
 assert scale["real vs real"] < report.fid
 if not QUICK:  # one epoch gives blobs (their FID can be worse than noise's); the full run gives digits
     assert report.fid < scale["uniform noise"] / 10
@@ -509,7 +509,7 @@ print("interrupted + resumed == uninterrupted: identical generator weights")
 # %% [markdown]
 # ## 8. What the article's listing gets wrong
 #
-# Chapter 06 runs each of these and shows its symptom. In short:
+# Chapter 07 runs each of these and shows its symptom. In short:
 #
 # 1. **Channels and size.** Its G outputs 3×32×32 and its D expects 3×32×32; MNIST is 1×28×28, on
 #    which its D fails (section 3).
@@ -619,4 +619,4 @@ check_g_loss(my_g_loss)
 
 # %% [markdown]
 # <!-- nav:bottom -->
-# [← 04 Toy GAN playground](04_toy_gan_playground.ipynb) | [Index](00_index.ipynb) | [06 Bug hunt →](06_bug_hunt.ipynb)
+# [← 04 Toy GAN playground](04_toy_gan_playground.ipynb) | [Index](00_index.ipynb) | [06 Evaluating GANs →](06_evaluating.ipynb)

@@ -12,7 +12,7 @@
 # - fix that with a **projection discriminator** that is also an **auxiliary classifier**, and measure the
 #   gain (over 90% within two minutes of CPU training);
 # - show its samples as a 10-row grid, one digit per row, and measure the **conditioning accuracy**
-#   (how often chapter 09's classifier reads each sample as the label it was drawn for) and **FID per class**;
+#   (how often chapter 06's classifier reads each sample as the label it was drawn for) and **FID per class**;
 # - explore the latent space with a widget: pick a digit, two seeds, a point between them, and
 #   sliders along latent directions.
 #
@@ -20,7 +20,7 @@
 
 # %% [markdown]
 # <!-- nav:top -->
-# [← 09 Evaluating GANs](09_evaluating.ipynb) | [Index](00_index.ipynb) | [11 GANs for segmentation →](11_gan_segmentation.ipynb)
+# [← 09 Stabilizing GANs](09_stabilizing.ipynb) | [Index](00_index.ipynb) | [11 GANs for segmentation →](11_gan_segmentation.ipynb)
 
 # %%
 import time
@@ -103,7 +103,7 @@ D(x, torch.tensor([1, 2, 3, 10]))
 # First the plain version: one-hot planes into D, nothing else (`TrainConfig(conditional=True)`). Full mode
 # trains eight epochs of the subset's 4,000 training digits (496 steps); quick mode one epoch of 2,560 of
 # them drawn at random (40 steps). Every run below is judged the same way, on the same latent vectors and labels: by its
-# **conditioning accuracy**, the share of its samples that chapter 09's classifier reads as the digit they
+# **conditioning accuracy**, the share of its samples that chapter 06's classifier reads as the digit they
 # were drawn for (chance: 10%; section 5 looks at it closely).
 
 # %% tags=["nbval-ignore-output"]
@@ -201,7 +201,7 @@ for name, rep_, cov, sec in [
 # notebooks/10_conditional_gan.py --set SEED=N` reruns it), 1,000 samples, after 496 steps on the 4,000
 # training digits: the recipe obeys its label 98.5%, 97.8% and 99.3% of the time (worst digit 97%, 92%, 98%),
 # every digit drawn; the plain run 72.6%, 76.8% and 73.2% (worst digit 59%, 69%, 55%). The recipe's
-# whole-set FID (LeNet features, chapter 09, against the 1,000 held-out digits) is 72, 69 and 71. In quick
+# whole-set FID (LeNet features, chapter 06, against the 1,000 held-out digits) is 72, 69 and 71. In quick
 # mode (40 steps) the recipe is at 47-54% and the plain run at 13-23%. The table above prints each run's
 # training seconds; the index gives the whole chapter's full-mode time on a 2-core CPU.
 #
@@ -257,7 +257,7 @@ assert grid.shape == (100, 1, 28, 28)
 # %% [markdown]
 # ## 5. Does G obey the label? Conditioning accuracy and FID per class
 #
-# Chapter 09's shipped classifier reads each sample; the **conditioning accuracy** is the share read
+# Chapter 06's shipped classifier reads each sample; the **conditioning accuracy** is the share read
 # as the label it was drawn for (chance: 10%). A G that ignores y would score about 10%; one that
 # draws good digits of the wrong class scores low too, even with a good FID.
 
@@ -275,7 +275,7 @@ assert wrong.accuracy < report.accuracy / 4, (wrong.accuracy, report.accuracy)
 
 # %% [markdown]
 # FID per class compares each digit's samples with the held-out real digits of that class (about 100 per
-# class in the shipped subset's test split). With so few images FID is biased upwards (chapter 09), so read these numbers
+# class in the shipped subset's test split). With so few images FID is biased upwards (chapter 06), so read these numbers
 # against each other, and against the same measure for real digits at the same size.
 
 # %%
@@ -290,7 +290,7 @@ assert (ref < per_class).mean() >= 0.5  # a generator is not (yet) closer to rea
 if not QUICK:
     assert per_class.max() < 5 * ref.max() + 20, (
         per_class
-    )  # every class far from noise (hundreds, chapter 09)
+    )  # every class far from noise (hundreds, chapter 06)
 print(f"whole-set {FID_LABEL}: {fid(test, fake):.1f}" if len(fake) >= 1000 else "")
 
 # %% [markdown]
@@ -330,7 +330,7 @@ assert redraw_ms < (200 if QUICK else 50), f"the explorer took {redraw_ms:.0f} m
 # - Label planes at D's input alone teach obedience slowly (about 70%). A projection D (the label's embedding
 #   dotted with D's features) that is also an auxiliary classifier (D reads the digit; G is paid when D reads
 #   the one it asked for) passes 90% within about 200 steps, in under two minutes on a CPU.
-# - Conditioning accuracy (chapter 09's classifier as the judge) measures obedience; FID per class
+# - Conditioning accuracy (chapter 06's classifier as the judge) measures obedience; FID per class
 #   measures quality within each class. Report both: a G can be obedient and blurry, or sharp and
 #   disobedient.
 
@@ -385,4 +385,4 @@ check_d_input(d_input)
 
 # %% [markdown]
 # <!-- nav:bottom -->
-# [← 09 Evaluating GANs](09_evaluating.ipynb) | [Index](00_index.ipynb) | [11 GANs for segmentation →](11_gan_segmentation.ipynb)
+# [← 09 Stabilizing GANs](09_stabilizing.ipynb) | [Index](00_index.ipynb) | [11 GANs for segmentation →](11_gan_segmentation.ipynb)

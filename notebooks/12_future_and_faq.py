@@ -72,7 +72,7 @@ device = get_device()
 print(f"device: {device} | quick mode: {QUICK} | {torch.get_num_threads()} CPU threads")
 data = load_mnist("train")  # what both models train on (the test split stays held out)
 test = load_mnist("test")  # held out: what both are scored against
-net = load_feature_net()  # the LeNet "eye" of the course's FID (chapter 09)
+net = load_feature_net()  # the LeNet "eye" of the course's FID (chapter 06)
 perm = shuffled_indices(len(data))  # the files are sorted by digit
 test_perm = shuffled_indices(len(test), 1)
 warnings.simplefilter("ignore", SmallSampleWarning)  # quick mode scores few samples; full mode uses 500
@@ -85,7 +85,7 @@ warnings.simplefilter("ignore", SmallSampleWarning)  # quick mode scores few sam
 #
 # - **Progressive growing** (ProGAN; Karras, Aila, Laine and Lehtinen, ICLR 2018) trains G and D
 #   at 4×4 first and adds layers up to 1024×1024, so each stage learns an easy task. It also brought
-#   the minibatch standard-deviation feature (chapter 08) and the moving average of G's weights that
+#   the minibatch standard-deviation feature (chapter 09) and the moving average of G's weights that
 #   this course uses by default.
 # - **StyleGAN** (Karras, Laine and Aila, CVPR 2019) feeds the latent code into every layer as a
 #   "style", which separates coarse attributes (pose, face shape) from fine ones (hair, skin) and
@@ -104,12 +104,12 @@ warnings.simplefilter("ignore", SmallSampleWarning)  # quick mode scores few sam
 # pure noise and remove the predicted noise step by step. Dhariwal and Nichol ("Diffusion Models
 # Beat GANs on Image Synthesis", NeurIPS 2021) beat BigGAN's FID on ImageNet, and text-to-image
 # systems moved to diffusion: DALL·E 2, Imagen, and Stable Diffusion (latent diffusion; Rombach et
-# al., CVPR 2022). The reasons are the GAN problems this course spends chapters 07 and 08 on:
+# al., CVPR 2022). The reasons are the GAN problems this course spends chapters 08 and 09 on:
 #
 # - **Training is a regression, not a game.** The loss is a mean squared error that goes down
-#   and means something; there is no D to balance, no oscillation (chapter 07).
+#   and means something; there is no D to balance, no oscillation (chapter 08).
 # - **Every mode.** The loss is tied to the data's likelihood, so the model is pushed to cover every
-#   mode; GANs drop modes (mode collapse, chapter 07) and trade recall for precision (chapter 09).
+#   mode; GANs drop modes (mode collapse, chapter 08) and trade recall for precision (chapter 06).
 # - **Scale and conditioning.** The same recipe kept improving with more data, bigger networks
 #   and text conditioning, without new stabilisation tricks for each size.
 #
@@ -337,7 +337,7 @@ assert grad_continuous > 0 and not picked.requires_grad, "no gradient flows thro
 # stronger than G). Then D(G(z)) ≈ 0, and with the original **minimax** generator loss
 # log(1 - D(G(z))) G gets almost no gradient; the **non-saturating** loss -log D(G(z)) still gives
 # one. Here D trains alone against an untrained G for a few steps. Deeper:
-# [03 The loss, the maths](03_loss_math.ipynb) derives it; [07 Training pitfalls](07_training_pitfalls.ipynb)
+# [03 The loss, the maths](03_loss_math.ipynb) derives it; [08 Training pitfalls](08_training_pitfalls.ipynb)
 # shows it in a real run.
 
 # %%
@@ -368,8 +368,8 @@ assert grads["non-saturating"] > 10 * grads["minimax"], "the minimax loss satura
 # That is **mode collapse**: G found a few outputs that fool D and stopped exploring. Measure it
 # rather than eyeball it: the course's class coverage counts how many of the ten digits hold at
 # least 5% of the samples. Below, "generators" that collapsed to one and to three digits, against
-# real digits. Deeper: [07 Training pitfalls](07_training_pitfalls.ipynb) (causes),
-# [08 Stabilizing GANs](08_stabilizing.ipynb) (remedies), [09 Evaluating GANs](09_evaluating.ipynb) (the metric).
+# real digits. Deeper: [08 Training pitfalls](08_training_pitfalls.ipynb) (causes),
+# [09 Stabilizing GANs](09_stabilizing.ipynb) (remedies), [06 Evaluating GANs](06_evaluating.ipynb) (the metric).
 
 # %%
 labels = data.labels
@@ -394,7 +394,7 @@ assert covered == {"real digits": 10, "collapsed to 3 digits": 3, "collapsed to 
 # stride: some output pixels receive more input than their neighbours. The cell feeds a constant
 # image through a transposed convolution with all-one weights: with kernel 3 and stride 2 the output
 # is a checkerboard; with kernel 4 and stride 2 (the course's DCGAN) it is even.
-# Deeper: [06 Bug hunt](06_bug_hunt.ipynb) runs both mistakes; [05 DCGAN on MNIST](05_dcgan_mnist.ipynb) builds G.
+# Deeper: [07 Bug hunt](07_bug_hunt.ipynb) runs both mistakes; [05 DCGAN on MNIST](05_dcgan_mnist.ipynb) builds G.
 
 # %%
 x01 = (data.images[perm[:500]] + 1) / 2  # the digits wrongly scaled to [0, 1]
@@ -427,7 +427,7 @@ plt.show()
 # smooth). Every family lives in one registry, so switching is one argument,
 # `TrainConfig(loss=...)` or `ToyGAN(loss=...)`. The cell runs each family on the toy ring of
 # eight Gaussians for the same number of steps and reports the share of modes it reaches.
-# One short run per loss is a demonstration, not a ranking. Deeper: [08 Stabilizing GANs](08_stabilizing.ipynb)
+# One short run per loss is a demonstration, not a ranking. Deeper: [09 Stabilizing GANs](09_stabilizing.ipynb)
 # compares them on one table with the same budget; [04 Toy GAN playground](04_toy_gan_playground.ipynb) lets you play.
 
 # %%
@@ -449,7 +449,7 @@ if not QUICK:
 # Until a quality measure stops improving, not until the losses look a certain way (they do not
 # converge, 6.9). The DCGAN trained above recorded FID (LeNet features) every few epochs: training
 # pays while FID falls. Deeper: [05 DCGAN on MNIST](05_dcgan_mnist.ipynb) (the run),
-# [09 Evaluating GANs](09_evaluating.ipynb) (`FIDTracker`).
+# [06 Evaluating GANs](06_evaluating.ipynb) (`FIDTracker`).
 
 # %%
 steps, fids = run.history["fid_steps"], run.history["fid"]
@@ -468,13 +468,13 @@ if not QUICK:
 # Measure the samples, with more than one number: FID (closeness of the feature statistics),
 # precision (do the fakes look real?), recall (is every kind of real digit made?), and class
 # coverage (how many digits?). Compare with the two fixed points, real against real and noise
-# against real. Deeper: [09 Evaluating GANs](09_evaluating.ipynb).
+# against real. Deeper: [06 Evaluating GANs](06_evaluating.ipynb).
 
 # %%
 report = evaluate(run.sample(n_fid * 2), test.images[test_perm[: n_fid * 2]], net=net)
 print(report)
 assert 0 <= report.precision <= 1 and 0 <= report.recall <= 1
-# On one scale with real against real at the same N (held-out vs training digits; chapter 09 explains why
+# On one scale with real against real at the same N (held-out vs training digits; chapter 06 explains why
 # the sample size must match):
 floor = fid(test.images[test_perm[: n_fid * 2]], data.images[perm[: n_fid * 2]], net)
 print(f"real vs real at this N: {floor:.1f}; the GAN is {report.fid / floor:.1f}x that")
@@ -549,7 +549,7 @@ assert my_run.step == 4
 # D cannot tell real from fake, D = 1/2 everywhere, and D's BCE loss sits at 2 log 2 ≈ 1.386, not 0.
 # A loss curve that flattens there is a good sign, not a stuck one. Deeper:
 # [03 The loss, the maths](03_loss_math.ipynb) (the value at equilibrium, -log 4),
-# [07 Training pitfalls](07_training_pitfalls.ipynb) (why loss curves do not tell quality).
+# [08 Training pitfalls](08_training_pitfalls.ipynb) (why loss curves do not tell quality).
 
 # %%
 undecided = torch.zeros(1000)  # logits of 0: D(x) = 1/2 for every input
@@ -563,8 +563,8 @@ assert abs(at_equilibrium - 2 * np.log(2)) < 1e-5
 # A learning rate far too high, data with NaN or infinite values, or a log of 0 in a hand-written
 # loss. The course's loop stops at the first non-finite loss, keeps the run as it was before that
 # update, and says what to try; the cell feeds it one corrupted image. Deeper:
-# [08 Stabilizing GANs](08_stabilizing.ipynb) (gradient penalty, spectral norm),
-# [06 Bug hunt](06_bug_hunt.ipynb) (the log of 0 in a hand-written loss).
+# [09 Stabilizing GANs](09_stabilizing.ipynb) (gradient penalty, spectral norm),
+# [07 Bug hunt](07_bug_hunt.ipynb) (the log of 0 in a hand-written loss).
 
 # %%
 broken = data.images[:64].clone()
@@ -652,9 +652,9 @@ assert gan_ms < ddim_ms < ddpm_ms
 #
 # - A. Radford, L. Metz, S. Chintala. *Unsupervised Representation Learning with Deep Convolutional Generative Adversarial Networks* (DCGAN). ICLR 2016. Chapter 05.
 # - M. Mirza, S. Osindero. *Conditional Generative Adversarial Nets*. arXiv:1411.1784, 2014. Chapter 10.
-# - T. Miyato, T. Kataoka, M. Koyama, Y. Yoshida. *Spectral Normalization for Generative Adversarial Networks*. ICLR 2018. Chapter 08.
-# - M. Heusel, H. Ramsauer, T. Unterthiner, B. Nessler, S. Hochreiter. *GANs Trained by a Two Time-Scale Update Rule Converge to a Local Nash Equilibrium* (TTUR, FID). NIPS 30, 2017. Chapters 08, 09.
-# - T. Kynkäänniemi, T. Karras, S. Laine, J. Lehtinen, T. Aila. *Improved Precision and Recall Metric for Assessing Generative Models*. NeurIPS 2019. Chapter 09.
+# - T. Miyato, T. Kataoka, M. Koyama, Y. Yoshida. *Spectral Normalization for Generative Adversarial Networks*. ICLR 2018. Chapter 09.
+# - M. Heusel, H. Ramsauer, T. Unterthiner, B. Nessler, S. Hochreiter. *GANs Trained by a Two Time-Scale Update Rule Converge to a Local Nash Equilibrium* (TTUR, FID). NIPS 30, 2017. Chapters 06, 09.
+# - T. Kynkäänniemi, T. Karras, S. Laine, J. Lehtinen, T. Aila. *Improved Precision and Recall Metric for Assessing Generative Models*. NeurIPS 2019. Chapter 06.
 # - T. Karras, S. Laine, T. Aila. *A Style-Based Generator Architecture for Generative Adversarial Networks* (StyleGAN). CVPR 2019.
 # - J. Ho, A. Jain, P. Abbeel. *Denoising Diffusion Probabilistic Models*. NeurIPS 2020.
 # - J. Song, C. Meng, S. Ermon. *Denoising Diffusion Implicit Models*. ICLR 2021.

@@ -4,6 +4,7 @@ cycles, no string dispatch on loss names outside the registry, notebooks importi
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import jupytext
@@ -12,6 +13,9 @@ import pytest
 from gan_lessons.losses import LOSSES
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import chapters  # noqa: E402
+
 PKG = ROOT / "gan_lessons"
 MODULES = {  # dotted name relative to gan_lessons ("" for the package itself) -> file
     ".".join(p.relative_to(PKG).with_suffix("").parts).removesuffix("__init__").rstrip("."): p
@@ -143,7 +147,7 @@ def test_no_string_dispatch_on_loss_names_outside_the_registry():
     assert not offenders, "\n".join(offenders)
 
 
-@pytest.mark.parametrize("py", sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("py", chapters.chapter_paths(".py"), ids=lambda p: p.stem)
 def test_notebooks_import_from_gan_lessons_and_checks_only(py):
     code = "\n".join(c.source for c in jupytext.read(py).cells if c.cell_type == "code")
     code = "\n".join(line for line in code.splitlines() if not line.lstrip().startswith(("%", "!")))

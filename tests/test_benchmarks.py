@@ -1,8 +1,11 @@
 """The benchmark scripts run and print their numbers (speed lives in their output, never in assertions)."""
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,6 +61,17 @@ def test_conditional_recipes_prints_one_row_per_variant():
     rows = [line for line in out.splitlines() if line.startswith("| ") and "steps" not in line]
     assert len(rows) == 6 and "projection + AC (the recipe)" in out, out
     assert all(line.count("%") == 2 for line in rows), out  # both steps measured in every row
+
+
+def test_chapter_times_names_a_chapter_by_path_number_or_slug(tmp_path):
+    spec = importlib.util.spec_from_file_location("chapter_times", ROOT / "benchmarks" / "chapter_times.py")
+    chapter_times = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(chapter_times)
+    evaluating = ROOT / "notebooks" / "06_evaluating.py"
+    assert chapter_times.chapter_source("6") == chapter_times.chapter_source("evaluating") == evaluating
+    assert chapter_times.chapter_source(str(tmp_path / "99_mine.py")) == tmp_path / "99_mine.py"
+    with pytest.raises(SystemExit, match="no chapter '99'"):
+        chapter_times.chapter_source("99")
 
 
 def test_chapter_times_sets_a_constant_and_keeps_going_past_a_failing_claim(tmp_path):

@@ -20,9 +20,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import build_book  # noqa: E402
+import chapters as registry  # noqa: E402
 
 EXECUTED = {"00", "03"}
-CHAPTERS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+CHAPTERS = [c.stem for c in registry.CHAPTERS]
 
 
 @pytest.fixture(scope="module")
@@ -84,10 +85,10 @@ def test_no_traceback_outside_raises_exception_cells(book):
 def test_solutions_are_folded(book):
     out, report = book
     for stem in CHAPTERS:
-        source = (ROOT / "notebooks" / f"{stem}.ipynb").read_text(encoding="utf-8")
+        source = registry.chapter(stem).ipynb.read_text(encoding="utf-8")
         text = (out / f"{stem}.html").read_text(encoding="utf-8")
         assert "### BEGIN SOLUTION" not in text
-        n = source.count(build_book.BEGIN)
+        n = source.count(registry.BEGIN)
         assert report["chapters"][stem]["solutions"] == n and text.count('class="gl-solution"') == n
 
 
@@ -118,7 +119,7 @@ def test_split_solution_keeps_the_rest_of_the_cell():
 
 def test_links_to_chapters_not_yet_written_become_text():
     nb = nbformat.v4.new_notebook(
-        cells=[nbformat.v4.new_markdown_cell("see [08 Stabilizing](08_stabilizing.ipynb)")]
+        cells=[nbformat.v4.new_markdown_cell("see [09 Stabilizing](09_stabilizing.ipynb)")]
     )
     missing = build_book.rewrite_links(nb, {"03_loss_math"})
-    assert missing == ["08_stabilizing"] and nb.cells[0].source == "see 08 Stabilizing *(coming)*"
+    assert missing == ["09_stabilizing"] and nb.cells[0].source == "see 09 Stabilizing *(coming)*"

@@ -29,7 +29,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK = "04_toy_gan_playground.ipynb"
+sys.path.insert(0, str(ROOT / "tools"))
+import chapters  # noqa: E402
+
+NOTEBOOK = chapters.chapter("toy_gan_playground").ipynb.name
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("GAN_LESSONS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [

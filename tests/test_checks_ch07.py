@@ -1,51 +1,55 @@
-"""gan_lessons.checks.ch07 (07_training_pitfalls): check_simultaneous_step accepts the simultaneous step
-in several forms and rejects the typical wrong ones, each with its own hint."""
+"""gan_lessons.checks.ch07 (07_bug_hunt): check_bug_hunt accepts the three bug lines in any iterable
+form and rejects typical wrong answers, each with its own hint."""
 
 import numpy as np
 import pytest
-import torch
 
 from gan_lessons import checks
 from gan_lessons.checks import WrongAnswer
+from gan_lessons.checks.ch07 import BUG_HUNT_LISTING, BUGS
 
 
-def test_simultaneous_step_right_answers():
-    assert checks.check_simultaneous_step(lambda x, y, lr: (x - lr * y, y + lr * x))
-    assert checks.check_simultaneous_step(lambda x, y, lr: [np.float64(x - lr * y), torch.tensor(y + lr * x)])
-
-    def with_autograd(x, y, lr):
-        xt, yt = torch.tensor(x, requires_grad=True), torch.tensor(y, requires_grad=True)
-        gx, gy = torch.autograd.grad(xt * yt, (xt, yt))
-        return (xt - lr * gx).item(), (yt + lr * gy).item()
-
-    assert checks.check_simultaneous_step(with_autograd)
+def test_bug_hunt_right_answers():
+    assert checks.check_bug_hunt({9, 19, 22})
+    assert checks.check_bug_hunt([22, 9, 19, 9])  # a list, in any order, duplicates allowed
+    assert checks.check_bug_hunt((9, 19, 22))
+    assert checks.check_bug_hunt(np.array([9, 19, 22]))  # NumPy integers
+    assert checks.check_bug_hunt(lambda: {9, 19, 22})  # the exercise's form: a function that returns the set
 
 
-def _alternating(x, y, lr):
-    x = x - lr * y
-    return x, y + lr * x
+def test_bug_lines_are_the_lines_they_describe():
+    lines = BUG_HUNT_LISTING.splitlines()
+    assert "opt_g" in lines[9 - 1] and "D.parameters()" in lines[9 - 1]
+    assert lines[19 - 1].strip() == "loss_d.backward()" and "zero_grad" not in lines[18 - 1]
+    assert "loss_g" in lines[22 - 1] and "detach" in lines[22 - 1]
+    assert set(BUGS) == {9, 19, 22}
 
 
 @pytest.mark.parametrize(
-    "fn, hint",
+    "found, hint",
     [
-        (_alternating, "alternating step"),
-        (lambda x, y, lr: (x + lr * y, y - lr * x), "Both signs are flipped"),
-        (lambda x, y, lr: (x - lr * y, y - lr * x), "must go \\*up\\*"),
-        (lambda x, y, lr: (x + lr * y, y + lr * x), "must go \\*down\\*"),
-        (lambda x, y, lr: (x - lr * x, y + lr * y), "gradient of x\\*y with respect to x is y"),
-        (lambda x, y, lr: x - lr * y, "Return the pair"),
-        (lambda x, y, lr: (y + lr * x, x - lr * y), "wrong order"),
-        (lambda x, y, lr: (x - lr * (y + lr * x), y + lr * x), "with y first"),
-        (lambda x, y, lr: (x, y), "expected"),
-        (lambda x, y: (x, y), "raised TypeError"),
+        (set(), "The set is empty: the listing has 3 bugs"),
+        ({8, 18, 21}, "one less than the bugs' lines: the listing counts its lines from 1"),
+        ({10, 20, 23}, "one more than the bugs' lines"),
+        ({9, 19, 22, 12}, "Line 12 is not a bug: it is empty"),
+        ({9, 19, 22, 13}, "Line 13 is not a bug: the loop"),
+        ({9, 19, 22, 10, 16}, "(?s)Line 10 is not a bug: opt_d.*Line 16 is not a bug: x_fake"),
+        ({9, 19, 22, 30}, "lines 1 to 24"),
+        ({9, 19, 22, 18}, "Line 18 is not a bug: D's loss has both terms"),
+        ({9, 19, 22, 6}, "Line 6 is not a bug: G ends in Tanh"),
+        ({9, 19, 22, 20}, "Line 20 is not a bug: .*before the backward pass"),
+        ({19, 22}, "optimizer holds the wrong model's parameters"),
+        ({9, 22}, "gradients are never cleared"),
+        ({9, 19}, "cannot reach the network that should learn"),
+        ({9}, "You found 1 of 3"),
     ],
 )
-def test_simultaneous_step_wrong_answers(fn, hint):
+def test_bug_hunt_wrong_answers(found, hint):
     with pytest.raises(WrongAnswer, match=hint):
-        checks.check_simultaneous_step(fn)
+        checks.check_bug_hunt(found)
 
 
-def test_simultaneous_step_unusable_call():
-    with pytest.raises(ValueError, match="check_simultaneous_step"):
-        checks.check_simultaneous_step((1.0, 2.0))
+@pytest.mark.parametrize("bad", ["9, 19, 22", None, {9.0, 19}, {True}])
+def test_bug_hunt_unusable_calls(bad):
+    with pytest.raises(ValueError, match="integers|Line numbers"):
+        checks.check_bug_hunt(bad)

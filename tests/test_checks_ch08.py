@@ -1,87 +1,51 @@
-"""gan_lessons.checks.ch08 (08_stabilizing): check_gradient_penalty accepts the penalty in several forms
-and rejects a missing norm, a wrong interpolation, the wrong tensor and a missing create_graph."""
+"""gan_lessons.checks.ch08 (08_training_pitfalls): check_simultaneous_step accepts the simultaneous step
+in several forms and rejects the typical wrong ones, each with its own hint."""
 
+import numpy as np
 import pytest
 import torch
 
-from gan_lessons import checks, gradient_penalty
+from gan_lessons import checks
 from gan_lessons.checks import WrongAnswer
 
 
-def _gp(
-    D,
-    x_real,
-    x_fake,
-    *,
-    eps_fn=None,
-    point=None,
-    norm="sample",
-    graph=True,
-    square=True,
-    item=False,
-    per_element=False,
-    reduce="mean",
-):
-    eps_shape = (len(x_real),) + (1,) * (x_real.dim() - 1)
-    if per_element:
-        eps = torch.rand_like(x_real)  # one eps per coordinate
-    else:
-        eps = torch.rand(eps_shape) if eps_fn is None else eps_fn(eps_shape)
-    x_hat = eps * x_real + (1 - eps) * x_fake if point is None else point(x_real, x_fake)
-    x_hat = x_hat.detach().requires_grad_(True)
-    (g,) = torch.autograd.grad(D(x_hat).sum(), x_hat, create_graph=graph)
-    g = g.flatten(1)
-    if norm == "sample":
-        dev = g.norm(dim=1) - 1
-    elif norm == "none":
-        dev = g - 1
-    elif norm == "squared":
-        dev = g.pow(2).sum(1) - 1
-    else:
-        dev = g.norm() - 1
-    if reduce == "sum":
-        return (dev**2).sum()
-    out = (dev**2).mean() if square else dev.mean()
-    return out.item() if item else out
+def test_simultaneous_step_right_answers():
+    assert checks.check_simultaneous_step(lambda x, y, lr: (x - lr * y, y + lr * x))
+    assert checks.check_simultaneous_step(lambda x, y, lr: [np.float64(x - lr * y), torch.tensor(y + lr * x)])
+
+    def with_autograd(x, y, lr):
+        xt, yt = torch.tensor(x, requires_grad=True), torch.tensor(y, requires_grad=True)
+        gx, gy = torch.autograd.grad(xt * yt, (xt, yt))
+        return (xt - lr * gx).item(), (yt + lr * gy).item()
+
+    assert checks.check_simultaneous_step(with_autograd)
 
 
-def test_gradient_penalty_right_answers():
-    assert checks.check_gradient_penalty(_gp)
-    assert checks.check_gradient_penalty(
-        lambda D, r, f: gradient_penalty(D, r, f)
-    )  # the package's, global RNG
-    # eps and 1 - eps swapped: the same distribution of points
-    assert checks.check_gradient_penalty(lambda D, r, f: _gp(D, f, r))
+def _alternating(x, y, lr):
+    x = x - lr * y
+    return x, y + lr * x
 
 
 @pytest.mark.parametrize(
-    "kwargs, hint",
+    "fn, hint",
     [
-        (dict(norm="none"), "The norm is missing"),
-        (dict(norm="squared"), "not the squared norm"),
-        (dict(norm="batch"), "one norm over the whole batch"),
-        (dict(eps_fn=lambda s: torch.full(s, 0.5)), "Wrong interpolation"),
-        (dict(eps_fn=lambda s: torch.rand(1).expand(s)), "Wrong interpolation"),
-        (dict(point=lambda r, f: r), "wrong tensor"),
-        (dict(point=lambda r, f: f), "wrong tensor"),
-        (dict(graph=False), "create_graph=True"),
-        (dict(item=True), "create_graph=True"),
-        (dict(square=False), "Square the difference"),
-        (dict(per_element=True), "not torch.rand_like"),
-        (dict(reduce="sum"), "not .sum\\(\\)"),
+        (_alternating, "alternating step"),
+        (lambda x, y, lr: (x + lr * y, y - lr * x), "Both signs are flipped"),
+        (lambda x, y, lr: (x - lr * y, y - lr * x), "must go \\*up\\*"),
+        (lambda x, y, lr: (x + lr * y, y + lr * x), "must go \\*down\\*"),
+        (lambda x, y, lr: (x - lr * x, y + lr * y), "gradient of x\\*y with respect to x is y"),
+        (lambda x, y, lr: x - lr * y, "Return the pair"),
+        (lambda x, y, lr: (y + lr * x, x - lr * y), "wrong order"),
+        (lambda x, y, lr: (x - lr * (y + lr * x), y + lr * x), "with y first"),
+        (lambda x, y, lr: (x, y), "expected"),
+        (lambda x, y: (x, y), "raised TypeError"),
     ],
 )
-def test_gradient_penalty_wrong_answers(kwargs, hint):
+def test_simultaneous_step_wrong_answers(fn, hint):
     with pytest.raises(WrongAnswer, match=hint):
-        checks.check_gradient_penalty(lambda D, r, f: _gp(D, r, f, **kwargs))
+        checks.check_simultaneous_step(fn)
 
 
-def test_gradient_penalty_other_failures():
-    with pytest.raises(WrongAnswer, match="shape"):
-        checks.check_gradient_penalty(lambda D, r, f: torch.zeros(3))
-    with pytest.raises(WrongAnswer, match="is a `return` statement missing"):
-        checks.check_gradient_penalty(lambda D, r, f: None)
-    with pytest.raises(WrongAnswer, match="raised IndexError"):
-        checks.check_gradient_penalty(lambda D, r, f: D(r.view(-1)))
-    with pytest.raises(ValueError, match="check_gradient_penalty"):
-        checks.check_gradient_penalty("gp")
+def test_simultaneous_step_unusable_call():
+    with pytest.raises(ValueError, match="check_simultaneous_step"):
+        checks.check_simultaneous_step((1.0, 2.0))

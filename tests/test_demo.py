@@ -12,6 +12,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
+import chapters  # noqa: E402
 import demo  # noqa: E402
 
 WIDGET = "application/vnd.jupyter.widget-view+json"
@@ -31,6 +32,11 @@ def test_every_dashboard_runs_and_shows_a_widget(chapter, tmp_path, monkeypatch)
     assert not any(o.output_type == "error" for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     if "pretrained(" in nb.cells[-1].source:  # the generator was trained and saved where the demo looks
         assert len(list((tmp_path / "runs").glob("*/checkpoint.pt"))) == 1
+
+
+def test_every_dashboard_belongs_to_a_registered_chapter():
+    for number, (name, _, _) in demo.DASHBOARDS.items():
+        assert chapters.chapter(number).number == number and name.startswith(f"{number}_"), name
 
 
 def test_an_unknown_chapter_is_named(capsys):

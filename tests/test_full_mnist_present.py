@@ -1,7 +1,7 @@
 """The chapters that evaluate a model, run as if full MNIST were present.
 
 With full MNIST in data/MNIST the test split has 10,000 digits instead of the subset's 1,000, and the
-train split 60,000 instead of 4,000. A chapter that hard-codes the subset's sizes (chapter 09 once
+train split 60,000 instead of 4,000. A chapter that hard-codes the subset's sizes (chapter 06 once
 assumed 1,000 test images) passes on the subset and fails on full MNIST. This test builds a small
 torchvision-format MNIST folder in a tmp dir from the shipped subset (the test split grows to 10,000
 digits, each subset test digit shifted by up to a pixel, so no two are identical; the train split to
@@ -11,6 +11,7 @@ digits, each subset test digit shifted by up to a pixel, so no two are identical
 import os
 import shutil
 import struct
+import sys
 from pathlib import Path
 
 import nbformat
@@ -22,6 +23,9 @@ from gan_lessons.data import SUBSET_FILE, _split_subset, load_subset_arrays
 from gan_lessons.feature_net import FEATURE_NET_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import chapters  # noqa: E402
+
 SHIFTS = [(0, 0), (0, 1), (1, 0), (0, -1), (-1, 0), (1, 1), (-1, -1), (1, -1), (-1, 1), (0, 2)]
 
 
@@ -65,11 +69,11 @@ def test_the_folder_reads_as_full_mnist(full_data):
     assert len(np.unique(test.images_uint8.reshape(len(test), -1).numpy(), axis=0)) == 10_000
 
 
-@pytest.mark.parametrize("chapter", ["05_dcgan_mnist", "09_evaluating"])
+@pytest.mark.parametrize("chapter", [chapters.chapter(s).stem for s in ("dcgan_mnist", "evaluating")])
 def test_chapter_runs_with_full_mnist_present(chapter, full_data, tmp_path, monkeypatch):
     monkeypatch.setenv("GAN_LESSONS_DATA", str(full_data))
     monkeypatch.setenv("GAN_LESSONS_QUICK", "1")
-    nb = nbformat.read(ROOT / "notebooks" / f"{chapter}.ipynb", as_version=4)
+    nb = nbformat.read(chapters.chapter(chapter).ipynb, as_version=4)
     NotebookClient(
         nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
     ).execute()

@@ -217,7 +217,7 @@ def test_gradient_penalty_rejects_mismatched_shapes():
         gradient_penalty(Linear2D([1.0, 0.0]), torch.zeros(4, 2), torch.zeros(3, 2))
 
 
-# -- 08_stabilizing: label smoothing, R1, weight clipping --------------------------------------------
+# -- 09_stabilizing: label smoothing, R1, weight clipping --------------------------------------------
 
 
 def test_smoothed_d_loss_by_hand():

@@ -72,7 +72,7 @@ def test_trace_shapes_prints_and_returns_every_layer(capsys):
     assert "0: ConvTranspose2d" in capsys.readouterr().out
 
 
-# -- 08_stabilizing: spectral norm, minibatch std-dev, DiffAugment -----------------------------------
+# -- 09_stabilizing: spectral norm, minibatch std-dev, DiffAugment -----------------------------------
 from gan_lessons import AugmentedDiscriminator, MinibatchStdDev, diff_augment, init_dcgan_weights  # noqa: E402
 
 
@@ -118,7 +118,7 @@ def test_minibatch_std_by_hand_and_in_d():
 
 def test_default_discriminator_is_unchanged():
     assert count_parameters(Discriminator(8)) == count_parameters(Discriminator(8, False, False))
-    keys = list(Discriminator(8).state_dict())  # the same names as before 08, so old checkpoints load
+    keys = list(Discriminator(8).state_dict())  # the same names as before 09, so old checkpoints load
     assert keys[:2] == ["net.0.weight", "net.0.bias"] and keys[-2:] == ["net.5.weight", "net.5.bias"]
 
 

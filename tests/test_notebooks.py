@@ -1,4 +1,5 @@
-"""Notebook hygiene: .py/.ipynb pairs in sync, navigation fresh, no stored outputs, anatomy.
+"""Notebook hygiene: the chapter registry matches notebooks/, .py/.ipynb pairs in sync, navigation fresh,
+no stored outputs, anatomy.
 
 The notebooks themselves are run by nbval (`pytest` collects notebooks/*.ipynb with --nbval-lax).
 """
@@ -12,14 +13,39 @@ import jupytext
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-NB_DIR = ROOT / "notebooks"
-PY_FILES = sorted(NB_DIR.glob("[0-9][0-9]_*.py"))
-IPYNB_FILES = sorted(NB_DIR.glob("[0-9][0-9]_*.ipynb"))
+sys.path.insert(0, str(ROOT / "tools"))
+import chapters  # noqa: E402
+
+PY_FILES = chapters.chapter_paths(".py")
+IPYNB_FILES = chapters.chapter_paths(".ipynb")
+
+
+def test_the_registry_matches_the_notebooks_on_disk():
+    """Every notebooks/NN_slug.py (and .ipynb) is a registered chapter, and every registered chapter is
+    there (tools/chapters.py; after a `git mv`, edit its entry there and run `make nav`)."""
+    registered = [c.stem for c in chapters.CHAPTERS]
+    for suffix in (".py", ".ipynb"):
+        on_disk = [p.stem for p in chapters.on_disk(suffix)]
+        assert set(on_disk) - set(registered) == set(), f"notebooks/*{suffix} not in tools/chapters.py"
+        assert set(registered) - set(on_disk) == set(), f"registered, not in notebooks/*{suffix}"
+    # course order is file-name order
+    assert [p.name for p in PY_FILES] == [p.name for p in chapters.on_disk(".py")]
+
+
+def test_the_registry_is_well_formed():
+    numbers = [c.number for c in chapters.CHAPTERS]
+    assert numbers == [f"{i:02d}" for i in range(len(numbers))], "chapters are numbered 00, 01, ... in order"
+    assert len({c.slug for c in chapters.CHAPTERS}) == len(numbers), "slugs are unique"
+    assert all(chapters.STEM_RE.match(c.stem) and c.title and c.description for c in chapters.CHAPTERS)
+    assert chapters.chapter("6") == chapters.chapter("06") == chapters.chapter("evaluating")
+    assert chapters.chapter("06_evaluating").py == ROOT / "notebooks" / "06_evaluating.py"
+    with pytest.raises(KeyError, match="no chapter '99'"):
+        chapters.chapter("99")
 
 
 def test_every_notebook_has_its_pair():
     assert PY_FILES, "no notebooks found"
-    assert {p.stem for p in PY_FILES} == {p.stem for p in IPYNB_FILES}
+    assert all(p.exists() for p in PY_FILES + IPYNB_FILES)
 
 
 @pytest.mark.parametrize("py", PY_FILES, ids=lambda p: p.stem)

@@ -1,4 +1,4 @@
-"""gan_lessons.remedies (08_stabilizing): the remedies table is measured, row by row, from the registry's
+"""gan_lessons.remedies (09_stabilizing): the remedies table is measured, row by row, from the registry's
 options; image-only remedies have no ring number; bad budgets get a clear error."""
 
 import math

@@ -3,7 +3,7 @@
 import pytest
 
 
-# -- 07_training_pitfalls: diagnose ----------------------------------------------------------------
+# -- 08_training_pitfalls: diagnose ----------------------------------------------------------------
 def test_diagnose_reads_any_history_and_names_the_warning_signs():
     from gan_lessons import diagnose
 
@@ -36,7 +36,7 @@ def test_diagnose_calls_a_lopsided_class_mix_collapse_even_with_more_than_three_
         diagnose({"d_real": []})
 
 
-# -- 07_training_pitfalls: DiagnosticsTracker during a short run ------------------------------------------
+# -- 08_training_pitfalls: DiagnosticsTracker during a short run ------------------------------------------
 def test_diagnostics_tracker_records_every_measure_during_a_short_run():
     import math
 

@@ -304,7 +304,7 @@ def test_every_loss_family_trains_and_checkpoints(digits, tmp_path, loss):
     assert back.step == 12
 
 
-# -- 08_stabilizing: the remedies as TrainConfig options ----------------------------------------------
+# -- 09_stabilizing: the remedies as TrainConfig options ----------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -393,7 +393,7 @@ def test_every_remedy_trains_checkpoints_and_resumes(digits, tmp_path, options):
 
 def test_a_collapsing_configuration_covers_fewer_digits_than_its_remedy():
     """Fixed seed: lr 10x too high with heavy momentum (beta1=0.9) collapses onto few digits; the default
-    settings (07_training_pitfalls' remedy) cover more. Measured: 1/10 vs 6/10 digits after 2 epochs."""
+    settings (08_training_pitfalls' remedy) cover more. Measured: 1/10 vs 6/10 digits after 2 epochs."""
     from gan_lessons import class_coverage, load_mnist
 
     data = load_mnist(verbose=False)

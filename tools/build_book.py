@@ -6,7 +6,7 @@
     python tools/build_book.py --execute 00,03    # execute only these; the others are rendered without outputs
     python tools/build_book.py --out site/        # another output folder
 
-What it does, chapter by chapter (chapters are found in notebooks/, so new ones are included):
+What it does, chapter by chapter (the chapters of tools/chapters.py whose notebook is in notebooks/):
 - executes the **full edition** (solutions in place) in a fresh kernel, in notebooks/, with
   GAN_LESSONS_QUICK set for quick mode; cells tagged `raises-exception` may fail, any other error
   stops the build and names the chapter and cell;
@@ -32,16 +32,14 @@ import sys
 import time
 from pathlib import Path
 
+import chapters as registry
 import nbformat
+from chapters import ROOT, solution_blocks
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 
-ROOT = Path(__file__).resolve().parent.parent
-NB_DIR = ROOT / "notebooks"
 OUT = ROOT / "build" / "book"
-CHAPTER_RE = re.compile(r"^(\d\d)_[a-z0-9_]+$")
 LINK_RE = re.compile(r"\[([^\]]+)\]\((\d\d_[a-z0-9_]+)\.ipynb(#[^)\s]*)?\)")
-BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 MATHJAX = "_static/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
@@ -60,39 +58,34 @@ details.gl-solution summary { cursor: pointer; font-weight: 600; }
 
 
 def chapters() -> list[Path]:
-    """Every chapter notebook in notebooks/, in course order."""
-    return sorted(p for p in NB_DIR.glob("[0-9][0-9]_*.ipynb") if CHAPTER_RE.match(p.stem))
+    """The notebook of every registered chapter that is in notebooks/, in course order."""
+    return [p for p in registry.chapter_paths(".ipynb") if p.exists()]
 
 
 # ------------------------------------------------------------------------------------------------
 # Solutions
 # ------------------------------------------------------------------------------------------------
-def split_solution(source: str) -> tuple[str, str] | None:
+def split_solution(source: str, where: str = "cell") -> tuple[str, str] | None:
     """(the cell without its solution lines, the solution) or None for a cell without one."""
     lines = source.splitlines()
-    starts = [i for i, line in enumerate(lines) if line.strip() == BEGIN]
-    if not starts:
+    blocks = solution_blocks(lines, where)
+    if not blocks:
         return None
-    shown, solution, inside = [], [], False
-    for line in lines:
-        if line.strip() == BEGIN:
-            inside = True
-            indent = line[: len(line) - len(line.lstrip())]
-            shown.append(f"{indent}# ... your code here (a solution is folded below)")
-        elif line.strip() == END:
-            inside = False
-        elif inside:
-            solution.append(line)
-        else:
-            shown.append(line)
-    return "\n".join(shown), "\n".join(solution)
+    shown, solution, done = [], [], 0
+    for begin, end in blocks:
+        indent = lines[begin][: len(lines[begin]) - len(lines[begin].lstrip())]
+        shown += lines[done:begin]
+        shown.append(f"{indent}# ... your code here (a solution is folded below)")
+        solution += lines[begin + 1 : end]
+        done = end + 1
+    return "\n".join(shown + lines[done:]), "\n".join(solution)
 
 
-def fold_solutions(nb) -> int:
+def fold_solutions(nb, chapter: str = "chapter") -> int:
     """Move each solution into a collapsed block after its cell (after execution); returns how many."""
     cells, folded = [], 0
-    for cell in nb.cells:
-        parts = split_solution(cell.source) if cell.cell_type == "code" else None
+    for k, cell in enumerate(nb.cells):
+        parts = split_solution(cell.source, f"{chapter}, cell {k}") if cell.cell_type == "code" else None
         cells.append(cell)
         if parts:
             cell.source, solution = parts
@@ -253,7 +246,7 @@ def build(
                 raise RuntimeError(f"{path.name}: a cell failed while building the book:\n{err}") from err
         seconds = time.perf_counter() - t0
         widgets = static_widgets(nb, num)
-        folded = fold_solutions(nb)
+        folded = fold_solutions(nb, path.name)
         missing = rewrite_links(nb, present)
         title = title_of(nb, path.stem)
         body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
@@ -298,7 +291,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
     args = parser.parse_args(argv)
-    only = {c.strip().zfill(2) for c in args.execute.split(",")} if args.execute else None
+    try:
+        only = {registry.chapter(c).number for c in args.execute.split(",")} if args.execute else None
+    except KeyError as err:
+        parser.error(f"--execute: {err.args[0]}")
     report = build(args.out, args.mode, only, args.timeout)
     print(
         f"book: {len(report['chapters'])} chapters in {args.out} ({report['bytes'] / 1e6:.1f} MB), "

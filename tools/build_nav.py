@@ -4,7 +4,8 @@
     python tools/build_nav.py --check  # exit 1 if anything is stale (used by the tests)
 
 - In notebooks/00_index.py, the table between <!-- toc:start --> and <!-- toc:end --> lists every
-  chapter of the course map, linked when its notebook exists, "coming" otherwise.
+  chapter of the registry (tools/chapters.py, which mirrors the course map), linked when its notebook
+  exists, "coming" otherwise.
 - In every chapter, a markdown cell marked <!-- nav:top --> (inserted as the second cell) and one
   marked <!-- nav:bottom --> (the last cell) link to the previous and next chapters.
 Running it again is safe: cells are found by their markers.
@@ -17,81 +18,8 @@ import sys
 from pathlib import Path
 
 import jupytext
+from chapters import CHAPTERS, ROOT, Chapter
 
-ROOT = Path(__file__).resolve().parent.parent
-NB_DIR = ROOT / "notebooks"
-
-# (number, slug, title, what it teaches) in course order; mirrors the course map.
-CHAPTERS = [
-    ("00", "index", "Index", "course map, how to run, instructor's guide, environment check"),
-    (
-        "01",
-        "background",
-        "Background",
-        "vision tasks side by side; generative vs discriminative; where GANs sit",
-    ),
-    (
-        "02",
-        "core_concepts",
-        "Core concepts",
-        "G and D as networks; GAN vs CNN classifier; GAN vs autoencoder",
-    ),
-    (
-        "03",
-        "loss_math",
-        "The loss, the maths",
-        "V(D,G), D*, JSD, saturating vs non-saturating, the article's errors fixed",
-    ),
-    (
-        "04",
-        "toy_gan_playground",
-        "Toy GAN playground",
-        "GAN Lab in a notebook: 2-D data, live D heatmap, G manifold",
-    ),
-    (
-        "05",
-        "dcgan_mnist",
-        "DCGAN on MNIST",
-        "the article's code done right: shapes, training loop, samples, checkpoints",
-    ),
-    (
-        "06",
-        "bug_hunt",
-        "Bug hunt",
-        "ten classic mistakes, each run, its symptom shown, then fixed; find the bugs",
-    ),
-    (
-        "07",
-        "training_pitfalls",
-        "Training pitfalls",
-        "mode collapse, oscillation, vanishing gradients, diagnostics",
-    ),
-    (
-        "08",
-        "stabilizing",
-        "Stabilizing GANs",
-        "WGAN, WGAN-GP, spectral norm, hinge, TTUR, label smoothing, minibatch std, R1, DiffAugment on one table",
-    ),
-    (
-        "09",
-        "evaluating",
-        "Evaluating GANs",
-        "FID with LeNet features, precision/recall, class coverage, memorisation",
-    ),
-    (
-        "10",
-        "conditional_gan",
-        "Conditional GAN",
-        "class-conditional digits (projection D + auxiliary classifier: 97.8-99.3% obey their label), latent-space explorer",
-    ),
-    (
-        "11",
-        "gan_segmentation",
-        "GANs for segmentation",
-        "pix2pix-style image -> mask vs a plain U-Net, IoU/Dice",
-    ),
-    ("12", "future_and_faq", "Future and FAQ", "trends, diffusion models, the FAQ as runnable cells"),
-]
 TOC_RE = re.compile(r"<!-- toc:start -->.*?<!-- toc:end -->", re.S)
 # Each chapter states its own measured full-mode time in its .py, on one line of its own:
 #     # <!-- full-mode-time: 56 s -->
@@ -101,12 +29,8 @@ TOC_RE = re.compile(r"<!-- toc:start -->.*?<!-- toc:end -->", re.S)
 TIME_RE = re.compile(r"<!-- full-mode-time: *(.+?) *-->")
 
 
-def name(num: str, slug: str) -> str:
-    return f"{num}_{slug}"
-
-
-def existing() -> list[tuple[str, str, str, str]]:
-    return [c for c in CHAPTERS if (NB_DIR / f"{name(c[0], c[1])}.py").exists()]
+def existing() -> list[Chapter]:
+    return [c for c in CHAPTERS if c.py.exists()]
 
 
 def full_mode_time(py: Path) -> str:
@@ -122,28 +46,26 @@ def toc_block() -> str:
         "| # | chapter | what you will do | full mode, 2-core CPU |",
         "|---|---|---|---|",
     ]
-    for num, slug, title, what in CHAPTERS:
-        py = NB_DIR / f"{name(num, slug)}.py"
-        nb = f"{name(num, slug)}.ipynb"
-        link = f"[{title}]({nb})" if py.exists() else f"{title} *(coming)*"
-        rows.append(f"| {num} | {link} | {what} | {full_mode_time(py)} |")
+    for c in CHAPTERS:
+        link = f"[{c.title}]({c.stem}.ipynb)" if c.py.exists() else f"{c.title} *(coming)*"
+        rows.append(f"| {c.number} | {link} | {c.description} | {full_mode_time(c.py)} |")
     return "\n".join(rows)
 
 
-def nav_text(index: int, chapters: list, where: str) -> str:
+def nav_text(index: int, chapters: list[Chapter], where: str) -> str:
     parts = []
     if index > 0:
-        num, slug, title, _ = chapters[index - 1]
-        parts.append(f"[← {num} {title}]({name(num, slug)}.ipynb)")
+        prev = chapters[index - 1]
+        parts.append(f"[← {prev.number} {prev.title}]({prev.stem}.ipynb)")
     if index > 0:
         parts.append("[Index](00_index.ipynb)")
     if index + 1 < len(chapters):
-        num, slug, title, _ = chapters[index + 1]
-        parts.append(f"[{num} {title} →]({name(num, slug)}.ipynb)")
+        nxt = chapters[index + 1]
+        parts.append(f"[{nxt.number} {nxt.title} →]({nxt.stem}.ipynb)")
     return f"<!-- nav:{where} -->\n" + " | ".join(parts)
 
 
-def refresh(py: Path, index: int, chapters: list) -> str:
+def refresh(py: Path, index: int, chapters: list[Chapter]) -> str:
     nb = jupytext.read(py)
     cells = nb.cells
     for where in ("top", "bottom"):
@@ -167,8 +89,8 @@ def refresh(py: Path, index: int, chapters: list) -> str:
 def main(check: bool) -> int:
     chapters = existing()
     stale = []
-    for i, (num, slug, _, _) in enumerate(chapters):
-        py = NB_DIR / f"{name(num, slug)}.py"
+    for i, c in enumerate(chapters):
+        py = c.py
         ipynb = py.with_suffix(".ipynb")
         new_py = refresh(py, i, chapters)
         if new_py != py.read_text(encoding="utf-8"):

@@ -22,9 +22,10 @@ import os
 import sys
 from pathlib import Path
 
+import chapters as registry
 import nbformat
+from chapters import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "build" / "demo"
 RUNS = ROOT / "runs"
 
@@ -45,7 +46,7 @@ def pretrained(name, config, train):
     return gl.load_generator(checkpoint)
 """
 
-# chapter -> (notebook name, title, code that leaves the widget as the cell's value)
+# chapter number (as in tools/chapters.py) -> (notebook name, title, code that leaves the widget as the cell's value)
 DASHBOARDS: dict[str, tuple[str, str, str]] = {
     "03": (
         "03_gaussian_explorer",
@@ -119,7 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8866)
     parser.add_argument("--out", type=Path, default=OUT, help="where the dashboard notebooks go")
     args = parser.parse_args(argv)
-    chapter = args.chapter.zfill(2) if args.chapter else None
+    try:
+        chapter = registry.chapter(args.chapter).number if args.chapter else None
+    except KeyError:
+        chapter = args.chapter
     if chapter is not None and chapter not in DASHBOARDS:
         parser.error(f"chapter {args.chapter!r} has no dashboard; choose one of {', '.join(DASHBOARDS)}")
     paths = write_dashboards([chapter] if chapter else list(DASHBOARDS), args.out)

@@ -33,17 +33,14 @@ answers there), and `make lab` creates the notebooks that are missing before ope
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
 import jupytext
 import nbformat
+from chapters import BEGIN, ROOT, TASK, MarkerError, chapter_paths, has_solution, solution_blocks
 
-ROOT = Path(__file__).resolve().parent.parent
-NB_DIR = ROOT / "notebooks"
 OUT_DIR = ROOT / "student"
-BEGIN, END, TASK = "### BEGIN SOLUTION", "### END SOLUTION", "# Task:"
 EXERCISE_TAG = "exercise"
 STUDENT_NOTE = (
     "**Student edition.** Each exercise cell holds a stub, `raise NotImplementedError(...)`, that says what "
@@ -51,48 +48,29 @@ STUDENT_NOTE = (
 )
 
 
-class MarkerError(ValueError):
-    """A solution block that the student edition cannot be made from; the message names the cell."""
-
-
 def student_source(source: str, where: str = "cell") -> str:
     """`source` with each BEGIN/END SOLUTION block replaced by `raise NotImplementedError("<task>")`."""
-    out: list[str] = []
     lines = source.split("\n")
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if line.strip() == END:
-            raise MarkerError(f"{where}: `{END}` without a `{BEGIN}` before it.")
-        if line.strip() != BEGIN:
-            out.append(line)
-            i += 1
-            continue
+    out: list[str] = []
+    done = 0  # lines before this one are in `out` already
+    for begin, end in solution_blocks(lines, where):
+        line = lines[begin]
         indent = line[: len(line) - len(line.lstrip())]
         if not indent:
             raise MarkerError(
                 f"{where}: the solution block must be inside a function body (indented); a stub at the top "
                 "level of a cell would stop the cell before its checker runs."
             )
-        try:
-            end = next(j for j in range(i + 1, len(lines)) if lines[j].strip() in (BEGIN, END))
-        except StopIteration:
-            raise MarkerError(f"{where}: `{BEGIN}` without `{END}`.") from None
-        if lines[end].strip() == BEGIN:
-            raise MarkerError(f"{where}: nested `{BEGIN}`.")
-        body = lines[i + 1 : end]
+        body = lines[begin + 1 : end]
         if not body or not body[0].strip().startswith(TASK):
             raise MarkerError(f"{where}: the first line after `{BEGIN}` must be `{TASK} <what to write>`.")
         task = body[0].strip()[len(TASK) :].strip()
         if not task:
             raise MarkerError(f"{where}: the `{TASK}` line is empty.")
+        out += lines[done:begin]
         out.append(f"{indent}raise NotImplementedError({task!r})")
-        i = end + 1
-    return "\n".join(out)
-
-
-def has_solution(source: str) -> bool:
-    return any(line.strip() == BEGIN for line in source.split("\n"))
+        done = end + 1
+    return "\n".join(out + lines[done:])
 
 
 def student_notebook(py: Path):
@@ -117,14 +95,10 @@ def student_notebook(py: Path):
     return nb
 
 
-def chapters() -> list[Path]:
-    return sorted(p for p in NB_DIR.glob("[0-9][0-9]_*.py") if re.match(r"\d\d_\w+\.py$", p.name))
-
-
 def build(out_dir: Path = OUT_DIR, force: bool = True) -> list[Path]:
     """Write the student edition of every chapter into out_dir (only the missing ones unless `force`);
     returns the notebooks written. Every chapter is converted first, so a marker error writes nothing."""
-    notebooks = {py: student_notebook(py) for py in chapters()}
+    notebooks = {py: student_notebook(py) for py in chapter_paths(".py")}
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for py, nb in notebooks.items():
@@ -146,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     except MarkerError as err:
         print(f"make_student_edition: {err}", file=sys.stderr)
         return 1
-    kept = len(chapters()) - len(written)
+    kept = len(chapter_paths(".py")) - len(written)
     print(f"Student edition in {args.out}: {len(written)} written, {kept} kept (--force rewrites them).")
     return 0
 

@@ -7,7 +7,7 @@ Reproducible: a fixed seed, one thread, always the shipped 5,000-digit subset (s
 not depend on whether full MNIST is present), trained on its 4,000-digit "train" split and scored
 on the 1,000 held-out "test" digits that it never sees. The same torch version on the same kind of
 CPU gives the same bytes; the sha256 printed at the end is the one `gan_lessons.metrics` checks
-(FEATURE_NET_SHA256) and data/README.md records. Introduced in 09_evaluating.
+(FEATURE_NET_SHA256) and data/README.md records. Introduced in 06_evaluating.
 """
 
 from __future__ import annotations

@@ -16,10 +16,10 @@ from .ch02 import MODEL_KINDS, check_model_kinds, check_output_shape, check_para
 from .ch03 import check_d_loss, check_d_star, check_g_loss, check_loss_choice, check_value_at_equilibrium
 from .ch04 import DIAGNOSES, check_diagnosis, check_lsgan_d_loss, check_modes_reached
 from .ch05 import check_scale_images, check_training_loop
-from .ch06 import BUG_HUNT_LISTING, check_bug_hunt, print_listing
-from .ch07 import check_simultaneous_step
-from .ch08 import check_gradient_penalty
-from .ch09 import check_frechet_distance, check_kl_to_uniform, check_knn_radii
+from .ch06 import check_frechet_distance, check_kl_to_uniform, check_knn_radii
+from .ch07 import BUG_HUNT_LISTING, check_bug_hunt, print_listing
+from .ch08 import check_simultaneous_step
+from .ch09 import check_gradient_penalty
 from .ch10 import check_d_input, check_label_planes
 from .ch11 import check_iou, check_pix2pix_g_loss
 from .ch12 import check_add_noise

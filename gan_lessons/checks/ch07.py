@@ -1,59 +1,132 @@
-"""Checkers for 07_training_pitfalls: one simultaneous gradient step of the bilinear game min_x max_y x*y."""
+"""Checkers for 07_bug_hunt: find the hidden bugs in a short GAN listing, by line number."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import numbers
+from typing import Any
 
-from .core import WrongAnswer, as_float, call_student, checker, correct, require_callable
+from .core import WrongAnswer, checker, correct
+
+#: The exercise's listing. Line numbers are what `print_listing()` shows (1-based).
+BUG_HUNT_LISTING = """\
+import torch
+from torch import nn
+from torch.utils.data import DataLoader
+
+latent_dim, batch_size = 64, 64
+G = nn.Sequential(nn.Linear(latent_dim, 256), nn.ReLU(), nn.Linear(256, 784), nn.Tanh())
+D = nn.Sequential(nn.Linear(784, 256), nn.LeakyReLU(0.2), nn.Linear(256, 1))
+bce = nn.BCEWithLogitsLoss()
+opt_g = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
+opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
+loader = DataLoader(data, batch_size=batch_size, shuffle=True, drop_last=True)
+
+for x_real, _ in loader:
+    x_real = x_real.view(batch_size, 784)
+    z = torch.randn(batch_size, latent_dim)
+    x_fake = G(z)
+    ones, zeros = torch.ones(batch_size, 1), torch.zeros(batch_size, 1)
+    loss_d = bce(D(x_real), ones) + bce(D(x_fake.detach()), zeros)
+    loss_d.backward()
+    opt_d.step()
+    opt_g.zero_grad()
+    loss_g = bce(D(x_fake.detach()), ones)
+    loss_g.backward()
+    opt_g.step()
+"""
+
+#: line number -> (what is wrong, how to fix it). The hint for a missed bug names the topic only.
+BUGS: dict[int, tuple[str, str]] = {
+    9: (
+        "opt_g holds D's parameters, so the G step moves D and G never learns",
+        "One optimizer holds the wrong model's parameters: look at what each optimizer is given.",
+    ),
+    19: (
+        "loss_d.backward() runs without opt_d.zero_grad(): D's gradients pile up from step to step "
+        "(and the G step's gradients through D are added in too)",
+        "One optimizer's gradients are never cleared before its backward pass.",
+    ),
+    22: (
+        "the G step judges x_fake.detach(): no gradient reaches G",
+        "In one step, the gradient cannot reach the network that should learn.",
+    ),
+}
+
+#: The lines that learners often flag although they are right, with why they are right.
+NOT_BUGS: dict[int, str] = {
+    6: "G ends in Tanh, which matches data scaled to [-1, 1] (the course's load_mnist gives that).",
+    7: "D ends without a sigmoid on purpose: BCEWithLogitsLoss takes logits.",
+    8: "BCEWithLogitsLoss is the stable BCE on logits.",
+    10: "opt_d holds D's parameters, as it should.",
+    11: "A DataLoader with drop_last=True gives full batches, so .view(batch_size, 784) is safe.",
+    12: "it is empty.",
+    13: "the loop over the DataLoader is right: each batch is a pair (images, labels).",
+    14: "Flattening to (batch_size, 784) is right for these linear layers.",
+    15: "z has shape (batch_size, latent_dim), what G's first Linear expects.",
+    16: "x_fake is made once and used by both steps; the D step detaches it, the G step must not.",
+    17: "Labels of shape (batch_size, 1) match D's output.",
+    18: "D's loss has both terms, real labelled 1 and fake (detached) labelled 0, with the right signs.",
+    20: "opt_d.step() is right; what is missing comes before the backward pass on the line above.",
+    21: "opt_g.zero_grad() is there for G.",
+    23: "The backward pass of G's loss is needed; the trouble is what that loss was computed from.",
+    24: "opt_g.step() is right, if opt_g holds the right parameters.",
+}
 
 
-def _pair(out, what: str) -> tuple[float, float]:
-    if not isinstance(out, (tuple, list)) or len(out) != 2:
+def print_listing() -> None:
+    """Print the bug-hunt listing with line numbers. Introduced in 07_bug_hunt."""
+    for i, line in enumerate(BUG_HUNT_LISTING.splitlines(), start=1):
+        print(f"{i:2d} | {line}")
+
+
+def _as_lines(found: Any) -> set[int]:
+    if isinstance(found, numbers.Integral) and not isinstance(found, bool):
+        found = [found]
+    if isinstance(found, (str, bytes)) or not hasattr(found, "__iter__"):
+        raise ValueError(
+            f"Give the line numbers of the bugs as a set of integers, such as {{3, 12}}; got {found!r}."
+        )
+    lines = set()
+    for item in found:
+        if not isinstance(item, numbers.Integral) or isinstance(item, bool):
+            raise ValueError(f"Line numbers are integers (such as 12); got {item!r} in {found!r}.")
+        lines.add(int(item))
+    return lines
+
+
+@checker(value_answer=True)
+def check_bug_hunt(found: Any) -> bool:
+    """Exercise (07): `found` is the set of line numbers of the listing's bugs (see `print_listing()`)."""
+    lines = _as_lines(found)
+    n_lines = len(BUG_HUNT_LISTING.splitlines())
+    if not lines:
         raise WrongAnswer(
-            f"Return the pair (x_new, y_new); your function returned {type(out).__name__} {out!r}."
+            f"The set is empty: the listing has {len(BUGS)} bugs; put their line numbers in it."
         )
-    return as_float(out[0], f"{what} x_new", returned=True), as_float(out[1], f"{what} y_new", returned=True)
+    outside = sorted(n for n in lines if not 1 <= n <= n_lines)
+    if outside:
+        raise WrongAnswer(f"The listing has lines 1 to {n_lines}; {outside} are not among them.")
+    for shift, counting in (
+        (-1, "counts its lines from 1, not 0"),
+        (1, "is numbered as print_listing() shows it"),
+    ):
+        if lines == {n + shift for n in BUGS}:
+            raise WrongAnswer(
+                f"Each of your lines is one {'less' if shift < 0 else 'more'} than the bugs' lines: "
+                f"the listing {counting}."
+            )
+    not_bugs = [
+        f"Line {n} is not a bug: {NOT_BUGS.get(n, 'that line is fine as it is.')}"
+        for n in sorted(lines - set(BUGS))
+    ]
+    if not_bugs:
+        raise WrongAnswer("\n".join(not_bugs))
+    missed = sorted(set(BUGS) - lines)
+    if missed:
+        raise WrongAnswer(f"You found {len(lines)} of {len(BUGS)}. Still hidden: {BUGS[missed[0]][1]}")
+    return correct(
+        "All three: " + "; ".join(f"line {n}: {what}" for n, (what, _) in sorted(BUGS.items())) + "."
+    )
 
 
-@checker
-def check_simultaneous_step(fn: Callable) -> bool:
-    """Exercise (07): `fn(x, y, lr)` returns (x_new, y_new) after one *simultaneous* gradient step of
-    min_x max_y f(x, y) = x * y: x descends on f, y ascends on f, both using the old (x, y)."""
-    require_callable(fn, "check_simultaneous_step(step)")
-    x, y, lr = 2.0, -0.5, 0.3  # x != y and lr != 1, so that swapped or mixed-up updates differ
-    xn, yn = _pair(call_student(fn, x, y, lr, about="It receives x, y and lr as floats."), "")
-    right = (x - lr * y, y + lr * x)
-    if abs(xn - right[0]) < 1e-6 and abs(yn - right[1]) < 1e-6:
-        return correct(
-            "x <- x - lr*y and y <- y + lr*x, both from the old point. Each step multiplies the distance to "
-            "(0, 0) by sqrt(1 + lr^2): simultaneous steps spiral outwards."
-        )
-    alt_y = y + lr * (x - lr * y)
-    if abs(xn - right[0]) < 1e-6 and abs(yn - alt_y) < 1e-6:
-        raise WrongAnswer(
-            "That is the alternating step: y's update used the new x. Compute both gradients at the old point first."
-        )
-    if abs(xn - (x + lr * y)) < 1e-6 and abs(yn - (y - lr * x)) < 1e-6:
-        raise WrongAnswer(
-            "Both signs are flipped: x minimises x*y (gradient descent), y maximises it (ascent)."
-        )
-    if abs(xn - right[0]) < 1e-6 and abs(yn - (y - lr * x)) < 1e-6:
-        raise WrongAnswer("y maximises x*y: it must go *up* its gradient (y + lr * x), not down.")
-    if abs(xn - (x + lr * y)) < 1e-6 and abs(yn - right[1]) < 1e-6:
-        raise WrongAnswer("x minimises x*y: it must go *down* its gradient (x - lr * y), not up.")
-    if abs(xn - (x - lr * x)) < 1e-6 or abs(yn - (y + lr * y)) < 1e-6:
-        raise WrongAnswer(
-            "The gradient of x*y with respect to x is y (and with respect to y is x), not the variable itself."
-        )
-    if abs(xn - right[1]) < 1e-6 and abs(yn - right[0]) < 1e-6:
-        raise WrongAnswer("Right updates, returned in the wrong order: return (x_new, y_new), x first.")
-    alt_x = x - lr * (y + lr * x)
-    if abs(xn - alt_x) < 1e-6 and abs(yn - right[1]) < 1e-6:
-        raise WrongAnswer(
-            "That is the alternating step with y first: x's update used the new y. Compute both gradients "
-            "at the old point first."
-        )
-    raise WrongAnswer(f"From (x, y) = ({x}, {y}) with lr={lr}, expected {right}; got ({xn:.4g}, {yn:.4g}).")
-
-
-__all__ = ["check_simultaneous_step"]
+__all__ = ["BUGS", "BUG_HUNT_LISTING", "NOT_BUGS", "check_bug_hunt", "print_listing"]

@@ -1,132 +1,59 @@
-"""Checkers for 08_stabilizing: the WGAN-GP gradient penalty, written by the student, against
-gan_lessons.losses.gradient_penalty on random inputs."""
+"""Checkers for 08_training_pitfalls: one simultaneous gradient step of the bilinear game min_x max_y x*y."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-import torch
-from torch import nn
-
-from ..losses import gradient_penalty
 from .core import WrongAnswer, as_float, call_student, checker, correct, require_callable
 
 
-class _Critic(nn.Module):
-    """A small nonlinear critic: its gradient norm is not 1 and differs from point to point."""
-
-    def __init__(self, dim: int, seed: int):
-        super().__init__()
-        gen = torch.Generator().manual_seed(seed)
-        self.w1 = nn.Parameter(torch.randn(dim, 8, generator=gen) * 0.7)
-        self.w2 = nn.Parameter(torch.randn(8, generator=gen))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.tanh(x.flatten(1) @ self.w1) @ self.w2
-
-
-def _student_gp(fn, D, x_real, x_fake, seed):
-    torch.manual_seed(seed)
-    return call_student(
-        fn, D, x_real, x_fake, about="It receives D, x_real and x_fake (same shape) and returns one number."
-    )
+def _pair(out, what: str) -> tuple[float, float]:
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        raise WrongAnswer(
+            f"Return the pair (x_new, y_new); your function returned {type(out).__name__} {out!r}."
+        )
+    return as_float(out[0], f"{what} x_new", returned=True), as_float(out[1], f"{what} y_new", returned=True)
 
 
 @checker
-def check_gradient_penalty(fn: Callable) -> bool:
-    """Exercise (08): `fn(D, x_real, x_fake)` returns the WGAN-GP penalty E[(||grad D(x_hat)|| - 1)^2] at
-    x_hat = eps * x_real + (1 - eps) * x_fake, one eps ~ U(0, 1) per sample (from torch.rand), with
-    create_graph=True so that the penalty can train D."""
-    require_callable(fn, "check_gradient_penalty(my_gradient_penalty)")
-    for shape, seed in (((64, 2), 1), ((16, 1, 6, 6), 2)):
-        dim = shape[1] if len(shape) == 2 else shape[1] * shape[2] * shape[3]
-        D = _Critic(dim, seed)
-        gen = torch.Generator().manual_seed(seed + 10)
-        x_real = torch.randn(*shape, generator=gen) + 2.0
-        x_fake = torch.randn(*shape, generator=gen) - 2.0
-        out = _student_gp(fn, D, x_real, x_fake, seed)
-        if isinstance(out, torch.Tensor) and out.numel() != 1:
-            raise WrongAnswer(
-                f"Return one number, the mean over the batch; you returned a tensor of shape {tuple(out.shape)}."
-            )
-        value = as_float(out, "the gradient penalty", returned=True)
-        torch.manual_seed(seed)
-        eps_shape = (shape[0],) + (1,) * (len(shape) - 1)
-        eps = torch.rand(eps_shape)
-        expected = gradient_penalty(D, x_real, x_fake, torch.Generator().manual_seed(seed)).item()
-        swapped = _reference(D, (1 - eps) * x_real + eps * x_fake)  # eps and 1 - eps: the same distribution
-        if any(abs(value - v) <= 1e-4 * max(1.0, abs(v)) for v in (expected, swapped)):
-            if not isinstance(out, torch.Tensor) or out.grad_fn is None:
-                raise WrongAnswer(
-                    "The value is right, but it carries no gradient back to D: pass create_graph=True to "
-                    "torch.autograd.grad (and return the tensor, not .item()), or the penalty cannot train D."
-                )
-            D.zero_grad()
-            out.backward()
-            if D.w1.grad is None or D.w1.grad.abs().sum() == 0:
-                raise WrongAnswer("The penalty does not reach D's weights: did you detach the gradient?")
-            continue
-        torch.manual_seed(seed)
-        eps_per_element = torch.rand(shape)  # what torch.rand_like(x_real) draws from the same seed
-        _diagnose(value, D, x_real, x_fake, eps, eps_per_element)
-        raise WrongAnswer(f"Expected a penalty of {expected:.4f} on these inputs; got {value:.4f}.")
-    return correct(
-        "Interpolate, take D's gradient at the interpolates with create_graph=True, penalise (norm - 1)^2 per "
-        "sample. It is gan_lessons.gradient_penalty."
-    )
-
-
-def _grads(D, x_hat):
-    x_hat = x_hat.detach().requires_grad_(True)
-    (g,) = torch.autograd.grad(D(x_hat).sum(), x_hat)
-    return g.flatten(1)
-
-
-def _reference(D, x_hat) -> float:
-    return ((_grads(D, x_hat).norm(dim=1) - 1) ** 2).mean().item()
-
-
-def _diagnose(value, D, x_real, x_fake, eps, eps_per_element) -> None:
-    x_hat = eps * x_real + (1 - eps) * x_fake
-    g = _grads(D, x_hat)
-    near = lambda v: abs(value - v) <= 1e-4 * max(1.0, abs(v))  # noqa: E731
-    if near(((g.pow(2).sum(1) - 1) ** 2).mean().item()) or near(
-        ((g.norm(dim=1) ** 2 - 1) ** 2).mean().item()
-    ):
-        raise WrongAnswer(
-            "Take the norm of each gradient (its square root), not the squared norm, before subtracting 1."
+def check_simultaneous_step(fn: Callable) -> bool:
+    """Exercise (08): `fn(x, y, lr)` returns (x_new, y_new) after one *simultaneous* gradient step of
+    min_x max_y f(x, y) = x * y: x descends on f, y ascends on f, both using the old (x, y)."""
+    require_callable(fn, "check_simultaneous_step(step)")
+    x, y, lr = 2.0, -0.5, 0.3  # x != y and lr != 1, so that swapped or mixed-up updates differ
+    xn, yn = _pair(call_student(fn, x, y, lr, about="It receives x, y and lr as floats."), "")
+    right = (x - lr * y, y + lr * x)
+    if abs(xn - right[0]) < 1e-6 and abs(yn - right[1]) < 1e-6:
+        return correct(
+            "x <- x - lr*y and y <- y + lr*x, both from the old point. Each step multiplies the distance to "
+            "(0, 0) by sqrt(1 + lr^2): simultaneous steps spiral outwards."
         )
-    if near(((g - 1) ** 2).mean().item()) or near(((g - 1) ** 2).sum(1).mean().item()):
+    alt_y = y + lr * (x - lr * y)
+    if abs(xn - right[0]) < 1e-6 and abs(yn - alt_y) < 1e-6:
         raise WrongAnswer(
-            "The norm is missing: penalise (||grad|| - 1)^2 with the norm of each sample's whole gradient "
-            "(grad.flatten(1).norm(dim=1)), not each component."
+            "That is the alternating step: y's update used the new x. Compute both gradients at the old point first."
         )
-    if near((g.norm() - 1).pow(2).item()):
+    if abs(xn - (x + lr * y)) < 1e-6 and abs(yn - (y - lr * x)) < 1e-6:
         raise WrongAnswer(
-            "That takes one norm over the whole batch: take one norm per sample, then the mean."
+            "Both signs are flipped: x minimises x*y (gradient descent), y maximises it (ascent)."
         )
-    if near(_reference(D, x_real)) or near(_reference(D, x_fake)):
+    if abs(xn - right[0]) < 1e-6 and abs(yn - (y - lr * x)) < 1e-6:
+        raise WrongAnswer("y maximises x*y: it must go *up* its gradient (y + lr * x), not down.")
+    if abs(xn - (x + lr * y)) < 1e-6 and abs(yn - right[1]) < 1e-6:
+        raise WrongAnswer("x minimises x*y: it must go *down* its gradient (x - lr * y), not up.")
+    if abs(xn - (x - lr * x)) < 1e-6 or abs(yn - (y + lr * y)) < 1e-6:
         raise WrongAnswer(
-            "The penalty was taken on the real (or the fake) samples only, the wrong tensor: WGAN-GP takes it at "
-            "random points between them, x_hat = eps * x_real + (1 - eps) * x_fake."
+            "The gradient of x*y with respect to x is y (and with respect to y is x), not the variable itself."
         )
-    for bad_eps in (torch.full_like(eps, 0.5), eps.flatten()[:1].expand_as(eps)):
-        if near(_reference(D, bad_eps * x_real + (1 - bad_eps) * x_fake)):
-            raise WrongAnswer(
-                "Wrong interpolation: draw one eps ~ U(0, 1) per sample, torch.rand(N, 1, ..., 1), not one for "
-                "the batch or a fixed 0.5."
-            )
-    if near(_reference(D, eps_per_element * x_real + (1 - eps_per_element) * x_fake)):
+    if abs(xn - right[1]) < 1e-6 and abs(yn - right[0]) < 1e-6:
+        raise WrongAnswer("Right updates, returned in the wrong order: return (x_new, y_new), x first.")
+    alt_x = x - lr * (y + lr * x)
+    if abs(xn - alt_x) < 1e-6 and abs(yn - right[1]) < 1e-6:
         raise WrongAnswer(
-            "One eps per sample, shared by all its coordinates: torch.rand(N, 1, ..., 1), not torch.rand_like(x_real), "
-            "which draws one per pixel and lands off the line between the real and the fake sample."
+            "That is the alternating step with y first: x's update used the new y. Compute both gradients "
+            "at the old point first."
         )
-    if near(((g.norm(dim=1) - 1) ** 2).sum().item()):
-        raise WrongAnswer(
-            "Average over the batch with .mean(), not .sum(): the penalty must not grow with N."
-        )
-    if near((g.norm(dim=1) - 1).mean().item()) or near((g.norm(dim=1) - 1).abs().mean().item()):
-        raise WrongAnswer("Square the difference: (||grad|| - 1) ** 2, then the mean over the batch.")
+    raise WrongAnswer(f"From (x, y) = ({x}, {y}) with lr={lr}, expected {right}; got ({xn:.4g}, {yn:.4g}).")
 
 
-__all__ = ["check_gradient_penalty"]
+__all__ = ["check_simultaneous_step"]

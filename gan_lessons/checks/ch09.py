@@ -1,337 +1,132 @@
-"""Checkers for 09_evaluating: the Fréchet distance, the KL divergence of a class histogram to
-uniform, and the k-NN radii of precision and recall. Each runs a student's function on known cases
-and, when it is wrong, recognises the usual mistakes and says which one it is."""
+"""Checkers for 09_stabilizing: the WGAN-GP gradient penalty, written by the student, against
+gan_lessons.losses.gradient_penalty on random inputs."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from typing import Any
 
-import numpy as np
-import scipy.linalg
 import torch
+from torch import nn
 
-from ..metrics import coverage_from_counts, frechet_distance, knn_radii
-from .core import WrongAnswer, as_float, as_tensor, call_student, checker, close, correct, require_callable
-
-_ATOL = 1e-6  # these answers are computed, not typed in: compare tightly
-
-
-def _result(value: Any, what: str, hint: str = "") -> float:
-    """A student's returned number as a float; a complex one (from sqrtm) gets its own hint."""
-    arr = value.detach().cpu().numpy() if isinstance(value, torch.Tensor) else value
-    if np.iscomplexobj(arr) and np.size(arr) == 1:
-        z = complex(np.asarray(arr).item())
-        if abs(z.imag) > 1e-6 * max(1.0, abs(z.real)):
-            raise WrongAnswer(
-                f"Your function returned the complex number {z}: take the real part of the matrix square "
-                "root (scipy.linalg.sqrtm(...).real) before the trace."
-            )
-        raise WrongAnswer(
-            f"Your function returned a complex number ({z}). sqrtm can return a tiny imaginary part "
-            "from rounding: keep its .real, and return a float."
-        )
-    return as_float(value, what, returned=True, hint=hint)
+from ..losses import gradient_penalty
+from .core import WrongAnswer, as_float, call_student, checker, correct, require_callable
 
 
-def _sqrtm(m: np.ndarray) -> np.ndarray:
-    return np.real(scipy.linalg.sqrtm(m))
+class _Critic(nn.Module):
+    """A small nonlinear critic: its gradient norm is not 1 and differs from point to point."""
+
+    def __init__(self, dim: int, seed: int):
+        super().__init__()
+        gen = torch.Generator().manual_seed(seed)
+        self.w1 = nn.Parameter(torch.randn(dim, 8, generator=gen) * 0.7)
+        self.w2 = nn.Parameter(torch.randn(8, generator=gen))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.tanh(x.flatten(1) @ self.w1) @ self.w2
 
 
-# --------------------------------------------------------------------------------------------
-# Exercise 1: the Fréchet distance
-# --------------------------------------------------------------------------------------------
-def _fd_cases() -> list[tuple]:
-    """Two random cases with positive entries (elementwise mistakes stay finite), then one whose
-    covariances correlate their two features in opposite directions: a diagonal entry of
-    sqrtm(S1 @ S2) is negative there, so np.abs of the root changes its trace."""
-    rng = np.random.default_rng(9)
-    cases = []
-    for d in (2, 5):
-        a, b = rng.uniform(0.1, 1.0, size=(d, d)), rng.uniform(0.1, 1.0, size=(d, d))
-        s1 = a @ a.T + 0.5 * np.eye(d)
-        s2 = b @ b.T + 0.8 * np.eye(d)
-        cases.append((rng.normal(size=d), s1, rng.normal(size=d) + 1.0, s2))
-    s1, s2 = np.array([[4.0, -1.8], [-1.8, 1.0]]), np.array([[4.0, 1.8], [1.8, 1.0]])
-    cases.append((np.array([0.5, -1.0]), s1, np.array([-0.3, 0.4]), s2))
-    return cases
-
-
-def _fd_shape_hint(value: Any) -> str:
-    """What a returned array instead of one number says about the formula."""
-    shape = np.shape(value.detach() if isinstance(value, torch.Tensor) else value)
-    if len(shape) == 1:
-        return "The mean term is one number: sum the squared differences, np.sum((mu1 - mu2) ** 2)."
-    if len(shape) == 2:
-        return "The covariance term is one number: the trace of the matrix, np.trace(...)."
-    return ""
-
-
-_FD_MISTAKES: list[tuple[str, Callable]] = [
-    (
-        "The cross term is -2 tr((S1 S2)^(1/2)): the factor 2 is missing.",
-        lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - _sqrtm(s1 @ s2)),
-    ),
-    (
-        "np.sqrt takes the square root of each entry; FID needs the matrix square root, scipy.linalg.sqrtm(S1 @ S2).",
-        lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - 2 * np.sqrt(np.abs(s1 @ s2))),
-    ),
-    (
-        "The mean term is the squared distance ||mu1 - mu2||^2, not the distance ||mu1 - mu2||.",
-        lambda m1, s1, m2, s2: np.linalg.norm(m1 - m2) + np.trace(s1 + s2 - 2 * _sqrtm(s1 @ s2)),
-    ),
-    (
-        "The mean term ||mu1 - mu2||^2 is missing: two sets with different means would get the same FID.",
-        lambda m1, s1, m2, s2: np.trace(s1 + s2 - 2 * _sqrtm(s1 @ s2)),
-    ),
-    (
-        "The covariance term is missing: FID compares the spreads tr(S1 + S2 - 2 (S1 S2)^(1/2)) as well as the means.",
-        lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2),
-    ),
-    (
-        "The square root goes on the matrix product before the trace: tr((S1 S2)^(1/2)), not sqrt(tr(S1 S2)).",
-        lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2) - 2 * np.sqrt(np.trace(s1 @ s2)),
-    ),
-    (
-        "The cross term is subtracted: tr(S1 + S2 - 2 (S1 S2)^(1/2)), with a minus sign.",
-        lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 + 2 * _sqrtm(s1 @ s2)),
-    ),
-    (
-        "np.sum adds every entry of the matrix; the formula needs its trace, the sum of its diagonal: np.trace(...).",
-        lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.sum(s1 + s2 - 2 * _sqrtm(s1 @ s2)),
-    ),
-    (
-        "Return the formula's value, ||mu1 - mu2||^2 + tr(S1 + S2 - 2 (S1 S2)^(1/2)), not its square root: "
-        "FID is that squared distance as it stands.",
-        lambda m1, s1, m2, s2: math.sqrt(frechet_distance(m1, s1, m2, s2)),
-    ),
-    (
-        "The mean term is the sum of the squared differences, np.sum((mu1 - mu2) ** 2), not their mean.",
-        lambda m1, s1, m2, s2: np.mean((m1 - m2) ** 2) + np.trace(s1 + s2 - 2 * _sqrtm(s1 @ s2)),
-    ),
-    (
-        "S1 * S2 multiplies entry by entry; (S1 S2)^(1/2) needs the matrix product, sqrtm(S1 @ S2).",
-        lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - 2 * _sqrtm(s1 * s2)),
-    ),
-    (
-        "np.abs of the square root flips the sign of its negative entries, and the diagonal can have some: "
-        "take its real part, scipy.linalg.sqrtm(...).real.",
-        lambda m1, s1, m2, s2: (
-            np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - 2 * np.abs(scipy.linalg.sqrtm(s1 @ s2)))
-        ),
-    ),
-    (
-        "sqrtm(S1) @ sqrtm(S2) is not (S1 S2)^(1/2) when S1 and S2 do not commute (they rarely do): "
-        "take the root of the product, sqrtm(S1 @ S2).",
-        lambda m1, s1, m2, s2: np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - 2 * _sqrtm(s1) @ _sqrtm(s2)),
-    ),
-]
+def _student_gp(fn, D, x_real, x_fake, seed):
+    torch.manual_seed(seed)
+    return call_student(
+        fn, D, x_real, x_fake, about="It receives D, x_real and x_fake (same shape) and returns one number."
+    )
 
 
 @checker
-def check_frechet_distance(fn: Callable) -> bool:
-    """Exercise (09): fn(mu1, sigma1, mu2, sigma2) must return the Fréchet distance as a float."""
-    require_callable(fn, "check_frechet_distance(my_frechet)")
-    for case in _fd_cases():
-        mu1, s1, mu2, s2 = (np.array(c, copy=True) for c in case)
-        d = len(mu1)
-        got = call_student(
-            fn,
-            mu1,
-            s1,
-            mu2,
-            s2,
-            about=f"It gets NumPy arrays: means of shape ({d},) and covariances ({d}, {d}).",
-        )
-        got = _result(got, "the Fréchet distance", _fd_shape_hint(got))
-        expected = frechet_distance(*case)
-        if close(got, expected, atol=_ATOL):
+def check_gradient_penalty(fn: Callable) -> bool:
+    """Exercise (09): `fn(D, x_real, x_fake)` returns the WGAN-GP penalty E[(||grad D(x_hat)|| - 1)^2] at
+    x_hat = eps * x_real + (1 - eps) * x_fake, one eps ~ U(0, 1) per sample (from torch.rand), with
+    create_graph=True so that the penalty can train D."""
+    require_callable(fn, "check_gradient_penalty(my_gradient_penalty)")
+    for shape, seed in (((64, 2), 1), ((16, 1, 6, 6), 2)):
+        dim = shape[1] if len(shape) == 2 else shape[1] * shape[2] * shape[3]
+        D = _Critic(dim, seed)
+        gen = torch.Generator().manual_seed(seed + 10)
+        x_real = torch.randn(*shape, generator=gen) + 2.0
+        x_fake = torch.randn(*shape, generator=gen) - 2.0
+        out = _student_gp(fn, D, x_real, x_fake, seed)
+        if isinstance(out, torch.Tensor) and out.numel() != 1:
+            raise WrongAnswer(
+                f"Return one number, the mean over the batch; you returned a tensor of shape {tuple(out.shape)}."
+            )
+        value = as_float(out, "the gradient penalty", returned=True)
+        torch.manual_seed(seed)
+        eps_shape = (shape[0],) + (1,) * (len(shape) - 1)
+        eps = torch.rand(eps_shape)
+        expected = gradient_penalty(D, x_real, x_fake, torch.Generator().manual_seed(seed)).item()
+        swapped = _reference(D, (1 - eps) * x_real + eps * x_fake)  # eps and 1 - eps: the same distribution
+        if any(abs(value - v) <= 1e-4 * max(1.0, abs(v)) for v in (expected, swapped)):
+            if not isinstance(out, torch.Tensor) or out.grad_fn is None:
+                raise WrongAnswer(
+                    "The value is right, but it carries no gradient back to D: pass create_graph=True to "
+                    "torch.autograd.grad (and return the tensor, not .item()), or the penalty cannot train D."
+                )
+            D.zero_grad()
+            out.backward()
+            if D.w1.grad is None or D.w1.grad.abs().sum() == 0:
+                raise WrongAnswer("The penalty does not reach D's weights: did you detach the gradient?")
             continue
-        if not math.isfinite(got):
-            raise WrongAnswer(
-                f"Your function returned {got}. NaN usually comes from np.sqrt of negative entries: "
-                "use the matrix square root scipy.linalg.sqrtm and keep its .real part."
-            )
-        for hint, mistake in _FD_MISTAKES:
-            if close(got, float(mistake(*case)), atol=_ATOL):
-                raise WrongAnswer(hint)
-        raise WrongAnswer(
-            f"For a {d}-D case your function gives {got:.4f}; the Fréchet distance is "
-            f"{expected:.4f}. Write it term by term: ||mu1 - mu2||^2 + tr(S1) + tr(S2) - 2 tr(sqrtm(S1 @ S2))."
-        )
-    mu, s = _fd_cases()[0][:2]
-    same = _result(call_student(fn, mu, s, mu.copy(), s.copy()), "the Fréchet distance")
-    if abs(same) > 1e-6:
-        raise WrongAnswer(f"Two identical Gaussians must be at distance 0; yours gives {same:.3g}.")
-    return correct("Your Fréchet distance matches gan_lessons.metrics.frechet_distance on every case.")
-
-
-# --------------------------------------------------------------------------------------------
-# Exercise 2: KL divergence of a class histogram to uniform
-# --------------------------------------------------------------------------------------------
-_KL_CASES = [
-    np.array([10, 10, 10, 10, 10, 10, 10, 10, 10, 10]),
-    np.array([500, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-    np.array([30, 10, 0, 5, 25, 0, 12, 8, 6, 4]),
-    np.array([40, 0, 12, 3, 25, 0, 20]),  # 7 classes: a hard-coded 10 gives a different number
-]
-
-
-def _kl_variants(counts: np.ndarray) -> dict[str, float]:
-    """KL(p || uniform) computed with one typical mistake each."""
-    p = counts / counts.sum()
-    nz = p[p > 0]
-    return {
-        "ten": float(np.sum(nz * np.log(nz * 10))),  # uniform over 10 classes, whatever len(counts) is
-        "k_after_filter": float(np.sum(nz * np.log(nz * len(nz)))),  # K counted after dropping empty classes
-        "mean": float(np.sum(nz * np.log(nz * len(p))) / len(p)),  # np.mean instead of np.sum
-        "mean_nonzero": float(np.mean(nz * np.log(nz * len(p)))),  # np.mean over the non-empty classes
-    }
-
-
-_KL_HINTS = {
-    "ten": "The uniform distribution has 1/K per class with K = len(counts), not a fixed 10: this histogram "
-    "has {k} classes.",
-    "k_after_filter": "K is the number of classes, len(counts), counted BEFORE you drop the empty ones; with "
-    "p = p[p > 0] first, len(p) misses the classes the generator never makes.",
-    "mean": "KL is a sum over the classes, sum p log(p / u), not a mean: drop the division by the number of classes.",
-    "mean_nonzero": "KL is a sum over the classes, sum p log(p / u), not a mean over the non-empty classes.",
-}
-
-
-def _kl_reversed(counts: np.ndarray) -> float:
-    p = counts / counts.sum()
-    u = np.full(len(p), 1 / len(p))
-    with np.errstate(divide="ignore"):
-        return float(np.sum(u * (np.log(u) - np.log(p))))
-
-
-def _kl_unnormalised(counts: np.ndarray) -> float:
-    c = counts.astype(float)
-    nz = c > 0
-    return float(np.sum(c[nz] * np.log(c[nz] * len(c))))
-
-
-@checker
-def check_kl_to_uniform(fn: Callable) -> bool:
-    """Exercise (09): fn(counts) -> KL(p || uniform) in nats, where p = counts / counts.sum()."""
-    require_callable(fn, "check_kl_to_uniform(my_kl_to_uniform)")
-    for counts in _KL_CASES:
-        got = call_student(fn, counts.copy(), about="It gets a NumPy array of counts, one per class.")
-        got = _result(got, "the KL divergence", "KL is one number: sum over the classes (np.sum).")
-        expected = coverage_from_counts(counts).kl_to_uniform
-        if close(got, expected, atol=_ATOL):
-            continue
-        if math.isnan(got):
-            raise WrongAnswer(
-                "You got NaN: a class with 0 samples gives 0 * log 0. By convention that term is 0, so "
-                "sum only over the classes with p > 0 (p[p > 0])."
-            )
-        reverse = _kl_reversed(counts)
-        if got == math.inf or close(got, reverse, atol=_ATOL):
-            raise WrongAnswer(
-                "That is KL(uniform || p), the other direction, which is infinite as soon as one digit is "
-                "missing. Coverage uses KL(p || uniform) = sum p log(p / (1/10))."
-            )
-        if expected > 0 and close(got, expected / math.log(2), atol=_ATOL):
-            raise WrongAnswer(
-                "Your answer is in bits (log base 2). Use the natural log, np.log, to get nats."
-            )
-        if close(got, _kl_unnormalised(counts), atol=_ATOL):
-            raise WrongAnswer("Normalise the counts to probabilities first: p = counts / counts.sum().")
-        if close(got, -expected, atol=_ATOL):
-            raise WrongAnswer("The sign is flipped: KL(p || u) = sum p log(p / u) is never negative.")
-        for name, value in _kl_variants(counts).items():
-            if close(got, value, atol=_ATOL):
-                raise WrongAnswer(_KL_HINTS[name].format(k=len(counts)))
-        raise WrongAnswer(
-            f"For counts {counts.tolist()} the KL divergence to uniform is {expected:.4f} nats; you got {got:.4f}."
-        )
+        torch.manual_seed(seed)
+        eps_per_element = torch.rand(shape)  # what torch.rand_like(x_real) draws from the same seed
+        _diagnose(value, D, x_real, x_fake, eps, eps_per_element)
+        raise WrongAnswer(f"Expected a penalty of {expected:.4f} on these inputs; got {value:.4f}.")
     return correct(
-        "0 for a uniform histogram, log 10 = 2.303 nats for a single digit, and the mixed cases "
-        "(10 and 7 classes) too."
+        "Interpolate, take D's gradient at the interpolates with create_graph=True, penalise (norm - 1)^2 per "
+        "sample. It is gan_lessons.gradient_penalty."
     )
 
 
-# --------------------------------------------------------------------------------------------
-# Exercise 3: k-NN radii, the building block of precision and recall
-# --------------------------------------------------------------------------------------------
-def _knn_mistakes(feats: torch.Tensor, k: int) -> list[tuple[str, torch.Tensor]]:
-    """(hint, radii) for the usual mistakes, for one k."""
-    dist = torch.cdist(feats, feats)
-    ordered, order = dist.sort(dim=1)
-    farthest = dist.sort(dim=1, descending=True).values
-    self_hint = (
-        "Each point is its own nearest neighbour at distance 0: skip it, so the k-th neighbour is "
-        "column k of the sorted distances (topk(k + 1, largest=False), then [:, k])."
-    )
-    far_hint = "Those are the farthest points. Sort ascending (topk(..., largest=False))."
-    mistakes = [
-        (self_hint, ordered[:, k - 1]),
-        (self_hint, torch.zeros(len(feats), dtype=feats.dtype)),  # k = 1 with the point itself
-        (
-            "These are squared distances. The radius is a plain Euclidean distance: take the square "
-            "root, or use torch.cdist.",
-            ordered[:, k] ** 2,
-        ),
-        (
-            "One neighbour too far: with the point itself in column 0 of the sorted distances, the k-th "
-            "neighbour is column k, not k + 1.",
-            ordered[:, k + 1],
-        ),
-        (far_hint, farthest[:, k - 1]),
-        (far_hint, farthest[:, k]),
-        (
-            "Sort each row first: column k of the unsorted distances is the distance to point number k, "
-            "not to the k-th nearest point.",
-            dist[:, k],
-        ),
-        (
-            "The radius is the distance to the k-th nearest neighbour itself, not the mean of the k nearest distances.",
-            ordered[:, 1 : k + 1].mean(1),
-        ),
-        (
-            "Those are the neighbours' indices (.indices); the radius is their distance (.values).",
-            order[:, k].to(feats.dtype),
-        ),
-        (
-            "That is the Manhattan (p=1) distance; the radius is Euclidean: torch.cdist(feats, feats), whose p is 2.",
-            torch.cdist(feats, feats, p=1).sort(dim=1).values[:, k],
-        ),
-    ]
-    return [
-        (hint, radii)
-        for hint, radii in mistakes
-        if not close(radii, knn_radii(feats, k), rtol=1e-5, atol=1e-8)
-    ]
+def _grads(D, x_hat):
+    x_hat = x_hat.detach().requires_grad_(True)
+    (g,) = torch.autograd.grad(D(x_hat).sum(), x_hat)
+    return g.flatten(1)
 
 
-@checker
-def check_knn_radii(fn: Callable) -> bool:
-    """Exercise (09): fn(feats, k) -> (N,) distance from each row of feats (N, D) to its k-th nearest other row."""
-    require_callable(fn, "check_knn_radii(my_knn_radii)")
-    gen = torch.Generator().manual_seed(3)
-    feats = torch.randn(40, 4, generator=gen, dtype=torch.float64)
-    for k in (1, 3):  # k = 3: the mean of the k nearest is no longer the k-th
-        got = call_student(fn, feats.clone(), k, about="It gets a float tensor (40, 4) and k.")
-        got = as_tensor(got, "one radius per point", dtype=torch.float64)
-        expected = knn_radii(feats, k)
-        if got.shape != expected.shape:
-            raise WrongAnswer(
-                f"Return one radius per point, shape ({len(feats)},); yours has shape {tuple(got.shape)}. "
-                "Sort each row of the (N, N) distances along dim=1 and take column k (column 0 is the point itself)."
-            )
-        if close(got, expected, rtol=1e-5, atol=1e-8):
-            continue
-        for hint, radii in _knn_mistakes(feats, k):
-            if close(got, radii, rtol=1e-5, atol=1e-8):
-                raise WrongAnswer(hint)
+def _reference(D, x_hat) -> float:
+    return ((_grads(D, x_hat).norm(dim=1) - 1) ** 2).mean().item()
+
+
+def _diagnose(value, D, x_real, x_fake, eps, eps_per_element) -> None:
+    x_hat = eps * x_real + (1 - eps) * x_fake
+    g = _grads(D, x_hat)
+    near = lambda v: abs(value - v) <= 1e-4 * max(1.0, abs(v))  # noqa: E731
+    if near(((g.pow(2).sum(1) - 1) ** 2).mean().item()) or near(
+        ((g.norm(dim=1) ** 2 - 1) ** 2).mean().item()
+    ):
         raise WrongAnswer(
-            f"With k={k} your radii differ from the distances to the k-th nearest other point "
-            f"(first expected {expected[:3].tolist()}, got {got[:3].tolist()})."
+            "Take the norm of each gradient (its square root), not the squared norm, before subtracting 1."
         )
-    return correct("Each radius is the distance to the k-th nearest other point.")
+    if near(((g - 1) ** 2).mean().item()) or near(((g - 1) ** 2).sum(1).mean().item()):
+        raise WrongAnswer(
+            "The norm is missing: penalise (||grad|| - 1)^2 with the norm of each sample's whole gradient "
+            "(grad.flatten(1).norm(dim=1)), not each component."
+        )
+    if near((g.norm() - 1).pow(2).item()):
+        raise WrongAnswer(
+            "That takes one norm over the whole batch: take one norm per sample, then the mean."
+        )
+    if near(_reference(D, x_real)) or near(_reference(D, x_fake)):
+        raise WrongAnswer(
+            "The penalty was taken on the real (or the fake) samples only, the wrong tensor: WGAN-GP takes it at "
+            "random points between them, x_hat = eps * x_real + (1 - eps) * x_fake."
+        )
+    for bad_eps in (torch.full_like(eps, 0.5), eps.flatten()[:1].expand_as(eps)):
+        if near(_reference(D, bad_eps * x_real + (1 - bad_eps) * x_fake)):
+            raise WrongAnswer(
+                "Wrong interpolation: draw one eps ~ U(0, 1) per sample, torch.rand(N, 1, ..., 1), not one for "
+                "the batch or a fixed 0.5."
+            )
+    if near(_reference(D, eps_per_element * x_real + (1 - eps_per_element) * x_fake)):
+        raise WrongAnswer(
+            "One eps per sample, shared by all its coordinates: torch.rand(N, 1, ..., 1), not torch.rand_like(x_real), "
+            "which draws one per pixel and lands off the line between the real and the fake sample."
+        )
+    if near(((g.norm(dim=1) - 1) ** 2).sum().item()):
+        raise WrongAnswer(
+            "Average over the batch with .mean(), not .sum(): the penalty must not grow with N."
+        )
+    if near((g.norm(dim=1) - 1).mean().item()) or near((g.norm(dim=1) - 1).abs().mean().item()):
+        raise WrongAnswer("Square the difference: (||grad|| - 1) ** 2, then the mean over the batch.")
 
 
-__all__ = ["check_frechet_distance", "check_kl_to_uniform", "check_knn_radii"]
+__all__ = ["check_gradient_penalty"]

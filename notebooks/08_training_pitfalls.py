@@ -1,12 +1,12 @@
 # %% [markdown]
-# # 07 · Training pitfalls: collapse, oscillation, vanishing gradients, and what to watch
+# # 08 · Training pitfalls: collapse, oscillation, vanishing gradients, and what to watch
 #
 # The article names the challenges of GANs (mode collapse, instability) in one paragraph and shows
 # none of them. Here each one is made to happen, with fixed seeds, and measured. By the end you
 # will be able to:
 #
-# - produce mode collapse on real digits and measure it (class coverage, KL to uniform, recall), next
-#   to the 2-D ring where it can be seen;
+# - produce mode collapse on real digits and measure it (class coverage, KL to uniform, recall: the
+#   metrics of chapter 06), next to the 2-D ring where it can be seen;
 # - explain why simultaneous gradient steps circle away from the equilibrium of a game, and measure it;
 # - show that the saturating loss loses its gradient when D wins;
 # - tell two runs apart when their loss curves cannot, with one diagnostics call on any `history`.
@@ -15,7 +15,7 @@
 
 # %% [markdown]
 # <!-- nav:top -->
-# [← 06 Bug hunt](06_bug_hunt.ipynb) | [Index](00_index.ipynb) | [08 Stabilizing GANs →](08_stabilizing.ipynb)
+# [← 07 Bug hunt](07_bug_hunt.ipynb) | [Index](00_index.ipynb) | [09 Stabilizing GANs →](09_stabilizing.ipynb)
 
 # %%
 import math
@@ -45,7 +45,7 @@ from gan_lessons import (
 )
 from gan_lessons.checks import check_simultaneous_step
 
-torch.set_num_threads(1)  # small networks on a shared CPU: one thread is faster (see 06)
+torch.set_num_threads(1)  # small networks on a shared CPU: one thread is faster (see 07)
 SEED = 0  # every run below starts from it; the claims were checked over seeds 0-4
 set_seed(SEED)
 print(f"device used here: cpu (available: {get_device()}) | quick mode: {QUICK}")
@@ -96,7 +96,8 @@ assert balanced_cov[-1] >= 0.75  # the balanced G ends on at least 6 of the 8
 # The same failure on MNIST, with a setting that collapsed at every seed we tried (0 to 4): a learning rate 10×
 # the course's default with heavy momentum (Adam's beta1 = 0.9). The `DiagnosticsTracker` records,
 # every few steps, class coverage (how many of the 10 digits hold at least 5 % of the samples, as
-# seen by the shipped LeNet), KL to uniform and recall (the share of real digits near some sample).
+# seen by the shipped LeNet), KL to uniform and recall (the share of real digits near some sample),
+# the measures that chapter 06 derives and checks.
 
 # %%
 num_epochs = 2 if QUICK else 4  # 124 or 248 steps over the 4,000 training digits
@@ -345,4 +346,4 @@ check_simultaneous_step(my_step)
 
 # %% [markdown]
 # <!-- nav:bottom -->
-# [← 06 Bug hunt](06_bug_hunt.ipynb) | [Index](00_index.ipynb) | [08 Stabilizing GANs →](08_stabilizing.ipynb)
+# [← 07 Bug hunt](07_bug_hunt.ipynb) | [Index](00_index.ipynb) | [09 Stabilizing GANs →](09_stabilizing.ipynb)

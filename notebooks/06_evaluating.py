@@ -1,9 +1,11 @@
 # %% [markdown]
-# # 09 · Evaluating GANs: FID, precision and recall, class coverage, memorisation
+# # 06 · Evaluating GANs: FID, precision and recall, class coverage, memorisation
 #
 # A GAN's losses say how G is doing against *this* D, not how good its images are. This chapter
 # measures the images themselves, with a small digit classifier (LeNet) that ships with the course
-# as the "eye". By the end you will be able to:
+# as the "eye". Chapter 05 trained the first DCGAN and scored it with these numbers; here each one is
+# derived and checked, and the chapters after this one (the bug hunt, the pitfalls, the remedies, the
+# conditional GAN) measure with them. By the end you will be able to:
 #
 # - compute the **Fréchet distance** between two sets of images step by step (means, covariances,
 #   the matrix square root) and check it against `gan_lessons.fid`;
@@ -21,7 +23,7 @@
 
 # %% [markdown]
 # <!-- nav:top -->
-# [← 08 Stabilizing GANs](08_stabilizing.ipynb) | [Index](00_index.ipynb) | [10 Conditional GAN →](10_conditional_gan.ipynb)
+# [← 05 DCGAN on MNIST](05_dcgan_mnist.ipynb) | [Index](00_index.ipynb) | [07 Bug hunt →](07_bug_hunt.ipynb)
 
 # %%
 import math
@@ -299,7 +301,8 @@ assert QUICK or real_gan < real_noise / 5  # a trained DCGAN sits far closer to 
 #
 # We build two bad generators on purpose:
 #
-# - **sharp but collapsed**: perfect real digits, but only 1s and 7s (mode collapse);
+# - **sharp but collapsed**: perfect real digits, but only 1s and 7s (mode collapse, which the 2-D
+#   ring of chapter 04 showed and chapter 08 brings about on digits);
 # - **smudged but diverse**: every kind of digit, but each overlaid with another, as an
 #   undertrained generator blends modes.
 
@@ -530,4 +533,4 @@ check_knn_radii(my_knn_radii)
 
 # %% [markdown]
 # <!-- nav:bottom -->
-# [← 08 Stabilizing GANs](08_stabilizing.ipynb) | [Index](00_index.ipynb) | [10 Conditional GAN →](10_conditional_gan.ipynb)
+# [← 05 DCGAN on MNIST](05_dcgan_mnist.ipynb) | [Index](00_index.ipynb) | [07 Bug hunt →](07_bug_hunt.ipynb)

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 06 · Bug hunt: a naive GAN listing, mistake by mistake
+# # 07 · Bug hunt: a naive GAN listing, mistake by mistake
 #
 # Most GAN code that "trains but makes noise" fails for one of a handful of reasons, and most of
 # them raise no error at all. This chapter takes a naive listing, written for the course with the
@@ -16,7 +16,7 @@
 
 # %% [markdown]
 # <!-- nav:top -->
-# [← 05 DCGAN on MNIST](05_dcgan_mnist.ipynb) | [Index](00_index.ipynb) | [07 Training pitfalls →](07_training_pitfalls.ipynb)
+# [← 06 Evaluating GANs](06_evaluating.ipynb) | [Index](00_index.ipynb) | [08 Training pitfalls →](08_training_pitfalls.ipynb)
 
 # %%
 import torch
@@ -265,7 +265,7 @@ assert std_bug < 0.2 and abs(std_fixed - 1) < 0.01
 # ## 8. `model.eval()` forgotten or misplaced
 #
 # In training mode, BatchNorm normalises with the statistics of the current batch, so one sample
-# depends on the other samples in its batch. Sampling for a figure or for FID must use eval mode
+# depends on the other samples in its batch. Sampling for a figure or for FID (chapter 06) must use eval mode
 # (the running statistics). Forgetting `G.train()` afterwards is the opposite mistake: G then trains
 # with frozen statistics.
 
@@ -423,4 +423,4 @@ check_bug_hunt(bugs_found)
 
 # %% [markdown]
 # <!-- nav:bottom -->
-# [← 05 DCGAN on MNIST](05_dcgan_mnist.ipynb) | [Index](00_index.ipynb) | [07 Training pitfalls →](07_training_pitfalls.ipynb)
+# [← 06 Evaluating GANs](06_evaluating.ipynb) | [Index](00_index.ipynb) | [08 Training pitfalls →](08_training_pitfalls.ipynb)

@@ -1,11 +1,12 @@
 # %% [markdown]
-# # 08 · Stabilizing GANs: the remedies, and one table to compare them
+# # 09 · Stabilizing GANs: the remedies, and one table to compare them
 #
 # The article hopes for "better training" without saying how. Ten remedies from the literature
 # follow, each with its formula, the paper it comes from, and a cell that checks the package's
 # version does what the formula says. Then all of them train on MNIST under the **same wall-clock
 # budget and the same seed**, and one table, produced by running the code, compares FID (LeNet
-# features), precision, recall, class coverage, time, memory and the share of the 2-D ring's modes reached. By the end
+# features), precision, recall, class coverage (the metrics of chapter 06), time, memory and the share of the
+# 2-D ring's modes reached (chapter 04). By the end
 # you will be able to:
 #
 # - say what each remedy changes (the loss, D's layers, the optimizer, or the data D sees) and why;
@@ -17,7 +18,7 @@
 
 # %% [markdown]
 # <!-- nav:top -->
-# [← 07 Training pitfalls](07_training_pitfalls.ipynb) | [Index](00_index.ipynb) | [09 Evaluating GANs →](09_evaluating.ipynb)
+# [← 08 Training pitfalls](08_training_pitfalls.ipynb) | [Index](00_index.ipynb) | [10 Conditional GAN →](10_conditional_gan.ipynb)
 
 # %%
 import math
@@ -230,7 +231,8 @@ assert not torch.equal(augmented, x)
 # ## The table: every remedy, one budget, one seed
 #
 # Each row trains the course's small DCGAN (latent 32, width 16, batch 64) from seed 0 for the same
-# wall-clock budget, then measures 1,000 samples (quick mode: fewer) against the 1,000 held-out test digits. The ring
+# wall-clock budget, then measures 1,000 samples (quick mode: fewer) against the 1,000 held-out test digits
+# (chapter 06: FIDs compare only at the same sample size). The ring
 # column runs the same loss, learning rates and D options on the 2-D ring (image-only remedies: n/a).
 # Step counts differ because some remedies cost more per step: that is part of the comparison.
 # The same table from a terminal: `python benchmarks/stabilizing_table.py`.
@@ -315,4 +317,4 @@ check_gradient_penalty(my_gradient_penalty)
 
 # %% [markdown]
 # <!-- nav:bottom -->
-# [← 07 Training pitfalls](07_training_pitfalls.ipynb) | [Index](00_index.ipynb) | [09 Evaluating GANs →](09_evaluating.ipynb)
+# [← 08 Training pitfalls](08_training_pitfalls.ipynb) | [Index](00_index.ipynb) | [10 Conditional GAN →](10_conditional_gan.ipynb)
