@@ -1,7 +1,9 @@
-"""GAN Lessons: the helpers the notebooks import. Each name says which chapter introduces it."""
+"""GAN Lessons: the helpers the notebooks import, re-exported from one place. Every module lists its public
+names in `__all__`, and this file re-exports all of them (tests/test_architecture.py checks it); each
+name's docstring says which chapter introduces it. ARCHITECTURE.md has the module map."""
 
 from . import checks, theory
-from .baselines import AutoEncoder, LeNet, accuracy, predict, train_autoencoder, train_classifier
+from .baselines import AutoEncoder, accuracy, predict, train_autoencoder, train_classifier
 from .conditional import (
     CONDITIONAL_RECIPE,
     ConditionalDiscriminator,
@@ -10,7 +12,7 @@ from .conditional import (
     conditioning_accuracy,
     fid_per_class,
 )
-from .config import DATA_DIR, QUICK, get_device, set_seed, single_thread
+from .config import DATA_DIR, QUICK, Chapter, get_device, set_seed, setup_chapter, single_thread
 from .data import MNISTDigits, load_mnist, shuffled_indices, to_uint8
 from .dcgan import (
     Discriminator,
@@ -29,7 +31,17 @@ from .dcgan import (
 )
 from .ddpm import Denoiser, NoiseSchedule, diffusion_sample, train_denoiser
 from .engine import DOptions, Loop, NonFiniteLossError, Position, epoch_loader, fit, update_D, update_G
-from .feature_net import lenet_features, load_feature_net
+from .feature_net import (
+    FEATURE_NET_FORMAT,
+    LeNet,
+    as_images,
+    class_probabilities,
+    feature_net_path,
+    lenet_features,
+    load_feature_net,
+    penultimate,
+    probabilities_from_features,
+)
 from .layers import (
     AugmentedDiscriminator,
     MinibatchStdDev,
@@ -61,14 +73,24 @@ from .losses import (
 )
 from .metrics import (
     FID_LABEL,
+    IS_LABEL,
+    MIN_FID_SAMPLES,
+    Coverage,
+    EvalReport,
     FeatureStats,
+    NearestNeighbours,
+    PrecisionRecall,
     SmallSampleWarning,
     class_coverage,
+    coverage_from_counts,
     evaluate,
+    evaluate_features,
     feature_stats,
     fid,
     frechet_distance,
+    inception_score_from_probs,
     inception_score_like,
+    knn_radii,
     nearest_neighbours,
     precision_recall,
     precision_recall_from_features,
@@ -94,10 +116,20 @@ from .plot import (
     show_images,
     show_sample_progress,
 )
-from .remedies import REMEDIES, compare_remedies, format_table, ring_modes_reached
+from .remedies import BASE, REMEDIES, compare_remedies, format_table, ring_modes_reached
 from .segmentation import check_masks, dice, iou, pixel_accuracy, segmentation_report, spurious_components
 from .toy2d import PRESETS, ToyGAN, make_data, modes_reached
-from .trackers import DiagnosticsTracker, FIDTracker, diagnose
+from .trackers import (
+    KL_COLLAPSE,
+    Diagnosis,
+    DiagnosticsTracker,
+    FIDTracker,
+    Tracker,
+    diagnose,
+    eval_table,
+    log_eval,
+    upgrade_history,
+)
 from .widgets import conditional_explorer, gaussian_explorer, latent_explorer, playground
 
 __version__ = "0.1.0"

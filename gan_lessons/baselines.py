@@ -11,10 +11,15 @@ from torch import nn
 from torch.utils.data import Dataset
 
 from .engine import fit
-from .feature_net import LeNet
 from .layers import check_images
 
-__all__ = ["LeNet", "train_classifier", "predict", "accuracy", "AutoEncoder", "train_autoencoder"]
+__all__ = [
+    "train_classifier",
+    "predict",
+    "accuracy",
+    "AutoEncoder",
+    "train_autoencoder",
+]
 
 
 # ----------------------------------------------------------------------------------------------

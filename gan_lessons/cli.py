@@ -56,8 +56,8 @@ def _add_options(parser, rows: list[tuple]) -> None:
 
 
 def _add_stabilizing_options(t: argparse.ArgumentParser) -> None:
-    # The remedies of 08_stabilizing; each maps to one TrainConfig field (see _stabilizing_config).
-    g = t.add_argument_group("stabilizing (08_stabilizing)")
+    # The remedies of 09_stabilizing; each maps to one TrainConfig field (see _stabilizing_config).
+    g = t.add_argument_group("stabilizing (09_stabilizing)")
     g.add_argument(
         "--spectral-norm",
         action="store_true",
@@ -236,7 +236,7 @@ def _train(args) -> None:
     from .dcgan import TrainConfig, load_checkpoint, new_run, train, train_conditional
     from .metrics import evaluate
     from .plot import plot_history, show_images
-    from .trackers import FIDTracker
+    from .trackers import FIDTracker, eval_table
 
     ckpt = args.out / "checkpoint.pt"
     if args.epochs is None and args.max_seconds is None:
@@ -309,10 +309,11 @@ def _train(args) -> None:
     print(
         f"Done: {run.step} steps, {run.elapsed:.1f} s; last D loss {h['d_loss'][-1]:.3f}, G loss {h['g_loss'][-1]:.3f}."
     )
-    if h.get("fid"):
+    evals = eval_table(h)
+    if evals.get("fid"):
         print(
             "FID (LeNet features) during training: "
-            + ", ".join(f"step {s}: {v:.1f}" for s, v in zip(h["fid_steps"], h["fid"]))
+            + ", ".join(f"step {s}: {v:.1f}" for s, v in zip(evals["step"], evals["fid"]))
         )
     print(report)
     if run.config.conditional:

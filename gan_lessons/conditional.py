@@ -168,7 +168,7 @@ def fid_per_class(fake, fake_labels, real, net: LeNet | None = None) -> np.ndarr
     """FID (LeNet features) of each digit's samples against the real digits of that class, (10,) (nan for a
     class with fewer than 2 samples on either side). Each class has only the real digits of that class in
     `real`: about a tenth of the set passed (about 100 for the subset's 1,000 test digits, which chapter 10
-    passes), so these FIDs are biased upwards (see 09_evaluating): compare them with each other and with
+    passes), so these FIDs are biased upwards (see 06_evaluating): compare them with each other and with
     real-vs-real at the same size, not with whole-set FIDs. Introduced in 10_conditional_gan."""
     net = net if net is not None else load_feature_net()
     x_fake = as_images(fake, "fake")
@@ -190,3 +190,13 @@ def fid_per_class(fake, fake_labels, real, net: LeNet | None = None) -> np.ndarr
             if len(f) >= 2 and len(r) >= 2:
                 out[d] = fid(r, f, net)
     return out
+
+
+__all__ = [
+    "CONDITIONAL_RECIPE",
+    "ConditionalGenerator",
+    "ConditionalDiscriminator",
+    "ConditioningReport",
+    "conditioning_accuracy",
+    "fid_per_class",
+]

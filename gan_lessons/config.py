@@ -1,4 +1,5 @@
-"""Settings shared by every chapter: quick mode, device choice, seeding, CPU threads. Introduced in 00_index."""
+"""Settings shared by every chapter: quick mode, device choice, seeding, CPU threads, and `setup_chapter`, which
+does a chapter's seed, device, threads and status line in one call. Introduced in 00_index."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import os
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -72,3 +74,73 @@ def single_thread() -> Iterator[None]:
     finally:
         if before != 1:
             torch.set_num_threads(before)
+
+
+@dataclass
+class Chapter:
+    """What `setup_chapter` set up: the chapter's name, seed, device and CPU threads (None: torch's default)."""
+
+    name: str
+    seed: int
+    device: torch.device
+    threads: int | None
+
+    def status(self) -> str:
+        """The one status line every chapter prints."""
+        mode = "quick mode (GAN_LESSONS_QUICK=1: small runs)" if QUICK else "full mode"
+        threads = self.threads if self.threads is not None else torch.get_num_threads()
+        return f"{self.name} · seed {self.seed} · device {self.device} · {mode} · {threads} CPU thread(s)"
+
+
+def _run_cells_with_threads(threads: int) -> bool:
+    """Make this notebook's cells run on `threads` torch threads: set before each cell, and the count from
+    before restored after it (the calling cell included). Returns False outside IPython. A second call
+    replaces the first's hooks."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "events"):
+        return False
+    for event, callback in getattr(shell, "_gan_lessons_thread_hooks", []):
+        shell.events.unregister(event, callback)
+    saved = [torch.get_num_threads()]  # the calling cell's post_run_cell restores this
+
+    def before(*_args) -> None:
+        saved.append(torch.get_num_threads())
+        torch.set_num_threads(threads)
+
+    def after(*_args) -> None:
+        if saved:
+            torch.set_num_threads(saved.pop())
+
+    shell.events.register("pre_run_cell", before)
+    shell.events.register("post_run_cell", after)
+    shell._gan_lessons_thread_hooks = [("pre_run_cell", before), ("post_run_cell", after)]
+    return True
+
+
+def setup_chapter(
+    name: str, seed: int = 0, device: str | torch.device | None = "auto", threads: int | None = None
+) -> Chapter:
+    """A chapter's setup in one call: seed Python, NumPy and torch; pick the device; print one status line.
+    Introduced in 00_index; every chapter's setup cell calls it.
+
+    `threads` (for chapters of tiny networks, where torch's thread pool only adds overhead on a busy CPU):
+    the chapter's cells run on that many torch threads. In a notebook the count is set before each cell
+    and the previous count restored after it, so the process keeps its own setting between cells; outside
+    IPython (a script) it is set for the rest of the process.
+    """
+    if threads is not None and (not isinstance(threads, int) or isinstance(threads, bool) or threads < 1):
+        raise ValueError(f"threads must be None or an integer >= 1; got {threads!r}.")
+    chapter = Chapter(name, seed, get_device(device), threads)
+    if threads is not None:
+        _run_cells_with_threads(threads)
+        torch.set_num_threads(threads)
+    set_seed(seed)
+    print(chapter.status())
+    return chapter
+
+
+__all__ = ["QUICK", "DATA_DIR", "set_seed", "get_device", "single_thread", "Chapter", "setup_chapter"]

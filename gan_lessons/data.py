@@ -146,3 +146,11 @@ def shuffled_indices(n: int, seed: int = 0) -> torch.Tensor:
 def to_uint8(images: torch.Tensor) -> torch.Tensor:
     """[-1, 1] float images -> uint8 in [0, 255] (same shape), the inverse of the loader's scaling."""
     return images.detach().float().cpu().add(1).mul(127.5).round().clamp(0, 255).to(torch.uint8)
+
+
+__all__ = [
+    "MNISTDigits",
+    "load_mnist",
+    "shuffled_indices",
+    "to_uint8",
+]

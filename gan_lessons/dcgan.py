@@ -56,6 +56,7 @@ from .shipped import (
     read_shipped_weights,
     write_atomically,
 )
+from .trackers import upgrade_history
 from .validate import is_finite_number, positive_int
 
 
@@ -91,7 +92,7 @@ class Discriminator(nn.Module):
 
     `spectral_norm=True` wraps every convolution in `torch.nn.utils.parametrizations.spectral_norm`
     (Miyato et al. 2018) and drops the BatchNorm; `minibatch_std=True` adds a `MinibatchStdDev`
-    channel before the last layer (08_stabilizing). With both off it is the DCGAN discriminator of 05.
+    channel before the last layer (09_stabilizing). With both off it is the DCGAN discriminator of 05.
     """
 
     def __init__(self, width: int = 64, spectral_norm: bool = False, minibatch_std: bool = False):
@@ -232,7 +233,7 @@ class TrainConfig:
             )
 
     def _validate_remedies(self) -> None:
-        # The settings of 08_stabilizing: clipping, R1, spectral norm, minibatch std-dev, augmentation.
+        # The settings of 09_stabilizing: clipping, R1, spectral norm, minibatch std-dev, augmentation.
         family = get_loss(self.loss)
         if self.clip is not None and (not is_finite_number(self.clip) or self.clip <= 0):
             raise ValueError(
@@ -618,7 +619,7 @@ def load_checkpoint(path: str | Path, device: str | None = None, latent_dim: int
         raise ValueError(
             f"Checkpoint {path} does not match its own configuration ({str(exc)[:200]})."
         ) from None
-    run.history = state["history"]
+    run.history = upgrade_history(state["history"])  # FID columns of older checkpoints: into history["evals"]
     run.epoch, run.batch_in_epoch, run.step = state["epoch"], state["batch_in_epoch"], state["step"]
     run.elapsed = state["elapsed"]
     run.fixed_noise = state["fixed_noise"]
@@ -679,3 +680,20 @@ def load_pretrained_generator(
             f"The pretrained generator file {path} does not match its own configuration ({str(exc)[:200]}). {fix}"
         ) from None
     return G.to(device).eval()
+
+
+__all__ = [
+    "Generator",
+    "Discriminator",
+    "TrainConfig",
+    "GANRun",
+    "new_run",
+    "gan_step",
+    "train",
+    "train_conditional",
+    "save_checkpoint",
+    "read_checkpoint",
+    "load_checkpoint",
+    "load_generator",
+    "load_pretrained_generator",
+]

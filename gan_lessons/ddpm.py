@@ -159,3 +159,11 @@ def diffusion_sample(
     finally:
         model.train(was_training)
     return x.clamp(-1, 1).cpu()
+
+
+__all__ = [
+    "NoiseSchedule",
+    "Denoiser",
+    "train_denoiser",
+    "diffusion_sample",
+]

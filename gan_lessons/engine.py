@@ -384,3 +384,15 @@ def fit(
         print(f"{desc}: interrupted after {len(history['loss'])} steps; the model keeps its weights.")
     model.eval()
     return history["loss"]
+
+
+__all__ = [
+    "NonFiniteLossError",
+    "DOptions",
+    "update_D",
+    "update_G",
+    "epoch_loader",
+    "Position",
+    "Loop",
+    "fit",
+]

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .layers import NUM_CLASSES, MaxPool2x2, check_images
+from .layers import MaxPool2x2, check_images
 from .shipped import (
     FEATURE_NET_FILE,
     FEATURE_NET_SHA256,
@@ -59,7 +59,7 @@ class LeNet(nn.Module):
 # The feature network
 # --------------------------------------------------------------------------------------------
 def feature_net_path() -> Path:
-    """Where the shipped feature network lives: data/lenet_mnist.pt. Introduced in 09_evaluating."""
+    """Where the shipped feature network lives: data/lenet_mnist.pt. Introduced in 06_evaluating."""
     return SHIPPED[FEATURE_NET_FILE].path
 
 
@@ -69,7 +69,7 @@ _NET_CACHE: dict[str, LeNet] = {}
 def load_feature_net(
     path: str | Path | None = None, expected_sha256: str | None = FEATURE_NET_SHA256
 ) -> LeNet:
-    """The shipped LeNet feature network in eval mode, after checking its sha256. Introduced in 09_evaluating.
+    """The shipped LeNet feature network in eval mode, after checking its sha256. Introduced in 06_evaluating.
 
     `expected_sha256=None` skips the check (for a network you trained yourself).
     """
@@ -98,7 +98,7 @@ def load_feature_net(
 # Input checking
 # --------------------------------------------------------------------------------------------
 def as_images(images, name: str = "images") -> torch.Tensor:
-    """Check and convert images to a float tensor (N, 1, 28, 28) in [-1, 1]. Introduced in 09_evaluating.
+    """Check and convert images to a float tensor (N, 1, 28, 28) in [-1, 1]. Introduced in 06_evaluating.
 
     Accepts uint8 (N, 28, 28) or (N, 1, 28, 28) arrays/tensors, float (N, 1, 28, 28) in [-1, 1],
     or an MNISTDigits data set. Anything else raises a ValueError that says what to change.
@@ -169,7 +169,7 @@ def as_images(images, name: str = "images") -> torch.Tensor:
 
 
 def penultimate(net: LeNet, x: torch.Tensor) -> torch.Tensor:
-    """LeNet's penultimate layer *before* its ReLU, (N, feature_dim). Introduced in 09_evaluating.
+    """LeNet's penultimate layer *before* its ReLU, (N, feature_dim). Introduced in 06_evaluating.
 
     `net.features(x)` is this after the ReLU. The metrics use the pre-activations: no unit is stuck at 0
     (so the covariance has full rank), they are closer to Gaussian, and degraded images (such as noise)
@@ -183,7 +183,7 @@ def penultimate(net: LeNet, x: torch.Tensor) -> torch.Tensor:
 def lenet_features(
     images, net: LeNet | None = None, batch_size: int = 100, name: str = "images"
 ) -> torch.Tensor:
-    """The features all metrics use: LeNet's penultimate pre-activations, float64 (N, feature_dim). Introduced in 09_evaluating.
+    """The features all metrics use: LeNet's penultimate pre-activations, float64 (N, feature_dim). Introduced in 06_evaluating.
 
     Batches of 100 keep each layer's activations in the CPU's cache: 1,000 digits took 0.35 s in batches
     of 100 and 0.65 s in batches of 1,000 (one thread), with the same values."""
@@ -196,26 +196,24 @@ def lenet_features(
 @torch.no_grad()
 def probabilities_from_features(features: torch.Tensor, net: LeNet) -> torch.Tensor:
     """p(y | x), float64 (N, 10), from `lenet_features`' output: LeNet's head after the ReLU the features
-    stop before. Saves a second pass through the network when both are needed. Introduced in 09_evaluating."""
+    stop before. Saves a second pass through the network when both are needed. Introduced in 06_evaluating."""
     return F.softmax(net.head(features.float().relu()).double(), dim=1)
 
 
 def class_probabilities(images, net: LeNet | None = None, name: str = "fake") -> torch.Tensor:
-    """The classifier's posterior p(y | x) for each image, float64 (N, 10). Introduced in 09_evaluating."""
+    """The classifier's posterior p(y | x) for each image, float64 (N, 10). Introduced in 06_evaluating."""
     net = net if net is not None else load_feature_net()
     return probabilities_from_features(lenet_features(images, net, name=name), net)
 
 
 __all__ = [
-    "FEATURE_NET_FILE",
+    "LeNet",
     "FEATURE_NET_FORMAT",
-    "FEATURE_NET_SHA256",
-    "NUM_CLASSES",
     "feature_net_path",
     "load_feature_net",
     "as_images",
     "penultimate",
     "lenet_features",
-    "class_probabilities",
     "probabilities_from_features",
+    "class_probabilities",
 ]

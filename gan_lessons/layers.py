@@ -36,7 +36,7 @@ class MinibatchStdDev(nn.Module):
     """Minibatch standard deviation (Karras et al. 2018, Progressive Growing of GANs, section 3):
     appends one channel holding the mean over features of the standard deviation over the batch.
     A collapsed G makes near-identical samples, so this channel is near 0 for its batches, and D can
-    see the collapse. (N, C, H, W) -> (N, C + 1, H, W). Introduced in 08_stabilizing."""
+    see the collapse. (N, C, H, W) -> (N, C + 1, H, W). Introduced in 09_stabilizing."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() != 4 or x.shape[0] < 2:
@@ -86,7 +86,7 @@ def discriminator_layers(
         # (N, 1, 1, 1) after the last conv, appended below
     )
     last = sn(nn.Conv2d(2 * w + int(minibatch_std), 1, kernel_size=7, stride=1, padding=0))
-    # Index 5 in both cases, so that checkpoints from before 08_stabilizing keep their names.
+    # Index 5 in both cases, so that checkpoints from before 09_stabilizing keep their names.
     net.append(last if not minibatch_std else nn.Sequential(MinibatchStdDev(), last))
     return net
 
@@ -110,7 +110,7 @@ def diff_augment(
     """Differentiable augmentation (Zhao et al. 2020, DiffAugment): random transforms that gradients flow
     through, applied to real *and* fake images every time D sees them (in D's step and in G's step), so
     that D cannot memorise a small data set and G is not taught to make augmented-looking images.
-    Introduced in 08_stabilizing.
+    Introduced in 09_stabilizing.
 
     - translation: shift each image by up to 1/8 of its size, filling with the background (-1);
     - cutout: blank a square of half the image's side at a random place, per image;
@@ -152,7 +152,7 @@ def diff_augment(
 
 
 class AugmentedDiscriminator(nn.Module):
-    """D that sees `diff_augment(x, policy)` instead of x, for reals and fakes alike (08_stabilizing)."""
+    """D that sees `diff_augment(x, policy)` instead of x, for reals and fakes alike (09_stabilizing)."""
 
     def __init__(
         self, D: nn.Module, policy: str = "translation,cutout", generator: torch.Generator | None = None
@@ -256,3 +256,15 @@ def one_hot_channels(y: torch.Tensor, num_classes: int = NUM_CLASSES, size: int 
     """Labels (N,) -> one-hot planes (N, num_classes, size, size): plane y is all ones. Introduced in 10_conditional_gan."""
     y = check_labels(y, num_classes=num_classes, who="one_hot_channels")
     return nn.functional.one_hot(y, num_classes).float()[:, :, None, None].expand(-1, -1, size, size)
+
+
+__all__ = [
+    "MinibatchStdDev",
+    "diff_augment",
+    "AugmentedDiscriminator",
+    "init_dcgan_weights",
+    "trace_shapes",
+    "count_parameters",
+    "check_labels",
+    "one_hot_channels",
+]

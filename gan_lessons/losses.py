@@ -49,7 +49,7 @@ def d_loss_bce_smoothed(
     real_logits: torch.Tensor, fake_logits: torch.Tensor, real_label: float = 0.9
 ) -> torch.Tensor:
     """D loss with one-sided label smoothing (Salimans et al. 2016, section 3.4): reals get the target
-    0.9 instead of 1, fakes keep 0. Introduced in 08_stabilizing.
+    0.9 instead of 1, fakes keep 0. Introduced in 09_stabilizing.
 
     Only the real side is smoothed: smoothing the fakes' target too would reward G for samples where
     there is no data. D is no longer paid to grow its logits on reals without end.
@@ -151,7 +151,7 @@ def gradient_penalty(
 def r1_penalty(D: nn.Module, x_real: torch.Tensor) -> torch.Tensor:
     """R1 penalty (Mescheder et al. 2018, Which Training Methods for GANs do actually Converge?):
     E[||grad_x D(x)||^2] on *real* samples only; D's loss adds (gamma / 2) times it. Any input shape.
-    Introduced in 08_stabilizing."""
+    Introduced in 09_stabilizing."""
     if not isinstance(x_real, torch.Tensor) or not x_real.is_floating_point():
         raise ValueError("r1_penalty needs x_real as a float tensor of real samples.")
     x = x_real.detach().requires_grad_(True)
@@ -162,7 +162,7 @@ def r1_penalty(D: nn.Module, x_real: torch.Tensor) -> torch.Tensor:
 @torch.no_grad()
 def clip_weights_(D: nn.Module, clip: float) -> None:
     """WGAN weight clipping (Arjovsky et al. 2017, algorithm 1): every parameter of D into [-clip, clip],
-    in place, after each D step. A crude way to keep the critic Lipschitz. Introduced in 08_stabilizing."""
+    in place, after each D step. A crude way to keep the critic Lipschitz. Introduced in 09_stabilizing."""
     if not isinstance(clip, (int, float)) or isinstance(clip, bool) or not clip > 0:
         raise ValueError(
             f"The clipping value must be a number > 0, such as 0.01 (the WGAN paper's); got {clip!r}."
@@ -256,3 +256,24 @@ def get_loss(name: str | LossFamily) -> LossFamily:
     if key not in LOSSES:
         raise ValueError(f"Unknown loss {name!r}: choose one of {', '.join(LOSSES)}.")
     return LOSSES[key]
+
+
+__all__ = [
+    "d_loss_bce",
+    "d_loss_bce_smoothed",
+    "g_loss_minimax",
+    "g_loss_nonsaturating",
+    "d_loss_least_squares",
+    "g_loss_least_squares",
+    "d_loss_wasserstein",
+    "g_loss_wasserstein",
+    "d_loss_hinge",
+    "g_loss_hinge",
+    "gradient_penalty",
+    "r1_penalty",
+    "clip_weights_",
+    "auxiliary_class_loss",
+    "LossFamily",
+    "LOSSES",
+    "get_loss",
+]

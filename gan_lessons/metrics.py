@@ -1,6 +1,6 @@
 """Measuring a GAN with a shipped MNIST classifier: FID (LeNet features), an Inception-Score analogue,
 improved precision/recall, class coverage and a nearest-neighbour memorisation check.
-Introduced in 09_evaluating; used again in 05, 07, 08 and 10.
+Introduced in 06_evaluating; used again in 05, 08, 09 and 10.
 
 Every function takes images as uint8 arrays/tensors of shape (N, 28, 28) (0..255, as in
 `MNISTDigits.images_uint8`), as float tensors (N, 1, 28, 28) in [-1, 1] (what the generator
@@ -19,7 +19,6 @@ import numpy as np
 import torch
 
 from .feature_net import (
-    NUM_CLASSES,
     LeNet,
     as_images,
     class_probabilities,
@@ -27,15 +26,16 @@ from .feature_net import (
     load_feature_net,
     probabilities_from_features,
 )
+from .layers import NUM_CLASSES
 
 FID_LABEL = "FID (LeNet features)"
 IS_LABEL = "IS-like (LeNet classifier)"
-#: Below this many images per set, FID is noticeably biased upwards (09_evaluating measures how much).
+#: Below this many images per set, FID is noticeably biased upwards (06_evaluating measures how much).
 MIN_FID_SAMPLES = 1000
 
 
 class SmallSampleWarning(UserWarning):
-    """FID (or another metric) was computed from too few samples to be stable. Introduced in 09_evaluating."""
+    """FID (or another metric) was computed from too few samples to be stable. Introduced in 06_evaluating."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -43,7 +43,7 @@ class SmallSampleWarning(UserWarning):
 # --------------------------------------------------------------------------------------------
 @dataclass
 class FeatureStats:
-    """Mean and covariance of a set's features: the Gaussian that FID compares. Introduced in 09_evaluating."""
+    """Mean and covariance of a set's features: the Gaussian that FID compares. Introduced in 06_evaluating."""
 
     mu: np.ndarray
     sigma: np.ndarray
@@ -59,7 +59,7 @@ class FeatureStats:
 
 
 def feature_stats(images, net: LeNet | None = None, name: str = "images") -> FeatureStats:
-    """The Gaussian statistics (mu, sigma, n) of a set of images' LeNet features. Introduced in 09_evaluating."""
+    """The Gaussian statistics (mu, sigma, n) of a set of images' LeNet features. Introduced in 06_evaluating."""
     return FeatureStats.from_features(lenet_features(images, net, name=name))
 
 
@@ -70,7 +70,7 @@ def _psd_sqrt(matrix: np.ndarray) -> np.ndarray:
 
 
 def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
-    """||mu1 - mu2||^2 + tr(S1 + S2 - 2 (S1 S2)^(1/2)): the Fréchet distance of two Gaussians. Introduced in 09_evaluating.
+    """||mu1 - mu2||^2 + tr(S1 + S2 - 2 (S1 S2)^(1/2)): the Fréchet distance of two Gaussians. Introduced in 06_evaluating.
 
     tr((S1 S2)^(1/2)) is computed as tr((S1^(1/2) S2 S1^(1/2))^(1/2)), a symmetric positive semi-definite
     matrix whose square root an eigendecomposition gives stably even when S1 or S2 is singular.
@@ -119,14 +119,14 @@ def _warn_small(n_real: int, n_fake: int, feature_dim: int) -> None:
         warnings.warn(
             f"{FID_LABEL} from {n_real} real and {n_fake} generated samples is biased upwards and noisy "
             f"(it is only stable from about {MIN_FID_SAMPLES} per set). Compare FIDs only at the same sample "
-            "size; 09_evaluating shows FID against sample size.",
+            "size; 06_evaluating shows FID against sample size.",
             SmallSampleWarning,
             stacklevel=3,
         )
 
 
 def fid(real, fake, net: LeNet | None = None) -> float:
-    """FID (LeNet features): the Fréchet distance of the two sets' feature Gaussians. Introduced in 09_evaluating.
+    """FID (LeNet features): the Fréchet distance of the two sets' feature Gaussians. Introduced in 06_evaluating.
 
     `real` and `fake` are images (see `as_images`) or precomputed `FeatureStats`. Lower is better; 0 means
     the two feature Gaussians are identical. Fewer than MIN_FID_SAMPLES per set gives a SmallSampleWarning.
@@ -142,7 +142,7 @@ def fid(real, fake, net: LeNet | None = None) -> float:
 # Inception-Score analogue, coverage
 # --------------------------------------------------------------------------------------------
 def inception_score_from_probs(probs) -> float:
-    """exp(mean over x of KL(p(y|x) || p(y))) for posteriors (N, C). Introduced in 09_evaluating."""
+    """exp(mean over x of KL(p(y|x) || p(y))) for posteriors (N, C). Introduced in 06_evaluating."""
     p = torch.as_tensor(probs, dtype=torch.float64)
     if (
         p.dim() != 2
@@ -161,13 +161,13 @@ def inception_score_from_probs(probs) -> float:
 
 
 def inception_score_like(fake, net: LeNet | None = None) -> float:
-    """Inception Score with the LeNet classifier's posteriors: from 1 (useless) to 10 (confident, all digits). Introduced in 09_evaluating."""
+    """Inception Score with the LeNet classifier's posteriors: from 1 (useless) to 10 (confident, all digits). Introduced in 06_evaluating."""
     return inception_score_from_probs(class_probabilities(fake, net))
 
 
 @dataclass
 class Coverage:
-    """Which digits a generator makes: counts, fractions, classes above the threshold, KL to uniform. Introduced in 09_evaluating."""
+    """Which digits a generator makes: counts, fractions, classes above the threshold, KL to uniform. Introduced in 06_evaluating."""
 
     counts: np.ndarray
     fractions: np.ndarray
@@ -184,7 +184,7 @@ class Coverage:
 
 
 def coverage_from_counts(counts, threshold: float = 0.05) -> Coverage:
-    """Coverage of a histogram of predicted classes: KL(p || uniform) = sum p log(C p), 0 log 0 = 0. Introduced in 09_evaluating."""
+    """Coverage of a histogram of predicted classes: KL(p || uniform) = sum p log(C p), 0 log 0 = 0. Introduced in 06_evaluating."""
     c = np.asarray(counts, dtype=np.float64)
     if c.ndim != 1 or c.size < 2 or not np.isfinite(c).all() or (c < 0).any() or c.sum() <= 0:
         raise ValueError(
@@ -201,7 +201,7 @@ def coverage_from_counts(counts, threshold: float = 0.05) -> Coverage:
 
 
 def class_coverage(fake, threshold: float = 0.05, net: LeNet | None = None) -> Coverage:
-    """Histogram of the digits the classifier sees in `fake`, the number of digits holding >= threshold of them, and KL to uniform. Introduced in 09_evaluating."""
+    """Histogram of the digits the classifier sees in `fake`, the number of digits holding >= threshold of them, and KL to uniform. Introduced in 06_evaluating."""
     labels = class_probabilities(fake, net).argmax(1).numpy()
     return coverage_from_counts(np.bincount(labels, minlength=NUM_CLASSES), threshold)
 
@@ -211,7 +211,7 @@ def class_coverage(fake, threshold: float = 0.05, net: LeNet | None = None) -> C
 # --------------------------------------------------------------------------------------------
 @dataclass
 class PrecisionRecall:
-    """Improved precision (fake inside the real manifold) and recall (real inside the fake manifold). Introduced in 09_evaluating."""
+    """Improved precision (fake inside the real manifold) and recall (real inside the fake manifold). Introduced in 06_evaluating."""
 
     precision: float
     recall: float
@@ -222,7 +222,7 @@ class PrecisionRecall:
 
 
 def knn_radii(feats: torch.Tensor, k: int, chunk: int = 1024) -> torch.Tensor:
-    """Distance from each row to its k-th nearest other row (itself excluded). Introduced in 09_evaluating."""
+    """Distance from each row to its k-th nearest other row (itself excluded). Introduced in 06_evaluating."""
     feats = torch.as_tensor(feats, dtype=torch.float64)
     if not isinstance(k, int) or isinstance(k, bool) or k < 1:
         raise ValueError(f"k must be a positive integer (the paper uses k=3); got {k!r}.")
@@ -248,7 +248,7 @@ def _inside_manifold(
 
 
 def precision_recall_from_features(real_feats, fake_feats, k: int = 3) -> PrecisionRecall:
-    """Improved precision/recall of two feature sets (N, D) with k-NN balls. Introduced in 09_evaluating."""
+    """Improved precision/recall of two feature sets (N, D) with k-NN balls. Introduced in 06_evaluating."""
     real_feats = torch.as_tensor(real_feats, dtype=torch.float64)
     fake_feats = torch.as_tensor(fake_feats, dtype=torch.float64)
     real_radii, fake_radii = knn_radii(real_feats, k), knn_radii(fake_feats, k)
@@ -258,7 +258,7 @@ def precision_recall_from_features(real_feats, fake_feats, k: int = 3) -> Precis
 
 
 def precision_recall(real, fake, k: int = 3, net: LeNet | None = None) -> PrecisionRecall:
-    """Improved precision and recall (Kynkäänniemi et al. 2019) in LeNet feature space. Introduced in 09_evaluating.
+    """Improved precision and recall (Kynkäänniemi et al. 2019) in LeNet feature space. Introduced in 06_evaluating.
 
     Precision: the share of generated samples inside the real manifold (the union of balls around each
     real feature reaching its k-th nearest real neighbour): "are the samples realistic?".
@@ -275,7 +275,7 @@ def precision_recall(real, fake, k: int = 3, net: LeNet | None = None) -> Precis
 # --------------------------------------------------------------------------------------------
 @dataclass
 class NearestNeighbours:
-    """Each generated image's k closest training images (pixel L2 distance in [-1, 1] units). Introduced in 09_evaluating."""
+    """Each generated image's k closest training images (pixel L2 distance in [-1, 1] units). Introduced in 06_evaluating."""
 
     fake: torch.Tensor  # (N, 1, 28, 28) in [-1, 1]
     neighbours: torch.Tensor  # (N, k, 1, 28, 28)
@@ -313,7 +313,7 @@ class NearestNeighbours:
 
 @torch.no_grad()
 def nearest_neighbours(fake, train, k: int = 3, chunk: int = 256) -> NearestNeighbours:
-    """The k training images closest to each generated image in pixel space, for a memorisation check. Introduced in 09_evaluating."""
+    """The k training images closest to each generated image in pixel space, for a memorisation check. Introduced in 06_evaluating."""
     x_fake, x_train = as_images(fake, "fake"), as_images(train, "train")
     if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= len(x_train):
         raise ValueError(
@@ -335,7 +335,7 @@ def nearest_neighbours(fake, train, k: int = 3, chunk: int = 256) -> NearestNeig
 # --------------------------------------------------------------------------------------------
 @dataclass
 class EvalReport:
-    """FID, precision/recall, class coverage and the IS analogue of one set of samples. Introduced in 09_evaluating."""
+    """FID, precision/recall, class coverage and the IS analogue of one set of samples. Introduced in 06_evaluating."""
 
     fid: float
     precision: float
@@ -370,7 +370,7 @@ class EvalReport:
 
 
 def evaluate(fake, real, k: int = 3, net: LeNet | None = None) -> EvalReport:
-    """All the chapter-09 metrics of `fake` against `real` in one report. Introduced in 09_evaluating."""
+    """All the chapter-06 metrics of `fake` against `real` in one report. Introduced in 06_evaluating."""
     net = net if net is not None else load_feature_net()
     f_real, f_fake = lenet_features(real, net, name="real"), lenet_features(fake, net, name="fake")
     _warn_small(f_real.shape[0], f_fake.shape[0], f_real.shape[1])
@@ -380,7 +380,7 @@ def evaluate(fake, real, k: int = 3, net: LeNet | None = None) -> EvalReport:
 def evaluate_features(f_real: torch.Tensor, f_fake: torch.Tensor, net: LeNet, k: int = 3) -> EvalReport:
     """`evaluate` from features `lenet_features` already computed with `net`: one pass through LeNet per
     image, and none again for a real set measured many times (`DiagnosticsTracker`). Unlike `evaluate`, it
-    does not warn about small samples: its caller chose them. Introduced in 09_evaluating."""
+    does not warn about small samples: its caller chose them. Introduced in 06_evaluating."""
     s_real, s_fake = FeatureStats.from_features(f_real), FeatureStats.from_features(f_fake)
     value = frechet_distance(s_real.mu, s_real.sigma, s_fake.mu, s_fake.sigma)
     pr = precision_recall_from_features(f_real, f_fake, k)

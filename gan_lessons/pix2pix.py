@@ -365,3 +365,16 @@ def predict_masks(
         return torch.cat([(torch.sigmoid(G(c)) > threshold).float() for c in images.split(batch_size)])
     finally:
         G.train(was_training)
+
+
+__all__ = [
+    "SegmentationSet",
+    "make_segmentation_set",
+    "segmentation_splits",
+    "UNet",
+    "PatchDiscriminator",
+    "pixel_loss",
+    "update_G_paired",
+    "train_segmenter",
+    "predict_masks",
+]

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from torchvision.utils import make_grid
 
 from .config import single_thread
+from .trackers import eval_table
 
 if TYPE_CHECKING:
     from .toy2d import ToyGAN
@@ -66,7 +67,9 @@ def plot_history(history: dict, smooth: int = 20):
         raise ValueError("The history is empty: train for at least one step before plotting it.")
     window = min(smooth, max(1, len(steps) // 5))
     x = steps[window - 1 :] if window > 1 else steps
-    has_fid = bool(history.get("fid"))
+    evals = eval_table(history)
+    fid_rows = [(s, v) for s, v in zip(evals["step"], evals.get("fid", [])) if np.isfinite(v)]
+    has_fid = bool(fid_rows)
     fig, axes = plt.subplots(1, 3 if has_fid else 2, figsize=(16 if has_fid else 11, 3.5))
     ax_loss, ax_d = axes[0], axes[1]
     ax_loss.plot(x, _smooth(history["d_loss"], window), label="D loss")
@@ -80,14 +83,14 @@ def plot_history(history: dict, smooth: int = 20):
     ax_d.set(xlabel="step", ylabel="D output", ylim=(0, 1), title="What D says")
     ax_d.legend(fontsize=8)
     if has_fid:
-        axes[2].plot(history["fid_steps"], history["fid"], "o-")
+        axes[2].plot(*zip(*fid_rows), "o-")
         axes[2].set(xlabel="step", ylabel="FID (LeNet features)", yscale="log", title="FID (lower is better)")
     fig.tight_layout()
     return fig
 
 
 def plot_diagnostics(history: dict):
-    """The figure of `diagnostics.diagnose` (07_training_pitfalls): D(x) and D(G(z)), G's gradient norm, FID,
+    """The figure of `diagnostics.diagnose` (08_training_pitfalls): D(x) and D(G(z)), G's gradient norm, FID,
     and class coverage/recall over training, from any history; panels without data say so."""
     fig, axes = plt.subplots(1, 4, figsize=(16, 3.2))
     steps = history.get("step", [])
@@ -99,13 +102,18 @@ def plot_diagnostics(history: dict):
     g = history.get("g_grad_norm") or []
     axes[1].semilogy(range(1, len(g) + 1), np.maximum(np.asarray(g, dtype=float), 1e-12)) if g else None
     axes[1].set(title="G's gradient norm", xlabel="step")
-    ev = history.get("eval_steps") or history.get("fid_steps") or []
-    if history.get("fid"):
-        axes[2].plot(ev, history["fid"], "o-")
+    evals = eval_table(history)
+    ev = np.asarray(evals["step"])
+
+    def column(name: str) -> np.ndarray:  # NaN where a row did not measure it: matplotlib leaves a gap
+        return np.asarray(evals.get(name, [np.nan] * len(ev)), dtype=float)
+
+    if np.isfinite(column("fid")).any():
+        axes[2].plot(ev, column("fid"), "o-")
     axes[2].set(title="FID (LeNet features)", xlabel="step")
-    if history.get("num_covered"):
-        axes[3].plot(ev, history["num_covered"], "o-", label="digits covered (of 10)")
-        axes[3].plot(ev, 10 * np.asarray(history.get("recall", [])), "s--", label="recall x 10")
+    if np.isfinite(column("num_covered")).any():
+        axes[3].plot(ev, column("num_covered"), "o-", label="digits covered (of 10)")
+        axes[3].plot(ev, 10 * column("recall"), "s--", label="recall x 10")
         axes[3].legend()
     axes[3].set(title="coverage and recall", xlabel="step")
     for a in axes[1:]:
@@ -487,3 +495,15 @@ def save_gif(
     path.parent.mkdir(parents=True, exist_ok=True)
     images[0].save(path, save_all=True, append_images=images[1:], duration=int(1000 / fps), loop=0)
     return path
+
+
+__all__ = [
+    "image_grid",
+    "show_images",
+    "plot_history",
+    "plot_diagnostics",
+    "plot_toy_runs",
+    "show_sample_progress",
+    "PlaygroundFigure",
+    "save_gif",
+]

@@ -1,7 +1,7 @@
-"""The remedies of 08_stabilizing compared under one wall-clock budget and the same seeds: FID (LeNet
+"""The remedies of 09_stabilizing compared under one wall-clock budget and the same seeds: FID (LeNet
 features), precision, recall, class coverage, wall time, peak memory on MNIST, and the share of the 2-D ring's
 modes reached for the same setting. Peak memory: on CUDA, torch's peak allocation; on a CPU, the growth of the
-process's resident memory during the row's training (memory the allocator already holds is not counted again). Introduced in 08_stabilizing; `benchmarks/stabilizing_table.py` runs it
+process's resident memory during the row's training (memory the allocator already holds is not counted again). Introduced in 09_stabilizing; `benchmarks/stabilizing_table.py` runs it
 from the command line."""
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def compare_remedies(
 ) -> list[dict]:
     """Train every remedy on `data` for the same wall-clock budget (`seconds`) from the same seed, then
     measure `n_eval` samples against `real`, digits held out from training (e.g. `load_mnist("test")`).
-    Returns one row (a dict) per remedy. Introduced in 08_stabilizing."""
+    Returns one row (a dict) per remedy. Introduced in 09_stabilizing."""
     if not isinstance(seconds, (int, float)) or not seconds > 0:
         raise ValueError(f"seconds (the training budget per row) must be > 0; got {seconds!r}.")
     remedies = REMEDIES if remedies is None else remedies
@@ -152,4 +152,10 @@ def format_table(rows: list[dict]) -> str:
     return "\n".join(out)
 
 
-__all__ = ["BASE", "REMEDIES", "compare_remedies", "format_table", "ring_modes_reached"]
+__all__ = [
+    "REMEDIES",
+    "BASE",
+    "ring_modes_reached",
+    "compare_remedies",
+    "format_table",
+]

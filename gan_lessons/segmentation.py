@@ -7,7 +7,14 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-__all__ = ["iou", "dice", "pixel_accuracy", "spurious_components", "segmentation_report"]
+__all__ = [
+    "check_masks",
+    "iou",
+    "dice",
+    "pixel_accuracy",
+    "spurious_components",
+    "segmentation_report",
+]
 
 
 def check_masks(masks, n: int | None = None, name: str = "masks") -> torch.Tensor:

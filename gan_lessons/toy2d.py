@@ -116,7 +116,7 @@ def make_data(preset: str = "ring", points=None) -> ToyData:
 
 
 # ----------------------------------------------------------------------------------------------
-# Modes reached (the share of the modes that G reaches; not the class coverage of 09)
+# Modes reached (the share of the modes that G reaches; not the class coverage of 06)
 # ----------------------------------------------------------------------------------------------
 
 
@@ -576,3 +576,11 @@ class ToyGAN:
                 "g_loss": h["g_loss"][-1] if h["g_loss"] else float("nan"),
                 "settings": dict(self.settings.__dict__),
             }
+
+
+__all__ = [
+    "PRESETS",
+    "make_data",
+    "modes_reached",
+    "ToyGAN",
+]

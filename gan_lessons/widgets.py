@@ -576,3 +576,11 @@ class Playground:
 
     def _repr_mimebundle_(self, **kwargs):  # a notebook shows the dashboard itself
         return self.widget._repr_mimebundle_(**kwargs)
+
+
+__all__ = [
+    "gaussian_explorer",
+    "playground",
+    "latent_explorer",
+    "conditional_explorer",
+]

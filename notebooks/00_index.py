@@ -95,9 +95,9 @@ import platform
 
 import torch
 
-from gan_lessons import QUICK, get_device, load_mnist, set_seed
+from gan_lessons import get_device, load_mnist, setup_chapter
 
-set_seed(0)
+chapter = setup_chapter("00_index")
 packages = ["torch", "torchvision", "numpy", "matplotlib", "ipywidgets", "jupyterlab", "jupytext", "tqdm"]
 versions = {name: md.version(name) for name in packages}
 print(f"Python {platform.python_version()} on {platform.system()} {platform.machine()}")
@@ -112,7 +112,6 @@ print(
         else f" ({torch.get_num_threads()} CPU threads)"
     )
 )
-print(f"quick mode: {QUICK}")
 digits = load_mnist()
 assert len(digits) >= 5000 and digits.images.shape[1:] == (1, 28, 28)
 assert versions["torch"].startswith("2.14.1") and versions["torchvision"].startswith("0.29.1")

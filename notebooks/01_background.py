@@ -39,18 +39,16 @@ from gan_lessons import (
     QUICK,
     LeNet,
     accuracy,
-    get_device,
     load_mnist,
     predict,
-    set_seed,
+    setup_chapter,
     show_images,
     shuffled_indices,
     train_classifier,
 )
 
-set_seed(0)
-device = get_device()
-print(f"device: {device}; quick mode: {QUICK}")
+chapter = setup_chapter("01_background", seed=0)
+device = chapter.device
 train_set = load_mnist("train")
 test_set = load_mnist("test")
 

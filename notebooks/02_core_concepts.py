@@ -44,11 +44,11 @@ from gan_lessons import (
     accuracy,
     class_coverage,
     count_parameters,
-    get_device,
     load_mnist,
     load_pretrained_generator,
     predict,
     set_seed,
+    setup_chapter,
     show_images,
     shuffled_indices,
     trace_shapes,
@@ -57,9 +57,8 @@ from gan_lessons import (
 )
 from gan_lessons.checks import check_model_kinds, check_output_shape, check_parameter_count, check_prob_real
 
-set_seed(0)
-device = get_device()
-print(f"device: {device}; quick mode: {QUICK}")
+chapter = setup_chapter("02_core_concepts", seed=0)
+device = chapter.device
 train_set = load_mnist("train")  # the classifier and the autoencoder learn from these digits
 test_set = load_mnist("test")  # held out: accuracy and reconstruction error are measured here
 assert (

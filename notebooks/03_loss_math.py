@@ -44,8 +44,8 @@ from gan_lessons import (
     g_loss_minimax,
     g_loss_nonsaturating,
     gaussian_explorer,
-    get_device,
     set_seed,
+    setup_chapter,
     theory,
 )
 from gan_lessons.checks import (
@@ -57,10 +57,10 @@ from gan_lessons.checks import (
     check_value_at_equilibrium,
 )
 
-set_seed(0)
-device = get_device("cpu")  # every model in this chapter has < 2,000 parameters: the CPU is fastest
-torch.set_num_threads(1)  # for models this small, extra threads only add overhead
-print(f"device: {device}; quick mode: {QUICK}")
+# Every model in this chapter has < 2,000 parameters: the CPU is fastest, and one thread, since for models
+# this small extra threads only add overhead.
+chapter = setup_chapter("03_loss_math", seed=0, device="cpu", threads=1)
+device = chapter.device
 print("data: 1-D Gaussians, p_data = N(0, 1), sampled on the fly (no image data set in this chapter)")
 
 # %% [markdown]

@@ -46,13 +46,12 @@ from gan_lessons import (
     modes_reached,
     playground,
     plot_toy_runs,
-    set_seed,
+    setup_chapter,
 )
 from gan_lessons.checks import DIAGNOSES, check_diagnosis, check_lsgan_d_loss, check_modes_reached
 
-set_seed(0)
-device = torch.device("cpu")  # the toy networks are tiny: the CPU is the fastest place for them
-print(f"quick mode: {QUICK}; toy GANs run on: {device}")
+chapter = setup_chapter("04_toy_gan_playground", seed=0, device="cpu")  # tiny networks: the CPU is fastest
+device = chapter.device
 
 # %% [markdown]
 # ## 1. The data: points in the plane

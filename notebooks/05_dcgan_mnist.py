@@ -44,13 +44,13 @@ from gan_lessons import (
     evaluate,
     fid,
     g_loss_nonsaturating,
-    get_device,
     latent_explorer,
     load_checkpoint,
     load_mnist,
     new_run,
     plot_history,
     set_seed,
+    setup_chapter,
     show_images,
     show_sample_progress,
     shuffled_indices,
@@ -59,9 +59,8 @@ from gan_lessons import (
 )
 from gan_lessons.checks import check_g_loss, check_scale_images, check_training_loop
 
-set_seed(0)
-device = get_device()  # cuda if there is a GPU, else cpu
-print(f"device: {device} | quick mode: {QUICK}")
+chapter = setup_chapter("05_dcgan_mnist", seed=0)  # device: cuda if there is a GPU, else cpu
+device = chapter.device
 data = load_mnist("train")  # what the GAN trains on
 test = load_mnist("test")  # held out: the GAN is evaluated against these digits (section 6)
 

@@ -49,7 +49,6 @@ from gan_lessons import (
     fid,
     frechet_distance,
     g_loss_nonsaturating,
-    get_device,
     inception_score_like,
     init_dcgan_weights,
     lenet_features,
@@ -59,16 +58,15 @@ from gan_lessons import (
     new_run,
     precision_recall,
     precision_recall_from_features,
-    set_seed,
+    setup_chapter,
     show_images,
     shuffled_indices,
     train,
 )
 from gan_lessons.checks import check_frechet_distance, check_kl_to_uniform, check_knn_radii
 
-set_seed(0)
-device = get_device()
-print(f"device: {device} | quick mode: {QUICK}")
+chapter = setup_chapter("06_evaluating", seed=0)
+device = chapter.device
 data = load_mnist("train")  # what the GAN trains on: the train split only
 test = load_mnist("test")  # held out: the GAN never sees these; every model is scored against them
 train_digits = data
@@ -101,7 +99,8 @@ with warnings.catch_warnings():
     tracker.record(run)  # the untrained generator
     train(run, data, num_epochs, on_step=tracker, progress=not QUICK)
     tracker.record(run)
-fid_steps, fid_values = run.history["fid_steps"], run.history["fid"]
+evals = run.history["evals"]  # the evaluation table: a "step" column, and one per measurement
+fid_steps, fid_values = evals["step"], evals["fid"]
 print(f"{FID_LABEL}: {fid_values[0]:.0f} at step 0 -> {fid_values[-1]:.1f} at step {run.step}")
 assert fid_values[-1] < fid_values[0] / (1.05 if QUICK else 10)  # quick mode: one epoch, a smaller drop
 show_images(run.sample()[:32], title=f"fixed noise after {num_epochs} epoch(s), step {run.step}")

@@ -42,21 +42,18 @@ from gan_lessons import (
     format_table,
     g_loss_minimax,
     g_loss_nonsaturating,
-    get_device,
     gradient_penalty,
     init_dcgan_weights,
     load_mnist,
     new_run,
     r1_penalty,
-    set_seed,
+    setup_chapter,
     show_images,
     shuffled_indices,
 )
 from gan_lessons.checks import check_gradient_penalty
 
-torch.set_num_threads(1)  # small networks on a shared CPU
-set_seed(0)
-print(f"device used here: cpu (available: {get_device()}) | quick mode: {QUICK}")
+chapter = setup_chapter("09_stabilizing", seed=0, device="cpu", threads=1)  # small networks on a shared CPU
 data = load_mnist("train")  # what every remedy trains on
 test = load_mnist("test")  # held out: the table measures every remedy against these digits
 

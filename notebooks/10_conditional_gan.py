@@ -47,6 +47,7 @@ from gan_lessons import (
     new_run,
     one_hot_channels,
     set_seed,
+    setup_chapter,
     show_images,
     shuffled_indices,
     train_conditional,
@@ -54,11 +55,11 @@ from gan_lessons import (
 from gan_lessons.checks import check_d_input, check_label_planes
 
 SEED = 0  # every run below starts from it; the claims were checked over several seeds
-set_seed(SEED)
-torch.set_num_threads(1)  # small convolutions on a shared 2-core CPU: one thread is measured faster
+# Small convolutions on a shared 2-core CPU: one thread is measured faster.
+chapter = setup_chapter("10_conditional_gan", seed=SEED, device="cpu", threads=1)
 data = load_mnist("train")  # what every run trains on
 test = load_mnist("test")  # held out: FID per class is measured against these digits
-print(f"quick mode: {QUICK}; device: cpu; {len(data):,} labelled training digits")
+print(f"{len(data):,} labelled training digits")
 
 # %% [markdown]
 # ## 1. Two ways to give a network the label

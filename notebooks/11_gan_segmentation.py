@@ -38,19 +38,20 @@ from gan_lessons import (
     segmentation_report,
     segmentation_splits,
     set_seed,
+    setup_chapter,
     show_images,
     spurious_components,
     train_segmenter,
 )
 from gan_lessons.checks import check_iou, check_pix2pix_g_loss
 
-set_seed(0)
-torch.set_num_threads(1)  # small convolutions on a shared 2-core CPU: one thread is measured faster
+# Small convolutions on a shared 2-core CPU: one thread is measured faster.
+chapter = setup_chapter("11_gan_segmentation", seed=0, device="cpu", threads=1)
 n_images = 400 if QUICK else 2000
 start = time.perf_counter()
 splits = segmentation_splits(n_images, seed=0)
 print(
-    f"quick mode: {QUICK}; device: cpu; made {n_images} images in {time.perf_counter() - start:.1f} s:",
+    f"made {n_images} images in {time.perf_counter() - start:.1f} s:",
     {k: len(v) for k, v in splits.items()},
 )
 train_set, val_set, test_set = splits["train"], splits["val"], splits["test"]

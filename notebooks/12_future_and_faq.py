@@ -53,12 +53,12 @@ from gan_lessons import (
     fid,
     g_loss_minimax,
     g_loss_nonsaturating,
-    get_device,
     load_feature_net,
     load_mnist,
     new_run,
     predict,
     set_seed,
+    setup_chapter,
     show_images,
     shuffled_indices,
     single_thread,
@@ -67,9 +67,8 @@ from gan_lessons import (
 )
 from gan_lessons.checks import check_add_noise
 
-set_seed(0)
-device = get_device()
-print(f"device: {device} | quick mode: {QUICK} | {torch.get_num_threads()} CPU threads")
+chapter = setup_chapter("12_future_and_faq", seed=0)
+device = chapter.device
 data = load_mnist("train")  # what both models train on (the test split stays held out)
 test = load_mnist("test")  # held out: what both are scored against
 net = load_feature_net()  # the LeNet "eye" of the course's FID (chapter 06)
@@ -452,7 +451,7 @@ if not QUICK:
 # [06 Evaluating GANs](06_evaluating.ipynb) (`FIDTracker`).
 
 # %%
-steps, fids = run.history["fid_steps"], run.history["fid"]
+steps, fids = run.history["evals"]["step"], run.history["evals"]["fid"]
 print("FID along training: " + ", ".join(f"step {s}: {f:.0f}" for s, f in zip(steps, fids)))
 assert len(fids) >= 1
 if not QUICK:

@@ -92,3 +92,38 @@ def test_get_device_errors(name, message):
 def test_get_device_cuda_without_a_gpu_is_explained():
     with pytest.raises(ValueError, match="no CUDA GPU. Use 'cpu' or 'auto'"):
         get_device("cuda")
+
+
+def test_setup_chapter_seeds_prints_one_status_line_and_rejects_bad_threads(capsys):
+    from gan_lessons import setup_chapter
+
+    chapter = setup_chapter("05_dcgan_mnist", seed=3, device="cpu")
+    first = torch.rand(3)
+    setup_chapter("05_dcgan_mnist", seed=3, device="cpu")
+    assert torch.equal(first, torch.rand(3)), "the same seed gives the same numbers"
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == lines[1] == chapter.status() and lines[0].startswith(
+        "05_dcgan_mnist · seed 3 · device cpu"
+    )
+    for bad in (0, -1, 1.5, True, "1"):
+        with pytest.raises(ValueError, match="threads must be None or an integer >= 1"):
+            setup_chapter("x", threads=bad)
+
+
+def test_setup_chapter_threads_apply_to_the_chapters_cells_only():
+    """In a notebook, the chapter's thread count holds inside its cells and is restored between them."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    before = torch.get_num_threads()
+    target = 1 if before != 1 else 2
+    try:
+        shell.run_cell(f"from gan_lessons import setup_chapter; setup_chapter('x', threads={target})")
+        assert torch.get_num_threads() == before, "restored after the setup cell"
+        shell.run_cell("import torch; inside = torch.get_num_threads()")
+        assert shell.user_ns["inside"] == target, "a later cell runs on the chapter's threads"
+        assert torch.get_num_threads() == before, "and the count is restored after it"
+    finally:
+        for event, callback in getattr(shell, "_gan_lessons_thread_hooks", []):
+            shell.events.unregister(event, callback)
+        torch.set_num_threads(before)

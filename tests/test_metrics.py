@@ -11,8 +11,9 @@ import scipy.linalg
 import torch
 
 from gan_lessons import TrainConfig, load_mnist, new_run, shuffled_indices, train
-from gan_lessons.baselines import LeNet, accuracy
+from gan_lessons.baselines import accuracy
 from gan_lessons.feature_net import (
+    LeNet,
     FEATURE_NET_SHA256,
     as_images,
     class_probabilities,
@@ -221,9 +222,11 @@ def test_fid_falls_as_a_dcgan_trains(train_set, test_set):
         warnings.simplefilter("ignore", SmallSampleWarning)
         tracker.record(run)
         train(run, subset, num_epochs=4, progress=False, on_step=tracker)  # 100 steps of batch 64
-        assert tracker.record(run) == run.history["fid"][-1]  # already measured at step 100: not twice
-    assert run.history["fid_steps"] == [0, 50, 100]
-    first, middle, last = run.history["fid"]
+        assert (
+            tracker.record(run) == run.history["evals"]["fid"][-1]
+        )  # already measured at step 100: not twice
+    assert run.history["evals"]["step"] == [0, 50, 100]
+    first, middle, last = run.history["evals"]["fid"]
     # Measured with TrainConfig seeds 0, 1, 2: 7094 -> 3445 -> 1077, 7092 -> 2513 -> 926, 7088 -> 2980 -> 1012.
     assert last < middle < first
     assert last < 0.85 * first

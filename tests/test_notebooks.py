@@ -81,6 +81,11 @@ def test_chapter_anatomy(py):
     assert first.cell_type == "markdown" and first.source.startswith("# "), "a chapter starts with its title"
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "from gan_lessons import" in code
-    assert "set_seed(" in code
+    assert f'setup_chapter("{py.stem}"' in code, (
+        "the setup cell calls setup_chapter with the chapter's own name"
+    )
+    assert "set_num_threads(" not in code, (
+        "threads: setup_chapter(..., threads=N) scopes them to the chapter's cells"
+    )
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown").lower()
     assert "## summary" in text

@@ -46,7 +46,7 @@ def _history(with_fid: bool) -> dict:
         "samples": [torch.zeros(16, 1, 28, 28, dtype=torch.uint8)] * 3,
     }
     if with_fid:
-        h |= {"fid_steps": [25, 50], "fid": [300.0, 200.0]}
+        h |= {"evals": {"step": [25, 50], "fid": [300.0, 200.0]}}
     return h
 
 
@@ -192,13 +192,13 @@ def test_plot_diagnostics_draws_what_is_recorded():
     assert "not recorded" in [t.get_text() for t in fig.axes[2].texts]
     h |= {
         "g_grad_norm": [1.0, 0.5, 0.1],
-        "eval_steps": [3],
-        "fid": [20.0],
-        "num_covered": [9],
-        "recall": [0.5],
+        "evals": {"step": [3], "fid": [20.0], "num_covered": [9], "recall": [0.5]},
     }
     fig = plot_diagnostics(h)
     assert all(ax.lines for ax in fig.axes)
+    # A FIDTracker's table (FID only, no coverage) on the same figure: the coverage panel says so.
+    fig = plot_diagnostics({**h, "evals": {"step": [3, 6], "fid": [20.0, 15.0]}})
+    assert fig.axes[2].lines and "not recorded" in [t.get_text() for t in fig.axes[3].texts]
 
 
 def test_plot_toy_runs_draws_two_panels_per_run():

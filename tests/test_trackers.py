@@ -8,11 +8,12 @@ def test_diagnose_reads_any_history_and_names_the_warning_signs():
     from gan_lessons import diagnose
 
     healthy = {"d_real": [0.8] * 50, "d_fake": [0.3] * 50, "g_grad_norm": [1.0] * 50,
-               "fid": [80.0, 40.0, 20.0], "num_covered": [6, 9, 10], "recall": [0.1, 0.4, 0.6]}  # fmt: skip
+               "evals": {"step": [0, 25, 50], "fid": [80.0, 40.0, 20.0], "num_covered": [6, 9, 10],
+                         "recall": [0.1, 0.4, 0.6]}}  # fmt: skip
     d = diagnose(healthy)
     assert d.findings == ["No warning sign found."] and d.numbers["FID (best)"] == 20.0
     sick = {"d_real": [0.99] * 50, "d_fake": [0.01] * 50, "g_grad_norm": [1.0] * 25 + [1e-5] * 25,
-            "fid": [80.0, 90.0], "num_covered": [5, 1], "recall": [0.1, 0.01]}  # fmt: skip
+            "evals": {"step": [0, 50], "fid": [80.0, 90.0], "num_covered": [5, 1], "recall": [0.1, 0.01]}}  # fmt: skip
     text = "\n".join(diagnose(sick).findings)
     for sign in ("D wins", "vanished", "FID has not fallen", "Mode collapse: only 1 of 10", "Low recall"):
         assert sign in text
@@ -23,14 +24,17 @@ def test_diagnose_calls_a_lopsided_class_mix_collapse_even_with_more_than_three_
     from gan_lessons import diagnose
     from gan_lessons.trackers import KL_COLLAPSE
 
-    base = {"d_real": [0.7] * 50, "d_fake": [0.3] * 50, "fid": [900.0, 500.0], "recall": [0.3, 0.5]}
-    lopsided = diagnose({**base, "num_covered": [5, 5], "kl_to_uniform": [0.7, KL_COLLAPSE + 0.1]})
+    def history(num_covered, kl):
+        evals = {"step": [0, 50], "fid": [900.0, 500.0], "recall": [0.3, 0.5], "num_covered": num_covered}
+        return {"d_real": [0.7] * 50, "d_fake": [0.3] * 50, "evals": evals | {"kl_to_uniform": kl}}
+
+    lopsided = diagnose(history([5, 5], [0.7, KL_COLLAPSE + 0.1]))
     assert any(
         f.startswith("Mode collapse: the digits made are far from equally often") for f in lopsided.findings
     )
-    even = diagnose({**base, "num_covered": [5, 8], "kl_to_uniform": [0.7, KL_COLLAPSE - 0.1]})
+    even = diagnose(history([5, 8], [0.7, KL_COLLAPSE - 0.1]))
     assert not any("Mode collapse" in f for f in even.findings)
-    few = diagnose({**base, "num_covered": [5, 2], "kl_to_uniform": [0.7, 0.1]})
+    few = diagnose(history([5, 2], [0.7, 0.1]))
     assert any("only 2 of 10" in f for f in few.findings)
     with pytest.raises(ValueError, match="at least one step"):
         diagnose({"d_real": []})
@@ -53,16 +57,17 @@ def test_diagnostics_tracker_records_every_measure_during_a_short_run():
     train(run, digits, 1, progress=False, on_step=tracker)
     tracker.record(run)  # step 10, not yet measured
     tracker.record(run)  # already measured at step 10: not twice
-    h = run.history
-    assert h["eval_steps"] == [0, 4, 8, 10]
+    h = run.history["evals"]
+    assert h["step"] == [0, 4, 8, 10]
     for key in ("fid", "num_covered", "kl_to_uniform", "recall", "precision"):
         assert len(h[key]) == 4, key
     assert all(math.isfinite(v) and v > 0 for v in h["fid"])
     assert all(isinstance(v, int) and 1 <= v <= 10 for v in h["num_covered"])
     assert all(0 <= v <= math.log(10) + 1e-9 for v in h["kl_to_uniform"])
     assert all(0 <= v <= 1 for v in h["recall"] + h["precision"])
-    assert len(h["g_grad_norm"]) == run.step == 10  # one per step, measured after G's step
-    assert all(math.isfinite(v) and v > 0 for v in h["g_grad_norm"])
+    g = run.history["g_grad_norm"]
+    assert len(g) == run.step == 10  # one per step, measured after G's step
+    assert all(math.isfinite(v) and v > 0 for v in g)
 
 
 @pytest.mark.parametrize(
@@ -83,3 +88,63 @@ def test_diagnostics_tracker_rejects_a_bad_every_or_n(kwargs, message):
 
     with pytest.raises(ValueError, match=message):
         DiagnosticsTracker(torch.zeros(8, 1, 28, 28), **kwargs)
+
+
+# -- one evaluation table for every tracker ------------------------------------------------------------
+def test_two_trackers_share_one_table_with_one_step_column():
+    """The wrong world this rules out: FIDTracker and DiagnosticsTracker each keeping their own step list for one
+    "fid" key, so that code written for one misreads a history recorded with the other."""
+    import math
+
+    from torch.utils.data import TensorDataset
+
+    from gan_lessons import (
+        DiagnosticsTracker,
+        FIDTracker,
+        TrainConfig,
+        load_mnist,
+        new_run,
+        shuffled_indices,
+        train,
+    )
+
+    data = load_mnist("train", verbose=False)
+    pick = shuffled_indices(len(data))[:320]
+    run = new_run(TrainConfig(latent_dim=8, width=8, batch_size=32, seed=0, device="cpu"))
+    real = load_mnist("test", verbose=False).images[:200]
+    by_fid, by_diag = FIDTracker(real, every=5, n=64), DiagnosticsTracker(real, every=4, n=64)
+    train(run, TensorDataset(data.images[pick], data.labels[pick]), 1, progress=False,
+          on_step=lambda r: (by_fid(r), by_diag(r)))  # fmt: skip
+    table = run.history["evals"]
+    assert table["step"] == [4, 5, 8, 10]
+    assert all(len(column) == 4 for column in table.values())
+    assert [math.isnan(v) for v in table["recall"]] == [False, True, False, True]  # step 5 and 10: FID only
+    assert all(math.isfinite(v) for v in table["fid"])
+
+
+def test_log_eval_fills_the_missing_cells_with_nan_and_completes_the_same_step():
+    import math
+
+    from gan_lessons.trackers import eval_table, log_eval
+
+    h: dict = {}
+    assert eval_table(h) == {"step": []}
+    log_eval(h, 3, {"fid": 50.0})
+    log_eval(h, 3, {"recall": 0.5})  # the same step: the same row
+    log_eval(h, 7, {"fid": 40.0})
+    t = h["evals"]
+    assert t["step"] == [3, 7] and t["fid"] == [50.0, 40.0]
+    assert t["recall"][0] == 0.5 and math.isnan(t["recall"][1])
+
+
+def test_histories_from_before_the_table_are_upgraded():
+    from gan_lessons.trackers import upgrade_history
+
+    old_fid = {"step": [1, 2], "fid_steps": [0, 2], "fid": [90.0, 80.0]}
+    assert upgrade_history(old_fid) == {"step": [1, 2], "evals": {"step": [0, 2], "fid": [90.0, 80.0]}}
+    old_diag = {"eval_steps": [4], "fid": [70.0], "num_covered": [9], "kl_to_uniform": [0.1], "recall": [0.4],
+                "precision": [0.6], "g_grad_norm": [1.0]}  # fmt: skip
+    up = upgrade_history(old_diag)
+    assert up["evals"] == {"step": [4], "fid": [70.0], "num_covered": [9], "kl_to_uniform": [0.1],
+                           "recall": [0.4], "precision": [0.6]}  # fmt: skip
+    assert up["g_grad_norm"] == [1.0]
