@@ -16,11 +16,9 @@ from dataclasses import asdict
 import numpy as np
 import torch
 
-from .config import set_seed, single_thread
+from .config import set_seed
 from .dcgan import TrainConfig, new_run, train
-from .engine import DOptions, update_D, update_G
 from .feature_net import load_feature_net
-from .losses import get_loss
 from .metrics import SmallSampleWarning, evaluate
 from .toy2d import ToyGAN
 
@@ -52,32 +50,28 @@ def _rss_bytes() -> float:
 
 
 def ring_modes_reached(options: dict, steps: int, seed: int = 0) -> float:
-    """Share of the 2-D ring's modes reached after `steps` GAN steps with the same loss, learning rates and D
-    options (spectral norm, R1, clipping, gradient penalty) as `options`; NaN for image-only remedies."""
+    """Share of the 2-D ring's modes reached after `steps` iterations of the toy GAN of chapter 04 (`ToyGAN`,
+    the same `update_D`/`update_G` as the images) with the same loss, Adam betas and D options (spectral norm,
+    R1, clipping) as `options`, at half their learning rates; NaN for image-only remedies. A gradient
+    penalty takes the toy's weight (0.1 on 2-D data, as in the WGAN-GP authors' toy script) unless
+    `options` sets gp_weight."""
     if any(options.get(k) for k in _IMAGE_ONLY):
         return math.nan
     config = TrainConfig(**{**asdict(TrainConfig()), **BASE, **options})
-    family = get_loss(config.loss)
     gan = ToyGAN(
-        preset="ring", loss=family.name, lr_g=config.lr / 2, lr_d=(config.lr_d or config.lr) / 2, seed=seed
+        preset="ring",
+        loss=config.loss,
+        lr_g=config.lr / 2,
+        lr_d=(config.lr_d or config.lr) / 2,
+        seed=seed,
+        gp_weight=config.gp_weight,
+        beta1=config.beta1,
+        beta2=config.beta2,
+        r1=config.r1,
+        spectral_norm=config.spectral_norm,
+        clip=config.clip,
     )
-    if config.spectral_norm:
-        for layer in gan.D.modules():
-            if isinstance(layer, torch.nn.Linear):
-                torch.nn.utils.parametrizations.spectral_norm(layer)
-    betas = (config.beta1, config.beta2)
-    opt_d = torch.optim.Adam(gan.D.parameters(), lr=(config.lr_d or config.lr) / 2, betas=betas)
-    opt_g = torch.optim.Adam(gan.G.parameters(), lr=config.lr / 2, betas=betas)
-    gen = torch.Generator().manual_seed(seed)
-    with single_thread():
-        for _ in range(steps):
-            x_real = gan.data.sample(256, generator=gen)
-            x_fake = gan.G(torch.randn(256, gan.settings.latent_dim, generator=gen))
-            options = DOptions(
-                gp_weight=config.gp_weight, r1_weight=config.r1, clip=config.clip, generator=gen
-            )
-            update_D(gan.D, opt_d, x_real, x_fake, family, options)
-            update_G(gan.D, opt_g, x_fake, family)
+    gan.step(steps)
     return gan.modes_reached()
 
 
