@@ -5,8 +5,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab student test lint format env nav benchmark clean browser demo book
+.PHONY: help lab student test unit lint format env nav benchmark clean browser demo book
 
+# The environment, (re)built when pyproject.toml is newer than it (every target below depends on it).
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -14,6 +15,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 env: $(STAMP)  ## create or update the environment only
+
+help:  ## list every target with what it does
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) \
+		| awk 'BEGIN {FS = ":.*## "; print "Targets (make <target>):"} {printf "  %-10s %s\n", $$1, $$2}'
 
 # JupyterLab refuses to run as root unless told (containers, cloud VMs): pass --allow-root only then.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
@@ -28,17 +33,22 @@ student: $(STAMP)  ## regenerate the whole student edition from notebooks/*.py (
 test: $(STAMP) browser lint  ## lint, then the whole test suite, notebooks in quick mode
 	GAN_LESSONS_QUICK=1 MPLBACKEND=agg $(BIN)/python -m pytest
 
+# The fast loop while you work: tests/ without the notebooks (nbval), the browser test and the tests marked
+# slow (markers in pyproject.toml); under two minutes on a 2-core machine. `make test` runs everything.
+unit: $(STAMP)  ## the unit tests alone, quick mode (no notebooks, browser or slow tests; under 2 minutes)
+	GAN_LESSONS_QUICK=1 MPLBACKEND=agg $(BIN)/python -m pytest tests -m "not notebook and not browser and not slow"
+
 lint: $(STAMP)  ## ruff: lint and format check (configured in pyproject.toml); `make format` fixes what it can
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(STAMP)
+format: $(STAMP)  ## ruff: fix what it can and reformat
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 # Debian's chromium for tests/test_browser.py (Playwright drives it; no browser download). CI runs as
 # root; elsewhere install it yourself. If it cannot be installed, the browser test fails and says so.
-browser:
+browser:  ## install Debian's chromium for the browser test, if missing (as root)
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
 		|| echo "WARNING: could not install chromium: tests/test_browser.py will fail"
 
@@ -58,8 +68,8 @@ book: $(STAMP)  ## every chapter as an HTML page with its outputs, solutions fol
 nav: $(STAMP)  ## refresh index/navigation cells and regenerate .ipynb from .py
 	$(BIN)/python tools/build_nav.py
 
-benchmark: $(STAMP)
+benchmark: $(STAMP)  ## print DCGAN training throughput, seconds per epoch and peak memory
 	$(BIN)/python benchmarks/train_dcgan.py
 
-clean:
+clean:  ## remove the environment, the pytest cache and the runs/ output folders
 	rm -rf $(VENV) .pytest_cache runs notebooks/runs student/runs

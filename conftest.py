@@ -1,8 +1,11 @@
 """Repository-wide pytest settings (tests/ and the notebooks that nbval runs): one torch thread per
-pytest-xdist worker, and the time each file took (notebooks included), printed at the end."""
+pytest-xdist worker, the time each file took (notebooks included), printed at the end, and the `notebook`
+marker on every notebook cell."""
 
 import os
 from collections import defaultdict
+
+import pytest
 
 if os.environ.get("PYTEST_XDIST_WORKER"):
     # pytest-xdist runs one worker per core (pyproject.toml's addopts): one torch thread each, set before
@@ -25,3 +28,11 @@ def pytest_terminal_summary(terminalreporter):
     for path, seconds in sorted(_seconds.items(), key=lambda kv: -kv[1]):
         terminalreporter.write_line(f"{seconds:8.1f} s  {path}")
     terminalreporter.write_line(f"{sum(_seconds.values()):8.1f} s  in all")
+
+
+def pytest_collection_modifyitems(items):
+    """Every cell that nbval collects from a notebook is marked `notebook`, so that `-m "not notebook"`
+    (make unit) leaves the notebooks out and `-m notebook` runs them alone."""
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.notebook)

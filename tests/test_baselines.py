@@ -25,6 +25,7 @@ def test_lenet_shapes_and_errors():
         net(torch.zeros(3, 28, 28))
 
 
+@pytest.mark.slow
 def test_training_learns_the_digits():
     train = load_mnist("train", verbose=False)
     test = load_mnist("test", verbose=False)

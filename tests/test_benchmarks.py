@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # the benchmarks' smoke runs, each a subprocess that trains
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

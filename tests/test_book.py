@@ -22,6 +22,8 @@ sys.path.insert(0, str(ROOT / "tools"))
 import build_book  # noqa: E402
 import chapters as registry  # noqa: E402
 
+pytestmark = pytest.mark.slow  # the module's fixture builds the book, executing two chapters
+
 EXECUTED = {"00", "03"}
 CHAPTERS = [c.stem for c in registry.CHAPTERS]
 

@@ -32,6 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import chapters  # noqa: E402
 
+pytestmark = pytest.mark.browser  # JupyterLab and Voila in headless Chromium
+
 NOTEBOOK = chapters.chapter("toy_gan_playground").ipynb.name
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("GAN_LESSONS_CHROMIUM", "/usr/bin/chromium")

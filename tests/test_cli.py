@@ -83,11 +83,13 @@ def trained(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_train_writes_checkpoint_and_plots(trained):
     for name in ("checkpoint.pt", "samples.png", "history.png"):
         assert (trained / name).stat().st_size > 0
 
 
+@pytest.mark.slow
 def test_sample_npz_and_png(trained, tmp_path, capsys):
     npz = tmp_path / "s.npz"
     result = cli("sample", trained / "checkpoint.pt", "--n", 50, "--out", npz)
@@ -99,6 +101,7 @@ def test_sample_npz_and_png(trained, tmp_path, capsys):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 def test_resume_continues_to_the_total(trained, capsys):
     result = run_main(
         capsys, "train", "--epochs", 2, "--out", trained, "--resume", "--latent-dim", 16, "--no-progress"
@@ -189,6 +192,7 @@ def test_bad_files(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("loss", ["hinge", "wgan-gp"])
+@pytest.mark.slow
 def test_train_with_another_loss_family(tmp_path, loss, capsys):
     result = run_main(
         capsys,
@@ -242,6 +246,7 @@ def test_resume_with_other_latent_dim(tmp_path, capsys):
     assert result.returncode == 2 and "latent_dim=8, but latent_dim=32" in result.stderr
 
 
+@pytest.mark.slow
 def test_max_seconds_alone_trains_until_the_budget(tmp_path, capsys):
     result = run_main(
         capsys, "train", "--out", tmp_path, "--max-seconds", 2, "--no-progress", "--latent-dim", 16
@@ -252,6 +257,7 @@ def test_max_seconds_alone_trains_until_the_budget(tmp_path, capsys):
     assert run.step > 0 and run.elapsed >= 2
 
 
+@pytest.mark.slow
 def test_max_seconds_stops_near_its_budget_with_a_loadable_checkpoint(tmp_path, capsys):
     import time
 
@@ -310,6 +316,7 @@ def test_bad_stabilizing_flags(tmp_path, args, message, capsys):
     assert re.search(message, capsys.readouterr().err)
 
 
+@pytest.mark.slow
 def test_train_with_remedies_in_process(tmp_path, capsys):
     code = main(
         ["train", "--epochs", "1", "--out", str(tmp_path), "--latent-dim", "8", "--batch-size", "256",
@@ -322,6 +329,7 @@ def test_train_with_remedies_in_process(tmp_path, capsys):
     )
 
 
+@pytest.mark.slow
 def test_conditional_train_and_sample_label(tmp_path, capsys):
     out = tmp_path / "cgan"
     assert (
@@ -371,6 +379,7 @@ def test_conditional_train_and_sample_label(tmp_path, capsys):
         assert f"Unknown label {bad}" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_label_needs_a_conditional_checkpoint(trained, tmp_path, capsys):
     assert (
         main(["sample", str(trained / "checkpoint.pt"), "--label", "3", "--out", str(tmp_path / "s.png")])
@@ -379,6 +388,7 @@ def test_label_needs_a_conditional_checkpoint(trained, tmp_path, capsys):
     assert "--conditional" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_conditional_recipe_parts_can_be_changed(tmp_path, capsys):
     """--conditioning/--aux-weight override the recipe: concat with no class term is the plain conditional GAN."""
     out = tmp_path / "plain"

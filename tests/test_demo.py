@@ -19,6 +19,7 @@ WIDGET = "application/vnd.jupyter.widget-view+json"
 
 
 @pytest.mark.parametrize("chapter", list(demo.DASHBOARDS))
+@pytest.mark.slow
 def test_every_dashboard_runs_and_shows_a_widget(chapter, tmp_path, monkeypatch):
     monkeypatch.setenv("GAN_LESSONS_DEMO_RUNS", str(tmp_path / "runs"))
     monkeypatch.setenv("GAN_LESSONS_QUICK", "1")

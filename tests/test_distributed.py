@@ -39,6 +39,7 @@ def ddp_run(tmp_path_factory):
     return out, first
 
 
+@pytest.mark.slow
 def test_two_processes_train_with_gloo_and_agree(ddp_run):
     out, first = ddp_run
     assert "Data-parallel: 2 processes (gloo), batch 128 each." in first.stdout
@@ -51,6 +52,7 @@ def test_two_processes_train_with_gloo_and_agree(ddp_run):
     assert run.G_ema is not None
 
 
+@pytest.mark.slow
 def test_resume_continues_and_the_checkpoint_samples_as_usual(ddp_run, tmp_path):
     out, _ = ddp_run
     again = torchrun("train", "--epochs", 2, "--out", out, "--resume", *SMALL)
@@ -69,6 +71,7 @@ def test_resume_continues_and_the_checkpoint_samples_as_usual(ddp_run, tmp_path)
         (["--latent-dim", "16", "--loss", "hinge"], "was trained with --loss nonsaturating, not hinge"),
     ],
 )
+@pytest.mark.slow
 def test_ddp_resume_with_other_settings_is_refused(ddp_run, flags, message):
     out, _ = ddp_run
     result = torchrun(
@@ -78,6 +81,7 @@ def test_ddp_resume_with_other_settings_is_refused(ddp_run, flags, message):
     assert result.stderr.count("error: ") == 1 and message in result.stderr  # said once, by rank 0
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_all_ranks_with_the_checkpoint_intact(tmp_path):
     """Ctrl-C in a terminal reaches torchrun and its workers (one process group); torchrun passes it on again."""
     p = torchrun("train", "--max-seconds", 300, "--out", tmp_path, *SMALL, start_new_session=True)

@@ -210,6 +210,7 @@ def test_small_samples_give_a_warning_that_says_so(test_set):
     assert MIN_FID_SAMPLES == 1000 and FID_LABEL == "FID (LeNet features)"
 
 
+@pytest.mark.slow
 def test_fid_falls_as_a_dcgan_trains(train_set, test_set):
     """A short fixed-seed run: FID (LeNet features) of 500 fixed-noise samples, measured by FIDTracker against
     the held-out test digits; training on 1,600 training digits drawn at random (the subset is sorted by class:

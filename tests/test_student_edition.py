@@ -74,6 +74,7 @@ def test_every_chapter_follows_the_convention_and_every_exercise_is_stubbed(tmp_
 
 
 @pytest.mark.parametrize("py", WITH_EXERCISES, ids=lambda p: p.stem)
+@pytest.mark.slow
 def test_student_edition_runs_top_to_bottom(py, tmp_path):
     """Run All on the student edition: no cell fails, and every exercise cell says "Not done yet"."""
     nb = mse.student_notebook(py)

@@ -250,6 +250,7 @@ def test_gradient_field_points_uphill_on_d():
     assert (cos > 0.99).all()
 
 
+@pytest.mark.slow
 def test_fixed_seed_outcome_nonsaturating_covers_the_ring():
     """The chapter's first claim, at the quick-mode step count: from one mode at most to most of the ring."""
     gan = ToyGAN("ring", loss="nonsaturating", seed=0)

@@ -391,6 +391,7 @@ def test_every_remedy_trains_checkpoints_and_resumes(digits, tmp_path, options):
     assert back.step == 12
 
 
+@pytest.mark.slow
 def test_a_collapsing_configuration_covers_fewer_digits_than_its_remedy():
     """Fixed seed: lr 10x too high with heavy momentum (beta1=0.9) collapses onto few digits; the default
     settings (08_training_pitfalls' remedy) cover more. Measured: 1/10 vs 6/10 digits after 2 epochs."""
@@ -411,6 +412,7 @@ def test_a_collapsing_configuration_covers_fewer_digits_than_its_remedy():
 # --- the conditional run (10_conditional_gan) and the segmenters (11_gan_segmentation) -------------------
 
 
+@pytest.mark.slow
 def test_conditional_run_beats_chance_after_a_short_run():
     import torch
 
@@ -432,6 +434,7 @@ def test_conditional_run_beats_chance_after_a_short_run():
     assert run.step == 156 and len(run.history["d_loss"]) == 156
 
 
+@pytest.mark.slow
 def test_the_conditional_recipe_beats_plain_conditioning_after_40_steps():
     """10_conditional_gan's recipe (projection D + auxiliary classifier) against the plain one-hot D, same seed,
     same 40 batches: the recipe is already well above chance, and well ahead."""
