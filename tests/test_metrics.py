@@ -13,8 +13,8 @@ import torch
 from gan_lessons import TrainConfig, load_mnist, new_run, shuffled_indices, train
 from gan_lessons.baselines import accuracy
 from gan_lessons.feature_net import (
-    LeNet,
     FEATURE_NET_SHA256,
+    LeNet,
     as_images,
     class_probabilities,
     feature_net_path,
