@@ -293,7 +293,10 @@ class Loop:
                     batches = iter(self.batches(s.epoch))
                     for _ in range(s.batch_in_epoch):  # resuming mid-epoch: skip the batches already done
                         next(batches)
+                    epoch_done = False
                     for batch in batches:
+                        if epoch_done:  # a loader with more batches than steps_per_epoch: the epoch is over
+                            break
                         logs = step(batch)
                         s.elapsed = elapsed_before + time.perf_counter() - start
                         self._advance(logs)
@@ -305,8 +308,11 @@ class Loop:
                         stop_reason = _stop_reason(stop_requested, start, self.max_seconds)
                         if self.dist is not None:
                             stop_reason = self.dist.agree(stop_reason)
-                        if stop_reason or s.batch_in_epoch == 0 or self.finished():
+                        if stop_reason or self.finished():
                             break
+                        # At the epoch's end the loop goes on to exhaust `batches`: a sampler that draws its
+                        # next epoch's order from one generator (fit's DataLoader) must see the same calls.
+                        epoch_done = s.batch_in_epoch == 0
                     if self.save is not None and stop_reason is None and s.batch_in_epoch == 0:
                         self.save()
         except KeyboardInterrupt:  # a second Ctrl-C, or one outside the main thread: stop mid-step

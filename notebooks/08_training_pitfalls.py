@@ -302,7 +302,7 @@ for name, run in runs.items():
     print(f"--- {name}\n{diagnose(run.history)}")
     plot_diagnostics(run.history)
     plt.show()
-report_c, report_h = diagnose(collapsed), diagnose(healthy)
+report_c, report_h = diagnose(runs["collapsing"].history), diagnose(runs["default"].history)
 assert any("Mode collapse" in f for f in report_c.findings)
 # (quick mode stops at 124 steps, where a healthy run may still be lopsided: seed 3 was at KL 0.65)
 assert QUICK or not any("Mode collapse" in f for f in report_h.findings)

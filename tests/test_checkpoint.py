@@ -256,3 +256,25 @@ def test_finish_weights_file_checks_or_writes_and_names_the_constant_to_update(t
     digest = sha256_of(path)
     finish_weights_file(b"new", path, False, digest, *args)  # the expected bytes: nothing to update
     assert "Now set" not in capsys.readouterr().out
+
+
+def test_a_checkpoint_written_before_the_engine_still_loads_upgrades_and_trains_on():
+    """tests/fixtures/checkpoint_before_the_engine.pt was written by commit 4ea88ea (before the package moved
+    to one file per method on one engine): latent_dim=8, width=4, batch 32, 2 epochs of 64 digits
+    (shuffled_indices(4000)[:64] of load_mnist("train")), a FIDTracker every 2 steps (its old fid_steps/fid
+    keys). The wrong worlds: a renamed state-dict key, a changed config field, an old history misread."""
+    from pathlib import Path
+
+    from torch.utils.data import TensorDataset
+
+    from gan_lessons import load_checkpoint, load_mnist, shuffled_indices, to_uint8, train
+
+    run = load_checkpoint(Path(__file__).parent / "fixtures" / "checkpoint_before_the_engine.pt")
+    assert (run.step, run.epoch, run.batch_in_epoch) == (4, 2, 0)
+    assert "fid_steps" not in run.history and run.history["evals"]["step"] == [2, 4]
+    assert len(run.history["evals"]["fid"]) == 2
+    assert torch.equal(to_uint8(run.sample()), run.history["samples"][-1]), "G's moving average restored"
+    data = load_mnist("train", verbose=False)
+    pick = shuffled_indices(len(data))[:64]
+    train(run, TensorDataset(data.images[pick], data.labels[pick]), 3, progress=False)
+    assert run.step == 6 and len(run.history["step"]) == 6
