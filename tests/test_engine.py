@@ -110,17 +110,38 @@ def test_doptions_reject_negative_weights():
 
 
 def test_fit_trains_and_is_reproducible():
-    data = TensorDataset(torch.randn(40, 3), torch.randn(40, 1))
+    x = torch.randn(40, 3, generator=torch.Generator().manual_seed(1))
+    data = TensorDataset(x, x @ torch.tensor([[1.0], [-2.0], [0.5]]))  # a target the model can learn
 
     def run():
         torch.manual_seed(0)
         model = torch.nn.Linear(3, 1)
-        losses = fit(model, data, lambda m, x, y: ((m(x) - y) ** 2).mean(), 3, 16, 0.05, progress=False)
+        losses = fit(model, data, lambda m, x, y: ((m(x) - y) ** 2).mean(), 10, 16, 0.1, progress=False)
         return model, losses
 
     (m1, l1), (m2, l2) = run(), run()
-    assert len(l1) == 3 * 3  # 40 samples in batches of 16: 3 steps per epoch, the last one partial
+    assert len(l1) == 10 * 3  # 40 samples in batches of 16: 3 steps per epoch, the last one partial
     assert l1 == l2 and torch.equal(m1.weight, m2.weight)
-    assert l1[-1] < l1[0]
+    assert sum(l1[-3:]) < sum(l1[:3]) / 2  # the last epoch's loss is well below the first's
     with pytest.raises(ValueError, match="num_epochs must be an integer >= 0"):
         fit(m1, data, lambda m, x, y: m(x).sum(), -1, 16, 0.1)
+
+
+def test_fit_sees_the_batches_of_a_plain_dataloader_loop_epoch_after_epoch():
+    """The wrong world: the loop leaving an epoch's DataLoader unexhausted, so the sampler's generator skips
+    a call and every later epoch shuffles differently from `for epoch: for x, y in loader`."""
+    from torch.utils.data import DataLoader
+
+    data = TensorDataset(
+        torch.arange(12.0)[:, None], torch.zeros(12)
+    )  # whole batches: the sampler is not run dry
+    seen = []
+
+    def batch_loss(model, x, y):
+        seen.append(x.flatten().tolist())
+        return model(x).sum() * 0
+
+    fit(torch.nn.Linear(1, 1), data, batch_loss, 3, 4, 0.1, seed=5, progress=False)
+    loader = DataLoader(data, batch_size=4, shuffle=True, generator=torch.Generator().manual_seed(5))
+    expected = [x.flatten().tolist() for _ in range(3) for x, _ in loader]
+    assert seen == expected and len(seen) == 9
