@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .validate import check_seed
+
 
 def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no", "off")
@@ -28,8 +30,7 @@ DATA_DIR = Path(os.environ.get("GAN_LESSONS_DATA", REPO_ROOT / "data"))
 
 def set_seed(seed: int) -> None:
     """Seed Python, NumPy and torch so that the same seed gives the same samples on CPU."""
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer; got {seed!r}.")
+    check_seed(seed)
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)

@@ -57,7 +57,7 @@ from .shipped import (
     write_atomically,
 )
 from .trackers import upgrade_history
-from .validate import is_finite_number, positive_int
+from .validate import check_seed, is_finite_number, non_negative_int, positive_int
 
 
 # ----------------------------------------------------------------------------------------------
@@ -152,9 +152,7 @@ class TrainConfig:
     def validate(self) -> TrainConfig:
         """Raise a ValueError naming the first bad setting."""
         for name in ("latent_dim", "width", "batch_size", "n_fixed"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+            positive_int(name, getattr(self, name))
         for name in ("lr", "lr_d"):
             value = getattr(self, name)
             if value is None and name == "lr_d":
@@ -180,8 +178,7 @@ class TrainConfig:
                 f"the loss family's default; got {self.gp_weight!r}."
             )
         self._validate_remedies()
-        if not isinstance(self.sample_every, int) or self.sample_every < 0:
-            raise ValueError(f"sample_every must be an integer >= 0; got {self.sample_every!r}.")
+        non_negative_int("sample_every", self.sample_every)
         if not isinstance(self.conditional, bool):
             raise ValueError(f"conditional must be True or False; got {self.conditional!r}.")
         if self.conditional and (self.spectral_norm or self.minibatch_std or self.augment):
@@ -190,8 +187,7 @@ class TrainConfig:
                 "(the conditional D of 10_conditional_gan has none of them)."
             )
         self._validate_conditioning()
-        if not isinstance(self.seed, int) or self.seed < 0:
-            raise ValueError(f"seed must be a non-negative integer; got {self.seed!r}.")
+        check_seed(self.seed)
         get_device(self.device)
         return self
 

@@ -17,6 +17,7 @@ from torch.utils.data import Dataset
 
 from .engine import fit
 from .layers import check_images
+from .validate import positive_int
 
 
 class NoiseSchedule:
@@ -131,8 +132,7 @@ def diffusion_sample(
     steps = T if steps is None else steps
     if not isinstance(steps, int) or not 1 <= steps <= T:
         raise ValueError(f"steps must be an integer between 1 and the schedule's {T}; got {steps!r}.")
-    if not isinstance(n, int) or n <= 0:
-        raise ValueError(f"n (how many images) must be a positive integer; got {n!r}.")
+    positive_int("n (how many images)", n)
     device = next(model.parameters()).device
     gen = torch.Generator().manual_seed(seed)
     was_training = model.training

@@ -376,6 +376,7 @@ def fit(
     def step(batch) -> dict:
         x, y = batch
         loss = batch_loss(model, x, y)
+        check_finite(desc, loss, opt)  # before the step, as in every trainer: the model keeps finite weights
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()

@@ -20,6 +20,7 @@ from torchvision.utils import make_grid
 
 from .config import single_thread
 from .trackers import eval_table
+from .validate import int_in_range, positive_int
 
 if TYPE_CHECKING:
     from .toy2d import ToyGAN
@@ -182,8 +183,7 @@ def png_bytes(image, fmt: str = "png", scale: int = 1) -> bytes:
         pixels = (np.clip(pixels, 0, 1) * 255).astype(np.uint8)
     if pixels.ndim == 3 and pixels.shape[2] == 4:
         pixels = pixels[..., :3]
-    if not isinstance(scale, int) or isinstance(scale, bool) or scale < 1:
-        raise ValueError(f"scale must be a positive integer; got {scale!r}.")
+    positive_int("scale", scale)
     if scale > 1:
         pixels = pixels.repeat(scale, 0).repeat(scale, 1)
     from PIL import Image
@@ -256,12 +256,6 @@ class BlitFigure:
 # ----------------------------------------------------------------------------------------------
 # The toy GAN's live view (04_toy_gan_playground): one figure, updated in place
 # ----------------------------------------------------------------------------------------------
-
-
-def _check_count(name: str, value, low: int, high: int) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise ValueError(f"{name} must be an integer between {low} and {high}; got {value!r}.")
-    return value
 
 
 class PlaygroundFigure:
@@ -472,9 +466,9 @@ def save_gif(
 
     from PIL import Image
 
-    _check_count("frames", frames, 1, 2000)
-    _check_count("steps_per_frame", steps_per_frame, 0, 10**6)
-    _check_count("fps", fps, 1, 60)
+    int_in_range("frames", frames, 1, 2000)
+    int_in_range("steps_per_frame", steps_per_frame, 0, 10**6)
+    int_in_range("fps", fps, 1, 60)
     path = Path(path)
     if path.suffix.lower() != ".gif":
         raise ValueError(f"save_gif writes a .gif file; got {str(path)!r}. Use a name ending in .gif.")

@@ -25,7 +25,7 @@ from torch import nn
 from .config import single_thread
 from .engine import DOptions, NonFiniteLossError, update_D, update_G
 from .losses import LossFamily, get_loss
-from .validate import is_finite_number
+from .validate import check_seed, int_in_range, is_finite_number, positive_int
 
 # ----------------------------------------------------------------------------------------------
 # Data presets
@@ -51,8 +51,7 @@ class ToyData:
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """n real points, shape (n, 2), float32."""
-        if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
-            raise ValueError(f"n must be a positive integer; got {n!r}.")
+        positive_int("n", n)
         centers = torch.as_tensor(self.centers, dtype=torch.float32)
         idx = torch.randint(len(centers), (n,), generator=generator)
         return centers[idx] + self.std * torch.randn(n, 2, generator=generator)
@@ -169,19 +168,13 @@ def modes_reached(fakes, modes, radius: float, min_share: float = 0.2) -> float:
 # ----------------------------------------------------------------------------------------------
 
 
-def _check_size(name: str, value, low: int = 1, high: int = 4096) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise ValueError(f"{name} must be an integer between {low} and {high}; got {value!r}.")
-    return value
-
-
 class ToyGenerator(nn.Module):
     """z (N, latent_dim) -> points (N, 2): an MLP with two hidden ReLU layers."""
 
     def __init__(self, latent_dim: int = 2, hidden: int = 64):
         super().__init__()
-        self.latent_dim = _check_size("latent_dim", latent_dim, 1, 64)
-        h = _check_size("hidden", hidden, 2, 1024)
+        self.latent_dim = int_in_range("latent_dim", latent_dim, 1, 64)
+        h = int_in_range("hidden", hidden, 2, 1024)
         self.net = nn.Sequential(
             nn.Linear(latent_dim, h),
             nn.ReLU(),  # (N, h)
@@ -205,7 +198,7 @@ class ToyDiscriminator(nn.Module):
 
     def __init__(self, hidden: int = 64, spectral_norm: bool = False):
         super().__init__()
-        h = _check_size("hidden", hidden, 2, 1024)
+        h = int_in_range("hidden", hidden, 2, 1024)
         sn = nn.utils.parametrizations.spectral_norm if spectral_norm else (lambda layer: layer)
         self.net = nn.Sequential(
             sn(nn.Linear(2, h)),
@@ -279,12 +272,11 @@ class ToySettings:
             self.loss = family.name  # 'wgan-gp' -> 'wgan_gp', as the dropdown lists it
         _check_lr("lr_d", self.lr_d)
         _check_lr("lr_g", self.lr_g)
-        _check_size("d_steps", self.d_steps, 1, 100)
-        _check_size("latent_dim", self.latent_dim, 1, 64)
-        _check_size("hidden", self.hidden, 2, 1024)
-        _check_size("batch_size", self.batch_size, 2, 65536)
-        if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
-            raise ValueError(f"seed must be a non-negative integer; got {self.seed!r}.")
+        int_in_range("d_steps", self.d_steps, 1, 100)
+        int_in_range("latent_dim", self.latent_dim, 1, 64)
+        int_in_range("hidden", self.hidden, 2, 1024)
+        int_in_range("batch_size", self.batch_size, 2, 65536)
+        check_seed(self.seed)
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"Unknown optimizer {self.optimizer!r}: choose one of {', '.join(OPTIMIZERS)}.")
         if self.gp_weight is not None and (
@@ -485,7 +477,7 @@ class ToyGAN:
 
     def step(self, n: int = 1) -> None:
         """n iterations, each `d_steps` D updates then one G update."""
-        _check_size("n", n, 1, 10**7)
+        int_in_range("n", n, 1, 10**7)
         with single_thread():
             for _ in range(n):
                 with self._lock:
@@ -514,7 +506,7 @@ class ToyGAN:
     def samples(self, n: int | None = None) -> np.ndarray:
         """G's outputs for the fixed display noise, (n, 2) with n <= N_SHOW."""
         with self._lock, torch.no_grad():
-            z = self.z_show if n is None else self.z_show[: _check_size("n", n, 1, self.N_SHOW)]
+            z = self.z_show if n is None else self.z_show[: int_in_range("n", n, 1, self.N_SHOW)]
             return self.G(z).numpy()
 
     def real_samples(self) -> np.ndarray:
@@ -531,7 +523,7 @@ class ToyGAN:
 
         For a logit family (minimax, non-saturating) the value is D's probability sigmoid(logit)
         in [0, 1]; for a score family (least squares, WGAN-GP, hinge) D's raw score."""
-        _check_size("res", res, 2, 1024)
+        int_in_range("res", res, 2, 1024)
         e = self.data.extent
         xs = np.linspace(-e, e, res, dtype=np.float32)
         xx, yy = np.meshgrid(xs, xs)
@@ -544,7 +536,7 @@ class ToyGAN:
         """(points, directions): the first n display fakes and -d(G's loss)/dx at each, the way G's
         update pushes that point (per sample, not averaged over the batch)."""
         with self._lock:
-            z = self.z_show[: _check_size("n", n, 1, self.N_SHOW)]
+            z = self.z_show[: int_in_range("n", n, 1, self.N_SHOW)]
             with torch.no_grad():
                 x = self.G(z)
             x.requires_grad_(True)
@@ -557,7 +549,7 @@ class ToyGAN:
         """G applied to a grid of latent points, shape (res, res, 2) (or (1, res*4, 2) for latent_dim 1):
         the sheet of the latent space folded into the data plane. Latent dimensions beyond the first
         two are held at 0."""
-        _check_size("res", res, 2, 256)
+        int_in_range("res", res, 2, 256)
         k = self.settings.latent_dim
         with self._lock, torch.no_grad():
             if k == 1:

@@ -15,6 +15,7 @@ import torch
 
 from .feature_net import LeNet, lenet_features, load_feature_net
 from .metrics import MIN_FID_SAMPLES, FeatureStats, evaluate_features, feature_stats, fid
+from .validate import positive_int
 
 __all__ = [
     "KL_COLLAPSE",
@@ -145,10 +146,7 @@ class FIDTracker(Tracker):
     def __init__(
         self, real, every: int = 500, n: int = MIN_FID_SAMPLES, seed: int = 0, net: LeNet | None = None
     ):
-        if not isinstance(every, int) or isinstance(every, bool) or every <= 0:
-            raise ValueError(
-                f"every (steps between FID measurements) must be a positive integer; got {every!r}."
-            )
+        positive_int("every (steps between FID measurements)", every)
         if not isinstance(n, int) or isinstance(n, bool) or n < 2:
             raise ValueError(f"n (samples per FID) must be an integer >= 2; got {n!r}.")
         super().__init__(every, n, seed, net)
@@ -174,8 +172,7 @@ class DiagnosticsTracker(Tracker):
     def __init__(
         self, real, every: int = 100, n: int = MIN_FID_SAMPLES, seed: int = 0, net: LeNet | None = None
     ):
-        if not isinstance(every, int) or isinstance(every, bool) or every <= 0:
-            raise ValueError(f"every (steps between measurements) must be a positive integer; got {every!r}.")
+        positive_int("every (steps between measurements)", every)
         if not isinstance(n, int) or isinstance(n, bool) or n < _MIN_SAMPLES:
             raise ValueError(
                 f"n (samples per measurement) must be an integer >= {_MIN_SAMPLES}: recall measures each sample's "
