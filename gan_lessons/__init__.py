@@ -30,7 +30,20 @@ from .dcgan import (
     train_conditional,
 )
 from .ddpm import Denoiser, NoiseSchedule, diffusion_sample, train_denoiser
-from .engine import DOptions, Loop, NonFiniteLossError, Position, epoch_loader, fit, update_D, update_G
+from .engine import (
+    DOptions,
+    Loop,
+    NonFiniteLossError,
+    Position,
+    check_budget,
+    check_finite,
+    epoch_loader,
+    fit,
+    optimizer_step,
+    report_stop,
+    update_D,
+    update_G,
+)
 from .feature_net import (
     FEATURE_NET_FORMAT,
     LeNet,

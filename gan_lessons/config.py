@@ -93,10 +93,10 @@ class Chapter:
         return f"{self.name} · seed {self.seed} · device {self.device} · {mode} · {threads} CPU thread(s)"
 
 
-def _run_cells_with_threads(threads: int) -> bool:
-    """Make this notebook's cells run on `threads` torch threads: set before each cell, and the count from
-    before restored after it (the calling cell included). Returns False outside IPython. A second call
-    replaces the first's hooks."""
+def _run_cells_with_threads(threads: int | None) -> bool:
+    """Make this notebook's cells run on `threads` torch threads: set before each cell, and the kernel's own
+    count restored after it (the calling cell included); None removes the hooks. A second call replaces the
+    first's hooks, keeping the kernel's count from before the first. Returns False outside IPython."""
     try:
         from IPython import get_ipython
     except ImportError:
@@ -104,21 +104,30 @@ def _run_cells_with_threads(threads: int) -> bool:
     shell = get_ipython()
     if shell is None or not hasattr(shell, "events"):
         return False
-    for event, callback in getattr(shell, "_gan_lessons_thread_hooks", []):
-        shell.events.unregister(event, callback)
-    saved = [torch.get_num_threads()]  # the calling cell's post_run_cell restores this
+    hooks = getattr(shell, "_gan_lessons_thread_hooks", None)
+    if hooks is not None:  # a rerun of a setup cell: drop the old hooks, go back to the kernel's own count
+        for event, callback in hooks["callbacks"]:
+            shell.events.unregister(event, callback)
+        base = hooks["base"]
+        del shell._gan_lessons_thread_hooks
+    else:
+        base = torch.get_num_threads()
+    if threads is None:
+        torch.set_num_threads(base)
+        return True
 
     def before(*_args) -> None:
-        saved.append(torch.get_num_threads())
         torch.set_num_threads(threads)
 
     def after(*_args) -> None:
-        if saved:
-            torch.set_num_threads(saved.pop())
+        torch.set_num_threads(base)
 
     shell.events.register("pre_run_cell", before)
     shell.events.register("post_run_cell", after)
-    shell._gan_lessons_thread_hooks = [("pre_run_cell", before), ("post_run_cell", after)]
+    shell._gan_lessons_thread_hooks = {
+        "base": base,
+        "callbacks": [("pre_run_cell", before), ("post_run_cell", after)],
+    }
     return True
 
 
@@ -136,8 +145,8 @@ def setup_chapter(
     if threads is not None and (not isinstance(threads, int) or isinstance(threads, bool) or threads < 1):
         raise ValueError(f"threads must be None or an integer >= 1; got {threads!r}.")
     chapter = Chapter(name, seed, get_device(device), threads)
+    _run_cells_with_threads(threads)
     if threads is not None:
-        _run_cells_with_threads(threads)
         torch.set_num_threads(threads)
     set_seed(seed)
     print(chapter.status())

@@ -376,10 +376,9 @@ def _at_step(err: NonFiniteLossError, run: GANRun) -> NonFiniteLossError:
     # The same error, told where in the run it happened.
     at = NonFiniteLossError(
         f"The {err.player} loss became {err.value} at step {run.step + 1} (epoch {run.epoch + 1}). "
-        "Training stopped there; `run` keeps the state before that update. "
-        + NONFINITE_FIX.format(lr=run.config.lr)
+        "Training stopped there; `run` keeps the state before that update. " + NONFINITE_FIX.format(lr=err.lr)
     )
-    at.player, at.value = err.player, err.value
+    at.player, at.value, at.lr = err.player, err.value, err.lr
     return at
 
 

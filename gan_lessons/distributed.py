@@ -5,7 +5,7 @@ Introduced with the instructor CLI of 05_dcgan_mnist; the chapters themselves tr
 
 torchrun starts N copies of the CLI and tells each its place (RANK, WORLD_SIZE, LOCAL_RANK, ...).
 `init_from_env` joins them into one group (`gloo` on CPU, `nccl` on GPUs, one GPU per process) and
-returns a `Distributed`, which `gan_lessons.train.train(..., dist=...)` uses for exactly three things:
+returns a `Distributed`, which `gan_lessons.dcgan.train(..., dist=...)` uses for exactly three things:
 
 - the models wrapped in `DistributedDataParallel` (each rank computes gradients on its own batch,
   DDP averages them, so the weights stay identical on every rank);
@@ -92,7 +92,7 @@ class Distributed:
         )
         sampler.set_epoch(epoch)
         pin = self.device.type == "cuda"
-        if isinstance(data, TensorDataset):  # one index per batch, as in train.epoch_loader
+        if isinstance(data, TensorDataset):  # one index per batch, as in engine.epoch_loader
             batches = BatchSampler(sampler, batch_size, drop_last=True)
             return DataLoader(data, sampler=batches, batch_size=None, pin_memory=pin)
         return DataLoader(data, sampler=sampler, batch_size=batch_size, drop_last=True, pin_memory=pin)

@@ -35,7 +35,7 @@ from tqdm.auto import tqdm
 
 from .config import set_seed
 from .losses import LossFamily, auxiliary_class_loss, clip_weights_, get_loss, gradient_penalty, r1_penalty
-from .validate import non_negative_int
+from .validate import is_finite_number, non_negative_int
 
 NONFINITE_FIX = (
     "Usual causes: a learning rate that is too high (lr={lr}), inputs outside [-1, 1], or a log of 0 in a "
@@ -50,6 +50,7 @@ class NonFiniteLossError(FloatingPointError):
 
     player: str = ""
     value: float = math.nan
+    lr: float = math.nan  # the learning rate of the optimizer whose step was refused
 
 
 def check_finite(player: str, value: torch.Tensor, opt: torch.optim.Optimizer) -> None:
@@ -59,8 +60,17 @@ def check_finite(player: str, value: torch.Tensor, opt: torch.optim.Optimizer) -
         err = NonFiniteLossError(
             f"The {player} loss became {value.item()}. " + NONFINITE_FIX.format(lr=opt.param_groups[0]["lr"])
         )
-        err.player, err.value = player, value.item()
+        err.player, err.value, err.lr = player, value.item(), opt.param_groups[0]["lr"]
         raise err
+
+
+def optimizer_step(opt: torch.optim.Optimizer, loss: torch.Tensor, player: str) -> None:
+    """The end of every training step, written once: refuse a non-finite loss (NonFiniteLossError, before any
+    weight moves), clear the gradients, backpropagate, step."""
+    check_finite(player, loss, opt)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -120,10 +130,7 @@ def update_D(
         loss_d = loss_d + weight * gradient_penalty(D, x_real, x_fake, options.generator)
     if options.r1_weight > 0:
         loss_d = loss_d + 0.5 * options.r1_weight * r1_penalty(D, x_real)
-    check_finite("discriminator", loss_d, opt_d)  # before the step: D keeps its last finite weights
-    opt_d.zero_grad(set_to_none=True)
-    loss_d.backward()
-    opt_d.step()
+    optimizer_step(opt_d, loss_d, "discriminator")  # a non-finite loss is refused: D keeps its last weights
     clip = family.clip if options.clip is None else options.clip
     if clip:
         clip_weights_(D, clip)
@@ -147,10 +154,9 @@ def update_G(
     loss_g = get_loss(loss).g_loss(fake_out)
     if fake_classes is not None:  # G is paid when D reads the digit it was asked for
         loss_g = loss_g + aux_weight * auxiliary_class_loss(fake_classes, labels)
-    check_finite("generator", loss_g, opt_g)
-    opt_g.zero_grad(set_to_none=True)  # D's gradients from this backward are cleared by the next update_D
-    loss_g.backward()
-    opt_g.step()  # opt_g holds G's parameters only: D's weights do not move
+    # opt_g holds G's parameters only: D's weights do not move (their gradients from this backward are
+    # cleared by the next update_D)
+    optimizer_step(opt_g, loss_g, "generator")
     return loss_g.detach()
 
 
@@ -206,8 +212,8 @@ def check_budget(num_epochs: int | None, max_seconds: float | None, max_steps: i
     if num_epochs is not None:
         non_negative_int("num_epochs", num_epochs)
     if max_steps is not None:
-        non_negative_int("num_steps", max_steps)
-    if max_seconds is not None and (not isinstance(max_seconds, (int, float)) or max_seconds <= 0):
+        non_negative_int("max_steps", max_steps)
+    if max_seconds is not None and (not is_finite_number(max_seconds) or max_seconds <= 0):
         raise ValueError(f"max_seconds must be a number of seconds > 0; got {max_seconds!r}.")
 
 
@@ -319,8 +325,8 @@ class Loop:
             stop_reason = "interrupted"
         finally:
             bar.close()
-        if stop_reason is not None and self.save is not None:
-            self.save()
+        if self.save is not None and (stop_reason is not None or s.batch_in_epoch != 0):
+            self.save()  # a stop, or a max_steps finish mid-epoch (an epoch's end was saved above)
         s.interrupted = stop_reason == "interrupted"
         return stop_reason
 
@@ -335,13 +341,18 @@ def _stop_reason(stop_requested: Callable[[], bool], start: float, max_seconds: 
 
 
 def report_stop(
-    state: Position, stop_reason: str | None, resume: str, max_seconds: float | None, where: str = ""
+    state: Position,
+    stop_reason: str | None,
+    resume: str,
+    max_seconds: float | None,
+    where: str = "",
+    kept: str = "The models, optimizers and history are kept in `run`.",
 ) -> None:
     """Tell the student why training stopped early, what is kept, and how to go on (`resume`: the call)."""
     if stop_reason == "interrupted":
         print(
             f"Training interrupted at step {state.step} (epoch {state.epoch + 1}, batch {state.batch_in_epoch}). "
-            f"The models, optimizers and history are kept in `run`.{where} Resume with {resume}."
+            f"{kept}{where} Resume with {resume}."
         )
     elif stop_reason == "time":
         print(
@@ -376,10 +387,7 @@ def fit(
     def step(batch) -> dict:
         x, y = batch
         loss = batch_loss(model, x, y)
-        check_finite(desc, loss, opt)  # before the step, as in every trainer: the model keeps finite weights
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        optimizer_step(opt, loss, desc)
         return {"loss": loss.item()}
 
     model.train()
@@ -387,19 +395,25 @@ def fit(
         Position(), lambda epoch: loader, len(loader), history, num_epochs=num_epochs, progress=progress
     )
     loop.desc = desc
-    if loop.run(step) == "interrupted":
-        print(f"{desc}: interrupted after {len(history['loss'])} steps; the model keeps its weights.")
+    kept = "The model keeps the weights it has; `fit` returns the losses so far."
+    report_stop(
+        loop.state, loop.run(step), "another call (it trains on from the model's weights)", None, kept=kept
+    )
     model.eval()
     return history["loss"]
 
 
 __all__ = [
     "NonFiniteLossError",
+    "check_finite",
+    "optimizer_step",
     "DOptions",
     "update_D",
     "update_G",
     "epoch_loader",
     "Position",
+    "check_budget",
     "Loop",
+    "report_stop",
     "fit",
 ]

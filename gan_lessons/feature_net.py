@@ -1,7 +1,8 @@
 """The shipped LeNet that every metric reads images through: loading it (data/lenet_mnist.pt, checked
 against its sha256), checking and converting the images it is given (`as_images`), its features
 (`lenet_features`, the penultimate pre-activations) and its class posteriors (`class_probabilities`).
-Introduced in 06_evaluating (the network itself, LeNet, in 02_core_concepts, where `baselines` trains it as\nthe discriminative baseline); the metrics built on it live in `metrics` and `conditional`.
+Introduced in 06_evaluating (the network itself, LeNet, in 02_core_concepts, where `baselines` trains it as
+the discriminative baseline); the metrics built on it live in `metrics` and `conditional`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Measuring a GAN with a shipped MNIST classifier: FID (LeNet features), an Inception-Score analogue,
 improved precision/recall, class coverage and a nearest-neighbour memorisation check.
-Introduced in 06_evaluating; used again in 05, 08, 09 and 10.
+Taught in 06_evaluating; chapter 02 already reads class coverage and 05 FID with it, and 08, 09 and 10 measure
+with it.
 
 Every function takes images as uint8 arrays/tensors of shape (N, 28, 28) (0..255, as in
 `MNISTDigits.images_uint8`), as float tensors (N, 1, 28, 28) in [-1, 1] (what the generator

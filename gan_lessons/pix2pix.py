@@ -14,10 +14,10 @@ from torch import nn
 from torch.utils.data import Dataset, TensorDataset
 
 from .data import load_subset_arrays
-from .engine import Loop, Position, check_finite, epoch_loader, update_D
+from .engine import Loop, Position, epoch_loader, optimizer_step, report_stop, update_D
 from .losses import LossFamily, get_loss
 from .segmentation import check_masks
-from .validate import check_seed, non_negative_int, positive_int
+from .validate import check_seed, is_finite_number, non_negative_int, positive_int
 
 # ----------------------------------------------------------------------------------------------
 # The data: MNIST digits on cluttered 64x64 backgrounds, and their exact masks
@@ -278,11 +278,7 @@ def update_G_paired(
     loss, in one backward pass; returns (adversarial, per-pixel) losses, detached. Introduced in 11_gan_segmentation."""
     adv = get_loss(loss).g_loss(D_pair(torch.sigmoid(logits)))
     pix = pixel_loss(logits, masks)
-    total = adv + lam * pix
-    check_finite("generator", total, opt_g)
-    opt_g.zero_grad(set_to_none=True)
-    total.backward()
-    opt_g.step()
+    optimizer_step(opt_g, adv + lam * pix, "generator")
     return adv.detach(), pix.detach()
 
 
@@ -309,9 +305,17 @@ def train_segmenter(
     non_negative_int("num_steps", num_steps)
     if not isinstance(lam, (int, float)) or not math.isfinite(lam) or lam < 0:
         raise ValueError(f"lam (the weight of the per-pixel loss) must be a number >= 0; got {lam!r}.")
+    positive_int("batch_size", batch_size)
+    if not is_finite_number(lr) or lr <= 0:
+        raise ValueError(f"lr (learning rate) must be a number > 0, such as 2e-4; got {lr!r}.")
     if len(data) < batch_size:
         raise ValueError(f"batch_size={batch_size} is larger than the data set ({len(data)} pairs).")
     family = get_loss(loss)
+    if family.clip:
+        raise ValueError(
+            f"loss={loss!r} clips D's weights, which this trainer's (image, mask) critic does not do: use "
+            "'nonsaturating' (pix2pix's), 'least_squares' or 'hinge'."
+        )
     betas = (0.5, 0.999)
     opt_g = torch.optim.Adam(G.parameters(), lr=lr, betas=betas)
     opt_d = torch.optim.Adam(D.parameters(), lr=lr, betas=betas) if D is not None else None
@@ -320,10 +324,7 @@ def train_segmenter(
     def per_pixel_step(batch) -> dict:
         x, m = batch
         pix = pixel_loss(G(x), m)
-        check_finite("segmenter", pix, opt_g)
-        opt_g.zero_grad(set_to_none=True)
-        pix.backward()
-        opt_g.step()
+        optimizer_step(opt_g, pix, "segmenter")
         return {"pixel": pix.item()}
 
     def pix2pix_step(batch) -> dict:
@@ -347,9 +348,17 @@ def train_segmenter(
         history,
         max_steps=num_steps,
         progress=progress,
-        desc="pix2pix" if D else "per-pixel",
+        desc="pix2pix" if D is not None else "per-pixel",
     )
-    loop.run(per_pixel_step if D is None else pix2pix_step)
+    stop_reason = loop.run(per_pixel_step if D is None else pix2pix_step)
+    kept = "G and D keep their weights, and the history its rows."
+    report_stop(
+        loop.state,
+        stop_reason,
+        "a new call (it starts again from step 0, from the weights G has)",
+        None,
+        kept=kept,
+    )
     G.eval()
     return history
 

@@ -2,7 +2,8 @@
 05_dcgan_mnist); the toy GAN's live view and its GIF export (04_toy_gan_playground); and the
 fast redraw that every live widget uses (`BlitFigure`, `png_bytes`).
 
-Imports: plot -> toy/config; gan_lessons.widgets builds its dashboards on top of this module.
+Imports: plot -> config, trackers (the history's evaluation table), validate; toy2d only for type hints.
+gan_lessons.widgets builds its dashboards on top of this module.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ def plot_history(history: dict, smooth: int = 20):
 
 
 def plot_diagnostics(history: dict):
-    """The figure of `diagnostics.diagnose` (08_training_pitfalls): D(x) and D(G(z)), G's gradient norm, FID,
+    """The figure of `trackers.diagnose` (08_training_pitfalls): D(x) and D(G(z)), G's gradient norm, FID,
     and class coverage/recall over training, from any history; panels without data say so."""
     fig, axes = plt.subplots(1, 4, figsize=(16, 3.2))
     steps = history.get("step", [])

@@ -16,6 +16,7 @@ import math
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -414,7 +415,7 @@ class ToyGAN:
             self._build()
 
     def set(self, **changes) -> None:
-        """Change loss, lr_d, lr_g, d_steps or gp_weight without restarting training."""
+        """Change loss, lr_d, lr_g, d_steps, gp_weight, batch_size, r1 or clip without restarting training."""
         live = {"loss", "lr_d", "lr_g", "d_steps", "gp_weight", "batch_size", "r1", "clip"}
         bad = set(changes) - live
         if bad:
@@ -518,6 +519,17 @@ class ToyGAN:
         """The current loss family (gan_lessons.losses.LOSSES[settings.loss])."""
         return self.settings.family
 
+    @contextmanager
+    def _reading_d(self) -> Iterator[None]:
+        # The readouts look at D without changing it: in eval mode a spectrally normalised layer uses its
+        # stored singular vectors instead of advancing its power iteration, so redraws do not change training.
+        was_training = self.D.training
+        self.D.eval()
+        try:
+            yield
+        finally:
+            self.D.train(was_training)
+
     def d_grid(self, res: int = 64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """D on a res x res grid over the view: (xs, ys, values[res, res]) with values[i, j] at (xs[j], ys[i]).
 
@@ -528,14 +540,14 @@ class ToyGAN:
         xs = np.linspace(-e, e, res, dtype=np.float32)
         xx, yy = np.meshgrid(xs, xs)
         pts = torch.from_numpy(np.stack([xx.ravel(), yy.ravel()], 1))
-        with self._lock, torch.no_grad():
+        with self._lock, self._reading_d(), torch.no_grad():
             out = self.family.d_probability(self.D(pts))
         return xs, xs.copy(), out.numpy().reshape(res, res)
 
     def gradient_field(self, n: int = 64) -> tuple[np.ndarray, np.ndarray]:
         """(points, directions): the first n display fakes and -d(G's loss)/dx at each, the way G's
         update pushes that point (per sample, not averaged over the batch)."""
-        with self._lock:
+        with self._lock, self._reading_d():
             z = self.z_show[: int_in_range("n", n, 1, self.N_SHOW)]
             with torch.no_grad():
                 x = self.G(z)
@@ -579,7 +591,7 @@ class ToyGAN:
     def g_grad_norm(self) -> float:
         """Norm of the gradient of G's loss w.r.t. G's parameters on a fixed batch (no update):
         near 0 means G has stopped learning."""
-        with self._lock:
+        with self._lock, self._reading_d():
             self.G.zero_grad(set_to_none=True)
             loss = self.family.g_loss(self.D(self.G(self.z_eval[:512])))
             grads = torch.autograd.grad(loss, list(self.G.parameters()))

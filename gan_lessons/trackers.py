@@ -63,22 +63,31 @@ def log_eval(history: dict, step: int, values: dict[str, float]) -> None:
         table.setdefault(column, [math.nan] * rows)[-1] = value
 
 
-_OLD_EVAL_KEYS = {  # history keys of the two trackers before the evaluation table (checkpoints still hold them)
-    "fid_steps": ("fid",),
-    "eval_steps": ("fid", "num_covered", "kl_to_uniform", "recall", "precision"),
-}
+# The columns of the two trackers before the evaluation table (checkpoints still hold them).
+_OLD_EVAL_COLUMNS = ("fid", "num_covered", "kl_to_uniform", "recall", "precision")
 
 
 def upgrade_history(history: dict) -> dict:
-    """A history written before the evaluation table (FIDTracker's fid_steps/fid, DiagnosticsTracker's
-    eval_steps/...), with those columns moved into history["evals"]; other histories unchanged."""
-    for step_key, columns in _OLD_EVAL_KEYS.items():
-        if step_key not in history:
-            continue
-        steps = history.pop(step_key)
-        cells = {c: history.pop(c) for c in columns if c in history}
-        for i, step in enumerate(steps):
-            log_eval(history, step, {c: v[i] for c, v in cells.items()})
+    """A history written before the evaluation table (FIDTracker's fid_steps, DiagnosticsTracker's eval_steps,
+    both appending to one "fid" list), with those columns moved into history["evals"], rows in step order;
+    other histories unchanged. If the old "fid" list does not have one value per old row, FID is left out
+    (NaN) rather than credited to the wrong step."""
+    fid_steps, eval_steps = history.pop("fid_steps", None), history.pop("eval_steps", None)
+    if fid_steps is None and eval_steps is None:
+        return history
+    columns = {c: history.pop(c) for c in _OLD_EVAL_COLUMNS if c in history}
+    rows = sorted(
+        [(step, None) for step in fid_steps or []] + [(step, i) for i, step in enumerate(eval_steps or [])],
+        key=lambda row: row[0],
+    )
+    fids = columns.pop("fid", [])
+    if len(fids) != len(rows):
+        fids = [math.nan] * len(rows)
+    for fid_value, (step, i) in zip(fids, rows):
+        values = {"fid": fid_value}
+        if i is not None:  # a DiagnosticsTracker row: its other columns too
+            values |= {c: v[i] for c, v in columns.items()}
+        log_eval(history, step, values)
     return history
 
 
@@ -100,6 +109,7 @@ class Tracker:
         self.net = net if net is not None else load_feature_net()
         self.every, self.n, self.seed = every, n, seed
         self._z: torch.Tensor | None = None
+        self._recorded: tuple[int, int] | None = None  # (which history, which step) this tracker last wrote
 
     def __call__(self, run) -> None:
         self.after_step(run)
@@ -121,14 +131,11 @@ class Tracker:
     def record(self, run) -> dict[str, float]:
         """Measure now and write the row of this step; returns its values."""
         table = eval_table(run.history)
-        if (
-            table["step"]
-            and table["step"][-1] == run.step
-            and all(c in table and not math.isnan(table[c][-1]) for c in self.columns)
-        ):
-            return {c: table[c][-1] for c in self.columns}
+        if self._recorded == (id(run.history), run.step) and table["step"][-1:] == [run.step]:
+            return {c: table[c][-1] for c in self.columns}  # this tracker measured this step already
         values = self.measure(self._samples(run))
         log_eval(run.history, run.step, values)
+        self._recorded = (id(run.history), run.step)
         return values
 
 

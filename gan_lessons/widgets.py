@@ -6,7 +6,7 @@ Each builder returns the widget without displaying it, so tests can drive its co
 gan_lessons.plot (`BlitFigure` redraws a live figure, `png_bytes` encodes it). ipywidgets itself
 is imported only when a dashboard is built.
 
-Imports: widgets -> plot -> toy/config; nothing imports widgets but gan_lessons/__init__.
+Imports: widgets -> plot, toy2d, theory, losses, config; nothing imports widgets but gan_lessons/__init__.
 """
 
 from __future__ import annotations

@@ -230,7 +230,7 @@ except ValueError as err:
 # Here there is **no** `detach()`: the gradient must flow back through D into G. (The article
 # detaches in the G step, so G never learns anything.)
 #
-# The step below is the one the course's training loop runs; in `gan_lessons/train.py` its two
+# The step below is the one the course's training loop runs; in `gan_lessons/engine.py` its two
 # halves are the functions `update_D` and `update_G`. We write it out once.
 
 # %%
@@ -305,7 +305,7 @@ print(f"a {type(loader).__name__} of {len(loader)} batches per epoch: {len(losse
 print(f"last step: L_D = {losses['D'][-1]:.3f}, L_G = {losses['G'][-1]:.3f}")
 
 # %% [markdown]
-# Is this the loop the course trains with? From the same seed, `gan_lessons.train` must end with
+# Is this the loop the course trains with? From the same seed, the course's `train` must end with
 # the same weights, **bit for bit**: `torch.equal` on every parameter and buffer of G and D
 # (BatchNorm's running statistics included), and the same losses at every step.
 
@@ -319,7 +319,7 @@ for name, net, their_net in (("G", mine.G, theirs.G), ("D", mine.D, theirs.D)):
         assert torch.equal(value, their_state[key]), f"{name}.{key} differs from train()'s"
         compared += 1
 assert losses["D"] == theirs.history["d_loss"] and losses["G"] == theirs.history["g_loss"]
-print(f"inline loop == gan_lessons.train: {compared} tensors identical after {theirs.step} steps")
+print(f"inline loop == gan_lessons' train: {compared} tensors identical after {theirs.step} steps")
 
 # The check can fail. Forget .detach() in the D step, and the G step raises a RuntimeError (the D
 # step's backward() has already freed G's part of the graph); train with another G loss, and the
@@ -331,7 +331,7 @@ assert not torch.equal(other.G.state_dict()["net.0.weight"], mine.G.state_dict()
 # %% [markdown]
 # ## 5. Training with the course's loop
 #
-# `gan_lessons.train` runs exactly that loop (checked above, bit for bit) and adds what a long run
+# The course's `train` (in `gan_lessons/dcgan.py`, on the one loop of `gan_lessons/engine.py`) runs exactly that loop (checked above, bit for bit) and adds what a long run
 # needs. It shows a progress bar with the live losses, records a history (losses, mean D(x), mean
 # D(G(z)), time), draws samples from a **fixed** noise batch after every epoch (so we watch the
 # same 64 `z`s become digits), and writes a checkpoint after every epoch.
@@ -536,7 +536,7 @@ print("interrupted + resumed == uninterrupted: identical generator weights")
 # - Each step: a D update on real **and** detached fake images, then a G update through D,
 #   **without** `detach()`.
 # - The loop: for each epoch, for each batch of a `DataLoader`: fresh `z`, `x_fake = G(z)` once, the
-#   D step, the G step, record. `gan_lessons.train` is that loop (same weights, bit for bit).
+#   D step, the G step, record. The course's `train` is that loop (same weights, bit for bit).
 # - Loss curves show the game, not the quality: we checked quality with a classifier.
 # - Checkpoints hold the whole run; stopping and resuming gives the same weights.
 #

@@ -85,7 +85,7 @@ assert held_out_accuracy > 0.97
 #
 # We train a DCGAN with the course defaults (chapter 05) and, alongside, measure FID every few
 # steps with `FIDTracker`, an `on_step` callback for the training loop. It samples the same
-# fixed noise each time and appends `(step, FID)` to `run.history`.
+# fixed noise each time and writes a row `(step, FID)` to the run's evaluation table, `run.history["evals"]`.
 
 # %% tags=["nbval-ignore-output"]
 num_epochs = 1 if QUICK else 10

@@ -123,7 +123,16 @@ def test_setup_chapter_threads_apply_to_the_chapters_cells_only():
         shell.run_cell("import torch; inside = torch.get_num_threads()")
         assert shell.user_ns["inside"] == target, "a later cell runs on the chapter's threads"
         assert torch.get_num_threads() == before, "and the count is restored after it"
+        # A rerun of the setup cell, with another count, then a chapter without threads: the kernel's own
+        # count comes back each time (the wrong world: each rerun lowering the count for good).
+        shell.run_cell(f"setup_chapter('x', threads={target + 1})")
+        shell.run_cell("inside = torch.get_num_threads()")
+        assert shell.user_ns["inside"] == target + 1 and torch.get_num_threads() == before
+        shell.run_cell("setup_chapter('y')")
+        shell.run_cell("inside = torch.get_num_threads()")
+        assert shell.user_ns["inside"] == before and torch.get_num_threads() == before
     finally:
-        for event, callback in getattr(shell, "_gan_lessons_thread_hooks", []):
+        hooks = getattr(shell, "_gan_lessons_thread_hooks", None)
+        for event, callback in hooks["callbacks"] if hooks else []:
             shell.events.unregister(event, callback)
         torch.set_num_threads(before)

@@ -52,6 +52,13 @@ def test_max_steps_stops_mid_epoch_and_a_later_call_resumes_there():
     assert seen[4:] == [(1, 1), (1, 2)], "the resumed call skips the batches already done"
 
 
+def test_a_finish_mid_epoch_is_saved_once():
+    saves = []
+    loop, _, _ = _loop(max_steps=4, save=lambda: saves.append(loop.state.step))
+    loop.run(lambda batch: {})
+    assert saves == [3, 4], "the end of epoch 1, and the finish at step 4 in epoch 2"
+
+
 def test_time_budget_stops_with_the_reason():
     loop, _, _ = _loop(num_epochs=None, max_seconds=1e-9)
     assert loop.run(lambda batch: {}) == "time" and loop.state.step == 1
@@ -93,6 +100,8 @@ def test_no_batch_is_a_clear_error():
         ((1.5, None), "num_epochs must be an integer >= 0"),
         ((None, 0), "max_seconds must be a number of seconds > 0"),
         ((None, "60"), "max_seconds must be a number of seconds > 0"),
+        ((None, float("nan")), "max_seconds must be a number of seconds > 0"),  # would never stop
+        ((None, True), "max_seconds must be a number of seconds > 0"),
     ],
 )
 def test_check_budget_errors(args, message):

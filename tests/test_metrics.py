@@ -1,6 +1,6 @@
 """gan_lessons.metrics: the shipped feature network, FID against closed forms and a reference,
 precision/recall and coverage on constructed cases, memorisation, input errors, FIDTracker
-(conditioning accuracy and FID per class: test_conditioning.py)."""
+(conditioning accuracy and FID per class: test_conditional.py)."""
 
 import math
 import warnings

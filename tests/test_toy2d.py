@@ -336,3 +336,18 @@ def test_wgan_clipping_family_clips_the_toy_critic():
     gan = ToyGAN(preset="ring", loss="wgan", seed=0)
     gan.step(3)
     assert max(p.abs().max().item() for p in gan.D.parameters()) <= 0.01 + 1e-9
+
+
+def test_readouts_do_not_change_a_spectrally_normalised_d():
+    """The wrong world: drawing the playground (D's heatmap, G's arrows, G's gradient norm) advancing spectral
+    norm's power iteration, so that how often the view redraws changes the training."""
+    from gan_lessons import ToyGAN
+
+    gan = ToyGAN(spectral_norm=True, seed=0)
+    gan.step(3)
+    before = {k: v.clone() for k, v in gan.D.state_dict().items()}
+    gan.d_grid(8)
+    gan.gradient_field(8)
+    gan.g_grad_norm()
+    after = gan.D.state_dict()
+    assert all(torch.equal(before[k], after[k]) for k in before) and gan.D.training

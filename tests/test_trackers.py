@@ -148,3 +148,45 @@ def test_histories_from_before_the_table_are_upgraded():
     assert up["evals"] == {"step": [4], "fid": [70.0], "num_covered": [9], "kl_to_uniform": [0.1],
                            "recall": [0.4], "precision": [0.6]}  # fmt: skip
     assert up["g_grad_norm"] == [1.0]
+
+
+def test_an_old_history_with_both_trackers_is_upgraded_in_step_order():
+    """Before the table both trackers appended to one "fid" list (in time order) under their own step lists."""
+    import math
+
+    from gan_lessons.trackers import upgrade_history
+
+    old = {"fid_steps": [5, 10], "eval_steps": [4, 8], "fid": [9.0, 8.0, 7.0, 6.0], "num_covered": [3, 4],
+           "kl_to_uniform": [1.0, 0.9], "recall": [0.1, 0.2], "precision": [0.5, 0.6]}  # fmt: skip
+    t = upgrade_history(old)["evals"]
+    assert t["step"] == [4, 5, 8, 10] and t["fid"] == [9.0, 8.0, 7.0, 6.0]
+    assert t["num_covered"][0] == 3 and math.isnan(t["num_covered"][1]) and t["num_covered"][2] == 4
+    broken = upgrade_history({"fid_steps": [5], "eval_steps": [4], "fid": [9.0], "recall": [0.1],
+                              "num_covered": [3], "kl_to_uniform": [1.0], "precision": [0.5]})  # fmt: skip
+    assert all(math.isnan(v) for v in broken["evals"]["fid"]), "no FID credited to a guessed step"
+
+
+def test_a_tracker_does_not_take_another_trackers_row_for_its_own():
+    from gan_lessons import TrainConfig, new_run
+    from gan_lessons.trackers import Tracker
+
+    class Constant(Tracker):  # a tracker whose measurement says which tracker made it
+        columns = ("fid",)
+
+        def __init__(self, value):
+            super().__init__(every=1, n=4, seed=0, net=None)
+            self.value, self.calls = value, 0
+
+        def measure(self, fake):
+            self.calls += 1
+            return {"fid": self.value}
+
+    run = new_run(TrainConfig(latent_dim=8, width=8, batch_size=32, seed=0, device="cpu"))
+    first, second = Constant(1.0), Constant(2.0)
+    assert first.record(run) == {"fid": 1.0}
+    assert second.record(run) == {"fid": 2.0}, "the same step, another tracker: it measures for itself"
+    assert second.record(run) == {"fid": 2.0} and second.calls == 1, "its own row: not measured twice"
+    assert run.history["evals"] == {"step": [0], "fid": [2.0]}
+    other = new_run(TrainConfig(latent_dim=8, width=8, batch_size=32, seed=1, device="cpu"))
+    second.record(other)  # another run at the same step number: measured, not taken from the first run
+    assert second.calls == 2 and other.history["evals"]["step"] == [0]

@@ -507,6 +507,12 @@ def test_segmenters_share_budget_and_learn():
     with pytest.raises(ValueError, match="lam"):
         train_segmenter(G3, data, 1, lam=-1)
     assert torch.isfinite(torch.tensor(h2["d_loss"])).all()
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        train_segmenter(G3, data, 1, batch_size=0)
+    with pytest.raises(ValueError, match=r"lr \(learning rate\) must be a number > 0"):
+        train_segmenter(G3, data, 1, lr=float("nan"))
+    with pytest.raises(ValueError, match="loss='wgan' clips D's weights"):  # its critic is a closure over D
+        train_segmenter(G3, data, 1, D=PatchDiscriminator(width=4), loss="wgan")
 
 
 # --- 10_conditional_gan's recipe options: how D sees the label, and the AC-GAN class term -------------

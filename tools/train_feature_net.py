@@ -1,4 +1,4 @@
-"""Train the shipped feature network of the evaluator: data/lenet_mnist.pt (used by gan_lessons.metrics).
+"""Train the shipped feature network of the evaluator: data/lenet_mnist.pt (read by gan_lessons.feature_net).
 
     .venv/bin/python tools/train_feature_net.py            # train, report, write data/lenet_mnist.pt
     .venv/bin/python tools/train_feature_net.py --check    # train again and compare with the shipped file
@@ -6,8 +6,8 @@
 Reproducible: a fixed seed, one thread, always the shipped 5,000-digit subset (so the result does
 not depend on whether full MNIST is present), trained on its 4,000-digit "train" split and scored
 on the 1,000 held-out "test" digits that it never sees. The same torch version on the same kind of
-CPU gives the same bytes; the sha256 printed at the end is the one `gan_lessons.metrics` checks
-(FEATURE_NET_SHA256) and data/README.md records. Introduced in 06_evaluating.
+CPU gives the same bytes; the sha256 printed at the end is the one `gan_lessons.feature_net.load_feature_net` checks
+(FEATURE_NET_SHA256, in gan_lessons/shipped.py) and data/README.md records. Introduced in 06_evaluating.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT))
 
 import torch.nn.functional as F  # noqa: E402
 
-from gan_lessons.baselines import LeNet, accuracy  # noqa: E402
+from gan_lessons.baselines import accuracy  # noqa: E402
 from gan_lessons.data import load_mnist  # noqa: E402
-from gan_lessons.feature_net import FEATURE_NET_FORMAT, FEATURE_NET_SHA256, feature_net_path  # noqa: E402
+from gan_lessons.feature_net import FEATURE_NET_FORMAT, FEATURE_NET_SHA256, LeNet, feature_net_path  # noqa: E402
 from gan_lessons.shipped import finish_weights_file  # noqa: E402
 
 SEED = 0
