@@ -58,6 +58,18 @@ def test_pair_in_sync(py):
 
 
 @pytest.mark.parametrize("ipynb", IPYNB_FILES, ids=lambda p: p.stem)
+def test_every_notebook_names_the_course_kernel(ipynb):
+    """JupyterLab asks "Select Kernel" for a notebook without a kernelspec (run `make nav` to fix)."""
+    nb = json.loads(ipynb.read_text(encoding="utf-8"))
+    assert nb["metadata"].get("kernelspec") == chapters.KERNELSPEC, f"{ipynb.name}: run `make nav`"
+    assert chapters.KERNELSPEC == {
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+        "name": "python3",
+    }
+
+
+@pytest.mark.parametrize("ipynb", IPYNB_FILES, ids=lambda p: p.stem)
 def test_no_stored_outputs(ipynb):
     nb = json.loads(ipynb.read_text(encoding="utf-8"))
     for cell in nb["cells"]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from ipykernel.ipkernel import IPythonKernel
 from nbclient import NotebookClient
 
 from gan_lessons.checks import NOT_DONE
@@ -71,6 +72,9 @@ def test_every_chapter_follows_the_convention_and_every_exercise_is_stubbed(tmp_
         exercises = [c for c in nb.cells if "exercise" in c.metadata.get("tags", [])]
         assert all("raise NotImplementedError(" in c.source for c in exercises), path.name
         assert all(c.get("outputs", []) == [] for c in nb.cells if c.cell_type == "code")
+        # the kernel to start, and what it will report: JupyterLab opens the notebook unmodified
+        assert nb.metadata["kernelspec"] == chapters.KERNELSPEC, path.name
+        assert nb.metadata["language_info"] == IPythonKernel.language_info, path.name
 
 
 @pytest.mark.parametrize("py", WITH_EXERCISES, ids=lambda p: p.stem)

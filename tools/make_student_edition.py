@@ -33,12 +33,13 @@ answers there), and `make lab` creates the notebooks that are missing before ope
 from __future__ import annotations
 
 import argparse
+import copy
 import sys
 from pathlib import Path
 
 import jupytext
 import nbformat
-from chapters import BEGIN, ROOT, TASK, MarkerError, chapter_paths, has_solution, solution_blocks
+from chapters import BEGIN, KERNELSPEC, ROOT, TASK, MarkerError, chapter_paths, has_solution, solution_blocks
 
 OUT_DIR = ROOT / "student"
 EXERCISE_TAG = "exercise"
@@ -92,7 +93,19 @@ def student_notebook(py: Path):
     if n_exercises:
         nb.cells.insert(1, nbformat.v4.new_markdown_cell(STUDENT_NOTE))
     nb.metadata.pop("jupytext", None)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.metadata["language_info"] = language_info()
     return nb
+
+
+def language_info() -> dict:
+    """What this Python's ipykernel reports as its language_info. `make lab` writes the student edition
+    with the Python that then runs its kernel, so JupyterLab finds the same value when the kernel starts and
+    does not mark the notebook modified as it opens (it sets language_info from the kernel, and a notebook
+    whose stored value differs, or that has none, becomes "unsaved")."""
+    from ipykernel.ipkernel import IPythonKernel
+
+    return copy.deepcopy(IPythonKernel.language_info)
 
 
 def build(out_dir: Path = OUT_DIR, force: bool = True) -> list[Path]:
