@@ -258,6 +258,14 @@ class BlitFigure:
 # ----------------------------------------------------------------------------------------------
 
 
+def _loss_title(history: dict, state: dict) -> str:
+    """The playground's loss-panel title: "losses: not started" before the first step (the stepper's last
+    losses are NaN then), else "losses (D 0.693, G 0.693)". A NaN after a step is shown: the run diverged."""
+    if not history["step"]:
+        return "losses: not started"
+    return f"losses (D {state['d_loss']:.3f}, G {state['g_loss']:.3f})"
+
+
 class PlaygroundFigure:
     """The playground's picture, one matplotlib figure whose artists are updated in place.
 
@@ -430,7 +438,7 @@ class PlaygroundFigure:
                     cur = self._ylim or (lo, hi)
                     self._ylim = (min(cur[0], lo) - pad, max(cur[1], hi) + pad)
                     self.ax_loss.set_ylim(*self._ylim)
-        self.loss_title.set_text(f"losses (D {st['d_loss']:.3f}, G {st['g_loss']:.3f})")
+        self.loss_title.set_text(_loss_title(h, st))
 
     def _background_key(self):
         """What the cached background depends on: the layout, the loss plot's limits, the colour bar's label."""

@@ -213,3 +213,18 @@ def test_plot_toy_runs_draws_two_panels_per_run():
     titles = [ax.get_title() for ax in fig.axes]
     assert len(fig.axes) == 4 and titles[0].startswith("Run A") and titles[3].startswith("Run B")
     plt.close(fig)
+
+
+def test_the_loss_title_says_not_started_before_the_first_step():
+    """Before the first step the stepper's last losses are NaN: the title says "not started", not "D nan"."""
+    gan = ToyGAN(batch_size=32)
+    fig = PlaygroundFigure(gan)
+    fig.render(gan)
+    assert fig.loss_title.get_text() == "losses: not started"
+    gan.step(2)
+    fig.render(gan)
+    text = fig.loss_title.get_text()
+    assert text.startswith("losses (D ") and "nan" not in text, text
+    gan.reset()
+    fig.render(gan)
+    assert fig.loss_title.get_text() == "losses: not started", "and again after a reset"
