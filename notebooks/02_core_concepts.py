@@ -249,7 +249,6 @@ gan_coverage = class_coverage(sample(5000, seed=1))
 print(f"5,000 samples: {gan_coverage}")
 assert gan_coverage.num_covered >= MIN_CLASSES, f"a G that makes {gan_coverage.num_covered} of 10 digits"
 show_images(x_gan[:32], nrow=16, title="samples of the pretrained generator")
-plt.show()
 
 # %% [markdown]
 # ## 3. GAN vs an autoencoder (the article's §2.2.2)
