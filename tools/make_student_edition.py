@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import copy
 import sys
+import textwrap
 from pathlib import Path
 
 import jupytext
@@ -42,6 +43,7 @@ import nbformat
 from chapters import BEGIN, KERNELSPEC, ROOT, TASK, MarkerError, chapter_paths, has_solution, solution_blocks
 
 OUT_DIR = ROOT / "student"
+STUB_WIDTH = 88  # columns: a stub's line fits a JupyterLab cell at a laptop's usual width
 EXERCISE_TAG = "exercise"
 STUDENT_NOTE = (
     "**Student edition.** Each exercise cell holds a stub, `raise NotImplementedError(...)`, that says what "
@@ -69,9 +71,29 @@ def student_source(source: str, where: str = "cell") -> str:
         if not task:
             raise MarkerError(f"{where}: the `{TASK}` line is empty.")
         out += lines[done:begin]
-        out.append(f"{indent}raise NotImplementedError({task!r})")
+        out += stub_lines(indent, task)
         done = end + 1
     return "\n".join(out + lines[done:])
+
+
+def stub_lines(indent: str, task: str, width: int = STUB_WIDTH) -> list[str]:
+    """`raise NotImplementedError("<task>")`, on one line when it fits in `width` columns, else with the
+    message wrapped into string literals that Python joins back into the same text, so that the stub does
+    not run off the right edge of the cell."""
+    line = f"{indent}raise NotImplementedError({_literal(task)})"
+    if len(line) <= width:
+        return [line]
+    inner = indent + "    "
+    chunks = textwrap.wrap(task, width=width - len(inner) - 3, break_long_words=False, break_on_hyphens=False)
+    parts = [c + " " for c in chunks[:-1]] + chunks[-1:]
+    if "".join(parts) != task:  # runs of spaces, tabs: keep the text exact on one line
+        return [line]
+    return [f"{indent}raise NotImplementedError(", *(f"{inner}{_literal(p)}" for p in parts), f"{indent})"]
+
+
+def _literal(text: str) -> str:
+    """`text` as a double-quoted Python string literal (the course's style, as ruff format writes it)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def student_notebook(py: Path):
