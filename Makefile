@@ -23,9 +23,14 @@ help:  ## list every target with what it does
 # JupyterLab refuses to run as root unless told (containers, cloud VMs): pass --allow-root only then.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
+# The server's root is student/ (the folder of the file it opens), so the index is /lab/tree/00_index.ipynb.
+# LabApp.default_url makes that the URL the server prints (and where / redirects), not the Launcher's /lab.
+LAB_INDEX := /lab/tree/00_index.ipynb
+
 lab: $(STAMP)  ## open the student edition in JupyterLab, on the index (creates the notebooks missing from student/)
 	$(BIN)/python tools/make_student_edition.py
-	$(BIN)/jupyter lab student/00_index.ipynb $(ROOT_FLAG)
+	@echo "Open the course at the URL below that ends in $(LAB_INDEX)?token=... (JupyterLab opens it in a browser if it finds one)."
+	$(BIN)/jupyter lab student/00_index.ipynb --LabApp.default_url=$(LAB_INDEX) $(ROOT_FLAG)
 
 student: $(STAMP)  ## regenerate the whole student edition from notebooks/*.py (overwrites student/)
 	$(BIN)/python tools/make_student_edition.py --force

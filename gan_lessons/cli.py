@@ -277,7 +277,11 @@ def _train(args) -> None:
         print(
             f"Data-parallel: {dist.world_size} processes ({dist.backend}), batch {run.config.batch_size} each."
         )
-    goal = f"to {args.epochs} epochs" if args.epochs is not None else f"for {args.max_seconds:g} seconds"
+    goal = (
+        f"to {args.epochs} epoch{'s' if args.epochs != 1 else ''}"
+        if args.epochs is not None
+        else f"for {args.max_seconds:g} seconds"
+    )
     print(f"Device: {run.device}. Loss: {run.config.loss}. Training {goal}, writing {ckpt}.")
     tracker = (
         FIDTracker(test, every=args.fid_every or 10**12, n=1000) if dist is None or dist.is_main else None

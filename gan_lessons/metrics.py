@@ -289,7 +289,8 @@ class NearestNeighbours:
         return self.distances[:, 0]
 
     def plot(self, max_rows: int = 8):
-        """Each sample (left, outlined) beside its closest training images with their distances; returns the Figure."""
+        """Each sample (left, outlined) beside its closest training images with their distances; returns the Figure,
+        closed in pyplot (so a notebook cell shows it once: as its last expression, or with `display`)."""
         import matplotlib.pyplot as plt
 
         rows, k = min(max_rows, len(self.fake)), self.indices.shape[1]
@@ -309,6 +310,7 @@ class NearestNeighbours:
         axes[0, 0].set_title("generated", fontsize=7)
         fig.suptitle("Nearest training images (pixel distance)", fontsize=9)
         fig.tight_layout()
+        plt.close(fig)
         return fig
 
 

@@ -41,17 +41,28 @@ def image_grid(images: torch.Tensor | np.ndarray, nrow: int = 8) -> np.ndarray:
     return grid[0].numpy()
 
 
-def show_images(images, nrow: int = 8, title: str | None = None, ax=None):
-    """Draw a grid of digits; returns the matplotlib Figure."""
+def _detached(fig: Figure) -> Figure:
+    """`fig`, closed in pyplot: the figure helpers' one contract. A helper that makes a figure returns it and
+    does not also leave it open in pyplot, where the notebook's inline backend would show it a second time
+    when the cell ends (chapter 05's grids were drawn twice). The cell shows it once: as its last
+    expression, or with `display(fig)` in the middle of a cell; a script calls `fig.savefig(...)`."""
+    plt.close(fig)
+    return fig
+
+
+def show_images(images, nrow: int = 8, title: str | None = None, ax=None) -> Figure | None:
+    """Draw a grid of digits. Without `ax`: a new Figure, returned (and closed in pyplot, so a cell shows it
+    once). With `ax`: drawn into your axes, whose figure you show; returns None."""
+    fig = None
     if ax is None:
         n = len(images)
         rows = int(np.ceil(n / nrow))
-        _, ax = plt.subplots(figsize=(min(nrow, n) * 0.6 + 0.4, rows * 0.6 + 0.6))
+        fig, ax = plt.subplots(figsize=(min(nrow, n) * 0.6 + 0.4, rows * 0.6 + 0.6))
     ax.imshow(image_grid(images, nrow), cmap="gray", vmin=0, vmax=1)
     ax.set_axis_off()
     if title:
         ax.set_title(title)
-    return ax.figure
+    return None if fig is None else _detached(fig)
 
 
 def _smooth(values, window: int) -> np.ndarray:
@@ -63,7 +74,8 @@ def _smooth(values, window: int) -> np.ndarray:
 
 
 def plot_history(history: dict, smooth: int = 20):
-    """Loss curves, mean D(x) and D(G(z)), and FID when the history has it, against the step; returns the Figure."""
+    """Loss curves, mean D(x) and D(G(z)), and FID when the history has it, against the step; returns the Figure
+    (closed in pyplot: the cell shows it once)."""
     steps = np.asarray(history["step"])
     if len(steps) == 0:
         raise ValueError("The history is empty: train for at least one step before plotting it.")
@@ -88,7 +100,7 @@ def plot_history(history: dict, smooth: int = 20):
         axes[2].plot(*zip(*fid_rows), "o-")
         axes[2].set(xlabel="step", ylabel="FID (LeNet features)", yscale="log", title="FID (lower is better)")
     fig.tight_layout()
-    return fig
+    return _detached(fig)
 
 
 def plot_diagnostics(history: dict):
@@ -122,7 +134,7 @@ def plot_diagnostics(history: dict):
         if not a.lines:
             a.text(0.5, 0.5, "not recorded", ha="center", va="center", transform=a.transAxes)
     fig.tight_layout()
-    return fig
+    return _detached(fig)
 
 
 def plot_toy_runs(runs: dict, window: int = 25):
@@ -143,7 +155,7 @@ def plot_toy_runs(runs: dict, window: int = 25):
         ax_pts.set(title=f"Run {label}: samples at the end", aspect="equal", xlim=(-3, 3), ylim=(-3, 3))
         ax_pts.legend(fontsize=8, loc="upper right")
     fig.tight_layout()
-    return fig
+    return _detached(fig)
 
 
 def show_sample_progress(history: dict, max_grids: int = 6, n: int = 16):
@@ -156,7 +168,7 @@ def show_sample_progress(history: dict, max_grids: int = 6, n: int = 16):
     for ax, i in zip(axes[0], picks):
         show_images(samples[i][:n], nrow=int(np.sqrt(n)), title=f"step {steps[i]}", ax=ax)
     fig.tight_layout()
-    return fig
+    return _detached(fig)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -257,6 +269,14 @@ class BlitFigure:
 # ----------------------------------------------------------------------------------------------
 # The toy GAN's live view (04_toy_gan_playground): one figure, updated in place
 # ----------------------------------------------------------------------------------------------
+
+
+def _loss_title(history: dict, state: dict) -> str:
+    """The playground's loss-panel title: "losses: not started" before the first step (the stepper's last
+    losses are NaN then), else "losses (D 0.693, G 0.693)". A NaN after a step is shown: the run diverged."""
+    if not history["step"]:
+        return "losses: not started"
+    return f"losses (D {state['d_loss']:.3f}, G {state['g_loss']:.3f})"
 
 
 class PlaygroundFigure:
@@ -431,7 +451,7 @@ class PlaygroundFigure:
                     cur = self._ylim or (lo, hi)
                     self._ylim = (min(cur[0], lo) - pad, max(cur[1], hi) + pad)
                     self.ax_loss.set_ylim(*self._ylim)
-        self.loss_title.set_text(f"losses (D {st['d_loss']:.3f}, G {st['g_loss']:.3f})")
+        self.loss_title.set_text(_loss_title(h, st))
 
     def _background_key(self):
         """What the cached background depends on: the layout, the loss plot's limits, the colour bar's label."""

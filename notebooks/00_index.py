@@ -5,6 +5,48 @@
 # game to a working DCGAN, told through code that runs on a laptop CPU, offline. Every claim a
 # chapter makes is checked by a cell: if the course says it, a cell computes it and asserts it.
 #
+# ## Start here
+#
+# 1. **Run the environment check**, the code cell below: click in it and press Shift+Enter. It
+#    prints the versions, the device (CPU or GPU) and the data set in use, and fails with a clear
+#    message if something is missing.
+# 2. **Then open chapter 01, [Background](01_background.ipynb)**, and run it top to bottom
+#    (*Kernel → Restart Kernel and Run All Cells*). Each chapter links to the next one at its bottom.
+#
+# <!-- full-mode-time: 5 s -->
+
+# %% [markdown]
+# <!-- nav:top -->
+# [01 Background →](01_background.ipynb)
+
+# %%
+import importlib.metadata as md
+import platform
+
+import torch
+
+from gan_lessons import get_device, load_mnist, setup_chapter
+
+chapter = setup_chapter("00_index")
+packages = ["torch", "torchvision", "numpy", "matplotlib", "ipywidgets", "jupyterlab", "jupytext", "tqdm"]
+versions = {name: md.version(name) for name in packages}
+print(f"Python {platform.python_version()} on {platform.system()} {platform.machine()}")
+for name, version in versions.items():
+    print(f"  {name:12s} {version}")
+device = get_device()
+print(
+    f"device: {device}"
+    + (
+        f" ({torch.cuda.get_device_name(device)})"
+        if device.type == "cuda"
+        else f" ({torch.get_num_threads()} CPU threads)"
+    )
+)
+digits = load_mnist()
+assert len(digits) >= 5000 and digits.images.shape[1:] == (1, 28, 28)
+assert versions["torch"].startswith("2.14.1") and versions["torchvision"].startswith("0.29.1")
+
+# %% [markdown]
 # ## Chapters
 #
 # <!-- toc:start -->
@@ -30,12 +72,6 @@
 # `benchmarks/chapter_times.py`, measured on 2026-11-26 (08, 09 and 10 use one thread by design, the
 # others two). Each chapter states it in a `full-mode-time` marker in its first cell; `make nav` copies
 # it here. Quick mode takes a fraction of it.
-#
-# <!-- full-mode-time: 5 s -->
-
-# %% [markdown]
-# <!-- nav:top -->
-# [01 Background →](01_background.ipynb)
 
 # %% [markdown]
 # ## How to run the course
@@ -78,43 +114,11 @@
 # - Run a chapter in quick mode first to check the room's machine, then in full mode for the demo.
 # - **Demo mode:** `make demo` shows the dashboards full-screen without any code, in Voilà, on
 #   http://127.0.0.1:8866/ (`make demo CHAPTER=04` for the playground alone; 03 is the 1-D explorer,
-#   05 the latent explorer on the pre-trained `runs/class/checkpoint.pt`).
+#   05 the latent explorer on the generator that ships in `data/dcgan_mnist_g.pt`, 10 the conditional
+#   explorer on `runs/class-conditional/checkpoint.pt`, trained for 90 s the first time if missing).
 # - **The course as a website:** `make book` writes every chapter with its outputs as static HTML pages
 #   to `build/book/` (offline; solutions folded under each exercise), for students who read before
 #   class or on a phone, and for links to a page.
-
-# %% [markdown]
-# ## Environment check
-#
-# Run this cell first on a new machine: it prints the versions, the device and the data set in
-# use, and fails with a clear message if something is missing.
-
-# %%
-import importlib.metadata as md
-import platform
-
-import torch
-
-from gan_lessons import get_device, load_mnist, setup_chapter
-
-chapter = setup_chapter("00_index")
-packages = ["torch", "torchvision", "numpy", "matplotlib", "ipywidgets", "jupyterlab", "jupytext", "tqdm"]
-versions = {name: md.version(name) for name in packages}
-print(f"Python {platform.python_version()} on {platform.system()} {platform.machine()}")
-for name, version in versions.items():
-    print(f"  {name:12s} {version}")
-device = get_device()
-print(
-    f"device: {device}"
-    + (
-        f" ({torch.cuda.get_device_name(device)})"
-        if device.type == "cuda"
-        else f" ({torch.get_num_threads()} CPU threads)"
-    )
-)
-digits = load_mnist()
-assert len(digits) >= 5000 and digits.images.shape[1:] == (1, 28, 28)
-assert versions["torch"].startswith("2.14.1") and versions["torchvision"].startswith("0.29.1")
 
 # %% [markdown]
 # <!-- nav:bottom -->

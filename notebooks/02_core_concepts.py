@@ -249,7 +249,6 @@ gan_coverage = class_coverage(sample(5000, seed=1))
 print(f"5,000 samples: {gan_coverage}")
 assert gan_coverage.num_covered >= MIN_CLASSES, f"a G that makes {gan_coverage.num_covered} of 10 digits"
 show_images(x_gan[:32], nrow=16, title="samples of the pretrained generator")
-plt.show()
 
 # %% [markdown]
 # ## 3. GAN vs an autoencoder (the article's §2.2.2)
@@ -376,8 +375,9 @@ plt.show()
 # ## Exercises
 #
 # Each exercise cell holds a function for you to complete, then its checker. The checker prints
-# "Correct!", or raises `WrongAnswer` with a hint, or, while the function is still the stub of the
-# student edition, prints "Not done yet" with what to write.
+# "Correct!"; or it stops the cell with "Not right yet: <hint>" (a `WrongAnswer`), whose hint says what
+# is wrong; or, while the function is still the stub of the student edition, it prints "Not done yet"
+# with what to write.
 #
 # **Exercise 1.** G's second transposed convolution is `G.net[3]`. What is its output shape for an
 # input of shape (16, 64, 7, 7)? Work it out with H_out = (H_in − 1)·stride − 2·padding + kernel_size.

@@ -557,11 +557,12 @@ explorer.mu_g.value = 2.0
 # ## Exercises
 #
 # Each exercise cell holds a function for you to complete, then its checker. The checker prints
-# "Correct!", or raises `WrongAnswer` with a hint, or, while the function is still the stub of the
-# student edition, prints "Not done yet" with what to write.
+# "Correct!"; or it stops the cell with "Not right yet: <hint>" (a `WrongAnswer`), whose hint says what
+# is wrong; or, while the function is still the stub of the student edition, it prints "Not done yet"
+# with what to write.
 #
-# **Exercise 1.** Write the discriminator's loss `my_d_loss(real, fake)`. You may take logits (then
-# use `F.binary_cross_entropy_with_logits` or `F.logsigmoid`) or probabilities D(x), D(G(z)) (then use
+# **Exercise 1.** Write the discriminator's loss `my_d_loss(d_real, d_fake)`: D's outputs on a batch of real
+# and on a batch of fake digits. You may take logits (then use `F.binary_cross_entropy_with_logits` or `F.logsigmoid`) or probabilities D(x), D(G(z)) (then use
 # `torch.log`): the checker tries both.
 
 

@@ -370,9 +370,9 @@ check_modes_reached(my_modes_reached)
 
 # %%
 print(DIAGNOSES)
-plot_toy_runs({"A": hopping, "B": healthy, "C": stalled})
 # What backs the answer key (asserted in sections 4.1-4.3 too): B reaches most modes, C none.
 assert healthy.modes_reached() >= 0.75 and stalled.modes_reached() == 0 and hopping.modes_reached() <= 3 / 8
+plot_toy_runs({"A": hopping, "B": healthy, "C": stalled})
 
 
 # %% tags=["exercise"]

@@ -27,6 +27,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from IPython.display import display
 from torch import nn
 from torch.utils.data import DataLoader
 
@@ -380,7 +381,7 @@ show_sample_progress(history)
 # early on, then G catches up, and both settle.
 
 # %%
-plot_history(history)
+display(plot_history(history))
 late = slice(-max(1, len(history["d_real"]) // 4), None)
 mean_d_real = sum(history["d_real"][late]) / len(history["d_real"][late])
 mean_d_fake = sum(history["d_fake"][late]) / len(history["d_fake"][late])
@@ -414,9 +415,10 @@ real_a = test.images_uint8[shuffled_indices(len(test))[:1000]]
 real_b = data.images_uint8[shuffled_indices(len(data), 1)[:1000]]
 noise = torch.rand(1000, 1, 28, 28) * 2 - 1
 report = evaluate(samples, real_a)
+epochs = f"{num_epochs} epoch{'s' if num_epochs != 1 else ''}"  # "1 epoch" in quick mode
 scale = {
     "real vs real": fid(real_a, real_b),
-    f"DCGAN, {num_epochs} epochs": report.fid,
+    f"DCGAN, {epochs}": report.fid,
     "uniform noise": fid(real_a, noise),
 }
 print(report)
@@ -425,7 +427,8 @@ print(report)
 fig, ax = plt.subplots(figsize=(7, 1.8))
 ax.barh(list(scale), list(scale.values()), color=["tab:green", "tab:blue", "tab:gray"])
 ax.set(xscale="log", xlabel="FID (LeNet features), 1,000 vs 1,000 digits: lower is better")
-show_images(samples[:64], title=f"64 fresh samples after {num_epochs} epochs")
+plt.show()
+display(show_images(samples[:64], title=f"64 fresh samples after {epochs}"))
 # A model that draws new digits cannot beat fresh real digits at the same N; one that copies its
 # training set can (chapter 06 tests for copying). Ours is far from either limit:
 assert scale["real vs real"] < report.fid

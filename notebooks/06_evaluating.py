@@ -34,6 +34,7 @@ import numpy as np
 import scipy.linalg
 import torch
 import torch.nn.functional as F
+from IPython.display import display
 
 from gan_lessons import (
     FID_LABEL,
@@ -103,7 +104,10 @@ evals = run.history["evals"]  # the evaluation table: a "step" column, and one p
 fid_steps, fid_values = evals["step"], evals["fid"]
 print(f"{FID_LABEL}: {fid_values[0]:.0f} at step 0 -> {fid_values[-1]:.1f} at step {run.step}")
 assert fid_values[-1] < fid_values[0] / (1.05 if QUICK else 10)  # quick mode: one epoch, a smaller drop
-show_images(run.sample()[:32], title=f"fixed noise after {num_epochs} epoch(s), step {run.step}")
+show_images(
+    run.sample()[:32],
+    title=f"fixed noise after {num_epochs} epoch{'s' if num_epochs != 1 else ''}, step {run.step}",
+)
 # %%
 fig, (ax_loss, ax_fid) = plt.subplots(1, 2, figsize=(11, 3.5))
 ax_loss.plot(run.history["step"], run.history["d_loss"], lw=0.6, label="D loss")
@@ -419,7 +423,7 @@ copies = data.images[shuffled_indices(len(data), 7)[:200]]
 nn_copier = nearest_neighbours(copies, data, k=3)  # a "generator" that memorised its data
 for name, result in [("our DCGAN", nn_gan), ("held-out real digits", nn_held_out), ("a copier", nn_copier)]:
     print(f"{name:>22}: median distance to the nearest training image {result.nearest_distance.median():.2f}")
-nn_gan.plot(max_rows=6)
+display(nn_gan.plot(max_rows=6))
 # A sample counts as "suspiciously close" when it is nearer to a training image than 99% of
 # held-out real digits are. A copier has all its samples there; a G that memorised a tenth of
 # its data would have about 10%.

@@ -23,6 +23,7 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from IPython.display import display
 
 from gan_lessons import (
     QUICK,
@@ -300,8 +301,7 @@ assert fid_end < fid_mid  # ...while FID says the samples got better (seeds 0-4,
 # %%
 for name, run in runs.items():
     print(f"--- {name}\n{diagnose(run.history)}")
-    plot_diagnostics(run.history)
-    plt.show()
+    display(plot_diagnostics(run.history))
 report_c, report_h = diagnose(runs["collapsing"].history), diagnose(runs["default"].history)
 assert any("Mode collapse" in f for f in report_c.findings)
 # (quick mode stops at 124 steps, where a healthy run may still be lopsided: seed 3 was at KL 0.65)

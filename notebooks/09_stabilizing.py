@@ -24,6 +24,7 @@
 import math
 
 import torch
+from IPython.display import display
 from torch import nn
 
 from gan_lessons import (
@@ -218,7 +219,11 @@ assert abs(r1_penalty(slope3, torch.randn(8, 1, 28, 28)).item() - 9.0) < 1e-5  #
 x = data.images[shuffled_indices(len(data))[:8]]  # 8 random digits
 gen = torch.Generator().manual_seed(0)
 augmented = diff_augment(x, "translation,cutout", gen)
-show_images(torch.cat([x, augmented]), nrow=8, title="top: digits; bottom: the same digits as D sees them")
+display(
+    show_images(
+        torch.cat([x, augmented]), nrow=8, title="top: digits; bottom: the same digits as D sees them"
+    )
+)
 fake = torch.zeros(8, 1, 28, 28, requires_grad=True)
 diff_augment(fake, "translation,cutout", gen).sum().backward()
 assert fake.grad.abs().sum() > 0  # differentiable: G's step gets a gradient through the augmentation

@@ -25,7 +25,6 @@
 # %%
 import time
 
-import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -251,9 +250,8 @@ n_cols = 10
 z = torch.randn(n_cols, run.config.latent_dim, generator=torch.Generator().manual_seed(1)).repeat(10, 1)
 labels = torch.arange(10).repeat_interleave(n_cols)  # row d: ten samples of digit d
 grid = run.sample(z=z, labels=labels)
-show_images(grid, nrow=n_cols, title=f"rows 0..9 (label), columns share z; step {run.step}")
-plt.show()
 assert grid.shape == (100, 1, 28, 28)
+show_images(grid, nrow=n_cols, title=f"rows 0..9 (label), columns share z; step {run.step}")
 
 # %% [markdown]
 # ## 5. Does G obey the label? Conditioning accuracy and FID per class

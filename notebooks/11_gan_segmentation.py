@@ -26,6 +26,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn.functional as F
+from IPython.display import display
 
 from gan_lessons import (
     QUICK,
@@ -66,12 +67,13 @@ train_set, val_set, test_set = splits["train"], splits["val"], splits["test"]
 # piece of a 3 looks like a digit; only its brightness and its context say it is clutter.
 
 # %%
-show_images(
-    torch.cat([test_set.images[:8], test_set.masks[:8] * 2 - 1]),
-    nrow=8,
-    title="test images (top), masks (bottom)",
+display(
+    show_images(
+        torch.cat([test_set.images[:8], test_set.masks[:8] * 2 - 1]),
+        nrow=8,
+        title="test images (top), masks (bottom)",
+    )
 )
-plt.show()
 x0, m0 = test_set[0]
 assert x0.shape == m0.shape == (1, 64, 64) and set(test_set.masks.unique().tolist()) == {0.0, 1.0}
 share = float(train_set.masks.mean())
@@ -220,7 +222,6 @@ rows = [
     pred_adv[order] * 2 - 1,
 ]
 show_images(torch.cat(rows), nrow=8, title="rows: input · truth · per-pixel only · with adversarial loss")
-plt.show()
 
 # %% [markdown]
 # ## 6. What the numbers say

@@ -31,6 +31,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn.functional as F
+from IPython.display import display
 from PIL import Image
 
 from gan_lessons import (
@@ -157,7 +158,7 @@ noise = torch.randn(x0.shape, generator=torch.Generator().manual_seed(0))
 x_t = schedule.add_noise(x0, ts, noise)
 abar = schedule.alpha_bars[ts].view(-1, 1, 1, 1)
 assert torch.allclose(x_t, abar.sqrt() * x0 + (1 - abar).sqrt() * noise)  # the exercise's formula
-show_images(x_t, nrow=6, title="one digit at steps " + ", ".join(map(str, ts.tolist())))
+display(show_images(x_t, nrow=6, title="one digit at steps " + ", ".join(map(str, ts.tolist()))))
 signal_left = schedule.alpha_bars[-1].sqrt().item()
 print(f"weight of the digit at the last step: {signal_left:.3f}")
 assert signal_left < 0.05, "the last step is (almost) pure noise"
@@ -272,7 +273,7 @@ for n in names:
     ax.annotate(n, (rows[n]["ms per image"], rows[n]["FID"]), fontsize=8)
 ax.set(xscale="log", xlabel="ms per image, one CPU thread (log)", ylabel="FID (LeNet), lower is better")
 plt.show()
-show_images(diffusion_sampler(T)(32, seed=1), nrow=16, title=f"diffusion (DDPM, {T} steps)")
+display(show_images(diffusion_sampler(T)(32, seed=1), nrow=16, title=f"diffusion (DDPM, {T} steps)"))
 show_images(gan_sample(32), nrow=16, title="DCGAN (one call)")
 
 # %% [markdown]

@@ -14,14 +14,14 @@ from gan_lessons.toy2d import modes_reached
 
 # ---- check_lsgan_d_loss
 def test_check_lsgan_d_loss_accepts_the_right_answer(capsys):
-    assert check_lsgan_d_loss(lambda r, f: 0.5 * ((r - 1) ** 2).mean() + 0.5 * (f**2).mean())
+    check_lsgan_d_loss(lambda r, f: 0.5 * ((r - 1) ** 2).mean() + 0.5 * (f**2).mean())
     assert "Correct" in capsys.readouterr().out
-    assert check_lsgan_d_loss(d_loss_least_squares)
-    assert check_lsgan_d_loss(lambda r, f: (((r - 1) ** 2).mean() + (f**2).mean()) / 2)
-    assert check_lsgan_d_loss(
+    check_lsgan_d_loss(d_loss_least_squares)
+    check_lsgan_d_loss(lambda r, f: (((r - 1) ** 2).mean() + (f**2).mean()) / 2)
+    check_lsgan_d_loss(
         lambda r, f: 0.5 * F.mse_loss(r, torch.ones_like(r)) + 0.5 * F.mse_loss(f, torch.zeros_like(f))
     )
-    assert check_lsgan_d_loss(lambda r, f: d_loss_least_squares(r.double(), f.double()).reshape(1))
+    check_lsgan_d_loss(lambda r, f: d_loss_least_squares(r.double(), f.double()).reshape(1))
 
 
 @pytest.mark.parametrize(
@@ -81,8 +81,8 @@ def _right_modes_reached(fakes, modes, radius):
 
 
 def test_check_modes_reached_accepts_the_right_answer():
-    assert check_modes_reached(_right_modes_reached)
-    assert check_modes_reached(lambda f, m, r: modes_reached(f, m, r, min_share=0))
+    check_modes_reached(_right_modes_reached)
+    check_modes_reached(lambda f, m, r: modes_reached(f, m, r, min_share=0))
 
 
 @pytest.mark.parametrize(
@@ -137,8 +137,8 @@ RIGHT_DIAGNOSIS = {"A": "mode hopping", "B": "converging", "C": "vanishing gradi
 def test_check_diagnosis_accepts_the_right_answer_in_two_forms():
     from gan_lessons.checks import check_diagnosis
 
-    assert check_diagnosis(RIGHT_DIAGNOSIS)
-    assert check_diagnosis(lambda: {"A": "Mode-hopping", "B": " converging ", "C": "vanishing_gradient"})
+    check_diagnosis(RIGHT_DIAGNOSIS)
+    check_diagnosis(lambda: {"A": "Mode-hopping", "B": " converging ", "C": "vanishing_gradient"})
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ from gan_lessons.checks import WrongAnswer
 
 
 def test_scale_images():
-    assert checks.check_scale_images(lambda x: x.float() / 127.5 - 1)
-    assert checks.check_scale_images(lambda x: (x.float() - 127.5) / 127.5)
-    assert checks.check_scale_images(lambda x: x.float().div(255).mul(2).sub(1))
+    checks.check_scale_images(lambda x: x.float() / 127.5 - 1)
+    checks.check_scale_images(lambda x: (x.float() - 127.5) / 127.5)
+    checks.check_scale_images(lambda x: x.float().div(255).mul(2).sub(1))
     for wrong, hint in [
         (lambda x: x.float() / 255, r"\[0, 1\], what ToTensor"),
         (lambda x: x.float() / 127.5, r"\[0, 2\]"),
@@ -30,8 +30,8 @@ def test_scale_images():
 
 
 def test_scale_images_more_forms_and_failures():
-    assert checks.check_scale_images(lambda x: (x.numpy() / 127.5 - 1).astype("float32"))  # NumPy is fine
-    assert checks.check_scale_images(lambda x: x.to(torch.float64) / 127.5 - 1)
+    checks.check_scale_images(lambda x: (x.numpy() / 127.5 - 1).astype("float32"))  # NumPy is fine
+    checks.check_scale_images(lambda x: x.to(torch.float64) / 127.5 - 1)
     with pytest.raises(WrongAnswer, match="raised TypeError: .* It receives a uint8 tensor"):
         checks.check_scale_images(lambda x: x.float(1))
     with pytest.raises(WrongAnswer, match="is a `return` statement missing"):
@@ -93,8 +93,8 @@ def _loop(mistake=""):
 
 
 def test_training_loop_accepts_the_loop_on_logits_and_on_probabilities(capsys):
-    assert checks.check_training_loop(_loop())
-    assert checks.check_training_loop(_loop("probabilities"))
+    checks.check_training_loop(_loop())
+    checks.check_training_loop(_loop("probabilities"))
     assert "Correct!" in capsys.readouterr().out
 
 

@@ -1,5 +1,7 @@
 """gan_lessons.checks.core: the one contract of every checker, and the shared helpers."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -18,8 +20,8 @@ def test_wrong_answer_is_an_assertion_error():
         raise WrongAnswer("the hint")
 
 
-def test_correct_prints_one_format_and_returns_true(capsys):
-    assert correct("well done.") is True
+def test_correct_prints_one_format_and_returns_nothing(capsys):
+    assert correct("well done.") is None
     assert capsys.readouterr().out == "Correct! well done.\n"
 
 
@@ -227,7 +229,7 @@ def test_a_stub_is_not_done_yet_not_a_traceback(capsys):
     def check_fn(fn):
         return call_student(fn, 1.0)
 
-    assert check_fn(stub) is False
+    assert check_fn(stub) is None
     assert capsys.readouterr().out.strip() == f"{NOT_DONE} write the loss"
 
 
@@ -240,7 +242,7 @@ def test_a_value_answer_may_come_from_a_function():
             raise WrongAnswer("not 3")
         return True
 
-    assert check_value(3) and check_value(lambda: 3)
+    assert check_value(3) is None and check_value(lambda: 3) is None  # None: no `Out[n]: True` under the cell
     with pytest.raises(WrongAnswer, match="not 3"):
         check_value(lambda: 4)
     with pytest.raises(WrongAnswer, match="ZeroDivisionError"):
@@ -254,5 +256,76 @@ def test_every_checker_says_not_done_yet_for_the_student_stub(name, capsys):
     def stub(*args):
         raise NotImplementedError("what to write")
 
-    assert getattr(checks, name)(stub) is False
+    assert getattr(checks, name)(stub) is None  # a notebook cell that ends with it shows no `Out[n]:` line
     assert capsys.readouterr().out.strip() == "Not done yet: what to write"
+
+
+# ---- what a student sees in a notebook (IPython shows a WrongAnswer through its _render_traceback_)
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _run_in_ipython(code, capsys):
+    """Run `code` as one notebook cell in IPython; (the cell's result, its stdout+stderr without colours)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    capsys.readouterr()
+    result = shell.run_cell(code)
+    out = capsys.readouterr()
+    return result, ANSI.sub("", out.out + out.err)
+
+
+def test_a_wrong_answer_shows_the_hint_first_and_no_traceback(capsys):
+    result, text = _run_in_ipython(
+        "from gan_lessons.checks import check_d_loss\n"
+        "import torch\n"
+        "def my_d_loss(d_real, d_fake):\n"
+        "    return torch.log(d_real).mean() + torch.log(1 - d_fake).mean()  # the sign is flipped\n"
+        "check_d_loss(my_d_loss)",
+        capsys,
+    )
+    lines = text.strip().split("\n")
+    assert lines[0].startswith("Not right yet: "), text
+    assert len(lines) <= 3, text
+    assert "Traceback" not in text and "gan_lessons" not in text and "core.py" not in text, text
+    assert isinstance(result.error_in_exec, WrongAnswer), "the cell still fails, so Run All stops there"
+    assert not result.success
+
+
+def test_a_wrong_answer_whose_function_raised_names_the_students_line(capsys):
+    result, text = _run_in_ipython(
+        "from gan_lessons.checks import check_lsgan_d_loss\n"
+        "def my_d_loss(d_real, d_fake):\n"
+        "    x = 1\n"
+        "    return d_real.mean() / undefined_name\n"
+        "check_lsgan_d_loss(my_d_loss)",
+        capsys,
+    )
+    lines = text.strip().split("\n")
+    assert lines[0].startswith("Not right yet: Your function raised NameError"), text
+    assert lines[1].strip() == "(raised in your code, line 4: return d_real.mean() / undefined_name)", text
+    assert "Traceback" not in text and "gan_lessons" not in text, text
+    assert not result.success
+
+
+def test_right_and_not_done_leave_no_out_line(capsys):
+    """A checker as a cell's last expression displays nothing (no `Out[n]: True`/`False`)."""
+    result, text = _run_in_ipython(
+        "from gan_lessons.checks import check_value_at_equilibrium\ncheck_value_at_equilibrium(-1.386)",
+        capsys,
+    )
+    assert result.success and result.result is None and text.startswith("Correct!"), text
+    assert "Out[" not in text
+    result, text = _run_in_ipython(
+        "def stub():\n    raise NotImplementedError('type the value')\ncheck_value_at_equilibrium(stub)",
+        capsys,
+    )
+    assert result.success and result.result is None and text.strip() == "Not done yet: type the value", text
+
+
+def test_other_errors_keep_their_traceback(capsys):
+    """Only WrongAnswer is shortened: a bug elsewhere still shows the full traceback."""
+    result, text = _run_in_ipython("from gan_lessons.checks import check_d_loss\ncheck_d_loss(3)", capsys)
+    assert "Traceback" in text and "ValueError: Pass your function itself" in text, text
+    assert not result.success

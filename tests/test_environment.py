@@ -1,6 +1,7 @@
 """environment.yml and pyproject.toml pin the same versions; the README's commands exist."""
 
 import re
+import subprocess
 from pathlib import Path
 
 import tomllib
@@ -39,3 +40,18 @@ def test_readme_commands_are_make_targets_and_ci_runs_the_test_one():
         if row.strip() and not row.startswith("#")
     ]
     assert ci[-1].strip() == "make test"
+
+
+def test_make_lab_prints_and_opens_the_index():
+    """`make lab` starts JupyterLab on student/00_index.ipynb (so the server's root is student/) with the
+    index as its default URL: the URL the server prints, and where / redirects, is the index, not the
+    Launcher. Read from `make -n` (a dry run: nothing is started)."""
+    result = subprocess.run(
+        ["make", "-n", "lab", "STAMP=Makefile"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    lab = [line for line in result.stdout.splitlines() if "jupyter lab" in line]
+    assert len(lab) == 1, result.stdout
+    args = lab[0].split()
+    assert args[args.index("lab") + 1] == "student/00_index.ipynb"
+    assert "--LabApp.default_url=/lab/tree/00_index.ipynb" in args
+    assert "/lab/tree/00_index.ipynb" in result.stdout.split(lab[0])[0], "a line before it says where to go"

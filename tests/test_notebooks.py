@@ -58,6 +58,18 @@ def test_pair_in_sync(py):
 
 
 @pytest.mark.parametrize("ipynb", IPYNB_FILES, ids=lambda p: p.stem)
+def test_every_notebook_names_the_course_kernel(ipynb):
+    """JupyterLab asks "Select Kernel" for a notebook without a kernelspec (run `make nav` to fix)."""
+    nb = json.loads(ipynb.read_text(encoding="utf-8"))
+    assert nb["metadata"].get("kernelspec") == chapters.KERNELSPEC, f"{ipynb.name}: run `make nav`"
+    assert chapters.KERNELSPEC == {
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+        "name": "python3",
+    }
+
+
+@pytest.mark.parametrize("ipynb", IPYNB_FILES, ids=lambda p: p.stem)
 def test_no_stored_outputs(ipynb):
     nb = json.loads(ipynb.read_text(encoding="utf-8"))
     for cell in nb["cells"]:
@@ -89,3 +101,20 @@ def test_chapter_anatomy(py):
     )
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown").lower()
     assert "## summary" in text
+
+
+def test_the_index_starts_with_start_here():
+    """The first thing under the index's title says what to do first: the environment check (the first code
+    cell, before the table of chapters), then chapter 01."""
+    nb = jupytext.read(ROOT / "notebooks" / "00_index.py")
+    title = nb.cells[0].source
+    after_title = title.split("\n## ")[1]
+    assert after_title.startswith("Start here"), "the first section under the title is Start here"
+    assert after_title.index("environment check") < after_title.index("(01_background.ipynb)")
+    first_code = next(k for k, c in enumerate(nb.cells) if c.cell_type == "code")
+    assert (
+        'setup_chapter("00_index")' in nb.cells[first_code].source
+        and "load_mnist()" in nb.cells[first_code].source
+    )
+    toc = next(k for k, c in enumerate(nb.cells) if "<!-- toc:start -->" in c.source)
+    assert first_code < toc and all(c.cell_type == "markdown" for c in nb.cells[1:first_code])

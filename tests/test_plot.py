@@ -213,3 +213,47 @@ def test_plot_toy_runs_draws_two_panels_per_run():
     titles = [ax.get_title() for ax in fig.axes]
     assert len(fig.axes) == 4 and titles[0].startswith("Run A") and titles[3].startswith("Run B")
     plt.close(fig)
+
+
+def test_the_loss_title_says_not_started_before_the_first_step():
+    """Before the first step the stepper's last losses are NaN: the title says "not started", not "D nan"."""
+    gan = ToyGAN(batch_size=32)
+    fig = PlaygroundFigure(gan)
+    fig.render(gan)
+    assert fig.loss_title.get_text() == "losses: not started"
+    gan.step(2)
+    fig.render(gan)
+    text = fig.loss_title.get_text()
+    assert text.startswith("losses (D ") and "nan" not in text, text
+    gan.reset()
+    fig.render(gan)
+    assert fig.loss_title.get_text() == "losses: not started", "and again after a reset"
+
+
+def test_each_figure_helper_returns_its_figure_and_leaves_none_open():
+    """One display per figure: a helper returns the Figure it made and closes it in pyplot. Left open, the
+    inline backend shows it when the cell ends, and the cell shows the returned Figure again (chapter 05's
+    grids were drawn twice)."""
+    from gan_lessons import ToyGAN, nearest_neighbours, plot_diagnostics, plot_toy_runs
+
+    gan = ToyGAN("ring", seed=0)
+    gan.step(3)
+    images = torch.zeros(8, 1, 28, 28)
+    calls = {
+        "show_images": lambda: show_images(images, title="t"),
+        "plot_history": lambda: plot_history(_history(True)),
+        "plot_diagnostics": lambda: plot_diagnostics(_history(False)),
+        "plot_toy_runs": lambda: plot_toy_runs({"A": gan}),
+        "show_sample_progress": lambda: show_sample_progress(_history(False)),
+        "NearestNeighbours.plot": lambda: nearest_neighbours(images[:2], images, k=2).plot(),
+    }
+    plt.close("all")
+    for name, call in calls.items():
+        fig = call()
+        assert isinstance(fig, Figure) and fig.axes, f"{name} returns its Figure"
+        assert plt.get_fignums() == [], f"{name} leaves its figure open in pyplot: it would show twice"
+        assert _decode(png_bytes(fig)).ndim == 3, f"{name}'s figure still draws after it is closed"
+    # Drawing into the caller's axes: the caller's figure shows it, the helper returns nothing to display.
+    fig, ax = plt.subplots()
+    assert show_images(images, ax=ax) is None and ax.images
+    plt.close(fig)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from ipykernel.ipkernel import IPythonKernel
 from nbclient import NotebookClient
 
 from gan_lessons.checks import NOT_DONE
@@ -36,7 +37,7 @@ check(f)"""
 
 def test_stub_replaces_the_block_and_keeps_the_rest():
     out = mse.student_source(SOURCE)
-    assert out == "def f(x):\n    raise NotImplementedError('return x squared.')\n\n\ncheck(f)"
+    assert out == 'def f(x):\n    raise NotImplementedError("return x squared.")\n\n\ncheck(f)'
     namespace = {}
     exec(out.replace("check(f)", ""), namespace)
     with pytest.raises(NotImplementedError, match="return x squared"):
@@ -71,6 +72,9 @@ def test_every_chapter_follows_the_convention_and_every_exercise_is_stubbed(tmp_
         exercises = [c for c in nb.cells if "exercise" in c.metadata.get("tags", [])]
         assert all("raise NotImplementedError(" in c.source for c in exercises), path.name
         assert all(c.get("outputs", []) == [] for c in nb.cells if c.cell_type == "code")
+        # the kernel to start, and what it will report: JupyterLab opens the notebook unmodified
+        assert nb.metadata["kernelspec"] == chapters.KERNELSPEC, path.name
+        assert nb.metadata["language_info"] == IPythonKernel.language_info, path.name
 
 
 @pytest.mark.parametrize("py", WITH_EXERCISES, ids=lambda p: p.stem)
@@ -104,3 +108,15 @@ def test_without_force_a_students_notebook_is_kept(tmp_path):
     mine.write_text("my answers")
     assert mine not in mse.build(tmp_path, force=False) and mine.read_text() == "my answers"
     assert mine in mse.build(tmp_path, force=True) and mine.read_text() != "my answers"
+
+
+def test_a_long_stub_is_wrapped_and_says_the_same():
+    task = "return D's loss, -(mean of log D(x) + mean of log(1 - D(G(z)))), one number, on logits or probabilities."
+    source = SOURCE.replace("return x squared.", task)
+    out = mse.student_source(source)
+    assert max(len(line) for line in out.split("\n")) <= mse.STUB_WIDTH
+    namespace = {}
+    exec(out.replace("check(f)", ""), namespace)
+    with pytest.raises(NotImplementedError) as err:
+        namespace["f"](2)
+    assert str(err.value) == task

@@ -8,6 +8,8 @@
   exists, "coming" otherwise.
 - In every chapter, a markdown cell marked <!-- nav:top --> (inserted as the second cell) and one
   marked <!-- nav:bottom --> (the last cell) link to the previous and next chapters.
+- Every .ipynb carries the course's kernelspec (chapters.KERNELSPEC), whether or not its .py has a
+  header, so JupyterLab opens it on that kernel without asking.
 Running it again is safe: cells are found by their markers.
 """
 
@@ -18,7 +20,7 @@ import sys
 from pathlib import Path
 
 import jupytext
-from chapters import CHAPTERS, ROOT, Chapter
+from chapters import CHAPTERS, KERNELSPEC, ROOT, Chapter
 
 TOC_RE = re.compile(r"<!-- toc:start -->.*?<!-- toc:end -->", re.S)
 # Each chapter states its own measured full-mode time in its .py, on one line of its own:
@@ -98,14 +100,27 @@ def main(check: bool) -> int:
             if not check:
                 py.write_text(new_py, encoding="utf-8")
         nb = jupytext.read(py) if not check else jupytext.reads(new_py, fmt="py:percent")
+        nb.metadata["kernelspec"] = dict(KERNELSPEC)
+        stored = jupytext.read(ipynb) if ipynb.exists() else None
+        _keep_ids(nb, stored)
         new_ipynb = jupytext.writes(nb, fmt="ipynb")
-        if not ipynb.exists() or _cells(jupytext.read(ipynb)) != _cells(nb):
+        if stored is None or _cells(stored) != _cells(nb) or stored.metadata.get("kernelspec") != KERNELSPEC:
             stale.append(ipynb)
             if not check:
                 ipynb.write_text(new_ipynb, encoding="utf-8")
     for path in stale:
         print(("stale: " if check else "updated: ") + str(path.relative_to(ROOT)))
     return 1 if (check and stale) else 0
+
+
+def _keep_ids(nb, stored) -> None:
+    """Give nb's cells the ids of the stored .ipynb's cells in the same places, so that a rewrite changes
+    only what changed (a new cell gets a fresh id)."""
+    if stored is None:
+        return
+    for cell, old in zip(nb.cells, stored.cells):
+        if "id" in old and cell.cell_type == old.cell_type:
+            cell["id"] = old["id"]
 
 
 def _cells(nb) -> list:

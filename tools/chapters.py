@@ -25,6 +25,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NB_DIR = ROOT / "notebooks"
+#: The kernel every notebook names in its metadata (tools/build_nav.py writes it into notebooks/*.ipynb,
+#: tools/make_student_edition.py into student/), so JupyterLab starts it without a "Select Kernel" dialog.
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 #: A chapter's file name without its suffix: two digits, an underscore, a lower-case slug.
 STEM_RE = re.compile(r"^(\d\d)_[a-z0-9_]+$")
 

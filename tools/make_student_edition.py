@@ -33,14 +33,17 @@ answers there), and `make lab` creates the notebooks that are missing before ope
 from __future__ import annotations
 
 import argparse
+import copy
 import sys
+import textwrap
 from pathlib import Path
 
 import jupytext
 import nbformat
-from chapters import BEGIN, ROOT, TASK, MarkerError, chapter_paths, has_solution, solution_blocks
+from chapters import BEGIN, KERNELSPEC, ROOT, TASK, MarkerError, chapter_paths, has_solution, solution_blocks
 
 OUT_DIR = ROOT / "student"
+STUB_WIDTH = 88  # columns: a stub's line fits a JupyterLab cell at a laptop's usual width
 EXERCISE_TAG = "exercise"
 STUDENT_NOTE = (
     "**Student edition.** Each exercise cell holds a stub, `raise NotImplementedError(...)`, that says what "
@@ -68,9 +71,29 @@ def student_source(source: str, where: str = "cell") -> str:
         if not task:
             raise MarkerError(f"{where}: the `{TASK}` line is empty.")
         out += lines[done:begin]
-        out.append(f"{indent}raise NotImplementedError({task!r})")
+        out += stub_lines(indent, task)
         done = end + 1
     return "\n".join(out + lines[done:])
+
+
+def stub_lines(indent: str, task: str, width: int = STUB_WIDTH) -> list[str]:
+    """`raise NotImplementedError("<task>")`, on one line when it fits in `width` columns, else with the
+    message wrapped into string literals that Python joins back into the same text, so that the stub does
+    not run off the right edge of the cell."""
+    line = f"{indent}raise NotImplementedError({_literal(task)})"
+    if len(line) <= width:
+        return [line]
+    inner = indent + "    "
+    chunks = textwrap.wrap(task, width=width - len(inner) - 3, break_long_words=False, break_on_hyphens=False)
+    parts = [c + " " for c in chunks[:-1]] + chunks[-1:]
+    if "".join(parts) != task:  # runs of spaces, tabs: keep the text exact on one line
+        return [line]
+    return [f"{indent}raise NotImplementedError(", *(f"{inner}{_literal(p)}" for p in parts), f"{indent})"]
+
+
+def _literal(text: str) -> str:
+    """`text` as a double-quoted Python string literal (the course's style, as ruff format writes it)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def student_notebook(py: Path):
@@ -92,7 +115,19 @@ def student_notebook(py: Path):
     if n_exercises:
         nb.cells.insert(1, nbformat.v4.new_markdown_cell(STUDENT_NOTE))
     nb.metadata.pop("jupytext", None)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.metadata["language_info"] = language_info()
     return nb
+
+
+def language_info() -> dict:
+    """What this Python's ipykernel reports as its language_info. `make lab` writes the student edition
+    with the Python that then runs its kernel, so JupyterLab finds the same value when the kernel starts and
+    does not mark the notebook modified as it opens (it sets language_info from the kernel, and a notebook
+    whose stored value differs, or that has none, becomes "unsaved")."""
+    from ipykernel.ipkernel import IPythonKernel
+
+    return copy.deepcopy(IPythonKernel.language_info)
 
 
 def build(out_dir: Path = OUT_DIR, force: bool = True) -> list[Path]:

@@ -2,9 +2,11 @@
 `from gan_lessons.checks import check_d_loss, WrongAnswer`. Introduced in 02_core_concepts.
 
 One contract (gan_lessons/checks/core.py) for every `check_...` function:
-- a right answer, in any of its equivalent forms, prints "Correct! ..." and returns True;
+- a right answer, in any of its equivalent forms, prints "Correct! ..." (checkers return None, so an
+  exercise cell shows no `Out[n]:` line);
 - a wrong answer raises `WrongAnswer` (an AssertionError) whose message is the hint, specific to
-  the mistake when it is a typical one;
+  the mistake when it is a typical one; in a notebook it shows as "Not right yet: <hint>", without a
+  traceback through the package, and the cell fails;
 - a checker called with something it cannot use (a number where a function is expected) raises
   ValueError: a mistake in calling the checker, not in the answer.
 
@@ -23,7 +25,7 @@ from .ch09 import check_gradient_penalty
 from .ch10 import check_d_input, check_label_planes
 from .ch11 import check_iou, check_pix2pix_g_loss
 from .ch12 import check_add_noise
-from .core import NOT_DONE, WrongAnswer, checker
+from .core import NOT_DONE, NOT_RIGHT, WrongAnswer, checker
 
 # Every public name above: the checkers, the contract and the chapters' constants.
 __all__ = sorted(

@@ -14,7 +14,7 @@ from .core import WrongAnswer, as_float, as_tensor, call_student, checker, close
 
 
 @checker(value_answer=True)
-def check_output_shape(answer: Any, layer: nn.Module, input_shape: tuple[int, ...]) -> bool:
+def check_output_shape(answer: Any, layer: nn.Module, input_shape: tuple[int, ...]) -> None:
     """Exercise (02): the output shape of `layer` for an input of `input_shape`, batch dimension included."""
     if not isinstance(layer, nn.Module):
         raise ValueError(f"The second argument must be the layer (an nn.Module); got {type(layer).__name__}.")
@@ -81,7 +81,7 @@ _NORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
 
 
 @checker(value_answer=True)
-def check_parameter_count(answer: Any, model: nn.Module) -> bool:
+def check_parameter_count(answer: Any, model: nn.Module) -> None:
     """Exercise (02): the number of trainable parameters of `model`."""
     if not isinstance(model, nn.Module):
         raise ValueError(f"The second argument must be the layer or model; got {type(model).__name__}.")
@@ -180,7 +180,7 @@ MODEL_KINDS = {
 
 
 @checker(value_answer=True)
-def check_model_kinds(answers: dict) -> bool:
+def check_model_kinds(answers: dict) -> None:
     """Exercise (02): label each model in MODEL_KINDS 'generative' or 'discriminative' (or 'G'/'D')."""
     if not isinstance(answers, dict):
         raise ValueError("Answer with a dict, such as {'CNN classifier': 'discriminative', ...}.")
@@ -206,7 +206,7 @@ def check_model_kinds(answers: dict) -> bool:
 
 
 @checker
-def check_prob_real(fn: Callable) -> bool:
+def check_prob_real(fn: Callable) -> None:
     """Exercise (02): fn(logit) -> D(x), the probability 'real', safe for every logit."""
     require_callable(fn, "check_prob_real(my_prob_real)")
     a = torch.tensor([-200.0, -30.0, -2.0, 0.0, 0.5, 3.0, 30.0, 200.0])

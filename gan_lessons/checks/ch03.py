@@ -174,7 +174,7 @@ D_LOSS_HINTS = {
 
 
 @checker
-def check_d_loss(fn: Callable) -> bool:
+def check_d_loss(fn: Callable) -> None:
     """Exercise (03): fn(real, fake) -> the discriminator loss, on logits or on probabilities D(x), D(G(z))."""
     require_callable(fn, "check_d_loss(my_d_loss)")
     name, form, out = _match_loss(fn, D_LOSS_VARIANTS, arity=2)
@@ -227,7 +227,7 @@ G_LOSS_HINTS = {
 
 
 @checker
-def check_g_loss(fn: Callable) -> bool:
+def check_g_loss(fn: Callable) -> None:
     """Exercise (03): fn(fake) -> a generator loss that does not saturate, on logits or on probabilities."""
     require_callable(fn, "check_g_loss(my_g_loss)")
     name, form, out = _match_loss(fn, G_LOSS_VARIANTS, arity=1)
@@ -248,7 +248,7 @@ def check_g_loss(fn: Callable) -> bool:
 
 
 @checker(value_answer=True)
-def check_loss_choice(answer: str) -> bool:
+def check_loss_choice(answer: str) -> None:
     """Exercise (03): which generator loss keeps a strong gradient when D(G(z)) ~ 0? One of 'a'-'d' (see chapter 03)."""
     hints = {
         "a": G_LOSS_HINTS["saturating"],
@@ -276,7 +276,7 @@ def check_d_star(
     sigma_data: float = 1.0,
     mu_g: float = 2.0,
     sigma_g: float = 1.0,
-) -> bool:
+) -> None:
     """Exercise (03): the optimal discriminator's output D*(x) for two Gaussians."""
     v = as_float(value, "D*(x)")
     pd, pg = float(gaussian_pdf(x, mu_data, sigma_data)), float(gaussian_pdf(x, mu_g, sigma_g))
@@ -322,7 +322,7 @@ def check_d_star(
 
 
 @checker(value_answer=True)
-def check_value_at_equilibrium(value: Any) -> bool:
+def check_value_at_equilibrium(value: Any) -> None:
     """Exercise (03): V(D*, G) when p_g = p_data (natural logs)."""
     v = as_float(value, "V(D*, G)")
     if close_typed(v, -LOG4):  # -1.386 typed by hand, or computed

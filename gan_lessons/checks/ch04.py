@@ -100,7 +100,7 @@ def _right_on_equal_sizes(fn: Callable) -> bool:
 
 
 @checker
-def check_lsgan_d_loss(fn: Callable) -> bool:
+def check_lsgan_d_loss(fn: Callable) -> None:
     """Exercise (04): fn(real_out, fake_out) -> the least-squares D loss 1/2 E[(D(x)-1)^2] + 1/2 E[D(G(z))^2],
     a tensor still in the autograd graph."""
     require_callable(fn, "check_lsgan_d_loss(my_lsgan_d_loss)")
@@ -207,7 +207,7 @@ MODES_REACHED_HINTS = {
 
 
 @checker
-def check_modes_reached(fn: Callable) -> bool:
+def check_modes_reached(fn: Callable) -> None:
     """Exercise (04): fn(fakes (N, 2), modes (K, 2), radius) -> share of modes with at least one fake within radius."""
     require_callable(fn, "check_modes_reached(my_modes_reached)")
     for case in (
@@ -263,7 +263,7 @@ _DIAGNOSIS_HINTS = {
 
 
 @checker(value_answer=True)
-def check_diagnosis(answers: dict) -> bool:
+def check_diagnosis(answers: dict) -> None:
     """Exercise (04): name the failure of runs A, B and C, each one of DIAGNOSES."""
     if not isinstance(answers, dict):
         raise ValueError('Answer with a dict, such as {"A": "converging", "B": ..., "C": ...}.')

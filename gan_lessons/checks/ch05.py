@@ -16,7 +16,7 @@ from .core import WrongAnswer, as_tensor, call_student, checker, close, correct,
 
 
 @checker
-def check_scale_images(fn: Callable) -> bool:
+def check_scale_images(fn: Callable) -> None:
     """Exercise (05): `fn` maps uint8 pixels (0..255) to floats in [-1, 1], the range of G's tanh."""
     require_callable(fn, "check_scale_images(scale)")
     x = torch.tensor([[0, 64, 128, 255]], dtype=torch.uint8)
@@ -135,7 +135,7 @@ def _same_state(a: dict, b: dict) -> bool:
 
 
 @checker
-def check_training_loop(fn: Callable) -> bool:
+def check_training_loop(fn: Callable) -> None:
     """Exercise (05): `fn(G, D, opt_g, opt_d, loader, noise_gen)` trains for one epoch over `loader` (batches
     of (images, labels)); its G and D must end where `update_D`/`update_G` take them from the same seed."""
     require_callable(fn, "check_training_loop(my_train_epoch)")
@@ -143,7 +143,7 @@ def check_training_loop(fn: Callable) -> bool:
         return _check_training_loop(fn)
 
 
-def _check_training_loop(fn: Callable) -> bool:
+def _check_training_loop(fn: Callable) -> None:
     G, D, opt_g, opt_d, batches, noise_gen = _loop_setup()
     G0 = {k: v.detach().clone() for k, v in G.named_parameters()}
     try:

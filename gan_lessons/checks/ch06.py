@@ -130,7 +130,7 @@ _FD_MISTAKES: list[tuple[str, Callable]] = [
 
 
 @checker
-def check_frechet_distance(fn: Callable) -> bool:
+def check_frechet_distance(fn: Callable) -> None:
     """Exercise (06): fn(mu1, sigma1, mu2, sigma2) must return the Fréchet distance as a float."""
     require_callable(fn, "check_frechet_distance(my_frechet)")
     for case in _fd_cases():
@@ -214,7 +214,7 @@ def _kl_unnormalised(counts: np.ndarray) -> float:
 
 
 @checker
-def check_kl_to_uniform(fn: Callable) -> bool:
+def check_kl_to_uniform(fn: Callable) -> None:
     """Exercise (06): fn(counts) -> KL(p || uniform) in nats, where p = counts / counts.sum()."""
     require_callable(fn, "check_kl_to_uniform(my_kl_to_uniform)")
     for counts in _KL_CASES:
@@ -308,7 +308,7 @@ def _knn_mistakes(feats: torch.Tensor, k: int) -> list[tuple[str, torch.Tensor]]
 
 
 @checker
-def check_knn_radii(fn: Callable) -> bool:
+def check_knn_radii(fn: Callable) -> None:
     """Exercise (06): fn(feats, k) -> (N,) distance from each row of feats (N, D) to its k-th nearest other row."""
     require_callable(fn, "check_knn_radii(my_knn_radii)")
     gen = torch.Generator().manual_seed(3)

@@ -95,7 +95,7 @@ def _as_lines(found: Any) -> set[int]:
 
 
 @checker(value_answer=True)
-def check_bug_hunt(found: Any) -> bool:
+def check_bug_hunt(found: Any) -> None:
     """Exercise (07): `found` is the set of line numbers of the listing's bugs (see `print_listing()`)."""
     lines = _as_lines(found)
     n_lines = len(BUG_HUNT_LISTING.splitlines())

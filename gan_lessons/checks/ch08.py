@@ -16,7 +16,7 @@ def _pair(out, what: str) -> tuple[float, float]:
 
 
 @checker
-def check_simultaneous_step(fn: Callable) -> bool:
+def check_simultaneous_step(fn: Callable) -> None:
     """Exercise (08): `fn(x, y, lr)` returns (x_new, y_new) after one *simultaneous* gradient step of
     min_x max_y f(x, y) = x * y: x descends on f, y ascends on f, both using the old (x, y)."""
     require_callable(fn, "check_simultaneous_step(step)")

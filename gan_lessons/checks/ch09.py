@@ -33,7 +33,7 @@ def _student_gp(fn, D, x_real, x_fake, seed):
 
 
 @checker
-def check_gradient_penalty(fn: Callable) -> bool:
+def check_gradient_penalty(fn: Callable) -> None:
     """Exercise (09): `fn(D, x_real, x_fake)` returns the WGAN-GP penalty E[(||grad D(x_hat)|| - 1)^2] at
     x_hat = eps * x_real + (1 - eps) * x_fake, one eps ~ U(0, 1) per sample (from torch.rand), with
     create_graph=True so that the penalty can train D."""

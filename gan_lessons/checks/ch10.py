@@ -74,7 +74,7 @@ def _planes_verdict(out: torch.Tensor, y: torch.Tensor, size: int, what: str) ->
 
 
 @checker
-def check_label_planes(fn: Callable) -> bool:
+def check_label_planes(fn: Callable) -> None:
     """Exercise (10): fn(y, size) turns labels (N,) into one-hot planes (N, 10, size, size)."""
     require_callable(fn, "check_label_planes(label_planes)")
     for y, size in ((_LABELS_NO_NINE, 28), (_LABELS, 5)):
@@ -107,7 +107,7 @@ def _call_d_input(fn: Callable, x: torch.Tensor, y: torch.Tensor) -> torch.Tenso
 
 
 @checker
-def check_d_input(fn: Callable) -> bool:
+def check_d_input(fn: Callable) -> None:
     """Exercise (10): fn(x, y) builds the conditional D's input, the image stacked with its label planes
     (N, 1 + 10, 28, 28), image first (as gan_lessons.ConditionalDiscriminator does)."""
     require_callable(fn, "check_d_input(d_input)")

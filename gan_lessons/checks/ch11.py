@@ -34,7 +34,7 @@ def _masks() -> tuple[torch.Tensor, torch.Tensor]:
 
 
 @checker
-def check_iou(fn: Callable) -> bool:
+def check_iou(fn: Callable) -> None:
     """Exercise (11): fn(pred, target) returns the mean over images of |P ∩ T| / |P ∪ T|, 1 for two empty masks."""
     require_callable(fn, "check_iou(my_iou)")
     pred, target = _masks()
@@ -76,7 +76,7 @@ def check_iou(fn: Callable) -> bool:
 
 
 @checker
-def check_pix2pix_g_loss(fn: Callable) -> bool:
+def check_pix2pix_g_loss(fn: Callable) -> None:
     """Exercise (11): fn(d_fake_logits, mask_logits, masks, lam) = non-saturating adversarial loss on D's
     patch logits + lam x per-pixel BCE of the mask logits (pix2pix's objective, BCE in place of L1)."""
     require_callable(fn, "check_pix2pix_g_loss(my_g_loss)")

@@ -59,7 +59,7 @@ def _cases() -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
 
 
 @checker
-def check_add_noise(fn: Callable) -> bool:
+def check_add_noise(fn: Callable) -> None:
     """Exercise (12): fn(x0, abar, noise) -> x_t, with abar of shape (N, 1, 1, 1)."""
     require_callable(fn, "check_add_noise(my_add_noise)")
     for x0, abar, noise in _cases():

@@ -1,17 +1,20 @@
 """The one contract every exercise checker follows, and the helpers they share.
 
-- Right answer: `correct(remark)` prints "Correct! <remark>" and returns True. Equivalent forms
+- Right answer: `correct(remark)` prints "Correct! <remark>". Checkers return None, so an exercise cell
+  whose last line is the checker leaves no `Out[n]:` line under its message. Equivalent forms
   count as right (a loss on logits or on probabilities, a tuple or a torch.Size, a float, a NumPy
   scalar or a one-element tensor, a number typed to three decimals, ...). A LOSS is the exception:
   training calls .backward() on it, so it must be a tensor still in the autograd graph (a float
   or a `.item()` of the right value is a wrong answer, with its own hint).
 - Wrong answer: raise `WrongAnswer` (an AssertionError), whose message is the hint: specific when
   the answer is one of the typical mistakes, a plain comparison with the expected value otherwise.
+  In IPython (JupyterLab, nbclient, nbval) it shows as one short message, the hint first and no
+  traceback through the package (`WrongAnswer._render_traceback_`), and the cell still fails.
   A student's function that crashes, returns the wrong kind of value or the wrong shape is a wrong
   answer too.
 - Not done yet: in the student edition (tools/make_student_edition.py) each solution is a stub that
   raises `NotImplementedError("what to write")`. Every checker is wrapped by `@checker`, which turns
-  that into the printed line "Not done yet: <what to write>" and returns False, so the exercise cell
+  that into the printed line "Not done yet: <what to write>" and returns None, so the exercise cell
   ends quietly and Run All carries on. A wrong answer still raises WrongAnswer (the cell fails).
 - Unusable call: raise ValueError when the checker itself is called with something it cannot use
   (a number where a function is expected, a string where a number is expected, a letter that is
@@ -22,33 +25,65 @@ from __future__ import annotations
 
 import functools
 import math
+import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
+NOT_DONE = "Not done yet:"
+NOT_RIGHT = "Not right yet:"
+_PACKAGE_DIR = str(Path(__file__).resolve().parent.parent)
+_RED, _RESET = "\x1b[1;31m", "\x1b[0m"
+
 
 class WrongAnswer(AssertionError):
-    """An exercise answer that is not right yet; the message is the hint that says why."""
+    """An exercise answer that is not right yet; the message is the hint that says why.
+
+    IPython shows an exception through its `_render_traceback_` when it has one (the protocol
+    ipyparallel uses), so a student sees "Not right yet: <hint>" instead of a traceback through
+    gan_lessons/checks; the kernel still reports an error (ename WrongAnswer), so Run All stops at the
+    cell and nbval and nbclient fail it as before. When the student's own function raised, one more
+    line names where in their code. The full traceback stays in `sys.last_traceback` (`%debug`)."""
+
+    def _render_traceback_(self) -> list[str]:
+        lines = [f"{_RED}{NOT_RIGHT}{_RESET} {self}"]
+        where = _student_line(self.__cause__)
+        if where:
+            lines.append(f"  (raised in your code, {where})")
+        return lines
 
 
-NOT_DONE = "Not done yet:"
+def _student_line(exc: BaseException | None) -> str:
+    """Where `exc` (what the student's function raised) left the student's own code: "line 3: <source>"
+    of the last frame outside gan_lessons and the installed libraries; "" when there is none."""
+    if exc is None or exc.__traceback__ is None:
+        return ""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        name = frame.filename
+        if name.startswith(_PACKAGE_DIR) or "site-packages" in name or name.startswith("<frozen"):
+            continue
+        source = (frame.line or "").strip()
+        return f"line {frame.lineno}: {source}" if source else f"line {frame.lineno}"
+    return ""
 
 
-def not_done(exc: NotImplementedError) -> bool:
+def not_done(exc: NotImplementedError) -> None:
     """Report an exercise whose stub still raises NotImplementedError: print "Not done yet: <hint>"."""
     hint = str(exc) or "replace the `raise NotImplementedError` line with your code."
     print(f"{NOT_DONE} {hint}")
-    return False
 
 
 def checker(fn: Callable | None = None, *, value_answer: bool = False) -> Callable:
     """Decorator every `check_...` function wears: the one place where "not done yet" is handled.
 
     - A NotImplementedError raised anywhere inside the check (the student's stub, called through
-      `call_student` or directly) prints "Not done yet: <its message>" and the checker returns
-      False instead of raising: the student edition runs top to bottom.
+      `call_student` or directly) prints "Not done yet: <its message>" instead of raising: the student
+      edition runs top to bottom.
+    - The checker returns None whatever the answer (it reports by printing or by raising WrongAnswer),
+      so an exercise cell that ends with it shows no `Out[n]: True` line.
     - `value_answer=True`: the checker's first argument is a value (a number, a shape, a dict); a
       zero-argument function that returns it is accepted too (that is how the exercises are written,
       so that the solution can be a stub), and is called first.
@@ -56,13 +91,13 @@ def checker(fn: Callable | None = None, *, value_answer: bool = False) -> Callab
 
     def wrap(check: Callable) -> Callable:
         @functools.wraps(check)
-        def wrapper(*args: Any, **kwargs: Any) -> bool:
+        def wrapper(*args: Any, **kwargs: Any) -> None:
             try:
                 if value_answer and args and callable(args[0]) and not isinstance(args[0], torch.nn.Module):
                     args = (call_student(args[0]), *args[1:])
-                return check(*args, **kwargs)
+                check(*args, **kwargs)
             except NotImplementedError as exc:
-                return not_done(exc)
+                not_done(exc)
 
         wrapper.is_checker = True
         return wrapper
@@ -70,10 +105,9 @@ def checker(fn: Callable | None = None, *, value_answer: bool = False) -> Callab
     return wrap(fn) if fn is not None else wrap
 
 
-def correct(remark: str) -> bool:
-    """Report a right answer, the same way for every checker: print "Correct! <remark>", return True."""
+def correct(remark: str) -> None:
+    """Report a right answer, the same way for every checker: print "Correct! <remark>"."""
     print(f"Correct! {remark}")
-    return True
 
 
 def require_callable(fn: Any, example: str) -> None:
@@ -201,6 +235,7 @@ def close_typed(value: float, right: float, decimals: int = 3) -> bool:
 
 __all__ = [
     "NOT_DONE",
+    "NOT_RIGHT",
     "WrongAnswer",
     "as_float",
     "as_tensor",
