@@ -1,4 +1,8 @@
-"""Shared by the training and checkpoint tests: a tiny configuration, and exact weight comparison."""
+"""Shared by the tests: a tiny configuration and exact weight comparison (training, checkpoints), and what a
+checker's right answer looks like (the checker tests)."""
+
+import contextlib
+import io
 
 import torch
 
@@ -22,3 +26,12 @@ def assert_same_weights(a, b) -> None:
     assert sa.keys() == sb.keys()
     for k in sa:
         assert torch.equal(sa[k], sb[k]), k
+
+
+def accepted(call) -> bool:
+    """True when `call()` (a checker given a right answer) raises nothing, prints a line starting "Correct!" and
+    returns None (so an exercise cell shows no Out[n] line)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        result = call()
+    return result is None and out.getvalue().startswith("Correct!")

@@ -8,17 +8,23 @@ import torch
 from gan_lessons import checks
 from gan_lessons.checks import WrongAnswer
 
+from runs import accepted
+
 
 def test_simultaneous_step_right_answers():
-    checks.check_simultaneous_step(lambda x, y, lr: (x - lr * y, y + lr * x))
-    checks.check_simultaneous_step(lambda x, y, lr: [np.float64(x - lr * y), torch.tensor(y + lr * x)])
+    assert accepted(lambda: checks.check_simultaneous_step(lambda x, y, lr: (x - lr * y, y + lr * x)))
+    assert accepted(
+        lambda: checks.check_simultaneous_step(
+            lambda x, y, lr: [np.float64(x - lr * y), torch.tensor(y + lr * x)]
+        )
+    )
 
     def with_autograd(x, y, lr):
         xt, yt = torch.tensor(x, requires_grad=True), torch.tensor(y, requires_grad=True)
         gx, gy = torch.autograd.grad(xt * yt, (xt, yt))
         return (xt - lr * gx).item(), (yt + lr * gy).item()
 
-    checks.check_simultaneous_step(with_autograd)
+    assert accepted(lambda: checks.check_simultaneous_step(with_autograd))
 
 
 def _alternating(x, y, lr):
