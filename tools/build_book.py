@@ -1,8 +1,8 @@
-"""Build the course as a static HTML book that opens offline: `make book` (quick mode) or
-`make book BOOK_MODE=full`.
+"""Build the course as a static HTML book that opens offline: `make book` (full mode: the real results,
+about 22 minutes on a 2-core CPU) or `make book BOOK_MODE=quick` (a few steps per chapter; CI's build).
 
-    python tools/build_book.py                    # every chapter, executed in quick mode -> build/book/
-    python tools/build_book.py --mode full        # executed in full mode (the real results; slow)
+    python tools/build_book.py                    # every chapter, executed in full mode -> build/book/
+    python tools/build_book.py --mode quick       # executed in quick mode: every page says its numbers are not results
     python tools/build_book.py --execute 00,03    # execute only these; the others are rendered without outputs
     python tools/build_book.py --out site/        # another output folder
 
@@ -12,12 +12,18 @@ What it does, chapter by chapter (the chapters of tools/chapters.py whose notebo
   stops the build and names the chapter and cell;
 - folds each exercise's solution (the lines between `### BEGIN SOLUTION` and `### END SOLUTION`)
   out of the code cell into a collapsed "Solution" block right after it;
+- stamps every page of a quick build with a banner saying its numbers come from a few training steps
+  and are not results (QUICK_BANNER); a full build has none;
 - replaces every live widget by its last frame (the images it showed) and a line on how to run it
-  live: a static page has no kernel;
+  live (`make demo CHAPTER=NN` only where tools/demo.py has that chapter's dashboard): a static page
+  has no kernel; a progress bar (tqdm's widget) becomes its final text state instead, as a terminal
+  would show it, and one that closed itself (leave=False) is dropped;
 - turns links between chapters into links between pages; a link to a chapter that is not in
   notebooks/ yet becomes plain text marked "coming";
 - writes one page per chapter with nbconvert (lab template), MathJax served from the book folder
-  itself (copied from the jupyter-server-mathjax package), and an index.html.
+  itself (copied from the jupyter-server-mathjax package), and an index.html listing the chapters as
+  "NN · title". That package ships only the STIX-Web fonts (not MathJax's default TeX fonts), so each
+  page configures MathJax's HTML-CSS output to use them (MATHJAX_CONFIG), as Jupyter itself does.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from pathlib import Path
 import chapters as registry
 import nbformat
 from chapters import ROOT, solution_blocks
+from demo import DASHBOARDS
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 
@@ -45,6 +52,18 @@ WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 MATHJAX = "_static/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
 REQUIRE_JS = re.compile(r'<script[^>]*src="https://[^"]*require[^"]*"[^>]*>\s*</script>\s*')
 NAV = '<div class="gl-book-nav"><a href="index.html">GAN Lessons: contents</a></div>'
+QUICK_BANNER = (
+    "Built in quick mode: the numbers on this page come from a few training steps and are not results; "
+    "run <code>make book</code> for the real ones."
+)
+# MathJax 2 defaults to its TeX web fonts, which jupyter-server-mathjax does not ship (the browser then
+# logs "file not found" for fonts/HTML-CSS/TeX/woff/... and falls back to system fonts). It ships STIX-Web:
+# use it, as Jupyter's own MathJax configuration does. Set as window.MathJax before MathJax.js loads.
+MATHJAX_CONFIG = {
+    "HTML-CSS": {"availableFonts": [], "preferredFont": None, "webFont": "STIX-Web", "imageFont": None},
+}
+MATHJAX_SCRIPT = re.compile(r'<script[^>]*src="' + re.escape(MATHJAX) + r'"[^>]*>')
+PROGRESS_BAR = ("HTMLModel", "HTMLModel")  # tqdm.notebook's HBox: [HTML (left text), *Progress, HTML (right)]
 CSS = """
 <style>
 details.gl-solution { margin: 0.3em 0 1em 5.5em; padding: 0.4em 0.8em; border: 1px solid #9ab;
@@ -53,6 +72,13 @@ details.gl-solution summary { cursor: pointer; font-weight: 600; }
 .gl-widget-fallback { border: 1px dashed #9ab; padding: 0.5em; }
 .gl-widget-fallback p { font-style: italic; margin: 0.3em 0 0; }
 .gl-book-nav { font-family: sans-serif; padding: 0.5em 1em; border-bottom: 1px solid #ddd; }
+.gl-quick-banner { font-family: sans-serif; padding: 0.6em 1em; background: #fff3cd; color: #5c4400;
+  border-bottom: 2px solid #e0b400; font-weight: 600; }
+ul.gl-toc { list-style: none; padding-left: 1em; }
+/* MathJax's hidden copy of each formula for screen readers (AssistiveMML) asks, through its NativeMML
+   styles, for TeX fonts (fonts/HTML-CSS/TeX/otf) that the book does not have; it is never seen, so keep
+   it in the page's fonts and the browser requests nothing that is missing. */
+.MJX_Assistive_MathML, .MJX_Assistive_MathML * { font-family: inherit !important; }
 </style>
 """
 
@@ -131,11 +157,40 @@ def _widget_images(state: dict, model_id: str, seen: set | None = None) -> list[
     return found
 
 
+def progress_text(state: dict, model_id: str) -> str | None:
+    """A tqdm progress bar's final state as text ("epoch 1/1: 100%|##########| 62/62 [...]"), "" for a bar
+    that closed itself (tqdm's leave=False hides it), None when `model_id` is not a progress bar.
+
+    tqdm.auto shows an HBox of [HTML, FloatProgress, HTML] whose text/plain fallback is its state when it
+    was first displayed (0%); the widget state stored after the run holds its last one."""
+    entry = state.get(model_id, {})
+    model = entry.get("state", {})
+    if entry.get("model_name") != "HBoxModel":
+        return None
+    kids = [state.get(str(c).removeprefix("IPY_MODEL_"), {}) for c in model.get("children", [])]
+    names = tuple(k.get("model_name", "") for k in kids)
+    if len(names) != 3 or (names[0], names[2]) != PROGRESS_BAR or not names[1].endswith("ProgressModel"):
+        return None
+    layout = state.get(str(model.get("layout", "")).removeprefix("IPY_MODEL_"), {}).get("state", {})
+    if layout.get("visibility") == "hidden":
+        return ""
+    left, bar, right = (k.get("state", {}) for k in kids)
+    lo, hi, value = (float(bar.get(key) or 0) for key in ("min", "max", "value"))
+    filled = round(10 * min(max((value - lo) / (hi - lo), 0.0), 1.0)) if hi > lo else 10
+
+    def text(part: dict) -> str:  # tqdm writes escaped text with figure spaces (U+2007) into HTML widgets
+        return html.unescape(re.sub(r"<[^>]*>", "", part.get("value") or "")).replace("\u2007", " ")
+
+    return f"{text(left)}|{'█' * filled}{' ' * (10 - filled)}|{text(right)}"
+
+
 def static_widgets(nb, chapter: str) -> int:
-    """Replace every widget output by its images and a line on running it live; returns how many."""
+    """Replace every widget output by its images and a line on running it live, and every progress bar by its
+    final text (or nothing, for a bar that closed itself); returns how many outputs were replaced."""
     state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     replaced = 0
     for cell in nb.cells:
+        outputs = []
         for out in cell.get("outputs", []):
             view = (
                 out.get("data", {}).get(WIDGET_VIEW)
@@ -143,15 +198,29 @@ def static_widgets(nb, chapter: str) -> int:
                 else None
             )
             if view is None:
+                outputs.append(out)
+                continue
+            replaced += 1
+            bar = progress_text(state, view.get("model_id", ""))
+            if bar is not None:
+                if bar:
+                    out["data"] = {"text/plain": bar}
+                    out["metadata"] = {}
+                    outputs.append(out)
                 continue
             images = _widget_images(state, view.get("model_id", ""))
             imgs = "".join(f'<img src="data:image/png;base64,{b}" alt="widget frame"> ' for b in images)
-            note = (
-                "A live widget: this page shows its last frame. To use it, run this chapter in JupyterLab "
-                f"(<code>make lab</code>) or the dashboard alone (<code>make demo CHAPTER={chapter}</code>)."
+            shown = "this page shows its last frame" if images else "a static page cannot show it"
+            demo = (
+                f" or the dashboard alone (<code>make demo CHAPTER={chapter}</code>)"
+                if chapter in DASHBOARDS
+                else ""
             )
+            note = f"A live widget: {shown}. To use it, run this chapter in JupyterLab (<code>make lab</code>){demo}."
             out["data"] = {"text/html": f'<div class="gl-widget-fallback">{imgs}<p>{note}</p></div>'}
-            replaced += 1
+            outputs.append(out)
+        if "outputs" in cell:
+            cell.outputs = outputs
     nb.metadata.pop("widgets", None)  # nothing to embed: a static page has no widget manager
     return replaced
 
@@ -222,8 +291,34 @@ def title_of(nb, stem: str) -> str:
     return stem
 
 
+def toc_entry(stem: str) -> str:
+    """The index's one numbering, "NN · title", with the registry's title (as in 00_index's table of contents),
+    whether or not the chapter's own heading starts with its number."""
+    entry = registry.chapter(stem)
+    return f"{entry.number} · {entry.title}"
+
+
+def banner(mode: str) -> str:
+    """The notice at the top of every page of a quick build; nothing in full mode."""
+    return f'<div class="gl-quick-banner">{QUICK_BANNER}</div>' if mode == "quick" else ""
+
+
+def render_page(nb, title: str, mode: str, exporter: HTMLExporter | None = None) -> str:
+    """One chapter's page (its notebook already executed, folded and relinked): nbconvert's HTML with the
+    book's style, navigation, the quick-mode banner in quick mode and MathJax set to the fonts it ships."""
+    exporter = exporter or HTMLExporter(template_name="lab", mathjax_url=MATHJAX, exclude_input_prompt=False)
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    body = body.replace("</head>", CSS + "</head>", 1)
+    body = REQUIRE_JS.sub("", body)  # only the widget manager needs it, and it comes from a CDN
+    config = f"<script>window.MathJax = {json.dumps(MATHJAX_CONFIG)};</script>\n"
+    body, n = MATHJAX_SCRIPT.subn(lambda m: config + m.group(0), body, count=1)
+    if not n:
+        raise RuntimeError(f"{title}: nbconvert's page no longer loads {MATHJAX}; update MATHJAX_SCRIPT")
+    return re.sub(r"<body[^>]*>", lambda m: m.group(0) + NAV + banner(mode), body, count=1)
+
+
 def build(
-    out: Path = OUT, mode: str = "quick", execute_only: set[str] | None = None, timeout: int = 1800
+    out: Path = OUT, mode: str = "full", execute_only: set[str] | None = None, timeout: int = 1800
 ) -> dict:
     """Build the book into `out`; returns a summary (pages, seconds, sizes). Raises on a failing cell."""
     start = time.perf_counter()
@@ -249,12 +344,9 @@ def build(
         folded = fold_solutions(nb, path.name)
         missing = rewrite_links(nb, present)
         title = title_of(nb, path.stem)
-        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-        body = body.replace("</head>", CSS + "</head>", 1)
-        body = REQUIRE_JS.sub("", body)  # only the widget manager needs it, and it comes from a CDN
-        body = re.sub(r"<body[^>]*>", lambda m: m.group(0) + NAV, body, count=1)
-        (out / f"{path.stem}.html").write_text(body, encoding="utf-8")
-        pages.append((path.stem, title, run_it))
+        page = render_page(nb, title, mode, exporter)
+        (out / f"{path.stem}.html").write_text(page, encoding="utf-8")
+        pages.append((path.stem, run_it))
         report["chapters"][path.stem] = {
             "executed": run_it,
             "seconds": round(seconds, 1),
@@ -263,19 +355,19 @@ def build(
             "coming": sorted(set(missing)),
         }
     rows = "\n".join(
-        f'<li><a href="{stem}.html">{html.escape(title)}</a>'
+        f'<li><a href="{stem}.html">{html.escape(toc_entry(stem))}</a>'
         + ("" if ran else " <em>(not executed in this build)</em>")
         + "</li>"
-        for stem, title, ran in pages
+        for stem, ran in pages
     )
     index = (
         "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>GAN Lessons</title>" + CSS + "</head>"
-        "<body style='font-family: sans-serif; max-width: 50em; margin: 2em auto;'>"
+        "<body style='font-family: sans-serif; max-width: 50em; margin: 2em auto;'>" + banner(mode) + ""
         "<h1>GAN Lessons</h1><p>An interactive course on Generative Adversarial Networks, as a static "
         f"book: every chapter with its outputs, executed in {mode} mode on "
         f"{time.strftime('%Y-%m-%d')}. Solutions are folded under each exercise. Widgets show their "
         "last frame; run the course in JupyterLab (<code>make lab</code>) to use them live.</p>"
-        f"<ol start='0'>\n{rows}\n</ol></body></html>\n"
+        f"<ul class='gl-toc'>\n{rows}\n</ul></body></html>\n"
     )
     (out / "index.html").write_text(index, encoding="utf-8")
     report["seconds"] = round(time.perf_counter() - start, 1)
@@ -286,7 +378,12 @@ def build(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mode", choices=["quick", "full"], default="quick")
+    parser.add_argument(
+        "--mode",
+        choices=["quick", "full"],
+        default="full",
+        help="full: the real results (default); quick: CI's",
+    )
     parser.add_argument("--execute", help="comma-separated chapter numbers to execute (default: all)")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
