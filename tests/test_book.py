@@ -3,7 +3,7 @@ no internal link is broken, no page shows a traceback outside cells tagged raise
 are folded, widgets show a static frame and progress bars their final text, every page of a quick build
 says its numbers are not results (and a full-mode page does not), the index numbers chapters one way,
 nothing is fetched from the internet (MathJax is local) and every font file MathJax will ask for is in
-the book.
+the book. One test executes a chapter with figures and fails on a figure shown twice in one cell.
 
 Cost: nbval already executes every chapter in quick mode, so this test executes only two cheap
 chapters that between them have maths, exercises and a widget (00 and 03) and renders the others
@@ -13,6 +13,7 @@ without outputs; `make book` executes all of them.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -297,6 +298,37 @@ def test_every_font_file_mathjax_will_request_is_in_the_book(book):
     for page in _pages(out):
         if "MathJax.js" in (text := page.read_text(encoding="utf-8")):
             assert _mathjax_config(text) == build_book.MATHJAX_CONFIG, page.name
+
+
+# ------------------------------------------------------------------------------------------------
+# One display per figure
+# ------------------------------------------------------------------------------------------------
+# The cheapest chapter in which this test can fail: 05 draws with the course's figure helpers
+# (show_images, plot_history) as a cell's last line, where a helper that both displayed and returned its
+# figure showed it twice (before 8717396: cells 4 and 21); about 15 s in quick mode. 01 and 03 are
+# cheaper but draw into their own axes (plt.show()), so they stayed right even then.
+FIGURE_CHAPTERS = ["05"]
+
+
+@pytest.mark.slow  # (the whole module is; this one executes a chapter)
+@pytest.mark.parametrize("number", FIGURE_CHAPTERS)
+def test_no_cell_shows_the_same_figure_twice(number, monkeypatch):
+    path = registry.chapter(number).ipynb
+    nb = nbformat.read(path, as_version=4)
+    monkeypatch.setenv("GAN_LESSONS_QUICK", "1")
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel's inline backend, as a student's
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
+    twice, figures = [], 0
+    for k, cell in enumerate(nb.cells):
+        pngs = [o["data"]["image/png"] for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+        figures += len(pngs)
+        if len(pngs) != len(set(pngs)):
+            twice.append(f"cell {k}: {cell.source.splitlines()[0] if cell.source else ''}")
+    assert figures >= 2, f"{path.name} drew {figures} figures: pick a chapter with figures"
+    assert not twice, f"{path.name} shows a figure twice in " + "; ".join(twice)
 
 
 def test_the_hidden_mathml_for_screen_readers_asks_for_no_tex_font(book):
