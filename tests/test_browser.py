@@ -528,6 +528,24 @@ class _Step:
         raise AssertionError(f"student path, step {self.name}: {err}\nscreenshot: {where}") from err
 
 
+def _in_view(page, cell) -> None:
+    """Scroll the cell to the middle of the window, for the screenshot, and wait until it holds still there
+    (JupyterLab lays out the cells around it as they scroll in, which moves it)."""
+    last: list[float] = []
+
+    def still_in_view() -> bool:
+        cell.evaluate("e => e.scrollIntoView({block: 'center'})")
+        box = cell.bounding_box()
+        height = page.viewport_size["height"]
+        if not box or box["y"] < 0 or box["y"] + box["height"] > height:
+            last.clear()
+            return False
+        last.append(box["y"])
+        return len(last) >= 2 and abs(last[-1] - last[-2]) < 1
+
+    _wait_until(still_in_view, 20, "the exercise cell to hold still in view")
+
+
 def _type_into_cell(page, cell, text: str) -> None:
     """Replace a code cell's text as a student would (click in it, select all, type), then check the
     editor holds exactly `text` (JupyterLab's auto-indent would otherwise add spaces)."""
@@ -618,7 +636,7 @@ def test_student_path_in_jupyterlab(student_lab, tmp_path):
                     )
                     assert not c["errors"], f"exercise `{first}` shows an error: {c['output'][:300]!r}"
                 cell = page.locator(f"{panel} .jp-CodeCell", has_text="def my_d_loss").first
-                cell.scroll_into_view_if_needed()
+                _in_view(page, cell)
 
             with step(
                 "4, a wrong answer shows its hint first, with no traceback", "student_4_wrong_answer.png"
@@ -632,7 +650,7 @@ def test_student_path_in_jupyterlab(student_lab, tmp_path):
                 assert WRONG_D_LOSS_HINT in "\n".join(lines[:3]), f"no hint in its first lines: {lines[:3]}"
                 for unwanted in ("Traceback", "gan_lessons/checks", "site-packages", "Not done yet", "Out["):
                     assert unwanted not in out, f"its output shows {unwanted!r}:\n{out[:2000]}"
-                cell.scroll_into_view_if_needed()
+                _in_view(page, cell)
 
             with step("5, the right answer says Correct!", "student_5_right_answer.png"):
                 before = cell.locator(".jp-InputPrompt").first.text_content().strip()
@@ -643,7 +661,7 @@ def test_student_path_in_jupyterlab(student_lab, tmp_path):
                 assert "Not right yet" not in out and "Traceback" not in out, out[:2000]
                 c = next(c for c in _code_cells(page, panel) if "def my_d_loss" in c["input"])
                 assert not c["errors"] and not c["results"] and not c["outPrompts"], c
-                cell.scroll_into_view_if_needed()
+                _in_view(page, cell)
         finally:
             context.close()
 
