@@ -9,6 +9,11 @@ saved under test-artifacts/ (git-ignored).
 It needs Debian's chromium at /usr/bin/chromium (or GAN_LESSONS_CHROMIUM) and the `playwright`
 pip package; `make test` installs both. In CI neither missing piece is skipped: the test fails and says
 what to install; outside CI, a missing Chromium skips the test with the same message.
+
+The student path (`test_student_path_in_jupyterlab`) is the course as a student first meets it: a fresh
+student edition in a temporary folder, JupyterLab started with `make lab`'s own command line (read from
+`make -n lab`), the URL that server prints opened as it is, chapter 03 run top to bottom, then a wrong and
+a right answer typed into exercise 1. A screenshot of each step is kept in test-artifacts/student_*.png.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -77,13 +83,10 @@ def _wait_http(url: str, timeout: float, proc: subprocess.Popen, log: Path) -> N
     )
 
 
-@pytest.fixture
-def jupyterlab(tmp_path):
-    """A private JupyterLab on 127.0.0.1; yields (base_url, token); stops it afterwards."""
-    root = tmp_path / "root"
-    root.mkdir()
-    shutil.copy(ROOT / "notebooks" / NOTEBOOK, root / NOTEBOOK)
-    port, token = _free_port(), secrets.token_hex(16)
+def _lab_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a private JupyterLab and of the kernels it starts: Jupyter's config, runtime, data,
+    workspace and settings folders in `tmp_path` (nothing read from or written to the user's), quick mode,
+    and this checkout's gan_lessons first on the kernel's path (whatever the virtualenv has installed)."""
     env = dict(os.environ)
     for name in ("config", "runtime", "data", "workspaces", "settings"):
         (tmp_path / name).mkdir()
@@ -95,12 +98,35 @@ def jupyterlab(tmp_path):
         JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
         GAN_LESSONS_QUICK="1",
         JUPYTER_PLATFORM_DIRS="1",
+        PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),
     )
     # no "official Jupyter news?" toast over the notebook (user settings live in the temporary folder)
     news = tmp_path / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
     news.parent.mkdir(parents=True)
     news.write_text('{"fetchNews": "false"}')
     env.pop("MPLBACKEND", None)  # let the kernel use the inline backend, as a student's would
+    return env
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop a server started with start_new_session=True, and the kernels it started (its process group)."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+
+
+@pytest.fixture
+def jupyterlab(tmp_path):
+    """A private JupyterLab on 127.0.0.1; yields (base_url, token); stops it afterwards."""
+    root = tmp_path / "root"
+    root.mkdir()
+    shutil.copy(ROOT / "notebooks" / NOTEBOOK, root / NOTEBOOK)
+    port, token = _free_port(), secrets.token_hex(16)
+    env = _lab_env(tmp_path)
     log = tmp_path / "jupyterlab.log"
     cmd = [
         sys.executable,
@@ -127,13 +153,7 @@ def jupyterlab(tmp_path):
         _wait_http(f"{base}/api/status?token={token}", 90, proc, log)
         yield base, token
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)  # the server and the kernels it started
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(10)
+        _stop(proc)  # the server and the kernels it started
 
 
 def _chromium_or_fail() -> str:
@@ -197,6 +217,49 @@ def _wait_until(predicate, timeout: float, what: str, page=None, shot: str | Non
     )
 
 
+def _run_all_cells(page) -> None:
+    """Run > Run All Cells, from JupyterLab's menu bar, on the notebook in front."""
+    page.locator(".lm-MenuBar-item", has_text="Run").first.click()
+    page.locator(".lm-Menu-item", has_text="Run All Cells").first.click()
+
+
+def _all_cells_ran(page, root: str = ""):
+    """A predicate for _wait_until: True once every code cell under the CSS selector `root` (a notebook
+    panel; "" for the whole page) shows an execution count; raises CellFailed when Run All stopped at an
+    error (nothing running for 10 s and some cells never ran), with the traceback it shows."""
+    stopped_since: list[float] = []
+
+    def finished() -> bool:
+        # textContent, not innerText: JupyterLab skips rendering cells outside the viewport
+        prompts = [
+            t.strip()
+            for t in page.eval_on_selector_all(
+                f"{root} .jp-CodeCell .jp-InputPrompt".strip(), "els => els.map(e => e.textContent)"
+            )
+        ]
+        done = [t.startswith("[") and t[1:-2].strip().isdigit() for t in prompts]
+        if prompts and all(done):
+            return True
+        # Run All stops at a failing cell: nothing running, some cells never ran. Warnings on
+        # stderr alone are not failures, so judge by the prompts, then show the traceback.
+        if any(done) and not any("*" in t for t in prompts):
+            stopped_since.append(time.monotonic())
+            if stopped_since[-1] - stopped_since[0] > 10:
+                outputs = page.eval_on_selector_all(
+                    f"{root} .jp-OutputArea-output".strip(), "els => els.map(e => e.textContent)"
+                )
+                tb = [o for o in outputs if "Error" in o or "Traceback" in o]
+                raise CellFailed(
+                    "Run All stopped at a failing cell (cells after it never ran):\n"
+                    + (tb[-1][:3000] if tb else "(no traceback found in the outputs)")
+                )
+        else:
+            stopped_since.clear()
+        return False
+
+    return finished
+
+
 def test_chapter_04_plays_in_jupyterlab(jupyterlab, tmp_path):
     chromium = _chromium_or_fail()
     from playwright.sync_api import sync_playwright
@@ -232,40 +295,10 @@ def test_chapter_04_plays_in_jupyterlab(jupyterlab, tmp_path):
                 return any(s.get("kernel") and s["kernel"].get("execution_state") == "idle" for s in sessions)
 
             _wait_until(kernel_ready, 120, "the notebook's kernel to start", page, "browser_04_kernel.png")
-            page.locator(".lm-MenuBar-item", has_text="Run").first.click()
-            page.locator(".lm-Menu-item", has_text="Run All Cells").first.click()
-
-            stopped_since = []
-
-            def finished():
-                # textContent, not innerText: JupyterLab skips rendering cells outside the viewport
-                prompts = [
-                    t.strip()
-                    for t in page.eval_on_selector_all(
-                        ".jp-CodeCell .jp-InputPrompt", "els => els.map(e => e.textContent)"
-                    )
-                ]
-                done = [t.startswith("[") and t[1:-2].strip().isdigit() for t in prompts]
-                if prompts and all(done):
-                    return True
-                # Run All stops at a failing cell: nothing running, some cells never ran. Warnings on
-                # stderr alone are not failures, so judge by the prompts, then show the traceback.
-                if any(done) and not any("*" in t for t in prompts):
-                    stopped_since.append(time.monotonic())
-                    if stopped_since[-1] - stopped_since[0] > 10:
-                        outputs = page.eval_on_selector_all(
-                            ".jp-OutputArea-output", "els => els.map(e => e.textContent)"
-                        )
-                        tb = [o for o in outputs if "Error" in o or "Traceback" in o]
-                        raise CellFailed(
-                            "Run All stopped at a failing cell (cells after it never ran):\n"
-                            + (tb[-1][:3000] if tb else "(no traceback found in the outputs)")
-                        )
-                else:
-                    stopped_since.clear()
-                return False
-
-            _wait_until(finished, RUN_ALL_TIMEOUT, "all cells to run", page, "browser_04_run_all.png")
+            _run_all_cells(page)
+            _wait_until(
+                _all_cells_ran(page), RUN_ALL_TIMEOUT, "all cells to run", page, "browser_04_run_all.png"
+            )
             view = page.locator(".gl-playground .gl-playground-view").first
             view.scroll_into_view_if_needed()
             _wait_until(
@@ -302,6 +335,333 @@ def test_chapter_04_plays_in_jupyterlab(jupyterlab, tmp_path):
             assert changed > 0.01, (
                 f"the plot image did not change while playing ({changed:.2%} of pixels differ)"
             )
+        finally:
+            context.close()
+
+
+# ----------------------------------------------------------------------------------------------
+# The student path (make lab): the index, a chapter run top to bottom, a wrong then a right answer
+# ----------------------------------------------------------------------------------------------
+STUDENT_CHAPTER = chapters.chapter("loss_math").ipynb.name  # exercises, and about 15 s in quick mode
+WRONG_D_LOSS = (  # exercise 1 with the fake term's sign flipped: the article's L_D
+    "def my_d_loss(d_real, d_fake):\n"
+    "    return -torch.log(d_real).mean() + torch.log(1 - d_fake).mean()\n"
+    "\n"
+    "\n"
+    "check_d_loss(my_d_loss)"
+)
+WRONG_D_LOSS_HINT = "The fake term has the wrong sign"  # the start of check_d_loss's hint for it
+RIGHT_D_LOSS = (
+    "def my_d_loss(d_real, d_fake):\n"
+    "    return -(torch.log(d_real).mean() + torch.log(1 - d_fake).mean())\n"
+    "\n"
+    "\n"
+    "check_d_loss(my_d_loss)"
+)
+
+
+def _make_lab_arguments() -> list[str]:
+    """What `make lab` passes to `jupyter lab`, read from a dry run (`make -n`), so that the test starts the
+    server the way a student does. `-o` with a stamp of its own keeps make from (re)building the virtualenv:
+    with -n, a rule that remakes a file the Makefile depends on would still run."""
+    if shutil.which("make") is None:
+        pytest.fail("`make` is not installed: the student path starts JupyterLab as `make lab` does.")
+    stamp = ".gl-test-no-stamp"
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-n", "lab", f"STAMP={stamp}", "-o", stamp],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, f"make -n lab failed:\n{result.stdout}{result.stderr}"
+    lines = [line for line in result.stdout.splitlines() if re.search(r"jupyter\s+lab\s", line)]
+    assert len(lines) == 1, f"make -n lab runs no single `jupyter lab` command:\n{result.stdout}"
+    args = lines[0].split()
+    return args[args.index("lab") + 1 :]
+
+
+@pytest.fixture
+def student_lab(tmp_path):
+    """`make lab` on a fresh student edition in tmp_path/student: the same notebook argument and flags, plus
+    a free port, no browser and the temporary Jupyter folders. The server makes its own token, as it does for
+    a student. Yields (the URL the server printed, base URL, token); stops the server and its kernels."""
+    student = tmp_path / "student"
+    made = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "make_student_edition.py"), "--out", str(student)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, f"make_student_edition.py failed:\n{made.stdout}{made.stderr}"
+    args = _make_lab_arguments()
+    assert args and args[0].startswith("student/"), f"make lab no longer opens a file in student/: {args}"
+    args[0] = str(tmp_path / args[0])  # student/00_index.ipynb, in the fresh edition
+    default_url = next(a.split("=", 1)[1] for a in args if a.startswith("--LabApp.default_url="))
+    port = _free_port()
+    env = _lab_env(tmp_path)
+    log = tmp_path / "jupyterlab.log"
+    cmd = [sys.executable, "-m", "jupyter", "lab", *args]
+    cmd += [
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--ServerApp.root_dir={student}",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in cmd:
+        cmd.append("--allow-root")
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        printed = re.compile(rf"{re.escape(base)}/\S*token=\w+")
+
+        def url_printed():
+            if proc.poll() is not None:
+                raise CellFailed(
+                    f"JupyterLab exited with code {proc.returncode}:\n"
+                    + log.read_text(errors="replace")[-3000:]
+                )
+            found = printed.search(log.read_text(errors="replace"))
+            return found.group(0) if found else None
+
+        url = _wait_until(url_printed, 90, "JupyterLab to print its URL")
+        token = url.split("token=", 1)[1]
+        _wait_http(f"{base}/api/status?token={token}", 60, proc, log)
+        assert url.split("?")[0] == base + default_url, (
+            f"the URL JupyterLab prints, {url}, is not make lab's default URL {default_url}"
+        )
+        yield url, base, token
+    finally:
+        _stop(proc)
+
+
+class WrongScreen(CellFailed):
+    """Something on screen that must not be there (a dialog): fail at once."""
+
+
+def _no_dialog(page) -> None:
+    dialog = page.locator(".jp-Dialog")
+    if dialog.count() and dialog.first.is_visible():
+        raise WrongScreen(f"a dialog is open: {dialog.first.inner_text()!r}")
+
+
+def _kernel_idle(page, base: str, token: str, notebook: str):
+    """A predicate: the kernel of `notebook`'s session is idle, for the server and on the status bar of the
+    page (the notebook in front). A dialog (Select Kernel) fails at once: a student would have to answer it,
+    so the test must not."""
+
+    def idle() -> bool:
+        _no_dialog(page)
+        if "Idle" not in (page.locator("#jp-main-statusbar").first.text_content(timeout=5_000) or ""):
+            return False
+        with urllib.request.urlopen(f"{base}/api/sessions?token={token}", timeout=5) as r:
+            sessions = json.loads(r.read())
+        return any(
+            s.get("path", "").endswith(notebook) and (s.get("kernel") or {}).get("execution_state") == "idle"
+            for s in sessions
+        )
+
+    return idle
+
+
+def _not_modified(page, notebook: str) -> None:
+    """The notebook's tab has no "modified" dot: opening it (and starting its kernel) changed nothing in it.
+    JupyterLab writes the kernelspec and language_info into a notebook that lacks them."""
+    tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text=notebook).first
+    assert "jp-mod-dirty" not in (tab.get_attribute("class") or ""), f"opening {notebook} marked it modified"
+
+
+def _current_panel(page, notebook: str) -> str:
+    """The CSS selector of the main-area panel that shows `notebook` (its tab is the current one)."""
+    tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current", has_text=notebook).first
+    tab.wait_for(timeout=60_000)
+    return f"[id='{tab.get_attribute('data-id')}']"
+
+
+_CELLS_JS = """els => els.map(e => ({
+    input: Array.from(e.querySelectorAll('.jp-InputArea-editor .cm-line')).map(l => l.textContent).join('\\n'),
+    prompt: (e.querySelector('.jp-InputPrompt') || {}).textContent || '',
+    output: (e.querySelector('.jp-OutputArea') || {}).textContent || '',
+    outPrompts: Array.from(e.querySelectorAll('.jp-OutputPrompt')).map(p => p.textContent.trim()).filter(t => t),
+    results: e.querySelectorAll('.jp-OutputArea-executeResult').length,
+    errors: e.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').length,
+}))"""
+
+
+def _code_cells(page, panel: str) -> list[dict]:
+    return page.eval_on_selector_all(f"{panel} .jp-CodeCell", _CELLS_JS)
+
+
+def _shot(page, name: str) -> str:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name))
+    return f"test-artifacts/{name}"
+
+
+class _Step:
+    """`with step("3. ...", "student_3_run_all.png"):` a named step of the student path. It saves its
+    screenshot when it passes; when it fails, it saves `..._failed.png` and names the step in the error."""
+
+    def __init__(self, page):
+        self.page = page
+
+    def __call__(self, name: str, shot: str):
+        self.name, self.shot = name, shot
+        return self
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, err, tb):
+        if err is None:
+            _shot(self.page, self.shot)
+            return False
+        try:
+            where = _shot(self.page, self.shot.replace(".png", "_failed.png"))
+        except Exception as shot_err:  # the browser itself may be what failed
+            where = f"(no screenshot: {shot_err})"
+        raise AssertionError(f"student path, step {self.name}: {err}\nscreenshot: {where}") from err
+
+
+def _in_view(page, cell) -> None:
+    """Scroll the cell to the middle of the window, for the screenshot, and wait until it holds still there
+    (JupyterLab lays out the cells around it as they scroll in, which moves it)."""
+    last: list[float] = []
+
+    def still_in_view() -> bool:
+        cell.evaluate("e => e.scrollIntoView({block: 'center'})")
+        box = cell.bounding_box()
+        height = page.viewport_size["height"]
+        if not box or box["y"] < 0 or box["y"] + box["height"] > height:
+            last.clear()
+            return False
+        last.append(box["y"])
+        return len(last) >= 2 and abs(last[-1] - last[-2]) < 1
+
+    _wait_until(still_in_view, 20, "the exercise cell to hold still in view")
+
+
+def _type_into_cell(page, cell, text: str) -> None:
+    """Replace a code cell's text as a student would (click in it, select all, type), then check the
+    editor holds exactly `text` (JupyterLab's auto-indent would otherwise add spaces)."""
+    editor = cell.locator(".jp-InputArea-editor .cm-content")
+    editor.scroll_into_view_if_needed()
+    editor.click()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.insert_text(text)  # like a paste: one edit, no auto-indent or auto-closed brackets
+    typed = "\n".join(cell.locator(".jp-InputArea-editor .cm-line").all_text_contents())
+    assert typed == text, f"the cell holds {typed!r} after typing {text!r}"
+
+
+def _cell_output_when_run(cell, before: str):
+    """A predicate: the cell's output text once it has run again (its prompt shows a count other than
+    `before`) and the kernel is done with it."""
+
+    def ran():
+        prompt = cell.locator(".jp-InputPrompt").first.text_content().strip()
+        if prompt == before or "*" in prompt or not re.fullmatch(r"\[\d+\]:", prompt):
+            return None
+        return cell.locator(".jp-OutputArea").first.inner_text()
+
+    return ran
+
+
+def test_student_path_in_jupyterlab(student_lab, tmp_path):
+    chromium = _chromium_or_fail()
+    from playwright.sync_api import sync_playwright
+
+    url, base, token = student_lab
+    ARTIFACTS.mkdir(exist_ok=True)
+    for old in ARTIFACTS.glob("student_*.png"):  # this run's screenshots only, failed or not
+        old.unlink()
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"),
+            executable_path=chromium,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport={"width": 1400, "height": 1000},
+        )
+        try:
+            page = context.pages[0] if context.pages else context.new_page()
+            page.set_default_timeout(30_000)
+            step = _Step(page)
+
+            with step(
+                "1, the URL make lab prints opens the index, with no kernel dialog", "student_1_index.png"
+            ):
+                page.goto(url, wait_until="domcontentloaded", timeout=90_000)
+                index = _current_panel(page, "00_index.ipynb")
+                page.locator(f"{index} h2", has_text="Start here").first.wait_for(
+                    state="visible", timeout=90_000
+                )
+                _wait_until(_kernel_idle(page, base, token, "00_index.ipynb"), 120, "the index's kernel")
+                _no_dialog(page)
+                _not_modified(page, "00_index.ipynb")
+
+            with step(
+                f"2, {STUDENT_CHAPTER} opens from the index's table and runs all", "student_2_run_all.png"
+            ):
+                title = chapters.chapter("loss_math").title
+                # the link in the index's table of chapters (JupyterLab opens it in a new tab)
+                page.locator(index).get_by_role("link", name=title, exact=True).first.click()
+                panel = _current_panel(page, STUDENT_CHAPTER)
+                page.locator(f"{panel} .jp-Cell").first.wait_for(timeout=90_000)
+                _wait_until(_kernel_idle(page, base, token, STUDENT_CHAPTER), 120, "the chapter's kernel")
+                _no_dialog(page)
+                _not_modified(page, STUDENT_CHAPTER)
+                _run_all_cells(page)
+                _wait_until(
+                    _all_cells_ran(page, panel), RUN_ALL_TIMEOUT, f"Run All Cells in {STUDENT_CHAPTER}"
+                )
+                _wait_until(_kernel_idle(page, base, token, STUDENT_CHAPTER), 60, "the kernel to be idle")
+
+            with step("3, every exercise says Not done yet, with no Out line", "student_3_not_done_yet.png"):
+                exercises = [
+                    c for c in _code_cells(page, panel) if "raise NotImplementedError(" in c["input"]
+                ]
+                assert exercises, (
+                    f"no exercise stub (raise NotImplementedError) in the student's {STUDENT_CHAPTER}"
+                )
+                for c in exercises:
+                    first = c["input"].splitlines()[0]
+                    assert "Not done yet:" in c["output"], f"exercise `{first}` shows {c['output'][:300]!r}"
+                    assert not c["results"] and not c["outPrompts"] and "Out[" not in c["output"], (
+                        f"exercise `{first}` shows an Out line: {c['outPrompts']} {c['output'][:300]!r}"
+                    )
+                    assert not c["errors"], f"exercise `{first}` shows an error: {c['output'][:300]!r}"
+                cell = page.locator(f"{panel} .jp-CodeCell", has_text="def my_d_loss").first
+                _in_view(page, cell)
+
+            with step(
+                "4, a wrong answer shows its hint first, with no traceback", "student_4_wrong_answer.png"
+            ):
+                before = cell.locator(".jp-InputPrompt").first.text_content().strip()
+                _type_into_cell(page, cell, WRONG_D_LOSS)
+                page.keyboard.press("Shift+Enter")
+                out = _wait_until(_cell_output_when_run(cell, before), 60, "the wrong answer's output")
+                lines = [line for line in out.splitlines() if line.strip()]
+                assert lines and lines[0].startswith("Not right yet:"), f"its output starts {lines[:3]}"
+                assert WRONG_D_LOSS_HINT in "\n".join(lines[:3]), f"no hint in its first lines: {lines[:3]}"
+                for unwanted in ("Traceback", "gan_lessons/checks", "site-packages", "Not done yet", "Out["):
+                    assert unwanted not in out, f"its output shows {unwanted!r}:\n{out[:2000]}"
+                _in_view(page, cell)
+
+            with step("5, the right answer says Correct!", "student_5_right_answer.png"):
+                before = cell.locator(".jp-InputPrompt").first.text_content().strip()
+                _type_into_cell(page, cell, RIGHT_D_LOSS)
+                page.keyboard.press("Shift+Enter")
+                out = _wait_until(_cell_output_when_run(cell, before), 60, "the right answer's output")
+                assert out.strip().startswith("Correct!"), f"the right answer shows:\n{out[:2000]}"
+                assert "Not right yet" not in out and "Traceback" not in out, out[:2000]
+                c = next(c for c in _code_cells(page, panel) if "def my_d_loss" in c["input"])
+                assert not c["errors"] and not c["results"] and not c["outPrompts"], c
+                _in_view(page, cell)
         finally:
             context.close()
 
@@ -356,13 +716,7 @@ def voila_demo(tmp_path):
         _wait_port(port, 90, proc, log)  # not an HTTP page: each page view starts a kernel
         yield base, proc
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)  # Voilà and its kernel
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(10)
+        _stop(proc)  # Voilà and its kernel
 
 
 def test_demo_mode_plays_in_voila(voila_demo, tmp_path):

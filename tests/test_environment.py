@@ -45,10 +45,18 @@ def test_readme_commands_are_make_targets_and_ci_runs_the_test_one():
 def test_make_lab_prints_and_opens_the_index():
     """`make lab` starts JupyterLab on student/00_index.ipynb (so the server's root is student/) with the
     index as its default URL: the URL the server prints, and where / redirects, is the index, not the
-    Launcher. Read from `make -n` (a dry run: nothing is started)."""
+    Launcher. Read from `make -n` (a dry run: nothing is started). `-o` with a stamp of its own, not
+    STAMP=Makefile: make remakes a Makefile that is a target even under -n, so whenever pyproject.toml
+    was newer than the Makefile that dry run created .venv and pip-installed the project into it."""
+    stamp = ".gl-test-no-stamp"
     result = subprocess.run(
-        ["make", "-n", "lab", "STAMP=Makefile"], cwd=ROOT, capture_output=True, text=True, check=True
+        ["make", "-n", "lab", f"STAMP={stamp}", "-o", stamp],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
+    assert "pip" not in result.stdout and not (ROOT / stamp).exists(), result.stdout
     lab = [line for line in result.stdout.splitlines() if "jupyter lab" in line]
     assert len(lab) == 1, result.stdout
     args = lab[0].split()
