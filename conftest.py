@@ -36,3 +36,36 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.path.suffix == ".ipynb":
             item.add_marker(pytest.mark.notebook)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Every notebook cell that nbval runs shows each figure once: two identical images in one cell's outputs
+    mean a plotting helper drew a figure and the cell displayed it again (the wrong world of issue 26)."""
+    result = yield
+    outputs = getattr(item, "test_outputs", None) if item.path.suffix == ".ipynb" else None
+    pngs = [o["data"]["image/png"] for o in outputs or () if "image/png" in o.get("data", {})]
+    if len(pngs) != len(set(pngs)):
+        raise AssertionError(
+            f"{item.path.name}, {item.name}: the same figure is displayed twice in one cell. A plotting helper "
+            "returns its figure (closed in pyplot); show it once, with display(fig) or as the cell's last line."
+        )
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    """nbval starts a notebook's kernel in its first cell's setup: start it on the inline backend, as JupyterLab
+    does, whatever MPLBACKEND the test process has (make test sets agg), so that the cells show their figures
+    the way a student sees them, and a figure shown twice is seen by the check above."""
+    if item.path.suffix != ".ipynb":
+        return (yield)
+    before = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    try:
+        return (yield)
+    finally:
+        if before is None:
+            os.environ.pop("MPLBACKEND", None)
+        else:
+            os.environ["MPLBACKEND"] = before
