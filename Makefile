@@ -65,12 +65,12 @@ demo: $(STAMP)  ## the course's dashboards full-screen, without code (Voila)
 	$(BIN)/python tools/demo.py $(if $(CHAPTER),--chapter $(CHAPTER),) --port $(PORT)
 
 # The static HTML book in build/book/ (open build/book/index.html; it works offline). Chapters run in
-# full mode, so the book shows the real results: about 22 minutes on a 2-core CPU (the sum of the
+# full mode, so the book shows the real results: 22 to 25 minutes on a 2-core CPU (the sum of the
 # chapters' full-mode times in notebooks/00_index.py, 1,249 s, plus about 5 s per page to start its
-# kernel and render it). BOOK_MODE=quick runs a few steps per chapter (CI's build, a few minutes) and
+# kernel and render it; measured 25 min 28 s with another job sharing the cores for 10 minutes). BOOK_MODE=quick runs a few steps per chapter (CI's build, a few minutes) and
 # stamps every page "Built in quick mode: ... not results".
 BOOK_MODE ?= full
-book: $(STAMP)  ## every chapter as an HTML page with its outputs (full mode, ~22 min), solutions folded
+book: $(STAMP)  ## every chapter as an HTML page with its outputs (full mode, 22-25 min), solutions folded
 	$(BIN)/python tools/build_book.py --mode $(BOOK_MODE)
 
 nav: $(STAMP)  ## refresh index/navigation cells and regenerate .ipynb from .py

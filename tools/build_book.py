@@ -1,5 +1,5 @@
 """Build the course as a static HTML book that opens offline: `make book` (full mode: the real results,
-about 22 minutes on a 2-core CPU) or `make book BOOK_MODE=quick` (a few steps per chapter; CI's build).
+22 to 25 minutes on a 2-core CPU) or `make book BOOK_MODE=quick` (a few steps per chapter; CI's build).
 
     python tools/build_book.py                    # every chapter, executed in full mode -> build/book/
     python tools/build_book.py --mode quick       # executed in quick mode: every page says its numbers are not results
