@@ -236,9 +236,9 @@ assert not torch.equal(augmented, x)
 # wall-clock budget, then measures 1,000 samples (quick mode: fewer) against the 1,000 held-out test digits
 # (chapter 06: FIDs compare only at the same sample size). The ring
 # column trains chapter 04's toy GAN (`ToyGAN`, through the same `update_D` and `update_G`) on the 2-D ring
-# for 1,000 iterations with the same loss, Adam betas and D options, at half the learning rates; a gradient
-# penalty there takes the toy's weight, 0.1, as in the WGAN-GP authors' 2-D experiments (the 10 of the
-# images would swamp a loss on 2-D points). Image-only remedies: n/a.
+# for 1,000 iterations (50 in quick mode) with the same loss, Adam betas and D options, at half the
+# learning rates; a gradient penalty there takes the toy's weight, 0.1 (`TOY_GP_WEIGHT`, the value of the
+# WGAN-GP authors' 2-D toy script), not the images' 10. Image-only remedies: n/a.
 # Step counts differ because some remedies cost more per step: that is part of the comparison.
 # The same table from a terminal: `python benchmarks/stabilizing_table.py`.
 
