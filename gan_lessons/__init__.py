@@ -74,15 +74,18 @@ from .losses import (
     d_loss_bce_smoothed,
     d_loss_hinge,
     d_loss_least_squares,
+    d_loss_relativistic,
     d_loss_wasserstein,
     g_loss_hinge,
     g_loss_least_squares,
     g_loss_minimax,
     g_loss_nonsaturating,
+    g_loss_relativistic,
     g_loss_wasserstein,
     get_loss,
     gradient_penalty,
     r1_penalty,
+    r2_penalty,
 )
 from .metrics import (
     FID_LABEL,

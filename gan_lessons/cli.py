@@ -64,6 +64,9 @@ def _add_stabilizing_options(t: argparse.ArgumentParser) -> None:
         help="spectral normalisation of D's layers (Miyato et al. 2018)",
     )
     _add_options(g, [("--r1", _non_negative_float, 0.0, "R1 penalty weight gamma on real images (e.g. 10)")])
+    _add_options(
+        g, [("--r2", _non_negative_float, 0.0, "R2 penalty weight gamma on generated images (R3GAN: = r1)")]
+    )
     g.add_argument(
         "--augment",
         nargs="?",
@@ -91,6 +94,7 @@ def _stabilizing_config(args) -> dict:
     out = dict(
         spectral_norm=args.spectral_norm,
         r1=args.r1,
+        r2=args.r2,
         augment=args.augment,
         minibatch_std=args.minibatch_std,
         clip=args.clip,

@@ -135,6 +135,7 @@ class TrainConfig:
     )
     clip: float | None = None  # WGAN weight clipping of D after each step; None: the family's (wgan: 0.01)
     r1: float = 0.0  # R1 penalty weight gamma (D's loss adds gamma/2 * E||grad D(x_real)||^2); 0 = off
+    r2: float = 0.0  # R2 penalty weight gamma (the same penalty on the fakes, E||grad D(x_fake)||^2); 0 = off
     spectral_norm: bool = False  # spectral normalisation of D's convolutions (drops D's BatchNorm)
     minibatch_std: bool = False  # a minibatch standard-deviation channel before D's last layer
     augment: str = ""  # DiffAugment policy for D's inputs, such as "translation,cutout"; "" = off
@@ -211,11 +212,12 @@ class TrainConfig:
     def _reject_plain_d_remedies(self) -> None:
         # R1 and weight clipping are implemented for the plain D only: a conditional run would train without
         # them (or fail at its first clipping step), so say so before any training.
-        if self.r1:
-            raise ValueError(
-                f"r1={self.r1!r}: the R1 penalty is for unconditional runs only; a conditional run does not "
-                "apply it. Set r1=0, or drop conditional=True."
-            )
+        for name in ("r1", "r2"):
+            if getattr(self, name):
+                raise ValueError(
+                    f"{name}={getattr(self, name)!r}: the {name.upper()} penalty is for unconditional runs only; a "
+                    f"conditional run does not apply it. Set {name}=0, or drop conditional=True."
+                )
         if self.clip is not None:
             raise ValueError(
                 f"clip={self.clip!r}: weight clipping is for unconditional runs only; a conditional run does not "
@@ -236,10 +238,12 @@ class TrainConfig:
                 f"clip (WGAN weight clipping) must be a number > 0, such as 0.01 (the WGAN paper's), or None "
                 f"for the loss family's default; got {self.clip!r}."
             )
-        if not is_finite_number(self.r1) or self.r1 < 0:
-            raise ValueError(
-                f"r1 (the R1 penalty's weight gamma) must be a number >= 0, such as 10; got {self.r1!r}."
-            )
+        for name in ("r1", "r2"):
+            if not is_finite_number(getattr(self, name)) or getattr(self, name) < 0:
+                raise ValueError(
+                    f"{name} (the {name.upper()} penalty's weight gamma) must be a number >= 0, such as 10; "
+                    f"got {getattr(self, name)!r}."
+                )
         for name in ("spectral_norm", "minibatch_std"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be True or False; got {getattr(self, name)!r}.")
@@ -415,10 +419,19 @@ def gan_step(run: GANRun, G: nn.Module, D: nn.Module, batch) -> dict:
     z = torch.randn(x_real.shape[0], config.latent_dim, generator=run.noise_gen).to(run.device)
     x_fake = G(z) if labels is None else G(z, labels)
     family = get_loss(config.loss)
-    d_options = DOptions(config.gp_weight, config.r1, config.clip, config.aux_weight, run.noise_gen)
+    d_options = DOptions(
+        gp_weight=config.gp_weight,
+        r1_weight=config.r1,
+        clip=config.clip,
+        aux_weight=config.aux_weight,
+        generator=run.noise_gen,
+        r2_weight=config.r2,
+    )
     try:
         loss_d, real_out, fake_out = update_D(D, run.opt_d, x_real, x_fake, family, d_options, labels=labels)
-        loss_g = update_G(D, run.opt_g, x_fake, family, labels=labels, aux_weight=config.aux_weight)
+        loss_g = update_G(
+            D, run.opt_g, x_fake, family, labels=labels, aux_weight=config.aux_weight, x_real=x_real
+        )
     except NonFiniteLossError as err:
         raise _at_step(err, run) from None
     if run.G_ema is not None:

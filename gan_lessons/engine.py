@@ -34,7 +34,15 @@ from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, T
 from tqdm.auto import tqdm
 
 from .config import set_seed
-from .losses import LossFamily, auxiliary_class_loss, clip_weights_, get_loss, gradient_penalty, r1_penalty
+from .losses import (
+    LossFamily,
+    auxiliary_class_loss,
+    clip_weights_,
+    get_loss,
+    gradient_penalty,
+    r1_penalty,
+    r2_penalty,
+)
 from .validate import is_finite_number, non_negative_int
 
 NONFINITE_FIX = (
@@ -83,19 +91,22 @@ class DOptions:
     09_stabilizing adds `gp_weight` (None: the family's own, 10 for wgan_gp), `r1_weight` (gamma: D's loss
     adds gamma/2 times the R1 penalty on the reals) and `clip` (WGAN weight clipping after the step; None:
     the family's, 0.01 for wgan, else none). 10_conditional_gan: `aux_weight` weights an AC-GAN D's class
-    term. `generator` draws the gradient penalty's random points between real and fake."""
+    term. `generator` draws the gradient penalty's random points between real and fake. `r2_weight` (gamma for
+    R2: D's loss adds gamma/2 times the same zero-centred penalty on the fakes; R3GAN uses R1 and R2 together)."""
 
     gp_weight: float | None = None
     r1_weight: float = 0.0
     clip: float | None = None
     aux_weight: float = 1.0
     generator: torch.Generator | None = field(default=None, repr=False)
+    r2_weight: float = 0.0
 
     def __post_init__(self) -> None:
         if self.gp_weight is not None and not self.gp_weight >= 0:
             raise ValueError(f"gp_weight must be >= 0; got {self.gp_weight!r}.")
-        if not self.r1_weight >= 0:
-            raise ValueError(f"r1_weight must be >= 0; got {self.r1_weight!r}.")
+        for name in ("r1_weight", "r2_weight"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"{name} must be >= 0; got {getattr(self, name)!r}.")
 
 
 def _judge(D, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
@@ -130,6 +141,8 @@ def update_D(
         loss_d = loss_d + weight * gradient_penalty(D, x_real, x_fake, options.generator)
     if options.r1_weight > 0:
         loss_d = loss_d + 0.5 * options.r1_weight * r1_penalty(D, x_real)
+    if options.r2_weight > 0:
+        loss_d = loss_d + 0.5 * options.r2_weight * r2_penalty(D, x_fake.detach())
     optimizer_step(opt_d, loss_d, "discriminator")  # a non-finite loss is refused: D keeps its last weights
     clip = family.clip if options.clip is None else options.clip
     if clip:
@@ -145,13 +158,26 @@ def update_G(
     *,
     labels: torch.Tensor | None = None,
     aux_weight: float = 1.0,
+    x_real: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """One G step: D judges x_fake with no detach(), so the gradient flows through D into G; returns the loss. Introduced in 05_dcgan_mnist.
 
     10_conditional_gan: with an AC-GAN D, G's loss adds `aux_weight` times the cross-entropy of its fakes
-    against the `labels` they were drawn for."""
+    against the `labels` they were drawn for. A paired family (RpGAN) also needs the real batch `x_real`:
+    G's loss compares each fake's output with its real partner's."""
+    family = get_loss(loss)
     fake_out, fake_classes = _judge(D, x_fake)
-    loss_g = get_loss(loss).g_loss(fake_out)
+    if family.paired:
+        if x_real is None:
+            raise ValueError(
+                f"The {family.label} loss pairs each fake with a real sample: pass the real batch, "
+                "update_G(..., x_real=x_real)."
+            )
+        with torch.no_grad():  # D's verdict on the reals is a constant for G
+            real_out, _ = _judge(D, x_real)
+        loss_g = family.g_loss(fake_out, real_out)
+    else:
+        loss_g = family.g_loss(fake_out)
     if fake_classes is not None:  # G is paid when D reads the digit it was asked for
         loss_g = loss_g + aux_weight * auxiliary_class_loss(fake_classes, labels)
     # opt_g holds G's parameters only: D's weights do not move (their gradients from this backward are

@@ -128,6 +128,35 @@ def g_loss_hinge(fake_scores: torch.Tensor) -> torch.Tensor:
     return -fake_scores.mean()
 
 
+# --- the relativistic pairing (RpGAN) --------------------------------------------------------
+
+
+def _check_pairs(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> None:
+    _check_outputs("real_logits", real_logits)
+    _check_outputs("fake_logits", fake_logits)
+    if real_logits.shape != fake_logits.shape:
+        raise ValueError(
+            "The relativistic pairing loss pairs each real sample with one fake, so D's outputs on both must "
+            f"have the same shape (equal batch sizes); got {tuple(real_logits.shape)} and {tuple(fake_logits.shape)}."
+        )
+
+
+def d_loss_relativistic(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+    """Relativistic pairing D loss (RpGAN; Jolicoeur-Martineau 2019, section 4; the loss of R3GAN, Huang et al.
+    2024, eq. 2 with f = -softplus(-t)): E[softplus(D(G(z_i)) - D(x_i))], = -E[log sigmoid(D(x_i) - D(G(z_i)))].
+
+    D is paid for scoring each real sample above the fake it is paired with, not for absolute verdicts."""
+    _check_pairs(real_logits, fake_logits)
+    return F.softplus(fake_logits - real_logits).mean()
+
+
+def g_loss_relativistic(fake_logits: torch.Tensor, real_logits: torch.Tensor) -> torch.Tensor:
+    """Relativistic pairing G loss: E[softplus(D(x_i) - D(G(z_i)))], the D loss with the roles swapped. It reads
+    D's outputs on the reals too, so a family with `paired=True` gets them as a second argument."""
+    _check_pairs(real_logits, fake_logits)
+    return F.softplus(real_logits - fake_logits).mean()
+
+
 def gradient_penalty(
     D: nn.Module, x_real: torch.Tensor, x_fake: torch.Tensor, generator: torch.Generator | None = None
 ) -> torch.Tensor:
@@ -157,6 +186,14 @@ def r1_penalty(D: nn.Module, x_real: torch.Tensor) -> torch.Tensor:
     x = x_real.detach().requires_grad_(True)
     (grad,) = torch.autograd.grad(D(x).sum(), x, create_graph=True)
     return grad.flatten(1).pow(2).sum(dim=1).mean()
+
+
+def r2_penalty(D: nn.Module, x_fake: torch.Tensor) -> torch.Tensor:
+    """R2 penalty: R1's zero-centred penalty E[||grad_x D(x)||^2], taken on *fake* samples (Mescheder et al. 2018,
+    section 4.1; R3GAN, Huang et al. 2024, section 2.2, uses gamma/2 (R1 + R2)). Any input shape."""
+    if not isinstance(x_fake, torch.Tensor) or not x_fake.is_floating_point():
+        raise ValueError("r2_penalty needs x_fake as a float tensor of generated samples.")
+    return r1_penalty(D, x_fake)
 
 
 @torch.no_grad()
@@ -206,6 +243,7 @@ class LossFamily:
     gp_weight: float = 0.0  # default weight of the gradient penalty added to D's loss
     clip: float = 0.0  # default weight-clipping value applied to D after each step (0 = none)
     paper: str = ""
+    paired: bool = False  # True: g_loss(fake_out, real_out) also reads D's outputs on the reals (RpGAN)
 
     def d_probability(self, out: torch.Tensor) -> torch.Tensor:
         """D's output as something to plot: the probability "real" for a logit family, else the raw score."""
@@ -244,6 +282,10 @@ LOSSES: dict[str, LossFamily] = {
             "hinge", "hinge", "score", d_loss_hinge, g_loss_hinge,
             paper="Lim & Ye 2017, Geometric GAN; Miyato et al. 2018, Spectral Normalization for GANs",
         ),
+        LossFamily(
+            "rpgan", "relativistic pairing (RpGAN)", "score", d_loss_relativistic, g_loss_relativistic, paired=True,
+            paper="Jolicoeur-Martineau 2019, The relativistic discriminator; Huang et al. 2024, R3GAN, eq. 2",
+        ),
     )
 }  # fmt: skip
 
@@ -269,8 +311,11 @@ __all__ = [
     "g_loss_wasserstein",
     "d_loss_hinge",
     "g_loss_hinge",
+    "d_loss_relativistic",
+    "g_loss_relativistic",
     "gradient_penalty",
     "r1_penalty",
+    "r2_penalty",
     "clip_weights_",
     "auxiliary_class_loss",
     "LossFamily",

@@ -259,10 +259,11 @@ class ToySettings:
     )
     points: list | None = field(default=None, repr=False)  # for preset='custom'
     # D's remedies of 09_stabilizing, as on images: Adam's betas, the R1 penalty's gamma, spectral norm on D's
-    # layers, weight clipping (None: the loss family's, 0.01 for wgan).
+    # layers, weight clipping (None: the loss family's, 0.01 for wgan); R2 is R1 on the fakes (R3GAN uses both).
     beta1: float = 0.5
     beta2: float = 0.999
     r1: float = 0.0
+    r2: float = 0.0
     spectral_norm: bool = False
     clip: float | None = None
 
@@ -293,8 +294,12 @@ class ToySettings:
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value < 1:
                 raise ValueError(f"{name} must be in [0, 1); got {value!r}.")
-        if not is_finite_number(self.r1) or self.r1 < 0:
-            raise ValueError(f"r1 (the R1 penalty's weight gamma) must be a number >= 0; got {self.r1!r}.")
+        for name in ("r1", "r2"):
+            if not is_finite_number(getattr(self, name)) or getattr(self, name) < 0:
+                raise ValueError(
+                    f"{name} (the {name.upper()} penalty's weight gamma) must be a number >= 0; "
+                    f"got {getattr(self, name)!r}."
+                )
         if not isinstance(self.spectral_norm, bool):
             raise ValueError(f"spectral_norm must be True or False; got {self.spectral_norm!r}.")
         if self.clip is not None and (not is_finite_number(self.clip) or self.clip <= 0):
@@ -351,9 +356,9 @@ class ToyGAN:
         points=None,
         **remedies,
     ):
-        """The settings of `ToySettings`; `remedies` are its D options (beta1, beta2, r1, spectral_norm, clip)."""
+        """The settings of `ToySettings`; `remedies` are its D options (beta1, beta2, r1, r2, spectral_norm, clip)."""
         self._lock = threading.RLock()
-        unknown = set(remedies) - {"beta1", "beta2", "r1", "spectral_norm", "clip"}
+        unknown = set(remedies) - {"beta1", "beta2", "r1", "r2", "spectral_norm", "clip"}
         if unknown:
             raise ValueError(
                 f"Unknown setting(s) {sorted(unknown)}; known: {sorted(ToySettings.__dataclass_fields__)}."
@@ -415,8 +420,8 @@ class ToyGAN:
             self._build()
 
     def set(self, **changes) -> None:
-        """Change loss, lr_d, lr_g, d_steps, gp_weight, batch_size, r1 or clip without restarting training."""
-        live = {"loss", "lr_d", "lr_g", "d_steps", "gp_weight", "batch_size", "r1", "clip"}
+        """Change loss, lr_d, lr_g, d_steps, gp_weight, batch_size, r1, r2 or clip without restarting training."""
+        live = {"loss", "lr_d", "lr_g", "d_steps", "gp_weight", "batch_size", "r1", "r2", "clip"}
         bad = set(changes) - live
         if bad:
             raise ValueError(
@@ -447,7 +452,9 @@ class ToyGAN:
             x_real = self.data.sample(s.batch_size, generator=self._gen)
             with torch.no_grad():
                 x_fake = self.G(self._noise(s.batch_size))
-            options = DOptions(gp_weight=s.penalty_weight(), r1_weight=s.r1, clip=s.clip, generator=self._gen)
+            options = DOptions(
+                gp_weight=s.penalty_weight(), r1_weight=s.r1, clip=s.clip, generator=self._gen, r2_weight=s.r2
+            )
             try:
                 loss, _, _ = update_D(self.D, self.opt_d, x_real, x_fake, s.family, options)
             except NonFiniteLossError as err:
@@ -464,7 +471,10 @@ class ToyGAN:
         with self._lock, single_thread():
             s = self.settings
             try:
-                loss = update_G(self.D, self.opt_g, self.G(self._noise(s.batch_size)), s.family)
+                x_fake = self.G(self._noise(s.batch_size))
+                # a paired family (RpGAN) compares each fake with a real partner; the others never draw one
+                x_real = self.data.sample(s.batch_size, generator=self._gen) if s.family.paired else None
+                loss = update_G(self.D, self.opt_g, x_fake, s.family, x_real=x_real)
             except NonFiniteLossError as err:
                 raise _toy_error(
                     err, f"G's loss became {err.value} at step {self.g_step_count + 1}"
@@ -544,6 +554,15 @@ class ToyGAN:
             out = self.family.d_probability(self.D(pts))
         return xs, xs.copy(), out.numpy().reshape(res, res)
 
+    def _g_loss(self, fake_out: torch.Tensor) -> torch.Tensor:
+        # G's loss on D's outputs for fakes, for the readouts; a paired family's real partners are a fixed draw.
+        if not self.family.paired:
+            return self.family.g_loss(fake_out)
+        with torch.no_grad():
+            real = self.data.sample(len(fake_out), generator=torch.Generator().manual_seed(0))
+            real_out = self.D(real)
+        return self.family.g_loss(fake_out, real_out)
+
     def gradient_field(self, n: int = 64) -> tuple[np.ndarray, np.ndarray]:
         """(points, directions): the first n display fakes and -d(G's loss)/dx at each, the way G's
         update pushes that point (per sample, not averaged over the batch)."""
@@ -552,8 +571,7 @@ class ToyGAN:
             with torch.no_grad():
                 x = self.G(z)
             x.requires_grad_(True)
-            out = self.D(x)
-            loss = self.family.g_loss(out) * len(x)  # per-sample gradients
+            loss = self._g_loss(self.D(x)) * len(x)  # per-sample gradients
             (grad,) = torch.autograd.grad(loss, x)
             return x.detach().numpy(), (-grad).numpy()
 
@@ -593,7 +611,7 @@ class ToyGAN:
         near 0 means G has stopped learning."""
         with self._lock, self._reading_d():
             self.G.zero_grad(set_to_none=True)
-            loss = self.family.g_loss(self.D(self.G(self.z_eval[:512])))
+            loss = self._g_loss(self.D(self.G(self.z_eval[:512])))
             grads = torch.autograd.grad(loss, list(self.G.parameters()))
             return float(torch.sqrt(sum((g**2).sum() for g in grads)))
 

@@ -280,20 +280,33 @@ def test_stabilizing_flags_reach_the_config(tmp_path, capsys):
 
     args = build_parser().parse_args(
         ["train", "--epochs", "1", "--out", str(tmp_path), "--loss", "wgan-gp", "--spectral-norm", "--r1", "5",
-         "--augment", "--minibatch-std", "--lr-d", "4e-4"]
+         "--r2", "2", "--augment", "--minibatch-std", "--lr-d", "4e-4"]
     )  # fmt: skip
     config = _stabilizing_config(args)
     assert config == dict(
-        spectral_norm=True, r1=5.0, augment="translation,cutout", minibatch_std=True, clip=None, lr_d=4e-4
+        spectral_norm=True,
+        r1=5.0,
+        r2=2.0,
+        augment="translation,cutout",
+        minibatch_std=True,
+        clip=None,
+        lr_d=4e-4,
     )
     args = build_parser().parse_args(
         ["train", "--epochs", "1", "--out", str(tmp_path), "--augment", "color", "--clip", "0.02", "--beta1", "0"]
     )  # fmt: skip
     assert _stabilizing_config(args) | {} == dict(
-        spectral_norm=False, r1=0.0, augment="color", minibatch_std=False, clip=0.02, lr_d=None, beta1=0.0
+        spectral_norm=False,
+        r1=0.0,
+        r2=0.0,
+        augment="color",
+        minibatch_std=False,
+        clip=0.02,
+        lr_d=None,
+        beta1=0.0,
     )
     out = run_main(capsys, "train", "--help").stdout
-    for flag in ("--spectral-norm", "--r1", "--augment", "--minibatch-std", "--clip", "--lr-d"):
+    for flag in ("--spectral-norm", "--r1", "--r2", "--augment", "--minibatch-std", "--clip", "--lr-d"):
         assert flag in out
 
 
@@ -307,6 +320,7 @@ def _nothing():
         (["--augment", "flip"], "Unknown augmentation policy 'flip'"),
         (["--loss", "wgan", "--beta1", "0", "--clip", "0"], "expected a finite number > 0"),
         (["--r1", "-1"], "expected a finite number >= 0"),
+        (["--r2", "-1"], "expected a finite number >= 0"),
     ],
 )
 def test_bad_stabilizing_flags(tmp_path, args, message, capsys):

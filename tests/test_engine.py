@@ -8,9 +8,10 @@ import signal
 
 import pytest
 import torch
+from torch import nn
 from torch.utils.data import TensorDataset
 
-from gan_lessons.engine import DOptions, Loop, Position, check_budget, fit
+from gan_lessons.engine import DOptions, Loop, Position, check_budget, fit, update_D, update_G
 
 
 def _loop(num_epochs=None, max_steps=None, max_seconds=None, steps_per_epoch=3, **kw):
@@ -116,6 +117,41 @@ def test_doptions_reject_negative_weights():
         DOptions(r1_weight=-0.5)
     with pytest.raises(ValueError, match="r1_weight must be >= 0"):
         DOptions(r1_weight=math.nan)
+    with pytest.raises(ValueError, match="r2_weight must be >= 0"):
+        DOptions(r2_weight=-1.0)
+
+
+class _Quadratic(nn.Module):
+    # D(x) = a * ||x||^2 / 2 with one parameter a, so grad_x D = a x (the penalties have closed forms).
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Parameter(torch.tensor(1.0))
+
+    def forward(self, x):
+        return 0.5 * self.a * x.flatten(1).pow(2).sum(1)
+
+
+def test_update_d_adds_half_gamma_r2_on_the_fakes():
+    D = _Quadratic()
+    opt = torch.optim.SGD(D.parameters(), lr=0.0)  # measure the loss without moving D
+    real, fake = torch.zeros(4, 2), torch.full((4, 2), 2.0)  # ||fake||^2 = 8, and R1 at the reals is 0
+    base, _, _ = update_D(D, opt, real, fake, "rpgan")
+    with_r2, _, _ = update_D(D, opt, real, fake, "rpgan", DOptions(r2_weight=3.0))
+    with_r1, _, _ = update_D(D, opt, real, fake, "rpgan", DOptions(r1_weight=3.0))
+    assert with_r2.item() - base.item() == pytest.approx(0.5 * 3.0 * 8.0)
+    assert with_r1.item() == pytest.approx(base.item())  # R1 looks at the reals, where the gradient is 0
+
+
+def test_a_paired_g_step_needs_the_reals_and_compares_with_them():
+    D = _Quadratic()
+    G_param = nn.Parameter(torch.full((4, 2), 1.0))  # the "generator" is its own output
+    opt_g = torch.optim.SGD([G_param], lr=0.0)
+    with pytest.raises(ValueError, match="pass the real batch"):
+        update_G(D, opt_g, G_param * 1, "rpgan")
+    real = torch.full((4, 2), 2.0)  # D(real) = 4, D(fake) = 1: loss softplus(4 - 1)
+    loss = update_G(D, opt_g, G_param * 1, "rpgan", x_real=real)
+    assert loss.item() == pytest.approx(math.log1p(math.exp(3.0)), rel=1e-6)
+    assert update_G(D, opt_g, G_param * 1, "nonsaturating").item() != pytest.approx(loss.item())
 
 
 def test_fit_trains_and_is_reproducible():

@@ -15,14 +15,18 @@ from gan_lessons.losses import (
     d_loss_bce,
     d_loss_hinge,
     d_loss_least_squares,
+    d_loss_relativistic,
     d_loss_wasserstein,
     g_loss_hinge,
     g_loss_least_squares,
     g_loss_minimax,
     g_loss_nonsaturating,
+    g_loss_relativistic,
     g_loss_wasserstein,
     get_loss,
     gradient_penalty,
+    r1_penalty,
+    r2_penalty,
 )
 
 
@@ -98,7 +102,7 @@ def test_hinge_gradient_stops_outside_the_margin():
 
 def test_registry_holds_every_family_with_its_output_kind():
     assert set(LOSSES) == {
-        "minimax", "nonsaturating", "nonsaturating_smooth", "least_squares", "wgan", "wgan_gp", "hinge"
+        "minimax", "nonsaturating", "nonsaturating_smooth", "least_squares", "wgan", "wgan_gp", "hinge", "rpgan"
     }  # fmt: skip
     kinds = {name: family.d_output for name, family in LOSSES.items()}
     assert kinds == {
@@ -109,6 +113,7 @@ def test_registry_holds_every_family_with_its_output_kind():
         "wgan": "score",
         "wgan_gp": "score",
         "hinge": "score",
+        "rpgan": "score",
     }
     for name, family in LOSSES.items():
         assert family.name == name and family.label and family.paper
@@ -130,7 +135,8 @@ def test_registry_entries_point_at_the_module_functions():
 def test_every_family_gives_finite_losses_and_gradients_on_extreme_outputs(name):
     family = LOSSES[name]
     out = torch.tensor([-200.0, -30.0, 0.0, 30.0, 200.0], requires_grad=True)
-    loss = family.d_loss(out, out.flip(0)) + family.g_loss(out)
+    g_args = (out, out.flip(0)) if family.paired else (out,)
+    loss = family.d_loss(out, out.flip(0)) + family.g_loss(*g_args)
     loss.backward()
     assert torch.isfinite(loss) and torch.isfinite(out.grad).all()
 
@@ -295,3 +301,56 @@ def test_auxiliary_class_loss_errors():
         losses.auxiliary_class_loss(torch.zeros(2, 10), torch.tensor([1, 2, 3]))
     with pytest.raises(ValueError, match="class_logits must be a float tensor"):
         losses.auxiliary_class_loss([[0.0, 1.0]], [1])
+
+
+# -- the relativistic pairing loss (RpGAN) and R2 ---------------------------------------------------
+
+
+def test_relativistic_values_match_the_formula():
+    # L_D = mean softplus(D(fake_i) - D(real_i)),  L_G = mean softplus(D(real_i) - D(fake_i))
+    real, fake = torch.tensor([2.0, 0.0, -1.0]), torch.tensor([0.0, 0.0, 1.0])
+    expected_d = (math.log1p(math.exp(-2.0)) + math.log(2.0) + math.log1p(math.exp(2.0))) / 3
+    expected_g = (math.log1p(math.exp(2.0)) + math.log(2.0) + math.log1p(math.exp(-2.0))) / 3
+    assert d_loss_relativistic(real, fake).item() == pytest.approx(expected_d, rel=1e-6)
+    assert g_loss_relativistic(fake, real).item() == pytest.approx(expected_g, rel=1e-6)
+    # the same as -log sigmoid of the paired difference
+    assert d_loss_relativistic(real, fake).item() == pytest.approx(
+        -torch.log(torch.sigmoid(real - fake)).mean().item(), rel=1e-6
+    )
+
+
+def test_relativistic_loss_reads_only_differences_and_pairs_in_order():
+    # Shifting every output by the same constant changes nothing (the standard loss does change)...
+    real, fake = torch.tensor([1.0, -0.5, 2.0]), torch.tensor([0.3, 0.2, -1.0])
+    assert d_loss_relativistic(real + 5, fake + 5).item() == pytest.approx(
+        d_loss_relativistic(real, fake).item()
+    )
+    assert d_loss_bce(real + 5, fake + 5).item() != pytest.approx(d_loss_bce(real, fake).item())
+    # ...but the pairing matters: it is not a comparison of the two batches' means
+    assert d_loss_relativistic(real, fake.flip(0)).item() != pytest.approx(
+        d_loss_relativistic(real, fake).item()
+    )
+
+
+def test_relativistic_loss_needs_pairs():
+    with pytest.raises(ValueError, match="pairs each real sample with one fake"):
+        d_loss_relativistic(torch.zeros(4), torch.zeros(3))
+    with pytest.raises(ValueError, match="pairs each real sample with one fake"):
+        g_loss_relativistic(torch.zeros(3), torch.zeros(4))
+    assert LOSSES["rpgan"].paired and not any(f.paired for n, f in LOSSES.items() if n != "rpgan")
+    assert LOSSES["rpgan"].d_loss is d_loss_relativistic and LOSSES["rpgan"].g_loss is g_loss_relativistic
+
+
+class _HalfSquaredNorm(nn.Module):
+    # D(x) = ||x||^2 / 2, so grad_x D = x and the zero-centred penalty at x is ||x||^2.
+    def forward(self, x):
+        return 0.5 * x.flatten(1).pow(2).sum(1)
+
+
+def test_r2_is_the_zero_centred_penalty_on_the_fakes():
+    D = _HalfSquaredNorm()
+    real, fake = torch.full((4, 2), 1.0), torch.full((4, 2), 3.0)
+    assert r2_penalty(D, fake).item() == pytest.approx(18.0)  # ||(3, 3)||^2
+    assert r1_penalty(D, real).item() == pytest.approx(2.0)  # R1 reads the reals: a different number
+    with pytest.raises(ValueError, match="r2_penalty needs x_fake"):
+        r2_penalty(D, [1.0, 2.0])

@@ -351,3 +351,16 @@ def test_readouts_do_not_change_a_spectrally_normalised_d():
     gan.g_grad_norm()
     after = gan.D.state_dict()
     assert all(torch.equal(before[k], after[k]) for k in before) and gan.D.training
+
+
+def test_rpgan_with_r1_and_r2_steps_the_toy_and_its_readouts():
+    # The paired family reads a real partner for each fake, in the G step and in the gradient arrows.
+    gan = ToyGAN(preset="ring", loss="rpgan", r1=0.1, r2=0.1, seed=3)
+    gan.step(5)
+    points, arrows = gan.gradient_field(16)
+    assert points.shape == arrows.shape == (16, 2) and np.isfinite(arrows).all() and np.abs(arrows).sum() > 0
+    assert np.isfinite(gan.g_grad_norm())
+    gan.set(r2=0.0)
+    assert gan.settings.r2 == 0.0
+    with pytest.raises(ValueError, match="r2 .* must be a number >= 0"):
+        ToyGAN(preset="ring", r2=-1.0)

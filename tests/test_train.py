@@ -251,7 +251,7 @@ def test_update_D_leaves_G_alone_and_update_G_leaves_D_weights_alone(digits, los
     assert not all(torch.equal(a, b) for a, b in zip(D_before, run.D.parameters())), "D moved"
 
     D_after_d_step = _params(run.D)
-    update_G(run.D, run.opt_g, x_fake, loss)
+    update_G(run.D, run.opt_g, x_fake, loss, x_real=x_real)  # x_real: read by the paired family (rpgan) only
     assert all(torch.equal(a, b) for a, b in zip(D_after_d_step, run.D.parameters())), "D's weights unchanged"
     assert all(p.grad is not None for p in run.G.parameters()), "the gradient flows through D into G"
     assert not all(torch.equal(a, b) for a, b in zip(G_before, run.G.parameters())), "G moved"
@@ -313,6 +313,8 @@ def test_every_loss_family_trains_and_checkpoints(digits, tmp_path, loss):
         (dict(clip=0), "clip .* must be a number > 0"),
         (dict(clip=-0.01), "clip .* must be a number > 0"),
         (dict(r1=-1), "r1 .* must be a number >= 0"),
+        (dict(r2=-1), "r2 .* must be a number >= 0"),
+        (dict(r2=float("nan")), "r2 .* must be a number >= 0"),
         (dict(augment="flip"), "Unknown augmentation policy 'flip'"),
         (dict(spectral_norm="yes"), "spectral_norm must be True or False"),
         (dict(loss="wgan-clip"), "Unknown loss 'wgan-clip'"),
@@ -534,6 +536,10 @@ def test_segmenters_share_budget_and_learn():
             r"r1=10\.0: the R1 penalty is for unconditional runs only.*Set r1=0",
         ),
         (dict(conditional=True, aux_weight=1.0, r1=10.0), "the R1 penalty is for unconditional runs only"),
+        (
+            dict(conditional=True, r2=10.0),
+            r"r2=10\.0: the R2 penalty is for unconditional runs only.*Set r2=0",
+        ),
         (
             dict(conditional=True, clip=0.05),
             r"clip=0\.05: weight clipping is for unconditional runs.*clip=None",
