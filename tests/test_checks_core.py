@@ -324,8 +324,17 @@ def test_right_and_not_done_leave_no_out_line(capsys):
     assert result.success and result.result is None and text.strip() == "Not done yet: type the value", text
 
 
-def test_other_errors_keep_their_traceback(capsys):
-    """Only WrongAnswer is shortened: a bug elsewhere still shows the full traceback."""
+def test_a_checker_called_wrongly_says_how_to_call_it_in_one_line(capsys):
     result, text = _run_in_ipython("from gan_lessons.checks import check_d_loss\ncheck_d_loss(3)", capsys)
-    assert "Traceback" in text and "ValueError: Pass your function itself" in text, text
+    lines = text.strip().split("\n")
+    assert lines == [
+        "Check not run: Pass your function itself (for example `check_d_loss(my_d_loss)`), not int."
+    ]
+    assert isinstance(result.error_in_exec, ValueError) and not result.success  # the cell still fails
+
+
+def test_other_errors_keep_their_traceback(capsys):
+    """Only the checkers' own messages are shortened: a bug elsewhere still shows the full traceback."""
+    result, text = _run_in_ipython("from gan_lessons import get_loss\nget_loss('hinge2')", capsys)
+    assert "Traceback" in text and "ValueError: Unknown loss 'hinge2'" in text, text
     assert not result.success

@@ -8,7 +8,8 @@ One contract (gan_lessons/checks/core.py) for every `check_...` function:
   the mistake when it is a typical one; in a notebook it shows as "Not right yet: <hint>", without a
   traceback through the package, and the cell fails;
 - a checker called with something it cannot use (a number where a function is expected) raises
-  ValueError: a mistake in calling the checker, not in the answer.
+  `CheckerMisuse` (a ValueError): a mistake in calling the checker, not in the answer, shown in a notebook
+  as one line, "Check not run: <what to pass>".
 
 One module per chapter holds the checkers that chapter introduces: ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09, ch10, ch11, ch12."""
 
@@ -25,7 +26,7 @@ from .ch09 import check_gradient_penalty
 from .ch10 import check_d_input, check_label_planes
 from .ch11 import check_iou, check_pix2pix_g_loss
 from .ch12 import check_add_noise
-from .core import NOT_DONE, NOT_RIGHT, WrongAnswer, checker
+from .core import NOT_DONE, NOT_RIGHT, NOT_RUN, CheckerMisuse, WrongAnswer, checker
 
 # Every public name above: the checkers, the contract and the chapters' constants.
 __all__ = sorted(

@@ -18,7 +18,9 @@
   ends quietly and Run All carries on. A wrong answer still raises WrongAnswer (the cell fails).
 - Unusable call: raise ValueError when the checker itself is called with something it cannot use
   (a number where a function is expected, a string where a number is expected, a letter that is
-  not an option). That is a mistake in calling the checker, not in the answer.
+  not an option). That is a mistake in calling the checker, not in the answer. `@checker` passes it on
+  as a `CheckerMisuse` (a ValueError) that IPython shows as one line, "Check not run: <what to pass>",
+  with no traceback through the package; the cell still fails.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import torch
 
 NOT_DONE = "Not done yet:"
 NOT_RIGHT = "Not right yet:"
+NOT_RUN = "Check not run:"
 _PACKAGE_DIR = str(Path(__file__).resolve().parent.parent)
 _RED, _RESET = "\x1b[1;31m", "\x1b[0m"
 
@@ -54,6 +57,14 @@ class WrongAnswer(AssertionError):
         if where:
             lines.append(f"  (raised in your code, {where})")
         return lines
+
+
+class CheckerMisuse(ValueError):
+    """A checker called with something it cannot use (a ValueError raised inside a check). Shown in IPython as
+    "Check not run: <message>" with no traceback through the package; the cell still fails."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{_RED}{NOT_RUN}{_RESET} {self}"]
 
 
 def _student_line(exc: BaseException | None) -> str:
@@ -98,6 +109,10 @@ def checker(fn: Callable | None = None, *, value_answer: bool = False) -> Callab
                 check(*args, **kwargs)
             except NotImplementedError as exc:
                 not_done(exc)
+            except CheckerMisuse:
+                raise
+            except ValueError as exc:  # the checker was called wrongly: say how to call it, briefly
+                raise CheckerMisuse(str(exc)) from exc
 
         wrapper.is_checker = True
         return wrapper
