@@ -350,7 +350,7 @@ def new_run(config: TrainConfig | None = None, **overrides) -> GANRun:
     memory_format = torch.channels_last  # measured faster on CPU (see benchmarks/train_dcgan.py)
     G = G.to(device, memory_format=memory_format)
     D = D.to(device, memory_format=memory_format)
-    betas = (config.beta1, config.beta2)
+    betas = (float(config.beta1), float(config.beta2))  # an int 0 is a valid beta1, but torch wants floats
     opt_g = torch.optim.Adam(G.parameters(), lr=config.lr, betas=betas)
     opt_d = torch.optim.Adam(D.parameters(), lr=config.lr_d or config.lr, betas=betas)
     fixed_noise = torch.randn(

@@ -392,7 +392,7 @@ class ToyGAN:
         # foreach: one update call for all of a net's small tensors, the same values as the default
         # per-tensor loop, and a toy step 10-15% faster on one thread (measured, torch 2.14)
         if s.optimizer == "adam":
-            betas = (s.beta1, s.beta2)
+            betas = (float(s.beta1), float(s.beta2))  # torch refuses an int such as beta1=0
             self.opt_d = torch.optim.Adam(self.D.parameters(), lr=s.lr_d, betas=betas, foreach=True)
             self.opt_g = torch.optim.Adam(self.G.parameters(), lr=s.lr_g, betas=betas, foreach=True)
         else:

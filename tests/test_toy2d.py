@@ -364,3 +364,9 @@ def test_rpgan_with_r1_and_r2_steps_the_toy_and_its_readouts():
     assert gan.settings.r2 == 0.0
     with pytest.raises(ValueError, match="r2 .* must be a number >= 0"):
         ToyGAN(preset="ring", r2=-1.0)
+
+
+def test_integer_beta1_is_accepted():
+    gan = ToyGAN(preset="ring", beta1=0, seed=0)  # an int: torch.optim.Adam alone would refuse it
+    gan.step(2)
+    assert gan.opt_d.param_groups[0]["betas"] == (0.0, 0.999)

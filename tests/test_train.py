@@ -589,3 +589,11 @@ def test_the_class_term_needs_the_labels_and_reaches_both_players():
     with torch.no_grad():
         adversarial_only = get_loss("nonsaturating").g_loss(D_y(x_fake)[0])
     assert loss_g > adversarial_only  # G's loss adds the (positive) cross-entropy of its fakes' classes
+
+
+def test_integer_betas_are_accepted(digits):
+    # beta1=0 (WGAN's and R3GAN's setting) typed as an int used to reach torch.optim.Adam, which refuses
+    # betas that are not both floats, with a stack trace from inside torch.
+    run = new_run(TrainConfig(**SMALL, beta1=0, beta2=0.99))
+    assert run.opt_g.param_groups[0]["betas"] == (0.0, 0.99)
+    train(run, digits, 1, progress=False)
