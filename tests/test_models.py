@@ -132,10 +132,13 @@ def test_diff_augment_translation_cutout_color_by_hand():
     assert (dy, dx) != (0, 0) and abs(dy) <= 3 and abs(dx) <= 3  # shifted by at most 28 // 8
     assert (t == -1).sum().item() == 28 * 28 - 1  # filled with background
     c = diff_augment(torch.ones(3, 1, 28, 28), "cutout", torch.Generator().manual_seed(0))
-    assert ((c == -1).flatten(1).sum(1) == 14 * 14).all()  # a 14x14 hole per image
+    assert ((c == -1) | (c == 1)).all()  # the hole is filled with the background
+    big = diff_augment(torch.ones(400, 1, 28, 28), "cutout", torch.Generator().manual_seed(0))
+    holes = (big == -1).flatten(1).sum(1)  # a 14x14 hole centred anywhere, clipped at the edges (the reference's)
+    assert ((holes > 0) & (holes <= 14 * 14)).all() and (holes == 14 * 14).any() and (holes < 14 * 14).any()
     col = diff_augment(torch.zeros(64, 1, 28, 28), "color", torch.Generator().manual_seed(0))
     assert col.flatten(1).std(1).max().item() < 1e-6  # brightness shifts each image as a whole
-    assert 0.1 < col[:, 0, 0, 0].abs().max().item() <= 0.25
+    assert 0.35 < col[:, 0, 0, 0].abs().max().item() <= 0.5  # the reference's brightness, +-0.5
     assert torch.equal(diff_augment(x, ""), x)
 
 
