@@ -14,7 +14,6 @@ import json
 import time
 
 import numpy as np
-
 import torch
 
 from gan_lessons import compare_remedies, format_table, load_mnist
@@ -40,10 +39,16 @@ def main() -> None:
         by_seed[seed] = rows
         print(f"seed {seed}\n{format_table(rows)}\n", flush=True)
     if len(args.seeds) > 1:
-        print("| remedy | G steps (mean) | FID mean | FID min-max | recall mean | classes min-max | ring mean |")
+        print(
+            "| remedy | G steps (mean) | FID mean | FID min-max | recall mean | classes min-max | ring mean |"
+        )
         print("|---|---|---|---|---|---|---|")
         for i, first in enumerate(by_seed[args.seeds[0]]):
-            col = {k: np.array([by_seed[s][i][k] for s in args.seeds], dtype=float) for k in first if k != "remedy"}
+            col = {
+                k: np.array([by_seed[s][i][k] for s in args.seeds], dtype=float)
+                for k in first
+                if k != "remedy"
+            }
             print(
                 f"| {first['remedy']} | {col['g_steps'].mean():.0f} | {col['fid'].mean():.1f} | "
                 f"{col['fid'].min():.1f}-{col['fid'].max():.1f} | {col['recall'].mean():.2f} | "

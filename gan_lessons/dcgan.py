@@ -58,9 +58,9 @@ from .shipped import (
     write_atomically,
 )
 from .trackers import upgrade_history
-
-OPTIMIZERS = ("adam", "rmsprop")
 from .validate import check_seed, is_finite_number, non_negative_int, positive_int
+
+OPTIMIZERS = ("adam", "rmsprop")  # TrainConfig.optimizer: Adam (betas), or RMSProp as in the WGAN paper
 
 
 # ----------------------------------------------------------------------------------------------
@@ -201,7 +201,9 @@ class TrainConfig:
         if self.d_norm != "auto" and self.d_norm not in D_NORMS:
             raise ValueError(f"d_norm must be 'auto' or one of {', '.join(D_NORMS)}; got {self.d_norm!r}.")
         if self.conditional is True and (self.n_critic != 1 or self.d_norm not in ("auto", "batch")):
-            raise ValueError("n_critic and d_norm are for unconditional runs only (the conditional D is fixed).")
+            raise ValueError(
+                "n_critic and d_norm are for unconditional runs only (the conditional D is fixed)."
+            )
         if not isinstance(self.conditional, bool):
             raise ValueError(f"conditional must be True or False; got {self.conditional!r}.")
         if self.conditional and (self.spectral_norm or self.minibatch_std or self.augment):

@@ -143,7 +143,9 @@ def wasserstein1(p: np.ndarray, q: np.ndarray, x: np.ndarray) -> float:
     09_stabilizing."""
     p, q, x = (np.asarray(a, dtype=float) for a in (p, q, x))
     if p.shape != q.shape or p.shape != x.shape or x.ndim != 1:
-        raise ValueError(f"p, q and x must be 1-D arrays of the same length; got {p.shape}, {q.shape}, {x.shape}.")
+        raise ValueError(
+            f"p, q and x must be 1-D arrays of the same length; got {p.shape}, {q.shape}, {x.shape}."
+        )
     if np.any(p < 0) or np.any(q < 0):
         raise ValueError("Densities cannot be negative.")
     dx = np.diff(x)
@@ -187,7 +189,7 @@ def sliding_divergences(shifts, width: float = 1.0, n: int = 20001) -> dict[str,
 DIRAC_LOSSES = ("gan", "wgan")
 
 
-def dirac_gan(
+def dirac_gan(  # noqa: PLR0913
     theta: float = 1.0,
     psi: float = 1.0,
     steps: int = 1000,

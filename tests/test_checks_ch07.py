@@ -57,8 +57,17 @@ def test_bug_hunt_unusable_calls(bad):
         checks.check_bug_hunt(bad)
 
 
-def fixed_step(G, D, opt_g, opt_d, x_real, z, eps, sigmoid=False, train=True, fake_label=0.0, at_reals=False,
-               detach_g=False, skip_g_step=False):  # fmt: skip
+def fixed_step(G, D, opt_g, opt_d, x_real, z, eps, **wrong):
+    sigmoid, train, fake_label = (
+        wrong.get("sigmoid", False),
+        wrong.get("train", True),
+        wrong.get("fake_label", 0.0),
+    )
+    at_reals, detach_g, skip_g_step = (
+        wrong.get("at_reals", False),
+        wrong.get("detach_g", False),
+        wrong.get("skip_g_step", False),
+    )
     if train:
         G.train()
     bce = nn.BCEWithLogitsLoss()
@@ -83,6 +92,7 @@ def fixed_step(G, D, opt_g, opt_d, x_real, z, eps, sigmoid=False, train=True, fa
 
 def test_fixed_step_right_answers():
     assert accepted(lambda: checks.check_fixed_step(fixed_step))
+
     # Another form: plain floats returned, and labels built with *_like.
     def as_floats(*args):
         loss_d, loss_g = fixed_step(*args)

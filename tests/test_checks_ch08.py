@@ -64,7 +64,9 @@ def alt_step(x, y, lr):
 
 
 def test_alternating_invariant_right_answers():
-    assert accepted(lambda: checks.check_alternating_invariant(alt_step, lambda x, y, lr: x * x + y * y - lr * x * y))
+    assert accepted(
+        lambda: checks.check_alternating_invariant(alt_step, lambda x, y, lr: x * x + y * y - lr * x * y)
+    )
     # any function of it, returned as NumPy or a tensor
     assert accepted(
         lambda: checks.check_alternating_invariant(

@@ -134,7 +134,9 @@ def test_diff_augment_translation_cutout_color_by_hand():
     c = diff_augment(torch.ones(3, 1, 28, 28), "cutout", torch.Generator().manual_seed(0))
     assert ((c == -1) | (c == 1)).all()  # the hole is filled with the background
     big = diff_augment(torch.ones(400, 1, 28, 28), "cutout", torch.Generator().manual_seed(0))
-    holes = (big == -1).flatten(1).sum(1)  # a 14x14 hole centred anywhere, clipped at the edges (the reference's)
+    holes = (
+        (big == -1).flatten(1).sum(1)
+    )  # a 14x14 hole centred anywhere, clipped at the edges (the reference's)
     assert ((holes > 0) & (holes <= 14 * 14)).all() and (holes == 14 * 14).any() and (holes < 14 * 14).any()
     col = diff_augment(torch.zeros(64, 1, 28, 28), "color", torch.Generator().manual_seed(0))
     assert col.flatten(1).std(1).max().item() < 1e-6  # brightness shifts each image as a whole

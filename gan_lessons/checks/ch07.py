@@ -3,7 +3,6 @@ checker says only how many are wrong), then write the fixed step."""
 
 from __future__ import annotations
 
-import copy
 import numbers
 from collections.abc import Callable
 from typing import Any
@@ -88,11 +87,16 @@ def check_bug_hunt(found: Any) -> None:
     lines = _as_lines(found)
     n_lines = len(BUG_HUNT_LISTING.splitlines())
     if not lines:
-        raise WrongAnswer(f"The set is empty: the listing has {len(BUGS)} bugs; put their line numbers in it.")
+        raise WrongAnswer(
+            f"The set is empty: the listing has {len(BUGS)} bugs; put their line numbers in it."
+        )
     outside = sorted(n for n in lines if not 1 <= n <= n_lines)
     if outside:
         raise WrongAnswer(f"The listing has lines 1 to {n_lines}; {outside} are not among them.")
-    for shift, counting in ((-1, "counts its lines from 1, not 0"), (1, "is numbered as print_listing() shows it")):
+    for shift, counting in (
+        (-1, "counts its lines from 1, not 0"),
+        (1, "is numbered as print_listing() shows it"),
+    ):
         if lines == {n + shift for n in BUGS}:
             raise WrongAnswer(f"Every line is off by one: the listing {counting}.")
     wrong, missed = len(lines - set(BUGS)), len(set(BUGS) - lines)
@@ -109,9 +113,14 @@ def check_bug_hunt(found: Any) -> None:
 # ----------------------------------------------------------------------------------------------
 # The fixed step
 # ----------------------------------------------------------------------------------------------
-def _fixed_step_reference(G, D, opt_g, opt_d, x_real, z, eps, labels="right", sigmoid=False, train=True,
-                          at_reals=False, detach_g=False):  # fmt: skip
+def _fixed_step_reference(G, D, opt_g, opt_d, x_real, z, eps, **variant):
     # The right step, and its typical wrong variants (for the hints).
+    labels, sigmoid = variant.get("labels", "right"), variant.get("sigmoid", False)
+    train, at_reals, detach_g = (
+        variant.get("train", True),
+        variant.get("at_reals", False),
+        variant.get("detach_g", False),
+    )
     if train:
         G.train()
     bce = nn.BCEWithLogitsLoss()
@@ -136,7 +145,9 @@ def _fixed_step_reference(G, D, opt_g, opt_d, x_real, z, eps, labels="right", si
 
 
 def _setup(seed: int):
-    from ..dcgan import Generator  # the course's G, with BatchNorm (imported here: checks may import any layer)
+    from ..dcgan import (
+        Generator,
+    )  # the course's G, with BatchNorm (imported here: checks may import any layer)
 
     torch.manual_seed(seed)
     G = Generator(8, width=4)
@@ -167,7 +178,9 @@ def _outcome(fn, seed: int, **variant):
             about="It receives G, D, opt_g, opt_d, x_real, z and eps, and returns (loss_d, loss_g).",
         )  # fmt: skip
         if not isinstance(out, (tuple, list)) or len(out) != 2:
-            raise WrongAnswer(f"Return the pair (loss_d, loss_g); your function returned {type(out).__name__}.")
+            raise WrongAnswer(
+                f"Return the pair (loss_d, loss_g); your function returned {type(out).__name__}."
+            )
         losses = (as_float(out[0], "loss_d", returned=True), as_float(out[1], "loss_g", returned=True))
     return losses, _weights(G), _weights(D), G.training
 

@@ -59,7 +59,6 @@ def check_simultaneous_step(fn: Callable) -> None:
     raise WrongAnswer(f"From (x, y) = ({x}, {y}) with lr={lr}, expected {right}; got ({xn:.4g}, {yn:.4g}).")
 
 
-
 @checker
 def check_alternating_invariant(step: Callable, invariant: Callable | None = None) -> None:
     """Exercise (08): `step(x, y, lr)` is one *alternating* step of min_x max_y x*y (x first, then y from the
@@ -71,9 +70,13 @@ def check_alternating_invariant(step: Callable, invariant: Callable | None = Non
     right = (x - lr * y, y + lr * (x - lr * y))
     if not (abs(xn - right[0]) < 1e-6 and abs(yn - right[1]) < 1e-6):
         if abs(xn - right[0]) < 1e-6 and abs(yn - (y + lr * x)) < 1e-6:
-            raise WrongAnswer("That is the simultaneous step: in the alternating one, y's update uses the *new* x.")
+            raise WrongAnswer(
+                "That is the simultaneous step: in the alternating one, y's update uses the *new* x."
+            )
         if abs(yn - (y + lr * x)) < 1e-6 and abs(xn - (x - lr * (y + lr * x))) < 1e-6:
-            raise WrongAnswer("That moves y first: here x (the minimiser) moves first, then y sees the new x.")
+            raise WrongAnswer(
+                "That moves y first: here x (the minimiser) moves first, then y sees the new x."
+            )
         raise WrongAnswer(f"From (x, y) = ({x}, {y}) with lr={lr}, expected the step to give {right}; got "
                           f"({xn:.4g}, {yn:.4g}).")  # fmt: skip
 
