@@ -201,6 +201,7 @@ def dirac_gan(  # noqa: PLR0913
     batch_size: int = 16,
     alternating: bool = True,
     seed: int = 0,
+    lr_d: float | None = None,
 ) -> np.ndarray:
     """The Dirac GAN: real data at 0 (plus N(0, noise^2) when noise > 0, drawn fresh for every step, like a
     minibatch), G puts all its mass at theta, D(x) = psi * x. "gan": D maximises E log sigmoid(D(x_real)) +
@@ -208,13 +209,20 @@ def dirac_gan(  # noqa: PLR0913
     E D(x_real) - D(theta), G maximises D(theta). `r1` adds (r1 / 2) E[|dD/dx|^2] on reals = r1/2 psi^2 to D's
     loss; `gp` adds gp * (|psi| - 1)^2 (D's gradient is psi everywhere). Gradient steps of size lr, D first;
     `alternating`: G then sees the new psi, else both use the old point. Returns the path, shape (steps + 1, 2),
-    columns (theta, psi); the only equilibrium is (0, 0). Introduced in 08_training_pitfalls."""
+    columns (theta, psi); the only equilibrium is (0, 0). `lr_d` (default lr) is D's step size, for a two
+    time-scale run. Introduced in 08_training_pitfalls."""
     if loss not in DIRAC_LOSSES:
         raise ValueError(f"loss must be one of {', '.join(DIRAC_LOSSES)}; got {loss!r}.")
     if not isinstance(steps, (int, np.integer)) or steps < 1:
         raise ValueError(f"steps must be a whole number >= 1; got {steps!r}.")
-    for name, value in (("lr", lr), ("r1", r1), ("gp", gp), ("noise", noise)):
-        if not np.isfinite(value) or value < 0 or (name == "lr" and value == 0):
+    for name, value in (
+        ("lr", lr),
+        ("r1", r1),
+        ("gp", gp),
+        ("noise", noise),
+        ("lr_d", lr if lr_d is None else lr_d),
+    ):
+        if not np.isfinite(value) or value < 0 or (name in ("lr", "lr_d") and value == 0):
             raise ValueError(f"{name} must be a finite number >= 0 (lr > 0); got {value!r}.")
     rng = np.random.default_rng(seed)
     sig = lambda t: 0.5 * (1 + np.tanh(0.5 * t))  # noqa: E731  (sigmoid without overflow)
@@ -227,7 +235,7 @@ def dirac_gan(  # noqa: PLR0913
         else:
             d_psi = np.mean(x) - theta
         d_psi -= r1 * psi + 2 * gp * (abs(psi) - 1) * np.sign(psi)
-        new_psi = psi + lr * d_psi
+        new_psi = psi + (lr if lr_d is None else lr_d) * d_psi
         p = new_psi if alternating else psi
         d_theta = -p * sig(p * theta) if loss == "gan" else -p  # d/dtheta of G's loss
         theta, psi = theta - lr * d_theta, new_psi
@@ -240,3 +248,20 @@ def winding(path: np.ndarray) -> float:
     path = np.asarray(path, dtype=float)
     angle = np.unwrap(np.arctan2(path[:, 1], path[:, 0]))
     return float((angle[-1] - angle[0]) / (2 * np.pi))
+
+
+def dirac_best_response(theta: float, r1: float) -> float:
+    """D's best response psi*(theta) in the Dirac GAN ("gan" loss) with an R1 weight r1 > 0: the root of
+    -theta * sigmoid(psi * theta) - r1 * psi = 0 (D's objective is concave in psi, so the root is its maximum).
+    Introduced in 09_stabilizing."""
+    if not r1 > 0:
+        raise ValueError(f"Without R1 (r1 > 0) D's best response is unbounded; got r1={r1!r}.")
+    sig = lambda t: 0.5 * (1 + np.tanh(0.5 * t))  # noqa: E731
+    lo, hi = -abs(theta) / r1 - 1.0, abs(theta) / r1 + 1.0
+    for _ in range(100):  # bisection on a decreasing function of psi
+        mid = 0.5 * (lo + hi)
+        if -theta * sig(mid * theta) - r1 * mid > 0:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
