@@ -58,6 +58,12 @@ def _rss_bytes() -> float:
         return math.nan
 
 
+def _optimizer_steps(opt: torch.optim.Optimizer) -> int:
+    # How many times `opt` stepped, from its own state (Adam and RMSProp count their steps per parameter).
+    states = [st for st in opt.state.values() if "step" in st]
+    return int(states[0]["step"]) if states else 0
+
+
 def ring_modes_reached(options: dict, steps: int, seed: int = 0) -> float:
     """Share of the 2-D ring's modes reached after `steps` iterations of the toy GAN of chapter 04 (`ToyGAN`,
     the same `update_D`/`update_G` as the images) with the same loss, Adam betas and D options (spectral norm,
@@ -132,7 +138,7 @@ def compare_remedies(
             dict(
                 remedy=name,
                 steps=run.step,
-                g_steps=run.step // run.config.n_critic,
+                g_steps=_optimizer_steps(run.opt_g),
                 fid=report.fid,
                 precision=report.precision,
                 recall=report.recall,
