@@ -315,3 +315,29 @@ def test_maxpool2x2_propagates_nan_like_max_pool2d():
     y = MaxPool2x2()(x)
     assert torch.equal(y.isnan(), torch.nn.functional.max_pool2d(x, 2).isnan())
     assert y.isnan().sum() == 1
+
+
+def test_conv_operator_norm_matches_the_svd_of_the_convolution_matrix():
+    from gan_lessons import conv_operator_norm
+
+    torch.manual_seed(0)
+    conv = torch.nn.Conv2d(2, 3, kernel_size=4, stride=2, padding=1)
+    shape = (2, 6, 6)
+    eye = torch.eye(2 * 6 * 6).reshape(-1, *shape)
+    with torch.no_grad():
+        matrix = torch.nn.functional.conv2d(eye, conv.weight, None, 2, 1).flatten(1)  # rows: the basis images
+    exact = torch.linalg.matrix_norm(matrix, ord=2).item()
+    assert abs(conv_operator_norm(conv, shape, iters=500) - exact) < 1e-3 * exact
+    kernel = torch.linalg.matrix_norm(conv.weight.flatten(1), ord=2).item()
+    assert exact > 1.05 * kernel  # the convolution stretches more than its reshaped kernel
+    with pytest.raises(ValueError, match="iters"):
+        conv_operator_norm(conv, shape, iters=0)
+
+
+def test_discriminator_norm_choice():
+    kinds = lambda D: {type(m).__name__ for m in D.modules()}  # noqa: E731
+    assert "BatchNorm2d" in kinds(Discriminator(8)) and "GroupNorm" in kinds(Discriminator(8, norm="layer"))
+    assert not {"BatchNorm2d", "GroupNorm"} & kinds(Discriminator(8, norm="none"))
+    assert not {"BatchNorm2d", "GroupNorm"} & kinds(Discriminator(8, spectral_norm=True))
+    with pytest.raises(ValueError, match="D's norm must be one of batch, layer, none"):
+        Discriminator(8, norm="group")
