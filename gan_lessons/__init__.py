@@ -59,6 +59,7 @@ from .layers import (
     D_NORMS,
     AugmentedDiscriminator,
     MinibatchStdDev,
+    ada_adjust,
     check_labels,
     conv_operator_norm,
     count_parameters,

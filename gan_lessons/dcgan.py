@@ -446,7 +446,8 @@ def gan_step(run: GANRun, G: nn.Module, D: nn.Module, batch) -> dict:
     """One DCGAN step on a batch (x_real, labels): x_fake = G(z) once (G(z, y) in a conditional run),
     `update_D` (on x_fake.detach()), then `update_G` (through the updated D), then G's moving average.
     With `config.n_critic = k > 1` (WGAN's critic iterations), a step is one D update on its own batch, and
-    G is updated on every k-th step only; the history's g_loss then repeats G's last loss in between.
+    G is updated on every k-th step only, with that step's fakes (the WGAN papers draw a fresh z for G); the
+    history's g_loss then repeats G's last loss in between (NaN before G's first update).
     Returns the step's row of the history: both losses and D's mean output on reals and fakes. A
     non-finite loss raises NonFiniteLossError naming the step. Introduced in 05_dcgan_mnist."""
     config = run.config

@@ -205,6 +205,26 @@ def diff_augment(
     return x.contiguous()
 
 
+def ada_adjust(
+    p: float, real_logits: torch.Tensor, target: float = 0.6, images_to_full: float = 500_000.0
+) -> tuple[float, float]:
+    """ADA's controller (Karras et al. 2020, Training GANs with Limited Data, section 3): the overfitting
+    heuristic r_t = E[sign(D(x_real))] over the reals just seen; the augmentation probability p moves up when
+    r_t > target (0.6) and down otherwise, by len(real_logits) / images_to_full per call, so that p could go
+    from 0 to 1 in `images_to_full` real images (the paper's 500k). Returns (new p in [0, 1], r_t).
+    Introduced in 09_stabilizing."""
+    if not isinstance(real_logits, torch.Tensor) or real_logits.numel() == 0:
+        raise ValueError("ada_adjust needs D's outputs on a batch of real images (a non-empty tensor).")
+    if not 0 <= p <= 1 or not 0 < target < 1 or not images_to_full > 0:
+        raise ValueError(
+            f"Need 0 <= p <= 1, 0 < target < 1 and images_to_full > 0; got {p!r}, {target!r}, {images_to_full!r}."
+        )
+    r_t = torch.sign(real_logits.detach()).mean().item()
+    step = real_logits.numel() / images_to_full
+    new_p = p + step if r_t > target else p - step
+    return min(1.0, max(0.0, new_p)), r_t
+
+
 class AugmentedDiscriminator(nn.Module):
     """D that sees `diff_augment(x, policy)` instead of x, for reals and fakes alike (09_stabilizing)."""
 
@@ -316,6 +336,7 @@ __all__ = [
     "MinibatchStdDev",
     "D_NORMS",
     "conv_operator_norm",
+    "ada_adjust",
     "diff_augment",
     "AugmentedDiscriminator",
     "init_dcgan_weights",

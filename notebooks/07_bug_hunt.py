@@ -230,10 +230,13 @@ for _ in range(5 if QUICK else 20):
 _, g_norm_detached = d_backward(True)
 _, g_norm_attached = d_backward(False)
 t_det, t_att = (float(np.median(timings[f])) for f in (True, False))
-print(f"D's backward: {1e3 * t_det:.1f} ms with detach, {1e3 * t_att:.1f} ms without (median)")
+print(
+    f"D's backward: {1e3 * t_det:.1f} ms with detach, {1e3 * t_att:.1f} ms without (median; a shared CPU is noisy)"
+)
 print(f"G's .grad after D's backward: {g_norm_detached} with detach, {g_norm_attached:.4f} without")
-assert g_norm_detached == 0.0 and g_norm_attached > 0  # without detach, D's loss writes into G's .grad
-assert t_att > t_det  # and the backward pass runs through G too
+assert (
+    g_norm_detached == 0.0 and g_norm_attached > 0
+)  # without detach, D's backward runs through G into its .grad
 
 x_fake = G(torch.randn(batch_size, latent_dim))
 d_loss_bce(D(x_real := torch.rand(batch_size, 1, 28, 28) * 2 - 1), D(x_fake)).backward()  # no detach

@@ -34,6 +34,7 @@ from gan_lessons import (
     AugmentedDiscriminator,
     Discriminator,
     TrainConfig,
+    ada_adjust,
     clip_weights_,
     compare_remedies,
     conv_operator_norm,
@@ -141,7 +142,9 @@ assert np.ptp(d_star[on_pg]) == 0  # JSD's best D is flat where G's samples are:
 # momentum.
 #
 # Clipping does not make D 1-Lipschitz: it makes it K-Lipschitz for some K fixed by c and the architecture,
-# so the critic estimates K·W1. We measure K's order on digits: D's input gradient after clipping.
+# so the critic estimates K·W1. We measure K's order on digits: D's input gradient after clipping, for a
+# critic without normalisation (with BatchNorm, as in the paper's DCGAN critic, the normalisation rescales the
+# activations, and clipping bounds K less directly).
 
 # %%
 critic = Discriminator(16, norm="none")
@@ -205,6 +208,8 @@ assert not any(isinstance(m, nn.BatchNorm2d) for m in run_gp.D.modules())  # the
 # %% [markdown]
 # **n_critic.** Both WGAN papers take 5 critic steps, each on its own batch, per G step. In the course's
 # loop (`gan_step`), with `n_critic = 5` a step is one critic update, and G is updated on every fifth step.
+# One departure: the G update reuses the fakes of the fifth critic step (the course's step makes x_fake once),
+# where the papers draw a fresh z for G; both are samples of the same G.
 # Under one wall-clock budget this means about five times fewer G steps than a one-to-one run: the table
 # below shows the count. We check the accounting on 10 steps.
 
@@ -277,7 +282,7 @@ assert abs(d_loss_hinge(real_scores, fake_scores).item() - by_hand) < 1e-6
 # Heusel et al. (2017) prove that GAN training converges to a local Nash equilibrium when D and G use
 # **step sizes that decay**, with G's decaying faster (G's step o(D's step): G moves on the slower time scale,
 # D tracks its best response to the current G). A constant ratio such as 4:1 is outside that theorem. The
-# constant pair D 4·10⁻⁴, G 10⁻⁴ is what SAGAN (Zhang et al. 2019, section 4) used, citing TTUR, and BigGAN
+# constant pair D 4·10⁻⁴, G 10⁻⁴ is what SAGAN (Zhang et al. 2019, section 4; the values in section 5) used, citing TTUR, and BigGAN
 # (Brock et al. 2019) kept a 4:1 ratio; "TTUR" in practice usually means that. Option:
 # `TrainConfig(lr=..., lr_d=...)` (`--lr-d`).
 #
@@ -440,6 +445,8 @@ for policy in ("", "translation,cutout"):
     with torch.no_grad():  # D itself, without augmentation, judges the digits
         seen, unseen = (torch.sigmoid(D_0(imgs)).mean().item() for imgs in (small, test.images[:500]))
     memorised[policy or "none"] = seen - unseen
+    if not policy:
+        D_plain = D_0  # kept for ADA's controller below
     print(
         f"augmentation {policy or 'none':20s}: D(training digits) {seen:.2f}, D(held-out digits) {unseen:.2f}"
     )
@@ -447,10 +454,26 @@ assert memorised["none"] > 0.4  # without augmentation D scores the digits it sa
 assert memorised["translation,cutout"] < 0.5 * memorised["none"]  # augmentation shrinks that gap
 
 # %% [markdown]
-# (The augmented D also separates the fakes less sharply; in GAN training that is the point: G keeps a
-# gradient. ADA, Karras et al. 2020, adds a controller that raises the augmentation probability p while
-# E[sign(D(x_real))] on the reals exceeds a target, 0.6, and lowers it otherwise; the course does not
-# implement ADA's controller yet.)
+# The augmented D also separates the fakes less sharply; in GAN training that is the point: G keeps a
+# gradient. How much to augment? ADA (Karras et al. 2020, section 3) augments each image with probability p
+# and sets p by a controller: r_t = E[sign(D(x_real))] measures overfitting (near 1 when D is sure of every
+# real, near 0 when it cannot tell), and p goes up while r_t exceeds a target, 0.6, and down otherwise, fast
+# enough to go from 0 to 1 in 500k images. `ada_adjust` is that controller. We feed it the two Ds above, on
+# their 64 training digits: it should raise p for the memorising one and lower it for the augmented one. (The
+# course's `--augment` applies DiffAugment's transforms to every image, p = 1; ADA's own transforms and the
+# p-weighted pipeline are not implemented.)
+
+# %%
+p_ada = {}
+for name, D_judge in (("none", D_plain), ("translation,cutout", D_0)):
+    p = 0.5
+    with torch.no_grad():
+        logits = D_judge(small)
+    for _ in range(200):  # 200 batches of the same 64 digits: 12,800 images
+        p, r_t = ada_adjust(p, logits, images_to_full=20_000)  # faster than the paper's 500k, for the demo
+    p_ada[name] = (p, r_t)
+print({k: f"r_t = {r:.2f} -> p = {p:.2f}" for k, (p, r) in p_ada.items()})
+assert p_ada["none"][0] > 0.5 > p_ada["translation,cutout"][0]  # more augmentation where D memorised
 #
 # ## 12. An exponential moving average of G
 #
@@ -478,7 +501,9 @@ assert abs(theta_ema) < 0.3 * radius  # the average sits near the equilibrium th
 # layer-normalised critic. Under one wall-clock budget, **five critic steps per G step mean about five times
 # fewer G steps**: that is the honest comparison, and the "G steps" column shows it. EMA is off (β = 0) in every
 # row but its own. Step counts also differ because some remedies cost more per step, and because the machine
-# is shared: on a busy CPU a 30 s budget buys very different numbers of steps from row to row.
+# is shared: on a busy CPU a 30 s budget buys very different numbers of steps from row to row. The same cut
+# budget leaves the WGAN rows, at RMSProp's 5·10⁻⁵ and a fifth of the G steps, far from converged: the table
+# compares remedies at a small budget, not at their papers' budgets.
 #
 # The ring column trains chapter 04's toy GAN (`ToyGAN`, through the same `update_D` and `update_G`) on the
 # 2-D ring for 1,000 iterations (50 in quick mode) with the same loss, Adam betas, D options and critic steps,
@@ -503,7 +528,7 @@ by_name = {r["remedy"]: r for r in rows}
 wgan_gp, plain = by_name["WGAN-GP (layer norm, n_critic 5)"], by_name["non-saturating"]
 # n_critic 5 under one budget: G's optimizer stepped once per five critic steps, and fewer times than a 1:1 run's.
 assert wgan_gp["steps"] // 5 == wgan_gp["g_steps"] < plain["g_steps"] == plain["steps"]
-if not QUICK:  # measured over seeds 0-2 (benchmarks/stabilizing_table.py): 278-? against 5,930-?
+if not QUICK:  # seeds 0-2, shared 2-core CPU: non-saturating FID 278-872, minimax 3,869-6,262
     assert plain["fid"] < 0.5 * by_name["minimax (baseline)"]["fid"]  # the non-saturating loss, switched on
 
 # %% [markdown]

@@ -341,3 +341,18 @@ def test_discriminator_norm_choice():
     assert not {"BatchNorm2d", "GroupNorm"} & kinds(Discriminator(8, spectral_norm=True))
     with pytest.raises(ValueError, match="D's norm must be one of batch, layer, none"):
         Discriminator(8, norm="group")
+
+
+def test_ada_adjust_moves_p_towards_more_augmentation_when_d_is_sure():
+    from gan_lessons import ada_adjust
+
+    sure, unsure = torch.full((64,), 3.0), torch.tensor([1.0, -1.0] * 32)
+    p, r_t = ada_adjust(0.5, sure, images_to_full=6400)
+    assert r_t == 1.0 and abs(p - 0.51) < 1e-12  # up by 64 / 6400
+    p, r_t = ada_adjust(0.5, unsure, images_to_full=6400)
+    assert r_t == 0.0 and abs(p - 0.49) < 1e-12
+    assert ada_adjust(1.0, sure)[0] == 1.0 and ada_adjust(0.0, unsure)[0] == 0.0  # clipped to [0, 1]
+    with pytest.raises(ValueError, match="0 <= p <= 1"):
+        ada_adjust(1.5, sure)
+    with pytest.raises(ValueError, match="non-empty"):
+        ada_adjust(0.5, torch.tensor([]))
