@@ -56,9 +56,12 @@ from .feature_net import (
     probabilities_from_features,
 )
 from .layers import (
+    D_NORMS,
     AugmentedDiscriminator,
     MinibatchStdDev,
+    ada_adjust,
     check_labels,
+    conv_operator_norm,
     count_parameters,
     diff_augment,
     init_dcgan_weights,

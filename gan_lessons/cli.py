@@ -84,8 +84,21 @@ def _add_stabilizing_options(t: argparse.ArgumentParser) -> None:
         [
             ("--clip", _positive_float, None, "WGAN weight clipping value (default: wgan's 0.01)"),
             ("--lr-d", _positive_float, None, "D's learning rate (TTUR); default --lr"),
-            ("--beta1", float, None, "Adam beta1 (default 0.5; 0 for WGAN clipping)"),
+            ("--beta1", float, None, "Adam beta1 (default 0.5)"),
+            ("--n-critic", _positive_int, 1, "D (critic) steps per G step (WGAN, WGAN-GP: 5)"),
         ],
+    )
+    g.add_argument(
+        "--optimizer",
+        choices=("adam", "rmsprop"),
+        default="adam",
+        help="adam (default) or rmsprop (the WGAN paper's, with --lr 5e-5)",
+    )
+    g.add_argument(
+        "--d-norm",
+        choices=("auto", "batch", "layer", "none"),
+        default="auto",
+        help="D's normalisation (auto: layer norm with a gradient penalty, none with spectral norm, else batch)",
     )
 
 
@@ -99,6 +112,9 @@ def _stabilizing_config(args) -> dict:
         minibatch_std=args.minibatch_std,
         clip=args.clip,
         lr_d=args.lr_d,
+        n_critic=args.n_critic,
+        optimizer=args.optimizer,
+        d_norm=args.d_norm,
     )
     if args.beta1 is not None:
         out["beta1"] = args.beta1

@@ -39,6 +39,7 @@ from .engine import (
     update_G,
 )
 from .layers import (
+    D_NORMS,
     AugmentedDiscriminator,
     check_augment_policy,
     check_images,
@@ -58,6 +59,8 @@ from .shipped import (
 )
 from .trackers import upgrade_history
 from .validate import check_seed, is_finite_number, non_negative_int, positive_int
+
+OPTIMIZERS = ("adam", "rmsprop")  # TrainConfig.optimizer: Adam (betas), or RMSProp as in the WGAN paper
 
 
 # ----------------------------------------------------------------------------------------------
@@ -93,13 +96,22 @@ class Discriminator(nn.Module):
     `spectral_norm=True` wraps every convolution in `torch.nn.utils.parametrizations.spectral_norm`
     (Miyato et al. 2018) and drops the BatchNorm; `minibatch_std=True` adds a `MinibatchStdDev`
     channel before the last layer (09_stabilizing). With both off it is the DCGAN discriminator of 05.
+    `norm` ("batch", "layer", "none"; None: "none" with spectral norm, else "batch") picks the
+    normalisation after the second convolution: a critic with a per-sample gradient penalty takes
+    "layer" (Gulrajani et al. 2017, section 4).
     """
 
-    def __init__(self, width: int = 64, spectral_norm: bool = False, minibatch_std: bool = False):
+    def __init__(
+        self,
+        width: int = 64,
+        spectral_norm: bool = False,
+        minibatch_std: bool = False,
+        norm: str | None = None,
+    ):
         super().__init__()
         w = positive_int("width", width)
         self.spectral_norm, self.minibatch_std = bool(spectral_norm), bool(minibatch_std)
-        self.net = discriminator_layers(1, w, spectral_norm, minibatch_std)
+        self.net = discriminator_layers(1, w, spectral_norm, minibatch_std, norm)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_images(x, "Discriminator")
@@ -140,6 +152,10 @@ class TrainConfig:
     minibatch_std: bool = False  # a minibatch standard-deviation channel before D's last layer
     augment: str = ""  # DiffAugment policy for D's inputs, such as "translation,cutout"; "" = off
     ema: float = 0.99  # decay of a moving average of G's weights, used for sampling; 0 = off
+    n_critic: int = 1  # D steps per G step (WGAN and WGAN-GP: 5); each D step takes its own real batch
+    optimizer: str = "adam"  # "adam" (betas beta1, beta2) or "rmsprop" (no momentum: the WGAN paper's)
+    d_norm: str = "auto"  # D's norm: "batch", "layer", "none"; "auto": layer with a gradient penalty,
+    # none with spectral norm, batch otherwise
     seed: int = 0
     device: str = "auto"
     sample_every: int = 0  # steps between fixed-noise sample grids; 0 = once per epoch
@@ -180,6 +196,15 @@ class TrainConfig:
             )
         self._validate_remedies()
         non_negative_int("sample_every", self.sample_every)
+        positive_int("n_critic", self.n_critic)
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {self.optimizer!r}.")
+        if self.d_norm != "auto" and self.d_norm not in D_NORMS:
+            raise ValueError(f"d_norm must be 'auto' or one of {', '.join(D_NORMS)}; got {self.d_norm!r}.")
+        if self.conditional is True and (self.n_critic != 1 or self.d_norm not in ("auto", "batch")):
+            raise ValueError(
+                "n_critic and d_norm are for unconditional runs only (the conditional D is fixed)."
+            )
         if not isinstance(self.conditional, bool):
             raise ValueError(f"conditional must be True or False; got {self.conditional!r}.")
         if self.conditional and (self.spectral_norm or self.minibatch_std or self.augment):
@@ -251,14 +276,24 @@ class TrainConfig:
         if self.conditional is True:  # before the clipping advice below: a conditional run cannot clip at all
             self._reject_plain_d_remedies()
         clip = family.clip if self.clip is None else self.clip
-        if clip > 0 and self.beta1 > 0:
+        if clip > 0 and self.optimizer == "adam" and self.beta1 > 0:
             warnings.warn(
                 f"WGAN weight clipping with Adam beta1={self.beta1}: Arjovsky et al. 2017 (section 3) found "
                 "momentum-based optimizers such as Adam unstable with clipping and used RMSProp with lr=5e-5 "
-                "(no momentum). Set beta1=0 (and a small lr, such as 5e-5) to follow the paper.",
+                "(no momentum) and 5 critic steps per G step. Set optimizer='rmsprop', lr=5e-5, n_critic=5 "
+                "(--optimizer rmsprop --lr 5e-5 --n-critic 5) to follow the paper.",
                 UserWarning,
                 stacklevel=3,
             )
+
+    def resolved_d_norm(self) -> str:
+        """D's normalisation for this config: `d_norm`, or for "auto" layer norm with a gradient penalty
+        (Gulrajani et al. 2017, section 4: the penalty is per sample, BatchNorm couples the samples), none
+        with spectral norm, batch norm otherwise."""
+        if self.d_norm != "auto":
+            return self.d_norm
+        penalty = get_loss(self.loss).gp_weight if self.gp_weight is None else self.gp_weight
+        return "layer" if penalty and not self.spectral_norm else "none" if self.spectral_norm else "batch"
 
     def notes(self) -> list[str]:
         """Remarks on combinations that are allowed but worth knowing about (printed by `new_run`)."""
@@ -296,6 +331,7 @@ class GANRun:
     elapsed: float = 0.0  # seconds spent training, over all calls
     interrupted: bool = False
     G_ema: Generator | None = None  # moving average of G's weights (config.ema > 0), used for sampling
+    last_g_loss: float = math.nan  # G's loss at its last update (with n_critic > 1, not every step has one)
 
     @property
     def G_sample(self) -> Generator:
@@ -339,7 +375,10 @@ def new_run(config: TrainConfig | None = None, **overrides) -> GANRun:
     else:
         G = Generator(config.latent_dim, config.width)
         D = Discriminator(
-            config.width, spectral_norm=config.spectral_norm, minibatch_std=config.minibatch_std
+            config.width,
+            spectral_norm=config.spectral_norm,
+            minibatch_std=config.minibatch_std,
+            norm=config.resolved_d_norm(),
         )
     G.apply(init_dcgan_weights)
     D.apply(init_dcgan_weights)
@@ -351,8 +390,12 @@ def new_run(config: TrainConfig | None = None, **overrides) -> GANRun:
     G = G.to(device, memory_format=memory_format)
     D = D.to(device, memory_format=memory_format)
     betas = (float(config.beta1), float(config.beta2))  # an int 0 is a valid beta1, but torch wants floats
-    opt_g = torch.optim.Adam(G.parameters(), lr=config.lr, betas=betas)
-    opt_d = torch.optim.Adam(D.parameters(), lr=config.lr_d or config.lr, betas=betas)
+    if config.optimizer == "rmsprop":  # Arjovsky et al. 2017, algorithm 1: RMSProp, no momentum
+        opt_g = torch.optim.RMSprop(G.parameters(), lr=config.lr)
+        opt_d = torch.optim.RMSprop(D.parameters(), lr=config.lr_d or config.lr)
+    else:
+        opt_g = torch.optim.Adam(G.parameters(), lr=config.lr, betas=betas)
+        opt_d = torch.optim.Adam(D.parameters(), lr=config.lr_d or config.lr, betas=betas)
     fixed_noise = torch.randn(
         config.n_fixed, config.latent_dim, generator=torch.Generator().manual_seed(config.seed + 1)
     )
@@ -406,6 +449,9 @@ def _check_train_args(run: GANRun, data: Dataset, num_epochs: int | None, max_se
 def gan_step(run: GANRun, G: nn.Module, D: nn.Module, batch) -> dict:
     """One DCGAN step on a batch (x_real, labels): x_fake = G(z) once (G(z, y) in a conditional run),
     `update_D` (on x_fake.detach()), then `update_G` (through the updated D), then G's moving average.
+    With `config.n_critic = k > 1` (WGAN's critic iterations), a step is one D update on its own batch, and
+    G is updated on every k-th step only, with that step's fakes (the WGAN papers draw a fresh z for G); the
+    history's g_loss then repeats G's last loss in between (NaN before G's first update).
     Returns the step's row of the history: both losses and D's mean output on reals and fakes. A
     non-finite loss raises NonFiniteLossError naming the step. Introduced in 05_dcgan_mnist."""
     config = run.config
@@ -416,8 +462,10 @@ def gan_step(run: GANRun, G: nn.Module, D: nn.Module, batch) -> dict:
         D = _with_labels(D, labels)
     else:
         x_real, labels = x_real.contiguous(memory_format=torch.channels_last), None
+    g_turn = (run.step + 1) % config.n_critic == 0
     z = torch.randn(x_real.shape[0], config.latent_dim, generator=run.noise_gen).to(run.device)
-    x_fake = G(z) if labels is None else G(z, labels)
+    with torch.set_grad_enabled(g_turn):  # a critic-only step needs no graph through G
+        x_fake = G(z) if labels is None else G(z, labels)
     family = get_loss(config.loss)
     d_options = DOptions(
         gp_weight=config.gp_weight,
@@ -429,16 +477,19 @@ def gan_step(run: GANRun, G: nn.Module, D: nn.Module, batch) -> dict:
     )
     try:
         loss_d, real_out, fake_out = update_D(D, run.opt_d, x_real, x_fake, family, d_options, labels=labels)
-        loss_g = update_G(
-            D, run.opt_g, x_fake, family, labels=labels, aux_weight=config.aux_weight, x_real=x_real
-        )
+        if g_turn:
+            loss_g = update_G(
+                D, run.opt_g, x_fake, family, labels=labels, aux_weight=config.aux_weight, x_real=x_real
+            )
     except NonFiniteLossError as err:
         raise _at_step(err, run) from None
-    if run.G_ema is not None:
-        _update_ema(run)
+    if g_turn:
+        run.last_g_loss = loss_g.item()
+        if run.G_ema is not None:
+            _update_ema(run)
     return {
         "d_loss": loss_d.item(),
-        "g_loss": loss_g.item(),
+        "g_loss": run.last_g_loss,
         "d_real": family.d_probability(real_out).mean().item(),
         "d_fake": family.d_probability(fake_out).mean().item(),
     }

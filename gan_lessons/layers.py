@@ -68,19 +68,36 @@ def generator_layers(in_channels: int, w: int) -> nn.Sequential:
     )
 
 
+D_NORMS = ("batch", "layer", "none")
+
+
 def discriminator_layers(
-    in_channels: int, w: int, spectral_norm: bool = False, minibatch_std: bool = False
+    in_channels: int,
+    w: int,
+    spectral_norm: bool = False,
+    minibatch_std: bool = False,
+    norm: str | None = None,
 ) -> nn.Sequential:
     """The DCGAN discriminator's layers: (N, in_channels, 28, 28) -> logits (N, 1, 1, 1); the options as in
-    `dcgan.Discriminator`."""
+    `dcgan.Discriminator`. `norm` is the normalisation after the second convolution: "batch" (DCGAN's),
+    "layer" (layer norm over (C, H, W), `nn.GroupNorm(1, C)`: no coupling between samples, as Gulrajani et
+    al. 2017, section 4, ask of a critic with a per-sample gradient penalty) or "none"; None means "none"
+    with spectral norm and "batch" otherwise."""
+    if norm is None:
+        norm = "none" if spectral_norm else "batch"
+    if norm not in D_NORMS:
+        raise ValueError(f"D's norm must be one of {', '.join(D_NORMS)}; got {norm!r}.")
     sn = nn.utils.parametrizations.spectral_norm if spectral_norm else (lambda layer: layer)
+    norm_layer = {"batch": lambda: nn.BatchNorm2d(2 * w), "layer": lambda: nn.GroupNorm(1, 2 * w)}.get(
+        norm, nn.Identity
+    )
     net = nn.Sequential(
         # (N, in_channels, 28, 28)
         sn(nn.Conv2d(in_channels, w, kernel_size=4, stride=2, padding=1)),
         nn.LeakyReLU(0.2, inplace=True),
         # (N, w, 14, 14)
-        sn(nn.Conv2d(w, 2 * w, kernel_size=4, stride=2, padding=1, bias=spectral_norm)),
-        nn.Identity() if spectral_norm else nn.BatchNorm2d(2 * w),
+        sn(nn.Conv2d(w, 2 * w, kernel_size=4, stride=2, padding=1, bias=norm == "none")),
+        norm_layer(),
         nn.LeakyReLU(0.2, inplace=True),
         # (N, 2w, 7, 7); with minibatch_std, (N, 2w + 1, 7, 7) before the last conv
         # (N, 1, 1, 1) after the last conv, appended below
@@ -89,6 +106,34 @@ def discriminator_layers(
     # Index 5 in both cases, so that checkpoints from before 09_stabilizing keep their names.
     net.append(last if not minibatch_std else nn.Sequential(MinibatchStdDev(), last))
     return net
+
+
+@torch.no_grad()
+def conv_operator_norm(
+    conv: nn.Conv2d, input_shape: tuple[int, int, int], iters: int = 100, seed: int = 0
+) -> float:
+    """The largest singular value of the *convolution* as a linear map on inputs of `input_shape` (C, H, W),
+    by power iteration through the convolution and its adjoint (the transposed convolution, taken by
+    autograd). Spectral norm (Miyato et al. 2018) divides by the largest singular value of the kernel
+    reshaped to (C_out, C_in*k*k), which is not the same number. Introduced in 09_stabilizing."""
+    weight, bias = conv.weight, None
+    x = torch.randn((1, *input_shape), generator=torch.Generator().manual_seed(seed))
+    x = x / x.norm()
+
+    def apply(v: torch.Tensor) -> torch.Tensor:
+        return nn.functional.conv2d(v, weight, bias, conv.stride, conv.padding, conv.dilation, conv.groups)
+
+    sigma = 0.0
+    if not isinstance(iters, int) or iters < 1:
+        raise ValueError(f"iters (power iterations) must be a whole number >= 1; got {iters!r}.")
+    for _ in range(iters):
+        with torch.enable_grad():
+            v = x.clone().requires_grad_(True)
+            y = apply(v)
+            (back,) = torch.autograd.grad(y, v, grad_outputs=y)  # A^T A x
+        sigma = y.norm().item()
+        x = back / back.norm()
+    return sigma
 
 
 AUGMENT_POLICIES = ("translation", "cutout", "color")
@@ -114,7 +159,13 @@ def diff_augment(
 
     - translation: shift each image by up to 1/8 of its size, filling with the background (-1);
     - cutout: blank a square of half the image's side at a random place, per image;
-    - color: random brightness (+-0.25) and contrast (x0.5 to x1.5) per image.
+    - color: random brightness (+-0.5) and contrast (x0.5 to x1.5) per image.
+
+    The ranges follow the reference implementation (mit-han-lab/data-efficient-gans, DiffAugment_pytorch.py):
+    shift by up to size // 8, a hole of half the side centred anywhere on the image (clipped at its edges),
+    brightness +-0.5, contrast x0.5 to x1.5. Two departures, both for one-channel digits: the fill is the
+    background (-1), where the reference pads and cuts with 0 (mid-grey in [-1, 1] images); and its
+    "saturation" step, a no-op on one channel, is left out.
     """
     parts = check_augment_policy(policy)
     if not parts:
@@ -127,7 +178,7 @@ def diff_augment(
 
     for part in parts:
         if part == "color":
-            x = x + (rand(n, 1, 1, 1) - 0.5) * 0.5
+            x = x + (rand(n, 1, 1, 1) - 0.5)  # brightness: +-0.5, as the reference
             mean = x.mean(dim=(1, 2, 3), keepdim=True)
             x = (x - mean) * (rand(n, 1, 1, 1) + 0.5) + mean
         elif part == "translation":
@@ -141,14 +192,37 @@ def diff_augment(
             x = padded.permute(0, 2, 3, 1)[idx_n, rows[:, :, None], cols[:, None, :]].permute(0, 3, 1, 2)
         else:  # cutout
             ch, cw = h // 2, w // 2
-            top = (rand(n) * (h - ch + 1)).long()
-            left = (rand(n) * (w - cw + 1)).long()
+            # The reference's placement: a centre anywhere in [0, size] (odd holes: [0, size - 1]), the hole
+            # clipped where it leaves the image.
+            cy = (rand(n) * (h + 1 - ch % 2)).long()
+            cx = (rand(n) * (w + 1 - cw % 2)).long()
+            top, left = cy - ch // 2, cx - cw // 2
             ys, xs = torch.arange(h, device=dev), torch.arange(w, device=dev)
             inside_y = (ys[None, :] >= top[:, None]) & (ys[None, :] < top[:, None] + ch)
             inside_x = (xs[None, :] >= left[:, None]) & (xs[None, :] < left[:, None] + cw)
             hole = (inside_y[:, :, None] & inside_x[:, None, :])[:, None]
             x = torch.where(hole, torch.full_like(x, -1.0), x)
     return x.contiguous()
+
+
+def ada_adjust(
+    p: float, real_logits: torch.Tensor, target: float = 0.6, images_to_full: float = 500_000.0
+) -> tuple[float, float]:
+    """ADA's controller (Karras et al. 2020, Training GANs with Limited Data, section 3): the overfitting
+    heuristic r_t = E[sign(D(x_real))] over the reals just seen; the augmentation probability p moves up when
+    r_t > target (0.6) and down otherwise, by len(real_logits) / images_to_full per call, so that p could go
+    from 0 to 1 in `images_to_full` real images (the paper's 500k). Returns (new p in [0, 1], r_t).
+    Introduced in 09_stabilizing."""
+    if not isinstance(real_logits, torch.Tensor) or real_logits.numel() == 0:
+        raise ValueError("ada_adjust needs D's outputs on a batch of real images (a non-empty tensor).")
+    if not 0 <= p <= 1 or not 0 < target < 1 or not images_to_full > 0:
+        raise ValueError(
+            f"Need 0 <= p <= 1, 0 < target < 1 and images_to_full > 0; got {p!r}, {target!r}, {images_to_full!r}."
+        )
+    r_t = torch.sign(real_logits.detach()).mean().item()
+    step = real_logits.numel() / images_to_full
+    new_p = p + step if r_t > target else p - step
+    return min(1.0, max(0.0, new_p)), r_t
 
 
 class AugmentedDiscriminator(nn.Module):
@@ -260,6 +334,9 @@ def one_hot_channels(y: torch.Tensor, num_classes: int = NUM_CLASSES, size: int 
 
 __all__ = [
     "MinibatchStdDev",
+    "D_NORMS",
+    "conv_operator_norm",
+    "ada_adjust",
     "diff_augment",
     "AugmentedDiscriminator",
     "init_dcgan_weights",

@@ -26,19 +26,28 @@ from .toy2d import ToyGAN
 REMEDIES: dict[str, dict] = {
     "minimax (baseline)": dict(loss="minimax"),
     "non-saturating": dict(loss="nonsaturating"),
-    "WGAN, weight clipping": dict(loss="wgan", beta1=0.0, lr=2e-4),
-    "WGAN-GP": dict(loss="wgan_gp", beta1=0.0, beta2=0.9, lr=1e-3),
+    # Arjovsky et al. 2017, algorithm 1: RMSProp, lr 5e-5, clipping at 0.01, 5 critic steps per G step.
+    "WGAN (clip 0.01, RMSProp 5e-5, n_critic 5)": dict(loss="wgan", optimizer="rmsprop", lr=5e-5, n_critic=5),
+    # Gulrajani et al. 2017, algorithm 1: lambda 10, Adam(1e-4, 0, 0.9), 5 critic steps; layer norm, no BatchNorm.
+    "WGAN-GP (layer norm, n_critic 5)": dict(loss="wgan_gp", beta1=0.0, beta2=0.9, lr=1e-4, n_critic=5),
+    "n_critic 5 (non-saturating)": dict(n_critic=5),
     "spectral norm": dict(spectral_norm=True),
     "hinge + spectral norm": dict(loss="hinge", spectral_norm=True),
-    "TTUR (lr_D = 4 lr_G)": dict(lr=5e-4, lr_d=2e-3),
+    "TTUR-style lr (lr_D = 4 lr_G)": dict(lr=5e-4, lr_d=2e-3),
     "one-sided label smoothing": dict(loss="nonsaturating_smooth"),
     "minibatch std-dev": dict(minibatch_std=True),
     "R1 penalty (gamma 1)": dict(r1=1.0),
     "DiffAugment": dict(augment="translation,cutout"),
+    "EMA of G (0.99)": dict(ema=0.99),
 }
 #: The settings shared by every row (small networks, so that a row fits a CPU budget).
 BASE = dict(latent_dim=32, width=16, batch_size=64, ema=0.0, device="cpu")
-_IMAGE_ONLY = ("augment", "minibatch_std")  # no 2-D counterpart: the ring column says n/a
+_IMAGE_ONLY = ("augment", "minibatch_std", "ema")  # no 2-D counterpart: the ring column says n/a
+
+
+def _has_ring(options: dict) -> bool:
+    # The toy GAN has no EMA, augmentation, std-dev channel or RMSProp: those rows' ring column is n/a.
+    return not any(options.get(k) for k in _IMAGE_ONLY) and options.get("optimizer", "adam") == "adam"
 
 
 def _rss_bytes() -> float:
@@ -49,13 +58,20 @@ def _rss_bytes() -> float:
         return math.nan
 
 
+def _optimizer_steps(opt: torch.optim.Optimizer) -> int:
+    # How many times `opt` stepped, from its own state (Adam and RMSProp count their steps per parameter).
+    states = [st for st in opt.state.values() if "step" in st]
+    return int(states[0]["step"]) if states else 0
+
+
 def ring_modes_reached(options: dict, steps: int, seed: int = 0) -> float:
     """Share of the 2-D ring's modes reached after `steps` iterations of the toy GAN of chapter 04 (`ToyGAN`,
     the same `update_D`/`update_G` as the images) with the same loss, Adam betas and D options (spectral norm,
-    R1, clipping) as `options`, at half their learning rates; NaN for image-only remedies. A gradient
+    R1, clipping) and critic steps as `options`, at half their learning rates; NaN for image-only remedies
+    (EMA, augmentation, std-dev channel) and RMSProp, which the toy does not offer. A gradient
     penalty takes the toy's weight (0.1 on 2-D data, as in the WGAN-GP authors' toy script) unless
     `options` sets gp_weight."""
-    if any(options.get(k) for k in _IMAGE_ONLY):
+    if not _has_ring(options):
         return math.nan
     config = TrainConfig(**{**asdict(TrainConfig()), **BASE, **options})
     gan = ToyGAN(
@@ -64,6 +80,7 @@ def ring_modes_reached(options: dict, steps: int, seed: int = 0) -> float:
         lr_g=config.lr / 2,
         lr_d=(config.lr_d or config.lr) / 2,
         seed=seed,
+        d_steps=config.n_critic,
         gp_weight=config.gp_weight,
         beta1=config.beta1,
         beta2=config.beta2,
@@ -121,6 +138,7 @@ def compare_remedies(
             dict(
                 remedy=name,
                 steps=run.step,
+                g_steps=_optimizer_steps(run.opt_g),
                 fid=report.fid,
                 precision=report.precision,
                 recall=report.recall,
@@ -135,12 +153,12 @@ def compare_remedies(
 
 def format_table(rows: list[dict]) -> str:
     """The rows of `compare_remedies` as a Markdown table."""
-    head = "| remedy | steps | FID (LeNet) | precision | recall | classes | wall s | RSS growth MB | ring modes reached |"
-    out = [head, "|---|---|---|---|---|---|---|---|---|"]
+    head = "| remedy | D steps | G steps | FID (LeNet) | precision | recall | classes | wall s | RSS growth MB | ring modes reached |"
+    out = [head, "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        ring = "n/a (images only)" if np.isnan(r["ring"]) else f"{r['ring']:.0%}"
+        ring = "n/a (not in the toy)" if np.isnan(r["ring"]) else f"{r['ring']:.0%}"
         out.append(
-            f"| {r['remedy']} | {r['steps']} | {r['fid']:.1f} | {r['precision']:.2f} | {r['recall']:.2f} | "
+            f"| {r['remedy']} | {r['steps']} | {r['g_steps']} | {r['fid']:.1f} | {r['precision']:.2f} | {r['recall']:.2f} | "
             f"{r['classes']}/10 | {r['wall_s']:.1f} | {r['peak_mb']:.0f} | {ring} |"
         )
     return "\n".join(out)

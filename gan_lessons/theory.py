@@ -132,3 +132,136 @@ def generator_loss_grads(d_fake: np.ndarray) -> dict[str, np.ndarray]:
     if np.any((d < 0) | (d > 1)):
         raise ValueError("D(G(z)) is a probability in [0, 1]; got values outside that range.")
     return {"saturating": -d, "nonsaturating": -(1.0 - d)}
+
+
+# ----------------------------------------------------------------------------------------------
+# Wasserstein-1 on a grid, and sliding distributions (09_stabilizing)
+# ----------------------------------------------------------------------------------------------
+def wasserstein1(p: np.ndarray, q: np.ndarray, x: np.ndarray) -> float:
+    """W1(p, q) = integral of |F_p(x) - F_q(x)| dx for two densities on the grid x (in 1-D, the optimal transport
+    cost equals the area between the two CDFs). Each density is normalised to mass 1 first. Introduced in
+    09_stabilizing."""
+    p, q, x = (np.asarray(a, dtype=float) for a in (p, q, x))
+    if p.shape != q.shape or p.shape != x.shape or x.ndim != 1:
+        raise ValueError(
+            f"p, q and x must be 1-D arrays of the same length; got {p.shape}, {q.shape}, {x.shape}."
+        )
+    if np.any(p < 0) or np.any(q < 0):
+        raise ValueError("Densities cannot be negative.")
+    dx = np.diff(x)
+
+    def cdf(d: np.ndarray) -> np.ndarray:
+        c = np.concatenate([[0.0], np.cumsum(0.5 * (d[1:] + d[:-1]) * dx)])
+        if c[-1] <= 0:
+            raise ValueError("A density with zero mass on the grid: widen the grid.")
+        return c / c[-1]
+
+    return _integrate(np.abs(cdf(p) - cdf(q)), x)
+
+
+def uniform_pdf(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Density of U(lo, hi) at x. Introduced in 09_stabilizing."""
+    if not hi > lo:
+        raise ValueError(f"U(lo, hi) needs lo < hi; got {lo!r}, {hi!r}.")
+    x = np.asarray(x, dtype=float)
+    return np.where((x >= lo) & (x <= hi), 1.0 / (hi - lo), 0.0)
+
+
+def sliding_divergences(shifts, width: float = 1.0, n: int = 20001) -> dict[str, np.ndarray]:
+    """p = U(0, width) against q = U(s, s + width) for each shift s: JSD, KL(p || q) and W1, on one fine grid.
+    Exact values: JSD = log 2 * min(s, width) / width, KL = inf for every s > 0, W1 = s. Introduced in
+    09_stabilizing."""
+    shifts = np.asarray(shifts, dtype=float)
+    x = density_grid(-1.0, float(shifts.max()) + width + 1.0, n)
+    p = uniform_pdf(x, 0.0, width)
+    out = {"shift": shifts, "jsd": [], "kl": [], "w1": []}
+    for s in shifts:
+        q = uniform_pdf(x, s, s + width)
+        out["jsd"].append(js_divergence(p, q, x))
+        out["kl"].append(kl_divergence(p, q, x) if s > 0 else 0.0)
+        out["w1"].append(wasserstein1(p, q, x))
+    return {k: np.asarray(v, dtype=float) for k, v in out.items()}
+
+
+# ----------------------------------------------------------------------------------------------
+# The Dirac GAN (Mescheder, Geiger & Nowozin 2018, section 2.2): 08_training_pitfalls, 09_stabilizing
+# ----------------------------------------------------------------------------------------------
+DIRAC_LOSSES = ("gan", "wgan")
+
+
+def dirac_gan(  # noqa: PLR0913
+    theta: float = 1.0,
+    psi: float = 1.0,
+    steps: int = 1000,
+    lr: float = 0.1,
+    loss: str = "gan",
+    r1: float = 0.0,
+    gp: float = 0.0,
+    noise: float = 0.0,
+    batch_size: int = 16,
+    alternating: bool = True,
+    seed: int = 0,
+    lr_d: float | None = None,
+) -> np.ndarray:
+    """The Dirac GAN: real data at 0 (plus N(0, noise^2) when noise > 0, drawn fresh for every step, like a
+    minibatch), G puts all its mass at theta, D(x) = psi * x. "gan": D maximises E log sigmoid(D(x_real)) +
+    log sigmoid(-D(theta)), G minimises log sigmoid(-psi * theta) (the minimax game); "wgan": D maximises
+    E D(x_real) - D(theta), G maximises D(theta). `r1` adds (r1 / 2) E[|dD/dx|^2] on reals = r1/2 psi^2 to D's
+    loss; `gp` adds gp * (|psi| - 1)^2 (D's gradient is psi everywhere). Gradient steps of size lr, D first;
+    `alternating`: G then sees the new psi, else both use the old point. Returns the path, shape (steps + 1, 2),
+    columns (theta, psi); the only equilibrium is (0, 0). `lr_d` (default lr) is D's step size, for a two
+    time-scale run. Introduced in 08_training_pitfalls."""
+    if loss not in DIRAC_LOSSES:
+        raise ValueError(f"loss must be one of {', '.join(DIRAC_LOSSES)}; got {loss!r}.")
+    if not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ValueError(f"steps must be a whole number >= 1; got {steps!r}.")
+    for name, value in (
+        ("lr", lr),
+        ("r1", r1),
+        ("gp", gp),
+        ("noise", noise),
+        ("lr_d", lr if lr_d is None else lr_d),
+    ):
+        if not np.isfinite(value) or value < 0 or (name in ("lr", "lr_d") and value == 0):
+            raise ValueError(f"{name} must be a finite number >= 0 (lr > 0); got {value!r}.")
+    rng = np.random.default_rng(seed)
+    sig = lambda t: 0.5 * (1 + np.tanh(0.5 * t))  # noqa: E731  (sigmoid without overflow)
+    path = np.empty((steps + 1, 2))
+    path[0] = theta, psi
+    for i in range(steps):
+        x = noise * rng.standard_normal(batch_size) if noise > 0 else np.zeros(1)
+        if loss == "gan":
+            d_psi = np.mean(x * sig(-psi * x)) - theta * sig(psi * theta)  # d/dpsi of D's objective
+        else:
+            d_psi = np.mean(x) - theta
+        d_psi -= r1 * psi + 2 * gp * (abs(psi) - 1) * np.sign(psi)
+        new_psi = psi + (lr if lr_d is None else lr_d) * d_psi
+        p = new_psi if alternating else psi
+        d_theta = -p * sig(p * theta) if loss == "gan" else -p  # d/dtheta of G's loss
+        theta, psi = theta - lr * d_theta, new_psi
+        path[i + 1] = theta, psi
+    return path
+
+
+def winding(path: np.ndarray) -> float:
+    """How many turns a path of (theta, psi) points makes around (0, 0) (signed, unwrapped angle / 2 pi)."""
+    path = np.asarray(path, dtype=float)
+    angle = np.unwrap(np.arctan2(path[:, 1], path[:, 0]))
+    return float((angle[-1] - angle[0]) / (2 * np.pi))
+
+
+def dirac_best_response(theta: float, r1: float) -> float:
+    """D's best response psi*(theta) in the Dirac GAN ("gan" loss) with an R1 weight r1 > 0: the root of
+    -theta * sigmoid(psi * theta) - r1 * psi = 0 (D's objective is concave in psi, so the root is its maximum).
+    Introduced in 09_stabilizing."""
+    if not r1 > 0:
+        raise ValueError(f"Without R1 (r1 > 0) D's best response is unbounded; got r1={r1!r}.")
+    sig = lambda t: 0.5 * (1 + np.tanh(0.5 * t))  # noqa: E731
+    lo, hi = -abs(theta) / r1 - 1.0, abs(theta) / r1 + 1.0
+    for _ in range(100):  # bisection on a decreasing function of psi
+        mid = 0.5 * (lo + hi)
+        if -theta * sig(mid * theta) - r1 * mid > 0:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)

@@ -9,8 +9,10 @@
 # fix is applied and checked. By the end you will be able to:
 #
 # - recognise ten classic mistakes from their symptoms, loud and silent;
-# - check a GAN step with three cheap probes: shapes, gradient norms, and D's accuracy;
-# - find the bugs in a listing you have never seen (the exercise at the end).
+# - check a GAN step with a handful of cheap probes: shapes, gradient norms, D's accuracy, and weights before
+#   and after a step;
+# - find the bugs in a listing you have never seen, with different mistakes, and write its fixed step (the
+#   exercises at the end).
 #
 # <!-- full-mode-time: 9 s -->
 
@@ -19,6 +21,10 @@
 # [← 06 Evaluating GANs](06_evaluating.ipynb) | [Index](00_index.ipynb) | [08 Training pitfalls →](08_training_pitfalls.ipynb)
 
 # %%
+import copy
+import time
+
+import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader
@@ -28,21 +34,24 @@ from gan_lessons import (
     Discriminator,
     Generator,
     d_loss_bce,
+    evaluate,
     g_loss_nonsaturating,
     load_mnist,
+    load_pretrained_generator,
     set_seed,
     setup_chapter,
     shuffled_indices,
     update_D,
     update_G,
 )
-from gan_lessons.checks import check_bug_hunt, print_listing
+from gan_lessons.checks import check_bug_hunt, check_fixed_step, print_listing
 
 # Every probe here is tiny: the CPU is enough, results are exact, and one thread is faster (for networks this
 # small, extra threads only add overhead on a busy CPU).
 chapter = setup_chapter("07_bug_hunt", seed=0, device="cpu", threads=1)
 device = chapter.device
 data = load_mnist()
+test = load_mnist("test")  # held out: the FID of section 8 is measured against it
 latent_dim, batch_size = 64, 64
 
 
@@ -121,8 +130,11 @@ assert G(z).shape == (batch_size, 1, 28, 28)
 # ## 3. D trained on real images only, or with the wrong sign
 #
 # If D's loss has only the real term, the cheapest way to minimise it is to answer "real" to
-# everything. We train a fresh D for a few dozen steps each way, against a frozen G, and measure its
-# accuracy on fakes: the share of fakes with D(x) < 0.5.
+# everything. A sign error does the same damage in two forms: the article's listing flips the sign of the
+# **fake term only** (D then *maximises* the fakes' cross-entropy against the label 0, i.e. learns to call them
+# real), and a cruder variant negates the **whole** D loss (D learns the opposite game on both terms). We train
+# a fresh D for a few dozen steps each way, against a frozen G, and measure its accuracy on fakes: the share of
+# fakes with D(x) < 0.5.
 
 # %%
 loader = DataLoader(data, batch_size=batch_size, shuffle=True, drop_last=True)
@@ -149,12 +161,17 @@ def train_D(d_loss, steps: int = n_steps, seed: int = 0) -> float:
 
 bce = nn.BCEWithLogitsLoss()
 acc_real_only = train_D(lambda r, f: bce(r, torch.ones_like(r)))
-acc_wrong_sign = train_D(lambda r, f: -d_loss_bce(r, f))
+acc_fake_sign = train_D(
+    lambda r, f: bce(r, torch.ones_like(r)) - bce(f, torch.zeros_like(f))
+)  # the article's
+acc_wrong_sign = train_D(lambda r, f: -d_loss_bce(r, f))  # the whole loss negated
 acc_fixed = train_D(d_loss_bce)
 print(
-    f"D's accuracy on fakes: real term only {acc_real_only:.0%}, wrong sign {acc_wrong_sign:.0%}, fixed {acc_fixed:.0%}"
+    f"D's accuracy on fakes: real term only {acc_real_only:.0%}, fake term's sign flipped {acc_fake_sign:.0%}, "
+    f"whole loss negated {acc_wrong_sign:.0%}, fixed {acc_fixed:.0%}"
 )
 assert acc_real_only < 0.1  # D calls everything real: it never learned what a fake is
+assert acc_fake_sign < 0.1  # D is paid for calling fakes real
 assert acc_wrong_sign < 0.1  # D learned the opposite game: fakes look "real" to it
 assert acc_fixed > 0.9  # both terms, right signs: D tells fakes apart
 
@@ -164,8 +181,8 @@ assert acc_fixed > 0.9  # both terms, right signs: D tells fakes apart
 #
 # ## 4. The G step runs on `fake.detach()`
 #
-# `detach()` belongs in the D step (D must not push G around). In the G step it cuts the only path
-# from the loss back to G. Nothing crashes: `loss_g.backward()` runs, and G's gradient is exactly zero.
+# In the G step, `detach()` cuts the only path from the loss back to G. Nothing crashes:
+# `loss_g.backward()` runs, and G's gradient is exactly zero.
 
 # %%
 set_seed(0)
@@ -181,6 +198,55 @@ loss_g = g_loss_nonsaturating(D(x_fake))  # the fix: no detach in the G step
 loss_g.backward()
 print(f"G's gradient norm without detach: {grad_norm(G):.4f}")
 assert grad_norm(G) > 0
+
+# %% [markdown]
+# **What `detach()` does in the D step.** It is often said that it stops D "pushing G around". It does not:
+# `opt_d.step()` holds only D's parameters, so it moves D alone, detached or not. What the detach saves is
+# elsewhere, and we measure it:
+#
+# - **work**: without it, D's `backward()` also runs back through G, which costs time and fills G's `.grad`;
+# - **polluted gradients**: those gradients stay in G's `.grad` and are added to the G step's, unless the G step
+#   clears them first (the package's `optimizer_step` does);
+# - **the freed graph**: D's backward frees the graph through G, so a G step that reuses the same `x_fake`
+#   fails with "Trying to backward through the graph a second time".
+
+
+# %%
+def d_backward(detach: bool) -> tuple[float, float]:
+    """D's loss backward on a fresh x_fake; returns (seconds, G's gradient norm afterwards)."""
+    G.zero_grad(set_to_none=True)
+    D.zero_grad(set_to_none=True)
+    x_fake = G(torch.randn(batch_size, latent_dim))
+    x_real = torch.rand(batch_size, 1, 28, 28) * 2 - 1
+    t0 = time.perf_counter()
+    d_loss_bce(D(x_real), D(x_fake.detach() if detach else x_fake)).backward()
+    return time.perf_counter() - t0, grad_norm(G)
+
+
+timings = {flag: [] for flag in (True, False)}
+for _ in range(5 if QUICK else 20):
+    for flag in (True, False):
+        timings[flag].append(d_backward(flag)[0])
+_, g_norm_detached = d_backward(True)
+_, g_norm_attached = d_backward(False)
+t_det, t_att = (float(np.median(timings[f])) for f in (True, False))
+print(
+    f"D's backward: {1e3 * t_det:.1f} ms with detach, {1e3 * t_att:.1f} ms without (median; a shared CPU is noisy)"
+)
+print(f"G's .grad after D's backward: {g_norm_detached} with detach, {g_norm_attached:.4f} without")
+assert (
+    g_norm_detached == 0.0 and g_norm_attached > 0
+)  # without detach, D's backward runs through G into its .grad
+
+x_fake = G(torch.randn(batch_size, latent_dim))
+d_loss_bce(D(x_real := torch.rand(batch_size, 1, 28, 28) * 2 - 1), D(x_fake)).backward()  # no detach
+try:
+    g_loss_nonsaturating(D(x_fake)).backward()  # the G step through the same x_fake
+    freed = False
+except RuntimeError as err:
+    freed = "backward through the graph a second time" in str(err)
+    print("G step after an undetached D step:", str(err).splitlines()[0][:90], "...")
+assert freed
 
 # %% [markdown]
 # ## 5. No DataLoader, so no batches
@@ -236,38 +302,51 @@ assert acc_pm1 < 0.6  # with matching ranges the cue is gone (real backgrounds a
 #
 # ## 7. `BatchNorm2d(64, 0.8)`: the 0.8 is eps, not momentum
 #
-# `nn.BatchNorm2d(num_features, eps=1e-5, momentum=0.1)`: the second positional argument is **eps**,
-# the number added to the variance before dividing. With eps = 0.8, activations whose variance is
-# small are hardly normalised at all: the layer no longer makes its output's variance about 1.
+# A classic bug, copied from listing to listing: `nn.BatchNorm2d(64, 0.8)`. Its author meant momentum 0.8
+# (a Keras habit), but PyTorch's signature is `nn.BatchNorm2d(num_features, eps=1e-5, momentum=0.1)`: the
+# second positional argument is **eps**, the number added to the variance before dividing. With eps = 0.8,
+# activations whose variance is small are hardly normalised at all: the layer no longer makes its output's
+# variance about 1.
 
 # %%
 torch.manual_seed(0)
 h = 0.1 * torch.randn(64, 64, 7, 7)  # activations with variance 0.01
-bn_bug, bn_fixed = nn.BatchNorm2d(64, 0.8), nn.BatchNorm2d(64, momentum=0.8)
-print(
-    "eps:",
-    bn_bug.eps,
-    "momentum:",
-    bn_bug.momentum,
-    "| fixed eps:",
-    bn_fixed.eps,
-    "momentum:",
-    bn_fixed.momentum,
-)
-std_bug, std_fixed = bn_bug(h).std().item(), bn_fixed(h).std().item()
-print(f"output std: {std_bug:.3f} with eps=0.8, {std_fixed:.3f} with eps=1e-5")
-assert bn_bug.eps == 0.8 and bn_bug.momentum == 0.1
-assert std_bug < 0.2 and abs(std_fixed - 1) < 0.01
+bn_bug, bn_default = nn.BatchNorm2d(64, 0.8), nn.BatchNorm2d(64)
+std_bug, std_default = bn_bug(h).std().item(), bn_default(h).std().item()
+print(f"output std: {std_bug:.3f} with the copied (64, 0.8), {std_default:.3f} with the defaults")
+assert std_bug < 0.2 and abs(std_default - 1) < 0.01  # eps = 0.8 swamps a variance of 0.01
 
 # %% [markdown]
-# **Fix:** name the argument you mean: `nn.BatchNorm2d(64, momentum=0.8)`, or just `nn.BatchNorm2d(64)`.
+# And the momentum the author meant is not 0.8 in PyTorch either: the two libraries define it the other way
+# round. PyTorch's momentum is the weight of the **new** batch, running = (1 − m)·running + m·batch; Keras's is
+# the weight of the **old** value, running = m·running + (1 − m)·batch. Keras's 0.8 is PyTorch's 0.2. We update
+# a running mean once, from 0, and compare with Keras's formula written out.
+
+# %%
+batch_mean = h.mean(dim=(0, 2, 3))
+keras_08 = 0.8 * torch.zeros(64) + (1 - 0.8) * batch_mean  # Keras, momentum=0.8, from a running mean of 0
+running = {}
+for m in (0.2, 0.8):
+    bn = nn.BatchNorm2d(64, momentum=m)
+    bn(h)
+    running[m] = bn.running_mean
+print(
+    "max gap to Keras's momentum 0.8:",
+    {m: f"{(r - keras_08).abs().max().item():.1e}" for m, r in running.items()},
+)
+assert torch.allclose(running[0.2], keras_08, atol=1e-6)  # PyTorch 0.2 = Keras 0.8
+assert not torch.allclose(running[0.8], keras_08, atol=1e-4)  # PyTorch 0.8 is another rule
+
+# %% [markdown]
+# **Fix:** `nn.BatchNorm2d(64)` (PyTorch's defaults, which DCGAN uses), or name what you mean:
+# `nn.BatchNorm2d(64, momentum=0.2)` is Keras's `momentum=0.8`.
 #
 # ## 8. `model.eval()` forgotten or misplaced
 #
 # In training mode, BatchNorm normalises with the statistics of the current batch, so one sample
-# depends on the other samples in its batch. Sampling for a figure or for FID (chapter 06) must use eval mode
-# (the running statistics). Forgetting `G.train()` afterwards is the opposite mistake: G then trains
-# with frozen statistics.
+# depends on the other samples in its batch. In eval mode it uses the running statistics, so a sample
+# is a function of its z alone. Forgetting `G.train()` after sampling is the opposite mistake: G then
+# trains with frozen statistics (the exercise's listing has it).
 
 # %%
 set_seed(0)
@@ -285,11 +364,29 @@ print(
     f"same z, different batch companions: max pixel gap {gap_train:.3f} in train mode, {gap_eval:.1e} in eval mode"
 )
 assert gap_train > 0.05 and gap_eval < 1e-5
-assert G.training
 
 # %% [markdown]
-# **Fix:** `G.eval()` (and `torch.no_grad()`) to sample, then `G.train()` before training resumes.
-# The package's `GANRun.sample` does both and restores the mode it found.
+# Which mode to sample in for a figure or for FID (chapter 06) is a **convention**, not a rule: both give a
+# FID. We measure it on the course's shipped generator: 1,000 samples in eval mode, the same z in train mode
+# (batch statistics of all 1,000), and, for scale, eval mode with another 1,000 z.
+
+# %%
+G_shipped = load_pretrained_generator()
+fid = {}
+for name, train_mode, seed in (("eval", False, 0), ("train", True, 0), ("eval, other z", False, 1)):
+    G_copy = copy.deepcopy(G_shipped).train(train_mode)  # a copy: train mode would update its running stats
+    set_seed(seed)
+    with torch.no_grad():
+        fid[name] = evaluate(G_copy(torch.randn(1000, G_copy.latent_dim)), test).fid
+print({k: round(v, 1) for k, v in fid.items()})
+mode_gap, draw_gap = abs(fid["train"] - fid["eval"]), abs(fid["eval, other z"] - fid["eval"])
+assert mode_gap < draw_gap  # for this G, the mode moves FID less than drawing other z does
+
+# %% [markdown]
+# For this generator, the mode moves FID by less than drawing another 1,000 z does (measured at seeds 0–2:
+# train mode 2 to 4 points lower, draws 8 points apart). The course samples in **eval mode** anyway, and
+# says so: a sample then depends on its z alone, so a figure, a FID and a nearest-neighbour check are the same
+# at any sampling batch size. `GANRun.sample` sets eval mode and restores the mode it found.
 #
 # ## 9. A missing `zero_grad`
 #
@@ -316,8 +413,9 @@ assert abs(twice - 2 * once) < 1e-4 * once and abs(grad_norm(D) - once) < 1e-4 *
 #
 # ## 10. An optimizer that holds the wrong model's parameters
 #
-# `opt_g = Adam(D.parameters())` raises nothing. The G step then moves D (in the direction that helps
-# G!) and G never changes.
+# `opt_g = Adam(D.parameters())` raises nothing. The G step then moves D, in the direction that helps G (D
+# scores the fakes higher), and G never changes. G's gradient norm does not show it: the G step's backward
+# fills G's `.grad` as usual; no optimizer applies it.
 
 
 # %%
@@ -332,18 +430,28 @@ def moved(model: nn.Module, before: list[torch.Tensor]) -> bool:
 
 set_seed(0)
 G, D = Generator(latent_dim, 16), Discriminator(16)
+z = torch.randn(batch_size, latent_dim)
+D.eval()  # score with running statistics, so the scores compare across the step
+with torch.no_grad():
+    score_before = D(G(z)).mean().item()
+D.train()
 opt_g = torch.optim.Adam(D.parameters(), lr=2e-3)  # the bug
-g_before, d_before = snapshot(G), snapshot(D)
 opt_g.zero_grad()
-g_loss_nonsaturating(D(G(torch.randn(batch_size, latent_dim)))).backward()
+g_loss_nonsaturating(D(G(z))).backward()
 opt_g.step()
-g_moved, d_moved = moved(G, g_before), moved(D, d_before)
-print(f"after one G step: G changed {g_moved}, D changed {d_moved}")
-assert not g_moved and d_moved
+D.eval()
+with torch.no_grad():
+    score_after = D(G(z)).mean().item()
+D.train()
+print(f"G's gradient norm: {grad_norm(G):.4f} (not zero); D's mean score on the same fakes: "
+      f"{score_before:.3f} -> {score_after:.3f}")  # fmt: skip
+assert grad_norm(G) > 0  # the gradient probe sees nothing wrong...
+assert score_after > score_before  # ...but the "G step" taught D to like the fakes
 
+g_before = snapshot(G)
 opt_g = torch.optim.Adam(G.parameters(), lr=2e-3)  # the fix
 opt_g.zero_grad()
-g_loss_nonsaturating(D(G(torch.randn(batch_size, latent_dim)))).backward()
+g_loss_nonsaturating(D(G(z))).backward()
 opt_g.step()
 assert moved(G, g_before)
 
@@ -354,7 +462,8 @@ assert moved(G, g_before)
 # `x_fake.detach()`, then update G through the updated D without detaching. Chapter 05 wrote that
 # loop out and checked it, bit for bit, against the package's `train`, whose steps are `update_D`
 # and `update_G`. So here we call those two, and put them through this chapter's probes: the
-# **shapes** (bugs 1 and 2), G's **gradient norm** (bug 4), and which network each update moves (bug 10).
+# **shapes** (bugs 1 and 2), what reaches G's `.grad` in the D step (the detach of section 4), G's **gradient
+# norm** (bug 4), and which network each update moves (bug 10).
 
 
 # %%
@@ -366,9 +475,11 @@ z = torch.randn(batch_size, latent_dim)
 for step in range(3):
     x_fake = G(z)  # made once, used by both updates
     assert x_fake.shape == x_real.shape == (batch_size, 1, 28, 28)  # bugs 1 and 2: fakes shaped like the data
+    G.zero_grad(set_to_none=True)
     g_before, d_before = snapshot(G), snapshot(D)
     loss_d, _, _ = update_D(D, opt_d, x_real, x_fake, "nonsaturating")  # detaches x_fake inside
-    assert moved(D, d_before) and not moved(G, g_before), "the D step moves D, and D only"
+    assert all(p.grad is None for p in G.parameters()), "the D step's backward reached G: no detach"
+    assert moved(D, d_before), "the D step did not move D"
     d_before = snapshot(D)
     loss_g = update_G(D, opt_g, x_fake, "nonsaturating")  # no detach: the gradient reaches G
     assert grad_norm(G) > 0, "bug 4: no gradient reached G"
@@ -383,22 +494,27 @@ for step in range(3):
 # | 3×32×32 output | exception in D | shapes |
 # | noise shape | exception in G | shapes |
 # | no fake term / wrong sign | D's accuracy on fakes near 0 | D's accuracy |
-# | detach in the G step | G's gradient exactly 0 | gradient norm |
+# | detach in the G step | G's gradient exactly 0 | G's gradient norm |
 # | no DataLoader | one image at a time, exception | shapes |
 # | [0, 1] vs tanh | one pixel separates real from fake | data range |
-# | BatchNorm eps = 0.8 | activations not normalised | output std |
+# | `BatchNorm2d(64, 0.8)` | activations not normalised (eps = 0.8) | output std |
 # | eval() forgotten | samples depend on their batch | same z, two batches |
-# | no zero_grad | gradients add up (×2 after two passes) | gradient norm |
-# | wrong optimizer | G never changes, D does | weights before/after |
+# | no zero_grad | gradients add up (×2 after two passes) | gradient norm, twice |
+# | wrong optimizer | G never changes; D learns to like the fakes | weights before/after |
 #
-# Half of these raise nothing. Three probes catch them all: check **shapes**, print **gradient
-# norms** of both networks after a step, and watch **D's accuracy** on real and fake batches.
+# Three of the ten raise an exception (1, 2 and 5); the other seven raise nothing. No single probe catches
+# them all, and the table needs six: shapes, D's accuracy, G's gradient norm, the data's range, the
+# normalised output's spread, and weights before and after a step. Bug 10 in particular passes the gradient
+# probe (G's gradient is not zero there); only the weights show it. A habit that covers most of them: after
+# one step, print the shapes, both gradient norms, D's accuracy on real and fake, and whether each network moved.
 #
-# ## Exercise: find the bugs
+# ## Exercise 1: find the bugs
 #
-# The listing below has **three** bugs of the kinds above (and no others: `data` is `load_mnist()`,
-# already in [-1, 1]). Put the line numbers of the bugs in the set `found`, then run the checker.
-# It tells you if you flag a line that is right, and gives a hint for each bug still hidden.
+# The listing below trains a GAN with a gradient penalty (D's loss adds 10·E[(‖∇D(x̂)‖ − 1)²] at points x̂
+# between real and fake, as in chapter 09). It has **four** bugs, none of them among the ten above.
+# `Generator` is the course's (with BatchNorm), `loader` gives digits in [−1, 1], `show_images` draws a grid:
+# those are right. Put the line numbers of the bugs in a set and run the checker. It says how many of your
+# lines are not bugs and how many bugs are still hidden, never which.
 
 # %%
 print_listing()
@@ -408,11 +524,46 @@ print_listing()
 def bugs_found():
     ### BEGIN SOLUTION
     # Task: return the set of line numbers of the listing that hold a bug.
-    return {9, 19, 22}
+    return {6, 10, 16, 17}
     ### END SOLUTION
 
 
 check_bug_hunt(bugs_found)
+
+# %% [markdown]
+# ## Exercise 2: the fixed step
+#
+# Now write the loop's body with every bug fixed, as a function. You get `G` (left in eval mode by the
+# listing), a `D` that returns **logits** (no sigmoid), both optimizers, a batch `x_real`, the noise `z` and the
+# interpolation weights `eps` (one per sample, shape (N, 1, 1, 1): use them as given, so that the checker can
+# compare). Return `(loss_d, loss_g)`. The checker runs your step and a reference from the same weights and
+# compares the losses and the weights afterwards.
+
+
+# %% tags=["exercise"]
+def fixed_step(G, D, opt_g, opt_d, x_real, z, eps):
+    ### BEGIN SOLUTION
+    # Task: one fixed step of the listing: train mode, BCE on logits, fakes labelled 0, penalty between real and fake.
+    G.train()
+    bce = nn.BCEWithLogitsLoss()
+    x_fake = G(z)
+    real_label, fake_label = torch.ones(len(z), 1), torch.zeros(len(z), 1)
+    x_hat = (eps * x_real + (1 - eps) * x_fake.detach()).requires_grad_(True)
+    (grad,) = torch.autograd.grad(D(x_hat).sum(), x_hat, create_graph=True)
+    penalty = ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
+    loss_d = bce(D(x_real), real_label) + bce(D(x_fake.detach()), fake_label) + 10 * penalty
+    opt_d.zero_grad()
+    loss_d.backward()
+    opt_d.step()
+    loss_g = bce(D(x_fake), real_label)
+    opt_g.zero_grad()
+    loss_g.backward()
+    opt_g.step()
+    return loss_d, loss_g
+    ### END SOLUTION
+
+
+check_fixed_step(fixed_step)
 
 # %% [markdown]
 # ## Further reading

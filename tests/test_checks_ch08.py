@@ -55,3 +55,39 @@ def test_simultaneous_step_wrong_answers(fn, hint):
 def test_simultaneous_step_unusable_call():
     with pytest.raises(ValueError, match="check_simultaneous_step"):
         checks.check_simultaneous_step((1.0, 2.0))
+
+
+# ---- check_alternating_invariant
+def alt_step(x, y, lr):
+    x = x - lr * y
+    return x, y + lr * x
+
+
+def test_alternating_invariant_right_answers():
+    assert accepted(
+        lambda: checks.check_alternating_invariant(alt_step, lambda x, y, lr: x * x + y * y - lr * x * y)
+    )
+    # any function of it, returned as NumPy or a tensor
+    assert accepted(
+        lambda: checks.check_alternating_invariant(
+            lambda x, y, lr: (np.float64(x - lr * y), torch.tensor(y + lr * (x - lr * y))),
+            lambda x, y, lr: np.sqrt(x * x + y * y - lr * x * y) * 3,
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    "step, invariant, hint",
+    [
+        (lambda x, y, lr: (x - lr * y, y + lr * x), lambda x, y, lr: x * x + y * y, "simultaneous step"),
+        (lambda x, y, lr: (x - lr * (y + lr * x), y + lr * x), lambda x, y, lr: 0.0, "moves y first"),
+        (alt_step, lambda x, y, lr: x * x + y * y, "needs a cross term"),
+        (alt_step, lambda x, y, lr: x * x + y * y + lr * x * y, "not conserved"),
+        (alt_step, lambda x, y, lr: 1.0, "a constant is kept by every step"),
+        (alt_step, lambda x, y, lr: x * y, "not conserved"),
+        (lambda x, y, lr: (x + lr * y, y - lr * x), lambda x, y, lr: 0.0, "expected the step to give"),
+    ],
+)
+def test_alternating_invariant_wrong_answers(step, invariant, hint):
+    with pytest.raises(WrongAnswer, match=hint):
+        checks.check_alternating_invariant(step, invariant)

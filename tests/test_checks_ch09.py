@@ -3,6 +3,7 @@ and rejects a missing norm, a wrong interpolation, the wrong tensor and a missin
 
 import pytest
 import torch
+from torch import nn
 
 from gan_lessons import checks, gradient_penalty
 from gan_lessons.checks import WrongAnswer
@@ -87,3 +88,50 @@ def test_gradient_penalty_other_failures():
         checks.check_gradient_penalty(lambda D, r, f: D(r.view(-1)))
     with pytest.raises(ValueError, match="check_gradient_penalty"):
         checks.check_gradient_penalty("gp")
+
+
+# ---- check_hinge_losses
+def hinge(real, fake):
+    return torch.relu(1 - real).mean() + torch.relu(1 + fake).mean(), -fake.mean()
+
+
+def test_hinge_right_answers():
+    assert accepted(lambda: checks.check_hinge_losses(hinge))
+    # another form: clamp and a list, through the package's functions
+    assert accepted(
+        lambda: checks.check_hinge_losses(
+            lambda r, f: [(1 - r).clamp(min=0).mean() + (1 + f).clamp(min=0).mean(), -(f.sum() / len(f))]
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    "fn, hint",
+    [
+        (lambda r, f: (f.mean() - r.mean(), -f.mean()), "WGAN critic loss"),
+        (
+            lambda r, f: (torch.relu(1 - r).mean() + torch.relu(1 - f).mean(), -f.mean()),
+            r"pushes fakes \*below\* -1",
+        ),
+        (lambda r, f: (torch.relu(1 - r).sum() + torch.relu(1 + f).sum(), -f.mean()), r"not \.sum\(\)"),
+        (lambda r, f: (torch.relu(-r).mean() + torch.relu(f).mean(), -f.mean()), "The margin is 1"),
+        (lambda r, f: (torch.relu(torch.cat([1 - r, 1 + f])).mean(), -f.mean()), "separately"),
+        (
+            lambda r, f: (torch.relu(1 - r).mean() + torch.relu(1 + f).mean(), torch.relu(1 - f).mean()),
+            "not hinged",
+        ),
+        (lambda r, f: (torch.relu(1 - r).mean() + torch.relu(1 + f).mean(), f.mean()), "with the minus sign"),
+        (
+            lambda r, f: (nn.functional.softplus(-r).mean() + nn.functional.softplus(f).mean(), -f.mean()),
+            "cross-entropy",
+        ),
+        (
+            lambda r, f: ((torch.relu(1 - r).mean() + torch.relu(1 + f).mean()).item(), -f.mean()),
+            "not floats",
+        ),
+        (lambda r, f: 1.0, "Return the pair"),
+    ],
+)
+def test_hinge_wrong_answers(fn, hint):
+    with pytest.raises(WrongAnswer, match=hint):
+        checks.check_hinge_losses(fn)

@@ -280,33 +280,40 @@ def test_stabilizing_flags_reach_the_config(tmp_path, capsys):
 
     args = build_parser().parse_args(
         ["train", "--epochs", "1", "--out", str(tmp_path), "--loss", "wgan-gp", "--spectral-norm", "--r1", "5",
-         "--r2", "2", "--augment", "--minibatch-std", "--lr-d", "4e-4"]
+         "--r2", "2", "--augment", "--minibatch-std", "--lr-d", "4e-4", "--n-critic", "5", "--d-norm", "layer"]
     )  # fmt: skip
     config = _stabilizing_config(args)
     assert config == dict(
-        spectral_norm=True,
-        r1=5.0,
-        r2=2.0,
-        augment="translation,cutout",
-        minibatch_std=True,
-        clip=None,
-        lr_d=4e-4,
-    )
+        spectral_norm=True, r1=5.0, r2=2.0, augment="translation,cutout", minibatch_std=True, clip=None, lr_d=4e-4,
+        n_critic=5, optimizer="adam", d_norm="layer",
+    )  # fmt: skip
     args = build_parser().parse_args(
         ["train", "--epochs", "1", "--out", str(tmp_path), "--augment", "color", "--clip", "0.02", "--beta1", "0"]
     )  # fmt: skip
     assert _stabilizing_config(args) | {} == dict(
-        spectral_norm=False,
-        r1=0.0,
-        r2=0.0,
-        augment="color",
-        minibatch_std=False,
-        clip=0.02,
-        lr_d=None,
-        beta1=0.0,
-    )
+        spectral_norm=False, r1=0.0, r2=0.0, augment="color", minibatch_std=False, clip=0.02, lr_d=None, beta1=0.0,
+        n_critic=1, optimizer="adam", d_norm="auto",
+    )  # fmt: skip
+    args = build_parser().parse_args(
+        ["train", "--epochs", "1", "--out", str(tmp_path), "--loss", "wgan", "--optimizer", "rmsprop", "--lr", "5e-5",
+         "--n-critic", "5"]
+    )  # fmt: skip
+    assert _stabilizing_config(args)["optimizer"] == "rmsprop" and _stabilizing_config(args)["n_critic"] == 5
+    for bad in (["--n-critic", "0"], ["--optimizer", "sgd"], ["--d-norm", "group"]):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args(["train", "--epochs", "1", "--out", str(tmp_path), *bad])
     out = run_main(capsys, "train", "--help").stdout
-    for flag in ("--spectral-norm", "--r1", "--r2", "--augment", "--minibatch-std", "--clip", "--lr-d"):
+    for flag in (
+        "--spectral-norm",
+        "--r1",
+        "--r2",
+        "--augment",
+        "--minibatch-std",
+        "--clip",
+        "--lr-d",
+        "--n-critic",
+        "--optimizer",
+    ):
         assert flag in out
 
 

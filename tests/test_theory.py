@@ -82,3 +82,67 @@ def test_generator_loss_grads():
 def test_errors_for_students(call, msg):
     with pytest.raises(ValueError, match=msg):
         call()
+
+
+# ---- W1, sliding supports and the Dirac GAN (09_stabilizing, 08_training_pitfalls)
+def test_wasserstein1_of_two_gaussians_is_the_mean_gap_and_of_uniforms_the_shift():
+    x = theory.density_grid(-15, 15, 30001)
+    p, q = theory.gaussian_pdf(x, 0, 1), theory.gaussian_pdf(x, 2.5, 1)
+    assert abs(theory.wasserstein1(p, q, x) - 2.5) < 1e-3  # same shape, shifted: W1 = the shift
+    p, q = theory.gaussian_pdf(x, 0, 1), theory.gaussian_pdf(x, 0, 2)
+    assert (
+        abs(theory.wasserstein1(p, q, x) - np.sqrt(2 / np.pi)) < 1e-3
+    )  # E|X|*(2-1) for N(0, s^2): s*sqrt(2/pi)
+    assert theory.wasserstein1(p, p, x) == 0
+
+
+def test_sliding_divergences_exact_values():
+    div = theory.sliding_divergences([0.0, 0.5, 1.0, 2.0])
+    assert np.allclose(div["jsd"], np.log(2) * np.array([0, 0.5, 1, 1]), atol=2e-3)
+    assert div["kl"][0] == 0 and np.all(np.isinf(div["kl"][1:]))
+    assert np.allclose(div["w1"], [0, 0.5, 1, 2], atol=1e-3)
+
+
+def test_dirac_gan_circles_and_r1_converges():
+    plain = theory.dirac_gan(steps=1000, lr=0.1)
+    r1 = theory.dirac_gan(steps=1000, lr=0.1, r1=1.0)
+    simultaneous = theory.dirac_gan(steps=1000, lr=0.1, alternating=False)
+    assert plain.shape == (1001, 2) and np.linalg.norm(plain, axis=1).min() > 1.3
+    assert abs(theory.winding(plain)) > 5
+    assert np.linalg.norm(r1[-1]) < 1e-3
+    assert np.linalg.norm(simultaneous[-1]) > np.linalg.norm(simultaneous[0])  # spirals out
+    wgan_gp = theory.dirac_gan(steps=3000, lr=0.1, loss="wgan", gp=1.0)
+    assert abs(wgan_gp[-1, 0] - 2.0) < 1e-3 and abs(wgan_gp[-1, 1]) < 1e-6  # stalls at theta = 2 * lambda
+
+
+def test_dirac_best_response_is_the_root():
+    psi = theory.dirac_best_response(1.5, 0.3)
+    sig = 1 / (1 + np.exp(-psi * 1.5))
+    assert abs(-1.5 * sig - 0.3 * psi) < 1e-9 and psi < 0
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(loss="hinge"), "loss must be one of gan, wgan"),
+        (dict(steps=0), "steps must be a whole number >= 1"),
+        (dict(lr=0), "lr must be a finite number"),
+        (dict(r1=-1), "r1 must be a finite number >= 0"),
+        (dict(lr_d=float("nan")), "lr_d must be a finite number"),
+    ],
+)
+def test_dirac_gan_bad_settings(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        theory.dirac_gan(**kwargs)
+
+
+def test_w1_and_best_response_bad_inputs():
+    x = theory.density_grid(0, 1, 11)
+    with pytest.raises(ValueError, match="same length"):
+        theory.wasserstein1(np.ones(11), np.ones(10), x)
+    with pytest.raises(ValueError, match="negative"):
+        theory.wasserstein1(-np.ones(11), np.ones(11), x)
+    with pytest.raises(ValueError, match="unbounded"):
+        theory.dirac_best_response(1.0, 0.0)
+    with pytest.raises(ValueError, match="lo < hi"):
+        theory.uniform_pdf(x, 1.0, 1.0)

@@ -6,6 +6,7 @@ import signal
 
 import pytest
 import torch
+from torch import nn
 
 from gan_lessons import (
     TrainConfig,
@@ -20,6 +21,7 @@ from gan_lessons import (
     update_D,
     update_G,
 )
+from gan_lessons.data import MNISTDigits, load_mnist
 from gan_lessons.engine import DOptions, NonFiniteLossError
 from gan_lessons.losses import LOSSES, get_loss
 
@@ -597,3 +599,51 @@ def test_integer_betas_are_accepted(digits):
     run = new_run(TrainConfig(**SMALL, beta1=0, beta2=0.99))
     assert run.opt_g.param_groups[0]["betas"] == (0.0, 0.99)
     train(run, digits, 1, progress=False)
+
+
+# ---- n_critic, RMSProp and D's norm (09_stabilizing)
+def test_n_critic_updates_g_every_kth_step_and_ema_with_it():
+    run = new_run(TrainConfig(**{**SMALL, "n_critic": 3, "ema": 0.9}))
+    full = load_mnist(verbose=False)
+    data = MNISTDigits(
+        full.images_uint8[::40], full.labels[::40], source="subset"
+    )  # 3 batches of 32 per epoch
+    train(run, data, 2, progress=False)
+    n_g = int(next(iter(run.opt_g.state.values()))["step"])
+    n_d = int(next(iter(run.opt_d.state.values()))["step"])
+    assert n_d == run.step and n_g == run.step // 3  # one D update per step, G on every third
+    g = run.history["g_loss"]
+    assert (
+        math.isnan(g[0]) and math.isnan(g[1]) and g[2] == g[3] == g[4]
+    )  # G's last loss, repeated in between
+
+
+def test_rmsprop_and_layer_norm_critic():
+    run = new_run(TrainConfig(**{**SMALL, "loss": "wgan", "optimizer": "rmsprop", "lr": 5e-5, "n_critic": 5}))
+    assert isinstance(run.opt_d, torch.optim.RMSprop) and run.opt_d.param_groups[0]["momentum"] == 0
+    gp = new_run(TrainConfig(**{**SMALL, "loss": "wgan_gp"}))
+    kinds = {type(m).__name__ for m in gp.D.modules()}
+    assert "GroupNorm" in kinds and "BatchNorm2d" not in kinds  # Gulrajani et al.: no BatchNorm in the critic
+    assert any(isinstance(m, nn.BatchNorm2d) for m in new_run(TrainConfig(**SMALL)).D.modules())
+    assert not any(
+        isinstance(m, nn.BatchNorm2d) for m in new_run(TrainConfig(**SMALL, d_norm="none")).D.modules()
+    )
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (dict(n_critic=0), "n_critic"),
+        (dict(optimizer="sgd"), "optimizer must be one of adam, rmsprop"),
+        (dict(d_norm="group"), "d_norm must be 'auto' or one of batch, layer, none"),
+        (dict(conditional=True, n_critic=5), "n_critic and d_norm are for unconditional runs"),
+    ],
+)
+def test_bad_n_critic_optimizer_or_norm(bad, message):
+    with pytest.raises(ValueError, match=message):
+        TrainConfig(**bad).validate()
+
+
+def test_wgan_with_adam_momentum_warns_with_the_papers_settings():
+    with pytest.warns(UserWarning, match="optimizer='rmsprop', lr=5e-5, n_critic=5"):
+        TrainConfig(loss="wgan").validate()

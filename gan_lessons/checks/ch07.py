@@ -1,75 +1,57 @@
-"""Checkers for 07_bug_hunt: find the hidden bugs in a short GAN listing, by line number."""
+"""Checkers for 07_bug_hunt: find the bugs in a GAN listing the chapter has not shown (by line number; the
+checker says only how many are wrong), then write the fixed step."""
 
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
 from typing import Any
 
-from .core import WrongAnswer, checker, correct
+import torch
+from torch import nn
 
-#: The exercise's listing. Line numbers are what `print_listing()` shows (1-based).
+from .core import WrongAnswer, as_float, call_student, checker, correct, require_callable
+
+#: The exercise's listing. Line numbers are what `print_listing()` shows (1-based). `Generator` is the
+#: course's DCGAN generator (BatchNorm inside); `loader` gives batches of digits in [-1, 1].
 BUG_HUNT_LISTING = """\
 import torch
 from torch import nn
-from torch.utils.data import DataLoader
 
 latent_dim, batch_size = 64, 64
-G = nn.Sequential(nn.Linear(latent_dim, 256), nn.ReLU(), nn.Linear(256, 784), nn.Tanh())
-D = nn.Sequential(nn.Linear(784, 256), nn.LeakyReLU(0.2), nn.Linear(256, 1))
+G = Generator(latent_dim, width=32)
+D = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.LeakyReLU(0.2), nn.Linear(256, 1), nn.Sigmoid())
 bce = nn.BCEWithLogitsLoss()
-opt_g = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
+opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
 opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
-loader = DataLoader(data, batch_size=batch_size, shuffle=True, drop_last=True)
+G.eval()
+show_images(G(torch.randn(16, latent_dim)))  # what G makes before training
 
 for x_real, _ in loader:
-    x_real = x_real.view(batch_size, 784)
     z = torch.randn(batch_size, latent_dim)
     x_fake = G(z)
-    ones, zeros = torch.ones(batch_size, 1), torch.zeros(batch_size, 1)
-    loss_d = bce(D(x_real), ones) + bce(D(x_fake.detach()), zeros)
+    ones, zeros = torch.ones(batch_size, 1), torch.ones(batch_size, 1)
+    eps = torch.ones(batch_size, 1, 1, 1)
+    x_hat = (eps * x_real + (1 - eps) * x_fake.detach()).requires_grad_(True)
+    (grad,) = torch.autograd.grad(D(x_hat).sum(), x_hat, create_graph=True)
+    penalty = ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
+    loss_d = bce(D(x_real), ones) + bce(D(x_fake.detach()), zeros) + 10 * penalty
+    opt_d.zero_grad()
     loss_d.backward()
     opt_d.step()
+    loss_g = bce(D(x_fake), ones)
     opt_g.zero_grad()
-    loss_g = bce(D(x_fake.detach()), ones)
     loss_g.backward()
     opt_g.step()
 """
 
-#: line number -> (what is wrong, how to fix it). The hint for a missed bug names the topic only.
-BUGS: dict[int, tuple[str, str]] = {
-    9: (
-        "opt_g holds D's parameters, so the G step moves D and G never learns",
-        "One optimizer holds the wrong model's parameters: look at what each optimizer is given.",
-    ),
-    19: (
-        "loss_d.backward() runs without opt_d.zero_grad(): D's gradients pile up from step to step "
-        "(and the G step's gradients through D are added in too)",
-        "One optimizer's gradients are never cleared before its backward pass.",
-    ),
-    22: (
-        "the G step judges x_fake.detach(): no gradient reaches G",
-        "In one step, the gradient cannot reach the network that should learn.",
-    ),
-}
-
-#: The lines that learners often flag although they are right, with why they are right.
-NOT_BUGS: dict[int, str] = {
-    6: "G ends in Tanh, which matches data scaled to [-1, 1] (the course's load_mnist gives that).",
-    7: "D ends without a sigmoid on purpose: BCEWithLogitsLoss takes logits.",
-    8: "BCEWithLogitsLoss is the stable BCE on logits.",
-    10: "opt_d holds D's parameters, as it should.",
-    11: "A DataLoader with drop_last=True gives full batches, so .view(batch_size, 784) is safe.",
-    12: "it is empty.",
-    13: "the loop over the DataLoader is right: each batch is a pair (images, labels).",
-    14: "Flattening to (batch_size, 784) is right for these linear layers.",
-    15: "z has shape (batch_size, latent_dim), what G's first Linear expects.",
-    16: "x_fake is made once and used by both steps; the D step detaches it, the G step must not.",
-    17: "Labels of shape (batch_size, 1) match D's output.",
-    18: "D's loss has both terms, real labelled 1 and fake (detached) labelled 0, with the right signs.",
-    20: "opt_d.step() is right; what is missing comes before the backward pass on the line above.",
-    21: "opt_g.zero_grad() is there for G.",
-    23: "The backward pass of G's loss is needed; the trouble is what that loss was computed from.",
-    24: "opt_g.step() is right, if opt_g holds the right parameters.",
+#: line number -> what is wrong (shown only once every bug is found).
+BUGS: dict[int, str] = {
+    6: "D ends in a Sigmoid and BCEWithLogitsLoss applies another: a double sigmoid, D's output squeezed into "
+    "(0.5, 0.73) as a 'logit', so its loss can never go below 0.31 per term",
+    10: "G.eval() is never undone: G trains with BatchNorm's running statistics instead of the batch's",
+    16: "zeros is a tensor of ones: real and fake are both labelled 1, so D is never taught what a fake is",
+    17: "eps is fixed at 1, so x_hat is x_real: the penalty lands on the reals only, not between real and fake",
 }
 
 
@@ -94,9 +76,14 @@ def _as_lines(found: Any) -> set[int]:
     return lines
 
 
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 @checker(value_answer=True)
 def check_bug_hunt(found: Any) -> None:
-    """Exercise (07): `found` is the set of line numbers of the listing's bugs (see `print_listing()`)."""
+    """Exercise (07): `found` is the set of line numbers of the listing's bugs (see `print_listing()`).
+    The checker says how many flagged lines are not bugs and how many bugs are still hidden, never which."""
     lines = _as_lines(found)
     n_lines = len(BUG_HUNT_LISTING.splitlines())
     if not lines:
@@ -111,22 +98,128 @@ def check_bug_hunt(found: Any) -> None:
         (1, "is numbered as print_listing() shows it"),
     ):
         if lines == {n + shift for n in BUGS}:
-            raise WrongAnswer(
-                f"Each of your lines is one {'less' if shift < 0 else 'more'} than the bugs' lines: "
-                f"the listing {counting}."
-            )
-    not_bugs = [
-        f"Line {n} is not a bug: {NOT_BUGS.get(n, 'that line is fine as it is.')}"
-        for n in sorted(lines - set(BUGS))
-    ]
-    if not_bugs:
-        raise WrongAnswer("\n".join(not_bugs))
-    missed = sorted(set(BUGS) - lines)
-    if missed:
-        raise WrongAnswer(f"You found {len(lines)} of {len(BUGS)}. Still hidden: {BUGS[missed[0]][1]}")
-    return correct(
-        "All three: " + "; ".join(f"line {n}: {what}" for n, (what, _) in sorted(BUGS.items())) + "."
+            raise WrongAnswer(f"Every line is off by one: the listing {counting}.")
+    wrong, missed = len(lines - set(BUGS)), len(set(BUGS) - lines)
+    if wrong or missed:
+        parts = []
+        if wrong:
+            parts.append(f"{_plural(wrong, 'of your lines is', 'of your lines are')} not a bug")
+        if missed:
+            parts.append(f"{_plural(missed, 'bug is', 'bugs are')} still hidden")
+        raise WrongAnswer("; ".join(parts) + ".")
+    return correct("All four: " + "; ".join(f"line {n}: {what}" for n, what in sorted(BUGS.items())) + ".")
+
+
+# ----------------------------------------------------------------------------------------------
+# The fixed step
+# ----------------------------------------------------------------------------------------------
+def _fixed_step_reference(G, D, opt_g, opt_d, x_real, z, eps, **variant):
+    # The right step, and its typical wrong variants (for the hints).
+    labels, sigmoid = variant.get("labels", "right"), variant.get("sigmoid", False)
+    train, at_reals, detach_g = (
+        variant.get("train", True),
+        variant.get("at_reals", False),
+        variant.get("detach_g", False),
     )
+    if train:
+        G.train()
+    bce = nn.BCEWithLogitsLoss()
+    judge = (lambda x: torch.sigmoid(D(x))) if sigmoid else D  # noqa: E731
+    n = len(x_real)
+    x_fake = G(z)
+    ones = torch.ones(n, 1)
+    zeros = ones if labels == "both ones" else torch.zeros(n, 1)
+    e = torch.ones_like(eps) if at_reals else eps
+    x_hat = (e * x_real + (1 - e) * x_fake.detach()).requires_grad_(True)
+    (grad,) = torch.autograd.grad(judge(x_hat).sum(), x_hat, create_graph=True)
+    penalty = ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
+    loss_d = bce(judge(x_real), ones) + bce(judge(x_fake.detach()), zeros) + 10 * penalty
+    opt_d.zero_grad()
+    loss_d.backward()
+    opt_d.step()
+    loss_g = bce(judge(x_fake.detach() if detach_g else x_fake), ones)
+    opt_g.zero_grad()
+    loss_g.backward()
+    opt_g.step()
+    return loss_d.item(), loss_g.item()
 
 
-__all__ = ["BUGS", "BUG_HUNT_LISTING", "NOT_BUGS", "check_bug_hunt", "print_listing"]
+def _setup(seed: int):
+    from ..dcgan import (
+        Generator,
+    )  # the course's G, with BatchNorm (imported here: checks may import any layer)
+
+    torch.manual_seed(seed)
+    G = Generator(8, width=4)
+    D = nn.Sequential(nn.Flatten(), nn.Linear(784, 16), nn.LeakyReLU(0.2), nn.Linear(16, 1))
+    for _ in range(3):  # running statistics that differ from the batch's, so eval mode shows
+        G(torch.randn(32, 8) * 3 + 1)
+    G.eval()  # as the listing leaves it
+    gen = torch.Generator().manual_seed(seed + 1)
+    x_real = torch.rand(16, 1, 28, 28, generator=gen) * 2 - 1
+    z = torch.randn(16, 8, generator=gen)
+    eps = torch.rand(16, 1, 1, 1, generator=gen)
+    opt_g = torch.optim.Adam(G.parameters(), lr=1e-2, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(D.parameters(), lr=1e-2, betas=(0.5, 0.999))
+    return G, D, opt_g, opt_d, x_real, z, eps
+
+
+def _weights(*models) -> torch.Tensor:
+    return torch.cat([p.detach().flatten() for m in models for p in m.parameters()])
+
+
+def _outcome(fn, seed: int, **variant):
+    G, D, opt_g, opt_d, x_real, z, eps = _setup(seed)
+    if fn is None:
+        losses = _fixed_step_reference(G, D, opt_g, opt_d, x_real, z, eps, **variant)
+    else:
+        out = call_student(
+            fn, G, D, opt_g, opt_d, x_real, z, eps,
+            about="It receives G, D, opt_g, opt_d, x_real, z and eps, and returns (loss_d, loss_g).",
+        )  # fmt: skip
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
+            raise WrongAnswer(
+                f"Return the pair (loss_d, loss_g); your function returned {type(out).__name__}."
+            )
+        losses = (as_float(out[0], "loss_d", returned=True), as_float(out[1], "loss_g", returned=True))
+    return losses, _weights(G), _weights(D), G.training
+
+
+@checker
+def check_fixed_step(fn: Callable) -> None:
+    """Exercise (07): `fn(G, D, opt_g, opt_d, x_real, z, eps)` is one fixed step of the listing: G in training
+    mode, D's logits into BCEWithLogitsLoss (no sigmoid of its own), reals labelled 1 and fakes 0, the
+    penalty at x_hat = eps * x_real + (1 - eps) * x_fake with the given eps (one per sample), then the G step
+    through D without detach. Returns (loss_d, loss_g)."""
+    require_callable(fn, "check_fixed_step(fixed_step)")
+    for seed in (0, 1):
+        (ld, lg), wg, wd, training = _outcome(fn, seed)
+        (rd, rg), ref_g, ref_d, _ = _outcome(None, seed)
+        same = abs(ld - rd) < 1e-4 and abs(lg - rg) < 1e-4
+        if same and torch.allclose(wg, ref_g, atol=1e-5) and torch.allclose(wd, ref_d, atol=1e-5):
+            continue
+        for variant, hint in (
+            (dict(sigmoid=True), "D already outputs logits; BCEWithLogitsLoss applies the sigmoid itself. "
+             "Do not add another."),
+            (dict(train=False), "G is still in eval mode (the listing left it there): put it back in training "
+             "mode before the step."),
+            (dict(labels="both ones"), "The fakes must be labelled 0 in D's loss, the reals 1."),
+            (dict(at_reals=True), "The penalty must be taken at x_hat = eps * x_real + (1 - eps) * x_fake with the "
+             "eps you are given, not at the reals."),
+            (dict(detach_g=True), "G did not move: the G step must judge x_fake itself, not x_fake.detach(), and "
+             "opt_g must step."),
+        ):  # fmt: skip
+            (vd, vg), vg_w, vd_w, _ = _outcome(None, seed, **variant)
+            if abs(ld - vd) < 1e-4 and abs(lg - vg) < 1e-4 and torch.allclose(wg, vg_w, atol=1e-5):
+                raise WrongAnswer(hint)
+        if not training:
+            raise WrongAnswer("G is still in eval mode after your step: it must train in training mode.")
+        if same:
+            raise WrongAnswer("The losses are right, but the weights after the step are not: did both "
+                              "optimizers step, each after its own zero_grad() and backward()?")  # fmt: skip
+        raise WrongAnswer(f"Expected losses ({rd:.4f}, {rg:.4f}) on these inputs; got ({ld:.4f}, {lg:.4f}).")
+    return correct("G in training mode, logits into BCEWithLogitsLoss, fakes labelled 0, the penalty between "
+                   "real and fake, and the G step through D.")  # fmt: skip
+
+
+__all__ = ["BUGS", "BUG_HUNT_LISTING", "check_bug_hunt", "check_fixed_step", "print_listing"]

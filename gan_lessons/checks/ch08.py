@@ -1,8 +1,11 @@
-"""Checkers for 08_training_pitfalls: one simultaneous gradient step of the bilinear game min_x max_y x*y."""
+"""Checkers for 08_training_pitfalls: steps of the bilinear game min_x max_y x*y (simultaneous; alternating, with
+the quantity it conserves)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+
+import numpy as np
 
 from .core import WrongAnswer, as_float, call_student, checker, correct, require_callable
 
@@ -56,4 +59,55 @@ def check_simultaneous_step(fn: Callable) -> None:
     raise WrongAnswer(f"From (x, y) = ({x}, {y}) with lr={lr}, expected {right}; got ({xn:.4g}, {yn:.4g}).")
 
 
-__all__ = ["check_simultaneous_step"]
+@checker
+def check_alternating_invariant(step: Callable, invariant: Callable | None = None) -> None:
+    """Exercise (08): `step(x, y, lr)` is one *alternating* step of min_x max_y x*y (x first, then y from the
+    new x); `invariant(x, y, lr)` is a quantity, not a constant, that this step keeps exactly, so the orbit
+    stays on one closed curve and neither converges nor diverges."""
+    require_callable(step, "check_alternating_invariant(step, invariant)")
+    x, y, lr = 2.0, -0.5, 0.3
+    xn, yn = _pair(call_student(step, x, y, lr, about="It receives x, y and lr as floats."), "")
+    right = (x - lr * y, y + lr * (x - lr * y))
+    if not (abs(xn - right[0]) < 1e-6 and abs(yn - right[1]) < 1e-6):
+        if abs(xn - right[0]) < 1e-6 and abs(yn - (y + lr * x)) < 1e-6:
+            raise WrongAnswer(
+                "That is the simultaneous step: in the alternating one, y's update uses the *new* x."
+            )
+        if abs(yn - (y + lr * x)) < 1e-6 and abs(xn - (x - lr * (y + lr * x))) < 1e-6:
+            raise WrongAnswer(
+                "That moves y first: here x (the minimiser) moves first, then y sees the new x."
+            )
+        raise WrongAnswer(f"From (x, y) = ({x}, {y}) with lr={lr}, expected the step to give {right}; got "
+                          f"({xn:.4g}, {yn:.4g}).")  # fmt: skip
+
+    require_callable(invariant, "check_alternating_invariant(step, invariant)")
+
+    def q(a, b, rate):
+        return as_float(call_student(invariant, a, b, rate, about="It receives x, y and lr as floats."),
+                        "the invariant", returned=True)  # fmt: skip
+
+    for lr_ in (0.3, 0.05):
+        a, b = 1.5, 0.7
+        values = []
+        for _ in range(200):
+            values.append(q(a, b, lr_))
+            a, b = a - lr_ * b, b + lr_ * (a - lr_ * b)
+        values = np.asarray(values)
+        if not np.all(np.isfinite(values)):
+            raise WrongAnswer("Your invariant returned a value that is not finite along the orbit.")
+        spread = np.ptp(values) / max(1e-12, np.abs(values).max())
+        if spread > 1e-8:
+            if np.ptp([1.5**2 + 0.7**2, a * a + b * b]) > 0 and abs(values[0] - (1.5**2 + 0.7**2)) < 1e-9:
+                raise WrongAnswer("x^2 + y^2 is not kept by the alternating step (it changes along the orbit): "
+                                  "it needs a cross term in x*y whose weight depends on lr.")  # fmt: skip
+            raise WrongAnswer(f"Along 200 alternating steps (lr={lr_}) your quantity changed by {spread:.2e} of its "
+                              "size: it is not conserved.")  # fmt: skip
+    if abs(q(1.5, 0.7, 0.3) - q(0.2, -0.1, 0.3)) < 1e-9 * max(1.0, abs(q(1.5, 0.7, 0.3))):
+        raise WrongAnswer("Your quantity takes the same value on two different orbits: a constant is kept by every "
+                          "step and says nothing. Find one that tells orbits apart.")  # fmt: skip
+    return correct("x^2 + y^2 - lr*x*y (or any function of it) is the same at every alternating step: the step is a "
+                   "linear map of determinant 1, and the orbit is an ellipse around (0, 0). Bounded, and never "
+                   "converging.")  # fmt: skip
+
+
+__all__ = ["check_simultaneous_step", "check_alternating_invariant"]

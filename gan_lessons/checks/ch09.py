@@ -1,5 +1,5 @@
 """Checkers for 09_stabilizing: the WGAN-GP gradient penalty, written by the student, against
-gan_lessons.losses.gradient_penalty on random inputs."""
+gan_lessons.losses.gradient_penalty on random inputs; the hinge losses."""
 
 from __future__ import annotations
 
@@ -129,4 +129,60 @@ def _diagnose(value, D, x_real, x_fake, eps, eps_per_element) -> None:
         raise WrongAnswer("Square the difference: (||grad|| - 1) ** 2, then the mean over the batch.")
 
 
-__all__ = ["check_gradient_penalty"]
+def _scores(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    # Unequal sizes and scores on both sides of both margins, so every typical mistake gives another number.
+    gen = torch.Generator().manual_seed(seed)
+    return torch.randn(12, generator=gen) * 2 + 0.5, torch.randn(7, generator=gen) * 2 - 0.3
+
+
+@checker
+def check_hinge_losses(fn: Callable) -> None:
+    """Exercise (09): `fn(real_scores, fake_scores)` returns (loss_d, loss_g) of the hinge GAN (Lim & Ye 2017;
+    Miyato et al. 2018): loss_d = E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))], loss_g = -E[D(G(z))]."""
+    require_callable(fn, "check_hinge_losses(my_hinge_losses)")
+    for seed in (0, 1):
+        real, fake = _scores(seed)
+        r, f = real.clone().requires_grad_(True), fake.clone().requires_grad_(True)
+        out = call_student(fn, r, f, about="It receives D's scores on reals and on fakes (1-D tensors).")
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
+            raise WrongAnswer(
+                f"Return the pair (loss_d, loss_g); your function returned {type(out).__name__}."
+            )
+        if not all(isinstance(v, torch.Tensor) and v.grad_fn is not None for v in out):
+            raise WrongAnswer("Return tensors that training can call .backward() on, not floats or .item().")
+        d, g = (as_float(v, name, returned=True) for v, name in zip(out, ("loss_d", "loss_g")))
+        relu = torch.relu
+        right_d = (relu(1 - real).mean() + relu(1 + fake).mean()).item()
+        right_g = (-fake.mean()).item()
+        near = lambda a, b: abs(a - b) < 1e-5 * max(1.0, abs(b))  # noqa: E731
+        if near(d, right_d) and near(g, right_g):
+            continue
+        if not near(d, right_d):
+            for value, hint in (
+                (fake.mean().item() - real.mean().item(), "That is the WGAN critic loss: hinge each term with "
+                 "max(0, 1 - D(x)) and max(0, 1 + D(G(z)))."),
+                ((relu(1 - real).mean() + relu(1 - fake).mean()).item(), "The fake term pushes fakes *below* -1: "
+                 "max(0, 1 + D(G(z))), not max(0, 1 - D(G(z)))."),
+                ((relu(1 - real).sum() + relu(1 + fake).sum()).item(), "Average each term over its batch (.mean()), "
+                 "not .sum()."),
+                ((relu(-real).mean() + relu(fake).mean()).item(), "The margin is 1: max(0, 1 - D(x)), not max(0, -D(x))."),
+                (relu(torch.cat([1 - real, 1 + fake])).mean().item(), "Average the real and the fake term separately "
+                 "(the batches have different sizes), then add them."),
+                ((torch.nn.functional.softplus(-real).mean() + torch.nn.functional.softplus(fake).mean()).item(),
+                 "That is the cross-entropy D loss on logits; the hinge loss uses max(0, 1 -/+ score)."),
+            ):  # fmt: skip
+                if near(d, value):
+                    raise WrongAnswer(hint)
+            raise WrongAnswer(f"loss_d: expected {right_d:.4f} on these scores; got {d:.4f}.")
+        if near(g, relu(1 - fake).mean().item()):
+            raise WrongAnswer(
+                "G's hinge loss is not hinged: loss_g = -E[D(G(z))] (as in WGAN), not E[max(0, 1 - D(G(z)))]."
+            )
+        if near(g, fake.mean().item()):
+            raise WrongAnswer("G wants its fakes scored high: loss_g = -E[D(G(z))], with the minus sign.")
+        raise WrongAnswer(f"loss_g: expected {right_g:.4f} on these scores; got {g:.4f}.")
+    return correct("D hinges both terms at the margin 1; G's loss is linear, -E[D(G(z))]. It is "
+                   "gan_lessons.d_loss_hinge and g_loss_hinge.")  # fmt: skip
+
+
+__all__ = ["check_gradient_penalty", "check_hinge_losses"]
