@@ -60,6 +60,8 @@ def run_cell(cell: dict, splits: dict) -> dict:
 
 def merge(paths: list[str], command: str) -> None:
     rows = [json.loads(line) for p in paths for line in Path(p).read_text().splitlines() if line.strip()]
+    key = lambda r: (r["method"], r["n_labelled"], r["seed"], r["hard"])  # noqa: E731
+    rows = list({key(r): r for r in rows}.values())  # a cell run by two processes counts once
     rows.sort(key=lambda r: (r["n_labelled"], r["method"], not r["hard"], r["seed"]))
     result = {
         "command": command,
@@ -81,13 +83,14 @@ def main() -> None:
         "--jsonl", default="/tmp/segmentation_grid.jsonl", help="one line per finished run; reruns skip those"
     )
     p.add_argument("--merge", nargs="+", help="merge these .jsonl files into the results JSON and stop")
+    p.add_argument("--reverse", action="store_true", help="run the cells last first (a helper process)")
     args = p.parse_args()
     if args.merge:
         merge(args.merge, "python benchmarks/segmentation_grid.py --shard 0/2 and --shard 1/2, then --merge")
         return
     torch.set_num_threads(1)
     i, k = (int(v) for v in args.shard.split("/"))
-    todo = cells(args.seeds)[i::k]
+    todo = cells(args.seeds)[i::k][:: -1 if args.reverse else 1]
     path = Path(args.jsonl)
     done = (
         {

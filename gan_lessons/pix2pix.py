@@ -519,7 +519,7 @@ def load_grid(path=None) -> list[dict]:
     where = GRID_RESULTS if path is None else Path(path)
     if not where.is_file():
         raise FileNotFoundError(
-            f"{where} is missing: restore it with `git checkout -- {where.name}` or rerun "
+            f"{where} is missing: restore it with `git checkout -- benchmarks/results/{where.name}` or rerun "
             "benchmarks/segmentation_grid.py (its docstring gives the command)."
         )
     rows = json.loads(where.read_text())["rows"]
