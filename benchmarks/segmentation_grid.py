@@ -86,7 +86,11 @@ def main() -> None:
     p.add_argument("--reverse", action="store_true", help="run the cells last first (a helper process)")
     args = p.parse_args()
     if args.merge:
-        merge(args.merge, "python benchmarks/segmentation_grid.py --shard 0/2 and --shard 1/2, then --merge")
+        merge(
+            args.merge,
+            "python benchmarks/segmentation_grid.py (the whole grid; this file was made by four processes, "
+            "--shard 0/2, --shard 1/2, --seeds 2 and --seeds 2 --reverse, each with its own --jsonl, then --merge)",
+        )
         return
     torch.set_num_threads(1)
     i, k = (int(v) for v in args.shard.split("/"))
