@@ -115,13 +115,29 @@ from .metrics import (
     precision_recall_from_features,
 )
 from .pix2pix import (
+    GRID_RESULTS,
+    METHODS,
+    PIX2PIX_LAMBDA,
+    SEG_SIZE,
+    SEMI_ADV_WEIGHT,
+    SHIPPED_N,
     PatchDiscriminator,
     SegmentationSet,
+    SegmenterConfig,
     UNet,
+    fit_segmenter,
+    frozen,
+    grid_cell,
+    load_grid,
+    load_segmenter,
     make_segmentation_set,
+    mask_for_D,
+    new_segmenter,
     pixel_loss,
     predict_masks,
     segmentation_splits,
+    semi_g_loss,
+    semi_g_step,
     train_segmenter,
     update_G_paired,
 )
@@ -136,7 +152,14 @@ from .plot import (
     show_sample_progress,
 )
 from .remedies import BASE, REMEDIES, compare_remedies, format_table, ring_modes_reached
-from .segmentation import check_masks, dice, iou, pixel_accuracy, segmentation_report, spurious_components
+from .segmentation import (
+    boundary_f1,
+    check_masks,
+    iou,
+    pixel_accuracy,
+    segmentation_report,
+    spurious_components,
+)
 from .toy2d import PRESETS, ToyGAN, make_data, modes_reached
 from .trackers import (
     KL_COLLAPSE,

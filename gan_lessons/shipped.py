@@ -158,3 +158,16 @@ def finish_weights_file(
     if digest != expected_sha256:
         print(f'Now set {constant} = "{digest}" in {module} and update data/README.md.')
     return 0
+
+
+# Chapter 11's shipped segmenters: U-Nets trained on 64 labelled masks by each method (tools/make_segmenters.py).
+SEGMENTERS_FILE = "segmenters_n64.pt"
+SEGMENTERS_SHA256 = "7bed51e1c16e6de5b24527e86a3bb073c740222f05f2273c4af5eff64f1805fc"
+SHIPPED[SEGMENTERS_FILE] = ShippedFile(
+    SEGMENTERS_FILE,
+    SEGMENTERS_SHA256,
+    "shipped segmenters",
+    "gan_lessons.pix2pix.load_segmenter",
+    "tools/make_segmenters.py",
+    "about 10 minutes on one thread of a busy 2-core CPU",
+)

@@ -52,7 +52,7 @@ CHAPTER_OF = {  # a checker used by two chapters lives in the one that introduce
     "check_label_planes": "ch10",
     "check_d_input": "ch10",
     "check_iou": "ch11",
-    "check_pix2pix_g_loss": "ch11",
+    "check_semi_g_step": "ch11",
     "check_add_noise": "ch12",
 }
 

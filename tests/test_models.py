@@ -169,10 +169,9 @@ def test_augmented_discriminator_checks_its_input():
         D(torch.randn(3, 3, 28, 28))
 
 
-# --- conditional models, U-Net, PatchGAN ---------------------------------------------------------
+# --- conditional models (the U-Net and PatchGAN: tests/test_pix2pix.py) -----------------------
 from gan_lessons.conditional import ConditionalDiscriminator, ConditionalGenerator  # noqa: E402
 from gan_lessons.layers import one_hot_channels  # noqa: E402
-from gan_lessons.pix2pix import PatchDiscriminator, UNet  # noqa: E402
 
 
 def test_conditional_shapes_and_the_label_matters():
@@ -210,17 +209,6 @@ def test_label_count_and_dtype_errors():
         G(torch.randn(3, 8), torch.tensor([1, 2]))
     with pytest.raises(ValueError, match="integer class labels"):
         G(torch.randn(2, 8), torch.tensor([1.0, 2.0]))
-
-
-def test_unet_and_patchgan_shapes():
-    x = torch.randn(2, 1, 64, 64)
-    assert UNet(width=4)(x).shape == (2, 1, 64, 64)
-    assert PatchDiscriminator(width=4)(torch.cat([x, x], 1)).shape == (2, 1, 14, 14)
-    assert UNet(width=4)(torch.randn(1, 1, 32, 32)).shape == (1, 1, 32, 32)
-    with pytest.raises(ValueError, match=r"\(N, 2, H, W\)"):
-        PatchDiscriminator(width=4)(x)
-    with pytest.raises(ValueError, match="divisible by 8"):
-        UNet(width=4)(torch.randn(1, 1, 60, 60))
 
 
 # --- the conditional D's options (10_conditional_gan): projection, auxiliary classifier ----------------

@@ -413,7 +413,7 @@ def test_a_collapsing_configuration_covers_fewer_digits_than_its_remedy():
     assert covered["collapse"] <= 3 < covered["remedy"], covered
 
 
-# --- the conditional run (10_conditional_gan) and the segmenters (11_gan_segmentation) -------------------
+# --- the conditional run (10_conditional_gan; the segmenters: tests/test_pix2pix.py) ----------
 
 
 @pytest.mark.slow
@@ -477,46 +477,6 @@ def test_conditional_training_needs_a_conditional_run():
         run.sample(n=2, labels=10)
     with pytest.raises(ValueError, match="conditional runs"):
         new_run(TrainConfig(width=8)).sample(n=2, labels=3)
-
-
-def test_segmenters_share_budget_and_learn():
-    import torch
-
-    from gan_lessons import (
-        PatchDiscriminator,
-        UNet,
-        iou,
-        predict_masks,
-        segmentation_splits,
-        set_seed,
-        train_segmenter,
-    )
-
-    data = segmentation_splits(120, seed=0)["train"]
-    set_seed(0)
-    G1 = UNet(width=4)
-    set_seed(0)
-    G2 = UNet(width=4)
-    h1 = train_segmenter(G1, data, 6, batch_size=16, progress=False)
-    h2 = train_segmenter(G2, data, 6, D=PatchDiscriminator(width=4), lam=5.0, batch_size=16, progress=False)
-    assert len(h1["pixel"]) == len(h2["pixel"]) == 6 and len(h2["adv"]) == 6 and not h1["adv"]
-    assert h1["pixel"][-1] < h1["pixel"][0]
-    masks = predict_masks(G1, data.images[:8])
-    assert set(masks.unique().tolist()) <= {0.0, 1.0} and 0 <= iou(masks, data.masks[:8]) <= 1
-    # the same seed and steps give the same per-pixel run
-    set_seed(0)
-    G3 = UNet(width=4)
-    h3 = train_segmenter(G3, data, 6, batch_size=16, progress=False)
-    assert h3["pixel"] == h1["pixel"]
-    with pytest.raises(ValueError, match="lam"):
-        train_segmenter(G3, data, 1, lam=-1)
-    assert torch.isfinite(torch.tensor(h2["d_loss"])).all()
-    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
-        train_segmenter(G3, data, 1, batch_size=0)
-    with pytest.raises(ValueError, match=r"lr \(learning rate\) must be a number > 0"):
-        train_segmenter(G3, data, 1, lr=float("nan"))
-    with pytest.raises(ValueError, match="loss='wgan' clips D's weights"):  # its critic is a closure over D
-        train_segmenter(G3, data, 1, D=PatchDiscriminator(width=4), loss="wgan")
 
 
 # --- 10_conditional_gan's recipe options: how D sees the label, and the AC-GAN class term -------------

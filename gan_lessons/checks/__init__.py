@@ -24,7 +24,7 @@ from .ch07 import BUG_HUNT_LISTING, check_bug_hunt, check_fixed_step, print_list
 from .ch08 import check_alternating_invariant, check_simultaneous_step
 from .ch09 import check_gradient_penalty, check_hinge_losses
 from .ch10 import check_d_input, check_label_planes
-from .ch11 import check_iou, check_pix2pix_g_loss
+from .ch11 import check_iou, check_semi_g_step
 from .ch12 import check_add_noise
 from .core import NOT_DONE, NOT_RIGHT, NOT_RUN, CheckerMisuse, WrongAnswer, checker
 

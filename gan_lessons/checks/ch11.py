@@ -1,36 +1,44 @@
-"""Checkers for 11_gan_segmentation: IoU on masks, and pix2pix's generator loss."""
+"""Checkers for 11_gan_segmentation: IoU on masks (with its empty-mask convention), and the segmenter's
+adversarial step of the semi-supervised recipe (labelled and unlabelled batches, D held fixed)."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
 
+from ..pix2pix import PatchDiscriminator, UNet, mask_for_D, semi_g_step
 from ..segmentation import iou
-from .core import (
-    WrongAnswer,
-    as_float,
-    call_student,
-    checker,
-    close,
-    correct,
-    require_callable,
-    require_graph,
-)
+from .core import WrongAnswer, as_float, call_student, checker, close, correct, require_callable
 
 
 def _masks() -> tuple[torch.Tensor, torch.Tensor]:
-    # Three images of unequal sizes of overlap, and one where both masks are empty.
-    target = torch.zeros(4, 1, 4, 4)
-    pred = torch.zeros(4, 1, 4, 4)
+    # Seven images: three of unequal overlap, one where both masks are empty, two where only the prediction is
+    # empty and one where only the target is empty (unequal counts, so the two conventions cannot coincide).
+    target = torch.zeros(7, 1, 4, 4)
+    pred = torch.zeros(7, 1, 4, 4)
     target[0, 0, :2, :2] = 1  # 4 pixels
     pred[0, 0, :2, :1] = 1  # 2 of them: IoU 1/2
     target[1, 0, :, :1] = 1  # 4 pixels
     pred[1, 0, :, :3] = 1  # 12 pixels, 4 shared: IoU 1/3
     target[2, 0, 3, 3] = 1  # 1 pixel, missed
     pred[2, 0, 0, 3] = 1  # IoU 0
-    return pred, target  # image 3: both empty, IoU 1
+    # image 3: both empty, IoU 1
+    target[4, 0, 1:3, 1:3] = 1  # image 4: the prediction is empty, IoU 0
+    pred[5, 0, 2:, 2:] = 1  # image 5: the target is empty, IoU 0
+    target[6, 0, 0, :] = 1  # image 6: the prediction is empty, IoU 0
+    return pred, target
+
+
+def _iou_with(p: torch.Tensor, t: torch.Tensor, empty_pred: float, empty_target: float) -> float:
+    # Per-image IoU where an empty prediction (or an empty target) scores the given value.
+    inter, union = (p * t).sum(1), ((p + t) > 0).float().sum(1)
+    per = torch.where(union > 0, inter / union.clamp_min(1), torch.ones_like(union))
+    per = torch.where((p.sum(1) == 0) & (t.sum(1) > 0), torch.full_like(per, empty_pred), per)
+    per = torch.where((t.sum(1) == 0) & (p.sum(1) > 0), torch.full_like(per, empty_target), per)
+    return float(per.mean())
 
 
 @checker
@@ -45,25 +53,43 @@ def check_iou(fn: Callable) -> None:
         "the mean IoU",
         returned=True,
     )
-    right = iou(pred, target)  # (1/2 + 1/3 + 0 + 1) / 4
+    right = iou(pred, target)  # (1/2 + 1/3 + 0 + 1 + 0 + 0 + 0) / 7
     if close(out, right):
-        return correct("per image |P ∩ T| / |P ∪ T|, two empty masks count as a perfect 1, then the mean.")
+        return correct(
+            "per image |P ∩ T| / |P ∪ T|; two empty masks are a perfect 1, one empty mask against a full one is 0."
+        )
     p, t = pred.flatten(1), target.flatten(1)
     inter, union = (p * t).sum(1), ((p + t) > 0).float().sum(1)
-    if close(out, float((inter[:3] / union[:3]).mean())):
+    both_empty = union == 0
+    if close(out, float((inter[~both_empty] / union[~both_empty]).mean())):
         raise WrongAnswer(
             "You skipped the image where both masks are empty: count it as IoU 1 (nothing to find, nothing found)."
         )
-    if close(out, float((inter[:3] / union[:3]).sum() / 4)):
+    if close(out, float((inter / union.clamp_min(1)).mean())):
         raise WrongAnswer("Two empty masks gave 0 (or nan -> 0): they agree perfectly, so their IoU is 1.")
+    if close(out, _iou_with(p, t, empty_pred=1.0, empty_target=0.0)):
+        raise WrongAnswer(
+            "An image where the prediction is empty but the target is not scored 1: predicting nothing where "
+            "there is a digit finds none of it. Only two empty masks count as 1."
+        )
+    if close(out, _iou_with(p, t, empty_pred=0.0, empty_target=1.0)):
+        raise WrongAnswer(
+            "An image whose target is empty scored 1 although the prediction marks pixels there: every one of "
+            "them is a false positive. Only two empty masks count as 1."
+        )
+    if close(out, _iou_with(p, t, empty_pred=1.0, empty_target=1.0)):
+        raise WrongAnswer(
+            "An image with one empty mask scored 1: that is right only when both masks are empty."
+        )
     if close(out, float(inter.sum() / union.sum())):
         raise WrongAnswer(
             "That pools all pixels of all images into one IoU: compute one IoU per image, then average."
         )
-    dice = torch.where(p.sum(1) + t.sum(1) > 0, 2 * inter / (p.sum(1) + t.sum(1)).clamp_min(1), torch.ones(4))
+    total = p.sum(1) + t.sum(1)
+    dice = torch.where(total > 0, 2 * inter / total.clamp_min(1), torch.ones(len(p)))
     if close(out, float(dice.mean())):
         raise WrongAnswer("That is the Dice score 2|P ∩ T| / (|P| + |T|): IoU divides by the union |P ∪ T|.")
-    recall = torch.where(t.sum(1) > 0, inter / t.sum(1).clamp_min(1), torch.ones(4))
+    recall = torch.where(t.sum(1) > 0, inter / t.sum(1).clamp_min(1), torch.ones(len(p)))
     if close(out, float(recall.mean())):
         raise WrongAnswer(
             "That divides by the true mask only (recall): a prediction covering everything would score 1."
@@ -75,60 +101,131 @@ def check_iou(fn: Callable) -> None:
     raise WrongAnswer(f"Expected a mean IoU of {right:.4f} for these masks; got {out:.4f}.")
 
 
-@checker
-def check_pix2pix_g_loss(fn: Callable) -> None:
-    """Exercise (11): fn(d_fake_logits, mask_logits, masks, lam) = non-saturating adversarial loss on D's
-    patch logits + lam x per-pixel BCE of the mask logits (pix2pix's objective, BCE in place of L1)."""
-    require_callable(fn, "check_pix2pix_g_loss(my_g_loss)")
-    gen = torch.Generator().manual_seed(0)
-    d_fake = torch.randn(3, 1, 6, 6, generator=gen) * 2 - 0.5
-    logits = torch.randn(3, 1, 8, 8, generator=gen) * 3
-    masks = (torch.rand(3, 1, 8, 8, generator=gen) > 0.7).float()
-    lam = 7.0
-    adv = F.binary_cross_entropy_with_logits(d_fake, torch.ones_like(d_fake))
-    pix = F.binary_cross_entropy_with_logits(logits, masks)
-    out = as_float(
-        call_student(
-            fn,
-            d_fake.clone(),
-            logits.clone(),
-            masks.clone(),
-            lam,
-            about="It receives D's patch logits, G's mask logits, the true masks and lam.",
+ADV_WEIGHT = 0.3  # unlike 1 and unlike the chapter's 0.01, so a weight on the wrong term shows
+LR = 0.5  # plain SGD: G's new weights are a fixed function of its gradient
+
+
+def _setup() -> tuple:
+    # A tiny U-Net in eval mode (BatchNorm uses its running statistics, so one forward pass over both
+    # batches or two passes give the same masks), a norm-free D on masks, and two batches of 4 images.
+    gen = torch.Generator().manual_seed(11)
+    torch.manual_seed(11)
+    G, D = UNet(width=4).eval(), PatchDiscriminator(in_channels=1, width=4, norm=False)
+    with torch.no_grad():  # untrained nets are nearly constant: spread G's logits and D's verdicts, so that
+        G.head.weight.mul_(40)  # masks and verdicts differ from image to image and every mistake shows
+        G.head.bias.zero_()
+        D.net[-1].weight.mul_(100)
+    x_lab, x_unl = (torch.rand(4, 1, 32, 32, generator=gen) * 2 - 1 for _ in range(2))
+    m_lab = (torch.rand(4, 1, 32, 32, generator=gen) > 0.8).float()
+    return G, D, x_lab, m_lab, x_unl
+
+
+def _variants(G: torch.nn.Module, D: torch.nn.Module, x_lab, m_lab, x_unl) -> dict:
+    # The loss each typical mistake computes, with its hint (no answer given away).
+    with torch.no_grad():
+        logits = G(torch.cat([x_lab, x_unl]))
+        n = len(x_lab)
+        pix = F.binary_cross_entropy_with_logits(logits[:n], m_lab)
+        v = D(mask_for_D(logits))
+        v_soft = D(torch.sigmoid(logits))
+        adv = F.binary_cross_entropy_with_logits(v, torch.ones_like(v))
+        adv_l = F.binary_cross_entropy_with_logits(v[:n], torch.ones_like(v[:n]))
+        adv_u = F.binary_cross_entropy_with_logits(v[n:], torch.ones_like(v[n:]))
+        pseudo = F.binary_cross_entropy_with_logits(logits[n:], (logits[n:] > 0).float())
+        w = ADV_WEIGHT
+    return {
+        float(pix + w * F.binary_cross_entropy_with_logits(v, torch.zeros_like(v))): (
+            "G's masks are given D's target for them (0, fake): G wants D to call its masks real, target 1."
         ),
-        "the generator's loss",
-        returned=True,
-    )
-    if close(out, float(adv + lam * pix)):
-        d_leaf, g_leaf = d_fake.clone().requires_grad_(True), logits.clone().requires_grad_(True)
-        graph = call_student(fn, d_leaf, g_leaf, masks.clone(), lam, about="Keep the computation in torch.")
-        require_graph(graph, reaches="G")
-        return correct("fool every patch of D, and stay close to the true mask pixel by pixel (weight lam).")
-    wrong = {
-        float(adv + pix): "The per-pixel term is not weighted: multiply it by lam.",
+        float(pix - w * F.binary_cross_entropy_with_logits(v, torch.zeros_like(v))): (
+            "That is the saturating (minimax) G loss log(1 - D): use the non-saturating -log D, target 1."
+        ),
+        float(w * pix + adv): "adv_weight weights the adversarial term, not the per-pixel one.",
+        float(pix + adv): "The adversarial term is not weighted: multiply it by adv_weight.",
+        float(pix + w * adv_l): (
+            "D judges only the labelled masks: the unlabelled images must get D's signal too, or they are unused."
+        ),
+        float(pix + w * adv_u): "D judges only the unlabelled masks: the labelled ones are G's masks too.",
+        float(pix + w * (adv_l + adv_u)): (
+            "The adversarial term is counted twice: average D's verdicts over all of G's masks, labelled and "
+            "unlabelled together, as the per-pixel term averages over its pixels."
+        ),
+        float(pix + pseudo + w * adv): (
+            "The unlabelled images got a per-pixel loss (against G's own guesses): they have no true masks, "
+            "so only D's verdict may reach them."
+        ),
         float(
-            lam * adv + pix
-        ): "lam weights the per-pixel term, not the adversarial one (pix2pix: L_GAN + λ L_pixel).",
-        float(lam * pix): "The adversarial term is missing: without it this is the plain per-pixel U-Net.",
+            F.binary_cross_entropy_with_logits(logits, torch.cat([m_lab, (logits[n:] > 0).float()])) + w * adv
+        ): (
+            "The unlabelled images got a per-pixel loss (against G's own guesses): they have no true masks, "
+            "so only D's verdict may reach them."
+        ),
+        float(pix + w * F.binary_cross_entropy_with_logits(v_soft, torch.ones_like(v_soft))): (
+            "D was shown G's probabilities: that is the softness shortcut. Show it mask_for_D(logits), the "
+            "binarised mask with the straight-through gradient."
+        ),
+        float(w * adv): "The per-pixel loss on the labelled batch is missing.",
         float(
-            adv
-        ): "The per-pixel term is missing: G would only need masks that look plausible, not the right ones.",
-        float(-F.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake)) + lam * pix): (
-            "That is the saturating (minimax) G loss log(1 - D): use the non-saturating -log D, target 1 for G's masks."
-        ),
-        float(F.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake)) + lam * pix): (
-            "G's masks are labelled 0 (fake): G wants D to call them real, target 1."
-        ),
-        float(adv + lam * (torch.sigmoid(logits) - masks).abs().mean()): (
-            "That is pix2pix's L1 on probabilities; here use binary cross-entropy on the logits (F.binary_cross_entropy_with_logits)."
-        ),
+            pix
+        ): "The adversarial term is missing: this is the per-pixel U-Net, which ignores unlabelled images.",
     }
-    for value, hint in wrong.items():
-        if close(out, value):
-            raise WrongAnswer(hint)
-    raise WrongAnswer(
-        f"Expected {float(adv + lam * pix):.4f} (adversarial {float(adv):.4f} + lam x per-pixel {float(pix):.4f}); got {out:.4f}."
+
+
+@checker
+def check_semi_g_step(fn: Callable) -> None:
+    """Exercise (11): fn(G, D, opt_g, x_lab, m_lab, x_unl, adv_weight) takes one segmenter step of the
+    semi-supervised recipe with D held fixed (per-pixel BCE on the labelled batch + adv_weight x the
+    non-saturating loss of D's verdicts on mask_for_D of G's masks of both batches) and returns the loss."""
+    require_callable(fn, "check_semi_g_step(my_semi_g_step)")
+    G, D, x_lab, m_lab, x_unl = _setup()
+    G_ref, D_ref = copy.deepcopy(G), copy.deepcopy(D)
+    ref_loss = float(
+        semi_g_step(G_ref, D_ref, torch.optim.SGD(G_ref.parameters(), lr=LR), x_lab, m_lab, x_unl, ADV_WEIGHT)
     )
+    G_s, D_s = copy.deepcopy(G), copy.deepcopy(D)
+    opt = torch.optim.SGD(G_s.parameters(), lr=LR)
+    out = call_student(
+        fn,
+        G_s,
+        D_s,
+        opt,
+        x_lab.clone(),
+        m_lab.clone(),
+        x_unl.clone(),
+        ADV_WEIGHT,
+        about="It receives G, D, G's optimizer, the labelled images and masks, the unlabelled images and adv_weight.",
+    )
+    loss = as_float(out, "the segmenter's loss", returned=True)
+    if any(not torch.equal(a, b) for a, b in zip(D.parameters(), D_s.parameters())):
+        raise WrongAnswer("D's weights moved: this is G's step, and D must stay fixed during it.")
+    if any(p.grad is not None and p.grad.abs().sum() > 0 for p in D_s.parameters()):
+        raise WrongAnswer(
+            "The step left gradients in D's .grad: hold D fixed (its parameters need no gradient during G's "
+            "step), or those gradients pile into D's next update."
+        )
+    if not all(p.requires_grad for p in D_s.parameters()):
+        raise WrongAnswer(
+            "D is still frozen after the step: give its parameters their gradients back, or D never learns again."
+        )
+    moved = any(not torch.equal(a, b) for a, b in zip(G.parameters(), G_s.parameters()))
+    same_g = all(
+        torch.allclose(a, b, atol=1e-5, rtol=1e-4) for a, b in zip(G_ref.parameters(), G_s.parameters())
+    )
+    if close(loss, ref_loss) and same_g:
+        return correct(
+            "per-pixel loss where there are masks, D's verdict on every mask G draws, and D left untouched."
+        )
+    if not moved:
+        raise WrongAnswer("G's weights did not move: backpropagate the loss and call opt_g.step().")
+    if close(loss, ref_loss):
+        raise WrongAnswer(
+            "The loss has the right value, but G moved differently: does the adversarial term's gradient reach G "
+            "(no detach() between G's logits and D), and did you zero G's old gradients first?"
+        )
+    for value, hint in _variants(G, D, x_lab, m_lab, x_unl).items():
+        if close(loss, value):
+            raise WrongAnswer(hint)
+    raise WrongAnswer(f"Expected a loss of {ref_loss:.4f} for these batches; got {loss:.4f}.")
 
 
-__all__ = ["check_iou", "check_pix2pix_g_loss"]
+__all__ = ["check_iou", "check_semi_g_step"]

@@ -1,0 +1,120 @@
+"""Chapter 11's grid: IoU, boundary F1 and stray blobs on the test split for every number of labelled masks N,
+method (per-pixel, pix2pix, semi-supervised adversarial) and seed, plus both adversarial methods with the
+softness shortcut left in (D sees probabilities). One CPU thread per process; results go to a JSON file that
+the chapter plots (benchmarks/results/segmentation_grid.json). Never asserts on timings.
+
+    python benchmarks/segmentation_grid.py                                  # the whole grid, one process
+    python benchmarks/segmentation_grid.py --shard 0/2 --jsonl /tmp/g0.jsonl &   # or two processes ...
+    python benchmarks/segmentation_grid.py --shard 1/2 --jsonl /tmp/g1.jsonl
+    python benchmarks/segmentation_grid.py --merge /tmp/g0.jsonl /tmp/g1.jsonl  # ... merged into the JSON
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from gan_lessons.pix2pix import SegmenterConfig, fit_segmenter, predict_masks, segmentation_splits
+from gan_lessons.segmentation import segmentation_report
+
+OUT = Path(__file__).parent / "results" / "segmentation_grid.json"
+N_LABELLED = (16, 64, 256, 1024)
+SHORTCUT_N = (64,)  # where the soft-mask (shortcut) runs are added
+N_IMAGES, DATA_SEED = 3000, 0
+
+
+def cells(seeds: list[int]) -> list[dict]:
+    """Every run of the grid, as the keyword arguments of one cell."""
+    out = []
+    for seed in seeds:
+        for n in N_LABELLED:
+            for method in ("pixel", "pix2pix", "semi"):
+                out.append({"method": method, "n_labelled": n, "seed": seed, "hard": True})
+            if n in SHORTCUT_N:
+                for method in ("pix2pix", "semi"):
+                    out.append({"method": method, "n_labelled": n, "seed": seed, "hard": False})
+    return out
+
+
+def run_cell(cell: dict, splits: dict) -> dict:
+    """Train one cell and measure it on the test split (and its IoU on val)."""
+    config = SegmenterConfig(method=cell["method"], seed=cell["seed"], hard=cell["hard"])
+    start = time.perf_counter()
+    G, _ = fit_segmenter(config, splits["train"], cell["n_labelled"])
+    seconds = time.perf_counter() - start
+    test = segmentation_report(predict_masks(G, splits["test"].images), splits["test"].masks)
+    val = segmentation_report(predict_masks(G, splits["val"].images), splits["val"].masks)
+    return {
+        **cell,
+        **{k: round(v, 4) for k, v in test.items()},
+        "val IoU": round(val["IoU"], 4),
+        "seconds": round(seconds, 1),
+    }
+
+
+def merge(paths: list[str], command: str) -> None:
+    rows = [json.loads(line) for p in paths for line in Path(p).read_text().splitlines() if line.strip()]
+    key = lambda r: (r["method"], r["n_labelled"], r["seed"], r["hard"])  # noqa: E731
+    rows = list({key(r): r for r in rows}.values())  # a cell run by two processes counts once
+    rows.sort(key=lambda r: (r["n_labelled"], r["method"], not r["hard"], r["seed"]))
+    result = {
+        "command": command,
+        "config": {k: v for k, v in vars(SegmenterConfig()).items() if k not in ("method", "seed", "hard")},
+        "data": {"n_images": N_IMAGES, "data_seed": DATA_SEED, "splits": "train 2400 / val 300 / test 300"},
+        "machine": f"{platform.machine()}, torch {torch.__version__}, 1 thread per process",
+        "rows": rows,
+    }
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"wrote {OUT} ({len(rows)} runs)")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    p.add_argument("--shard", default="0/1", help="i/k: run every k-th cell starting at i (default 0/1: all)")
+    p.add_argument(
+        "--jsonl", default="/tmp/segmentation_grid.jsonl", help="one line per finished run; reruns skip those"
+    )
+    p.add_argument("--merge", nargs="+", help="merge these .jsonl files into the results JSON and stop")
+    p.add_argument("--reverse", action="store_true", help="run the cells last first (a helper process)")
+    args = p.parse_args()
+    if args.merge:
+        merge(
+            args.merge,
+            "python benchmarks/segmentation_grid.py (the whole grid; this file was made by four processes, "
+            "--shard 0/2, --shard 1/2, --seeds 2 and --seeds 2 --reverse, each with its own --jsonl, then --merge)",
+        )
+        return
+    torch.set_num_threads(1)
+    i, k = (int(v) for v in args.shard.split("/"))
+    todo = cells(args.seeds)[i::k][:: -1 if args.reverse else 1]
+    path = Path(args.jsonl)
+    done = (
+        {
+            json.dumps({c: r[c] for c in ("method", "n_labelled", "seed", "hard")}, sort_keys=True)
+            for r in (json.loads(x) for x in path.read_text().splitlines() if x.strip())
+        }
+        if path.exists()
+        else set()
+    )
+    splits = segmentation_splits(N_IMAGES, DATA_SEED)
+    for cell in todo:
+        if json.dumps(cell, sort_keys=True) in done:
+            continue
+        row = run_cell(cell, splits)
+        print(json.dumps(row), flush=True)
+        with path.open("a") as fh:
+            fh.write(json.dumps(row) + "\n")
+    if k == 1:
+        merge([str(path)], " ".join(["python"] + sys.argv))
+
+
+if __name__ == "__main__":
+    main()
