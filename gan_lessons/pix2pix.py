@@ -290,7 +290,13 @@ def update_G_paired(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """pix2pix's G step (Isola et al. 2017): the loss family's G loss on D(image, G's mask) plus lam x the per-pixel
     loss, in one backward pass; returns (adversarial, per-pixel) losses, detached. Introduced in 11_gan_segmentation."""
-    adv = get_loss(loss).g_loss(D_pair(mask_for_D(logits, hard)))
+    family = get_loss(loss)
+    if family.paired:
+        raise ValueError(
+            f"pix2pix's G step takes an unpaired loss family; {family.name!r} also needs D's verdict on real "
+            "masks. Use 'nonsaturating' (pix2pix's), 'least_squares' or 'hinge'."
+        )
+    adv = family.g_loss(D_pair(mask_for_D(logits, hard)))
     pix = pixel_loss(logits, masks)
     optimizer_step(opt_g, adv + lam * pix, "generator")
     return adv.detach(), pix.detach()

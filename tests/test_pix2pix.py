@@ -20,6 +20,7 @@ from gan_lessons.pix2pix import (
     segmentation_splits,
     semi_g_step,
     train_segmenter,
+    update_G_paired,
 )
 from gan_lessons.segmentation import check_masks, iou
 
@@ -163,3 +164,14 @@ def test_shipped_segmenters_load_and_segment():
         for m in ("pixel", "semi")
     }
     assert scores["pixel"] > 0.5  # a trained U-Net; an untrained one scores about 0.1
+
+
+def test_the_paired_g_step_refuses_a_paired_loss_family():
+    # rpgan's G loss also reads D on the reals: pix2pix's step has none to give it, so it says so.
+    G, D = UNet(width=4), PatchDiscriminator(width=4)
+    x, m = torch.rand(2, 1, 32, 32), (torch.rand(2, 1, 32, 32) > 0.5).float()
+    opt = torch.optim.Adam(G.parameters())
+    with pytest.raises(ValueError, match="takes an unpaired loss family"):
+        update_G_paired(lambda mk: D(torch.cat([x, mk], 1)), opt, G(x), m, "rpgan", lam=100.0)
+    adv, pix = update_G_paired(lambda mk: D(torch.cat([x, mk], 1)), opt, G(x), m, "nonsaturating", lam=100.0)
+    assert adv.item() > 0 and pix.item() > 0
