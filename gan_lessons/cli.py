@@ -86,6 +86,12 @@ def _add_stabilizing_options(t: argparse.ArgumentParser) -> None:
             ("--lr-d", _positive_float, None, "D's learning rate (TTUR); default --lr"),
             ("--beta1", float, None, "Adam beta1 (default 0.5)"),
             ("--n-critic", _positive_int, 1, "D (critic) steps per G step (WGAN, WGAN-GP: 5)"),
+            (
+                "--reg-every",
+                _positive_int,
+                1,
+                "apply --r1/--r2 on every k-th D step only, k times heavier (lazy)",
+            ),
         ],
     )
     g.add_argument(
@@ -113,6 +119,7 @@ def _stabilizing_config(args) -> dict:
         clip=args.clip,
         lr_d=args.lr_d,
         n_critic=args.n_critic,
+        reg_every=args.reg_every,
         optimizer=args.optimizer,
         d_norm=args.d_norm,
     )

@@ -285,14 +285,14 @@ def test_stabilizing_flags_reach_the_config(tmp_path, capsys):
     config = _stabilizing_config(args)
     assert config == dict(
         spectral_norm=True, r1=5.0, r2=2.0, augment="translation,cutout", minibatch_std=True, clip=None, lr_d=4e-4,
-        n_critic=5, optimizer="adam", d_norm="layer",
+        n_critic=5, reg_every=1, optimizer="adam", d_norm="layer",
     )  # fmt: skip
     args = build_parser().parse_args(
         ["train", "--epochs", "1", "--out", str(tmp_path), "--augment", "color", "--clip", "0.02", "--beta1", "0"]
     )  # fmt: skip
     assert _stabilizing_config(args) | {} == dict(
         spectral_norm=False, r1=0.0, r2=0.0, augment="color", minibatch_std=False, clip=0.02, lr_d=None, beta1=0.0,
-        n_critic=1, optimizer="adam", d_norm="auto",
+        n_critic=1, reg_every=1, optimizer="adam", d_norm="auto",
     )  # fmt: skip
     args = build_parser().parse_args(
         ["train", "--epochs", "1", "--out", str(tmp_path), "--loss", "wgan", "--optimizer", "rmsprop", "--lr", "5e-5",

@@ -607,3 +607,21 @@ def test_bad_n_critic_optimizer_or_norm(bad, message):
 def test_wgan_with_adam_momentum_warns_with_the_papers_settings():
     with pytest.warns(UserWarning, match="optimizer='rmsprop', lr=5e-5, n_critic=5"):
         TrainConfig(loss="wgan").validate()
+
+
+def test_lazy_regularisation_applies_r1_and_r2_every_kth_step_k_times_heavier(digits, monkeypatch):
+    import gan_lessons.dcgan as dcgan_module
+
+    seen = []
+    real_update_D = dcgan_module.update_D
+
+    def recording(D, opt, x_real, x_fake, family, options, **kw):
+        seen.append((options.r1_weight, options.r2_weight))
+        return real_update_D(D, opt, x_real, x_fake, family, options, **kw)
+
+    monkeypatch.setattr(dcgan_module, "update_D", recording)
+    run = new_run(TrainConfig(**SMALL, loss="rpgan", r1=1.0, r2=0.5, reg_every=3))
+    train(run, digits, 1, progress=False)
+    assert seen[:6] == [(3.0, 1.5), (0.0, 0.0), (0.0, 0.0), (3.0, 1.5), (0.0, 0.0), (0.0, 0.0)]
+    with pytest.raises(ValueError, match="reg_every"):
+        TrainConfig(reg_every=0).validate()
