@@ -158,3 +158,34 @@ def finish_weights_file(
     if digest != expected_sha256:
         print(f'Now set {constant} = "{digest}" in {module} and update data/README.md.')
     return 0
+
+
+# The playground's snapshots (04_toy_gan_playground): ToyGAN.save() files that the playground can start
+# from, rebuilt by tools/make_playground_snapshots.py and read by gan_lessons.toy2d.load_shipped_snapshot.
+TOY_RING_SNAPSHOT_FILE = "toy_ring_before_collapse.pt"
+TOY_SPIRAL_SNAPSHOT_FILE = "toy_spiral_mid.pt"
+TOY_RING_SNAPSHOT_SHA256 = "1de4b67fc4664d055ea9a968f284e8ec3c0a6af4a2dafc0597f0bdfb23706e7f"
+TOY_SPIRAL_SNAPSHOT_SHA256 = "fd4d0075cbfee876c5bdc238ae946b7a3bbc38197f76f36c79889eec6aeb3a0c"
+SHIPPED.update(
+    {
+        f.name: f
+        for f in (
+            ShippedFile(
+                TOY_RING_SNAPSHOT_FILE,
+                TOY_RING_SNAPSHOT_SHA256,
+                "playground snapshot (ring)",
+                "gan_lessons.toy2d.load_shipped_snapshot",
+                "tools/make_playground_snapshots.py",
+                "about a minute on a CPU",
+            ),
+            ShippedFile(
+                TOY_SPIRAL_SNAPSHOT_FILE,
+                TOY_SPIRAL_SNAPSHOT_SHA256,
+                "playground snapshot (spiral)",
+                "gan_lessons.toy2d.load_shipped_snapshot",
+                "tools/make_playground_snapshots.py",
+                "about a minute on a CPU",
+            ),
+        )
+    }
+)

@@ -787,7 +787,11 @@ class ToyGAN:
                 "d_step_count": self.d_step_count,
                 "g_step_count": self.g_step_count,
                 "last_d_loss": self._last_d_loss,
-                "history": {k: torch.tensor(v, dtype=torch.float64) for k, v in self.history.items()},
+                # the losses are float32 values (loss.item()), so float32 stores them exactly
+                "history": {
+                    k: torch.tensor(v, dtype=torch.int32 if k == "step" else torch.float32)
+                    for k, v in self.history.items()
+                },
                 "divergence_history": {
                     k: torch.tensor(v, dtype=torch.float64) for k, v in self.divergence_history.items()
                 },
@@ -859,6 +863,43 @@ class ToyGAN:
             }
 
 
+# ----------------------------------------------------------------------------------------------
+# Shipped snapshots (data/, built by tools/make_playground_snapshots.py)
+# ----------------------------------------------------------------------------------------------
+
+#: How each shipped snapshot is made: ToyGAN settings, and how many iterations to train before saving.
+SHIPPED_SNAPSHOT_RECIPES: dict[str, dict] = {
+    # lr 1e-2 for both players: the ring is covered, then every few hundred iterations G's mass slides off
+    # most modes and comes back; at iteration 2090 all 8 are reached, ten iterations later 3 are.
+    "toy_ring_before_collapse.pt": {
+        "label": "ring at lr 1e-2: 8/8 modes, 3/8 ten iterations on",
+        "settings": {"preset": "ring", "loss": "nonsaturating", "lr_d": 1e-2, "lr_g": 1e-2, "seed": 0},
+        "iterations": 2090,
+    },
+    # the defaults: at iteration 1000 G has spread along the inner turns and not yet reached the outer ones
+    "toy_spiral_mid.pt": {
+        "label": "spiral, mid-training (iteration 1000)",
+        "settings": {"preset": "spiral", "loss": "nonsaturating", "seed": 0},
+        "iterations": 1000,
+    },
+}
+
+
+def load_shipped_snapshot(name: str) -> ToyGAN:
+    """A shipped snapshot from data/ (sha256 checked, read with weights_only=True), as a ToyGAN ready to go
+    on. Introduced in 04_toy_gan_playground."""
+    from .shipped import SHIPPED, read_shipped_weights
+
+    if name not in SHIPPED_SNAPSHOT_RECIPES:
+        raise ValueError(f"Unknown snapshot {name!r}: choose one of {', '.join(SHIPPED_SNAPSHOT_RECIPES)}.")
+    entry = SHIPPED[name]
+    snap, _ = read_shipped_weights(entry.path, entry.what, entry.sha256, entry.fix())
+    gan = ToyGAN.__new__(ToyGAN)
+    gan._lock = threading.RLock()
+    gan.restore(snap)
+    return gan
+
+
 __all__ = [
     "PRESETS",
     "make_data",
@@ -867,4 +908,6 @@ __all__ = [
     "parse_points",
     "load_points",
     "ToyGAN",
+    "SHIPPED_SNAPSHOT_RECIPES",
+    "load_shipped_snapshot",
 ]

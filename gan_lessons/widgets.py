@@ -19,7 +19,15 @@ import numpy as np
 from .config import single_thread
 from .losses import LOSSES
 from .plot import BlitFigure, PlaygroundFigure, image_grid, png_bytes, save_gif
-from .toy2d import OPTIMIZERS, PRESETS, ToyGAN, load_points, parse_points
+from .toy2d import (
+    OPTIMIZERS,
+    PRESETS,
+    SHIPPED_SNAPSHOT_RECIPES,
+    ToyGAN,
+    load_points,
+    load_shipped_snapshot,
+    parse_points,
+)
 
 #: The speed menu: key -> (label, iterations per frame (0: as many as fit a frame), shortest frame in seconds).
 SPEEDS = {
@@ -29,8 +37,6 @@ SPEEDS = {
     "1": ("1 iteration per frame", 1, 0.1),
     "slow": ("slow: 1 iteration, 2 frames/s", 1, 0.5),
 }
-#: The shipped snapshots the playground can start from: file in data/ -> (menu label, what happens next).
-SNAPSHOTS: dict[str, tuple[str, str]] = {}
 
 
 def _widgets():
@@ -573,7 +579,8 @@ class Playground:
         self.save_button.on_click(lambda _: self.save_snapshot(self.snapshot_path.value))
         self.load_button.on_click(lambda _: self.load_snapshot(self.snapshot_path.value))
         self.start_from = w.Dropdown(
-            options=[("start from a shipped snapshot...", "")] + [(v[0], k) for k, v in SNAPSHOTS.items()],
+            options=[("start from a shipped snapshot...", "")]
+            + [(v["label"], k) for k, v in SHIPPED_SNAPSHOT_RECIPES.items()],
             value="",
             layout=w.Layout(width="300px"),
         )
@@ -764,15 +771,14 @@ class Playground:
             return
         self.status.value = f"saved {out.name} at iteration {self.gan.iteration}"
 
-    def load_snapshot(self, path) -> None:
-        """Replace the game by the snapshot at `path` (pauses first); errors are shown."""
-        from .toy2d import ToyGAN
-
+    def load_snapshot(self, path, shipped: bool = False) -> None:
+        """Replace the game by the snapshot at `path` (pauses first), or by the shipped snapshot of that name
+        (`shipped=True`, sha256 checked); errors are shown."""
         was_playing = self.is_playing
         if was_playing:
             self.pause()
         try:
-            gan = ToyGAN.load(path)
+            gan = load_shipped_snapshot(path) if shipped else ToyGAN.load(path)
         except (ValueError, FileNotFoundError) as err:
             self._report(err)
             return
@@ -786,9 +792,7 @@ class Playground:
 
     def _on_start_from(self, change) -> None:
         if change.new:
-            from .shipped import DATA_DIR
-
-            self.load_snapshot(DATA_DIR / change.new)
+            self.load_snapshot(change.new, shipped=True)
 
     def _sync_controls(self) -> None:
         """Set the controls to the game's settings without restarting it (after a snapshot is loaded)."""
