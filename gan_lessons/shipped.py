@@ -164,7 +164,7 @@ def finish_weights_file(
 # from, rebuilt by tools/make_playground_snapshots.py and read by gan_lessons.toy2d.load_shipped_snapshot.
 TOY_RING_SNAPSHOT_FILE = "toy_ring_before_collapse.pt"
 TOY_SPIRAL_SNAPSHOT_FILE = "toy_spiral_mid.pt"
-TOY_RING_SNAPSHOT_SHA256 = "1de4b67fc4664d055ea9a968f284e8ec3c0a6af4a2dafc0597f0bdfb23706e7f"
+TOY_RING_SNAPSHOT_SHA256 = "b31055133c722334999b11d29fcc9a1a98884429cc385f10b27d2d0f1dda258b"
 TOY_SPIRAL_SNAPSHOT_SHA256 = "fd4d0075cbfee876c5bdc238ae946b7a3bbc38197f76f36c79889eec6aeb3a0c"
 SHIPPED.update(
     {

@@ -499,6 +499,7 @@ class Playground:
         self.preset = w.Dropdown(
             options=self._data_options(), value=s.preset, description="data", style=wide, layout=narrow
         )
+        self.preset.add_class("gl-data")
         self.loss = w.Dropdown(
             options=[(f.label, name) for name, f in LOSSES.items()],  # every registry family
             value=self.gan.family.name,

@@ -41,6 +41,7 @@ def build(name: str) -> tuple[bytes, ToyGAN]:
     with single_thread():
         gan = ToyGAN(**recipe["settings"])
         gan.step(recipe["iterations"])
+        gan.set(**recipe.get("then", {}))
         gan.record_divergences()
     with tempfile.TemporaryDirectory() as tmp:
         blob = gan.save(Path(tmp) / "snap.pt").read_bytes()
@@ -57,9 +58,11 @@ def report(name: str, gan: ToyGAN) -> None:
     probe = ToyGAN.load(_roundtrip(gan))
     row = []
     for _ in range(6):
-        probe.step(10)
-        row.append(f"{probe.iteration}: {round(probe.modes_reached() * k)}/{k}")
-    print("  next iterations, modes reached:", ", ".join(row))
+        probe.step(25)
+        share = probe.nearest_mode_shares().max()
+        row.append(f"{probe.iteration}: {round(probe.modes_reached() * k)}/{k} ({share:.0%} on one mode)")
+    print(f"  now {gan.nearest_mode_shares().max():.0%} of the samples nearest one mode; next iterations:")
+    print("  " + ", ".join(row))
 
 
 def _roundtrip(gan: ToyGAN) -> Path:
