@@ -157,7 +157,7 @@ def attribute_direction(
     With `by_class` (the default) the samples are first labelled by the course's classifier (LeNet) and the
     difference is taken within each digit class, then averaged over the classes (weighted by their counts):
     otherwise "more ink" would also mean "more 0s and 8s, fewer 1s", and the direction would change the digit.
-    Radford et al. (2016, section 6.3) average the z's of three hand-picked samples per concept; averaging
+    Radford et al. (2016, section 6.3.2) average the z's of three hand-picked samples per concept; averaging
     many samples picked by a measurement and a classifier is the same idea with less noise."""
     latent_dim = _check_G(G)
     positive_int("n", n)
@@ -328,7 +328,8 @@ def train_encoder(
     each step, so it never sees a real digit. Introduced in 05_dcgan_mnist.
 
     One forward pass then inverts any digit, at once, but only as well as E generalises from G's samples to
-    real digits (the encoder of Zhu et al. 2016, section 3.2, used there to start the optimisation)."""
+    real digits (Zhu et al. 2016, section 3.1, project with such a feed-forward network too, and use it to start
+    the optimisation)."""
     latent_dim = _check_G(G)
     positive_int("steps", steps)
     positive_int("batch_size", batch_size)

@@ -599,7 +599,7 @@ plt.show()
 #
 # ### Vector arithmetic: a stroke-width direction
 #
-# Radford et al. (2016, section 6.3) averaged the `z`s of three samples showing a concept ("smiling
+# Radford et al. (2016, section 6.3.2) averaged the `z`s of three samples showing a concept ("smiling
 # woman") and did arithmetic with the averages. Here the concept is *more ink*: measure each of 2,000
 # samples with `ink` (the share of inked pixels), and subtract the mean `z` of the lightest quarter
 # from that of the heaviest quarter. Done naively, that direction also means "more 0s and 8s, fewer
@@ -644,8 +644,9 @@ plt.show()
 # 1. **Optimise z** (Zhu et al. 2016, iGAN, section 3.1): start from a random `z` and run gradient
 #    descent on the pixel error `||G(z) - x||²`, G frozen. Slow (hundreds of steps per digit) but
 #    as good as G allows.
-# 2. **Train an encoder** `E(x) ≈ z` on G's own samples, `(G(z), z)` pairs (iGAN's second method, used
-#    there to start the optimisation): one forward pass per digit, but it has never seen a real digit.
+# 2. **Train an encoder** `E(x) ≈ z` on G's own samples, `(G(z), z)` pairs (iGAN projects with such a
+#    feed-forward network too, and uses it to start the optimisation): one forward pass per digit, but
+#    it has never seen a real digit.
 #
 # Then compare digits G was trained on with held-out digits it never saw. A generator that memorised
 # its training set reaches training digits much better; one that learnt the distribution reaches
@@ -690,8 +691,8 @@ assert med["opt_held"] < 1.5 * med["opt_train"] + 0.01, (
 assert med["opt_held"] < med["baseline"] / 5
 
 # %% [markdown]
-# Held-out digits come out about as close as training digits: G has not memorised its 4,000
-# training digits; it reaches new ones of the same kind. The encoder is much worse than
+# Held-out digits come out about as close as training digits: at this resolution there is no sign
+# that G memorised its 4,000 training digits; it reaches new digits of the same kind as well. The encoder is much worse than
 # optimisation: trained only on G's samples, it meets real digits off the distribution it learnt.
 #
 # Where G cannot reach: the held-out digits with the largest error after optimisation, above their
@@ -727,7 +728,7 @@ assert (opt_held.errors[worst] > torch.median(opt_held.errors)).all()
 # - Checkpoints hold the whole run; stopping and resuming gives the same weights.
 # - The latent space is a tool: truncation trades recall for precision (down to a point), averaged `z`s
 #   give editing directions, and inversion finds the `z` of a real digit; held-out digits are reached
-#   about as well as training digits, so G has not memorised them, and the worst-reached ones show
+#   about as well as training digits (no sign of memorisation), and the worst-reached ones show
 #   what G's range misses.
 #
 # ## Exercises
