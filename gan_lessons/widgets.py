@@ -794,6 +794,7 @@ class Playground:
     def _on_start_from(self, change) -> None:
         if change.new:
             self.load_snapshot(change.new, shipped=True)
+            self.start_from.value = ""  # back to the prompt, so the same snapshot can be chosen again
 
     def _sync_controls(self) -> None:
         """Set the controls to the game's settings without restarting it (after a snapshot is loaded)."""

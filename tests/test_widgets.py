@@ -495,4 +495,7 @@ def test_start_from_a_shipped_snapshot(pg):
     pg.start_from.value = name
     recipe = SHIPPED_SNAPSHOT_RECIPES[name]
     assert pg.error is None and pg.gan.iteration == recipe["iterations"]
-    assert pg.preset.value == "spiral"
+    assert pg.preset.value == "spiral" and pg.start_from.value == ""
+    pg.run(3)
+    pg.start_from.value = name  # the same snapshot again: back to its iteration
+    assert pg.gan.iteration == recipe["iterations"]
