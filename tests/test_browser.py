@@ -41,6 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import chapters  # noqa: E402
 
+from gan_lessons.widgets import SPEEDS  # noqa: E402
+
 pytestmark = pytest.mark.browser  # JupyterLab and Voila in headless Chromium
 
 NOTEBOOK = chapters.chapter("toy_gan_playground").ipynb.name
@@ -263,6 +265,12 @@ def _all_cells_ran(page, root: str = ""):
     return finished
 
 
+def _selected(select) -> str:
+    """The text of a <select>'s chosen option (ipywidgets writes the spaces of a Dropdown's labels as
+    non-breaking spaces, so they are turned back into plain ones)."""
+    return select.evaluate("s => s.options[s.selectedIndex].text").replace("\u00a0", " ")
+
+
 def _drive_new_controls(page, tmp_path: Path, prefix: str) -> None:
     """The controls of issue 25 in a real browser, on the first playground of the page: three strokes on the
     canvas become the data, a CSV file loaded through the file button becomes the data, and slow mode
@@ -290,7 +298,7 @@ def _drive_new_controls(page, tmp_path: Path, prefix: str) -> None:
         time.sleep(0.3)
 
     def drawn_points() -> int:
-        label = data_menu.evaluate("s => s.options[s.selectedIndex].text")
+        label = _selected(data_menu)
         found = re.search(r"your drawing \((\d+) points\)", label)
         return int(found.group(1)) if found else 0
 
@@ -309,7 +317,7 @@ def _drive_new_controls(page, tmp_path: Path, prefix: str) -> None:
     csv.write_text("x,y\n" + "\n".join(f"{1.5 * math.cos(a):.3f},{1.5 * math.sin(a):.3f}" for a in angles))
     pg.locator(".gl-upload input[type=file]").first.set_input_files(str(csv))
     _wait_until(
-        lambda: "your file (40 points)" in data_menu.evaluate("s => s.options[s.selectedIndex].text"),
+        lambda: "your file (40 points)" in _selected(data_menu),
         60,
         "the file to become the data",
         page,
@@ -319,7 +327,7 @@ def _drive_new_controls(page, tmp_path: Path, prefix: str) -> None:
     pg.screenshot(path=str(ARTIFACTS / f"{prefix}_file.png"))
 
     # 3. slow mode: one iteration per frame, two frames a second
-    pg.locator(".gl-speed select").first.select_option(label="slow: 1 iteration, 2 frames/s")
+    pg.locator(".gl-speed select").first.select_option(index=list(SPEEDS).index("slow"))
     n0 = _iteration(page)
     pg.locator("button.gl-play").first.click()
     time.sleep(4.0)
