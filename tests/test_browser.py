@@ -315,7 +315,9 @@ def _drive_new_controls(page, tmp_path: Path, prefix: str) -> None:
     angles = [2 * 3.14159 * i / 40 for i in range(40)]
     csv = tmp_path / "ring_of_40.csv"
     csv.write_text("x,y\n" + "\n".join(f"{1.5 * math.cos(a):.3f},{1.5 * math.sin(a):.3f}" for a in angles))
-    pg.locator(".gl-upload input[type=file]").first.set_input_files(str(csv))
+    with page.expect_file_chooser() as chooser:  # the button opens the browser's file dialog
+        pg.locator(".gl-upload").first.click()
+    chooser.value.set_files(str(csv))
     _wait_until(
         lambda: "your file (40 points)" in _selected(data_menu),
         60,
