@@ -740,8 +740,8 @@ class Playground:
         except ValueError as err:
             self._show_data_error(err)
             return
-        self.data_message.value = f"training on your drawing: {len(pts)} points"
         self.use_points(pts, "drawing")
+        self.data_message.value = f"training on your drawing: {len(pts)} points"  # last: the view is redrawn
 
     def _on_upload(self, change) -> None:
         import tempfile
@@ -759,8 +759,8 @@ class Playground:
             except ValueError as err:
                 self._show_data_error(err)
                 return
-        self.data_message.value = f"training on {name}: {len(pts)} points"
         self.use_points(pts, "file")
+        self.data_message.value = f"training on {name}: {len(pts)} points"
 
     # -- snapshots ------------------------------------------------------------------------------
     def save_snapshot(self, path) -> None:

@@ -297,16 +297,15 @@ def _drive_new_controls(page, tmp_path: Path, prefix: str) -> None:
         page.mouse.up()
         time.sleep(0.3)
 
-    def drawn_points() -> int:
-        label = _selected(data_menu)
-        found = re.search(r"your drawing \((\d+) points\)", label)
+    def drawn_points() -> int:  # the message comes last, after the data menu and the view
+        found = re.search(r"training on your drawing: (\d+) points", message.text_content())
         return int(found.group(1)) if found else 0
 
     _wait_until(
         lambda: drawn_points() >= 30, 60, "the drawing to become the data", page, f"{prefix}_drawing.png"
     )
     n_drawn = drawn_points()
-    assert f"training on your drawing: {n_drawn} points" in message.text_content()
+    assert _selected(data_menu) == f"your drawing ({n_drawn} points)"
     text = pg.locator(".gl-draw-points textarea").first.input_value()
     assert len(text.strip().splitlines()) == n_drawn  # every point of the three strokes reached the kernel
     pg.screenshot(path=str(ARTIFACTS / f"{prefix}_drawing.png"))
@@ -319,13 +318,13 @@ def _drive_new_controls(page, tmp_path: Path, prefix: str) -> None:
         pg.locator(".gl-upload").first.click()
     chooser.value.set_files(str(csv))
     _wait_until(
-        lambda: "your file (40 points)" in _selected(data_menu),
+        lambda: "training on ring_of_40.csv: 40 points" in message.text_content(),
         60,
         "the file to become the data",
         page,
         f"{prefix}_file.png",
     )
-    assert "training on ring_of_40.csv: 40 points" in message.text_content()
+    assert _selected(data_menu) == "your file (40 points)"
     pg.screenshot(path=str(ARTIFACTS / f"{prefix}_file.png"))
 
     # 3. slow mode: one iteration per frame, two frames a second
