@@ -42,21 +42,21 @@ def playground_while_playing(seconds: float, overlays: bool = True) -> dict:
     latencies = []
     end = t0 + seconds
     values = [1e-3, 2e-3]
-    speeds = ["auto", "100"]
     while time.perf_counter() < end:
         time.sleep(0.5)
         start = time.perf_counter()
-        i = len(latencies)
-        if i % 3 == 0:
-            pg.lr_g.value = values[(i // 3) % 2]  # an instructor moving a slider while it plays
-        elif i % 3 == 1:
-            pg.g_steps.value = 1 + (i // 3) % 2  # G steps per D step
-        else:
-            pg.speed.value = speeds[(i // 3) % 2]  # the speed menu
+        control = (
+            pg.lr_g if len(latencies) % 2 == 0 else pg.lr_d
+        )  # an instructor moving sliders while it plays
+        control.value = values[(len(latencies) // 2) % 2]
         latencies.append(1000 * (time.perf_counter() - start))
-    pg.g_steps.value = 1
-    pg.speed.value = "auto"
     it1, f1, t1 = pg.gan.iteration, pg.frames, time.perf_counter()
+    # the new controls, still playing (after the measurement: they change what an iteration or a frame is)
+    for control, value in ((pg.g_steps, 2), (pg.g_steps, 1), (pg.speed, "10"), (pg.speed, "auto")):
+        time.sleep(0.3)
+        start = time.perf_counter()
+        control.value = value
+        latencies.append(1000 * (time.perf_counter() - start))
     pg.pause()
     assert pg.error is None, pg.error
     return {

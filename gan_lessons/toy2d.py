@@ -746,18 +746,18 @@ class ToyGAN:
             grads = torch.autograd.grad(loss, list(self.G.parameters()))
             return float(torch.sqrt(sum((g**2).sum() for g in grads)))
 
-    def divergences(self, bins: int = 20) -> tuple[float, float]:
+    def divergences(self, bins: int = 20, fakes: np.ndarray | None = None) -> tuple[float, float]:
         """(KL(p_data || p_g), JS) on a bins x bins grid over the view, N_EVAL fixed-noise fakes against
-        N_EVAL real points (`grid_divergences`)."""
-        fakes = self.eval_fakes()
+        N_EVAL real points (`grid_divergences`); `fakes`: `eval_fakes()` if already computed."""
+        fakes = self.eval_fakes() if fakes is None else fakes
         with self._lock:
             real = self.x_eval.numpy()
         return grid_divergences(real, fakes, float(self.data.extent), bins)
 
-    def record_divergences(self) -> tuple[float, float]:
+    def record_divergences(self, fakes: np.ndarray | None = None) -> tuple[float, float]:
         """Measure `divergences()` and append them to `divergence_history` at the current iteration (once
         per iteration: a second call at the same iteration replaces the first)."""
-        kl, js = self.divergences()
+        kl, js = self.divergences(fakes=fakes)
         with self._lock:
             h = self.divergence_history
             if h["step"] and h["step"][-1] == self.g_step_count:

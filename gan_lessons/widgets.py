@@ -26,6 +26,7 @@ from .toy2d import (
     ToyGAN,
     load_points,
     load_shipped_snapshot,
+    modes_reached,
     parse_points,
 )
 
@@ -620,10 +621,12 @@ class Playground:
     def redraw(self) -> None:
         """Render the current state into the image and refresh the readouts."""
         with self._render_lock:
-            if self.gan.history["step"]:
-                self.gan.record_divergences()
-            png = self.figure.render(self.gan)
-            cov = self.gan.modes_reached()
+            gan = self.gan
+            fakes = gan.eval_fakes()  # once per frame, for both readouts
+            if gan.history["step"]:
+                gan.record_divergences(fakes)
+            png = self.figure.render(gan)
+            cov = modes_reached(fakes, gan.data.modes, gan.data.mode_radius)
         self.image.value = png
         self.frames += 1
         st = self.gan.state()
