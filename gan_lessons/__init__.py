@@ -175,3 +175,29 @@ from .trackers import (
 from .widgets import conditional_explorer, gaussian_explorer, latent_explorer, playground
 
 __version__ = "0.1.0"
+
+# The playground's own data, divergences and snapshots (issue 25), appended as its own block.
+from .latent import (  # noqa: E402
+    Encoder,
+    Inversion,
+    TruncationRow,
+    attribute_direction,
+    class_swap,
+    edit,
+    encode_invert,
+    error_summary,
+    format_truncation_table,
+    ink,
+    invert,
+    train_encoder,
+    truncate,
+    truncation_sweep,
+)
+from .toy2d import (  # noqa: E402
+    SHIPPED_SNAPSHOT_RECIPES,
+    grid_divergences,
+    load_points,
+    load_shipped_snapshot,
+    parse_points,
+)
+from .widgets import model_overview_html  # noqa: E402

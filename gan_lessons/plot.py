@@ -283,7 +283,8 @@ class PlaygroundFigure:
     """The playground's picture, one matplotlib figure whose artists are updated in place.
 
     Left: D's output as a heatmap, real points, fakes, G's manifold (the image of a latent grid)
-    and optionally the arrows along which G's loss pushes each fake. Right: the loss curves.
+    and optionally the arrows along which G's loss pushes each fake. Right: the loss curves, and below
+    them KL and JS between real and fake points on a grid (`ToyGAN.divergence_history`).
     `render(gan)` returns PNG bytes (for an ipywidgets.Image or a GIF frame). The heatmap and the
     titles follow the loss family (gan_lessons.losses.LOSSES): D's probability for a logit family,
     the raw score, scaled, for a score family.
@@ -297,8 +298,11 @@ class PlaygroundFigure:
         self.res, self.manifold_res = res, manifold_res
         self.fig = Figure(figsize=(9.6, 4.4), dpi=dpi)
         self.blit = BlitFigure(self.fig)
-        self.ax, self.ax_loss = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.15, 1]})
-        self.fig.subplots_adjust(left=0.05, right=0.98, top=0.9, bottom=0.12, wspace=0.22)
+        grid = self.fig.add_gridspec(2, 2, width_ratios=[1.15, 1], height_ratios=[1.3, 1])
+        self.ax = self.fig.add_subplot(grid[:, 0])
+        self.ax_loss = self.fig.add_subplot(grid[0, 1])
+        self.ax_div = self.fig.add_subplot(grid[1, 1], sharex=self.ax_loss)
+        self.fig.subplots_adjust(left=0.05, right=0.98, top=0.93, bottom=0.1, wspace=0.22, hspace=0.45)
         self.cbar = None
         self.show_grads = False
         self.show_manifold = True
@@ -368,11 +372,20 @@ class PlaygroundFigure:
         axl.clear()
         (self.d_line,) = axl.plot([], [], lw=1, label="D loss", animated=True)
         (self.g_line,) = axl.plot([], [], lw=1, label="G loss", animated=True)
-        axl.set_xlabel("iteration", fontsize=8)
         axl.tick_params(labelsize=7)
         axl.legend(loc="upper right", fontsize=7)
         self.loss_title = axl.set_title("losses", fontsize=9)
         self._ylim = None
+        axd = self.ax_div
+        axd.clear()
+        (self.kl_line,) = axd.plot([], [], lw=1, color="C2", label="KL(p_data ‖ p_g)", animated=True)
+        (self.js_line,) = axd.plot([], [], lw=1, color="C3", label="JS", animated=True)
+        axd.axhline(np.log(2), color="C3", lw=0.6, ls=":")  # JS's ceiling: disjoint supports
+        axd.set_xlabel("iteration", fontsize=8)
+        axd.tick_params(labelsize=7)
+        axd.legend(loc="upper right", fontsize=7)
+        self.div_title = axd.set_title("divergences on a 20 x 20 grid (nats)", fontsize=9)
+        self._div_ylim = None
         self.blit.set_animated(  # the legend too: it is drawn above the heatmap, redrawn each frame
             [
                 self.heat,
@@ -385,6 +398,9 @@ class PlaygroundFigure:
                 self.d_line,
                 self.g_line,
                 self.loss_title,
+                self.kl_line,
+                self.js_line,
+                self.div_title,
             ]
         )
         self._layout_for = self._layout_key(gan)
@@ -452,10 +468,27 @@ class PlaygroundFigure:
                     self._ylim = (min(cur[0], lo) - pad, max(cur[1], hi) + pad)
                     self.ax_loss.set_ylim(*self._ylim)
         self.loss_title.set_text(_loss_title(h, st))
+        dh = gan.divergence_history
+        self.kl_line.set_data(dh["step"], dh["kl"])
+        self.js_line.set_data(dh["step"], dh["js"])
+        if dh["step"]:
+            top = max(np.log(2), max(dh["kl"][-200:]))
+            if self._div_ylim is None or top > self._div_ylim[1] or top < self._div_ylim[1] / 3:
+                self._div_ylim = (0.0, 1.15 * top)  # grows at once, shrinks in steps of 3x (few full redraws)
+                self.ax_div.set_ylim(*self._div_ylim)
+            self.div_title.set_text(
+                f"divergences on a 20 x 20 grid (KL {dh['kl'][-1]:.2f}, JS {dh['js'][-1]:.2f} nats)"
+            )
 
     def _background_key(self):
-        """What the cached background depends on: the layout, the loss plot's limits, the colour bar's label."""
-        return (self._layout_for, self.ax_loss.get_xlim(), self.ax_loss.get_ylim(), self.cbar.ax.get_ylabel())
+        """What the cached background depends on: the layout, the plots' limits, the colour bar's label."""
+        return (
+            self._layout_for,
+            self.ax_loss.get_xlim(),
+            self.ax_loss.get_ylim(),
+            self.ax_div.get_ylim(),
+            self.cbar.ax.get_ylabel(),
+        )
 
     def render(self, gan: ToyGAN | None = None, fmt: str = "png") -> bytes:
         """Update (when given the stepper) and return the figure as PNG (or JPEG) bytes."""

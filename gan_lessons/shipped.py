@@ -171,3 +171,33 @@ SHIPPED[SEGMENTERS_FILE] = ShippedFile(
     "tools/make_segmenters.py",
     "about 10 minutes on one thread of a busy 2-core CPU",
 )
+
+# The playground's snapshots (04_toy_gan_playground): ToyGAN.save() files that the playground can start
+# from, rebuilt by tools/make_playground_snapshots.py and read by gan_lessons.toy2d.load_shipped_snapshot.
+TOY_RING_SNAPSHOT_FILE = "toy_ring_before_collapse.pt"
+TOY_SPIRAL_SNAPSHOT_FILE = "toy_spiral_mid.pt"
+TOY_RING_SNAPSHOT_SHA256 = "21f21ae90290ede5d2f52553d9bb8c5c4d986822a96fe1b05f42d9f0ab078b61"
+TOY_SPIRAL_SNAPSHOT_SHA256 = "6af1388e7652e24553682922e7f576d429212a5c8d00cd07484b8481cfa06f5a"
+SHIPPED.update(
+    {
+        f.name: f
+        for f in (
+            ShippedFile(
+                TOY_RING_SNAPSHOT_FILE,
+                TOY_RING_SNAPSHOT_SHA256,
+                "playground snapshot (ring)",
+                "gan_lessons.toy2d.load_shipped_snapshot",
+                "tools/make_playground_snapshots.py",
+                "about a minute on a CPU",
+            ),
+            ShippedFile(
+                TOY_SPIRAL_SNAPSHOT_FILE,
+                TOY_SPIRAL_SNAPSHOT_SHA256,
+                "playground snapshot (spiral)",
+                "gan_lessons.toy2d.load_shipped_snapshot",
+                "tools/make_playground_snapshots.py",
+                "about a minute on a CPU",
+            ),
+        )
+    }
+)

@@ -15,9 +15,10 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -106,6 +107,103 @@ def _custom(points, std: float = 0.05) -> ToyData:
     return ToyData("custom", pts, std, modes, 3 * std + 0.1, extent=extent)
 
 
+#: The fewest points a drawing or a file may give the 'custom' preset, and the largest coordinate it may have.
+MIN_POINTS = 10
+MAX_COORD = 10.0
+
+
+def _check_points(pts: np.ndarray, source: str) -> np.ndarray:
+    """The checks shared by a file and a drawing: shape (N, 2), finite, enough points, a sane scale."""
+    if pts.ndim != 2 or pts.shape[1] != 2:
+        raise ValueError(
+            f"{source}: expected one point per row, two numbers each (x, y), an (N, 2) array; "
+            f"got shape {pts.shape}."
+        )
+    bad = np.flatnonzero(~np.isfinite(pts).all(axis=1))
+    if len(bad):
+        rows = ", ".join(str(i + 1) for i in bad[:5]) + (", ..." if len(bad) > 5 else "")
+        raise ValueError(
+            f"{source}: {len(bad)} row(s) hold NaN or infinite values (rows {rows}, counting from 1); "
+            "every point needs two finite numbers."
+        )
+    if len(pts) < MIN_POINTS:
+        raise ValueError(
+            f"{source}: only {len(pts)} point(s); the playground needs at least {MIN_POINTS} to draw data from."
+        )
+    biggest = float(np.abs(pts).max())
+    if biggest > MAX_COORD:
+        raise ValueError(
+            f"{source}: coordinates reach {biggest:.3g}, but the playground's networks train on points within "
+            f"±{MAX_COORD:g}; divide your points by {biggest / 2.5:.3g} or so."
+        )
+    return pts
+
+
+def parse_points(text: str, source: str = "Your points") -> np.ndarray:
+    """Points from text, one "x, y" (or "x y") pair per line, as (N, 2) float64; '#' starts a comment and a
+    first line that is not numbers is taken as a header. Introduced in 04_toy_gan_playground."""
+    if not isinstance(text, str):
+        raise ValueError(f"{source}: expected text with one 'x, y' pair per line; got {type(text).__name__}.")
+    rows = []
+    for i, line in enumerate(text.splitlines()):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        fields = line.replace(",", " ").replace(";", " ").split()
+        try:
+            rows.append([float(f) for f in fields])
+        except ValueError:
+            if not rows and i == 0:
+                continue  # a header such as "x,y"
+            raise ValueError(
+                f"{source}: line {i + 1} ({line[:40]!r}) is not numbers; write one 'x, y' pair per line."
+            ) from None
+    widths = sorted({len(r) for r in rows})
+    if len(widths) > 1:
+        raise ValueError(
+            f"{source}: expected one point per row, two numbers each (x, y); the rows hold {widths} numbers."
+        )
+    pts = np.asarray(rows, dtype=np.float64).reshape(len(rows), widths[0] if widths else 2)
+    return _check_points(pts, source)
+
+
+_UNREADABLE = {
+    FileNotFoundError: "there is no such file",
+    IsADirectoryError: "it is a folder, not a file",
+    PermissionError: "permission denied",
+    UnicodeDecodeError: "it is not a text file",
+}
+
+
+def load_points(path) -> np.ndarray:
+    """Your own 2-D data from a .csv/.txt file (one "x, y" pair per line) or a .npy file (an (N, 2) array),
+    checked, as (N, 2) float64. Introduced in 04_toy_gan_playground."""
+    path = Path(path)
+    source = f"The file {path.name!r}"
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".txt", ".npy"):
+        raise ValueError(f"{source} is not a .csv, .txt or .npy file: save your points as one of those.")
+    try:
+        if suffix == ".npy":
+            pts = np.load(path, allow_pickle=False)
+        else:
+            text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError, ValueError, EOFError) as err:
+        reason = next((why for kind, why in _UNREADABLE.items() if isinstance(err, kind)), None)
+        reason = reason or (
+            "it is not a NumPy .npy array of numbers" if suffix == ".npy" else "it cannot be read"
+        )
+        raise ValueError(
+            f"Could not read points from {path.name!r}: {reason}. Save them as a CSV file with one 'x, y' pair "
+            "per line, or with numpy.save as an (N, 2) array."
+        ) from None
+    if suffix != ".npy":
+        return parse_points(text, source)
+    if not np.issubdtype(pts.dtype, np.number) or np.issubdtype(pts.dtype, np.complexfloating):
+        raise ValueError(f"{source}: holds {pts.dtype} values; it needs an (N, 2) array of real numbers.")
+    return _check_points(pts.astype(np.float64), source)
+
+
 def make_data(preset: str = "ring", points=None) -> ToyData:
     """The data distribution for a preset: 'ring' (8 Gaussians), 'grid' (5x5 Gaussians), 'spiral',
     'moons', or 'custom' (Gaussians around your own `points`, an (N, 2) list)."""
@@ -162,6 +260,37 @@ def modes_reached(fakes, modes, radius: float, min_share: float = 0.2) -> float:
         raise ValueError(f"min_share must be in [0, 1]; got {min_share!r}.")
     threshold = max(min_share / len(shares), 1e-12)
     return float((shares >= threshold).mean())
+
+
+def grid_divergences(real, fake, extent: float, bins: int = 20, pseudo: float = 0.05) -> tuple[float, float]:
+    """(KL(p_data || p_g), JS(p_data, p_g)) in nats, between two point clouds binned on a bins x bins grid
+    over [-extent, extent]^2. Introduced in 04_toy_gan_playground.
+
+    GAN Lab's readout: a histogram estimate, so it is a coarse, biased view of the true divergences (the
+    grid hides structure finer than a bin). Points outside the view count in the edge bins. Each bin gets
+    `pseudo` extra points in G's histogram, so KL stays finite where G puts no mass; JS needs no such
+    help and lies in [0, log 2]."""
+    real, fake = _points_and_modes(real, fake)
+    positive_int("bins", bins)
+    if not is_finite_number(extent) or extent <= 0:
+        raise ValueError(f"extent must be a number > 0; got {extent!r}.")
+    edges = np.linspace(-extent, extent, bins + 1)
+
+    def density(points: np.ndarray) -> np.ndarray:
+        clipped = np.clip(points, -extent, extent)
+        counts, _, _ = np.histogram2d(clipped[:, 0], clipped[:, 1], bins=(edges, edges))
+        return counts.ravel()
+
+    hp, hq = density(real), density(fake)
+    p, q = hp / hp.sum(), hq / hq.sum()
+    qs = (hq + pseudo) / (hq.sum() + pseudo * hq.size)  # only G's histogram needs the pseudo-counts
+    kl = float(np.sum(np.where(p > 0, p * np.log(np.where(p > 0, p, 1) / qs), 0.0)))
+    m = 0.5 * (p + q)
+
+    def kl_to_m(a: np.ndarray) -> float:
+        return float(np.sum(np.where(a > 0, a * np.log(np.where(a > 0, a, 1) / np.where(m > 0, m, 1)), 0.0)))
+
+    return kl, 0.5 * kl_to_m(p) + 0.5 * kl_to_m(q)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -221,6 +350,7 @@ class ToyDiscriminator(nn.Module):
 # ----------------------------------------------------------------------------------------------
 
 OPTIMIZERS = ("adam", "sgd")
+SNAPSHOT_FORMAT = "gan_lessons.toy_snapshot/1"
 #: The gradient penalty's weight on 2-D data for a family that has one (WGAN-GP): 0.1, as in the
 #: WGAN-GP authors' toy script (the registry's 10 is for images).
 TOY_GP_WEIGHT = 0.1
@@ -266,6 +396,7 @@ class ToySettings:
     r2: float = 0.0
     spectral_norm: bool = False
     clip: float | None = None
+    g_steps: int = 1  # G updates per iteration, after the d_steps D updates (GAN Lab's "G steps per D step")
 
     def validate(self) -> ToySettings:
         make_data(self.preset, self.points)
@@ -275,6 +406,7 @@ class ToySettings:
         _check_lr("lr_d", self.lr_d)
         _check_lr("lr_g", self.lr_g)
         int_in_range("d_steps", self.d_steps, 1, 100)
+        int_in_range("g_steps", self.g_steps, 1, 100)
         int_in_range("latent_dim", self.latent_dim, 1, 64)
         int_in_range("hidden", self.hidden, 2, 1024)
         int_in_range("batch_size", self.batch_size, 2, 65536)
@@ -328,8 +460,8 @@ def _toy_error(err: NonFiniteLossError, what: str) -> NonFiniteLossError:
 class ToyGAN:
     """A GAN on 2-D data, advanced step by step. Introduced in 04_toy_gan_playground.
 
-    One iteration (`step()`) is `d_steps` discriminator updates followed by one generator update,
-    as in Goodfellow et al.'s Algorithm 1. The loss, the learning rates and `d_steps` can change
+    One iteration (`step()`) is `d_steps` discriminator updates followed by `g_steps` generator updates
+    (one by default, as in Goodfellow et al.'s Algorithm 1). The loss, the learning rates and `d_steps` can change
     between steps (`set(...)`); the data preset, latent size, hidden size and seed rebuild the
     networks (`reset(...)`). All methods hold a lock, so a background thread may call `step()`
     while the notebook changes settings.
@@ -356,9 +488,10 @@ class ToyGAN:
         points=None,
         **remedies,
     ):
-        """The settings of `ToySettings`; `remedies` are its D options (beta1, beta2, r1, r2, spectral_norm, clip)."""
+        """The settings of `ToySettings`; `remedies` are its D options (beta1, beta2, r1, r2, spectral_norm, clip)
+        and g_steps (G updates per iteration)."""
         self._lock = threading.RLock()
-        unknown = set(remedies) - {"beta1", "beta2", "r1", "r2", "spectral_norm", "clip"}
+        unknown = set(remedies) - {"beta1", "beta2", "r1", "r2", "spectral_norm", "clip", "g_steps"}
         if unknown:
             raise ValueError(
                 f"Unknown setting(s) {sorted(unknown)}; known: {sorted(ToySettings.__dataclass_fields__)}."
@@ -402,9 +535,11 @@ class ToyGAN:
         self.z_show = torch.randn(self.N_SHOW, s.latent_dim, generator=fixed)
         self.z_eval = torch.randn(self.N_EVAL, s.latent_dim, generator=fixed)
         self.x_show = self.data.sample(self.N_SHOW, generator=fixed)
+        self.x_eval = self.data.sample(self.N_EVAL, generator=fixed)
         self.d_step_count = 0
         self.g_step_count = 0
         self.history = {"step": [], "d_loss": [], "g_loss": []}
+        self.divergence_history = {"step": [], "kl": [], "js": []}
         self._last_d_loss = float("nan")
 
     def reset(self, **changes) -> None:
@@ -420,8 +555,9 @@ class ToyGAN:
             self._build()
 
     def set(self, **changes) -> None:
-        """Change loss, lr_d, lr_g, d_steps, gp_weight, batch_size, r1, r2 or clip without restarting training."""
-        live = {"loss", "lr_d", "lr_g", "d_steps", "gp_weight", "batch_size", "r1", "r2", "clip"}
+        """Change loss, lr_d, lr_g, d_steps, g_steps, gp_weight, batch_size, r1, r2 or clip without restarting
+        training."""
+        live = {"loss", "lr_d", "lr_g", "d_steps", "g_steps", "gp_weight", "batch_size", "r1", "r2", "clip"}
         bad = set(changes) - live
         if bad:
             raise ValueError(
@@ -487,31 +623,44 @@ class ToyGAN:
             return value
 
     def step(self, n: int = 1) -> None:
-        """n iterations, each `d_steps` D updates then one G update."""
+        """n iterations, each `d_steps` D updates then `g_steps` G updates."""
         int_in_range("n", n, 1, 10**7)
         with single_thread():
             for _ in range(n):
                 with self._lock:
                     for _ in range(self.settings.d_steps):
                         self.step_d()
-                    self.step_g()
+                    for _ in range(self.settings.g_steps):
+                        self.step_g()
 
-    def play_frames(self, stop: threading.Event) -> Iterator[int]:
+    def play_frames(
+        self, stop: threading.Event, pace: Callable[[], tuple[int, float]] | None = None
+    ) -> Iterator[int]:
         """Train frame after frame until `stop` is set, for a live view (the playground's Play).
 
         After each frame's training it yields the number of iterations the next frame will train; the
-        caller draws before asking for the next frame. Each frame trains for what FRAME_TIME leaves
-        after drawing (at least MIN_TRAIN_TIME), adapting to the machine's speed."""
+        caller draws before asking for the next frame. `pace()`, asked before each frame, returns
+        (iterations per frame, shortest frame in seconds): 0 iterations means automatic, where each frame
+        trains for what FRAME_TIME leaves after drawing (at least MIN_TRAIN_TIME), adapting to the
+        machine's speed; a positive number trains exactly that many, and a frame that ends early waits
+        out the shortest frame time (slow mode: 1 iteration, 0.5 s)."""
         steps, draw_time = 1, 0.05
         while not stop.is_set():
+            fixed, min_frame = pace() if pace is not None else (0, 0.0)
+            if fixed:
+                steps = fixed
             t0 = time.perf_counter()
             self.step(steps)
             took = max(time.perf_counter() - t0, 1e-6)
-            budget = max(self.MIN_TRAIN_TIME, self.FRAME_TIME - draw_time)
-            steps = int(min(max(1, steps * budget / took), 5 * steps + 1, 2000))
+            if not fixed:
+                budget = max(self.MIN_TRAIN_TIME, self.FRAME_TIME - draw_time)
+                steps = int(min(max(1, steps * budget / took), 5 * steps + 1, 2000))
             t1 = time.perf_counter()
             yield steps
             draw_time = 0.7 * draw_time + 0.3 * (time.perf_counter() - t1)
+            wait = min_frame - (time.perf_counter() - t0)
+            if wait > 0:
+                stop.wait(wait)
 
     # -- state --------------------------------------------------------------------------------
     def samples(self, n: int | None = None) -> np.ndarray:
@@ -615,6 +764,110 @@ class ToyGAN:
             grads = torch.autograd.grad(loss, list(self.G.parameters()))
             return float(torch.sqrt(sum((g**2).sum() for g in grads)))
 
+    def divergences(self, bins: int = 20, fakes: np.ndarray | None = None) -> tuple[float, float]:
+        """(KL(p_data || p_g), JS) on a bins x bins grid over the view, N_EVAL fixed-noise fakes against
+        N_EVAL real points (`grid_divergences`); `fakes`: `eval_fakes()` if already computed."""
+        fakes = self.eval_fakes() if fakes is None else fakes
+        with self._lock:
+            real = self.x_eval.numpy()
+        return grid_divergences(real, fakes, float(self.data.extent), bins)
+
+    def record_divergences(self, fakes: np.ndarray | None = None) -> tuple[float, float]:
+        """Measure `divergences()` and append them to `divergence_history` at the current iteration (once
+        per iteration: a second call at the same iteration replaces the first)."""
+        kl, js = self.divergences(fakes=fakes)
+        with self._lock:
+            h = self.divergence_history
+            if h["step"] and h["step"][-1] == self.g_step_count:
+                h["kl"][-1], h["js"][-1] = kl, js
+            else:
+                h["step"].append(self.g_step_count)
+                h["kl"].append(kl)
+                h["js"].append(js)
+        return kl, js
+
+    # -- snapshots ----------------------------------------------------------------------------
+    def snapshot(self) -> dict:
+        """Everything needed to go on exactly where this run is: settings, both networks, both optimisers,
+        the step counters, the histories and the noise generator's state (tensors, numbers and strings only,
+        so `torch.load(weights_only=True)` reads it)."""
+        with self._lock:
+            settings = dict(self.settings.__dict__)
+            pts = settings.pop("points")
+            return {
+                "format": SNAPSHOT_FORMAT,
+                "settings": settings,
+                "points": None if pts is None else torch.as_tensor(np.asarray(pts, dtype=np.float64)),
+                "G": {k: v.clone() for k, v in self.G.state_dict().items()},
+                "D": {k: v.clone() for k, v in self.D.state_dict().items()},
+                "opt_g": self.opt_g.state_dict(),
+                "opt_d": self.opt_d.state_dict(),
+                "d_step_count": self.d_step_count,
+                "g_step_count": self.g_step_count,
+                "last_d_loss": self._last_d_loss,
+                # the losses are float32 values (loss.item()), so float32 stores them exactly
+                "history": {
+                    k: torch.tensor(v, dtype=torch.int32 if k == "step" else torch.float32)
+                    for k, v in self.history.items()
+                },
+                "divergence_history": {
+                    k: torch.tensor(v, dtype=torch.float64) for k, v in self.divergence_history.items()
+                },
+                "rng": self._gen.get_state(),
+            }
+
+    def save(self, path) -> Path:
+        """Write `snapshot()` to `path` (a .pt file), atomically: a crash while writing leaves any older file
+        whole. Introduced in 04_toy_gan_playground."""
+        from .shipped import write_atomically
+
+        path = Path(path)
+        if path.suffix != ".pt":
+            raise ValueError(f"A playground snapshot is a .pt file; got {str(path)!r}.")
+        snap = self.snapshot()
+        return write_atomically(path, lambda fh: torch.save(snap, fh))
+
+    def restore(self, snap: dict) -> None:
+        """Go back to a `snapshot()` (this run's or another's): settings, networks, optimisers, step, noise."""
+        if not isinstance(snap, dict) or snap.get("format") != SNAPSHOT_FORMAT:
+            raise ValueError(
+                f"Not a playground snapshot (expected format {SNAPSHOT_FORMAT!r}); save one with ToyGAN.save()."
+            )
+        with self._lock:
+            pts = snap["points"]
+            settings = ToySettings(**{**snap["settings"], "points": None if pts is None else pts.tolist()})
+            self.settings = settings.validate()
+            self._build()
+            self.G.load_state_dict(snap["G"])
+            self.D.load_state_dict(snap["D"])
+            self.opt_g.load_state_dict(snap["opt_g"])
+            self.opt_d.load_state_dict(snap["opt_d"])
+            self.d_step_count = int(snap["d_step_count"])
+            self.g_step_count = int(snap["g_step_count"])
+            self._last_d_loss = float(snap["last_d_loss"])
+            self.history = {k: v.tolist() for k, v in snap["history"].items()}
+            self.history["step"] = [int(i) for i in self.history["step"]]
+            self.divergence_history = {k: v.tolist() for k, v in snap["divergence_history"].items()}
+            self.divergence_history["step"] = [int(i) for i in self.divergence_history["step"]]
+            self._gen.set_state(snap["rng"])
+
+    @classmethod
+    def load(cls, path) -> ToyGAN:
+        """A ToyGAN from a snapshot file written by `save()` (read with `weights_only=True`)."""
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"No playground snapshot at {path}: save one with ToyGAN.save(path).")
+        try:
+            snap = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as err:  # a damaged or foreign file: one line, not a pickle stack trace
+            raise ValueError(
+                f"Could not read the playground snapshot {path}: {str(err).splitlines()[0][:120]}"
+            ) from None
+        gan = cls.__new__(cls)
+        gan._lock = threading.RLock()
+        gan.restore(snap)
+        return gan
+
     def state(self) -> dict:
         """A snapshot for display: settings, counters and the latest losses."""
         with self._lock:
@@ -628,9 +881,53 @@ class ToyGAN:
             }
 
 
+# ----------------------------------------------------------------------------------------------
+# Shipped snapshots (data/, built by tools/make_playground_snapshots.py)
+# ----------------------------------------------------------------------------------------------
+
+#: How each shipped snapshot is made: ToyGAN settings, how many iterations to train, and which live settings
+#: (`ToyGAN.set`) to change after them, before saving.
+SHIPPED_SNAPSHOT_RECIPES: dict[str, dict] = {
+    # the defaults (seed 1) until all 8 modes are covered, then G's learning rate raised tenfold, to 1e-2, and
+    # saved before the next step: within 25 iterations G piles over 40% of its samples onto one mode.
+    "toy_ring_before_collapse.pt": {
+        "label": "ring, covered, G's lr just raised to 1e-2: collapse ahead",
+        "settings": {"preset": "ring", "loss": "nonsaturating", "seed": 1},
+        "iterations": 1500,
+        "then": {"lr_g": 1e-2},
+    },
+    # the defaults: at iteration 1000 G has spread along the inner turns and not yet reached the outer ones
+    "toy_spiral_mid.pt": {
+        "label": "spiral, mid-training (iteration 1000)",
+        "settings": {"preset": "spiral", "loss": "nonsaturating", "seed": 0},
+        "iterations": 1000,
+    },
+}
+
+
+def load_shipped_snapshot(name: str) -> ToyGAN:
+    """A shipped snapshot from data/ (sha256 checked, read with weights_only=True), as a ToyGAN ready to go
+    on. Introduced in 04_toy_gan_playground."""
+    from .shipped import SHIPPED, read_shipped_weights
+
+    if name not in SHIPPED_SNAPSHOT_RECIPES:
+        raise ValueError(f"Unknown snapshot {name!r}: choose one of {', '.join(SHIPPED_SNAPSHOT_RECIPES)}.")
+    entry = SHIPPED[name]
+    snap, _ = read_shipped_weights(entry.path, entry.what, entry.sha256, entry.fix())
+    gan = ToyGAN.__new__(ToyGAN)
+    gan._lock = threading.RLock()
+    gan.restore(snap)
+    return gan
+
+
 __all__ = [
     "PRESETS",
     "make_data",
     "modes_reached",
+    "grid_divergences",
+    "parse_points",
+    "load_points",
     "ToyGAN",
+    "SHIPPED_SNAPSHOT_RECIPES",
+    "load_shipped_snapshot",
 ]

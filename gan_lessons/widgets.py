@@ -19,7 +19,25 @@ import numpy as np
 from .config import single_thread
 from .losses import LOSSES
 from .plot import BlitFigure, PlaygroundFigure, image_grid, png_bytes, save_gif
-from .toy2d import OPTIMIZERS, PRESETS, ToyGAN
+from .toy2d import (
+    OPTIMIZERS,
+    PRESETS,
+    SHIPPED_SNAPSHOT_RECIPES,
+    ToyGAN,
+    load_points,
+    load_shipped_snapshot,
+    modes_reached,
+    parse_points,
+)
+
+#: The speed menu: key -> (label, iterations per frame (0: as many as fit a frame), shortest frame in seconds).
+SPEEDS = {
+    "auto": ("fastest (auto)", 0, 0.0),
+    "100": ("100 iterations per frame", 100, 0.0),
+    "10": ("10 iterations per frame", 10, 0.1),
+    "1": ("1 iteration per frame", 1, 0.1),
+    "slow": ("slow: 1 iteration, 2 frames/s", 1, 0.5),
+}
 
 
 def _widgets():
@@ -311,6 +329,100 @@ def conditional_explorer(
 # The toy GAN playground (04_toy_gan_playground), built by playground()
 # ----------------------------------------------------------------------------------------------
 
+#: Which part of the model overview each control changes (the overview lights them up).
+CONTROL_TARGETS = {
+    "step_d": ("x", "D"),
+    "step_g": ("z", "G", "D"),
+    "step": ("z", "G", "x", "D"),
+    "play": ("z", "G", "x", "D"),
+    "lr_d": ("D",),
+    "d_steps": ("D",),
+    "lr_g": ("G",),
+    "g_steps": ("G",),
+    "latent_dim": ("z", "G"),
+    "loss": ("G", "D"),
+    "hidden": ("G", "D"),
+    "optimizer": ("G", "D"),
+    "preset": ("x",),
+    "snapshot": ("z", "G", "x", "D"),
+}
+_NODE_LABELS = {"z": "z ~ N(0, I)", "G": "G", "x": "x ~ data", "D": "D"}
+
+
+def model_overview_html(active=(), caption: str = "") -> str:
+    """The playground's model overview, z → G → D ← x, as HTML: the parts in `active` (any of 'z', 'G', 'x',
+    'D') are lit; `caption` says why. Introduced in 04_toy_gan_playground."""
+    unknown = set(active) - set(_NODE_LABELS)
+    if unknown:
+        raise ValueError(f"Unknown parts {sorted(unknown)} of the model overview; choose from z, G, x, D.")
+
+    def node(key: str) -> str:
+        lit = key in active
+        colour = {"G": "#7b3294", "D": "#2166ac", "z": "#555", "x": "#1a9641"}[key]
+        style = (
+            f"display:inline-block;padding:2px 9px;margin:0 2px;border-radius:4px;border:2px solid {colour};"
+            + (
+                f"background:{colour};color:white;font-weight:bold;"
+                if lit
+                else f"color:{colour};opacity:0.55;"
+            )
+        )
+        cls = f"gl-node gl-node-{key}" + (" gl-active" if lit else "")
+        return f"<span class='{cls}' style='{style}'>{_NODE_LABELS[key]}</span>"
+
+    arrow = "<span style='margin:0 3px'>→</span>"
+    back = "<span style='margin:0 3px'>←</span>"
+    flow = node("z") + arrow + node("G") + arrow + "G(z)" + arrow + node("D") + back + node("x")
+    return (
+        "<div class='gl-overview' style='font-family:sans-serif;font-size:13px'>"
+        f"{flow} <span class='gl-overview-caption' style='margin-left:10px;color:#444'>{caption}</span></div>"
+    )
+
+
+#: The drawing canvas's size in pixels and the square of the plane it shows, [-DRAW_EXTENT, DRAW_EXTENT]^2.
+DRAW_PIXELS = 240
+DRAW_EXTENT = 2.5
+
+# ipywidgets has no mouse events and neither ipycanvas nor anywidget installs offline, so the canvas is a
+# plain HTML <canvas> inside an ipywidgets.HTML, wired by an inline handler (ipywidgets sets the HTML as
+# innerHTML, where an onerror handler runs in JupyterLab and Voila alike). Each stroke's end writes every
+# point so far, one "x, y" per line, into the Textarea beside it and fires its input and change events,
+# which is how ipywidgets hears a user typing: the kernel gets the points through the widget's own channel.
+_DRAW_JS = (
+    (
+        "(function(img){var box=img.closest('.gl-draw');if(!box||box.dataset.ready)return;box.dataset.ready=1;"
+        "var c=box.querySelector('canvas'),g=c.getContext('2d'),pts=[],down=false,last=null,P=__PX__,E=__EXT__;"
+        "function grid(){g.fillStyle='#fff';g.fillRect(0,0,P,P);g.strokeStyle='#ddd';g.beginPath();"
+        "g.moveTo(P/2,0);g.lineTo(P/2,P);g.moveTo(0,P/2);g.lineTo(P,P/2);g.stroke();}"
+        "function send(){var t=box.querySelector('.gl-draw-points textarea');if(!t)return;"
+        "t.value=pts.map(function(p){return p[0].toFixed(3)+', '+p[1].toFixed(3)}).join('\\n');"
+        "t.dispatchEvent(new Event('input',{bubbles:true}));t.dispatchEvent(new Event('change',{bubbles:true}));}"
+        "function add(e){var r=c.getBoundingClientRect(),u=(e.clientX-r.left)*P/r.width,v=(e.clientY-r.top)*P/r.height;"
+        "if(last&&Math.hypot(u-last[0],v-last[1])<4)return;last=[u,v];"
+        "pts.push([(u/P*2-1)*E,(1-v/P*2)*E]);g.fillStyle='#1a9641';g.beginPath();g.arc(u,v,2.5,0,7);g.fill();}"
+        "c.addEventListener('pointerdown',function(e){down=true;last=null;c.setPointerCapture(e.pointerId);add(e);});"
+        "c.addEventListener('pointermove',function(e){if(down)add(e);});"
+        "function up(){if(down){down=false;send();}}c.addEventListener('pointerup',up);"
+        "c.addEventListener('pointercancel',up);"
+        "box.querySelector('.gl-draw-clear').addEventListener('click',function(){pts=[];grid();send();});grid();"
+        "})(this)"
+    )
+    .replace("__PX__", str(DRAW_PIXELS))
+    .replace("__EXT__", repr(DRAW_EXTENT))
+)
+
+
+def _canvas_html() -> str:
+    """The drawing canvas's HTML: a <canvas>, a Clear button, and the handler that wires them."""
+    js = _DRAW_JS.replace('"', "&quot;")
+    return (
+        f"<canvas class='gl-draw-canvas' width='{DRAW_PIXELS}' height='{DRAW_PIXELS}' "
+        "style='border:1px solid #999;cursor:crosshair;touch-action:none'></canvas><br>"
+        "<button class='gl-draw-clear' type='button'>Clear drawing</button>"
+        f'<img src="data:," alt="" style="display:none" onerror="{js}">'
+    )
+
+
 _BOX_CLASS = None
 
 
@@ -374,17 +486,21 @@ class Playground:
         self.reset_button = button("Reset", "gl-reset", "fresh networks, same settings", "danger", "refresh")
         self.play_button.on_click(lambda _: self.play())
         self.pause_button.on_click(lambda _: self.pause())
-        self.step_d_button.on_click(lambda _: self._manual(self.gan.step_d))
-        self.step_g_button.on_click(lambda _: self._manual(self.gan.step_g))
-        self.step_button.on_click(lambda _: self._manual(self.gan.step))
+        self.step_d_button.on_click(lambda _: self._manual(self.gan.step_d, "step_d"))
+        self.step_g_button.on_click(lambda _: self._manual(self.gan.step_g, "step_g"))
+        self.step_button.on_click(lambda _: self._manual(self.gan.step, "step"))
         self.reset_button.on_click(lambda _: self.reset())
 
         s = self.gan.settings
-        presets = [p for p in PRESETS if p != "custom" or s.points is not None]
+        # the data menu: the presets, and the user's own points (drawn, or from a file) once there are some
+        self.user_data: dict[str, np.ndarray] = {}
+        if s.points is not None:
+            self.user_data["custom"] = np.asarray(s.points, dtype=np.float64)
         wide, narrow = {"description_width": "initial"}, w.Layout(width="260px")
         self.preset = w.Dropdown(
-            options=presets, value=s.preset, description="data", style=wide, layout=narrow
+            options=self._data_options(), value=s.preset, description="data", style=wide, layout=narrow
         )
+        self.preset.add_class("gl-data")
         self.loss = w.Dropdown(
             options=[(f.label, name) for name, f in LOSSES.items()],  # every registry family
             value=self.gan.family.name,
@@ -399,6 +515,15 @@ class Playground:
         self.lr_d = _slider("FloatLogSlider", "lr D", s.lr_d, **log_lr)
         self.lr_g = _slider("FloatLogSlider", "lr G", s.lr_g, **log_lr)
         self.d_steps = _slider("IntSlider", "D steps per G step", s.d_steps, min=1, max=10, style=wide)
+        self.g_steps = _slider("IntSlider", "G steps per D step", s.g_steps, min=1, max=10, style=wide)
+        self.speed = w.Dropdown(
+            options=[(label, key) for key, (label, _, _) in SPEEDS.items()],
+            value="auto",
+            description="speed",
+            style=wide,
+            layout=narrow,
+        )
+        self.speed.add_class("gl-speed")
         self.latent_dim = _slider("IntSlider", "latent dim", s.latent_dim, min=1, max=8, style=wide)
         self.hidden = w.Dropdown(
             options=[8, 16, 32, 64, 128, 256],
@@ -409,8 +534,9 @@ class Playground:
         )
         self.show_grads = w.Checkbox(value=bool(show_grads), description="G's gradient arrows", indent=False)
         self.show_manifold = w.Checkbox(value=True, description="G's manifold", indent=False)
-        for control in (self.loss, self.lr_d, self.lr_g, self.d_steps):
+        for control in (self.loss, self.lr_d, self.lr_g, self.d_steps, self.g_steps):
             control.observe(self._on_live_setting, names="value")
+        self.speed.observe(lambda change: self._light("speed", f"speed: {self.speed.label}"), names="value")
         for control in (self.preset, self.optimizer, self.latent_dim, self.hidden):
             control.observe(self._on_restart_setting, names="value")
         self.show_grads.observe(self._on_view_setting, names="value")
@@ -424,6 +550,44 @@ class Playground:
         self.modes_label.add_class("gl-modes")
         self.status = w.HTML()
         self.status.add_class("gl-status")
+        self.overview = w.HTML(model_overview_html())
+        self.overview.add_class("gl-model-overview")
+        # your own data: a drawing canvas and a file
+        self.draw_points = w.Textarea(
+            placeholder="draw on the canvas, or paste one 'x, y' pair per line",
+            continuous_update=False,
+            layout=w.Layout(width="240px", height="80px"),
+        )
+        self.draw_points.add_class("gl-draw-points")
+        self.draw_points.observe(self._on_drawing, names="value")
+        self.canvas = w.HTML(_canvas_html())
+        self.draw_box = w.VBox(
+            [
+                w.HTML("<b>Draw your data</b> (press and drag; each stroke adds points)"),
+                self.canvas,
+                self.draw_points,
+            ]
+        )
+        self.draw_box.add_class("gl-draw")
+        self.upload = w.FileUpload(accept=".csv,.txt,.npy", multiple=False, description="Load points")
+        self.upload.add_class("gl-upload")
+        self.upload.observe(self._on_upload, names="value")
+        self.data_message = w.HTML()
+        self.data_message.add_class("gl-data-message")
+        # snapshots: save, load, and the shipped ones
+        self.snapshot_path = w.Text(value="playground_snapshot.pt", description="snapshot", style=wide)
+        self.save_button = button("Save", "gl-save", "save both networks, optimisers, data and step")
+        self.load_button = button("Load", "gl-load", "go back to the saved snapshot")
+        self.save_button.on_click(lambda _: self.save_snapshot(self.snapshot_path.value))
+        self.load_button.on_click(lambda _: self.load_snapshot(self.snapshot_path.value))
+        self.start_from = w.Dropdown(
+            options=[("start from a shipped snapshot...", "")]
+            + [(v["label"], k) for k, v in SHIPPED_SNAPSHOT_RECIPES.items()],
+            value="",
+            layout=w.Layout(width="300px"),
+        )
+        self.start_from.add_class("gl-start-from")
+        self.start_from.observe(self._on_start_from, names="value")
         self.widget = _playground_box(
             [
                 w.HBox(
@@ -437,13 +601,16 @@ class Playground:
                     ]
                 ),
                 w.HBox([self.preset, self.loss, self.optimizer]),
-                w.HBox([self.lr_d, self.lr_g, self.d_steps]),
-                w.HBox([self.latent_dim, self.hidden, self.show_grads, self.show_manifold]),
+                w.HBox([self.lr_d, self.lr_g, self.d_steps, self.g_steps]),
+                w.HBox([self.latent_dim, self.hidden, self.speed, self.show_grads, self.show_manifold]),
+                self.overview,
                 self.image,
                 w.HBox(
                     [self.counter, self.modes_label, self.status],
                     layout=w.Layout(justify_content="space-between"),
                 ),
+                w.HBox([self.snapshot_path, self.save_button, self.load_button, self.start_from]),
+                w.HBox([self.draw_box, w.VBox([self.upload, self.data_message])]),
             ]
         )
         self.widget.add_class("gl-playground")
@@ -454,8 +621,12 @@ class Playground:
     def redraw(self) -> None:
         """Render the current state into the image and refresh the readouts."""
         with self._render_lock:
-            png = self.figure.render(self.gan)
-            cov = self.gan.modes_reached()
+            gan = self.gan
+            fakes = gan.eval_fakes()  # once per frame, for both readouts
+            if gan.history["step"]:
+                gan.record_divergences(fakes)
+            png = self.figure.render(gan)
+            cov = modes_reached(fakes, gan.data.modes, gan.data.mode_radius)
         self.image.value = png
         self.frames += 1
         st = self.gan.state()
@@ -472,7 +643,20 @@ class Playground:
         self.error = err
         self.status.value = f"<span style='color:#b2182b'>{type(err).__name__}: {err}</span>"
 
-    def _manual(self, action) -> None:
+    def _light(self, what: str, caption: str) -> None:
+        """Light up, in the model overview, the parts that `what` (a step or a control) changes."""
+        self.overview.value = model_overview_html(CONTROL_TARGETS.get(what, ()), caption)
+
+    def _manual(self, action, what: str) -> None:
+        s = self.gan.settings
+        self._light(
+            what,
+            {
+                "step_d": "Step D: D learns from real x and fake G(z); G is frozen",
+                "step_g": "Step G: G learns through D's judgement; D is frozen",
+                "step": f"Step D+G: {s.d_steps} D update(s), then {s.g_steps} G update(s)",
+            }[what],
+        )
         try:
             action()
         except (ValueError, FloatingPointError) as err:
@@ -488,6 +672,7 @@ class Playground:
             "lr_d": float(self.lr_d.value),
             "lr_g": float(self.lr_g.value),
             "d_steps": int(self.d_steps.value),
+            "g_steps": int(self.g_steps.value),
         }
 
     def _apply(self, change_gan, **settings) -> None:
@@ -501,10 +686,142 @@ class Playground:
             self.redraw()
 
     def _on_live_setting(self, change) -> None:
+        name = next(
+            k for k in ("loss", "lr_d", "lr_g", "d_steps", "g_steps") if getattr(self, k) is change.owner
+        )
+        self._light(
+            name, f"{change.owner.description} → {change.new:g}" if name != "loss" else f"loss → {change.new}"
+        )
         self._apply(self.gan.set, **self._live_settings())
 
     def _on_restart_setting(self, change) -> None:
+        name = next(
+            k for k in ("preset", "optimizer", "latent_dim", "hidden") if getattr(self, k) is change.owner
+        )
+        self._light(name, f"{change.owner.description} → {change.new}: fresh networks")
         self.reset()
+
+    # -- your own data --------------------------------------------------------------------------
+    def _data_options(self) -> list:
+        """The data menu: the presets, then the user's own point sets."""
+        names = {"custom": "your points", "drawing": "your drawing", "file": "your file"}
+        builtin = [(p, p) for p in PRESETS if p != "custom"]
+        own = [(f"{names[k]} ({len(v)} points)", k) for k, v in self.user_data.items()]
+        return builtin + own
+
+    def _data_settings(self) -> dict:
+        """The ToyGAN settings for the data menu's choice: a preset, or 'custom' with the user's points."""
+        key = self.preset.value
+        if key in self.user_data:
+            return {"preset": "custom", "points": self.user_data[key].tolist()}
+        return {"preset": key, "points": None}
+
+    def use_points(self, points, name: str = "drawing") -> None:
+        """Add (or replace) an entry `name` ('drawing' or 'file') in the data menu, and train on it."""
+        if name not in ("drawing", "file", "custom"):
+            raise ValueError(f"name must be 'drawing' or 'file'; got {name!r}.")
+        self.user_data[name] = np.asarray(points, dtype=np.float64)
+        self.preset.unobserve(self._on_restart_setting, names="value")
+        try:
+            self.preset.options = self._data_options()
+            self.preset.value = name
+        finally:
+            self.preset.observe(self._on_restart_setting, names="value")
+        self._light("preset", f"data → {self.preset.label}: fresh networks")
+        self.reset()
+
+    def _show_data_error(self, err: ValueError) -> None:
+        self.data_message.value = f"<span class='gl-data-error' style='color:#b2182b'>{err}</span>"
+
+    def _on_drawing(self, change) -> None:
+        text = change.new.strip()
+        if not text:
+            self.data_message.value = "drawing cleared"
+            return
+        try:
+            pts = parse_points(text, "Your drawing")
+        except ValueError as err:
+            self._show_data_error(err)
+            return
+        self.use_points(pts, "drawing")
+        self.data_message.value = f"training on your drawing: {len(pts)} points"  # last: the view is redrawn
+
+    def _on_upload(self, change) -> None:
+        import tempfile
+        from pathlib import Path
+
+        if not change.new:
+            return
+        item = change.new[0]
+        name = Path(str(item["name"])).name or "points.csv"
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / name
+            path.write_bytes(bytes(item["content"]))
+            try:
+                pts = load_points(path)
+            except ValueError as err:
+                self._show_data_error(err)
+                return
+        self.use_points(pts, "file")
+        self.data_message.value = f"training on {name}: {len(pts)} points"
+
+    # -- snapshots ------------------------------------------------------------------------------
+    def save_snapshot(self, path) -> None:
+        """Save the game (networks, optimisers, data, step) to `path` (ToyGAN.save); errors are shown."""
+        try:
+            out = self.gan.save(path)
+        except (ValueError, OSError) as err:
+            self._report(err)
+            return
+        self.status.value = f"saved {out.name} at iteration {self.gan.iteration}"
+
+    def load_snapshot(self, path, shipped: bool = False) -> None:
+        """Replace the game by the snapshot at `path` (pauses first), or by the shipped snapshot of that name
+        (`shipped=True`, sha256 checked); errors are shown."""
+        was_playing = self.is_playing
+        if was_playing:
+            self.pause()
+        try:
+            gan = load_shipped_snapshot(path) if shipped else ToyGAN.load(path)
+        except (ValueError, FileNotFoundError) as err:
+            self._report(err)
+            return
+        self.gan.restore(gan.snapshot())
+        self._sync_controls()
+        self._light("snapshot", f"snapshot loaded: iteration {self.gan.iteration}")
+        self.error = None
+        self.redraw()
+        if was_playing:
+            self.play()
+
+    def _on_start_from(self, change) -> None:
+        if change.new:
+            self.load_snapshot(change.new, shipped=True)
+            self.start_from.value = ""  # back to the prompt, so the same snapshot can be chosen again
+
+    def _sync_controls(self) -> None:
+        """Set the controls to the game's settings without restarting it (after a snapshot is loaded)."""
+        s = self.gan.settings
+        if s.preset == "custom":
+            self.user_data["custom"] = np.asarray(s.points, dtype=np.float64)
+        controls = [self.loss, self.lr_d, self.lr_g, self.d_steps, self.g_steps]
+        restart = [self.preset, self.optimizer, self.latent_dim, self.hidden]
+        for c in controls:
+            c.unobserve(self._on_live_setting, names="value")
+        for c in restart:
+            c.unobserve(self._on_restart_setting, names="value")
+        try:
+            self.preset.options = self._data_options()
+            self.preset.value = s.preset
+            self.loss.value, self.optimizer.value = s.loss, s.optimizer
+            self.lr_d.value, self.lr_g.value = s.lr_d, s.lr_g
+            self.d_steps.value, self.g_steps.value = s.d_steps, s.g_steps
+            self.latent_dim.value, self.hidden.value = s.latent_dim, s.hidden
+        finally:
+            for c in controls:
+                c.observe(self._on_live_setting, names="value")
+            for c in restart:
+                c.observe(self._on_restart_setting, names="value")
 
     def _on_view_setting(self, change) -> None:
         self.figure.show_grads = bool(self.show_grads.value)
@@ -516,7 +833,7 @@ class Playground:
         """Fresh networks with the controls' settings (keeps playing if it was)."""
         self._apply(
             self.gan.reset,
-            preset=self.preset.value,
+            **self._data_settings(),
             optimizer=self.optimizer.value,
             latent_dim=int(self.latent_dim.value),
             hidden=int(self.hidden.value),
@@ -534,6 +851,8 @@ class Playground:
             return
         self.error = None
         self._stop.clear()
+        s = self.gan.settings
+        self._light("play", f"playing: {s.d_steps} D update(s), then {s.g_steps} G update(s), per iteration")
         self.status.value = "playing"  # before the thread starts, so that an error it reports stays shown
         self._thread = threading.Thread(target=self._loop, name="gan-lessons-playground", daemon=True)
         self._thread.start()
@@ -548,13 +867,20 @@ class Playground:
 
     def _loop(self) -> None:
         try:
-            for steps in self.gan.play_frames(self._stop):  # the frame timing lives with the stepper
+            for steps in self.gan.play_frames(
+                self._stop, self.pace
+            ):  # the frame timing lives with the stepper
                 self.steps_per_frame = steps
                 if self._stop.is_set():
                     break
                 self.redraw()
         except BaseException as err:  # shown in the dashboard; training stops
             self._report(err)
+
+    def pace(self) -> tuple[int, float]:
+        """(iterations per frame, shortest frame in seconds) for the speed menu's choice (ToyGAN.play_frames)."""
+        _, steps, seconds = SPEEDS[self.speed.value]
+        return steps, seconds
 
     def run(self, n: int) -> None:
         """Train n iterations now (in this thread) and redraw: the headless way to play."""
@@ -581,6 +907,7 @@ class Playground:
 __all__ = [
     "gaussian_explorer",
     "playground",
+    "model_overview_html",
     "latent_explorer",
     "conditional_explorer",
 ]

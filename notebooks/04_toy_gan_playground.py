@@ -32,6 +32,8 @@
 # [← 03 The loss, the maths](03_loss_math.ipynb) | [Index](00_index.ipynb) | [05 DCGAN on MNIST →](05_dcgan_mnist.ipynb)
 
 # %%
+from pathlib import Path
+
 import numpy as np
 import torch
 from IPython.display import Image, display
@@ -42,8 +44,11 @@ from gan_lessons import (
     QUICK,
     PlaygroundFigure,
     ToyGAN,
+    load_points,
+    load_shipped_snapshot,
     make_data,
     modes_reached,
+    parse_points,
     playground,
     plot_toy_runs,
     setup_chapter,
@@ -300,8 +305,6 @@ hopping = gan
 # as an animated GIF (with Pillow, which ships with matplotlib): handy for slides.
 
 # %%
-from pathlib import Path
-
 from PIL import Image as PILImage
 
 gif_pg = playground("ring", seed=0)
@@ -312,6 +315,111 @@ with PILImage.open(path) as im:
 assert gif_pg.gan.iteration == (frames - 1) * 25
 print(f"{path}: {frames} frames, {path.stat().st_size / 1e3:.0f} kB")
 display(Image(filename=str(path)))
+
+# %% [markdown]
+# ## 6. Beyond GAN Lab: your own data, divergences, speed and snapshots
+#
+# The dashboard above has more below its view:
+#
+# - **G steps per D step**, next to D steps per G step: one iteration is `d_steps` D updates, then
+#   `g_steps` G updates.
+# - **The model overview** above the view, `z → G → G(z) → D ← x`, lights up what the last button or
+#   control changed: Step D lights D and the data it reads, Step G lights G, lr D lights D alone, a new
+#   data set lights x.
+# - **KL and JS**, under the losses: real points and G's samples binned on a 20 × 20 grid over the view,
+#   KL(p_data ‖ p_g) and the Jensen–Shannon divergence in nats, recorded each frame. They are what
+#   chapter 03's theory says the game minimises (JS, for the minimax game with the best D), measured
+#   coarsely: a grid hides what is finer than a bin, and 2,000 points per histogram leave a floor of
+#   about 0.1 nats even for two samples of the same distribution.
+# - **speed**: fastest (as many iterations per frame as fit in about 0.15 s), a fixed 100, 10 or 1
+#   iterations per frame, and **slow**, one iteration and two frames per second, to watch each update.
+# - **Your own data**: draw on the canvas (press and drag; each stroke adds points), or load a `.csv`
+#   (one `x, y` per line) or `.npy` (an `(N, 2)` array) file. Either becomes an entry of the data menu,
+#   "your drawing" or "your file", and training restarts on it. A bad file is refused with a message
+#   that says what is wrong, and the playground keeps its data.
+# - **Snapshots**: Save and Load write and read the whole game (both networks, both optimisers, the
+#   data, the step, the noise generator) to a `.pt` file, and the menu beside them starts from one of two
+#   shipped snapshots.
+#
+# Everything can be driven from code as well. A drawing arrives as text, one point per line (that is
+# how the canvas hands it over):
+
+# %%
+own = playground("ring", seed=0)
+angles = np.linspace(0, 2 * np.pi, 40, endpoint=False)
+heart = np.stack([16 * np.sin(angles) ** 3, 13 * np.cos(angles) - 5 * np.cos(2 * angles)], 1) / 8
+own.draw_points.value = "\n".join(f"{x:.3f}, {y:.3f}" for x, y in heart)  # what three strokes would send
+assert own.preset.value == "drawing" and own.gan.settings.preset == "custom"
+np.testing.assert_allclose(own.gan.data.centers, heart.round(3))
+own.run(50)
+print(own.data_message.value, "| data menu:", [label for label, _ in own.preset.options])
+
+# %% [markdown]
+# And a file of points. Every way a file can be wrong gets its own message (these are the ones a
+# student meets; the tests check each):
+
+# %%
+Path("runs").mkdir(exist_ok=True)
+np.savetxt("runs/my_points.csv", heart, delimiter=",", header="x,y", comments="")
+assert load_points("runs/my_points.csv").shape == (40, 2)
+np.save("runs/three_columns.npy", np.zeros((20, 3)))
+Path("runs/not_numbers.csv").write_text("x,y\n1,2\none,two\n")
+bad_inputs = {
+    "wrong shape": lambda: load_points("runs/three_columns.npy"),
+    "NaN": lambda: parse_points("0, 0\n" * 11 + "nan, 1\n"),
+    "too few points": lambda: parse_points("0, 0\n1, 1\n"),
+    "too far out": lambda: parse_points("500, 0\n" * 12),
+    "not numbers": lambda: load_points("runs/not_numbers.csv"),
+    "unreadable": lambda: load_points("runs/no_such_file.csv"),
+    "wrong kind of file": lambda: load_points("runs/points.json"),
+}
+for problem, attempt in bad_inputs.items():
+    try:
+        attempt()
+    except ValueError as err:
+        print(f"{problem:>18}: {err}")
+    else:
+        raise AssertionError(f"{problem}: accepted")
+
+# %% [markdown]
+# ### A snapshot just before a collapse
+#
+# The first shipped snapshot is a ring that G covers well (8 of 8 modes, no mode holding more than a
+# sixth of the samples), saved right after G's learning rate was raised tenfold, to 1e-2. Load it in
+# the playground's menu ("ring, covered, G's lr just raised...") and press Play in slow mode, or run it here:
+
+# %%
+ring = load_shipped_snapshot("toy_ring_before_collapse.pt")  # sha256-checked, torch.load(weights_only=True)
+assert ring.settings.lr_g == 1e-2 and ring.settings.lr_d == 1e-3
+before_modes, before_top = ring.modes_reached(), ring.nearest_mode_shares().max()
+kl_before, js_before = ring.divergences()
+ring.step(25)
+after_modes, after_top = ring.modes_reached(), ring.nearest_mode_shares().max()
+kl_after, js_after = ring.divergences()
+print(
+    f"iteration 1500: {before_modes:.0%} of the modes reached, at most {before_top:.0%} of the samples on one mode, "
+    f"KL {kl_before:.2f}, JS {js_before:.2f}"
+)
+print(
+    f"iteration 1525: {after_modes:.0%} of the modes reached, {after_top:.0%} of the samples on one mode, "
+    f"KL {kl_after:.2f}, JS {js_after:.2f}"
+)
+assert before_modes == 1.0 and before_top < 0.2
+assert after_modes <= 0.5 and after_top > 0.35, "25 fast G steps pile the samples onto a few modes"
+assert js_after > js_before and kl_after > kl_before, "and both divergences show it"
+
+# %% [markdown]
+# A snapshot goes on exactly where its run was: save this game, run on, load it, run on the same
+# number of iterations, and the samples are the same, bit for bit (the optimisers' moments and the
+# noise generator are in the file too).
+
+# %%
+path = ring.save("runs/ring_1525.pt")
+ring.step(30)
+again = ToyGAN.load(path)
+again.step(30)
+assert np.array_equal(again.samples(), ring.samples()) and again.iteration == ring.iteration == 1555
+print(f"{path}: {path.stat().st_size / 1e3:.0f} kB")
 
 # %% [markdown]
 # ## Summary
@@ -328,7 +436,10 @@ display(Image(filename=str(path)))
 #   rescaling hides much of this.
 # - A generator much faster than D hops from mode to mode as one clump instead of spreading out.
 # - The share of modes reached, not the loss curves, tells these runs apart; chapter 08 measures
-#   the same failure on digits with the class coverage.
+#   the same failure on digits with the class coverage. KL and JS on a grid tell them apart too.
+# - Your own data (drawn or from a file) becomes a data set of the menu; bad files get clear errors.
+# - A snapshot holds the whole game and goes on exactly where it was: a ring saved just after G's
+#   learning rate was raised collapses within 25 iterations, every time.
 #
 # ## Exercises
 #

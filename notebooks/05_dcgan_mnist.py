@@ -1,3 +1,17 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # 05 · DCGAN on MNIST, done right
 #
@@ -38,16 +52,25 @@ from gan_lessons import (
     Generator,
     MNISTDigits,
     TrainConfig,
+    attribute_direction,
     class_coverage,
+    class_probabilities,
     count_parameters,
     d_loss_bce,
+    edit,
+    encode_invert,
     epoch_loader,
+    error_summary,
     evaluate,
     fid,
+    format_truncation_table,
     g_loss_nonsaturating,
+    ink,
+    invert,
     latent_explorer,
     load_checkpoint,
     load_mnist,
+    load_pretrained_generator,
     new_run,
     plot_history,
     set_seed,
@@ -57,8 +80,11 @@ from gan_lessons import (
     shuffled_indices,
     trace_shapes,
     train,
+    train_encoder,
+    truncate,
+    truncation_sweep,
 )
-from gan_lessons.checks import check_g_loss, check_scale_images, check_training_loop
+from gan_lessons.checks import check_g_loss, check_inversion, check_scale_images, check_training_loop
 
 chapter = setup_chapter("05_dcgan_mnist", seed=0)  # device: cuda if there is a GPU, else cpu
 device = chapter.device
@@ -531,6 +557,170 @@ print("interrupted + resumed == uninterrupted: identical generator weights")
 # 7. **100,000 epochs.** Thirty epochs over 4,000 digits already give digits.
 
 # %% [markdown]
+# ## 9. The latent space as a tool
+#
+# So far `z` was only the input we sample. It is also a handle: scale it, add to it, search in it. This
+# section uses the course's shipped generator (the one chapter 02 showed, trained by this chapter's
+# loop for 30 epochs), so the numbers below are the same in quick and full mode, and every claim is
+# measured with the classifier and the precision/recall of chapter 06.
+
+# %%
+G_shipped = load_pretrained_generator()  # sha256-checked, eval mode
+real_test = test.images_uint8  # 1,000 held-out digits, the reference of precision and recall
+
+# %% [markdown]
+# ### Truncation: fidelity against diversity
+#
+# Pull every `z` towards the centre of the Gaussian, `z' = ψ z`: the centre is where G saw the most
+# training noise, so samples there should look more typical, and fewer kinds of digit are drawn.
+# This is StyleGAN's truncation (Karras et al. 2019, appendix B), which interpolates towards the mean
+# latent; StyleGAN does it in its intermediate space W, a DCGAN has only `z`, whose mean is 0. (BigGAN,
+# Brock et al. 2019, section 3.1, truncates differently: it redraws the large coordinates of `z`.)
+# Precision (are the samples inside the real digits' manifold?) measures fidelity, recall (are the real
+# digits inside the samples' manifold?) diversity; the same 1,000 draws of `z` for every ψ.
+
+# %%
+psis = (1.0, 0.8, 0.6, 0.4, 0.2) if not QUICK else (1.0, 0.6, 0.4)
+truncation = truncation_sweep(G_shipped, real_test, psis=psis, n=1000, seed=0)
+print(format_truncation_table(truncation))
+by_psi = {row.psi: row for row in truncation}
+assert by_psi[0.6].recall < by_psi[1.0].recall - 0.02, "truncation costs diversity"
+assert by_psi[0.6].precision >= by_psi[1.0].precision - 0.01, "and, down to psi = 0.6, keeps fidelity"
+assert by_psi[0.4].precision < by_psi[0.6].precision - 0.1, (
+    "too close to the centre, samples stop being digits"
+)
+show_images(
+    G_shipped(truncate(torch.randn(16, 64, generator=torch.Generator().manual_seed(3)), 0.4)).detach(),
+    nrow=8,
+    title="psi = 0.4",
+)
+plt.show()
+
+# %% [markdown]
+# Down to ψ = 0.6 the trade is the textbook one: recall falls, precision holds or rises a little. Below
+# that it breaks: this generator's centre of `z` is not its most typical digit but a faint blob (the
+# grid above), so precision falls too. Truncation helps a generator whose dense region is its best
+# one, which large models such as BigGAN and StyleGAN have and this small DCGAN, trained on 4,000
+# digits, does not.
+#
+# ### Vector arithmetic: a stroke-width direction
+#
+# Radford et al. (2016, section 6.3.2) averaged the `z`s of three samples showing a concept ("smiling
+# woman") and did arithmetic with the averages. Here the concept is *more ink*: measure each of 2,000
+# samples with `ink` (the share of inked pixels), and subtract the mean `z` of the lightest quarter
+# from that of the heaviest quarter. Done naively, that direction also means "more 0s and 8s, fewer
+# 1s", because thick digits and digit classes go together; so `attribute_direction` first labels the
+# samples with the classifier and takes the difference within each class.
+
+# %%
+z_edit = torch.randn(500, 64, generator=torch.Generator().manual_seed(5))
+kept = {}
+for by_class in (True, False):
+    direction = attribute_direction(G_shipped, ink, n=2000, by_class=by_class, seed=0)
+    lighter, same, heavier = edit(G_shipped, z_edit, direction, [-1.0, 0.0, 1.0])
+    labels = [class_probabilities(x).argmax(1) for x in (lighter, same, heavier)]
+    kept[by_class] = float(((labels[0] == labels[1]) & (labels[2] == labels[1])).double().mean())
+    print(
+        f"{'within classes' if by_class else 'naive         '}: ink {ink(lighter).mean():.3f} <- {ink(same).mean():.3f} "
+        f"-> {ink(heavier).mean():.3f}; the digit kept at both ends for {kept[by_class]:.0%} of 500 z"
+    )
+    if by_class:
+        stroke = direction
+assert ink(lighter).mean() < ink(same).mean() < ink(heavier).mean(), "the direction adds ink"
+assert kept[True] > kept[False] + 0.05, "labelling by class keeps the digit more often"
+show_images(
+    edit(G_shipped, z_edit[:8], stroke, [-1.5, -0.75, 0, 0.75, 1.5]).transpose(0, 1).reshape(-1, 1, 28, 28),
+    nrow=5,
+    title="z + a * stroke, a = -1.5 ... 1.5 (one z per row)",
+)
+plt.show()
+
+# %% [markdown]
+# The direction works (ink rises along it) but it is not clean: even measured within classes, a
+# step of 1 changes the classifier's answer for many `z`s. A DCGAN's `z` is entangled; separating
+# attributes is what StyleGAN's W space and later editing methods were designed for.
+#
+# Class swap, the same `z` under every label, needs a conditional generator: chapter 10 shows it
+# with `class_swap`.
+#
+# ### Inversion: which z gives this digit?
+#
+# The opposite question: given a real digit `x`, find the `z` with `G(z)` closest to it. Two ways:
+#
+# 1. **Optimise z** (Zhu et al. 2016, iGAN, section 3.1): start from a random `z` and run gradient
+#    descent on the pixel error `||G(z) - x||²`, G frozen. Slow (hundreds of steps per digit) but
+#    as good as G allows.
+# 2. **Train an encoder** `E(x) ≈ z` on G's own samples, `(G(z), z)` pairs (iGAN projects with such a
+#    feed-forward network too, and uses it to start the optimisation): one forward pass per digit, but
+#    it has never seen a real digit.
+#
+# Then compare digits G was trained on with held-out digits it never saw. A generator that memorised
+# its training set reaches training digits much better; one that learnt the distribution reaches
+# both equally well. Digits neither method reaches show what G's range misses: its coverage.
+
+# %%
+n_inv = 24 if QUICK else 128
+inv_steps = 150 if QUICK else 400
+x_train, x_held = data.images[:n_inv], test.images[:n_inv]
+opt_train = invert(G_shipped, x_train, steps=inv_steps, lr=0.1, seed=0)
+opt_held = invert(G_shipped, x_held, steps=inv_steps, lr=0.1, seed=0)
+encoder = train_encoder(G_shipped, steps=100 if QUICK else 1000, seed=0)
+enc_train, enc_held = encode_invert(encoder, G_shipped, x_train), encode_invert(encoder, G_shipped, x_held)
+mean_digit = data.images.mean(0, keepdim=True)  # the baseline: one image for every digit
+baseline = ((x_held - mean_digit) ** 2).mean(dim=(1, 2, 3))
+print(f"mean squared pixel error (pixels in [-1, 1]) over {n_inv} digits each: median (90th percentile)")
+for name, errs in (
+    ("optimised z, training digits", opt_train.errors),
+    ("optimised z, held-out digits", opt_held.errors),
+    ("encoder,     training digits", enc_train.errors),
+    ("encoder,     held-out digits", enc_held.errors),
+    ("the mean digit (baseline)   ", baseline),
+):
+    e = error_summary(errs)
+    print(f"  {name}: {e['median']:.4f} ({e['p90']:.4f})")
+med = {
+    k: error_summary(v)["median"]
+    for k, v in {
+        "opt_train": opt_train.errors,
+        "opt_held": opt_held.errors,
+        "enc_train": enc_train.errors,
+        "enc_held": enc_held.errors,
+        "baseline": baseline,
+    }.items()
+}
+assert med["opt_train"] < med["enc_train"] < med["baseline"], (
+    "optimising beats the encoder, both beat the mean"
+)
+assert med["opt_held"] < 1.5 * med["opt_train"] + 0.01, (
+    "held-out digits are reached about as well: no memorisation"
+)
+assert med["opt_held"] < med["baseline"] / 5
+
+# %% [markdown]
+# Held-out digits come out about as close as training digits: at this resolution there is no sign
+# that G memorised its 4,000 training digits; it reaches new digits of the same kind as well. The encoder is much worse than
+# optimisation: trained only on G's samples, it meets real digits off the distribution it learnt.
+#
+# Where G cannot reach: the held-out digits with the largest error after optimisation, above their
+# best reconstructions.
+
+# %%
+worst = opt_held.errors.argsort(descending=True)[:6]
+show_images(
+    torch.cat([x_held[worst], opt_held.images[worst]]),
+    nrow=6,
+    title="top: held-out digits G reaches worst; bottom: G's closest image",
+)
+plt.show()
+assert (opt_held.errors[worst] > torch.median(opt_held.errors)).all()
+
+# %% [markdown]
+# They are unusual digits: thick, slanted, broken or oddly shaped ones. Their closest `G(z)` is a
+# common digit nearby. That is what a recall below 1 means in pictures: parts of the real
+# distribution lie outside G's range, whatever `z` we pick. The errors are also a coverage probe
+# that needs no classifier: the 90th percentile says how far off the hardest tenth of real digits is.
+
+# %% [markdown]
 # ## Summary
 #
 # - A DCGAN for MNIST maps `z` of shape `(N, latent_dim)` to `(N, 1, 28, 28)` with transposed
@@ -542,6 +732,10 @@ print("interrupted + resumed == uninterrupted: identical generator weights")
 #   D step, the G step, record. The course's `train` is that loop (same weights, bit for bit).
 # - Loss curves show the game, not the quality: we checked quality with a classifier.
 # - Checkpoints hold the whole run; stopping and resuming gives the same weights.
+# - The latent space is a tool: truncation trades recall for precision (down to a point), averaged `z`s
+#   give editing directions, and inversion finds the `z` of a real digit; held-out digits are reached
+#   about as well as training digits (no sign of memorisation), and the worst-reached ones show
+#   what G's range misses.
 #
 # ## Exercises
 #
@@ -602,6 +796,32 @@ def my_g_loss(fake_logits):
 
 
 check_g_loss(my_g_loss)
+
+# %% [markdown]
+# **4. Write the inversion loop.** Write `my_invert(G, x, steps, lr, generator)`: the search of section 9.
+# Draw the starting latent vectors with the generator you are given,
+# `torch.randn(len(x), G.latent_dim, generator=generator)`, then take `steps` Adam steps (learning rate
+# `lr`) that lower the squared pixel error between `G(z)` and the digits `x`, with G frozen. Return the
+# final `z`, shape `(N, G.latent_dim)`. The checker runs it on a tiny generator and compares your `z`
+# with `invert()`'s from the same seed.
+
+
+# %% tags=["exercise"]
+def my_invert(G, x, steps, lr, generator):
+    ### BEGIN SOLUTION
+    # Task: z from generator, requires grad; Adam on [z] only; each step zero_grad, squared error of G(z) vs x, backward, step.
+    z = torch.randn(len(x), G.latent_dim, generator=generator).requires_grad_(True)
+    opt = torch.optim.Adam([z], lr=lr)
+    for _ in range(steps):
+        loss = ((G(z) - x) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return z.detach()
+    ### END SOLUTION
+
+
+check_inversion(my_invert)
 
 # %% [markdown]
 # **More to try** (no checker: compare what you see):

@@ -3,8 +3,10 @@
 The test starts its own JupyterLab (free localhost port, temporary token, temporary config,
 runtime and data folders, serving a temporary copy of the notebook so nothing is autosaved into
 the repository), opens 04_toy_gan_playground, runs all cells, presses play, waits, presses pause,
-and asserts that the iteration counter advanced and that the plot image changed. A screenshot is
-saved under test-artifacts/ (git-ignored).
+and asserts that the iteration counter advanced and that the plot image changed; then it draws three
+strokes on the canvas and checks that they became the data, loads a CSV file through the file button, and
+plays in slow mode (`_drive_new_controls`; the Voila demo test does the same). Screenshots are saved under
+test-artifacts/ (git-ignored).
 
 It needs Debian's chromium at /usr/bin/chromium (or GAN_LESSONS_CHROMIUM) and the `playwright`
 pip package; `make test` installs both. In CI neither missing piece is skipped: the test fails and says
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import re
 import secrets
@@ -37,6 +40,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import chapters  # noqa: E402
+
+from gan_lessons.widgets import SPEEDS  # noqa: E402
 
 pytestmark = pytest.mark.browser  # JupyterLab and Voila in headless Chromium
 
@@ -260,6 +265,88 @@ def _all_cells_ran(page, root: str = ""):
     return finished
 
 
+def _selected(select) -> str:
+    """The text of a <select>'s chosen option (ipywidgets writes the spaces of a Dropdown's labels as
+    non-breaking spaces, so they are turned back into plain ones)."""
+    return select.evaluate("s => s.options[s.selectedIndex].text").replace("\u00a0", " ")
+
+
+def _drive_new_controls(page, tmp_path: Path, prefix: str) -> None:
+    """The controls of issue 25 in a real browser, on the first playground of the page: three strokes on the
+    canvas become the data, a CSV file loaded through the file button becomes the data, and slow mode
+    trains one iteration per frame. Screenshots: test-artifacts/<prefix>_drawing.png, _file.png, _slow.png."""
+    pg = page.locator(".gl-playground").first
+    data_menu = pg.locator(".gl-data select").first
+    message = pg.locator(".gl-data-message").first
+
+    # 1. three strokes, press and drag
+    canvas = pg.locator(".gl-draw-canvas").first
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box and box["width"] > 100, f"the drawing canvas is not shown: {box}"
+    strokes = [((0.2, 0.2), (0.8, 0.2)), ((0.2, 0.5), (0.8, 0.8)), ((0.5, 0.3), (0.5, 0.9))]
+    for (x0, y0), (x1, y1) in strokes:
+        page.mouse.move(box["x"] + x0 * box["width"], box["y"] + y0 * box["height"])
+        page.mouse.down()
+        for i in range(1, 13):
+            t = i / 12
+            page.mouse.move(
+                box["x"] + (x0 + t * (x1 - x0)) * box["width"],
+                box["y"] + (y0 + t * (y1 - y0)) * box["height"],
+            )
+        page.mouse.up()
+        time.sleep(0.3)
+
+    def drawn_points() -> int:  # the message comes last, after the data menu and the view
+        found = re.search(r"training on your drawing: (\d+) points", message.text_content())
+        return int(found.group(1)) if found else 0
+
+    _wait_until(
+        lambda: drawn_points() >= 30, 60, "the drawing to become the data", page, f"{prefix}_drawing.png"
+    )
+    n_drawn = drawn_points()
+    assert _selected(data_menu) == f"your drawing ({n_drawn} points)"
+    text = pg.locator(".gl-draw-points textarea").first.input_value()
+    assert len(text.strip().splitlines()) == n_drawn  # every point of the three strokes reached the kernel
+    pg.screenshot(path=str(ARTIFACTS / f"{prefix}_drawing.png"))
+
+    # 2. a file of points through the file button
+    angles = [2 * 3.14159 * i / 40 for i in range(40)]
+    csv = tmp_path / "ring_of_40.csv"
+    csv.write_text("x,y\n" + "\n".join(f"{1.5 * math.cos(a):.3f},{1.5 * math.sin(a):.3f}" for a in angles))
+    with page.expect_file_chooser() as chooser:  # the button opens the browser's file dialog
+        pg.locator(".gl-upload").first.click()
+    chooser.value.set_files(str(csv))
+    _wait_until(
+        lambda: "training on ring_of_40.csv: 40 points" in message.text_content(),
+        60,
+        "the file to become the data",
+        page,
+        f"{prefix}_file.png",
+    )
+    assert _selected(data_menu) == "your file (40 points)"
+    pg.screenshot(path=str(ARTIFACTS / f"{prefix}_file.png"))
+
+    # 3. slow mode: one iteration per frame, two frames a second
+    pg.locator(".gl-speed select").first.select_option(index=list(SPEEDS).index("slow"))
+    n0 = _iteration(page)
+    pg.locator("button.gl-play").first.click()
+    time.sleep(4.0)
+    pg.locator("button.gl-pause").first.click()
+    _wait_until(
+        lambda: "paused" in pg.locator(".gl-status").first.text_content(),
+        30,
+        "the pause",
+        page,
+        f"{prefix}_slow.png",
+    )
+    done = _iteration(page) - n0
+    pg.screenshot(path=str(ARTIFACTS / f"{prefix}_slow.png"))
+    assert 1 <= done <= 12, f"slow mode trained {done} iterations in 4 s (expected about 8 at most)"
+    overview = pg.locator(".gl-model-overview").first.inner_html()
+    assert "gl-node-G gl-active" in overview and "gl-node-D gl-active" in overview  # Play lights both
+
+
 def test_chapter_04_plays_in_jupyterlab(jupyterlab, tmp_path):
     chromium = _chromium_or_fail()
     from playwright.sync_api import sync_playwright
@@ -335,6 +422,7 @@ def test_chapter_04_plays_in_jupyterlab(jupyterlab, tmp_path):
             assert changed > 0.01, (
                 f"the plot image did not change while playing ({changed:.2%} of pixels differ)"
             )
+            _drive_new_controls(page, tmp_path, "browser_04")
         finally:
             context.close()
 
@@ -753,6 +841,7 @@ def test_demo_mode_plays_in_voila(voila_demo, tmp_path):
             assert before.shape == after.shape, f"the view changed size: {before.shape} -> {after.shape}"
             changed = (abs(before - after).sum(axis=2) > 30).mean()
             assert changed > 0.01, f"the view did not change while playing ({changed:.2%} of pixels differ)"
+            _drive_new_controls(page, tmp_path, "demo_04")
         finally:
             browser.close()
     assert proc.poll() is None, "Voilà stopped during the test"

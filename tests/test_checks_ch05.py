@@ -118,3 +118,64 @@ def test_training_loop_accepts_the_loop_on_logits_and_on_probabilities(capsys):
 def test_training_loop_rejects_typical_mistakes_each_with_its_hint(mistake, hint):
     with pytest.raises(WrongAnswer, match=hint):
         checks.check_training_loop(_loop(mistake))
+
+
+# -- check_inversion (section 9): the inversion loop against latent.invert from the same seed ---------------
+
+
+def _invert_loop(loss="per_digit", start="random", zero_grad=True, frozen=True, detach_result=True):
+    """A student's inversion loop, right by default; each argument makes one typical mistake."""
+
+    def my_invert(G, x, steps, lr, generator):
+        z = torch.randn(len(x), G.latent_dim, generator=generator)
+        if start == "zeros":
+            z = torch.zeros_like(z)
+        z.requires_grad_(True)
+        opt = torch.optim.Adam([z] if frozen else G.parameters(), lr=lr)
+        for _ in range(steps):
+            diff = G(z) - x
+            value = {
+                "per_digit": (diff**2).mean(dim=(1, 2, 3)).sum(),
+                "mse": torch.nn.functional.mse_loss(G(z), x),
+                "ascent": -(diff**2).mean(),
+                "l1": diff.abs().mean(),
+            }[loss]
+            if zero_grad:
+                opt.zero_grad()
+            value.backward()
+            opt.step()
+        return z.detach() if detach_result else z
+
+    return my_invert
+
+
+def test_check_inversion_accepts_the_right_loop_in_its_forms():
+    assert accepted(lambda: checks.check_inversion(_invert_loop()))
+    assert accepted(lambda: checks.check_inversion(_invert_loop(loss="mse")))  # Adam ignores the loss's scale
+    assert accepted(lambda: checks.check_inversion(_invert_loop(detach_result=False)))
+    numpy_answer = _invert_loop()
+    assert accepted(lambda: checks.check_inversion(lambda *a: numpy_answer(*a).numpy()))
+
+
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (_invert_loop(start="zeros"), "You start every z at 0"),
+        (_invert_loop(loss="ascent"), "The error grows: you maximise it"),
+        (_invert_loop(loss="l1"), "That is the absolute \\(L1\\) error"),
+        (_invert_loop(zero_grad=False), "The gradients pile up"),
+        (_invert_loop(frozen=False), "G's weights changed"),
+        (lambda G, x, steps, lr, gen: torch.randn(len(x), G.latent_dim, generator=gen), "z never moved"),
+        (lambda G, x, steps, lr, gen: torch.zeros(len(x), 3), "Return one z per digit, shape \\(5, 8\\)"),
+        (lambda G, x, steps, lr, gen: _invert_loop()(G, x, steps - 1, lr, gen), "Your z differs from invert"),
+        (lambda G, x, steps, lr, gen: None, "it returned None"),
+    ],
+)
+def test_check_inversion_rejects_typical_mistakes(wrong, hint):
+    with pytest.raises(WrongAnswer, match=hint):
+        checks.check_inversion(wrong)
+
+
+def test_check_inversion_needs_a_function():
+    with pytest.raises(ValueError, match="check_inversion"):
+        checks.check_inversion(3)

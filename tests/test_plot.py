@@ -139,16 +139,32 @@ def test_figure_updates_in_place_and_renders_png():
     png2 = fig.render(gan)
     assert png1[:8] == b"\x89PNG\r\n\x1a\n" and png1 != png2
     assert (fig.heat, fig.fake, fig.d_line, fig.quiver) == artists, "no new artists per frame"
-    assert len(fig.ax.images) == 1 and len(fig.fig.axes) == 3  # two panels and the colour bar
+    assert len(fig.ax.images) == 1 and len(fig.fig.axes) == 4  # three panels and the colour bar
     np.testing.assert_allclose(fig.fake.get_offsets(), gan.samples())
     assert "iteration 20" in fig.title.get_text()
     assert fig.full_draws <= 2, "the background is cached between frames"
     gan.reset(latent_dim=1, preset="moons", loss="wgan_gp")
     fig.render(gan)
-    assert len(fig.fig.axes) == 3 and "WGAN-GP" in fig.title.get_text()
+    assert len(fig.fig.axes) == 4 and "WGAN-GP" in fig.title.get_text()
     assert fig.render(gan, fmt="jpeg")[:2] == b"\xff\xd8"
     with pytest.raises(ValueError, match="fmt must be"):
         fig.render(gan, fmt="bmp")
+
+
+def test_divergence_panel_plots_the_recorded_kl_and_js():
+    gan = ToyGAN(batch_size=64)
+    fig = PlaygroundFigure(gan)
+    fig.render(gan)
+    assert len(fig.kl_line.get_xdata()) == 0  # nothing recorded yet
+    for _ in range(3):
+        gan.step(10)
+        gan.record_divergences()
+    fig.render(gan)
+    np.testing.assert_array_equal(fig.kl_line.get_xdata(), [10, 20, 30])
+    np.testing.assert_allclose(fig.js_line.get_ydata(), gan.divergence_history["js"])
+    kl, js = gan.divergence_history["kl"][-1], gan.divergence_history["js"][-1]
+    assert f"KL {kl:.2f}, JS {js:.2f}" in fig.div_title.get_text()
+    assert fig.ax_div.get_ylim()[1] >= max(gan.divergence_history["kl"])  # every point is in view
 
 
 @pytest.mark.parametrize("loss", LOSSES)

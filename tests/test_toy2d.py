@@ -370,3 +370,167 @@ def test_integer_beta1_is_accepted():
     gan = ToyGAN(preset="ring", beta1=0, seed=0)  # an int: torch.optim.Adam alone would refuse it
     gan.step(2)
     assert gan.opt_d.param_groups[0]["betas"] == (0.0, 0.999)
+
+
+# -- G steps per D step, divergences on a grid, your own points, snapshots (issue 25) ----------------
+
+
+def test_g_steps_runs_that_many_generator_updates_per_iteration():
+    gan = ToyGAN("ring", seed=0, d_steps=2, g_steps=3, batch_size=32)
+    gan.step(2)
+    assert (gan.d_step_count, gan.g_step_count) == (4, 6)
+    gan.set(g_steps=1)
+    gan.step(1)
+    assert (gan.d_step_count, gan.g_step_count) == (6, 7)
+    with pytest.raises(ValueError, match="g_steps"):
+        gan.set(g_steps=0)
+
+
+def _clusters(centres, n=2000, seed=0):
+    rng = np.random.default_rng(seed)
+    centres = np.asarray(centres, dtype=float)
+    return centres[rng.integers(len(centres), size=n)] + 0.05 * rng.standard_normal((n, 2))
+
+
+def test_grid_divergences_are_zero_for_the_same_cloud_and_log2_for_disjoint_ones():
+    a = _clusters([(-1, -1), (1, 1)])
+    kl, js = toy.grid_divergences(a, a, 3.0)
+    assert js == pytest.approx(0.0, abs=1e-12) and 0 <= kl < 0.01  # only the pseudo-counts' bias
+    kl, js = toy.grid_divergences(a, a + 4.0, 3.0)  # fakes all outside: clipped into the far corner bins
+    assert js == pytest.approx(np.log(2), abs=1e-3) and kl > 3
+
+
+def test_kl_is_the_forward_one_it_punishes_missed_modes_more_than_extra_ones():
+    two, one = _clusters([(-1, -1), (1, 1)]), _clusters([(1, 1)], seed=1)
+    kl_missed, js_missed = toy.grid_divergences(two, one, 3.0)  # G misses a data mode
+    kl_extra, js_extra = toy.grid_divergences(one, two, 3.0)  # G adds a mode the data lacks
+    assert kl_missed > 2 * kl_extra  # KL(p_data || p_g): a missed mode costs far more
+    assert js_missed == pytest.approx(js_extra, abs=0.02)  # JS is symmetric
+    assert 0.1 < js_missed < np.log(2) - 0.1
+
+
+def test_record_divergences_keeps_one_row_per_iteration():
+    gan = ToyGAN("ring", seed=0, batch_size=32)
+    gan.step(5)
+    gan.record_divergences()
+    gan.record_divergences()
+    gan.step(5)
+    kl, js = gan.record_divergences()
+    assert gan.divergence_history["step"] == [5, 10]
+    assert (gan.divergence_history["kl"][-1], gan.divergence_history["js"][-1]) == (kl, js)
+
+
+def test_pace_fixes_the_iterations_per_frame_and_slow_mode_waits():
+    import threading
+    import time
+
+    gan = ToyGAN("ring", seed=0, batch_size=32)
+    stop = threading.Event()
+    frames = gan.play_frames(stop, lambda: (3, 0.2))
+    t0 = time.perf_counter()
+    yielded = [next(frames), next(frames), next(frames)]
+    took = time.perf_counter() - t0
+    stop.set()
+    assert yielded == [3, 3, 3]
+    assert gan.iteration == 9
+    assert took >= 0.35  # two whole frames waited out their 0.2 s (the third is still drawing)
+
+
+GOOD_POINTS = "x,y\n" + "\n".join(f"{np.cos(t):.3f}, {np.sin(t):.3f}" for t in np.linspace(0, 6, 12))
+
+
+def test_parse_points_reads_csv_and_whitespace_with_a_header_and_comments():
+    pts = toy.parse_points(GOOD_POINTS)
+    assert pts.shape == (12, 2) and pts[0, 0] == pytest.approx(1.0)
+    same = toy.parse_points("# my ring\n" + GOOD_POINTS.split("\n", 1)[1].replace(",", " "))
+    np.testing.assert_array_equal(pts, same)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "1, 2, 3\n" * 12,
+            r"Your points: expected one point per row, two numbers each \(x, y\), an \(N, 2\) array; got shape \(12, 3\)",
+        ),
+        ("1, 2\n3\n" * 6, r"the rows hold \[1, 2\] numbers"),
+        ("1, 2\n" * 11 + "nan, 1\n", r"1 row\(s\) hold NaN or infinite values \(rows 12, counting from 1\)"),
+        ("1, 2\n" * 3, r"only 3 point\(s\); the playground needs at least 10"),
+        ("100, 2\n" * 12, r"coordinates reach 100, .* within ±10; divide your points by 40"),
+        ("1, 2\nfoo, bar\n", r"line 2 \('foo, bar'\) is not numbers"),
+    ],
+)
+def test_bad_points_get_a_clear_message(text, message):
+    with pytest.raises(ValueError, match=message):
+        toy.parse_points(text)
+
+
+def test_load_points_from_csv_and_npy(tmp_path):
+    (tmp_path / "ring.csv").write_text(GOOD_POINTS)
+    np.save(tmp_path / "ring.npy", toy.parse_points(GOOD_POINTS).astype(np.float32))
+    np.testing.assert_allclose(
+        toy.load_points(tmp_path / "ring.csv"), toy.load_points(tmp_path / "ring.npy"), atol=1e-6
+    )
+
+
+def test_load_points_errors_name_the_file_and_the_fix(tmp_path):
+    np.save(tmp_path / "three.npy", np.zeros((20, 3)))
+    np.save(tmp_path / "words.npy", np.array(["a", "b"]))
+    (tmp_path / "pickled.npy").write_bytes(b"not a numpy file at all")
+    (tmp_path / "latin.csv").write_bytes(b"\xff\xfe\x00garbage")
+    cases = {
+        "three.npy": r"The file 'three.npy': expected one point per row.*got shape \(20, 3\)",
+        "words.npy": r"The file 'words.npy': holds <U1 values; it needs an \(N, 2\) array of real numbers",
+        "pickled.npy": r"Could not read points from 'pickled.npy': it is not a NumPy .npy array of numbers\. Save",
+        "latin.csv": r"Could not read points from 'latin.csv': it is not a text file",
+        "missing.csv": r"Could not read points from 'missing.csv': there is no such file",
+        "points.json": r"The file 'points.json' is not a .csv, .txt or .npy file",
+    }
+    for name, message in cases.items():
+        with pytest.raises(ValueError, match=message):
+            toy.load_points(tmp_path / name)
+
+
+def test_custom_points_become_the_data():
+    pts = toy.parse_points(GOOD_POINTS)
+    gan = ToyGAN("custom", points=pts.tolist(), seed=0)
+    np.testing.assert_array_equal(gan.data.centers, pts)
+
+
+def test_a_snapshot_goes_on_exactly_where_the_run_was(tmp_path):
+    gan = ToyGAN("spiral", seed=3, g_steps=2, batch_size=64)
+    gan.step(20)
+    gan.record_divergences()
+    path = gan.save(tmp_path / "snap.pt")
+    assert [p.name for p in tmp_path.iterdir()] == ["snap.pt"]  # written atomically: no temporary file left
+    gan.step(15)
+    loaded = ToyGAN.load(path)
+    assert loaded.iteration == 40 and loaded.settings.g_steps == 2 and loaded.settings.preset == "spiral"
+    assert loaded.divergence_history["step"] == [40]
+    loaded.step(15)  # same networks, optimiser moments and noise stream: the same next 15 iterations
+    np.testing.assert_array_equal(loaded.samples(), gan.samples())
+    assert loaded.history["g_loss"] == gan.history["g_loss"]
+    snap = torch.load(path, weights_only=True)  # tensors, numbers and strings only
+    assert snap["format"] == toy.SNAPSHOT_FORMAT
+
+
+def test_a_snapshot_keeps_custom_points(tmp_path):
+    pts = toy.parse_points(GOOD_POINTS)
+    gan = ToyGAN("custom", points=pts.tolist(), seed=0, batch_size=32)
+    gan.step(3)
+    loaded = ToyGAN.load(gan.save(tmp_path / "mine.pt"))
+    np.testing.assert_array_equal(loaded.data.centers, pts)
+
+
+def test_bad_snapshots_are_refused_clearly(tmp_path):
+    gan = ToyGAN("ring", seed=0)
+    with pytest.raises(ValueError, match=r"A playground snapshot is a \.pt file"):
+        gan.save(tmp_path / "snap.pkl")
+    with pytest.raises(FileNotFoundError, match="No playground snapshot at"):
+        ToyGAN.load(tmp_path / "none.pt")
+    (tmp_path / "junk.pt").write_bytes(b"junk")
+    with pytest.raises(ValueError, match="Could not read the playground snapshot"):
+        ToyGAN.load(tmp_path / "junk.pt")
+    torch.save({"weights": torch.zeros(2)}, tmp_path / "other.pt")
+    with pytest.raises(ValueError, match="Not a playground snapshot"):
+        ToyGAN.load(tmp_path / "other.pt")

@@ -2,6 +2,7 @@
 state (ipywidgets swallows callback exceptions). The 1-D explorer of 03_loss_math, the toy GAN
 playground of 04_toy_gan_playground, the latent explorer of 05_dcgan_mnist."""
 
+import datetime
 import math
 import time
 
@@ -11,7 +12,8 @@ import pytest
 
 from gan_lessons import losses, theory
 from gan_lessons.losses import LossFamily
-from gan_lessons.widgets import gaussian_explorer, playground
+from gan_lessons.toy2d import SHIPPED_SNAPSHOT_RECIPES
+from gan_lessons.widgets import gaussian_explorer, model_overview_html, playground
 
 # -- gaussian_explorer (03_loss_math) --------------------------------------------------------------
 
@@ -99,7 +101,7 @@ def test_builder_returns_an_undisplayed_widget_with_its_controls(pg):
         ("WGAN-GP", "wgan_gp"),
         ("hinge", "hinge"),
     } <= set(pg.loss.options)
-    assert pg.preset.options == ("ring", "grid", "spiral", "moons")
+    assert [key for _, key in pg.preset.options] == ["ring", "grid", "spiral", "moons"]
     assert "iteration <b class='gl-iteration'>0</b>" in pg.counter.value
     assert "0/8" in pg.modes_label.value
     with pytest.raises(AttributeError):
@@ -210,7 +212,7 @@ def test_hinge_from_the_dropdown(pg):
 
 def test_bad_values_are_reported_not_raised():
     pg = playground(points=[(0, 0), (1, 1)], preset="custom")
-    assert "custom" in pg.preset.options and pg.gan.data.name == "custom"
+    assert pg.preset.value == "custom" and pg.gan.data.name == "custom"
     pg.lr_d.value = 1.0  # the slider's maximum is allowed
     assert pg.error is None
     with pytest.raises(ValueError, match="pause\\(\\) it before calling run"):
@@ -365,3 +367,135 @@ def test_conditional_explorer_rejects_bad_input():
         conditional_explorer(Generator(latent_dim=8, width=8))
     with pytest.raises(ValueError, match="Unknown label 10"):
         conditional_explorer(ConditionalGenerator(latent_dim=8, width=8), digit=10)
+
+
+# -- issue 25: G steps, the speed menu, the model overview, your own data, snapshots ---------------
+
+
+def lit(pg) -> set:
+    """The parts of the model overview that are lit."""
+    return {k for k in "zGxD" if f"gl-node-{k} gl-active" in pg.overview.value}
+
+
+def test_g_steps_slider_is_live_and_the_step_button_uses_it(pg):
+    pg.g_steps.value = 3
+    assert pg.gan.settings.g_steps == 3
+    pg.step_button.click()
+    assert (pg.gan.d_step_count, pg.gan.g_step_count) == (1, 3)
+    assert "1 D update(s), then 3 G update(s)" in pg.overview.value
+
+
+def test_the_overview_lights_the_network_each_step_and_control_changes(pg):
+    pg.step_d_button.click()
+    assert lit(pg) == {"x", "D"}
+    pg.step_g_button.click()
+    assert lit(pg) == {"z", "G", "D"}
+    pg.lr_d.value = 3e-3
+    assert lit(pg) == {"D"}
+    pg.g_steps.value = 2
+    assert lit(pg) == {"G"}
+    pg.preset.value = "grid"
+    assert lit(pg) == {"x"} and "fresh networks" in pg.overview.value
+    with pytest.raises(ValueError, match="Unknown parts"):
+        model_overview_html({"E"})
+
+
+def test_speed_menu_sets_the_pace_and_slow_mode_is_slow(pg):
+    assert pg.pace() == (0, 0.0)
+    pg.speed.value = "10"
+    assert pg.pace()[0] == 10
+    pg.speed.value = "slow"
+    assert pg.pace() == (1, 0.5)
+    pg.play()
+    time.sleep(1.6)
+    pg.pause()
+    assert 1 <= pg.gan.iteration <= 5  # 2 frames/s, one iteration each (auto mode does hundreds)
+
+
+def test_a_drawing_becomes_the_data_in_the_menu(pg):
+    pts = np.stack([np.linspace(-1, 1, 15), np.linspace(-1, 1, 15) ** 2], 1).round(3)
+    pg.draw_points.value = "\n".join(f"{x}, {y}" for x, y in pts)
+    assert pg.preset.value == "drawing" and ("your drawing (15 points)", "drawing") in pg.preset.options
+    assert pg.gan.settings.preset == "custom"
+    np.testing.assert_allclose(pg.gan.data.centers, pts)
+    pg.step_button.click()  # and it trains on it
+    assert pg.gan.iteration == 1
+    pg.preset.value = "ring"  # the presets are still there
+    assert pg.gan.data.name == "ring"
+    pg.preset.value = "drawing"  # and so is the drawing
+    np.testing.assert_allclose(pg.gan.data.centers, pts)
+
+
+def test_a_bad_drawing_is_shown_and_the_data_kept(pg):
+    pg.draw_points.value = "0.1, 0.2\n0.3, 0.4"
+    assert "only 2 point(s)" in pg.data_message.value and "gl-data-error" in pg.data_message.value
+    assert pg.gan.data.name == "ring"
+
+
+def _upload(pg, name: str, content: bytes) -> None:
+    pg.upload.value = (
+        {
+            "name": name,
+            "type": "",
+            "size": len(content),
+            "content": memoryview(content),
+            "last_modified": datetime.datetime(2026, 12, 6),
+        },
+    )
+
+
+def test_a_file_becomes_the_data_in_the_menu(pg):
+    import io
+
+    pts = np.stack([np.cos(np.arange(20)), np.sin(np.arange(20))], 1)
+    buffer = io.BytesIO()
+    np.save(buffer, pts)
+    _upload(pg, "circle.npy", buffer.getvalue())
+    assert pg.preset.value == "file" and pg.gan.settings.preset == "custom"
+    np.testing.assert_allclose(pg.gan.data.centers, pts)
+    assert "circle.npy: 20 points" in pg.data_message.value
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("few.csv", b"1,2\n3,4\n", "only 2 point(s)"),
+        ("wide.csv", b"1,2,3\n" * 12, "got shape (12, 3)"),
+        ("nan.csv", b"1,2\n" * 11 + b"nan,1\n", "hold NaN or infinite values"),
+        ("junk.npy", b"junk", "Could not read points from 'junk.npy'"),
+        ("points.json", b"[]", "is not a .csv, .txt or .npy file"),
+    ],
+)
+def test_a_bad_file_is_shown_and_the_data_kept(pg, name, content, message):
+    _upload(pg, name, content)
+    assert message in pg.data_message.value
+    assert pg.gan.data.name == "ring" and pg.error is None
+
+
+def test_snapshot_buttons_save_and_load_the_game(pg, tmp_path):
+    pg.g_steps.value = 2
+    pg.run(5)
+    pg.snapshot_path.value = str(tmp_path / "mine.pt")
+    pg.save_button.click()
+    assert "saved mine.pt at iteration 10" in pg.status.value
+    pg.preset.value = "spiral"
+    pg.g_steps.value = 1
+    assert pg.gan.iteration == 0
+    pg.load_button.click()
+    assert pg.gan.iteration == 10 and pg.gan.data.name == "ring"
+    assert (pg.preset.value, pg.g_steps.value) == ("ring", 2)  # the controls follow the snapshot
+    assert lit(pg) == {"z", "G", "x", "D"}
+    pg.snapshot_path.value = str(tmp_path / "none.pt")
+    pg.load_button.click()
+    assert "No playground snapshot" in pg.status.value and pg.gan.iteration == 10
+
+
+def test_start_from_a_shipped_snapshot(pg):
+    name = "toy_spiral_mid.pt"
+    pg.start_from.value = name
+    recipe = SHIPPED_SNAPSHOT_RECIPES[name]
+    assert pg.error is None and pg.gan.iteration == recipe["iterations"]
+    assert pg.preset.value == "spiral" and pg.start_from.value == ""
+    pg.run(3)
+    pg.start_from.value = name  # the same snapshot again: back to its iteration
+    assert pg.gan.iteration == recipe["iterations"]

@@ -18,7 +18,7 @@ import types as _types
 from .ch02 import MODEL_KINDS, check_model_kinds, check_output_shape, check_parameter_count, check_prob_real
 from .ch03 import check_d_loss, check_d_star, check_g_loss, check_loss_choice, check_value_at_equilibrium
 from .ch04 import DIAGNOSES, check_diagnosis, check_lsgan_d_loss, check_modes_reached
-from .ch05 import check_scale_images, check_training_loop
+from .ch05 import check_inversion, check_scale_images, check_training_loop
 from .ch06 import check_frechet_distance, check_kl_to_uniform, check_knn_radii
 from .ch07 import BUG_HUNT_LISTING, check_bug_hunt, check_fixed_step, print_listing
 from .ch08 import check_alternating_invariant, check_simultaneous_step

@@ -184,4 +184,108 @@ def _check_training_loop(fn: Callable) -> None:
     )
 
 
-__all__ = ["check_scale_images", "check_training_loop"]
+__all__ = ["check_scale_images", "check_training_loop", "check_inversion"]
+
+
+# -- inversion (section 9): the student's loop against latent.invert from the same seed ------------------
+
+_INV_LATENT, _INV_WIDTH, _INV_N, _INV_STEPS, _INV_LR, _INV_SEED = 8, 4, 5, 6, 0.1, 3
+
+
+def _inversion_setup() -> tuple[Generator, torch.Tensor]:
+    """A tiny generator and random targets in [-1, 1], far from its range: large pixel errors, so Adam's
+    epsilon hardly matters and the loss's scale (a sum or a mean over digits) gives the same z."""
+    with torch.random.fork_rng():
+        torch.manual_seed(11)
+        G = Generator(_INV_LATENT, _INV_WIDTH).eval()
+    x = torch.rand(_INV_N, 1, 28, 28, generator=torch.Generator().manual_seed(12)) * 2 - 1
+    return G, x
+
+
+def _reference_inversion(variant: str) -> torch.Tensor:
+    """The z that the right loop (latent.invert) or one typical mistake ends with."""
+    from ..latent import invert
+
+    G, x = _inversion_setup()
+    if variant == "right":
+        return invert(G, x, steps=_INV_STEPS, lr=_INV_LR, seed=_INV_SEED).z
+    gen = torch.Generator().manual_seed(_INV_SEED)
+    start = torch.randn(_INV_N, _INV_LATENT, generator=gen)
+    if variant == "zeros":
+        start = torch.zeros_like(start)
+    z = start.clone().requires_grad_(True)
+    opt = torch.optim.Adam([z], lr=_INV_LR)
+    for _ in range(_INV_STEPS):
+        diff = G(z) - x
+        loss = {"ascent": -(diff**2).mean(), "l1": diff.abs().mean()}.get(variant, (diff**2).mean())
+        if variant != "no_zero_grad":
+            opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return z.detach()
+
+
+_INVERSION_HINTS = {
+    "zeros": "You start every z at 0. Start from a random z drawn with the generator you are given, "
+    "torch.randn(len(x), G.latent_dim, generator=generator), as invert() does.",
+    "ascent": "The error grows: you maximise it. Minimise the squared pixel error ((G(z) - x) ** 2).",
+    "l1": "That is the absolute (L1) error. Minimise the squared pixel error, ((G(z) - x) ** 2).mean().",
+    "no_zero_grad": "The gradients pile up from step to step: call opt.zero_grad() before each backward().",
+}
+
+
+@checker
+def check_inversion(fn: Callable) -> None:
+    """Exercise (05): `fn(G, x, steps, lr, generator)` returns the z (N, latent_dim) that `steps` Adam steps
+    on the squared pixel error take from z drawn with `generator`; compared with `latent.invert` from the
+    same seed."""
+    require_callable(fn, "check_inversion(my_invert)")
+    with single_thread():
+        return _check_inversion(fn)
+
+
+def _check_inversion(fn: Callable) -> None:
+    G, x = _inversion_setup()
+    before = {k: v.clone() for k, v in G.state_dict().items()}
+    out = call_student(
+        fn,
+        G,
+        x.clone(),
+        _INV_STEPS,
+        _INV_LR,
+        torch.Generator().manual_seed(_INV_SEED),
+        about="It receives G, the digits x (N, 1, 28, 28), steps, lr and a torch.Generator.",
+    )
+    z = as_tensor(out, "the latent vectors z, shape (N, latent_dim)").float()
+    if z.shape != (_INV_N, _INV_LATENT):
+        raise WrongAnswer(
+            f"Return one z per digit, shape ({_INV_N}, {_INV_LATENT}) here (N, G.latent_dim); got {tuple(z.shape)}."
+        )
+    if any(not torch.equal(v, G.state_dict()[k]) for k, v in before.items()):
+        raise WrongAnswer(
+            "G's weights changed: inversion searches z with G frozen. Give the optimiser [z] only, not G.parameters()."
+        )
+    start = torch.randn(_INV_N, _INV_LATENT, generator=torch.Generator().manual_seed(_INV_SEED))
+    if close(z, start, rtol=0, atol=1e-7):
+        raise WrongAnswer(
+            "z never moved from its start: make it a leaf that requires grad (z.requires_grad_(True)), give "
+            "torch.optim.Adam([z], lr=lr) and call backward() and step() each step."
+        )
+    right = _reference_inversion("right")
+    scale = float((right - start).norm())  # how far the right loop moves z
+
+    def near(ref: torch.Tensor) -> bool:  # within 3% of that distance (Adam's epsilon, float sums)
+        return bool(torch.isfinite(z).all()) and float((z - ref).norm()) <= 0.03 * scale
+
+    if near(right):
+        return correct(
+            f"{_INV_STEPS} Adam steps on the pixel error from the same start give the same z as invert()."
+        )
+    for variant, hint in _INVERSION_HINTS.items():
+        if near(_reference_inversion(variant)):
+            raise WrongAnswer(hint)
+    raise WrongAnswer(
+        f"Your z differs from invert()'s after {_INV_STEPS} steps from the same seed. Check: z drawn first with "
+        "the generator, Adam([z], lr=lr), each step zero_grad, the squared pixel error of G(z) against x, "
+        "backward, step; exactly `steps` steps."
+    )
