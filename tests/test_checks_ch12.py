@@ -1,4 +1,4 @@
-"""gan_lessons.checks.ch12 (12_future_and_faq): a right answer passes in two forms; each typical wrong
+"""gan_lessons.checks.ch12 (12_where_gans_stand): a right answer passes in two forms; each typical wrong
 answer gets its own hint, as WrongAnswer."""
 
 import numpy as np

@@ -124,7 +124,13 @@ CHAPTERS: tuple[Chapter, ...] = (
         "GANs for segmentation",
         "pix2pix-style image -> mask vs a plain U-Net, IoU/Dice",
     ),
-    Chapter("12", "future_and_faq", "Future and FAQ", "trends, diffusion models, the FAQ as runnable cells"),
+    Chapter(
+        "12",
+        "where_gans_stand",
+        "Where GANs stand",
+        "2014-2026: diffusion, flow matching, distillation, R3GAN; GAN vs diffusion vs flow matching measured",
+    ),
+    Chapter("13", "faq", "FAQ and references", "the questions learners ask, each as a runnable cell; references"),
 )
 
 

@@ -10,7 +10,7 @@ One contract (gan_lessons/checks/core.py) for every `check_...` function:
 - a checker called with something it cannot use (a number where a function is expected) raises
   ValueError: a mistake in calling the checker, not in the answer.
 
-One module per chapter holds the checkers that chapter introduces: ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09, ch10, ch11, ch12."""
+One module per chapter holds the checkers that chapter introduces: ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09, ch10, ch11, ch12, ch13."""
 
 import types as _types
 
@@ -25,6 +25,7 @@ from .ch09 import check_gradient_penalty
 from .ch10 import check_d_input, check_label_planes
 from .ch11 import check_iou, check_pix2pix_g_loss
 from .ch12 import check_add_noise
+from .ch13 import check_resize_conv
 from .core import NOT_DONE, NOT_RIGHT, WrongAnswer, checker
 
 # Every public name above: the checkers, the contract and the chapters' constants.

@@ -1,4 +1,4 @@
-"""Checker for 12_future_and_faq: the forward (noising) step of a diffusion model,
+"""Checker for 12_where_gans_stand: the forward (noising) step of a diffusion model,
 x_t = sqrt(abar_t) x0 + sqrt(1 - abar_t) noise. It runs a student's function on known cases and,
 when it is wrong, recognises the usual mistakes and says which one it is."""
 
