@@ -46,11 +46,12 @@ CHAPTER_OF = {  # a checker used by two chapters lives in the one that introduce
     "check_bug_hunt": "ch07",
     "check_simultaneous_step": "ch08",
     "check_gradient_penalty": "ch09",
-    "check_label_planes": "ch10",
-    "check_d_input": "ch10",
+    "check_projection_logits": "ch10",
+    "check_ac_terms": "ch10",
     "check_iou": "ch11",
     "check_pix2pix_g_loss": "ch11",
-    "check_add_noise": "ch12",
+    "check_flow_matching_pair": "ch12",
+    "check_resize_conv": "ch13",
 }
 
 

@@ -22,9 +22,9 @@ from .ch06 import check_frechet_distance, check_kl_to_uniform, check_knn_radii
 from .ch07 import BUG_HUNT_LISTING, check_bug_hunt, print_listing
 from .ch08 import check_simultaneous_step
 from .ch09 import check_gradient_penalty
-from .ch10 import check_d_input, check_label_planes
+from .ch10 import check_ac_terms, check_projection_logits
 from .ch11 import check_iou, check_pix2pix_g_loss
-from .ch12 import check_add_noise
+from .ch12 import check_flow_matching_pair
 from .ch13 import check_resize_conv
 from .core import NOT_DONE, NOT_RIGHT, WrongAnswer, checker
 
