@@ -249,7 +249,7 @@ for name, rep_, cov, sec in [
 # training digits: the recipe obeys its label 98.5%, 97.8% and 99.3% of the time (worst digit 97%, 92%, 98%),
 # every digit drawn; the plain run 72.6%, 76.8% and 73.2% (worst digit 59%, 69%, 55%). The recipe's
 # whole-set FID (LeNet features, chapter 06, against the 1,000 held-out digits) is 72, 69 and 71. In quick
-# mode (40 steps) the recipe is at 47-54% and the plain run at 13-23%. The table above prints each run's
+# mode (40 steps) the recipe is at 47-54% and the plain run at 9-23%. The table above prints each run's
 # training seconds; the index gives the whole chapter's full-mode time on a 2-core CPU.
 #
 # Each way of giving D the label, on the same 4,000 training digits, the same G, the same batches, 500 samples
@@ -259,13 +259,36 @@ for name, rep_, cov, sec in [
 # fall inside the manifold of that class's samples; a G that draws one kind of 3 for every z has a low recall
 # on the 3s. Real training digits, 50 per class, give the ceiling at this sample size.
 #
-# TABLE_PLACEHOLDER
+# | D sees the label as | class term (AC) | seeds | 200 steps | 400 steps | 496 steps | worst digit at 496 | recall per class, mean (worst digit) |
+# |---|---|---|---|---|---|---|---|---|
+# | one-hot planes (plain) | no | 0, 1, 2 | 63-66% | 71-76% | 76-78% | 58-68% | 0.66-0.68 (0.32-0.56) |
+# | one-hot planes, lr 2e-4 (the DCGAN paper's) | no | 0, 1, 2 | 13-15% | 13-19% | 14-25% | 0-8% | 0.18-0.27 (0.01-0.03) |
+# | projection, pooled (Miyato & Koyama's) | no | 0, 1, 2 | 20-24% | 38-39% | 47-51% | 4-16% | 0.33-0.48 (0.00-0.09) |
+# | **class-linear last layer (the recipe)** | **yes** | 0, 1, 2 | **89-91%** | **96-98%** | **97-99%** | **88-96%** | **0.60-0.66 (0.50-0.52)** |
+# SEED0_ROWS
+# | real training digits, 50 per class | | | | | | | 0.86 (0.64) |
+#
+# What the table shows, at this budget:
+#
+# - **Obedience.** Telling D what to do with the label is what works: the recipe passes 90% by about 200
+#   steps in two seeds of three (89% in the third) and reaches 97-99%, where the plain run is at 76-78%.
+# - **The paper's projection, as run here, is the slowest.** With global sum pooling the label meets 64
+#   numbers per class instead of the recipe's 3,136, and this D keeps its BatchNorm and the non-saturating
+#   loss, where Miyato & Koyama used spectral normalisation, the hinge loss and a ResNet D. That departure,
+#   not the projection idea, is the likely cause; it was not tested here. The recipe's class-linear last
+#   layer is the variant that works in this course's D.
+# - **What the recipe costs.** Diversity within a class, a little: its mean recall per class is 0.60-0.66
+#   against the plain run's 0.66-0.68 (real digits: 0.86), with more precision (0.74-0.77). The AC-GAN
+#   narrowing is measurable but small here; its worst digit's recall (0.50-0.52) is better than the plain
+#   run's (0.32-0.56), whose wrong-digit samples leave some classes thin.
+# - **Learning rate.** At the DCGAN paper's 2e-4 the plain run barely starts in 496 steps: the course's 2e-3
+#   is the budget's choice, not a universal one.
 
 # %%
 # Wrong world: the 290 s cap (the course's budget of 5 minutes on a 2-core CPU) cut the recipe's run short.
 assert run.step == plain.step == steps, (run.step, steps)
 if QUICK:
-    # After 40 steps, measured with seeds 0, 1, 2: recipe 54%, 47%, 49%; plain 13%, 19%, 23%.
+    # After 40 steps, measured with seeds 0, 1, 2: recipe 54%, 47%, 49%; plain 13%, 19%, 23% (9% for seed 0 on 2026-12-06).
     assert report.accuracy >= 0.30, report
     assert report.accuracy > plain_report.accuracy + 0.1, (report, plain_report)
 else:
@@ -362,12 +385,12 @@ print(f"whole-set {FID_LABEL}: {fid(test, fake):.1f}" if len(fake) >= 1000 else 
 # which draws the wrong digit a quarter of the time.
 assert (per_class > ref).all(), (per_class, ref)
 assert np.median(per_class) < np.median(plain_per_class), (per_class, plain_per_class)
-assert recall.mean() < ref_recall.mean(), (
-    recall,
-    ref_recall,
-)  # the samples do not cover a class as real digits do
-
-# DIVERSITY_PLACEHOLDER
+# The samples do not cover a class as real digits do (wrong world: recall per class is blind to the generator).
+assert recall.mean() < ref_recall.mean(), (recall, ref_recall)
+if not QUICK:
+    # The AC-GAN narrowing, measured over seeds 0-2 (benchmarks/results/): the recipe's mean recall per class
+    # 0.60-0.66, the plain run's 0.66-0.68. Wrong world: the recipe buys obedience *and* diversity.
+    assert recall.mean() < plain_recall.mean() + 0.02, (recall.mean(), plain_recall.mean())
 
 # %% [markdown]
 # ## 6. The explorer: digit, seeds, interpolation, latent sliders
@@ -406,7 +429,8 @@ assert redraw_ms < (200 if QUICK else 50), f"the explorer took {redraw_ms:.0f} m
 # - Label planes at D's input alone teach obedience slowly (about three times in four after this chapter's 496
 #   steps, still rising). Telling D what to do with the label works far better: a projection (the label's
 #   embedding dotted with D's features; the paper pools them first, the recipe dots the whole map) and an
-#   auxiliary classifier (D reads the digit; G is paid when D reads the one it asked for). SUMMARY_PLACEHOLDER
+#   auxiliary classifier (D reads the digit; G is paid when D reads the one it asked for). Together
+#   they obey 97-99% after 496 steps, at a small cost in diversity within each class (recall per class).
 # - Conditioning accuracy (chapter 06's classifier as the judge) measures obedience; FID per class
 #   measures quality within each class. Report both: a G can be obedient and blurry, or sharp and
 #   disobedient.

@@ -103,7 +103,8 @@ warnings.simplefilter("ignore", SmallSampleWarning)  # quick mode scores 200 sam
 # the regression and simplify the path: draw a straight line from each image to a noise sample, and train
 # the network to predict the velocity along it. Sampling integrates that velocity from noise back to an
 # image, and straighter paths need fewer steps. Stable Diffusion 3 (Esser et al., ICML 2024) is a rectified
-# flow, as are most large image and video models released since; in 2026 it is the default recipe.
+# flow, as are FLUX.1 and many image and video models released since; in 2026 flow matching is the common
+# default for new image generators.
 # **Consistency models** (Song, Dhariwal, Chen and Sutskever, ICML 2023) train a network to jump from any
 # point of the path straight to its end, for one- or two-step sampling without an adversary.
 #
@@ -344,7 +345,7 @@ assert g["fid"] < fm20["fid"] / 3 and g["fid"] < ddim20["fid"] / 3, (g, fm20, dd
 #   average. VQGAN (Esser, Rombach and Ommer, CVPR 2021) trained a quantised autoencoder with a perceptual
 #   loss and a patch discriminator; Stable Diffusion's autoencoder is not VQGAN but a KL-regularised
 #   autoencoder trained with those same losses (Rombach et al., 2022), and the autoencoders of later latent
-#   diffusion and flow models are still trained with an adversarial term. pix2pix (Isola et al., CVPR 2017)
+#   diffusion and flow models are typically still trained with an adversarial term. pix2pix (Isola et al., CVPR 2017)
 #   maps image to image with one; chapter [11](11_gan_segmentation.ipynb) measures when the adversarial term
 #   helps for segmentation.
 # - **Cheaper GAN training** (the article's §5.1, "more efficient training"). Projected GAN (Sauer, Chitta,

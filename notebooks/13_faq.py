@@ -1,3 +1,11 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # 13 · FAQ and references
 #
@@ -266,7 +274,7 @@ print(
 )
 
 # %%
-# Measured (n = 500): about 400 after one epoch, about 150 after thirty. Wrong world: training past the first
+# Measured (n = 500, quick mode): about 2,000 after one epoch, about 150 after thirty. Wrong world: training past the first
 # epoch stops paying, and the two FIDs are close.
 assert fid_long < fid_short / 2, (fid_long, fid_short)
 
@@ -324,7 +332,7 @@ print(f"fixed cost per step: about {fixed:.1f} ms, {fixed / ms[8]:.0%} of a batc
 # %%
 # Measured on a loaded 2-core machine: batch 8 spends most of its step on the fixed cost. Wrong world: the cost
 # is all per image (no fixed part), and batch 8 is as cheap per image as batch 128.
-assert ms[8] / 8 > 2 * ms[128] / 128, ms
+assert ms[8] / 8 > 1.5 * ms[128] / 128, ms  # measured: 7.1 against 3.0 ms per image
 
 # %% [markdown]
 # ### 1.8 How do I train on my own images?
@@ -374,25 +382,29 @@ print(f"trained {my_run.step} steps on {len(mine)} images from {folder}")
 # They do not go down because G and D play a game: when one improves, the other's loss goes up. At the
 # ideal end point D cannot tell real from fake, D = 1/2 everywhere, and D's BCE loss sits at
 # 2 log 2 ≈ 1.386 (chapter 03). But the converse fails: a D loss flat at 2 log 2 does **not** show that
-# training works. A D that never learns gives the same curve while G learns nothing. The cell trains a
-# run whose D has a learning rate a million times too small, and scores its G: the loss curve sits at
-# 2 log 2, the samples are noise. Loss curves do not tell quality; measure the samples (1.6). Deeper:
+# training works. A **dead** D, one that outputs the same number for every image (here its last layer's
+# weights are stuck at zero, and its learning rate is a million times too small to leave them), gives the
+# same flat curve, and G, which gets no gradient from it, learns nothing. The cell trains such a run and
+# scores its G. Loss curves do not tell quality; measure the samples (1.6). Deeper:
 # [03 The loss, the maths](03_loss_math.ipynb) (the value at equilibrium, -log 4),
 # [08 Training pitfalls](08_training_pitfalls.ipynb) (why loss curves do not tell quality).
 
 # %% tags=["nbval-ignore-output"]
-dead = new_run(TrainConfig(seed=0, lr_d=2e-9, device="cpu"))  # D practically frozen at its initialisation
+dead = new_run(TrainConfig(seed=0, lr_d=2e-9, device="cpu"))
+with torch.no_grad():
+    dead.D.net[-1].weight.zero_()  # D's last layer outputs its bias (0) whatever the image: a dead D
+    dead.D.net[-1].bias.zero_()
 train(dead, data, 1, progress=False)
 d_flat = float(np.mean(dead.history["d_loss"][-20:]))
 fid_dead = fid(real, dead.sample(n_eval), net)
 print(
-    f"frozen D: D loss {d_flat:.3f} over the last 20 steps (2 log 2 = {2 * np.log(2):.3f}); FID {fid_dead:.0f}"
+    f"dead D: D loss {d_flat:.3f} over the last 20 steps (2 log 2 = {2 * np.log(2):.3f}); FID of its G {fid_dead:.0f}"
 )
 print(f"the shipped G, trained against a live D: FID {fid_long:.0f}")
 
 # %%
-# Wrong world: a D loss at 2 log 2 implies a good G. Here it sits there and the FID is far worse than the shipped G's.
-assert abs(d_flat - 2 * np.log(2)) < 0.05, d_flat
+# Wrong world: a D loss flat at 2 log 2 means G is learning. Here it is flat there and G's FID is far worse.
+assert abs(d_flat - 2 * np.log(2)) < 0.01, d_flat
 assert fid_dead > 3 * fid_long, (fid_dead, fid_long)
 
 # %% [markdown]

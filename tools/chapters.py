@@ -116,7 +116,7 @@ CHAPTERS: tuple[Chapter, ...] = (
         "10",
         "conditional_gan",
         "Conditional GAN",
-        "class-conditional digits (projection D + auxiliary classifier: 97.8-99.3% obey their label), latent-space explorer",
+        "class-conditional digits: projection vs class-linear D, auxiliary classifier (97-99% obey), per-class diversity, explorer",
     ),
     Chapter(
         "11",
