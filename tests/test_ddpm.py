@@ -126,9 +126,7 @@ def test_flow_sample_with_the_exact_velocity_lands_on_the_data():
 
 
 def test_training_flow_matching_lowers_its_loss():
-    from gan_lessons import train_flow_matching
-
-    from gan_lessons import load_mnist
+    from gan_lessons import load_mnist, train_flow_matching
 
     torch.manual_seed(0)
     digits = load_mnist("train", verbose=False)

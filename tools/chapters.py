@@ -130,7 +130,9 @@ CHAPTERS: tuple[Chapter, ...] = (
         "Where GANs stand",
         "2014-2026: diffusion, flow matching, distillation, R3GAN; GAN vs diffusion vs flow matching measured",
     ),
-    Chapter("13", "faq", "FAQ and references", "the questions learners ask, each as a runnable cell; references"),
+    Chapter(
+        "13", "faq", "FAQ and references", "the questions learners ask, each as a runnable cell; references"
+    ),
 )
 
 
