@@ -59,6 +59,7 @@ from gan_lessons import (
     TrainConfig,
     diffusion_sample,
     fid,
+    flow_matching_pair,
     flow_sample,
     load_denoiser,
     load_feature_net,
@@ -190,7 +191,9 @@ noise = torch.randn(x0.shape, generator=torch.Generator().manual_seed(0))
 ts = torch.linspace(0, 1, 6)
 display(
     show_images(
-        flow_pair(x0, noise, ts)[0], nrow=6, title="one digit at t = " + ", ".join(f"{t:.1f}" for t in ts)
+        flow_matching_pair(x0, noise, ts)[0],
+        nrow=6,
+        title="one digit at t = " + ", ".join(f"{t:.1f}" for t in ts),
     )
 )
 

@@ -216,7 +216,9 @@ with torch.no_grad():
     outputs = {
         "transposed, kernel 3, stride 2": F.conv_transpose2d(flat, w3, stride=2, padding=1, output_padding=1),
         "transposed, kernel 4, stride 2": F.conv_transpose2d(flat, w4, stride=2, padding=1),
-        "resize, then convolve (3x3)": resize_then_convolve(flat, w_resize),
+        "resize, then convolve (3x3)": F.conv2d(
+            F.interpolate(flat, scale_factor=2, mode="nearest"), w_resize, padding=1
+        ),
     }
 spreads = {name: period2_spread(out) for name, out in outputs.items()}
 fig, axes = plt.subplots(1, 3, figsize=(7.5, 2.6))
