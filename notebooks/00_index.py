@@ -70,7 +70,7 @@ assert versions["torch"].startswith("2.14.1") and versions["torchvision"].starts
 #
 # The last column is the time to run the chapter top to bottom in full mode on a 2-core CPU: the
 # course's build machine (x86-64, 2 cores, torch 2.14.1 on the CPU), one chapter at a time with
-# `benchmarks/chapter_times.py`, measured on 2026-11-26 (03, 07, 08, 09, 10 and 11 run on one thread by
+# `benchmarks/chapter_times.py`, measured on 2026-11-26 (03, 07, 08, 09, 10, 11, 12 and 13 run on one thread by
 # design, `setup_chapter(..., threads=1)`; the others on two). Each chapter states it in a `full-mode-time` marker in its first cell; `make nav` copies
 # it here. Quick mode takes a fraction of it.
 
