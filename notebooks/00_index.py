@@ -62,10 +62,10 @@ assert versions["torch"].startswith("2.14.1") and versions["torchvision"].starts
 # | 07 | [Bug hunt](07_bug_hunt.ipynb) | ten classic mistakes, each run, its symptom shown, then fixed; find the bugs | 9 s |
 # | 08 | [Training pitfalls](08_training_pitfalls.ipynb) | mode collapse, oscillation, vanishing gradients, diagnostics | 53 s |
 # | 09 | [Stabilizing GANs](09_stabilizing.ipynb) | WGAN, WGAN-GP, spectral norm, hinge, TTUR, label smoothing, minibatch std, R1, DiffAugment on one table | 385 s (6.4 min, of which the 11 x 30 s table 381 s) |
-# | 10 | [Conditional GAN](10_conditional_gan.ipynb) | class-conditional digits: projection vs class-linear D, auxiliary classifier (97-99% obey), per-class diversity, explorer | 114 s |
+# | 10 | [Conditional GAN](10_conditional_gan.ipynb) | class-conditional digits: projection vs class-linear D, auxiliary classifier (97-99% obey), per-class diversity, explorer | 290 s (4.8 min, measured with two other chapters running beside it) |
 # | 11 | [GANs for segmentation](11_gan_segmentation.ipynb) | pix2pix-style image -> mask vs a plain U-Net, IoU/Dice | 167 s (2.8 min) |
 # | 12 | [Where GANs stand](12_where_gans_stand.ipynb) | 2014-2026: diffusion, flow matching, distillation, R3GAN; GAN vs diffusion vs flow matching measured | not measured yet |
-# | 13 | [FAQ and references](13_faq.ipynb) | the questions learners ask, each as a runnable cell; references | not measured yet |
+# | 13 | [FAQ and references](13_faq.ipynb) | the questions learners ask, each as a runnable cell; references | 216 s (3.6 min, measured with two other chapters running beside it) |
 # <!-- toc:end -->
 #
 # The last column is the time to run the chapter top to bottom in full mode on a 2-core CPU: the

@@ -159,7 +159,7 @@ warnings.simplefilter("ignore", SmallSampleWarning)  # quick mode scores 200 sam
 #   steps.
 #
 # Both denoisers train 630 steps of 64 (`DENOISER_RECIPE`) and ship in `data/` (`tools/make_denoisers.py`
-# rebuilds them), so quick mode measures the same models as full mode. A denoiser step costs about three
+# rebuilds them), so quick mode measures the same models as full mode. A denoiser step costs three to four
 # GAN steps; the cell below measures that, and so what "matched training compute" means here.
 #
 # First, write the pair that flow matching learns from.

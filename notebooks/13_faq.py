@@ -27,7 +27,7 @@
 # Every answer runs on the course's shipped models (the DCGAN generator of chapter 02 and 05, the
 # denoisers of chapter 12), so quick mode checks the same claims as full mode on fewer samples.
 #
-# <!-- full-mode-time: not measured yet -->
+# <!-- full-mode-time: 216 s (3.6 min, measured with two other chapters running beside it) -->
 
 # %% [markdown]
 # <!-- nav:top -->
