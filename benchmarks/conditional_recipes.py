@@ -1,43 +1,57 @@
 """The 10_conditional_gan table from the command line: each way of giving the conditional D the label, trained
-from the same seed on the same batches, its conditioning accuracy (chapter 06's classifier) after given steps.
-Prints a Markdown table; never asserts.
+from the same seed on the same batches, its conditioning accuracy (chapter 06's classifier) after given steps and,
+at the last step, the intra-class diversity of its samples: recall per class (Kynkaenniemi et al. 2019, LeNet
+features) against the held-out test digits of that class. Prints a Markdown table; never asserts.
 
-    python benchmarks/conditional_recipes.py        # as the chapter trains now: 8 epochs of the 4,000 training digits
-    python benchmarks/conditional_recipes.py --split all --epochs 6 --at 200,400,468   # the table chapter 10 quotes
-    python benchmarks/conditional_recipes.py --seeds 0,1,2
+    python benchmarks/conditional_recipes.py --seeds 0,1,2 --json benchmarks/results/conditional_recipes.json
+        # the table chapter 10 quotes: 8 epochs (496 steps) of the 4,000 training digits, 3 seeds
     python benchmarks/conditional_recipes.py --digits 1280 --epochs 1 --at 10,20 --n-eval 100   # a quick look
 
-Chapter 10's table was measured on split "all" (all 5,000 subset digits, the 1,000 test digits included:
-6 epochs = 468 steps of 64), before the chapter moved to the training split; `--split all --epochs 6
---at 200,400,468` reproduces it. `--digits N` trains on N digits of the split drawn at random (seed 0, as the
-chapter's quick mode draws them): the subset is sorted by class, so its first N digits would be a few classes.
+`--digits N` trains on N digits of the split drawn at random (seed 0, as the chapter's quick mode draws them):
+the subset is sorted by class, so its first N digits would be a few classes. `--variants a,b` runs only those
+rows (by their key). Recall per class is measured against the 1,000 held-out digits of `split="test"` (about 100
+per class), never seen in training; "real" rows give the same measure for 1,000 real training digits.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 import time
+from pathlib import Path
 
+import numpy as np
 import torch
 from torch.utils.data import TensorDataset
 
 from gan_lessons import (
     TrainConfig,
     conditioning_accuracy,
+    load_feature_net,
     load_mnist,
     new_run,
+    recall_per_class,
     shuffled_indices,
     train_conditional,
 )
 
-VARIANTS = {  # name -> TrainConfig settings (on top of conditional=True and the seed)
-    "one-hot planes (plain)": {},
-    "one-hot planes + AC": dict(aux_weight=1.0),
-    "AC only (Odena et al.)": dict(conditioning="none", aux_weight=1.0),
-    "projection": dict(conditioning="projection"),
-    "projection, lr 2e-4": dict(conditioning="projection", lr=2e-4),
-    "projection + AC (the recipe)": dict(conditioning="projection", aux_weight=1.0),
+VARIANTS = {  # key -> (row name, TrainConfig settings on top of conditional=True and the seed)
+    "plain": ("one-hot planes (plain)", {}),
+    "plain_lr": ("one-hot planes, lr 2e-4", dict(lr=2e-4)),
+    "concat_ac": ("one-hot planes + AC", dict(aux_weight=1.0)),
+    "ac": ("AC only (Odena et al.)", dict(conditioning="none", aux_weight=1.0)),
+    "pooled": ("projection, pooled (Miyato & Koyama)", dict(conditioning="projection_pooled")),
+    "pooled_ac": ("projection, pooled + AC", dict(conditioning="projection_pooled", aux_weight=1.0)),
+    "linear": ("class-linear last layer", dict(conditioning="projection")),
+    "recipe": ("class-linear last layer + AC (the recipe)", dict(conditioning="projection", aux_weight=1.0)),
 }
+
+
+def save(path: str, rows: list[dict]) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    meta = {"command": "python benchmarks/conditional_recipes.py " + " ".join(sys.argv[1:])}
+    Path(path).write_text(json.dumps({"meta": meta, "rows": rows}, indent=1))
 
 
 def main() -> None:
@@ -58,6 +72,10 @@ def main() -> None:
     p.add_argument("--seeds", default="0", help="comma-separated seeds (default 0)")
     p.add_argument("--n-eval", type=int, default=500, help="samples per measurement (default 500)")
     p.add_argument(
+        "--variants", default=",".join(VARIANTS), help="comma-separated keys of VARIANTS (default all)"
+    )
+    p.add_argument("--json", default=None, help="also write every row to this JSON file")
+    p.add_argument(
         "--digits",
         type=int,
         default=None,
@@ -66,27 +84,64 @@ def main() -> None:
     args = p.parse_args()
     torch.set_num_threads(1)  # as in the chapter
     data = load_mnist(args.split, verbose=False)
+    test = load_mnist("test", verbose=False)
+    net = load_feature_net()
     if args.digits:  # at random: the subset is sorted by class, so the first N would be a few classes only
         pick = shuffled_indices(len(data))[: args.digits]
         data = TensorDataset(data.images[pick], data.labels[pick])
     at = [int(s) for s in args.at.split(",")]
     labels = torch.arange(args.n_eval) % 10
     z = torch.randn(args.n_eval, TrainConfig.latent_dim, generator=torch.Generator().manual_seed(2))
-    print("| D sees the label as | seed | " + " | ".join(f"{s} steps" for s in at) + " | train s |")
-    print("|---|---|" + "---|" * (len(at) + 1))
-    for name, settings in VARIANTS.items():
+    rows = []
+    head = " | ".join(f"{s} steps" for s in at)
+    print(f"| D sees the label as | seed | {head} | worst digit | recall per class (min-mean) | train s |")
+    print("|---|---|" + "---|" * (len(at) + 3))
+    real = load_mnist("train", verbose=False)
+    pick = torch.cat([torch.nonzero(real.labels == d).flatten()[: args.n_eval // 10] for d in range(10)])
+    _, real_recall = recall_per_class(real.images[pick], real.labels[pick], test, net=net)
+    print(
+        f"| real training digits | - | {' | '.join('-' for _ in at)} | - | "
+        f"{np.nanmin(real_recall):.2f}-{np.nanmean(real_recall):.2f} | - |",
+        flush=True,
+    )
+    rows.append({"variant": "real", "recall_per_class": real_recall.tolist()})
+    for key in args.variants.split(","):
+        name, settings = VARIANTS[key]
         for seed in (int(s) for s in args.seeds.split(",")):
             run, scores = new_run(TrainConfig(conditional=True, seed=seed, **settings)), {}
 
             def measure(r, scores=scores):
                 if r.step in at:
-                    scores[r.step] = conditioning_accuracy(r.sample(z=z, labels=labels), labels).accuracy
+                    scores[r.step] = conditioning_accuracy(r.sample(z=z, labels=labels), labels, net).accuracy
 
             start = time.perf_counter()
             train_conditional(run, data, args.epochs, progress=False, on_step=measure)
             seconds = time.perf_counter() - start
+            fake = run.sample(z=z, labels=labels)
+            report = conditioning_accuracy(fake, labels, net)
+            precision, recall = recall_per_class(fake, labels, test, net=net)
             cells = " | ".join(f"{scores[s]:.1%}" if s in scores else "-" for s in at)
-            print(f"| {name} | {seed} | {cells} | {seconds:.0f} |", flush=True)
+            print(
+                f"| {name} | {seed} | {cells} | {np.nanmin(report.per_class):.0%} | "
+                f"{np.nanmin(recall):.2f}-{np.nanmean(recall):.2f} | {seconds:.0f} |",
+                flush=True,
+            )
+            rows.append(
+                {
+                    "variant": key,
+                    "name": name,
+                    "seed": seed,
+                    "steps": run.step,
+                    "accuracy_at": {str(k): v for k, v in scores.items()},
+                    "accuracy": report.accuracy,
+                    "per_class_accuracy": report.per_class.tolist(),
+                    "precision_per_class": precision.tolist(),
+                    "recall_per_class": recall.tolist(),
+                    "train_s": seconds,
+                }
+            )
+            if args.json:  # after every row, so that a stopped run keeps what it measured
+                save(args.json, rows)
 
 
 if __name__ == "__main__":

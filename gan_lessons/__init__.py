@@ -11,6 +11,7 @@ from .conditional import (
     ConditioningReport,
     conditioning_accuracy,
     fid_per_class,
+    recall_per_class,
 )
 from .config import DATA_DIR, QUICK, Chapter, get_device, set_seed, setup_chapter, single_thread
 from .data import MNISTDigits, load_mnist, shuffled_indices, to_uint8
@@ -29,7 +30,21 @@ from .dcgan import (
     train,
     train_conditional,
 )
-from .ddpm import Denoiser, NoiseSchedule, diffusion_sample, train_denoiser
+from .ddpm import (
+    DENOISER_RECIPE,
+    FLOW_TIME_SCALE,
+    Denoiser,
+    NoiseSchedule,
+    ddim_step,
+    denoiser_bytes,
+    diffusion_sample,
+    flow_matching_pair,
+    flow_sample,
+    load_denoiser,
+    train_denoiser,
+    train_flow_matching,
+    train_recipe_denoiser,
+)
 from .engine import (
     DOptions,
     Loop,

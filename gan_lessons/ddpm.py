@@ -1,22 +1,28 @@
-"""A small denoising diffusion model (DDPM) for 1x28x28 digits, to compare with a GAN's one-step sampling.
-Introduced in 12_future_and_faq.
+"""A small denoising diffusion model (DDPM) and a flow-matching model on the same network, for 1x28x28 digits,
+to compare with a GAN's one-step sampling. Introduced in 12_where_gans_stand.
 
-The model learns to predict the noise added to a digit at a random step t of a fixed schedule
-(Ho, Jain and Abbeel, 2020). Sampling starts from pure noise and removes it step by step, so one image
-costs as many network calls as there are sampling steps, where a GAN's generator needs one.
+The diffusion model learns to predict the noise added to a digit at a random step t of a fixed schedule
+(Ho, Jain and Abbeel, 2020). The flow-matching model (rectified flow: Liu, Gong and Liu, ICLR 2023; flow
+matching: Lipman et al., ICLR 2023) learns the velocity noise - x0 along the straight line
+x_t = (1 - t) x0 + t noise, t in [0, 1]. Sampling starts from pure noise and integrates back step by step,
+so one image costs as many network calls as there are sampling steps, where a GAN's generator needs one.
 """
 
 from __future__ import annotations
 
+import io
 import math
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import Dataset
 
+from .config import set_seed, single_thread
 from .engine import fit
 from .layers import check_images
+from .shipped import SHIPPED, float32_weights, read_shipped_weights
 from .validate import positive_int
 
 
@@ -98,6 +104,73 @@ class Denoiser(nn.Module):
         return self.out(torch.cat([u, self.skip_in(x)], 1))  # 28
 
 
+#: The flow-matching model gets t in [0, 1] scaled by this, so its sinusoidal time features span the same range
+#: as a 1,000-step diffusion schedule's.
+FLOW_TIME_SCALE = 1000.0
+
+
+def flow_matching_pair(
+    x0: torch.Tensor, noise: torch.Tensor, t: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(x_t, target) of rectified flow: x_t = (1 - t) x0 + t noise on the straight line from the digit (t = 0)
+    to the noise (t = 1), and the velocity dx_t/dt = noise - x0 that the network learns. t: (N,) in [0, 1]."""
+    tt = t.view(-1, 1, 1, 1).to(x0.dtype)
+    return (1 - tt) * x0 + tt * noise, noise - x0
+
+
+def train_flow_matching(
+    model: Denoiser,
+    data: Dataset,
+    num_epochs: int = 10,
+    batch_size: int = 128,
+    lr: float = 2e-3,
+    seed: int = 0,
+    progress: bool = True,
+) -> list[float]:
+    """Teach `model` (the same U-Net as the denoiser) the velocity of rectified flow at random t ~ U[0, 1]
+    (the flow-matching loss, a mean squared error); returns every step's loss."""
+    gen = torch.Generator().manual_seed(seed)
+
+    def loss(m: Denoiser, x0: torch.Tensor, _y) -> torch.Tensor:
+        t = torch.rand(len(x0), generator=gen).to(x0.device)
+        noise = torch.randn(x0.shape, generator=gen).to(x0.device)
+        x_t, target = flow_matching_pair(x0, noise, t)
+        return F.mse_loss(m(x_t, t * FLOW_TIME_SCALE), target)
+
+    return fit(model, data, loss, num_epochs, batch_size, lr, seed, progress, desc="flow matching")
+
+
+@torch.no_grad()
+def flow_sample(model: Denoiser, n: int, steps: int = 10, seed: int = 0) -> torch.Tensor:
+    """n digits in [-1, 1]: Euler steps of the learned velocity from pure noise (t = 1) back to t = 0, in
+    `steps` network calls (evenly spaced t)."""
+    if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
+        raise ValueError(f"steps must be an integer >= 1, such as 10; got {steps!r}.")
+    positive_int("n (how many images)", n)
+    device = next(model.parameters()).device
+    gen = torch.Generator().manual_seed(seed)
+    was_training = model.training
+    model.eval()
+    x = torch.randn((n, 1, 28, 28), generator=gen).to(device)
+    ts = torch.linspace(1.0, 0.0, steps + 1)
+    try:
+        for t, t_next in zip(ts[:-1], ts[1:]):
+            v = model(x, torch.full((n,), float(t) * FLOW_TIME_SCALE, device=device))
+            x = x + (t_next - t) * v  # dt < 0: towards the data
+    finally:
+        model.train(was_training)
+    return x.clamp(-1, 1).cpu()
+
+
+def ddim_step(
+    x: torch.Tensor, eps: torch.Tensor, abar_t: torch.Tensor, abar_next: torch.Tensor
+) -> torch.Tensor:
+    """One deterministic DDIM step (eta = 0) from step t to an earlier step: estimate the clean digit from the
+    predicted noise, then re-noise it to the earlier step's level with the same noise."""
+    x0 = ((x - (1 - abar_t).sqrt() * eps) / abar_t.sqrt()).clamp(-1, 1)
+    return abar_next.sqrt() * x0 + (1 - abar_next).sqrt() * eps
+
+
 def train_denoiser(
     model: Denoiser,
     data: Dataset,
@@ -153,17 +226,96 @@ def diffusion_sample(
             ts = torch.linspace(T - 1, 0, steps).round().long().tolist()
             for i, t in enumerate(ts):
                 eps = model(x, torch.full((n,), t, device=device))
-                x0 = ((x - (1 - abar[t]).sqrt() * eps) / abar[t].sqrt()).clamp(-1, 1)
                 a_next = abar[ts[i + 1]] if i + 1 < len(ts) else torch.tensor(1.0)
-                x = a_next.sqrt() * x0 + (1 - a_next).sqrt() * eps
+                x = ddim_step(x, eps, abar[t], a_next)
     finally:
         model.train(was_training)
     return x.clamp(-1, 1).cpu()
 
 
+# ----------------------------------------------------------------------------------------------
+# The two shipped denoisers (data/denoiser_ddpm_mnist.pt, data/denoiser_flow_mnist.pt; tools/make_denoisers.py)
+# ----------------------------------------------------------------------------------------------
+DENOISER_FORMAT = "gan_lessons.denoiser/1"
+DENOISER_KINDS = ("ddpm", "flow")
+#: The recipe of both shipped models: the same U-Net (260,502 parameters at width 40, the DCGAN's G and D have
+#: 270,754 together, G alone 234,177), the DCGAN's batch of 64 and Adam at 2e-3, seed 0, one CPU thread, the
+#: 4,000 training digits. 10 epochs (630 steps) took about as long as the DCGAN's 30 epochs (1,860 steps) on the
+#: same thread: benchmarks/gan_vs_diffusion.py measures both.
+DENOISER_RECIPE = {"width": 40, "steps": 100, "num_epochs": 10, "batch_size": 64, "lr": 2e-3, "seed": 0}
+
+
+def denoiser_file(kind: str) -> str:
+    """The data/ file name of a shipped denoiser: kind "ddpm" (noise prediction) or "flow" (rectified flow)."""
+    if kind not in DENOISER_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(DENOISER_KINDS)}; got {kind!r}.")
+    return f"denoiser_{kind}_mnist.pt"
+
+
+def train_recipe_denoiser(kind: str, data: Dataset, progress: bool = False) -> tuple[Denoiser, list[float]]:
+    """Train a denoiser of `kind` with DENOISER_RECIPE on one thread (what tools/make_denoisers.py ships and
+    benchmarks/gan_vs_diffusion.py times); returns (model in eval mode, every step's loss)."""
+    r = DENOISER_RECIPE
+    denoiser_file(kind)  # validates kind
+    with single_thread():
+        set_seed(r["seed"])
+        model = Denoiser(width=r["width"])
+        common = dict(num_epochs=r["num_epochs"], batch_size=r["batch_size"], lr=r["lr"], seed=r["seed"])
+        if kind == "ddpm":
+            losses = train_denoiser(model, data, NoiseSchedule(r["steps"]), progress=progress, **common)
+        else:
+            losses = train_flow_matching(model, data, progress=progress, **common)
+    return model.eval(), losses
+
+
+def denoiser_bytes(model: Denoiser, kind: str) -> bytes:
+    """The shipped file's bytes: the state dict in float16 (half the size), with the settings that rebuild it."""
+    half = {
+        k: v.detach().to(torch.float16).contiguous() if v.is_floating_point() else v.detach().clone()
+        for k, v in model.state_dict().items()
+    }
+    state = {
+        "format": DENOISER_FORMAT,
+        "kind": kind,
+        "width": int(model.inp.out_channels),
+        "steps": DENOISER_RECIPE["steps"],
+        "recipe": f"tools/make_denoisers.py: train_recipe_denoiser({kind!r}) with {DENOISER_RECIPE}",
+        "state_dict": half,
+    }
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    return buffer.getvalue()
+
+
+def load_denoiser(kind: str, path: str | Path | None = None, check_sha256: bool = True) -> Denoiser:
+    """A shipped denoiser ("ddpm" or "flow"), in eval mode, after checking its sha256 (`check_sha256=False`
+    for a file you rebuilt yourself). For "ddpm", sample with `diffusion_sample(model, NoiseSchedule(100), n)`;
+    for "flow", with `flow_sample(model, n, steps)`. Introduced in 12_where_gans_stand."""
+    shipped = SHIPPED[denoiser_file(kind)]
+    path = Path(path) if path is not None else shipped.path
+    fix = shipped.fix(path.name)
+    state, _ = read_shipped_weights(path, shipped.what, shipped.sha256 if check_sha256 else None, fix)
+    if not isinstance(state, dict) or state.get("format") != DENOISER_FORMAT or state.get("kind") != kind:
+        raise ValueError(
+            f"{path} is not a shipped {kind!r} denoiser file (no '{DENOISER_FORMAT}' marker). {fix}"
+        )
+    model = Denoiser(width=int(state["width"]))
+    model.load_state_dict(float32_weights(state["state_dict"]))
+    return model.eval()
+
+
 __all__ = [
+    "DENOISER_RECIPE",
+    "load_denoiser",
+    "train_recipe_denoiser",
+    "denoiser_bytes",
     "NoiseSchedule",
     "Denoiser",
     "train_denoiser",
     "diffusion_sample",
+    "ddim_step",
+    "FLOW_TIME_SCALE",
+    "flow_matching_pair",
+    "train_flow_matching",
+    "flow_sample",
 ]

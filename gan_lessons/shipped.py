@@ -201,3 +201,19 @@ SHIPPED.update(
         )
     }
 )
+
+# 12_where_gans_stand's two denoisers (tools/make_denoisers.py, the recipe in gan_lessons.ddpm.DENOISER_RECIPE).
+DENOISER_DDPM_SHA256 = "403146ca7d8207c0a51068804b29c6fa586804884937ec1230d5d6f56cc29ff9"
+DENOISER_FLOW_SHA256 = "af8d8ea74a5648003a7d635512d90d519145e2dfdd18053286b38ce7e20f6870"
+for _kind, _sha, _what in (
+    ("ddpm", DENOISER_DDPM_SHA256, "diffusion denoiser"),
+    ("flow", DENOISER_FLOW_SHA256, "flow-matching denoiser"),
+):
+    SHIPPED[f"denoiser_{_kind}_mnist.pt"] = ShippedFile(
+        f"denoiser_{_kind}_mnist.pt",
+        _sha,
+        _what,
+        "gan_lessons.ddpm.load_denoiser",
+        "tools/make_denoisers.py",
+        "about 4 minutes on a CPU",
+    )

@@ -62,14 +62,15 @@ assert versions["torch"].startswith("2.14.1") and versions["torchvision"].starts
 # | 07 | [Bug hunt](07_bug_hunt.ipynb) | ten classic mistakes, each run, its symptom shown, then fixed; find the bugs | 9 s |
 # | 08 | [Training pitfalls](08_training_pitfalls.ipynb) | mode collapse, oscillation, vanishing gradients, diagnostics | 53 s |
 # | 09 | [Stabilizing GANs](09_stabilizing.ipynb) | WGAN, WGAN-GP, spectral norm, hinge, TTUR, label smoothing, minibatch std, R1, DiffAugment on one table | 385 s (6.4 min, of which the 11 x 30 s table 381 s) |
-# | 10 | [Conditional GAN](10_conditional_gan.ipynb) | class-conditional digits (projection D + auxiliary classifier: 97.8-99.3% obey their label), latent-space explorer | 114 s |
+# | 10 | [Conditional GAN](10_conditional_gan.ipynb) | class-conditional digits: projection vs class-linear D, auxiliary classifier (97-99% obey), per-class diversity, explorer | 290 s (4.8 min, measured with two other chapters running beside it) |
 # | 11 | [GANs for segmentation](11_gan_segmentation.ipynb) | per-pixel vs pix2pix vs semi-supervised adversarial U-Nets at 16-1,024 labels; IoU, boundary F1, stray blobs | 276 s (4.6 min) |
-# | 12 | [Future and FAQ](12_future_and_faq.ipynb) | trends, diffusion models, the FAQ as runnable cells | 239 s (4.0 min) |
+# | 12 | [Where GANs stand](12_where_gans_stand.ipynb) | 2014-2026: diffusion, flow matching, distillation, R3GAN; GAN vs diffusion vs flow matching measured | 742 s (12.4 min, measured with two other chapters running beside it) |
+# | 13 | [FAQ and references](13_faq.ipynb) | the questions learners ask, each as a runnable cell; references | 216 s (3.6 min, measured with two other chapters running beside it) |
 # <!-- toc:end -->
 #
 # The last column is the time to run the chapter top to bottom in full mode on a 2-core CPU: the
 # course's build machine (x86-64, 2 cores, torch 2.14.1 on the CPU), one chapter at a time with
-# `benchmarks/chapter_times.py`, measured on 2026-11-26 (03, 07, 08, 09, 10 and 11 run on one thread by
+# `benchmarks/chapter_times.py`, measured on 2026-11-26 (03, 07, 08, 09, 10, 11, 12 and 13 run on one thread by
 # design, `setup_chapter(..., threads=1)`; the others on two). Each chapter states it in a `full-mode-time` marker in its first cell; `make nav` copies
 # it here. Quick mode takes a fraction of it.
 

@@ -38,7 +38,7 @@
 
 # %% [markdown]
 # <!-- nav:top -->
-# [← 10 Conditional GAN](10_conditional_gan.ipynb) | [Index](00_index.ipynb) | [12 Future and FAQ →](12_future_and_faq.ipynb)
+# [← 10 Conditional GAN](10_conditional_gan.ipynb) | [Index](00_index.ipynb) | [12 Where GANs stand →](12_where_gans_stand.ipynb)
 
 # %%
 import time
@@ -545,4 +545,4 @@ check_semi_g_step(my_semi_g_step)
 
 # %% [markdown]
 # <!-- nav:bottom -->
-# [← 10 Conditional GAN](10_conditional_gan.ipynb) | [Index](00_index.ipynb) | [12 Future and FAQ →](12_future_and_faq.ipynb)
+# [← 10 Conditional GAN](10_conditional_gan.ipynb) | [Index](00_index.ipynb) | [12 Where GANs stand →](12_where_gans_stand.ipynb)

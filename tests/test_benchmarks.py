@@ -48,7 +48,7 @@ def test_ddp_throughput_quick_prints_its_table():
     assert "processes x threads" in out and "1 x 2" in out and "2 x 1" in out and "gloo" in out
 
 
-def test_conditional_recipes_prints_one_row_per_variant():
+def test_conditional_recipes_prints_one_row_per_variant(tmp_path):
     out = run_script(
         "benchmarks/conditional_recipes.py",
         "--digits",
@@ -59,10 +59,15 @@ def test_conditional_recipes_prints_one_row_per_variant():
         "10,20",
         "--n-eval",
         "100",
+        "--variants",
+        "plain,pooled,recipe",
+        "--json",
+        str(tmp_path / "rows.json"),
     )
     rows = [line for line in out.splitlines() if line.startswith("| ") and "steps" not in line]
-    assert len(rows) == 6 and "projection + AC (the recipe)" in out, out
-    assert all(line.count("%") == 2 for line in rows), out  # both steps measured in every row
+    assert len(rows) == 4 and "(the recipe)" in out and "pooled (Miyato & Koyama)" in out, out
+    assert all(line.count("%") == 3 for line in rows[1:]), out  # both steps and the worst digit in every row
+    assert (tmp_path / "rows.json").read_text().count('"recall_per_class"') == 4  # real + 3 runs
 
 
 def test_chapter_times_names_a_chapter_by_path_number_or_slug(tmp_path):

@@ -5,106 +5,108 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from gan_lessons.checks import WrongAnswer, check_d_input, check_label_planes
+from gan_lessons import ConditionalDiscriminator
+from gan_lessons.checks import WrongAnswer, check_ac_terms, check_projection_logits
 
 
-def planes_expand(y, size):
-    return F.one_hot(y, 10).float()[:, :, None, None].expand(-1, -1, size, size)
+def proj_right(phi, y, psi, embed):
+    pooled = phi.sum((2, 3))
+    return psi(pooled).flatten() + (embed(y) * pooled).sum(1)
 
 
-def planes_numpy(y, size):  # another form: a NumPy array built with a loop
-    out = np.zeros((len(y), 10, size, size), np.float32)
-    for i, d in enumerate(y.tolist()):
-        out[i, d] = 1
-    return out
+def proj_einsum(phi, y, psi, embed):  # another form: einsum on the unpooled map, NumPy out
+    pooled = phi.sum(-1).sum(-1)
+    inner = torch.einsum("nc,nchw->n", embed.weight[y], phi)
+    return (pooled @ psi.weight.T + psi.bias).squeeze(1).numpy() + inner.numpy()
 
 
-@pytest.mark.parametrize(
-    "fn", [planes_expand, planes_numpy, lambda y, s: F.one_hot(y, 10)[:, :, None, None].repeat(1, 1, s, s)]
-)
-def test_label_planes_right(fn, capsys):
-    check_label_planes(fn)
+@pytest.mark.parametrize("fn", [proj_right, proj_einsum])
+def test_projection_right(fn, capsys):
+    check_projection_logits(fn)
     assert capsys.readouterr().out.startswith("Correct!")
 
 
-@pytest.mark.parametrize(
-    "fn, hint",
-    [
-        (lambda y, s: F.one_hot(y, 10).float(), "flat one-hot"),
-        (lambda y, s: F.one_hot(y, 11).float()[:, :, None, None].expand(-1, -1, s, s), "wrong size"),
-        (lambda y, s: y.float()[:, None, None, None].expand(-1, 1, s, s), "one label plane"),
-        (lambda y, s: planes_expand((y + 1) % 10, s), "plane next to"),
-        (lambda y, s: 1 - planes_expand(y, s), "Inverted"),
-        (lambda y, s: None, "return"),
-        (lambda y, s: F.one_hot(y).float()[:, :, None, None].expand(-1, -1, s, s), "largest label"),
-        (
-            lambda y, s: F.one_hot(y, 9).float()[:, :, None, None].expand(-1, -1, s, s),
-            "9 label planes.*wrong size",
-        ),
-        (lambda y, s: F.one_hot(y, 10).float()[:, :, None, None], r"\(N, 10, 1, 1\).*expand"),
-        (lambda y, s: planes_expand(y, 28), "size argument"),
-        (lambda y, s: F.one_hot(y, 10).float()[:, None, None, :].expand(-1, s, s, -1), "channels last"),
-    ],
-)
-def test_label_planes_wrong(fn, hint):
+def test_the_package_pooled_projection_is_the_exercise():
+    torch.manual_seed(0)
+    D = ConditionalDiscriminator(width=8, conditioning="projection_pooled").eval()
+    x, y = torch.rand(4, 1, 28, 28) * 2 - 1, torch.tensor([1, 2, 3, 4])
+    with torch.no_grad():
+        phi = x
+        for layer in D.net[:-1]:
+            phi = layer(phi)
+        assert torch.allclose(D(x, y), proj_right(phi, y, D.psi, D.embed), atol=1e-5)
+
+
+WRONG_PROJECTION = [
+    (lambda phi, y, psi, e: psi(phi.sum((2, 3))).flatten(), "projection term is missing"),
+    (lambda phi, y, psi, e: (e(y) * phi.sum((2, 3))).sum(1), "unconditional term"),
+    (lambda phi, y, psi, e: psi(phi.mean((2, 3))).flatten() + (e(y) * phi.mean((2, 3))).sum(1), "not a mean"),
+    (
+        lambda phi, y, psi, e: psi(phi.sum((2, 3))).flatten() + (e(y) * phi.sum((2, 3))).sum(),
+        "not sum over the batch",
+    ),
+    (
+        lambda phi, y, psi, e: psi(phi.sum((2, 3))).flatten() + (e.weight.sum(0) * phi.sum((2, 3))).sum(1),
+        "own label",
+    ),
+    (lambda phi, y, psi, e: psi(phi.sum((2, 3)) + e(y)).flatten(), "not a projection"),
+    (lambda phi, y, psi, e: psi(phi.sum((2, 3))) + (e(y) * phi.sum((2, 3))).sum(1, keepdim=True), "flatten"),
+    (lambda phi, y, psi, e: proj_right(phi, y, psi, e) + 1, "do not match"),
+    (lambda phi, y, psi, e: None, "return"),
+]
+
+
+@pytest.mark.parametrize("fn, hint", WRONG_PROJECTION)
+def test_projection_wrong(fn, hint):
     with pytest.raises(WrongAnswer, match=hint):
-        check_label_planes(fn)
+        check_projection_logits(fn)
 
 
-def d_input_cat(x, y):
-    return torch.cat([x, planes_expand(y, 28)], 1)
+def ac_right(r, f, y):
+    return F.cross_entropy(r, y), F.cross_entropy(f, y)
 
 
-def d_input_loop(x, y):
-    out = torch.zeros(len(x), 11, 28, 28)
-    out[:, 0] = x[:, 0]
-    out[torch.arange(len(y)), 1 + y] = 1
-    return out
+def ac_by_hand(r, f, y):  # another form: log-softmax by hand, NumPy numbers, a list
+    def ce(logits):
+        logp = logits - torch.logsumexp(logits, 1, keepdim=True)
+        return np.float64(-logp[torch.arange(len(y)), y].mean().item())
+
+    return [ce(r), ce(f)]
 
 
-def d_input_numpy(x, y):  # a NumPy array, with long planes made by indexing an identity matrix
-    planes = np.eye(10, dtype=np.int64)[y.numpy()][:, :, None, None] * np.ones((1, 1, 28, 28), np.int64)
-    return np.concatenate([x.numpy(), planes], axis=1)
+@pytest.mark.parametrize("fn", [ac_right, ac_by_hand])
+def test_ac_right(fn, capsys):
+    check_ac_terms(fn)
+    assert capsys.readouterr().out.startswith("Correct!")
 
 
-@pytest.mark.parametrize("fn", [d_input_cat, d_input_loop, d_input_numpy])
-def test_d_input_right(fn, capsys):
-    check_d_input(fn)
-    assert "Correct!" in capsys.readouterr().out
+WRONG_AC = [
+    (
+        lambda r, f, y: (F.cross_entropy(r, y) + F.cross_entropy(f, y), F.cross_entropy(f, y)),
+        "real digits only",
+    ),
+    (lambda r, f, y: (F.cross_entropy(f, y), F.cross_entropy(r, y)), "swapped"),
+    (lambda r, f, y: (F.cross_entropy(r, y), -F.cross_entropy(f, y)), "minimises"),
+    (lambda r, f, y: (F.cross_entropy(r.softmax(1), y), F.cross_entropy(f.softmax(1), y)), "softmax first"),
+    (
+        lambda r, f, y: (F.cross_entropy(r, y, reduction="sum"), F.cross_entropy(f, y, reduction="sum")),
+        "Average over the batch",
+    ),
+    (lambda r, f, y: (F.cross_entropy(r, r.argmax(1)), F.cross_entropy(f, f.argmax(1))), "argmax"),
+    (lambda r, f, y: (F.cross_entropy(r, y), F.cross_entropy(f, (y + 1) % 10)), "G's class term"),
+    (lambda r, f, y: F.cross_entropy(r, y), "Return two numbers"),
+    (lambda r, f, y: None, "Return two numbers"),
+]
 
 
-@pytest.mark.parametrize(
-    "fn, hint",
-    [
-        (lambda x, y: x, "goes to G but not to D"),
-        (lambda x, y: planes_expand(y, 28), "label planes alone"),
-        (
-            lambda x, y: torch.cat([x, F.one_hot(y, 11).float()[:, :, None, None].expand(-1, -1, 28, 28)], 1),
-            "wrong size",
-        ),
-        (lambda x, y: torch.cat([planes_expand(y, 28), x], 1), "image first"),
-        (lambda x, y: torch.cat([x, y.float()[:, None, None, None].expand(-1, 1, 28, 28)], 1), "not one-hot"),
-        (lambda x, y: torch.cat([(x + 1) / 2, planes_expand(y, 28)], 1), "unchanged"),
-        (lambda x, y: torch.cat([x, planes_expand((y + 1) % 10, 28)], 1), "plane next to"),
-        (
-            lambda x, y: torch.cat([x, F.one_hot(y).float()[:, :, None, None].expand(-1, -1, 28, 28)], 1),
-            "largest label",
-        ),
-        (
-            lambda x, y: torch.cat([x, F.one_hot(y, 9).float()[:, :, None, None].expand(-1, -1, 28, 28)], 1),
-            "8 label planes.*wrong size|9 label planes.*wrong size",
-        ),
-        (lambda x, y: torch.cat([x, F.one_hot(y, 10).float()[:, :, None, None]], 1), "images' size"),
-        (lambda x, y: torch.cat([x, planes_expand(y, 28)], 0), "dim=1"),
-        (lambda x, y: torch.cat([x, planes_expand(y, 28)], -1), "dim=1"),
-        (lambda x, y: torch.cat([x.flatten(1), F.one_hot(y, 10).float()], 1), "flattened"),
-    ],
-)
-def test_d_input_wrong(fn, hint):
+@pytest.mark.parametrize("fn, hint", WRONG_AC)
+def test_ac_wrong(fn, hint):
     with pytest.raises(WrongAnswer, match=hint):
-        check_d_input(fn)
+        check_ac_terms(fn)
 
 
-def test_checker_called_wrongly():
-    with pytest.raises(ValueError, match="Pass your function"):
-        check_d_input(3)
+def test_not_a_function():
+    with pytest.raises(ValueError, match="Pass your function itself"):
+        check_projection_logits(torch.zeros(3))
+    with pytest.raises(ValueError, match="Pass your function itself"):
+        check_ac_terms(3)

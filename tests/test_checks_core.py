@@ -40,6 +40,7 @@ CHAPTER_OF = {  # a checker used by two chapters lives in the one that introduce
     "check_modes_reached": "ch04",
     "check_scale_images": "ch05",
     "check_training_loop": "ch05",
+    "check_inversion": "ch05",
     "check_frechet_distance": "ch06",
     "check_kl_to_uniform": "ch06",
     "check_knn_radii": "ch06",
@@ -49,11 +50,12 @@ CHAPTER_OF = {  # a checker used by two chapters lives in the one that introduce
     "check_alternating_invariant": "ch08",
     "check_gradient_penalty": "ch09",
     "check_hinge_losses": "ch09",
-    "check_label_planes": "ch10",
-    "check_d_input": "ch10",
+    "check_projection_logits": "ch10",
+    "check_ac_terms": "ch10",
     "check_iou": "ch11",
     "check_semi_g_step": "ch11",
-    "check_add_noise": "ch12",
+    "check_flow_matching_pair": "ch12",
+    "check_resize_conv": "ch13",
 }
 
 

@@ -116,7 +116,7 @@ CHAPTERS: tuple[Chapter, ...] = (
         "10",
         "conditional_gan",
         "Conditional GAN",
-        "class-conditional digits (projection D + auxiliary classifier: 97.8-99.3% obey their label), latent-space explorer",
+        "class-conditional digits: projection vs class-linear D, auxiliary classifier (97-99% obey), per-class diversity, explorer",
     ),
     Chapter(
         "11",
@@ -124,7 +124,15 @@ CHAPTERS: tuple[Chapter, ...] = (
         "GANs for segmentation",
         "per-pixel vs pix2pix vs semi-supervised adversarial U-Nets at 16-1,024 labels; IoU, boundary F1, stray blobs",
     ),
-    Chapter("12", "future_and_faq", "Future and FAQ", "trends, diffusion models, the FAQ as runnable cells"),
+    Chapter(
+        "12",
+        "where_gans_stand",
+        "Where GANs stand",
+        "2014-2026: diffusion, flow matching, distillation, R3GAN; GAN vs diffusion vs flow matching measured",
+    ),
+    Chapter(
+        "13", "faq", "FAQ and references", "the questions learners ask, each as a runnable cell; references"
+    ),
 )
 
 

@@ -11,7 +11,7 @@ One contract (gan_lessons/checks/core.py) for every `check_...` function:
   `CheckerMisuse` (a ValueError): a mistake in calling the checker, not in the answer, shown in a notebook
   as one line, "Check not run: <what to pass>".
 
-One module per chapter holds the checkers that chapter introduces: ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09, ch10, ch11, ch12."""
+One module per chapter holds the checkers that chapter introduces: ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09, ch10, ch11, ch12, ch13."""
 
 import types as _types
 
@@ -23,9 +23,10 @@ from .ch06 import check_frechet_distance, check_kl_to_uniform, check_knn_radii
 from .ch07 import BUG_HUNT_LISTING, check_bug_hunt, check_fixed_step, print_listing
 from .ch08 import check_alternating_invariant, check_simultaneous_step
 from .ch09 import check_gradient_penalty, check_hinge_losses
-from .ch10 import check_d_input, check_label_planes
+from .ch10 import check_ac_terms, check_projection_logits
 from .ch11 import check_iou, check_semi_g_step
-from .ch12 import check_add_noise
+from .ch12 import check_flow_matching_pair
+from .ch13 import check_resize_conv
 from .core import NOT_DONE, NOT_RIGHT, NOT_RUN, CheckerMisuse, WrongAnswer, checker
 
 # Every public name above: the checkers, the contract and the chapters' constants.

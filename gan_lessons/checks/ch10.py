@@ -1,157 +1,171 @@
-"""Checkers for 10_conditional_gan: one-hot label planes, and the conditional discriminator's input."""
+"""Checkers for 10_conditional_gan: the projection discriminator's logit (Miyato & Koyama 2018, with the paper's
+global sum pooling) and the auxiliary classifier's class terms for D and G (AC-GAN, Odena et al. 2017, as the
+chapter's recipe uses them: D's classifier learns from the real digits only)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import torch
+import torch.nn.functional as F
 
-from ..layers import one_hot_channels
-from .core import WrongAnswer, as_tensor, call_student, checker, close, correct, require_callable
-
-_LABELS = torch.tensor([3, 0, 9, 7])  # distinct, with both ends, so an off-by-one or a wrong size shows
-# No 9 here: F.one_hot(y) without num_classes makes max(y) + 1 = 8 planes, and one_hot(y, 9) does not fail.
-_LABELS_NO_NINE = torch.tensor([3, 0, 5, 7])
+from .core import WrongAnswer, as_float, as_tensor, call_student, checker, close, correct, require_callable
 
 
-def _wrong_size_hint(what: str, planes: int, y: torch.Tensor) -> str:
-    if planes == int(y.max()) + 1:
-        return (
-            f"{what} has {planes} label planes, the largest label in this batch + 1: F.one_hot(y) without "
-            "num_classes counts only up to the largest label it sees. Pass num_classes=10: one_hot(y, 10)."
-        )
-    return (
-        f"{what} has {planes} label planes: a one-hot of the wrong size. There are 10 digits, 0..9, "
-        "so num_classes=10 planes: one_hot(y, 10)."
-    )
+def _projection_case(seed: int, n: int = 5, c: int = 6):
+    gen = torch.Generator().manual_seed(seed)
+    phi = torch.randn((n, c, 7, 7), generator=gen)
+    y = torch.tensor([3, 0, 9, 7, 3][:n])
+    psi = torch.nn.Linear(c, 1)
+    embed = torch.nn.Embedding(10, c)
+    with torch.no_grad():
+        for p in (psi.weight, psi.bias, embed.weight):
+            p.copy_(torch.randn(p.shape, generator=gen))
+    return phi, y, psi, embed
 
 
-def _planes_verdict(out: torch.Tensor, y: torch.Tensor, size: int, what: str) -> None:
-    n = len(y)
-    if out.dim() == 2 and out.shape == (n, 10):
-        raise WrongAnswer(
-            f"{what} is a flat one-hot (N, 10): that is what G takes. D sees images, so each label must "
-            f"become 10 planes of {size}x{size} pixels: reshape to (N, 10, 1, 1) and .expand(-1, -1, {size}, {size})."
-        )
-    if out.dim() == 4 and out.shape[0] == n and out.shape[1] not in (1, 10) and out.shape[2:] == (size, size):
-        raise WrongAnswer(_wrong_size_hint(what, out.shape[1], y))
-    if out.shape == (n, 10, 1, 1):
-        raise WrongAnswer(
-            f"{what} has shape (N, 10, 1, 1): one pixel per plane. Each plane must cover the image: "
-            f".expand(-1, -1, {size}, {size})."
-        )
-    if out.dim() == 4 and out.shape[:2] == (n, 10) and out.shape[2] == out.shape[3] != size:
-        raise WrongAnswer(
-            f"{what} has planes of {out.shape[2]}x{out.shape[3]} pixels; use the size argument ({size} here), "
-            "not a fixed number."
-        )
-    if out.shape == (n, size, size, 10):
-        raise WrongAnswer(
-            f"{what} is channels last, (N, {size}, {size}, 10): PyTorch puts the channels on dim 1, "
-            f"(N, 10, {size}, {size}). F.one_hot puts the classes last: index it as [:, :, None, None] before .expand."
-        )
-    if out.dim() == 4 and out.shape[:2] == (n, 1):
-        raise WrongAnswer(
-            f"{what} has one label plane holding the digit's value: D would have to learn that 7 is 'near' 8. "
-            "Use 10 one-hot planes, plane y all ones and the rest zeros."
-        )
-    if out.shape != (n, 10, size, size):
-        raise WrongAnswer(f"{what} should have shape {(n, 10, size, size)}; got {tuple(out.shape)}.")
-    right = one_hot_channels(y, 10, size)
-    if close(out, right):
-        return
-    shifted = one_hot_channels((y + 1) % 10, 10, size)
-    if close(out, shifted) or close(out, one_hot_channels((y - 1) % 10, 10, size)):
-        raise WrongAnswer(
-            "The ones are in the plane next to the label's: plane y (0-based) must be on, y = 0 is plane 0."
-        )
-    if close(out, 1 - right):
-        raise WrongAnswer("Inverted: plane y must be all ones and the other nine all zeros.")
-    raise WrongAnswer(
-        f"For labels {y.tolist()} plane y should be all ones and every other plane zeros; it is not."
-    )
+def _pooled(phi: torch.Tensor) -> torch.Tensor:
+    return phi.sum((2, 3))
+
+
+_PROJECTION_MISTAKES: list[tuple[str, Callable]] = [
+    (
+        "The projection term is missing: add <embed(y), pooled features>, the part that asks 'does it look like "
+        "a y?'.",
+        lambda phi, y, psi, e: psi(_pooled(phi)).flatten(),
+    ),
+    (
+        "The unconditional term psi(pooled features) is missing: the paper's logit is psi(phi) + <embed(y), phi>.",
+        lambda phi, y, psi, e: (e(y) * _pooled(phi)).sum(1),
+    ),
+    (
+        "The paper pools by a sum over the 7x7 positions (global sum pooling), not a mean.",
+        lambda phi, y, psi, e: psi(phi.mean((2, 3))).flatten() + (e(y) * phi.mean((2, 3))).sum(1),
+    ),
+    (
+        "The projection is an inner product, one number per image: sum the element-wise product over the "
+        "feature channels, do not sum over the batch.",
+        lambda phi, y, psi, e: psi(_pooled(phi)).flatten() + (e(y) * _pooled(phi)).sum(),
+    ),
+    (
+        "Use each image's own label: embed(y) gives one row per image, dotted with that image's features.",
+        lambda phi, y, psi, e: psi(_pooled(phi)).flatten() + (e.weight.sum(0) * _pooled(phi)).sum(1),
+    ),
+    (
+        "The label's embedding is dotted with the features; adding it to them (or to the logit) is not a projection.",
+        lambda phi, y, psi, e: psi(_pooled(phi) + e(y)).flatten(),
+    ),
+]
 
 
 @checker
-def check_label_planes(fn: Callable) -> None:
-    """Exercise (10): fn(y, size) turns labels (N,) into one-hot planes (N, 10, size, size)."""
-    require_callable(fn, "check_label_planes(label_planes)")
-    for y, size in ((_LABELS_NO_NINE, 28), (_LABELS, 5)):
-        out = call_student(fn, y.clone(), size, about="It receives labels (N,) (a long tensor) and a size.")
-        out = as_tensor(out, "the label planes", torch.float32)
-        _planes_verdict(out, y, size, "Your result")
-    return correct("ten planes, one lit per image: D can now check the digit against the label.")
-
-
-def _call_d_input(fn: Callable, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """fn(x, y) as a float tensor; a torch.cat that fails on sizes gets a hint about what to join how."""
-    try:
-        out = call_student(
-            fn, x.clone(), y.clone(), about="It receives images (N, 1, 28, 28) and labels (N,)."
+def check_projection_logits(fn: Callable) -> None:
+    """Exercise (10): fn(phi (N, C, 7, 7), y (N,), psi: Linear(C, 1), embed: Embedding(10, C)) -> logits (N,)."""
+    require_callable(fn, "check_projection_logits(projection_logits)")
+    for seed in (10, 11):
+        phi, y, psi, embed = _projection_case(seed)
+        with torch.no_grad():
+            got = call_student(
+                fn,
+                phi.clone(),
+                y.clone(),
+                psi,
+                embed,
+                about="It gets phi (N, C, 7, 7), labels y (N,), psi = nn.Linear(C, 1) and embed = nn.Embedding(10, C).",
+            )
+            got = as_tensor(got, "the logits, one per image, shape (N,)", torch.float64)
+            right = psi(_pooled(phi)).flatten() + (embed(y) * _pooled(phi)).sum(1)
+            if got.numel() == len(y) and got.dim() == 2:
+                raise WrongAnswer(
+                    f"Return one logit per image, shape ({len(y)},): flatten psi's (N, 1) output."
+                )
+            if tuple(got.shape) != (len(y),):
+                raise WrongAnswer(
+                    f"The logits have shape ({len(y)},), one per image; yours have shape {tuple(got.shape)}."
+                )
+            if close(got, right, atol=1e-4):
+                continue
+            for hint, mistake in _PROJECTION_MISTAKES:
+                if close(got, mistake(phi, y, psi, embed), atol=1e-4):
+                    raise WrongAnswer(hint)
+        raise WrongAnswer(
+            "The logits do not match psi(pooled) + <embed(y), pooled>, with pooled = phi summed over its 7x7 positions."
         )
-    except WrongAnswer as err:
-        cat = re.search(r"Sizes of tensors must match except in dimension (\d+)", str(err.__cause__))
-        if cat and cat.group(1) != "1":
-            raise WrongAnswer(
-                "torch.cat joins along one dim and the others must match: the images (N, 1, 28, 28) and their "
-                "planes (N, 10, 28, 28) differ in the channels, so join them with dim=1."
-            ) from err
-        if cat:
-            raise WrongAnswer(
-                "Your label planes do not have the images' size: make them (N, 10, 28, 28) with "
-                ".expand(-1, -1, 28, 28) before torch.cat."
-            ) from err
-        raise
-    return as_tensor(out, "D's input", torch.float32)
+    return correct(
+        "Your logit is Miyato & Koyama's projection: 'a real digit?' plus 'a real y?', one vector per class."
+    )
+
+
+_AC_MISTAKES: list[tuple[str, Callable]] = [
+    (
+        "In the recipe D's classifier learns from the real digits only: its term is the cross-entropy of the real "
+        "images' class logits against their labels (the chapter measured adding the fakes, as Odena et al. do, "
+        "and kept the reals only).",
+        lambda r, f, y: (F.cross_entropy(r, y) + F.cross_entropy(f, y), F.cross_entropy(f, y)),
+    ),
+    (
+        "D and G are swapped: D learns to read the *real* digits, and G is paid when D reads its *fakes* as the "
+        "label they were drawn for.",
+        lambda r, f, y: (F.cross_entropy(f, y), F.cross_entropy(r, y)),
+    ),
+    (
+        "G wants D to read its fake as the asked-for digit, so G *minimises* the cross-entropy of its fakes; "
+        "with a minus sign G would push its digits away from their labels.",
+        lambda r, f, y: (F.cross_entropy(r, y), -F.cross_entropy(f, y)),
+    ),
+    (
+        "Cross-entropy takes the class logits as they are (F.cross_entropy applies log-softmax itself); "
+        "a softmax first squashes them twice.",
+        lambda r, f, y: (
+            F.cross_entropy(torch.softmax(r, 1), y),
+            F.cross_entropy(torch.softmax(f, 1), y),
+        ),
+    ),
+    (
+        "Average over the batch (the mean cross-entropy), as every loss in the course does; a sum grows with "
+        "the batch size.",
+        lambda r, f, y: (F.cross_entropy(r, y, reduction="sum"), F.cross_entropy(f, y, reduction="sum")),
+    ),
+    (
+        "The targets are the labels the digits were drawn for (or, for reals, their true labels), not the digit "
+        "the classifier currently prefers (argmax): that target teaches nothing.",
+        lambda r, f, y: (F.cross_entropy(r, r.argmax(1)), F.cross_entropy(f, f.argmax(1))),
+    ),
+]
 
 
 @checker
-def check_d_input(fn: Callable) -> None:
-    """Exercise (10): fn(x, y) builds the conditional D's input, the image stacked with its label planes
-    (N, 1 + 10, 28, 28), image first (as gan_lessons.ConditionalDiscriminator does)."""
-    require_callable(fn, "check_d_input(d_input)")
-    gen = torch.Generator().manual_seed(0)
-    for y in (_LABELS_NO_NINE, _LABELS):
-        x = torch.rand(len(y), 1, 28, 28, generator=gen) * 2 - 1
-        _d_input_verdict(_call_d_input(fn, x, y), x, y)
-    return correct("D now judges the pair (image, label): a good 3 shown with the label 7 counts as fake.")
-
-
-def _d_input_verdict(out: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> None:
-    n = len(y)
-    if out.shape == x.shape and close(out, x):
-        raise WrongAnswer(
-            "That is the image alone: the label goes to G but not to D. Then D only asks 'is this a real digit?', "
-            "and G is free to draw a 3 when asked for a 7. Stack the label planes onto the image (torch.cat, dim=1)."
+def check_ac_terms(fn: Callable) -> None:
+    """Exercise (10): fn(real_class_logits (N, 10), fake_class_logits (N, 10), y (N,)) -> (D's term, G's term)."""
+    require_callable(fn, "check_ac_terms(ac_terms)")
+    for seed in (20, 21):
+        gen = torch.Generator().manual_seed(seed)
+        r, f = torch.randn((6, 10), generator=gen) * 2, torch.randn((6, 10), generator=gen) * 2
+        y = torch.tensor([3, 0, 9, 7, 1, 5])
+        got = call_student(
+            fn,
+            r.clone(),
+            f.clone(),
+            y.clone(),
+            about="It gets class logits (N, 10) for reals and fakes, and y (N,).",
         )
-    if out.shape == (n, 28 * 28 + 10):
+        if not isinstance(got, (tuple, list)) or len(got) != 2:
+            raise WrongAnswer(
+                "Return two numbers: D's class term and G's class term, as `return d_term, g_term`."
+            )
+        d_term = as_float(got[0], "D's class term")
+        g_term = as_float(got[1], "G's class term")
+        right = (F.cross_entropy(r, y).item(), F.cross_entropy(f, y).item())
+        if close(d_term, right[0]) and close(g_term, right[1]):
+            continue
+        for hint, mistake in _AC_MISTAKES:
+            want = [float(v) for v in mistake(r, f, y)]
+            if close(d_term, want[0]) and close(g_term, want[1]):
+                raise WrongAnswer(hint)
+        which = "D's" if not close(d_term, right[0]) else "G's"
         raise WrongAnswer(
-            "You flattened the image and appended the flat one-hot, (N, 794): an MLP's input. This D is "
-            "convolutional: keep the image (N, 1, 28, 28) and add 10 label planes along dim=1."
+            f"{which} class term is not the mean cross-entropy of the right class logits against y."
         )
-    image_first = out.dim() == 4 and out.shape[0] == n and out.shape[2:] == (28, 28) and close(out[:, :1], x)
-    if image_first and out.shape[1] not in (2, 11):
-        raise WrongAnswer("The image is there, but: " + _wrong_size_hint("it", out.shape[1] - 1, y))
-    if out.dim() == 4 and out.shape[:2] == (n, 10):
-        raise WrongAnswer(
-            "Those are the label planes alone: D also needs the image. Stack both with torch.cat(..., dim=1)."
-        )
-    if out.dim() == 4 and out.shape == (n, 2, 28, 28):
-        raise WrongAnswer(
-            "One plane holding the label's value is not one-hot: use 10 planes, plane y all ones."
-        )
-    if out.shape != (n, 11, 28, 28):
-        raise WrongAnswer(
-            f"D's input should have shape {(n, 11, 28, 28)} (1 image + 10 label planes); got {tuple(out.shape)}."
-        )
-    if close(out[:, -1:], x) and not close(out[:, :1], x):
-        raise WrongAnswer(
-            "The planes come first and the image last: put the image first, as ConditionalDiscriminator does."
-        )
-    if not close(out[:, :1], x):
-        raise WrongAnswer("Channel 0 should be the image itself, unchanged (already in [-1, 1]).")
-    _planes_verdict(out[:, 1:], y, 28, "The label part (channels 1..10)")
-
-
-__all__ = ["check_d_input", "check_label_planes"]
+    return correct(
+        "Your class terms are the recipe's: D learns to read real digits, G is paid when D reads its fakes as asked."
+    )
