@@ -1,11 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     text_representation:
-#       extension: .py
-#       format_name: percent
-#       format_version: '1.3'
-#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -498,6 +492,7 @@ print(
 # Wrong world: ten calls of a network of about the same size cost no more than one.
 assert flow_ms > 5 * gan_ms, (gan_ms, flow_ms)
 
+# %% [markdown]
 # ## 2. The article's references, corrected
 #
 # The article lists thirteen works, each three times. Each was looked up (publisher or proceedings
