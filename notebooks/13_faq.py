@@ -386,7 +386,8 @@ print(f"trained {my_run.step} steps on {len(mine)} images from {folder}")
 # 2 log 2 ≈ 1.386 (chapter 03). But the converse fails: a D loss flat at 2 log 2 does **not** show that
 # training works. A **dead** D, one that outputs the same number for every image (here its last layer's
 # weights are stuck at zero, and its learning rate is a million times too small to leave them), gives the
-# same flat curve, and G, which gets no gradient from it, learns nothing. The cell trains such a run and
+# same flat curve, and G, which gets only a vanishing gradient from it (Adam rescales it into full-size steps
+# that carry no information about the data), learns nothing useful. The cell trains such a run and
 # scores its G. Loss curves do not tell quality; measure the samples (1.6). Deeper:
 # [03 The loss, the maths](03_loss_math.ipynb) (the value at equilibrium, -log 4),
 # [08 Training pitfalls](08_training_pitfalls.ipynb) (why loss curves do not tell quality).
@@ -405,9 +406,11 @@ print(
 print(f"the shipped G, trained against a live D: FID {fid_long:.0f}")
 
 # %%
-# Wrong world: a D loss flat at 2 log 2 means G is learning. Here it is flat there and G's FID is far worse.
+# The flat curve is what a dead D gives by construction (its output is a constant 0); the claim is about G.
+# Wrong world: a D loss flat at 2 log 2 means G is learning. Compared with the run of 1.5 (the same one epoch,
+# a live D), this G is worse (measured: 2,858 against 2,012 in quick mode, whose epoch is a few steps).
 assert abs(d_flat - 2 * np.log(2)) < 0.01, d_flat
-assert fid_dead > 3 * fid_long, (fid_dead, fid_long)
+assert fid_dead > 1.2 * fid_short, (fid_dead, fid_short)
 
 # %% [markdown]
 # ### 1.10 Training blew up: the loss is NaN
