@@ -22,7 +22,7 @@
 # - find the bugs in a listing you have never seen, with different mistakes, and write its fixed step (the
 #   exercises at the end).
 #
-# <!-- full-mode-time: 9 s -->
+# <!-- full-mode-time: 28 s -->
 
 # %% [markdown]
 # <!-- nav:top -->

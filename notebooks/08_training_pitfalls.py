@@ -20,7 +20,7 @@
 # - show that the saturating loss loses its gradient when D wins;
 # - tell two runs apart when their loss curves cannot, with one diagnostics call on any `history`.
 #
-# <!-- full-mode-time: 53 s -->
+# <!-- full-mode-time: 81 s -->
 
 # %% [markdown]
 # <!-- nav:top -->
