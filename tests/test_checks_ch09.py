@@ -1,5 +1,6 @@
 """gan_lessons.checks.ch09 (09_stabilizing): check_gradient_penalty accepts the penalty in several forms
-and rejects a missing norm, a wrong interpolation, the wrong tensor and a missing create_graph."""
+and rejects a missing norm, a wrong interpolation, the wrong tensor and a missing create_graph; check_critic_loop
+(the chapter's exercise) accepts WGAN's round in two forms and rejects seven typical mistakes."""
 
 import numpy as np
 import pytest
