@@ -527,8 +527,9 @@ assert abs(theta_ema) < 0.3 * radius  # the average sits near the equilibrium th
 # from the same seed, on one CPU thread, then measures 500 samples against the 1,000 held-out test digits
 # (chapter 06: FIDs compare only at the same sample size). A step budget, not a wall-clock one, makes every
 # number reproducible bit for bit on a CPU; it also means a row that costs more per step gets the same number of
-# steps: an R1 or R2 step costs about 1.5 times a plain one (one extra backward pass through D), R1 + R2 about
-# 2.5 times, and a row with five critic steps per G step five times as many D steps. The course ships the
+# steps: R1 and R2 each add a double-backward pass through D (on our busy 2-core machine the RpGAN + R1 + R2
+# row took 1.4 to 3.5 times the plain row's wall time over four builds: roughly 2.5 times, widely spread),
+# and a row with five critic steps per G step takes five times as many D steps. The course ships the
 # table over three seeds (`data/stabilizing_table.json`, built by `tools/make_stabilizing_table.py`, which
 # prints each row's wall time on the machine that runs it); at this budget it takes about a quarter of an hour
 # on a busy 2-core CPU, so the chapter reads it, and in full mode retrains two of its rows and checks that they
@@ -627,7 +628,7 @@ if not QUICK:
 # %% [markdown]
 # **Reading the table.** Three seeds, one small budget, one small network: a difference inside the seeds' range
 # is noise, and the ranking at 80 G steps need not be the ranking at 10⁵. Equal G steps are not equal time: per
-# step, R1 + R2 costs about 2.5 times a plain step and the n_critic rows five times the D work. Rebuild the table
+# step, R1 + R2 costs about 2.5 times a plain step and the n_critic rows do five times the D work. Rebuild the table
 # with more steps (`G_STEPS` in the tool, or `python benchmarks/stabilizing_table.py --g-steps 1000 --seeds 0 1
 # 2`) before concluding more.
 #
