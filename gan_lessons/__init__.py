@@ -166,7 +166,19 @@ from .plot import (
     show_images,
     show_sample_progress,
 )
-from .remedies import BASE, REMEDIES, compare_remedies, format_table, ring_modes_reached
+from .remedies import (
+    BASE,
+    REMEDIES,
+    STABILIZING_TABLE_FORMAT,
+    compare_remedies,
+    format_seed_summary,
+    format_table,
+    load_stabilizing_table,
+    ring_modes_reached,
+    rows_by_remedy,
+    stabilizing_table_path,
+    train_for_g_steps,
+)
 from .segmentation import (
     boundary_f1,
     check_masks,

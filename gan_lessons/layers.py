@@ -157,12 +157,12 @@ def diff_augment(
     that D cannot memorise a small data set and G is not taught to make augmented-looking images.
     Introduced in 09_stabilizing.
 
-    - translation: shift each image by up to 1/8 of its size, filling with the background (-1);
+    - translation: shift each image by up to 1/8 of its size (rounded: 4 pixels on 28), filling with the background (-1);
     - cutout: blank a square of half the image's side at a random place, per image;
     - color: random brightness (+-0.5) and contrast (x0.5 to x1.5) per image.
 
     The ranges follow the reference implementation (mit-han-lab/data-efficient-gans, DiffAugment_pytorch.py):
-    shift by up to size // 8, a hole of half the side centred anywhere on the image (clipped at its edges),
+    shift by up to int(size / 8 + 0.5) pixels, a hole of half the side centred anywhere on the image (clipped at its edges),
     brightness +-0.5, contrast x0.5 to x1.5. Two departures, both for one-channel digits: the fill is the
     background (-1), where the reference pads and cuts with 0 (mid-grey in [-1, 1] images); and its
     "saturation" step, a no-op on one channel, is left out.
@@ -182,7 +182,7 @@ def diff_augment(
             mean = x.mean(dim=(1, 2, 3), keepdim=True)
             x = (x - mean) * (rand(n, 1, 1, 1) + 0.5) + mean
         elif part == "translation":
-            sh, sw = max(1, h // 8), max(1, w // 8)
+            sh, sw = max(1, int(h / 8 + 0.5)), max(1, int(w / 8 + 0.5))  # as the reference rounds
             dy = (rand(n) * (2 * sh + 1)).long() - sh
             dx = (rand(n) * (2 * sw + 1)).long() - sw
             padded = nn.functional.pad(x, (sw, sw, sh, sh), value=-1.0)

@@ -1,13 +1,14 @@
-"""The remedies of 09_stabilizing compared under one wall-clock budget and the same seeds: FID (LeNet
-features), precision, recall, class coverage, wall time, peak memory on MNIST, and the share of the 2-D ring's
-modes reached for the same setting. Peak memory: on CUDA, torch's peak allocation; on a CPU, the growth of the
-process's resident memory during the row's training (memory the allocator already holds is not counted again). Introduced in 09_stabilizing; `benchmarks/stabilizing_table.py` runs it
-from the command line."""
+"""The remedies of 09_stabilizing compared at one budget of G steps and the same seeds: FID (LeNet features),
+precision, recall, class coverage on MNIST, and the share of the 2-D ring's modes reached for the same setting;
+wall time and memory as information (peak memory: on CUDA, torch's peak allocation; on a CPU, the growth of the
+process's resident memory during the row's training). A fixed step budget on one CPU thread makes every number
+but the last two reproducible bit for bit: tools/make_stabilizing_table.py ships the 3-seed table in data/.
+Introduced in 09_stabilizing; `benchmarks/stabilizing_table.py` runs it from the command line."""
 
 from __future__ import annotations
 
-import contextlib
-import io
+import hashlib
+import json
 import math
 import time
 import warnings
@@ -16,10 +17,12 @@ from dataclasses import asdict
 import numpy as np
 import torch
 
-from .config import set_seed
-from .dcgan import TrainConfig, new_run, train
+from .config import set_seed, single_thread
+from .dcgan import TrainConfig, gan_step, new_run
+from .engine import Loop, epoch_loader
 from .feature_net import load_feature_net
 from .metrics import SmallSampleWarning, evaluate
+from .shipped import SHIPPED, STABILIZING_TABLE_FILE
 from .toy2d import ToyGAN
 
 # name -> TrainConfig options. Where a remedy has a 2-D counterpart, the ring column uses the same options.
@@ -39,6 +42,9 @@ REMEDIES: dict[str, dict] = {
     "R1 penalty (gamma 1)": dict(r1=1.0),
     "DiffAugment": dict(augment="translation,cutout"),
     "EMA of G (0.99)": dict(ema=0.99),
+    # Huang et al. 2024 (R3GAN), "The GAN is dead; long live the GAN!": the relativistic pairing loss
+    # (Jolicoeur-Martineau 2019) with both zero-centred penalties, R1 on reals and R2 on fakes, Adam beta1 = 0.
+    "RpGAN + R1 + R2 (R3GAN's loss)": dict(loss="rpgan", r1=1.0, r2=1.0, beta1=0.0),
 }
 #: The settings shared by every row (small networks, so that a row fits a CPU budget).
 BASE = dict(latent_dim=32, width=16, batch_size=64, ema=0.0, device="cpu")
@@ -85,6 +91,7 @@ def ring_modes_reached(options: dict, steps: int, seed: int = 0) -> float:
         beta1=config.beta1,
         beta2=config.beta2,
         r1=config.r1,
+        r2=config.r2,
         spectral_norm=config.spectral_norm,
         clip=config.clip,
     )
@@ -92,63 +99,141 @@ def ring_modes_reached(options: dict, steps: int, seed: int = 0) -> float:
     return gan.modes_reached()
 
 
+def train_for_g_steps(run, data, g_steps: int, on_step=None) -> None:
+    """Train `run` on `data` until G's optimizer has stepped `g_steps` times (`g_steps * n_critic` D steps), on
+    the engine's `Loop` with the course's `gan_step`: a fixed step budget, not a wall-clock one, so that the
+    same seed on one CPU thread gives the same bits every time."""
+    config = run.config
+    loop = Loop(
+        run,
+        lambda epoch: epoch_loader(data, config.batch_size, config.seed, epoch),
+        len(data) // config.batch_size,
+        run.history,
+        max_steps=g_steps * config.n_critic,
+        callbacks=[on_step] if on_step is not None else [],
+        progress=False,
+    )
+    loop.run(lambda batch: gan_step(run, run.G, run.D, batch))
+
+
 def compare_remedies(
     data,
     real,
     remedies: dict[str, dict] | None = None,
-    seconds: float = 30.0,
+    g_steps: int = 300,
     seed: int = 0,
     n_eval: int = 1000,
     ring_steps: int = 1000,
 ) -> list[dict]:
-    """Train every remedy on `data` for the same wall-clock budget (`seconds`) from the same seed, then
-    measure `n_eval` samples against `real`, digits held out from training (e.g. `load_mnist("test")`).
-    Returns one row (a dict) per remedy. Introduced in 09_stabilizing."""
-    if not isinstance(seconds, (int, float)) or not seconds > 0:
-        raise ValueError(f"seconds (the training budget per row) must be > 0; got {seconds!r}.")
+    """Train every remedy on `data` for the same number of G steps (`g_steps`; a row with n_critic = k takes
+    k times as many D steps) from the same seed, on one CPU thread, then measure `n_eval` samples against
+    `real`, digits held out from training (e.g. `load_mnist("test")`). Returns one row (a dict) per remedy:
+    on a CPU the same arguments give the same numbers, bit for bit, except the wall time and memory columns.
+    Introduced in 09_stabilizing."""
+    if isinstance(g_steps, bool) or not isinstance(g_steps, (int, np.integer)) or g_steps < 1:
+        raise ValueError(
+            f"g_steps (the training budget per row, in G steps) must be an integer >= 1; got {g_steps!r}."
+        )
     remedies = REMEDIES if remedies is None else remedies
     net = load_feature_net()
     rows = []
     for name, options in remedies.items():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            run = new_run(TrainConfig(**{**asdict(TrainConfig()), **BASE, **options, "seed": seed}))
-        rss0, peak = _rss_bytes(), [0.0]
-        if run.device.type == "cuda":
-            torch.cuda.reset_peak_memory_stats(run.device)
+        with single_thread():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                run = new_run(TrainConfig(**{**asdict(TrainConfig()), **BASE, **options, "seed": seed}))
+            rss0, peak = _rss_bytes(), [0.0]
+            if run.device.type == "cuda":
+                torch.cuda.reset_peak_memory_stats(run.device)
 
-        def on_step(r, peak=peak, rss0=rss0):
-            peak[0] = max(peak[0], _rss_bytes() - rss0)
+            def on_step(r, peak=peak, rss0=rss0):
+                peak[0] = max(peak[0], _rss_bytes() - rss0)
 
-        t0 = time.perf_counter()
-        with contextlib.redirect_stdout(
-            io.StringIO()
-        ):  # train's "stopped after the budget" line, once per row
-            train(run, data, 10**6, max_seconds=seconds, progress=False, on_step=on_step)
-        wall = time.perf_counter() - t0
-        if run.device.type == "cuda":
-            peak[0] = torch.cuda.max_memory_allocated(run.device)
-        set_seed(seed)
-        with warnings.catch_warnings():
-            warnings.simplefilter(
-                "ignore", SmallSampleWarning
-            )  # quick mode's small n_eval, said in the table
-            report = evaluate(run.sample(n_eval), real, net=net)
+            t0 = time.perf_counter()
+            train_for_g_steps(run, data, int(g_steps), on_step=on_step)
+            wall = time.perf_counter() - t0
+            if run.device.type == "cuda":
+                peak[0] = torch.cuda.max_memory_allocated(run.device)
+            set_seed(seed)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", SmallSampleWarning)  # a small n_eval is said in the table
+                report = evaluate(run.sample(n_eval), real, net=net)
+            ring = ring_modes_reached(options, ring_steps, seed)
         rows.append(
             dict(
                 remedy=name,
                 steps=run.step,
                 g_steps=_optimizer_steps(run.opt_g),
-                fid=report.fid,
-                precision=report.precision,
-                recall=report.recall,
-                classes=report.num_covered,
+                fid=float(report.fid),
+                precision=float(report.precision),
+                recall=float(report.recall),
+                classes=int(report.num_covered),
                 wall_s=wall,
                 peak_mb=peak[0] / 2**20,
-                ring=ring_modes_reached(options, ring_steps, seed),
+                ring=float(ring),
             )
         )
     return rows
+
+
+STABILIZING_TABLE_FORMAT = "gan_lessons.stabilizing_table/1"
+
+
+def stabilizing_table_path():
+    """Where the shipped 3-seed table lives: data/stabilizing_table.json."""
+    return SHIPPED[STABILIZING_TABLE_FILE].path
+
+
+def load_stabilizing_table() -> dict:
+    """The shipped 3-seed remedies table (built by tools/make_stabilizing_table.py), after checking its sha256:
+    a dict with `recipe` (step budget, sample size, ...), `remedies` (name -> options) and `rows`
+    (seed as a string -> one dict per remedy, as `compare_remedies` returns them, without wall time and memory).
+    Introduced in 09_stabilizing."""
+    entry = SHIPPED[STABILIZING_TABLE_FILE]
+    path = entry.path
+    if not path.is_file():
+        raise FileNotFoundError(f"The {entry.what} file {path} is missing. {entry.fix()}")
+    blob = path.read_bytes()
+    digest = hashlib.sha256(blob).hexdigest()
+    if digest != entry.sha256:
+        raise ValueError(
+            f"The {entry.what} file {path} is corrupt or was changed: its sha256 is {digest[:12]}..., "
+            f"expected {entry.sha256[:12]}... (see data/README.md). {entry.fix()}"
+        )
+    table = json.loads(blob)
+    if table.get("format") != STABILIZING_TABLE_FORMAT:
+        raise ValueError(
+            f"The {entry.what} file {path} is not a {STABILIZING_TABLE_FORMAT} file. {entry.fix()}"
+        )
+    return table
+
+
+def rows_by_remedy(table: dict) -> dict[str, dict[str, np.ndarray]]:
+    """The shipped table's numbers per remedy, over its seeds: {remedy: {column: array with one value per seed}}."""
+    seeds = sorted(table["rows"], key=int)
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for i, first in enumerate(table["rows"][seeds[0]]):
+        out[first["remedy"]] = {
+            k: np.array([table["rows"][s][i][k] for s in seeds], dtype=float) for k in first if k != "remedy"
+        }
+    return out
+
+
+def format_seed_summary(table: dict) -> str:
+    """The shipped table (or any {"rows": {seed: rows}}) as one Markdown row per remedy: steps, FID mean and
+    range over the seeds, precision and recall means, classes covered (range) and the ring's share."""
+    head = (
+        "| remedy | D steps | G steps | FID mean | FID min-max | precision | recall | classes | ring modes |"
+    )
+    out = [head, "|---|---|---|---|---|---|---|---|---|"]
+    for name, col in rows_by_remedy(table).items():
+        ring = "n/a (not in the toy)" if np.isnan(col["ring"]).all() else f"{np.nanmean(col['ring']):.0%}"
+        out.append(
+            f"| {name} | {col['steps'][0]:.0f} | {col['g_steps'][0]:.0f} | {col['fid'].mean():.0f} | "
+            f"{col['fid'].min():.0f}-{col['fid'].max():.0f} | {col['precision'].mean():.2f} | "
+            f"{col['recall'].mean():.2f} | {col['classes'].min():.0f}-{col['classes'].max():.0f}/10 | {ring} |"
+        )
+    return "\n".join(out)
 
 
 def format_table(rows: list[dict]) -> str:
@@ -168,6 +253,12 @@ __all__ = [
     "REMEDIES",
     "BASE",
     "ring_modes_reached",
+    "train_for_g_steps",
     "compare_remedies",
     "format_table",
+    "STABILIZING_TABLE_FORMAT",
+    "stabilizing_table_path",
+    "load_stabilizing_table",
+    "rows_by_remedy",
+    "format_seed_summary",
 ]

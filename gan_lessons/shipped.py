@@ -49,6 +49,8 @@ PRETRAINED_G_FILE = "dcgan_mnist_g.pt"
 # The tools print a file's sha256 when they rebuild it; data/README.md records the same values.
 SUBSET_SHA256 = "246e0c30eeea57c8d0037d3f38c8e00651ec204cc61b8022563e9aeeb9d756f4"
 FEATURE_NET_SHA256 = "72be70a25b7ddad3d90c312a0616373f5710d255ebb68808bc2099666758b1cc"
+STABILIZING_TABLE_FILE = "stabilizing_table.json"
+STABILIZING_TABLE_SHA256 = "cfdf8649c09c0cac2bff4e00412ce14525a9aa8464cd9d6e720ed52dfa8c5f10"
 PRETRAINED_G_SHA256 = "68ec1820b1850aa7447fddbf7429d566c972f746f8b95692467338b626a6290c"
 
 SHIPPED: dict[str, ShippedFile] = {
@@ -76,6 +78,14 @@ SHIPPED: dict[str, ShippedFile] = {
             "gan_lessons.dcgan.load_pretrained_generator",
             "tools/make_pretrained_generator.py",
             "3 to 4 minutes on a CPU",
+        ),
+        ShippedFile(
+            STABILIZING_TABLE_FILE,
+            STABILIZING_TABLE_SHA256,
+            "remedies table",
+            "gan_lessons.remedies.load_stabilizing_table",
+            "tools/make_stabilizing_table.py",
+            "7 to 15 minutes on a busy 2-core CPU",
         ),
     )
 }

@@ -59,9 +59,9 @@ assert versions["torch"].startswith("2.14.1") and versions["torchvision"].starts
 # | 04 | [Toy GAN playground](04_toy_gan_playground.ipynb) | GAN Lab in a notebook: 2-D data, live D heatmap, G manifold | 30 s |
 # | 05 | [DCGAN on MNIST](05_dcgan_mnist.ipynb) | the article's code done right: shapes, training loop, samples, checkpoints | 115 s |
 # | 06 | [Evaluating GANs](06_evaluating.ipynb) | FID with LeNet features, precision/recall, class coverage, memorisation | 57 s |
-# | 07 | [Bug hunt](07_bug_hunt.ipynb) | ten classic mistakes, each run, its symptom shown, then fixed; find the bugs | 9 s |
-# | 08 | [Training pitfalls](08_training_pitfalls.ipynb) | mode collapse, oscillation, vanishing gradients, diagnostics | 53 s |
-# | 09 | [Stabilizing GANs](09_stabilizing.ipynb) | WGAN, WGAN-GP, spectral norm, hinge, TTUR, label smoothing, minibatch std, R1, DiffAugment on one table | 385 s (6.4 min, of which the 11 x 30 s table 381 s) |
+# | 07 | [Bug hunt](07_bug_hunt.ipynb) | ten classic mistakes, each run, its symptom shown, then fixed; find the bugs | 28 s |
+# | 08 | [Training pitfalls](08_training_pitfalls.ipynb) | mode collapse, oscillation, vanishing gradients, diagnostics | 81 s |
+# | 09 | [Stabilizing GANs](09_stabilizing.ipynb) | WGAN, WGAN-GP, spectral norm, hinge, TTUR, label smoothing, minibatch std, R1, DiffAugment on one table | 25 s |
 # | 10 | [Conditional GAN](10_conditional_gan.ipynb) | class-conditional digits: projection vs class-linear D, auxiliary classifier (97-99% obey), per-class diversity, explorer | 290 s (4.8 min, measured with two other chapters running beside it) |
 # | 11 | [GANs for segmentation](11_gan_segmentation.ipynb) | per-pixel vs pix2pix vs semi-supervised adversarial U-Nets at 16-1,024 labels; IoU, boundary F1, stray blobs | 276 s (4.6 min) |
 # | 12 | [Where GANs stand](12_where_gans_stand.ipynb) | 2014-2026: diffusion, flow matching, distillation, R3GAN; GAN vs diffusion vs flow matching measured | 742 s (12.4 min, measured with two other chapters running beside it) |

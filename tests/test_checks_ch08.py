@@ -74,6 +74,12 @@ def test_alternating_invariant_right_answers():
             lambda x, y, lr: np.sqrt(x * x + y * y - lr * x * y) * 3,
         )
     )
+    # with a constant added: still a function of the invariant, and its drift is far below the orbits' gap
+    assert accepted(
+        lambda: checks.check_alternating_invariant(
+            alt_step, lambda x, y, lr: 5.0 + 2 * (x * x + y * y - lr * x * y)
+        )
+    )
 
 
 @pytest.mark.parametrize(
@@ -85,6 +91,11 @@ def test_alternating_invariant_right_answers():
         (alt_step, lambda x, y, lr: x * x + y * y + lr * x * y, "not conserved"),
         (alt_step, lambda x, y, lr: 1.0, "a constant is kept by every step"),
         (alt_step, lambda x, y, lr: x * y, "not conserved"),
+        # the review's counterexample: a drift hidden under a large constant (relative spread ~1e-10)
+        (alt_step, lambda x, y, lr: 1e9 + x * x + y * y, "needs a cross term"),
+        (alt_step, lambda x, y, lr: 1e9 * (1 + 1e-12 * (x * x + y * y)), "not conserved"),
+        (alt_step, lambda x, y, lr: x * x + y * y - 0.1 * x * y, "not conserved"),  # lr fixed at 0.1
+        (alt_step, lambda x, y, lr: x * x + y * y - x * y, "not conserved"),  # weight 1, not lr
         (lambda x, y, lr: (x + lr * y, y - lr * x), lambda x, y, lr: 0.0, "expected the step to give"),
     ],
 )

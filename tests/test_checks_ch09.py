@@ -1,6 +1,8 @@
 """gan_lessons.checks.ch09 (09_stabilizing): check_gradient_penalty accepts the penalty in several forms
-and rejects a missing norm, a wrong interpolation, the wrong tensor and a missing create_graph."""
+and rejects a missing norm, a wrong interpolation, the wrong tensor and a missing create_graph; check_critic_loop
+(the chapter's exercise) accepts WGAN's round in two forms and rejects seven typical mistakes."""
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -135,3 +137,108 @@ def test_hinge_right_answers():
 def test_hinge_wrong_answers(fn, hint):
     with pytest.raises(WrongAnswer, match=hint):
         checks.check_hinge_losses(fn)
+
+
+# ---- check_critic_loop (WGAN's algorithm 1: n_critic critic steps, then one G step)
+def wgan_round(G, D, opt_g, opt_d, real_batches, z_batches, clip, **wrong):
+    losses = []
+    for i, x_real in enumerate(real_batches):
+        if wrong.get("same_real"):
+            x_real = real_batches[0]
+        loss_d = D(G(z_batches[i]).detach()).mean() - D(x_real).mean()
+        if wrong.get("sign"):
+            loss_d = -loss_d
+        opt_d.zero_grad()
+        loss_d.backward()
+        opt_d.step()
+        if not wrong.get("no_clip"):
+            for p in D.parameters():
+                p.data.clamp_(-clip, clip)
+        losses.append(loss_d)
+        if wrong.get("g_every_step"):
+            loss_g = -D(G(z_batches[i])).mean()
+            opt_g.zero_grad()
+            loss_g.backward()
+            opt_g.step()
+    if not wrong.get("g_every_step"):
+        z = z_batches[0] if wrong.get("z_first") else z_batches[-1]
+        if wrong.get("fixed_five"):
+            z = z_batches[5] if len(z_batches) > 5 else z_batches[-1]
+        loss_g = -D(G(z)).mean()
+        opt_g.zero_grad()
+        loss_g.backward()
+        opt_g.step()
+    return losses, loss_g
+
+
+def wgan_round_other_form(G, D, opt_g, opt_d, real_batches, z_batches, clip):
+    """The same round: D's loss written as a sum of two means, clipping with torch.no_grad, floats returned."""
+    n_critic = len(real_batches)
+    out = []
+    for x_real, z in zip(real_batches, z_batches[:n_critic]):
+        with torch.no_grad():
+            x_fake = G(z)
+        opt_d.zero_grad()
+        loss = -(D(x_real).mean() - D(x_fake).mean())
+        loss.backward()
+        opt_d.step()
+        with torch.no_grad():
+            for p in D.parameters():
+                p.copy_(p.clamp(-clip, clip))
+        out.append(np.float32(loss.item()))
+    opt_g.zero_grad()
+    loss_g = -D(G(z_batches[n_critic])).mean()
+    loss_g.backward()
+    opt_g.step()
+    return tuple(out), loss_g.item()
+
+
+def test_critic_loop_right_answers():
+    assert accepted(lambda: checks.check_critic_loop(wgan_round))
+    assert accepted(lambda: checks.check_critic_loop(wgan_round_other_form))
+
+
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (dict(g_every_step=True), "G takes one step per round"),
+        (dict(sign=True), "The critic maximises"),
+        (dict(no_clip=True), "clip every parameter of D"),
+        (dict(same_real=True), "its own real batch"),
+        (dict(z_first=True), "use the last z batch"),
+    ],
+)
+def test_critic_loop_wrong_answers(wrong, hint):
+    with pytest.raises(WrongAnswer, match=hint):
+        checks.check_critic_loop(lambda *args: wgan_round(*args, **wrong))
+
+
+def test_critic_loop_other_wrong_answers():
+    def five_steps(G, D, opt_g, opt_d, real_batches, z_batches, clip):  # n_critic hard-coded to 5
+        return wgan_round(G, D, opt_g, opt_d, (real_batches * 5)[:5], (z_batches * 5)[:6], clip)
+
+    with pytest.raises(WrongAnswer, match="one per batch"):
+        checks.check_critic_loop(five_steps)
+
+    def clip_before(G, D, opt_g, opt_d, real_batches, z_batches, clip):
+        losses = []
+        for x_real, z in zip(real_batches, z_batches):
+            loss = D(G(z).detach()).mean() - D(x_real).mean()
+            opt_d.zero_grad()
+            loss.backward()
+            for p in D.parameters():
+                p.data.clamp_(-clip, clip)
+            opt_d.step()
+            losses.append(loss)
+        loss_g = -D(G(z_batches[-1])).mean()
+        opt_g.zero_grad()
+        loss_g.backward()
+        opt_g.step()
+        return losses, loss_g
+
+    with pytest.raises(WrongAnswer, match="Clip after opt_d.step"):
+        checks.check_critic_loop(clip_before)
+    with pytest.raises(WrongAnswer, match="Return the pair"):
+        checks.check_critic_loop(lambda *args: 0.0)
+    with pytest.raises(WrongAnswer, match="is a list"):
+        checks.check_critic_loop(lambda *args: (torch.zeros(3), 0.0))

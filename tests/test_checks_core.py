@@ -50,6 +50,7 @@ CHAPTER_OF = {  # a checker used by two chapters lives in the one that introduce
     "check_alternating_invariant": "ch08",
     "check_gradient_penalty": "ch09",
     "check_hinge_losses": "ch09",
+    "check_critic_loop": "ch09",
     "check_projection_logits": "ch10",
     "check_ac_terms": "ch10",
     "check_iou": "ch11",

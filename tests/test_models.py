@@ -129,7 +129,12 @@ def test_diff_augment_translation_cutout_color_by_hand():
     t = diff_augment(x, "translation", gen)
     (pos,) = (t == 1).nonzero().tolist()
     dy, dx = pos[2] - 10, pos[3] - 10
-    assert (dy, dx) != (0, 0) and abs(dy) <= 3 and abs(dx) <= 3  # shifted by at most 28 // 8
+    assert (dy, dx) != (0, 0) and abs(dy) <= 4 and abs(dx) <= 4  # shifted by at most int(28 / 8 + 0.5)
+    many = torch.full((400, 1, 28, 28), -1.0)
+    many[:, 0, 14, 14] = 1.0
+    moved = (diff_augment(many, "translation", torch.Generator().manual_seed(0)) == 1).nonzero()
+    shifts = set((moved[:, 2] - 14).tolist()) | set((moved[:, 3] - 14).tolist())
+    assert shifts == set(range(-4, 5))  # the reference's range: -4..4 on 28 pixels, every value reached
     assert (t == -1).sum().item() == 28 * 28 - 1  # filled with background
     c = diff_augment(torch.ones(3, 1, 28, 28), "cutout", torch.Generator().manual_seed(0))
     assert ((c == -1) | (c == 1)).all()  # the hole is filled with the background
@@ -242,7 +247,7 @@ def test_projection_is_psi_plus_the_embedding_dotted_with_the_features():
 
 
 def test_conditional_discriminator_rejects_bad_options():
-    with pytest.raises(ValueError, match="Unknown conditioning 'onehot'.*concat, projection, none"):
+    with pytest.raises(ValueError, match="Unknown conditioning 'onehot'.*concat, projection, projection_pooled, none"):
         ConditionalDiscriminator(width=8, conditioning="onehot")
     with pytest.raises(ValueError, match="never uses the label"):
         ConditionalDiscriminator(width=8, conditioning="none")

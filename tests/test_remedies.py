@@ -1,11 +1,21 @@
 """gan_lessons.remedies (09_stabilizing): the remedies table is measured, row by row, from the registry's
-options; image-only remedies have no ring number; bad budgets get a clear error."""
+options, at a fixed budget of G steps that makes it reproducible; image-only remedies have no ring number; bad
+budgets get a clear error; the shipped 3-seed table is sha256-checked and holds today's remedies."""
 
 import math
 
 import pytest
 
-from gan_lessons import REMEDIES, TrainConfig, compare_remedies, evaluate, format_table, ring_modes_reached
+from gan_lessons import (
+    REMEDIES,
+    TrainConfig,
+    compare_remedies,
+    evaluate,
+    format_seed_summary,
+    format_table,
+    load_stabilizing_table,
+    ring_modes_reached,
+)
 from gan_lessons.data import MNISTDigits, load_mnist
 
 
@@ -29,9 +39,9 @@ def test_n_critic_rows_count_g_optimizer_steps():
     digits = MNISTDigits(train_split.images_uint8[::8], train_split.labels[::8], source="subset")
     remedies = {"n_critic 5 (non-saturating)": REMEDIES["n_critic 5 (non-saturating)"]}
     (row,) = compare_remedies(
-        digits, load_mnist("test", verbose=False), remedies, seconds=0.5, n_eval=50, ring_steps=3
+        digits, load_mnist("test", verbose=False), remedies, g_steps=3, n_eval=50, ring_steps=3
     )
-    assert row["steps"] >= 5 and row["g_steps"] == row["steps"] // 5  # G's optimizer stepped every fifth step
+    assert (row["steps"], row["g_steps"]) == (15, 3)  # equal G steps: five critic steps for each
 
 
 def test_ring_modes_reached_is_a_share_or_nan_for_image_only_remedies():
@@ -48,22 +58,28 @@ def test_compare_two_remedies_tiny_budget():
     train_split = load_mnist("train", verbose=False)  # scored against the test split below
     digits = MNISTDigits(train_split.images_uint8[::8], train_split.labels[::8], source="subset")
     remedies = {"non-saturating": REMEDIES["non-saturating"], "DiffAugment": REMEDIES["DiffAugment"]}
-    rows = compare_remedies(
-        digits, load_mnist("test", verbose=False), remedies, seconds=0.2, n_eval=50, ring_steps=3
-    )
+    test = load_mnist("test", verbose=False)
+    rows = compare_remedies(digits, test, remedies, g_steps=2, n_eval=50, ring_steps=3)
     assert [r["remedy"] for r in rows] == list(remedies)
     for r in rows:
-        assert (
-            r["steps"] >= 1 and math.isfinite(r["fid"]) and 0 <= r["recall"] <= 1 and 0 <= r["classes"] <= 10
-        )
+        assert r["steps"] == r["g_steps"] == 2 and math.isfinite(r["fid"]) and 0 <= r["classes"] <= 10
+    # A step budget on one thread: the same call gives the same numbers, bit for bit (not so the timings).
+    again = compare_remedies(digits, test, remedies, g_steps=2, n_eval=50, ring_steps=3)
+    for a, b in zip(rows, again):
+        assert {k: v for k, v in a.items() if k not in ("wall_s", "peak_mb")} == {
+            k: v for k, v in b.items() if k not in ("wall_s", "peak_mb")
+        }
+    # ... and another seed does not (a world in which the seed were ignored fails here)
+    other = compare_remedies(digits, test, remedies, g_steps=2, seed=1, n_eval=50, ring_steps=3)
+    assert other[0]["fid"] != rows[0]["fid"]
     table = format_table(rows)
     assert table.count("\n") == 3 and "n/a (not in the toy)" in table and "| non-saturating |" in table
 
 
-@pytest.mark.parametrize("bad", [0, -1, "30"])
+@pytest.mark.parametrize("bad", [0, -1, "30", 2.5, True])
 def test_compare_rejects_a_bad_budget(bad):
-    with pytest.raises(ValueError, match="seconds .* must be > 0"):
-        compare_remedies(None, None, seconds=bad)
+    with pytest.raises(ValueError, match="g_steps .* must be an integer >= 1"):
+        compare_remedies(None, None, g_steps=bad)
 
 
 def test_compare_measures_against_the_held_out_digits_it_is_given(monkeypatch):
@@ -81,6 +97,33 @@ def test_compare_measures_against_the_held_out_digits_it_is_given(monkeypatch):
     full = load_mnist("train", verbose=False)
     test = load_mnist("test", verbose=False)
     compare_remedies(
-        full, test, {"non-saturating": REMEDIES["non-saturating"]}, seconds=0.1, n_eval=20, ring_steps=2
+        full, test, {"non-saturating": REMEDIES["non-saturating"]}, g_steps=1, n_eval=20, ring_steps=2
     )
     assert len(seen) == 1 and seen[0] is test
+
+
+def test_the_shipped_table_holds_todays_remedies_over_three_seeds():
+    table = load_stabilizing_table()
+    assert sorted(table["rows"]) == ["0", "1", "2"] and table["remedies"] == REMEDIES
+    for rows in table["rows"].values():
+        assert [r["remedy"] for r in rows] == list(REMEDIES)
+        for r in rows:  # equal G steps; the n_critic rows took five D steps each
+            assert r["g_steps"] == table["recipe"]["g_steps"]
+            assert r["steps"] == r["g_steps"] * REMEDIES[r["remedy"]].get("n_critic", 1)
+    summary = format_seed_summary(table)
+    assert summary.count("\n") == len(REMEDIES) + 1 and "| RpGAN + R1 + R2 (R3GAN's loss) |" in summary
+
+
+def test_a_changed_table_is_refused(tmp_path, monkeypatch):
+    from gan_lessons.shipped import SHIPPED, STABILIZING_TABLE_FILE
+
+    changed = tmp_path / STABILIZING_TABLE_FILE
+    changed.write_text(SHIPPED[STABILIZING_TABLE_FILE].path.read_text().replace('"fid": 1', '"fid": 2', 1))
+    monkeypatch.setattr(
+        type(SHIPPED[STABILIZING_TABLE_FILE]), "path", property(lambda self: tmp_path / self.name)
+    )
+    with pytest.raises(ValueError, match="remedies table .* corrupt or was changed"):
+        load_stabilizing_table()
+    changed.unlink()
+    with pytest.raises(FileNotFoundError, match="git checkout -- data/stabilizing_table.json"):
+        load_stabilizing_table()

@@ -22,7 +22,7 @@ from .ch05 import check_inversion, check_scale_images, check_training_loop
 from .ch06 import check_frechet_distance, check_kl_to_uniform, check_knn_radii
 from .ch07 import BUG_HUNT_LISTING, check_bug_hunt, check_fixed_step, print_listing
 from .ch08 import check_alternating_invariant, check_simultaneous_step
-from .ch09 import check_gradient_penalty, check_hinge_losses
+from .ch09 import check_critic_loop, check_gradient_penalty, check_hinge_losses
 from .ch10 import check_ac_terms, check_projection_logits
 from .ch11 import check_iou, check_semi_g_step
 from .ch12 import check_flow_matching_pair

@@ -55,6 +55,9 @@ BUGS: dict[int, str] = {
 }
 
 
+_STATE = {"bugs_found": False}  # Exercise 2's named hints unlock once Exercise 1 is solved
+
+
 def print_listing() -> None:
     """Print the bug-hunt listing with line numbers. Introduced in 07_bug_hunt."""
     for i, line in enumerate(BUG_HUNT_LISTING.splitlines(), start=1):
@@ -83,7 +86,8 @@ def _plural(n: int, one: str, many: str) -> str:
 @checker(value_answer=True)
 def check_bug_hunt(found: Any) -> None:
     """Exercise (07): `found` is the set of line numbers of the listing's bugs (see `print_listing()`).
-    The checker says how many flagged lines are not bugs and how many bugs are still hidden, never which."""
+    The checker says only whether the set is right (and whether it has as many lines as there are bugs):
+    no count of right lines, which single-line probes would turn into the answer."""
     lines = _as_lines(found)
     n_lines = len(BUG_HUNT_LISTING.splitlines())
     if not lines:
@@ -99,21 +103,24 @@ def check_bug_hunt(found: Any) -> None:
     ):
         if lines == {n + shift for n in BUGS}:
             raise WrongAnswer(f"Every line is off by one: the listing {counting}.")
-    wrong, missed = len(lines - set(BUGS)), len(set(BUGS) - lines)
-    if wrong or missed:
-        parts = []
-        if wrong:
-            parts.append(f"{_plural(wrong, 'of your lines is', 'of your lines are')} not a bug")
-        if missed:
-            parts.append(f"{_plural(missed, 'bug is', 'bugs are')} still hidden")
-        raise WrongAnswer("; ".join(parts) + ".")
+    if len(lines) != len(BUGS):
+        raise WrongAnswer(
+            f"The listing has {len(BUGS)} bugs; your set has {_plural(len(lines), 'line', 'lines')}. "
+            "Give one line per bug."
+        )
+    if lines != set(BUGS):  # no count and no line: any count would tell, probe by probe, which lines are bugs
+        raise WrongAnswer(
+            "Not yet: that is not the set of bug lines. Run the listing in your head through the probes of "
+            "the summary table, and read each line against what it claims to do."
+        )
+    _STATE["bugs_found"] = True
     return correct("All four: " + "; ".join(f"line {n}: {what}" for n, what in sorted(BUGS.items())) + ".")
 
 
 # ----------------------------------------------------------------------------------------------
 # The fixed step
 # ----------------------------------------------------------------------------------------------
-def _fixed_step_reference(G, D, opt_g, opt_d, x_real, z, eps, **variant):
+def _fixed_step_reference(G, D, opt_g, opt_d, x_real, z, **variant):
     # The right step, and its typical wrong variants (for the hints).
     labels, sigmoid = variant.get("labels", "right"), variant.get("sigmoid", False)
     train, at_reals, detach_g = (
@@ -129,7 +136,7 @@ def _fixed_step_reference(G, D, opt_g, opt_d, x_real, z, eps, **variant):
     x_fake = G(z)
     ones = torch.ones(n, 1)
     zeros = ones if labels == "both ones" else torch.zeros(n, 1)
-    e = torch.ones_like(eps) if at_reals else eps
+    e = torch.ones(n, 1, 1, 1) if at_reals else torch.rand(n, 1, 1, 1)
     x_hat = (e * x_real + (1 - e) * x_fake.detach()).requires_grad_(True)
     (grad,) = torch.autograd.grad(judge(x_hat).sum(), x_hat, create_graph=True)
     penalty = ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
@@ -158,10 +165,9 @@ def _setup(seed: int):
     gen = torch.Generator().manual_seed(seed + 1)
     x_real = torch.rand(16, 1, 28, 28, generator=gen) * 2 - 1
     z = torch.randn(16, 8, generator=gen)
-    eps = torch.rand(16, 1, 1, 1, generator=gen)
     opt_g = torch.optim.Adam(G.parameters(), lr=1e-2, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(D.parameters(), lr=1e-2, betas=(0.5, 0.999))
-    return G, D, opt_g, opt_d, x_real, z, eps
+    return G, D, opt_g, opt_d, x_real, z
 
 
 def _weights(*models) -> torch.Tensor:
@@ -169,28 +175,31 @@ def _weights(*models) -> torch.Tensor:
 
 
 def _outcome(fn, seed: int, **variant):
-    G, D, opt_g, opt_d, x_real, z, eps = _setup(seed)
-    if fn is None:
-        losses = _fixed_step_reference(G, D, opt_g, opt_d, x_real, z, eps, **variant)
-    else:
-        out = call_student(
-            fn, G, D, opt_g, opt_d, x_real, z, eps,
-            about="It receives G, D, opt_g, opt_d, x_real, z and eps, and returns (loss_d, loss_g).",
-        )  # fmt: skip
-        if not isinstance(out, (tuple, list)) or len(out) != 2:
-            raise WrongAnswer(
-                f"Return the pair (loss_d, loss_g); your function returned {type(out).__name__}."
-            )
-        losses = (as_float(out[0], "loss_d", returned=True), as_float(out[1], "loss_g", returned=True))
-    return losses, _weights(G), _weights(D), G.training
+    with torch.random.fork_rng(devices=[]):  # the student's random state is left as it was
+        G, D, opt_g, opt_d, x_real, z = _setup(seed)
+        torch.manual_seed(
+            1000 + seed
+        )  # the step's one random draw (the interpolation weights) is the same for both
+        if fn is None:
+            losses = _fixed_step_reference(G, D, opt_g, opt_d, x_real, z, **variant)
+        else:
+            out = call_student(
+                fn, G, D, opt_g, opt_d, x_real, z,
+                about="It receives G, D, opt_g, opt_d, x_real and z, and returns (loss_d, loss_g).",
+            )  # fmt: skip
+            if not isinstance(out, (tuple, list)) or len(out) != 2:
+                raise WrongAnswer(
+                    f"Return the pair (loss_d, loss_g); your function returned {type(out).__name__}."
+                )
+            losses = (as_float(out[0], "loss_d", returned=True), as_float(out[1], "loss_g", returned=True))
+        return losses, _weights(G), _weights(D), G.training
 
 
 @checker
 def check_fixed_step(fn: Callable) -> None:
-    """Exercise (07): `fn(G, D, opt_g, opt_d, x_real, z, eps)` is one fixed step of the listing: G in training
-    mode, D's logits into BCEWithLogitsLoss (no sigmoid of its own), reals labelled 1 and fakes 0, the
-    penalty at x_hat = eps * x_real + (1 - eps) * x_fake with the given eps (one per sample), then the G step
-    through D without detach. Returns (loss_d, loss_g)."""
+    """Exercise (07): `fn(G, D, opt_g, opt_d, x_real, z)` is one step of the listing's loop with its bugs
+    fixed, returning (loss_d, loss_g); the checker compares it with its own fixed step from the same weights
+    and the same random state. Hints that name a bug come only after `check_bug_hunt` has passed."""
     require_callable(fn, "check_fixed_step(fixed_step)")
     for seed in (0, 1):
         (ld, lg), wg, wd, training = _outcome(fn, seed)
@@ -204,14 +213,19 @@ def check_fixed_step(fn: Callable) -> None:
             (dict(train=False), "G is still in eval mode (the listing left it there): put it back in training "
              "mode before the step."),
             (dict(labels="both ones"), "The fakes must be labelled 0 in D's loss, the reals 1."),
-            (dict(at_reals=True), "The penalty must be taken at x_hat = eps * x_real + (1 - eps) * x_fake with the "
-             "eps you are given, not at the reals."),
+            (dict(at_reals=True), "The penalty must be taken at x_hat = eps * x_real + (1 - eps) * x_fake with "
+             "eps ~ U(0, 1), one per sample (torch.rand), not at the reals."),
             (dict(detach_g=True), "G did not move: the G step must judge x_fake itself, not x_fake.detach(), and "
              "opt_g must step."),
         ):  # fmt: skip
+            if not _STATE["bugs_found"]:
+                break
             (vd, vg), vg_w, vd_w, _ = _outcome(None, seed, **variant)
             if abs(ld - vd) < 1e-4 and abs(lg - vg) < 1e-4 and torch.allclose(wg, vg_w, atol=1e-5):
                 raise WrongAnswer(hint)
+        if not _STATE["bugs_found"]:
+            raise WrongAnswer("Not yet: your step's losses or weights differ from the fixed step's. Solve "
+                              "Exercise 1 first (check_bug_hunt): then this checker names the mistake.")  # fmt: skip
         if not training:
             raise WrongAnswer("G is still in eval mode after your step: it must train in training mode.")
         if same:

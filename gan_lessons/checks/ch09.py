@@ -1,5 +1,5 @@
-"""Checkers for 09_stabilizing: the WGAN-GP gradient penalty, written by the student, against
-gan_lessons.losses.gradient_penalty on random inputs; the hinge losses."""
+"""Checkers for 09_stabilizing: WGAN's round of n_critic critic steps and one G step (algorithm 1 of Arjovsky
+et al. 2017), the hinge losses, and the WGAN-GP gradient penalty (kept for students who write it on their own)."""
 
 from __future__ import annotations
 
@@ -185,4 +185,141 @@ def check_hinge_losses(fn: Callable) -> None:
                    "gan_lessons.d_loss_hinge and g_loss_hinge.")  # fmt: skip
 
 
-__all__ = ["check_gradient_penalty", "check_hinge_losses"]
+# ----------------------------------------------------------------------------------------------
+# WGAN's n_critic loop
+# ----------------------------------------------------------------------------------------------
+def _wgan_setup(seed: int, n_critic: int):
+    torch.manual_seed(seed)
+    G = nn.Sequential(nn.Linear(4, 8))
+    D = nn.Sequential(nn.Linear(8, 16), nn.LeakyReLU(0.2), nn.Linear(16, 1))
+    with torch.no_grad():  # start inside the clipping box, as a clipped critic always is after its first step
+        for p in D.parameters():
+            p.clamp_(-0.01, 0.01)
+    gen = torch.Generator().manual_seed(seed + 1)
+    reals = [torch.randn(16, 8, generator=gen) + 2.0 for _ in range(n_critic)]
+    zs = [torch.randn(16, 4, generator=gen) for _ in range(n_critic + 1)]
+    opt_g = torch.optim.RMSprop(G.parameters(), lr=5e-2)
+    opt_d = torch.optim.RMSprop(D.parameters(), lr=5e-3)
+    return G, D, opt_g, opt_d, reals, zs
+
+
+def _wgan_reference(G, D, opt_g, opt_d, reals, zs, clip, **wrong):
+    critic_losses, k = [], len(reals)
+    for i in range(k):
+        x_real = reals[0] if wrong.get("same_real") else reals[i]
+        loss_d = D(G(zs[i]).detach()).mean() - D(x_real).mean()
+        if wrong.get("sign"):
+            loss_d = -loss_d
+        if not wrong.get("no_zero_grad"):
+            opt_d.zero_grad()
+        loss_d.backward()
+        if wrong.get("clip_before") and not wrong.get("no_clip"):
+            with torch.no_grad():
+                for p in D.parameters():
+                    p.clamp_(-clip, clip)
+        opt_d.step()
+        if not wrong.get("clip_before") and not wrong.get("no_clip"):
+            with torch.no_grad():
+                for p in D.parameters():
+                    p.clamp_(-clip, clip)
+        critic_losses.append(loss_d.item())
+        if wrong.get("g_every_step"):
+            loss_g = -D(G(zs[i])).mean()
+            opt_g.zero_grad()
+            loss_g.backward()
+            opt_g.step()
+    if not wrong.get("g_every_step"):
+        loss_g = -D(G(zs[0] if wrong.get("z_first") else zs[-1])).mean()
+        opt_g.zero_grad()
+        loss_g.backward()
+        opt_g.step()
+    return critic_losses, loss_g.item()
+
+
+def _wgan_outcome(fn, seed: int, n_critic: int, **wrong):
+    with torch.random.fork_rng(devices=[]):
+        G, D, opt_g, opt_d, reals, zs = _wgan_setup(seed, n_critic)
+        if fn is None:
+            out = _wgan_reference(G, D, opt_g, opt_d, reals, zs, 0.01, **wrong)
+        else:
+            out = call_student(
+                fn, G, D, opt_g, opt_d, reals, zs, 0.01,
+                about="It receives G, D, opt_g, opt_d, real_batches, z_batches and clip; it returns "
+                "(critic_losses, loss_g).",
+            )  # fmt: skip
+            if not isinstance(out, (tuple, list)) or len(out) != 2:
+                raise WrongAnswer(
+                    f"Return the pair (critic_losses, loss_g); your function returned {type(out).__name__}."
+                )
+            losses, loss_g = out
+            if not hasattr(losses, "__len__") or isinstance(losses, (str, bytes, torch.Tensor)):
+                raise WrongAnswer("critic_losses is a list: one loss per critic step.")
+            if len(losses) != n_critic:
+                raise WrongAnswer(
+                    f"Given {n_critic} real batches, the round takes {n_critic} critic steps, one per batch; "
+                    f"your critic_losses has {len(losses)} entries."
+                )
+            out = (
+                [as_float(v, "a critic loss", returned=True) for v in losses],
+                as_float(loss_g, "loss_g", returned=True),
+            )
+        return out, _flat(G), _flat(D)
+
+
+def _flat(model: nn.Module) -> torch.Tensor:
+    return torch.cat([p.detach().flatten() for p in model.parameters()])
+
+
+def _same(a, b) -> bool:
+    (la, ga), wga, wda = a
+    (lb, gb), wgb, wdb = b
+    return (
+        all(abs(x - y) < 1e-5 for x, y in zip(la, lb))
+        and abs(ga - gb) < 1e-5
+        and torch.allclose(wga, wgb, atol=1e-6)
+        and torch.allclose(wda, wdb, atol=1e-6)
+    )
+
+
+@checker
+def check_critic_loop(fn: Callable) -> None:
+    """Exercise (09): `fn(G, D, opt_g, opt_d, real_batches, z_batches, clip)` is one round of WGAN's algorithm 1:
+    one critic step per real batch (n_critic = len(real_batches)), each on fakes from its own z batch, clipping
+    D's weights to [-clip, clip] after each step; then one G step on the last z batch. Returns
+    (critic_losses, loss_g)."""
+    require_callable(fn, "check_critic_loop(my_wgan_round)")
+    for seed, n_critic in ((0, 5), (1, 3)):
+        got, ref = _wgan_outcome(fn, seed, n_critic), _wgan_outcome(None, seed, n_critic)
+        if _same(got, ref):
+            continue
+        for wrong, hint in (
+            (dict(g_every_step=True), "G moved after every critic step: G takes one step per round, after all "
+             "n_critic critic steps."),
+            (dict(sign=True), "The critic maximises D(real) - D(fake): its loss to minimise is "
+             "D(fake).mean() - D(real).mean()."),
+            (dict(no_clip=True), "D's weights leave the box: clip every parameter of D to [-clip, clip] after "
+             "each critic step."),
+            (dict(clip_before=True), "Clip after opt_d.step(), not before: the step moves the weights out of "
+             "the box again."),
+            (dict(same_real=True), "Each critic step takes its own real batch (real_batches[i]), not the same one."),
+            (dict(z_first=True), "G's step draws its own noise: use the last z batch (z_batches[-1]), which no "
+             "critic step has used."),
+            (dict(no_zero_grad=True), "D's gradients add up from step to step: call opt_d.zero_grad() before each "
+             "critic backward()."),
+        ):  # fmt: skip
+            if _same(got, _wgan_outcome(None, seed, n_critic, **wrong)):
+                raise WrongAnswer(hint)
+        (ls, lg), _, _ = got
+        (rs, rg), _, _ = ref
+        raise WrongAnswer(
+            f"With {n_critic} critic steps, expected critic losses ending in {rs[-1]:.5f} and loss_g {rg:.5f}; "
+            f"got {ls[-1]:.5f} and {lg:.5f} (or the weights after the round differ)."
+        )
+    return correct(
+        "n_critic critic steps, each on its own real batch and fresh fakes, clipped after each step; then one G "
+        "step on fresh noise. Five critic steps per G step keep the critic near its optimum, so that G follows "
+        "an estimate of the Wasserstein distance's gradient."
+    )
+
+
+__all__ = ["check_gradient_penalty", "check_hinge_losses", "check_critic_loop"]
