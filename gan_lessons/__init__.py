@@ -216,6 +216,7 @@ from .latent import (  # noqa: E402
     format_truncation_table,
     ink,
     invert,
+    nearest_errors,
     train_encoder,
     truncate,
     truncation_sweep,

@@ -53,14 +53,17 @@ def _noise(n: int, latent_dim: int, seed: int) -> torch.Tensor:
 
 
 def truncate(z: torch.Tensor, psi: float) -> torch.Tensor:
-    """The truncation trick as interpolation towards the mean latent: z' = mean + psi (z - mean), with the
-    mean of N(0, I) being 0, so z' = psi z. Introduced in 05_dcgan_mnist.
+    """psi-scaling of z: truncation towards the mean latent, z' = mean + psi (z - mean), with the mean of
+    N(0, I) being 0, so z' = psi z. Introduced in 05_dcgan_mnist.
 
-    psi = 1 leaves z alone; psi < 1 pulls every z towards the centre, where G was trained most, trading
-    diversity for fidelity. This is the form of StyleGAN (Karras et al. 2019, section 2 and appendix B),
-    which truncates in its intermediate latent space W; a DCGAN has no W, so it is applied to z. BigGAN
-    (Brock et al. 2019, section 3.1) truncates differently: it redraws the coordinates of z whose magnitude
-    exceeds a threshold."""
+    psi = 1 leaves z alone; psi < 1 shrinks every z. For a Gaussian z this is the same as lowering the sampling
+    temperature (Kingma & Dhariwal 2018, Glow). Note where G was trained: the density of N(0, I) peaks at 0,
+    but in d dimensions its mass lies on a thin shell, ||z|| close to sqrt(d) (8 for d = 64); psi z moves
+    every z off that shell to norm about psi sqrt(d), where G saw almost no training input. This is the form
+    of StyleGAN (Karras et al. 2019, appendix B), which truncates in its learnt intermediate space W, not in
+    a Gaussian z. BigGAN (Brock et al. 2019, section 3.1) truncates differently, redrawing the coordinates of
+    z above a threshold, and reports that many of its models were only amenable to truncation after
+    orthogonal regularisation."""
     if not is_finite_number(psi) or not 0 <= psi <= 2:
         raise ValueError(f"psi (the truncation) must be a number in [0, 2], 1 meaning none; got {psi!r}.")
     if not isinstance(z, torch.Tensor) or z.dim() != 2:
@@ -77,6 +80,7 @@ class TruncationRow:
     psi: float
     precision: float
     recall: float
+    median_norm: float = float("nan")  # median ||psi z|| of the draws: sqrt(latent_dim) is the shell
 
 
 @torch.no_grad()
@@ -101,14 +105,15 @@ def truncation_sweep(
         for psi in psis:
             f_fake = lenet_features(G(truncate(z, psi)), net, name="fake")
             pr = precision_recall_from_features(f_real, f_fake, k=k)
-            rows.append(TruncationRow(float(psi), pr.precision, pr.recall))
+            norm = float(truncate(z, psi).norm(dim=1).median())
+            rows.append(TruncationRow(float(psi), pr.precision, pr.recall, norm))
     return rows
 
 
 def format_truncation_table(rows: list[TruncationRow]) -> str:
     """The sweep as a Markdown table."""
-    lines = ["| psi | precision | recall |", "|---:|---:|---:|"]
-    lines += [f"| {r.psi:.1f} | {r.precision:.3f} | {r.recall:.3f} |" for r in rows]
+    lines = ["| psi | precision | recall | median norm of z |", "|---:|---:|---:|---:|"]
+    lines += [f"| {r.psi:.1f} | {r.precision:.3f} | {r.recall:.3f} | {r.median_norm:.2f} |" for r in rows]
     return "\n".join(lines)
 
 
@@ -251,23 +256,27 @@ def _targets(x, latent_dim: int) -> torch.Tensor:
 
 
 def invert(
-    G: nn.Module, x, steps: int = 200, lr: float = 0.05, seed: int = 0, restarts: int = 1
+    G: nn.Module, x, steps: int = 200, lr: float = 0.05, seed: int = 0, restarts: int = 1, prior: float = 0.0
 ) -> Inversion:
     """Inversion by optimisation: from z drawn with `seed`, `steps` Adam steps (lr) on each digit's mean squared
-    pixel error ||G(z) - x||^2 / 784, G held fixed; with `restarts` > 1, the best of that many starts per digit.
+    pixel error ||G(z) - x||^2 / 784, plus `prior` * ||z||^2 (the Gaussian prior's negative log density, up to
+    scale), G held fixed; with `restarts` > 1, the best of that many starts per digit (by pixel error).
     Introduced in 05_dcgan_mnist.
 
     The reconstruction GAN inversion papers start from (Zhu et al. 2016, iGAN, section 3.1; Creswell &
-    Bharath 2018), without their perceptual or prior terms: plain pixel error, so what is measured is how
-    close G's range comes to the digit."""
+    Bharath 2018), without perceptual terms; with prior = 0 (the default) plain pixel error, so what is
+    measured is how close G's range comes to the digit, wherever in z that is."""
     latent_dim = _check_G(G)
     positive_int("steps", steps)
     positive_int("restarts", restarts)
     if not is_finite_number(lr) or lr <= 0:
         raise ValueError(f"lr must be a number > 0; got {lr!r}.")
+    if not is_finite_number(prior) or prior < 0:
+        raise ValueError(f"prior (the weight of ||z||^2) must be a number >= 0; got {prior!r}.")
     target = _targets(x, latent_dim)
     gen = torch.Generator().manual_seed(check_seed(seed))
     best: Inversion | None = None
+    flags = [p.requires_grad for p in G.parameters()]
     with single_thread(), _eval(G):
         for p in G.parameters():
             p.requires_grad_(False)
@@ -277,14 +286,26 @@ def invert(
                 opt = torch.optim.Adam([z], lr=lr)
                 for _ in range(steps):
                     loss = ((G(z) - target) ** 2).mean(dim=(1, 2, 3)).sum()  # each digit its own problem
+                    if prior:
+                        loss = loss + float(prior) * (z**2).sum()
                     opt.zero_grad()
                     loss.backward()
                     opt.step()
                 best = _keep_best(best, G, z.detach(), target)
         finally:
-            for p in G.parameters():
-                p.requires_grad_(True)
+            for p, flag in zip(G.parameters(), flags, strict=True):
+                p.requires_grad_(flag)
     return best
+
+
+@torch.no_grad()
+def nearest_errors(x, reference, batch: int = 256) -> torch.Tensor:
+    """Each digit's mean squared pixel error to its nearest image in `reference` (pixels in [-1, 1]), float64
+    (N,): the inversion's baseline, what a lookup of the reference set achieves."""
+    a = as_images(x, "digits").double().flatten(1)
+    b = as_images(reference, "reference").double().flatten(1)
+    out = [torch.cdist(a[i : i + batch], b).min(dim=1).values ** 2 for i in range(0, len(a), batch)]
+    return torch.cat(out) / a.shape[1]
 
 
 @torch.no_grad()
@@ -328,8 +349,9 @@ def train_encoder(
     each step, so it never sees a real digit. Introduced in 05_dcgan_mnist.
 
     One forward pass then inverts any digit, at once, but only as well as E generalises from G's samples to
-    real digits (Zhu et al. 2016, section 3.1, project with such a feed-forward network too, and use it to start
-    the optimisation)."""
+    real digits. iGAN (Zhu et al. 2016, section 3.1) also trains a feed-forward projector, but on real images
+    with an image loss; this one learns from G's samples with a z-loss, closer to the latent regression
+    baseline of Donahue et al. 2017 (BiGAN), which is why it meets real digits off its distribution."""
     latent_dim = _check_G(G)
     positive_int("steps", steps)
     positive_int("batch_size", batch_size)
@@ -380,6 +402,7 @@ __all__ = [
     "class_swap",
     "Inversion",
     "invert",
+    "nearest_errors",
     "Encoder",
     "train_encoder",
     "encode_invert",

@@ -1,11 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     text_representation:
-#       extension: .py
-#       format_name: percent
-#       format_version: '1.3'
-#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -147,9 +141,10 @@ for loss in LOSSES:
 #   Tick **G's gradient arrows** to see where G's loss pushes each sample: up D's slope.
 # - **right**: D's and G's losses. Below: the iteration counter and the modes reached.
 # - **controls**: play, pause, one D update, one G update, one iteration, reset; the data, the
-#   loss and the optimizer; the learning rates of D and G; D steps per G step; latent size and
-#   hidden units. Loss, learning rates and D steps change the running game at once; data,
-#   optimizer, latent size and hidden units restart it.
+#   loss and the optimizer; the learning rates of D and G; D steps per G step and G steps per D
+#   step; latent size and hidden units; the speed. Loss, learning rates and step counts change the
+#   running game at once; data, optimizer, latent size and hidden units restart it. Above the view, the
+#   model overview lights up what the last control changed (more on each below).
 #
 # Training runs in a background thread, so the notebook stays free while it plays: you can move
 # the sliders, or run other cells. *Instructors*: press play, then lower G's learning rate, or
@@ -327,10 +322,15 @@ display(Image(filename=str(path)))
 #   control changed: Step D lights D and the data it reads, Step G lights G, lr D lights D alone, a new
 #   data set lights x.
 # - **KL and JS**, under the losses: real points and G's samples binned on a 20 × 20 grid over the view,
-#   KL(p_data ‖ p_g) and the Jensen–Shannon divergence in nats, recorded each frame. They are what
-#   chapter 03's theory says the game minimises (JS, for the minimax game with the best D), measured
-#   coarsely: a grid hides what is finer than a bin, and 2,000 points per histogram leave a floor of
-#   about 0.1 nats even for two samples of the same distribution.
+#   KL(p_data ‖ p_g) and the Jensen–Shannon divergence in nats, recorded each frame. Neither is
+#   simply "what the game minimises". Chapter 03's theory says the *minimax* loss with the best D
+#   minimises JS; the default non-saturating loss instead minimises KL(p_g ‖ p_data) − 2 JS (Arjovsky &
+#   Bottou 2017, section 2.2.2); and KL(p_data ‖ p_g), the maximum-likelihood direction shown here, is
+#   minimised by no GAN loss of this chapter: it is shown because it grows when G drops modes. Both are
+#   measured coarsely: a grid hides what is finer than a bin, 2,000 points per histogram leave a floor
+#   of about 0.1 nats even for two samples of the same distribution, and KL adds a pseudo-count of 0.05
+#   points to every bin of G's histogram so it stays finite where G puts no mass, which also caps it:
+#   its scale is set by that choice, so compare KL values between runs, not with a theoretical number.
 # - **speed**: fastest (as many iterations per frame as fit in about 0.15 s), a fixed 100, 10 or 1
 #   iterations per frame, and **slow**, one iteration and two frames per second, to watch each update.
 # - **Your own data**: draw on the canvas (press and drag; each stroke adds points), or load a `.csv`
@@ -348,7 +348,8 @@ display(Image(filename=str(path)))
 own = playground("ring", seed=0)
 angles = np.linspace(0, 2 * np.pi, 40, endpoint=False)
 heart = np.stack([16 * np.sin(angles) ** 3, 13 * np.cos(angles) - 5 * np.cos(2 * angles)], 1) / 8
-own.draw_points.value = "\n".join(f"{x:.3f}, {y:.3f}" for x, y in heart)  # what three strokes would send
+# What three strokes would send; the drawing itself is tested in a browser (tests/test_browser.py).
+own.draw_points.value = "\n".join(f"{x:.3f}, {y:.3f}" for x, y in heart)
 assert own.preset.value == "drawing" and own.gan.settings.preset == "custom"
 np.testing.assert_allclose(own.gan.data.centers, heart.round(3))
 own.run(50)
@@ -426,7 +427,7 @@ print(f"{path}: {path.stat().st_size / 1e3:.0f} kB")
 #
 # - A GAN on 2-D points shows everything at once: D's opinion as a heatmap, G's samples and the
 #   manifold G folds the latent plane into, the gradients that move the samples, the losses.
-# - `ToyGAN` is the stepper (k D updates, then one G update); `playground()` is the dashboard
+# - `ToyGAN` is the stepper (`d_steps` D updates, then `g_steps` G updates); `playground()` is the dashboard
 #   around it, with training in a background thread so that you can change the game while it runs.
 # - With the non-saturating loss and Adam, G spreads around the 8-mode ring within 1,500
 #   iterations: at least 6 of the 8 modes reached, every mode the nearest of at least 5% of the
@@ -439,7 +440,8 @@ print(f"{path}: {path.stat().st_size / 1e3:.0f} kB")
 #   the same failure on digits with the class coverage. KL and JS on a grid tell them apart too.
 # - Your own data (drawn or from a file) becomes a data set of the menu; bad files get clear errors.
 # - A snapshot holds the whole game and goes on exactly where it was: a ring saved just after G's
-#   learning rate was raised collapses within 25 iterations, every time.
+#   learning rate was raised collapses into one clump within 25 iterations each time it is loaded
+#   (a bit-exact replay of one trajectory, not a measure of how often that happens).
 #
 # ## Exercises
 #
@@ -499,8 +501,8 @@ check_diagnosis(my_diagnosis)
 # %% [markdown]
 # **4. In the playground.** Pick the *grid* preset (25 modes). Which loss and learning rates reach
 # the highest share of modes in 2,000 iterations? Try least squares, WGAN-GP and hinge, and D steps 1
-# against 5. Then use `make_data("custom", points=...)` through `playground("custom", points=[...])` to draw
-# a distribution of your own: which shapes are hard for a 2-D latent space?
+# against 5. Then draw a distribution of your own on the canvas (or load a `.csv`/`.npy` file): which
+# shapes are hard for a 2-D latent space?
 #
 # ## Further reading
 #

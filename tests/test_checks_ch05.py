@@ -123,10 +123,12 @@ def test_training_loop_rejects_typical_mistakes_each_with_its_hint(mistake, hint
 # -- check_inversion (section 9): the inversion loop against latent.invert from the same seed ---------------
 
 
-def _invert_loop(loss="per_digit", start="random", zero_grad=True, frozen=True, detach_result=True):
-    """A student's inversion loop, right by default; each argument makes one typical mistake."""
+def _invert_loop(
+    loss="per_digit", start="random", zero_grad=True, frozen=True, detach_result=True, prior_form="sq"
+):
+    """A student's inversion loop with the prior term, right by default; each argument makes one typical mistake."""
 
-    def my_invert(G, x, steps, lr, generator):
+    def my_invert(G, x, steps, lr, generator, prior):
         z = torch.randn(len(x), G.latent_dim, generator=generator)
         if start == "zeros":
             z = torch.zeros_like(z)
@@ -134,11 +136,16 @@ def _invert_loop(loss="per_digit", start="random", zero_grad=True, frozen=True, 
         opt = torch.optim.Adam([z] if frozen else G.parameters(), lr=lr)
         for _ in range(steps):
             diff = G(z) - x
+            penalty = {
+                "sq": prior * (z**2).sum(dim=1),
+                "none": torch.zeros(len(x)),
+                "minus": -prior * (z**2).sum(dim=1),
+                "norm": prior * z.norm(dim=1),
+            }[prior_form]
             value = {
-                "per_digit": (diff**2).mean(dim=(1, 2, 3)).sum(),
-                "mse": torch.nn.functional.mse_loss(G(z), x),
-                "ascent": -(diff**2).mean(),
-                "l1": diff.abs().mean(),
+                "per_digit": ((diff**2).mean(dim=(1, 2, 3)) + penalty).sum(),
+                "mse": torch.nn.functional.mse_loss(G(z), x) + penalty.mean(),  # the same loss over N
+                "prior_only": penalty.sum(),
             }[loss]
             if zero_grad:
                 opt.zero_grad()
@@ -160,20 +167,38 @@ def test_check_inversion_accepts_the_right_loop_in_its_forms():
 @pytest.mark.parametrize(
     "wrong, hint",
     [
-        (_invert_loop(start="zeros"), "You start every z at 0"),
-        (_invert_loop(loss="ascent"), "The error grows: you maximise it"),
-        (_invert_loop(loss="l1"), "That is the absolute \\(L1\\) error"),
+        (_invert_loop(prior_form="none"), "the prior term has no effect"),
+        (_invert_loop(prior_form="minus"), "pushes the wrong way"),
+        (_invert_loop(prior_form="norm"), "check the power of the norm"),
+        (_invert_loop(loss="prior_only"), "the pixel error is missing"),
+        (_invert_loop(start="zeros"), "Every z starts at 0"),
         (_invert_loop(zero_grad=False), "The gradients pile up"),
         (_invert_loop(frozen=False), "G's weights changed"),
-        (lambda G, x, steps, lr, gen: torch.randn(len(x), G.latent_dim, generator=gen), "z never moved"),
-        (lambda G, x, steps, lr, gen: torch.zeros(len(x), 3), "Return one z per digit, shape \\(5, 8\\)"),
-        (lambda G, x, steps, lr, gen: _invert_loop()(G, x, steps - 1, lr, gen), "Your z differs from invert"),
-        (lambda G, x, steps, lr, gen: None, "it returned None"),
+        (
+            lambda G, x, steps, lr, gen, prior: torch.randn(len(x), G.latent_dim, generator=gen),
+            "z never moved",
+        ),
+        (
+            lambda G, x, steps, lr, gen, prior: torch.zeros(len(x), 3),
+            "Return one z per digit, shape \\(5, 8\\)",
+        ),
+        (
+            lambda G, x, steps, lr, gen, prior: _invert_loop()(G, x, steps - 1, lr, gen, prior),
+            "Your z differs from invert",
+        ),
+        (lambda G, x, steps, lr, gen, prior: None, "it returned None"),
     ],
 )
 def test_check_inversion_rejects_typical_mistakes(wrong, hint):
     with pytest.raises(WrongAnswer, match=hint):
         checks.check_inversion(wrong)
+
+
+def test_check_inversion_hints_never_show_code():
+    from gan_lessons.checks.ch05 import _INVERSION_HINTS
+
+    for hint in _INVERSION_HINTS.values():
+        assert not any(code in hint for code in ("torch.", "requires_grad", "Adam(", "zero_grad()", "**"))
 
 
 def test_check_inversion_needs_a_function():

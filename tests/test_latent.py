@@ -133,3 +133,30 @@ def test_truncation_trades_recall_for_precision_on_the_shipped_generator():
     assert [r.psi for r in rows] == [1.0, 0.4]
     assert rows[1].recall < rows[0].recall - 0.1  # far fewer kinds of digit
     assert "| 0.4 |" in latent.format_truncation_table(rows)
+    assert 7.5 < rows[0].median_norm < 8.5  # the shell, sqrt(64) = 8
+    assert rows[1].median_norm == pytest.approx(0.4 * rows[0].median_norm, rel=1e-5)
+
+
+def test_invert_with_a_prior_finds_smaller_z(tiny_G):
+    x = torch.rand(6, 1, 28, 28, generator=torch.Generator().manual_seed(1)) * 2 - 1
+    free = latent.invert(tiny_G, x, steps=40, lr=0.1, seed=0)
+    pulled = latent.invert(tiny_G, x, steps=40, lr=0.1, seed=0, prior=0.05)
+    assert pulled.z.norm(dim=1).median() < 0.8 * free.z.norm(dim=1).median()
+    with pytest.raises(ValueError, match="prior"):
+        latent.invert(tiny_G, x, steps=1, prior=-1)
+
+
+def test_invert_restores_the_callers_requires_grad_flags(tiny_G):
+    params = list(tiny_G.parameters())
+    params[0].requires_grad_(False)  # a caller that froze one layer
+    latent.invert(tiny_G, torch.zeros(2, 1, 28, 28), steps=2, seed=0)
+    assert not params[0].requires_grad and all(p.requires_grad for p in params[1:])
+    params[0].requires_grad_(True)
+
+
+def test_nearest_errors_is_zero_for_a_member_and_the_min_over_the_reference():
+    ref = torch.rand(7, 1, 28, 28, generator=torch.Generator().manual_seed(2)) * 2 - 1
+    x = torch.cat([ref[3:4], ref[:1] * 0.5])
+    got = latent.nearest_errors(x, ref, batch=1)
+    brute = ((x[:, None] - ref[None]) ** 2).mean(dim=(2, 3, 4)).min(dim=1).values
+    assert got[0] < 1e-12 and torch.allclose(got, brute.double(), atol=1e-9)

@@ -189,7 +189,7 @@ __all__ = ["check_scale_images", "check_training_loop", "check_inversion"]
 
 # -- inversion (section 9): the student's loop against latent.invert from the same seed ------------------
 
-_INV_LATENT, _INV_WIDTH, _INV_N, _INV_STEPS, _INV_LR, _INV_SEED = 8, 4, 5, 6, 0.1, 3
+_INV_LATENT, _INV_WIDTH, _INV_N, _INV_STEPS, _INV_LR, _INV_SEED, _INV_PRIOR = 8, 4, 5, 6, 0.1, 3, 0.001
 
 
 def _inversion_setup() -> tuple[Generator, torch.Tensor]:
@@ -203,12 +203,12 @@ def _inversion_setup() -> tuple[Generator, torch.Tensor]:
 
 
 def _reference_inversion(variant: str) -> torch.Tensor:
-    """The z that the right loop (latent.invert) or one typical mistake ends with."""
+    """The z that the right loop (latent.invert with the prior) or one typical mistake ends with."""
     from ..latent import invert
 
     G, x = _inversion_setup()
     if variant == "right":
-        return invert(G, x, steps=_INV_STEPS, lr=_INV_LR, seed=_INV_SEED).z
+        return invert(G, x, steps=_INV_STEPS, lr=_INV_LR, seed=_INV_SEED, prior=_INV_PRIOR).z
     gen = torch.Generator().manual_seed(_INV_SEED)
     start = torch.randn(_INV_N, _INV_LATENT, generator=gen)
     if variant == "zeros":
@@ -216,8 +216,14 @@ def _reference_inversion(variant: str) -> torch.Tensor:
     z = start.clone().requires_grad_(True)
     opt = torch.optim.Adam([z], lr=_INV_LR)
     for _ in range(_INV_STEPS):
-        diff = G(z) - x
-        loss = {"ascent": -(diff**2).mean(), "l1": diff.abs().mean()}.get(variant, (diff**2).mean())
+        pixel = ((G(z) - x) ** 2).mean(dim=(1, 2, 3)).sum()
+        penalty = (z**2).sum()
+        loss = {
+            "no_prior": pixel,
+            "minus_prior": pixel - _INV_PRIOR * penalty,
+            "norm_not_squared": pixel + _INV_PRIOR * z.norm(dim=1).sum(),
+            "prior_only": _INV_PRIOR * penalty,
+        }.get(variant, pixel + _INV_PRIOR * penalty)
         if variant != "no_zero_grad":
             opt.zero_grad()
         loss.backward()
@@ -226,19 +232,22 @@ def _reference_inversion(variant: str) -> torch.Tensor:
 
 
 _INVERSION_HINTS = {
-    "zeros": "You start every z at 0. Start from a random z drawn with the generator you are given, "
-    "torch.randn(len(x), G.latent_dim, generator=generator), as invert() does.",
-    "ascent": "The error grows: you maximise it. Minimise the squared pixel error ((G(z) - x) ** 2).",
-    "l1": "That is the absolute (L1) error. Minimise the squared pixel error, ((G(z) - x) ** 2).mean().",
-    "no_zero_grad": "The gradients pile up from step to step: call opt.zero_grad() before each backward().",
+    "no_prior": "Your z ends where the plain pixel search (invert() without a prior) ends: the prior term "
+    "has no effect on it.",
+    "minus_prior": "Your z grows away from 0 faster than with no prior at all: the term pushes the wrong way.",
+    "norm_not_squared": "Close, but the pull towards 0 does not grow with the distance the way the prior "
+    "of the task does: check the power of the norm.",
+    "prior_only": "Your z shrinks towards 0 but ignores the digits: the pixel error is missing.",
+    "zeros": "Every z starts at 0, not at a draw from the generator you are given.",
+    "no_zero_grad": "The gradients pile up from step to step.",
 }
 
 
 @checker
 def check_inversion(fn: Callable) -> None:
-    """Exercise (05): `fn(G, x, steps, lr, generator)` returns the z (N, latent_dim) that `steps` Adam steps
-    on the squared pixel error take from z drawn with `generator`; compared with `latent.invert` from the
-    same seed."""
+    """Exercise (05): `fn(G, x, steps, lr, generator, prior)` returns the z (N, latent_dim) that `steps` Adam
+    steps on the squared pixel error plus prior * ||z||^2 take from z drawn with `generator`; compared with
+    `latent.invert(..., prior=prior)` from the same seed."""
     require_callable(fn, "check_inversion(my_invert)")
     with single_thread():
         return _check_inversion(fn)
@@ -254,7 +263,8 @@ def _check_inversion(fn: Callable) -> None:
         _INV_STEPS,
         _INV_LR,
         torch.Generator().manual_seed(_INV_SEED),
-        about="It receives G, the digits x (N, 1, 28, 28), steps, lr and a torch.Generator.",
+        _INV_PRIOR,
+        about="It receives G, the digits x (N, 1, 28, 28), steps, lr, a torch.Generator and prior.",
     )
     z = as_tensor(out, "the latent vectors z, shape (N, latent_dim)").float()
     if z.shape != (_INV_N, _INV_LATENT):
@@ -262,14 +272,11 @@ def _check_inversion(fn: Callable) -> None:
             f"Return one z per digit, shape ({_INV_N}, {_INV_LATENT}) here (N, G.latent_dim); got {tuple(z.shape)}."
         )
     if any(not torch.equal(v, G.state_dict()[k]) for k, v in before.items()):
-        raise WrongAnswer(
-            "G's weights changed: inversion searches z with G frozen. Give the optimiser [z] only, not G.parameters()."
-        )
+        raise WrongAnswer("G's weights changed: inversion searches z with G frozen.")
     start = torch.randn(_INV_N, _INV_LATENT, generator=torch.Generator().manual_seed(_INV_SEED))
     if close(z, start, rtol=0, atol=1e-7):
         raise WrongAnswer(
-            "z never moved from its start: make it a leaf that requires grad (z.requires_grad_(True)), give "
-            "torch.optim.Adam([z], lr=lr) and call backward() and step() each step."
+            "z never moved from its start: no gradient reached it, or no optimiser step was taken."
         )
     right = _reference_inversion("right")
     scale = float((right - start).norm())  # how far the right loop moves z
@@ -279,13 +286,11 @@ def _check_inversion(fn: Callable) -> None:
 
     if near(right):
         return correct(
-            f"{_INV_STEPS} Adam steps on the pixel error from the same start give the same z as invert()."
+            f"{_INV_STEPS} Adam steps on pixel error plus the prior give the same z as invert(..., prior=prior)."
         )
     for variant, hint in _INVERSION_HINTS.items():
         if near(_reference_inversion(variant)):
             raise WrongAnswer(hint)
     raise WrongAnswer(
-        f"Your z differs from invert()'s after {_INV_STEPS} steps from the same seed. Check: z drawn first with "
-        "the generator, Adam([z], lr=lr), each step zero_grad, the squared pixel error of G(z) against x, "
-        "backward, step; exactly `steps` steps."
+        f"Your z differs from invert(..., prior=prior)'s after {_INV_STEPS} steps from the same seed."
     )
