@@ -58,13 +58,14 @@ def run_cell(cell: dict, splits: dict) -> dict:
     }
 
 
-def merge(paths: list[str], command: str) -> None:
+def merge(paths: list[str], command: str, note: str | None = None) -> None:
     rows = [json.loads(line) for p in paths for line in Path(p).read_text().splitlines() if line.strip()]
     key = lambda r: (r["method"], r["n_labelled"], r["seed"], r["hard"])  # noqa: E731
     rows = list({key(r): r for r in rows}.values())  # a cell run by two processes counts once
     rows.sort(key=lambda r: (r["n_labelled"], r["method"], not r["hard"], r["seed"]))
     result = {
         "command": command,
+        **({"note": note} if note else {}),
         "config": {k: v for k, v in vars(SegmenterConfig()).items() if k not in ("method", "seed", "hard")},
         "data": {"n_images": N_IMAGES, "data_seed": DATA_SEED, "splits": "train 2400 / val 300 / test 300"},
         "machine": f"{platform.machine()}, torch {torch.__version__}, 1 thread per process",
@@ -82,6 +83,15 @@ def main() -> None:
     p.add_argument(
         "--jsonl", default="/tmp/segmentation_grid.jsonl", help="one line per finished run; reruns skip those"
     )
+    p.add_argument(
+        "--methods", nargs="+", default=["pixel", "pix2pix", "semi"], help="run only these methods"
+    )
+    p.add_argument(
+        "--n", type=int, nargs="+", default=list(N_LABELLED), help="run only these N, in this order"
+    )
+    p.add_argument(
+        "--note", help="with --merge: a note stored in the results (which cells were rerun, and why)"
+    )
     p.add_argument("--merge", nargs="+", help="merge these .jsonl files into the results JSON and stop")
     p.add_argument("--reverse", action="store_true", help="run the cells last first (a helper process)")
     args = p.parse_args()
@@ -90,11 +100,13 @@ def main() -> None:
             args.merge,
             "python benchmarks/segmentation_grid.py (the whole grid; this file was made by four processes, "
             "--shard 0/2, --shard 1/2, --seeds 2 and --seeds 2 --reverse, each with its own --jsonl, then --merge)",
+            args.note,
         )
         return
     torch.set_num_threads(1)
     i, k = (int(v) for v in args.shard.split("/"))
-    todo = cells(args.seeds)[i::k][:: -1 if args.reverse else 1]
+    todo = [c for c in cells(args.seeds) if c["method"] in args.methods and c["n_labelled"] in args.n]
+    todo = sorted(todo, key=lambda c: args.n.index(c["n_labelled"]))[i::k][:: -1 if args.reverse else 1]
     path = Path(args.jsonl)
     done = (
         {

@@ -1,11 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     text_representation:
-#       extension: .py
-#       format_name: percent
-#       format_version: '1.3'
-#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -139,8 +133,8 @@ bright = (((test_set.images + 1) / 2) > best_t).float()
 threshold_report = segmentation_report(bright, test_set.masks)
 print(f"threshold tuned on val: {best_t:.2f} (val IoU {max(val_iou):.3f})")
 print("  on test: " + ", ".join(f"{k} {v:.3f}" for k, v in threshold_report.items()))
-# Brightness finds the ink, not the target: it keeps about one stray blob per image, and its IoU stays low.
-assert threshold_report["IoU"] < 0.7 and threshold_report["stray blobs / mask"] > 0.5
+# Brightness finds the ink, not the target: it keeps about two stray blobs per image, and its IoU stays low.
+assert threshold_report["IoU"] < 0.7 and threshold_report["stray blobs / mask"] > 1.5
 
 # %% [markdown]
 # ## 2. The segmenter: a U-Net
@@ -210,8 +204,7 @@ for name, fake in (("probabilities", torch.sigmoid(seg_logits)), ("binarised", m
     )
     if name == "probabilities":
         assert separated == 1.0  # a one-number test tells every predicted mask from every real one
-    else:
-        assert fake_s.max() == 0 and real_s.max() == 0  # binarised: the values say nothing
+# Binarised masks hold only 0 and 1 by construction, so no statistic of their values can separate them.
 
 # %% [markdown]
 # ## 4. The settings, and where they depart from the papers
@@ -220,9 +213,12 @@ for name, fake in (("probabilities", torch.sigmoid(seg_logits)), ("binarised", m
 # |---|---|---|---|
 # | optimiser | Adam, lr 2e-4, β = (0.5, 0.999) (§3.3) | segmenter SGD 2.5e-4; D Adam 1e-4 | Adam, **lr 1e-3**, β = (0.5, 0.999), both players |
 # | D's loss | halved (§3.3) | — | halved |
-# | weight of the adversarial term | L1 weighted by λ = 100 (§4) | λ_adv 0.01 labelled, 0.001 unlabelled | pix2pix: BCE weighted by λ = 100; semi: λ_adv 0.01 on both |
+# | weight of the adversarial term | L1 weighted by λ = 100 (§4) | λ_adv 0.01 labelled, 0.001 unlabelled | pix2pix: BCE weighted by λ = 100; semi: λ_adv 0.01 on both (**10× Hung's on unlabelled**) |
 # | per-pixel loss | L1 | cross-entropy | BCE on mask logits |
-# | D | PatchGAN on (image, output), 70×70 patches | fully convolutional on class maps, per-pixel verdicts | PatchGAN on pairs (pix2pix) or on masks (semi); 6×6 verdicts, each seeing the whole 32×32 |
+# | D | PatchGAN on (image, output), 70×70 patches | fully convolutional on class maps, per-pixel confidence map | on pairs (pix2pix) or on masks (semi); 6×6 verdicts, but each sees the whole 32×32 image: **a global D**, not patches or pixels |
+# | what D sees | the output image | the segmenter's softmax probabilities vs one-hot truth | **binarised masks** (straight-through), so value alone tells nothing (§3) |
+# | forward passes | — | labelled and unlabelled batches separately; BatchNorm frozen | separately, BatchNorm in train mode |
+# | D's learning rate | 2e-4 | Adam **1e-4** | Adam **1e-3**, as G's |
 # | extra terms | dropout noise in G | self-training on confident pixels (λ_semi 0.1) | none |
 # | budget | 200 epochs, batch 1 | 20,000 iterations | **300 steps of 16 labelled images** |
 #
@@ -230,10 +226,16 @@ for name, fake in (("probabilities", torch.sigmoid(seg_logits)), ("binarised", m
 # U-Net undertrained for every method alike (on a harder first draft of this task, 400 per-pixel steps
 # of 32 images gave val IoU 0.53 at lr 2e-4 and 0.60 at 1e-3); the per-pixel loss is BCE because masks are binary;
 # Hung's self-training term is left out so the comparison isolates what the adversarial signal does on
-# unlabelled images; one λ_adv for both batches keeps the exercise's step to one weight. With Adam, the
-# scale of the whole loss hardly matters: "adversarial + 100·BCE" and "BCE + 0.01·adversarial" are
-# nearly the same recipe, so both adversarial methods here weight D's signal at about 1% of the
-# per-pixel one.
+# unlabelled images; one λ_adv for both batches keeps the exercise's step to one weight (a teaching choice:
+# we did not measure Hung's 0.001 on the unlabelled batch); D's binarised input removes the softness
+# shortcut (§3), where Hung's D sees probabilities; and G runs on the labelled and the unlabelled batch in
+# two forward passes, as Hung's code does. That last one is not a detail: in one train-mode pass over both
+# batches, BatchNorm's statistics couple them, and in a first version of this chapter the unlabelled half,
+# which no per-pixel loss holds, drifted to marking every pixel (IoU 0.072, the share of target pixels),
+# even with the adversarial weight set to 0. With Adam, a global scale of the loss hardly matters, so
+# "adversarial + 100·BCE" and "BCE + 0.01·adversarial" start as nearly the same recipe; but Adam
+# normalises each parameter's step, so once the few labelled masks are fitted, the small adversarial
+# term can still drive full-size steps, which it would not under Hung's SGD.
 
 # %% [markdown]
 # ## 5. The grid: IoU against the number of labelled masks
@@ -503,7 +505,8 @@ def my_semi_g_step(G, D, opt_g, x_lab, m_lab, x_unl, adv_weight):
     ### BEGIN SOLUTION
     # Task: per-pixel BCE on the labelled batch + adv_weight x non-saturating loss of D on every mask; D fixed.
     D.requires_grad_(False)
-    logits = G(torch.cat([x_lab, x_unl]))
+    # Two passes: one train-mode BatchNorm pass over both batches would couple them.
+    logits = torch.cat([G(x_lab), G(x_unl)])
     per_pixel = F.binary_cross_entropy_with_logits(logits[: len(x_lab)], m_lab)
     verdict = D(mask_for_D(logits))
     adversarial = F.binary_cross_entropy_with_logits(verdict, torch.ones_like(verdict))
