@@ -9,7 +9,7 @@ the chapter plots (benchmarks/results/segmentation_grid.json). Never asserts on 
     python benchmarks/segmentation_grid.py --merge /tmp/g0.jsonl /tmp/g1.jsonl  # ... merged into the JSON
 
 The committed semi-supervised rows were rerun after the BatchNorm fix (G runs on the labelled and the
-unlabelled batch separately), with --methods semi --n 16 64 --no-shortcut, and merged with the other rows of
+unlabelled batch separately), with --methods semi --n 16 64 256 --no-shortcut, and merged with the other rows of
 the first run (--merge OLD.jsonl NEW.jsonl ... --note ...); the JSON's "note" says which cells that covers.
 """
 
