@@ -9,7 +9,7 @@ the chapter plots (benchmarks/results/segmentation_grid.json). Never asserts on 
     python benchmarks/segmentation_grid.py --merge /tmp/g0.jsonl /tmp/g1.jsonl  # ... merged into the JSON
 
 The committed semi-supervised rows were rerun after the BatchNorm fix (G runs on the labelled and the
-unlabelled batch separately), with --methods semi --n 16 64 256 --no-shortcut, and merged with the other rows of
+unlabelled batch separately), with --methods semi --no-shortcut, and merged with the other rows of
 the first run (--merge OLD.jsonl NEW.jsonl ... --note ...); the JSON's "note" says which cells that covers.
 """
 
@@ -130,8 +130,13 @@ def main() -> None:
         print(json.dumps(row), flush=True)
         with path.open("a") as fh:
             fh.write(json.dumps(row) + "\n")
-    if k == 1:
+    whole = k == 1 and len(todo) == len(
+        cells([0, 1, 2])
+    )  # a filtered run would overwrite the grid with its part
+    if whole:
         merge([str(path)], " ".join(["python"] + sys.argv))
+    else:
+        print(f"rows in {path}: merge them with --merge (with the other rows' files)")
 
 
 if __name__ == "__main__":
