@@ -7,6 +7,10 @@ the chapter plots (benchmarks/results/segmentation_grid.json). Never asserts on 
     python benchmarks/segmentation_grid.py --shard 0/2 --jsonl /tmp/g0.jsonl &   # or two processes ...
     python benchmarks/segmentation_grid.py --shard 1/2 --jsonl /tmp/g1.jsonl
     python benchmarks/segmentation_grid.py --merge /tmp/g0.jsonl /tmp/g1.jsonl  # ... merged into the JSON
+
+The committed semi-supervised rows were rerun after the BatchNorm fix (G runs on the labelled and the
+unlabelled batch separately), with --methods semi --no-shortcut, and merged with the other rows of
+the first run (--merge OLD.jsonl NEW.jsonl ... --note ...); the JSON's "note" says which cells that covers.
 """
 
 from __future__ import annotations
@@ -58,13 +62,14 @@ def run_cell(cell: dict, splits: dict) -> dict:
     }
 
 
-def merge(paths: list[str], command: str) -> None:
+def merge(paths: list[str], command: str, note: str | None = None) -> None:
     rows = [json.loads(line) for p in paths for line in Path(p).read_text().splitlines() if line.strip()]
     key = lambda r: (r["method"], r["n_labelled"], r["seed"], r["hard"])  # noqa: E731
     rows = list({key(r): r for r in rows}.values())  # a cell run by two processes counts once
     rows.sort(key=lambda r: (r["n_labelled"], r["method"], not r["hard"], r["seed"]))
     result = {
         "command": command,
+        **({"note": note} if note else {}),
         "config": {k: v for k, v in vars(SegmenterConfig()).items() if k not in ("method", "seed", "hard")},
         "data": {"n_images": N_IMAGES, "data_seed": DATA_SEED, "splits": "train 2400 / val 300 / test 300"},
         "machine": f"{platform.machine()}, torch {torch.__version__}, 1 thread per process",
@@ -82,6 +87,16 @@ def main() -> None:
     p.add_argument(
         "--jsonl", default="/tmp/segmentation_grid.jsonl", help="one line per finished run; reruns skip those"
     )
+    p.add_argument(
+        "--methods", nargs="+", default=["pixel", "pix2pix", "semi"], help="run only these methods"
+    )
+    p.add_argument(
+        "--n", type=int, nargs="+", default=list(N_LABELLED), help="run only these N, in this order"
+    )
+    p.add_argument(
+        "--note", help="with --merge: a note stored in the results (which cells were rerun, and why)"
+    )
+    p.add_argument("--no-shortcut", action="store_true", help="skip the runs with the softness shortcut")
     p.add_argument("--merge", nargs="+", help="merge these .jsonl files into the results JSON and stop")
     p.add_argument("--reverse", action="store_true", help="run the cells last first (a helper process)")
     args = p.parse_args()
@@ -90,11 +105,14 @@ def main() -> None:
             args.merge,
             "python benchmarks/segmentation_grid.py (the whole grid; this file was made by four processes, "
             "--shard 0/2, --shard 1/2, --seeds 2 and --seeds 2 --reverse, each with its own --jsonl, then --merge)",
+            args.note,
         )
         return
     torch.set_num_threads(1)
     i, k = (int(v) for v in args.shard.split("/"))
-    todo = cells(args.seeds)[i::k][:: -1 if args.reverse else 1]
+    todo = [c for c in cells(args.seeds) if c["method"] in args.methods and c["n_labelled"] in args.n]
+    todo = [c for c in todo if c["hard"] or not args.no_shortcut]
+    todo = sorted(todo, key=lambda c: args.n.index(c["n_labelled"]))[i::k][:: -1 if args.reverse else 1]
     path = Path(args.jsonl)
     done = (
         {
@@ -112,8 +130,13 @@ def main() -> None:
         print(json.dumps(row), flush=True)
         with path.open("a") as fh:
             fh.write(json.dumps(row) + "\n")
-    if k == 1:
+    whole = k == 1 and len(todo) == len(
+        cells([0, 1, 2])
+    )  # a filtered run would overwrite the grid with its part
+    if whole:
         merge([str(path)], " ".join(["python"] + sys.argv))
+    else:
+        print(f"rows in {path}: merge them with --merge (with the other rows' files)")
 
 
 if __name__ == "__main__":

@@ -211,8 +211,9 @@ class UNet(nn.Module):
 
 class PatchDiscriminator(nn.Module):
     """(image, mask) pairs stacked as channels (N, in_channels, H, W) -> a map of logits (N, 1, H/4 - 2, W/4 - 2),
-    one per overlapping patch (Isola et al. 2017's PatchGAN, with n_layers=2: each logit sees a 34x34 patch of the 64x64 pair).
-    Introduced in 11_gan_segmentation."""
+    one per overlapping patch (Isola et al. 2017's PatchGAN; with n_layers=2 each logit sees a 34x34 patch, so on
+    chapter 11's 32x32 images every logit sees the whole image: in practice a global D). Introduced in
+    11_gan_segmentation."""
 
     def __init__(self, in_channels: int = 2, width: int = 32, n_layers: int = 2, norm: bool = True):
         super().__init__()
@@ -315,7 +316,9 @@ def semi_g_loss(
     on the labelled batch only, plus adv_weight x the non-saturating loss of D's verdicts on G's masks of the
     labelled *and* the unlabelled images (target 1: G wants its masks called real). Returns (total, per-pixel,
     adversarial). D is not frozen here; `semi_g_step` freezes it. Introduced in 11_gan_segmentation."""
-    logits = G(torch.cat([x_lab, x_unl]))
+    # Two forward passes, as Hung et al.'s code runs them: one train-mode BatchNorm pass over both batches would
+    # couple them through the batch statistics, and the unlabelled half (no per-pixel loss) drifts to all-target.
+    logits = torch.cat([G(x_lab), G(x_unl)])
     pix = pixel_loss(logits[: len(x_lab)], m_lab)
     verdict = D(mask_for_D(logits, hard))
     adv = torch.nn.functional.binary_cross_entropy_with_logits(verdict, torch.ones_like(verdict))
@@ -435,7 +438,7 @@ def train_segmenter(
         x, m = b
         x_unl = unlabelled[torch.randint(len(unlabelled), (batch,), generator=draw)]
         with torch.no_grad():
-            fake = mask_for_D(G(torch.cat([x, x_unl])), hard)
+            fake = mask_for_D(torch.cat([G(x), G(x_unl)]), hard)  # separate passes, as in semi_g_loss
         loss_d = _halved_d_step(D, opt_d, m, fake, family)
         total = semi_g_step(G, D, opt_g, x, m, x_unl, config.adv_weight, hard)
         return {"pixel": float(total), "adv": float("nan"), "d_loss": loss_d}

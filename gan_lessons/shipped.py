@@ -172,7 +172,7 @@ def finish_weights_file(
 
 # Chapter 11's shipped segmenters: U-Nets trained on 64 labelled masks by each method (tools/make_segmenters.py).
 SEGMENTERS_FILE = "segmenters_n64.pt"
-SEGMENTERS_SHA256 = "7bed51e1c16e6de5b24527e86a3bb073c740222f05f2273c4af5eff64f1805fc"
+SEGMENTERS_SHA256 = "94fd4fda177fe56fe9a9d0d04f16399deda7c4c6b1a0a4b93c70576a4aaf2363"
 SHIPPED[SEGMENTERS_FILE] = ShippedFile(
     SEGMENTERS_FILE,
     SEGMENTERS_SHA256,

@@ -139,8 +139,8 @@ bright = (((test_set.images + 1) / 2) > best_t).float()
 threshold_report = segmentation_report(bright, test_set.masks)
 print(f"threshold tuned on val: {best_t:.2f} (val IoU {max(val_iou):.3f})")
 print("  on test: " + ", ".join(f"{k} {v:.3f}" for k, v in threshold_report.items()))
-# Brightness finds the ink, not the target: it keeps about one stray blob per image, and its IoU stays low.
-assert threshold_report["IoU"] < 0.7 and threshold_report["stray blobs / mask"] > 0.5
+# Brightness finds the ink, not the target: it keeps about two stray blobs per image, and its IoU stays low.
+assert threshold_report["IoU"] < 0.7 and threshold_report["stray blobs / mask"] > 1.5
 
 # %% [markdown]
 # ## 2. The segmenter: a U-Net
@@ -210,8 +210,7 @@ for name, fake in (("probabilities", torch.sigmoid(seg_logits)), ("binarised", m
     )
     if name == "probabilities":
         assert separated == 1.0  # a one-number test tells every predicted mask from every real one
-    else:
-        assert fake_s.max() == 0 and real_s.max() == 0  # binarised: the values say nothing
+# Binarised masks hold only 0 and 1 by construction, so no statistic of their values can separate them.
 
 # %% [markdown]
 # ## 4. The settings, and where they depart from the papers
@@ -220,9 +219,12 @@ for name, fake in (("probabilities", torch.sigmoid(seg_logits)), ("binarised", m
 # |---|---|---|---|
 # | optimiser | Adam, lr 2e-4, β = (0.5, 0.999) (§3.3) | segmenter SGD 2.5e-4; D Adam 1e-4 | Adam, **lr 1e-3**, β = (0.5, 0.999), both players |
 # | D's loss | halved (§3.3) | — | halved |
-# | weight of the adversarial term | L1 weighted by λ = 100 (§4) | λ_adv 0.01 labelled, 0.001 unlabelled | pix2pix: BCE weighted by λ = 100; semi: λ_adv 0.01 on both |
+# | weight of the adversarial term | L1 weighted by λ = 100 (§4) | λ_adv 0.01 labelled, 0.001 unlabelled | pix2pix: BCE weighted by λ = 100; semi: λ_adv 0.01 on both (**10× Hung's on unlabelled**) |
 # | per-pixel loss | L1 | cross-entropy | BCE on mask logits |
-# | D | PatchGAN on (image, output), 70×70 patches | fully convolutional on class maps, per-pixel verdicts | PatchGAN on pairs (pix2pix) or on masks (semi); 6×6 verdicts, each seeing the whole 32×32 |
+# | D | PatchGAN on (image, output), 70×70 patches | fully convolutional on class maps, per-pixel confidence map | on pairs (pix2pix) or on masks (semi); 6×6 verdicts, but each sees the whole 32×32 image: **a global D**, not patches or pixels |
+# | what D sees | the output image | the segmenter's softmax probabilities vs one-hot truth | **binarised masks** (straight-through), so value alone tells nothing (§3) |
+# | forward passes | — | labelled and unlabelled batches separately; BatchNorm frozen | separately, BatchNorm in train mode |
+# | D's learning rate | 2e-4 | Adam **1e-4** | Adam **1e-3**, as G's |
 # | extra terms | dropout noise in G | self-training on confident pixels (λ_semi 0.1) | none |
 # | budget | 200 epochs, batch 1 | 20,000 iterations | **300 steps of 16 labelled images** |
 #
@@ -230,10 +232,16 @@ for name, fake in (("probabilities", torch.sigmoid(seg_logits)), ("binarised", m
 # U-Net undertrained for every method alike (on a harder first draft of this task, 400 per-pixel steps
 # of 32 images gave val IoU 0.53 at lr 2e-4 and 0.60 at 1e-3); the per-pixel loss is BCE because masks are binary;
 # Hung's self-training term is left out so the comparison isolates what the adversarial signal does on
-# unlabelled images; one λ_adv for both batches keeps the exercise's step to one weight. With Adam, the
-# scale of the whole loss hardly matters: "adversarial + 100·BCE" and "BCE + 0.01·adversarial" are
-# nearly the same recipe, so both adversarial methods here weight D's signal at about 1% of the
-# per-pixel one.
+# unlabelled images; one λ_adv for both batches keeps the exercise's step to one weight (a teaching choice:
+# we did not measure Hung's 0.001 on the unlabelled batch); D's binarised input removes the softness
+# shortcut (§3), where Hung's D sees probabilities; and G runs on the labelled and the unlabelled batch in
+# two forward passes, as Hung's code does. That last one is not a detail: in one train-mode pass over both
+# batches, BatchNorm's statistics couple them, and in a first version of this chapter the unlabelled half,
+# which no per-pixel loss holds, drifted to marking every pixel (IoU 0.072, the share of target pixels),
+# even with the adversarial weight set to 0. With Adam, a global scale of the loss hardly matters, so
+# "adversarial + 100·BCE" and "BCE + 0.01·adversarial" start as nearly the same recipe; but Adam
+# normalises each parameter's step, so once the few labelled masks are fitted, the small adversarial
+# term can still drive full-size steps, which it would not under Hung's SGD.
 
 # %% [markdown]
 # ## 5. The grid: IoU against the number of labelled masks
@@ -296,13 +304,12 @@ plt.show()
 # - **pix2pix, at its own weighting (λ = 100), changes nothing measurable.** At every N and seed its
 #   IoU is within 0.02 of the per-pixel U-Net's (the largest gap is 0.017), and its boundary F1 is
 #   within 0.02 too. At this weighting D's signal is about 1% of the gradient the U-Net follows.
-# - **The semi-supervised adversarial recipe never helps, and with few labels it breaks down.** With
-#   16 or 64 labels its IoU is 0.07–0.31 against the per-pixel 0.53–0.66; at several seeds the U-Net
-#   collapsed to marking every pixel (IoU 0.072, the share of target pixels, and a boundary F1 of 0).
-#   With 256 labels it is 0.08–0.43 behind; with 1,024 it comes within 0.003–0.067 of the per-pixel
-#   U-Net but passes it at no seed. Why, we did not isolate: a D on masks alone cannot check that a
-#   mask belongs to its image, and on the unlabelled images its verdict is the only signal the U-Net
-#   gets (exercise 3 varies its weight).
+# - **The semi-supervised adversarial recipe does not help; with 16 labels it hurts.** With 16 labels
+#   its IoU is 0.017–0.081 below the per-pixel U-Net's at every seed (0.45–0.55 against 0.53–0.57); with
+#   64 it is level to 0.03 behind (the best seed is +0.002); with 256 and 1,024 it is level (from −0.016
+#   to +0.013 over seeds, no more than the per-pixel U-Net's own spread over seeds there). Its rows
+#   were rerun after a bug fix (section 4). D's verdict on the unlabelled images did not turn into IoU
+#   in this budget: 300 steps, a global D on binarised masks, one weight 0.01 (exercise 3 varies it).
 
 # %%
 gap = lambda m, n, hard=True: {  # noqa: E731
@@ -312,22 +319,23 @@ gap = lambda m, n, hard=True: {  # noqa: E731
 assert min(grid_cell(rows, "pixel", 1024).values()) > threshold_report["IoU"] + 0.1
 # 2. pix2pix stays within 0.03 of the per-pixel U-Net at every N and seed (the largest gap measured is 0.017).
 assert all(abs(d) < 0.03 for n in N_GRID for d in gap("pix2pix", n).values())
-# 3. The semi-supervised recipe is far behind with 16 or 64 labels, clearly behind with 256, and does
-#    not pass the per-pixel U-Net by more than noise with 1,024, at every seed.
-assert all(d < -0.2 for n in (16, 64) for d in gap("semi", n).values())
-assert all(d < -0.05 for d in gap("semi", 256).values())
-assert all(d < 0.01 for d in gap("semi", 1024).values())
+# 3. The semi-supervised recipe is behind with 16 labels at every seed; with 64 or more it is within noise of
+#    the per-pixel U-Net at every seed; it never collapses (the bug gave IoU 0.072 at most seeds).
+assert all(d < -0.01 for d in gap("semi", 16).values())
+assert all(-0.06 < d < 0.01 for d in gap("semi", 64).values())
+assert all(abs(d) < 0.03 for n in (256, 1024) for d in gap("semi", n).values())
+assert min(v for n in N_GRID for v in grid_cell(rows, "semi", n).values()) > 0.4
 
 # %% [markdown]
 # ## 6. A slice of the grid, run here
 #
-# Full mode trains the three methods at N = 64 and N = 256 with seed 0, exactly as the grid did; quick
+# Full mode trains the three methods at N = 16 and N = 64 with seed 0, exactly as the grid did; quick
 # mode loads the three U-Nets that `tools/make_segmenters.py` trained at N = 64, seed 0 (shipped in
 # `data/segmenters_n64.pt`, float16). Either way the slice is measured here and must agree with the
 # committed grid, and the comparisons are asserted on the live numbers.
 
 # %% tags=["nbval-ignore-output"]
-live_n = [SHIPPED_N] if QUICK else [SHIPPED_N, 256]
+live_n = [SHIPPED_N] if QUICK else [16, SHIPPED_N]
 live, nets = {}, {}
 for n in live_n:
     for method in NAMES:
@@ -349,46 +357,49 @@ for (method, n), report in live.items():
     # float16 weights (quick) move IoU by < 0.001; another CPU or torch version may move a retrained run more
     tolerance = 0.005 if QUICK else 0.03
     assert abs(report["IoU"] - committed) < tolerance, (method, n, report["IoU"], committed)
-# The grid's comparisons, on the live numbers: pix2pix level with per-pixel, the semi-supervised U-Net far behind.
+# The grid's comparisons, on the live numbers: pix2pix level with per-pixel, the semi-supervised U-Net not ahead.
+truth_share = float(test_set.masks.mean())
 for n in live_n:
     assert abs(live["pix2pix", n]["IoU"] - live["pixel", n]["IoU"]) < 0.03, live
-    assert live["semi", n]["IoU"] < live["pixel", n]["IoU"] - 0.05, live
+    assert live["semi", n]["IoU"] < live["pixel", n]["IoU"] + 0.01, live
+    # No collapse: on the test images (unlabelled, as far as every U-Net knows) the semi-supervised U-Net marks
+    # about as many pixels as the truth holds. With the coupled-BatchNorm bug it marked all of them (share 1).
+    share = float(predict_masks(nets["semi", n], test_set.images).mean())
+    print(f"N={n}: semi-supervised U-Net marks {share:.3f} of the test pixels; the truth, {truth_share:.3f}")
+    assert 0.5 * truth_share < share < 2 * truth_share
 # And the per-pixel U-Net beats the threshold tuned on val, from 64 labels on.
 assert live["pixel", SHIPPED_N]["IoU"] > threshold_report["IoU"] + 0.02
 
 # %% [markdown]
 # ## 7. The softness shortcut, measured
 #
-# The grid also ran both adversarial methods at N = 64 with the shortcut left in: D saw the U-Net's
-# probabilities instead of binarised masks.
+# The grid also ran pix2pix at N = 64 with the shortcut left in: D saw the U-Net's probabilities instead
+# of binarised masks. (It ran the semi-supervised recipe that way too, but before the BatchNorm fix of
+# section 4; those runs collapsed for that reason and were not rerun, so they are not in the results.)
 
 # %%
 print(f"N=64, test IoU per seed {SEEDS}: D sees binarised masks (no shortcut) vs probabilities (shortcut)")
-for m in ("pix2pix", "semi"):
+for m in ("pix2pix",):
     hard, soft = grid_cell(rows, m, 64, True), grid_cell(rows, m, 64, False)
     print(
         f"  {NAMES[m]:30s} binarised {[round(hard[s], 3) for s in SEEDS]}  probabilities {[round(soft[s], 3) for s in SEEDS]}"
     )
 shortcut = {
     m: {s: grid_cell(rows, m, 64, False)[s] - grid_cell(rows, m, 64, True)[s] for s in SEEDS}
-    for m in ("pix2pix", "semi")
+    for m in ("pix2pix",)
 }
 print(
     "IoU with the shortcut minus without:",
     {m: {s: round(d, 3) for s, d in v.items()} for m, v in shortcut.items()},
 )
-# pix2pix: the shortcut costs at most a little (its D also sees the image, and its term is weighted 1%);
+# pix2pix: the shortcut costs at most a little (its D also sees the image, and its term is weighted 1%).
 assert all(-0.03 < d < 0.01 for d in shortcut["pix2pix"].values())
-# the mask-only D: the shortcut never helps, and where the binarised run had not collapsed it made things far worse.
-assert all(d < 0.01 for d in shortcut["semi"].values())
-assert min(shortcut["semi"].values()) < -0.1
 
 # %% [markdown]
 # With D shown probabilities, pix2pix lost 0.002–0.010 IoU at each seed: a small, consistent cost,
-# for a D that also sees the image and whose term weighs about 1%. The D on masks alone is the one the
-# shortcut hurts: at seed 0 it took the U-Net from IoU 0.31 to 0.08, and with the shortcut every seed
-# ended in the all-target mask (IoU 0.072). Removing the shortcut mattered, but it is not enough: with
-# binarised masks the semi-supervised recipe still collapsed at seeds 1 and 2.
+# for a D that also sees the image and whose term weighs about 1%. For the D on masks alone this chapter
+# has no valid measurement of the shortcut: Hung et al.'s D sees probabilities and works, so whether
+# binarising helps it here is an open question (exercise 3).
 
 # %% [markdown]
 # ## 8. Where the methods differ most
@@ -407,12 +418,12 @@ display(
     show_images(torch.cat(rows_shown), nrow=8, title="input · truth · per-pixel · pix2pix · semi-supervised")
 )
 blobs = {m: spurious_components(masks_of[m], test_set.masks, reduce=False) for m in NAMES}
-print("stray blobs per mask on these 8:", {m: float(b[order].mean()) for m, b in blobs.items()})
+print("stray blobs per mask on these 8:", {m: round(float(b[order].mean()), 2) for m, b in blobs.items()})
+print("stray blobs per mask on all test images:", {m: round(float(b.mean()), 2) for m, b in blobs.items()})
 print(
     "boundary F1 on these 8:",
     {m: round(boundary_f1(masks_of[m][order], test_set.masks[order]), 3) for m in NAMES},
 )
-assert blobs["semi"][order].mean() > blobs["pixel"][order].mean()  # its extra pixels are pieces of clutter
 
 # %% [markdown]
 # ## 9. What the numbers say
@@ -423,17 +434,21 @@ assert blobs["semi"][order].mean() > blobs["pixel"][order].mean()  # its extra p
 # - pix2pix's adversarial term, weighted as in the paper, made **no measurable difference**: IoU and
 #   boundary F1 within 0.02 of the per-pixel U-Net at every N and seed. This agrees with Isola et al.'s
 #   own photo → labels result.
-# - The semi-supervised adversarial recipe, the one meant for scarce labels, did **worst exactly where
-#   labels were scarcest**, and at several seeds collapsed to an all-target mask. With 1,024 labels it
-#   caught up but did not pass the per-pixel U-Net.
-# - Removing the softness shortcut was needed (with it, the mask-only D did even more damage) but
-#   did not turn the result around.
+# - The semi-supervised adversarial recipe, the one meant for scarce labels, **did not help where it was
+#   measured**: 0.02–0.08 IoU behind the per-pixel U-Net with 16 labels, level to 0.03 behind with 64,
+#   level (within 0.016) with 256 and 1,024.
+# - A first version of this chapter reported that recipe collapsing to an all-target mask. The cause was
+#   a bug, not the method: one train-mode BatchNorm pass over the labelled and unlabelled batches
+#   together. The regression tests in `tests/test_pix2pix.py` and the exercise-2 checker now catch it.
+# - Showing D binarised masks removes the softness shortcut; for pix2pix that cost or gained almost
+#   nothing (0.002–0.010 IoU), and for the D on masks alone it was not measured after the fix.
 #
 # What this does *not* show: that adversarial terms never help segmentation. Hung et al. train for
 # 20,000 iterations on 21-class maps of natural images and add a self-training term we left out; our
-# budget is 300 steps on 32×32 digits, with one λ per method. What it does show: an adversarial term
-# is no free win for masks, a D that judges masks alone is a risk when labels are few, and a claim
-# either way needs seeds, a baseline tuned on validation data and a measure of structure, not one run.
+# budget is 300 steps on 32×32 digits, with one λ per method and a D that sees the whole image. What it
+# does show: an adversarial term is no free win for masks, and a claim either way needs seeds, a baseline
+# tuned on validation data, a measure of structure, and a check that the unlabelled half of the batch is
+# not failing for a reason of its own.
 
 # %% [markdown]
 # ## 10. The research
@@ -466,7 +481,10 @@ assert blobs["semi"][order].mean() > blobs["pixel"][order].mean()  # its extra p
 # - Compare methods with the same network, seeds, batches and steps, on a held-out split, over seeds, with
 #   IoU, a boundary measure and a count of stray blobs; tune every baseline on the validation split.
 # - Here pix2pix's adversarial term (λ = 100) changed nothing measurable at any N, and the
-#   semi-supervised recipe lowered IoU at every N, most where labels were scarcest.
+#   semi-supervised recipe did not help: behind by 0.02–0.08 IoU with 16 labels, level to 0.03 behind with
+#   64, level with 256 and 1,024.
+# - With BatchNorm in train mode, run G on labelled and unlabelled batches separately: one joint pass
+#   couples them, and the half no loss holds can drift anywhere.
 
 # %% [markdown]
 # ## Exercises
@@ -503,7 +521,8 @@ def my_semi_g_step(G, D, opt_g, x_lab, m_lab, x_unl, adv_weight):
     ### BEGIN SOLUTION
     # Task: per-pixel BCE on the labelled batch + adv_weight x non-saturating loss of D on every mask; D fixed.
     D.requires_grad_(False)
-    logits = G(torch.cat([x_lab, x_unl]))
+    # Two passes: one train-mode BatchNorm pass over both batches would couple them.
+    logits = torch.cat([G(x_lab), G(x_unl)])
     per_pixel = F.binary_cross_entropy_with_logits(logits[: len(x_lab)], m_lab)
     verdict = D(mask_for_D(logits))
     adversarial = F.binary_cross_entropy_with_logits(verdict, torch.ones_like(verdict))
@@ -521,9 +540,12 @@ check_semi_g_step(my_semi_g_step)
 # %% [markdown]
 # **3. (Open)** The adversarial weight decides how much D's opinion counts. Retrain the semi-supervised
 # U-Net at N = 64 with `fit_segmenter(SegmenterConfig(method="semi", adv_weight=w), train_set, 64)` for
-# w = 0.001 and 0.1 (same seed). Does it still collapse? Does IoU approach the per-pixel U-Net's as w
-# falls? Then say what a D on masks alone cannot check that pix2pix's D on (image, mask) pairs can, and
-# why that matters most on the images nobody labelled.
+# w = 0.001 (Hung's weight on unlabelled images) and 0.1 (same seed), and once with `hard=False` (D sees
+# probabilities, as Hung's does). Which, if any, passes the per-pixel U-Net? Then write a training loop
+# from your step of exercise 2 in which G runs *once* on `torch.cat([x_lab, x_unl])`, set w = 0, and
+# follow the share of pixels G marks on the labelled and on the unlabelled batch: what does train-mode
+# BatchNorm do to the half that no loss holds? Last, say what a D on masks alone cannot check that
+# pix2pix's D on (image, mask) pairs can.
 
 # %% [markdown]
 # ## Further reading

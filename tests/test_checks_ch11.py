@@ -43,6 +43,18 @@ def _empty_as(p, t, pred, target):
     return sum(scores) / len(scores)
 
 
+def _step_one_pass(G, D, opt_g, x_lab, m_lab, x_unl, w):
+    # Right terms, but one train-mode pass over both batches: BatchNorm couples them (the chapter's old bug).
+    D.requires_grad_(False)
+    logits = G(torch.cat([x_lab, x_unl]))
+    loss = _bce(logits[: len(x_lab)], m_lab) + w * _adv(D, logits)
+    opt_g.zero_grad()
+    loss.backward()
+    opt_g.step()
+    D.requires_grad_(True)
+    return loss
+
+
 @pytest.mark.parametrize(
     "fn, hint",
     [
@@ -87,7 +99,7 @@ def _bce(x, target):
 
 def step_right(G, D, opt_g, x_lab, m_lab, x_unl, adv_weight):
     D.requires_grad_(False)
-    logits = G(torch.cat([x_lab, x_unl]))
+    logits = torch.cat([G(x_lab), G(x_unl)])
     pixel = _bce(logits[: len(x_lab)], m_lab)
     verdict = D(mask_for_D(logits))
     loss = pixel + adv_weight * _bce(verdict, torch.ones_like(verdict))
@@ -124,7 +136,7 @@ def _step(make_loss, freeze=True, step=True):
     def fn(G, D, opt_g, x_lab, m_lab, x_unl, w):
         if freeze:
             D.requires_grad_(False)
-        logits = G(torch.cat([x_lab, x_unl]))
+        logits = torch.cat([G(x_lab), G(x_unl)])
         loss = make_loss(logits, D, len(x_lab), m_lab, w)
         opt_g.zero_grad()
         loss.backward()
@@ -144,7 +156,7 @@ def _adv(D, logits, target=1.0):
 
 def _step_d_moves(G, D, opt_g, x_lab, m_lab, x_unl, w):
     opt = torch.optim.SGD(list(G.parameters()) + list(D.parameters()), lr=0.5)
-    logits = G(torch.cat([x_lab, x_unl]))
+    logits = torch.cat([G(x_lab), G(x_unl)])
     loss = _bce(logits[: len(x_lab)], m_lab) + w * _adv(D, logits)
     opt.zero_grad()
     loss.backward()
@@ -154,7 +166,7 @@ def _step_d_moves(G, D, opt_g, x_lab, m_lab, x_unl, w):
 
 def _step_detached(G, D, opt_g, x_lab, m_lab, x_unl, w):
     D.requires_grad_(False)
-    logits = G(torch.cat([x_lab, x_unl]))
+    logits = torch.cat([G(x_lab), G(x_unl)])
     loss = _bce(logits[: len(x_lab)], m_lab) + w * _adv(D, logits.detach())
     opt_g.zero_grad()
     loss.backward()
@@ -196,8 +208,9 @@ def _step_detached(G, D, opt_g, x_lab, m_lab, x_unl, w):
         (_step_detached, "right value"),
         (
             _step(lambda lg, D, n, m, w: _bce(lg[:n], m) + w * (_adv(D, lg[:n]) + _adv(D, lg[n:]))),
-            "counted twice",
+            "summed",
         ),
+        (_step_one_pass, "BatchNorm"),
         (lambda *a: None, "Return one number"),
     ],
 )
@@ -209,7 +222,7 @@ def test_semi_g_step_wrong(fn, hint):
 def test_semi_g_step_freezing_but_not_unfreezing_is_caught():
     def fn(G, D, opt_g, x_lab, m_lab, x_unl, w):
         D.requires_grad_(False)
-        logits = G(torch.cat([x_lab, x_unl]))
+        logits = torch.cat([G(x_lab), G(x_unl)])
         loss = _bce(logits[: len(x_lab)], m_lab) + w * _adv(D, logits)
         opt_g.zero_grad()
         loss.backward()

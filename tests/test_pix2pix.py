@@ -18,6 +18,7 @@ from gan_lessons.pix2pix import (
     new_segmenter,
     predict_masks,
     segmentation_splits,
+    semi_g_loss,
     semi_g_step,
     train_segmenter,
     update_G_paired,
@@ -125,6 +126,30 @@ def test_semi_step_holds_D_fixed_and_moves_G():
     with frozen(D):
         assert not any(p.requires_grad for p in D.parameters())
     assert all(p.requires_grad for p in D.parameters())
+
+
+def test_semi_loss_keeps_the_batches_apart():
+    # Regression: one train-mode pass over torch.cat([x_lab, x_unl]) let BatchNorm couple the two batches, and
+    # the unlabelled half drifted to all-target. The labelled loss must not depend on which unlabelled images
+    # come with it; it does when G sees both batches in one pass.
+    set_seed(0)
+    G, D = UNet(width=4).train(), PatchDiscriminator(in_channels=1, width=4, norm=False)
+    x, m = torch.randn(4, 1, 32, 32), (torch.rand(4, 1, 32, 32) > 0.8).float()
+    _, pix_a, _ = semi_g_loss(G, D, x, m, torch.randn(4, 1, 32, 32))
+    _, pix_b, _ = semi_g_loss(G, D, x, m, torch.randn(4, 1, 32, 32) * 3 + 2)
+    assert torch.allclose(pix_a, pix_b)
+
+
+def test_semi_training_runs_G_on_one_batch_at_a_time():
+    # The no-grad pass that makes D's fakes and the G step both run G on the labelled and the unlabelled
+    # batch separately: no forward pass sees more than one batch.
+    train = make_segmentation_set(64, seed=0)
+    config = SegmenterConfig(method="semi", num_steps=2, batch_size=8, width=4)
+    G, D = new_segmenter(config)
+    sizes = []
+    G.register_forward_hook(lambda mod, inp, out: sizes.append(len(inp[0])))
+    train_segmenter(G, train, config, D=D, unlabelled=train.images, progress=False)
+    assert sizes and max(sizes) == 8
 
 
 @pytest.mark.parametrize("method", ["pixel", "pix2pix", "semi"])

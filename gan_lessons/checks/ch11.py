@@ -106,11 +106,12 @@ LR = 0.5  # plain SGD: G's new weights are a fixed function of its gradient
 
 
 def _setup() -> tuple:
-    # A tiny U-Net in eval mode (BatchNorm uses its running statistics, so one forward pass over both
-    # batches or two passes give the same masks), a norm-free D on masks, and two batches of 4 images.
+    # A tiny U-Net in train mode, as in training (BatchNorm uses each forward pass's own statistics, so one pass
+    # over both batches gives other masks than two passes: the coupling shows), a norm-free D on masks, and two
+    # batches of 4 images.
     gen = torch.Generator().manual_seed(11)
     torch.manual_seed(11)
-    G, D = UNet(width=4).eval(), PatchDiscriminator(in_channels=1, width=4, norm=False)
+    G, D = UNet(width=4).train(), PatchDiscriminator(in_channels=1, width=4, norm=False)
     with torch.no_grad():  # untrained nets are nearly constant: spread G's logits and D's verdicts, so that
         G.head.weight.mul_(40)  # masks and verdicts differ from image to image and every mistake shows
         G.head.bias.zero_()
@@ -122,8 +123,12 @@ def _setup() -> tuple:
 
 def _variants(G: torch.nn.Module, D: torch.nn.Module, x_lab, m_lab, x_unl) -> dict:
     # The loss each typical mistake computes, with its hint (no answer given away).
+    # Train-mode passes update BatchNorm's running statistics: keep the caller's G as it is.
+    G = copy.deepcopy(G)
     with torch.no_grad():
-        logits = G(torch.cat([x_lab, x_unl]))
+        logits = torch.cat([G(x_lab), G(x_unl)])
+        joint = G(torch.cat([x_lab, x_unl]))
+        v_joint = D(mask_for_D(joint))
         n = len(x_lab)
         pix = F.binary_cross_entropy_with_logits(logits[:n], m_lab)
         v = D(mask_for_D(logits))
@@ -147,18 +152,27 @@ def _variants(G: torch.nn.Module, D: torch.nn.Module, x_lab, m_lab, x_unl) -> di
         ),
         float(pix + w * adv_u): "D judges only the unlabelled masks: the labelled ones are G's masks too.",
         float(pix + w * (adv_l + adv_u)): (
-            "The adversarial term is counted twice: average D's verdicts over all of G's masks, labelled and "
-            "unlabelled together, as the per-pixel term averages over its pixels."
+            "The labelled and unlabelled adversarial terms are summed. Hung et al. weight the two separately; "
+            "this exercise's convention (the reference's) is one term that averages D's verdicts over all of "
+            "G's masks, labelled and unlabelled together."
+        ),
+        float(
+            F.binary_cross_entropy_with_logits(joint[:n], m_lab)
+            + w * F.binary_cross_entropy_with_logits(v_joint, torch.ones_like(v_joint))
+        ): (
+            "G ran once on both batches together. In train mode BatchNorm then shares its statistics between "
+            "them, and the unlabelled half (no per-pixel loss holds it) can drift to marking every pixel. Run "
+            "G on the labelled and on the unlabelled batch separately."
         ),
         float(pix + pseudo + w * adv): (
-            "The unlabelled images got a per-pixel loss (against G's own guesses): they have no true masks, "
-            "so only D's verdict may reach them."
+            "The unlabelled images got a per-pixel loss (against G's own guesses). That is Hung et al.'s "
+            "self-training term, which this exercise leaves out: here only D's verdict reaches them."
         ),
         float(
             F.binary_cross_entropy_with_logits(logits, torch.cat([m_lab, (logits[n:] > 0).float()])) + w * adv
         ): (
-            "The unlabelled images got a per-pixel loss (against G's own guesses): they have no true masks, "
-            "so only D's verdict may reach them."
+            "The unlabelled images got a per-pixel loss (against G's own guesses). That is Hung et al.'s "
+            "self-training term, which this exercise leaves out: here only D's verdict reaches them."
         ),
         float(pix + w * F.binary_cross_entropy_with_logits(v_soft, torch.ones_like(v_soft))): (
             "D was shown G's probabilities: that is the softness shortcut. Show it mask_for_D(logits), the "
