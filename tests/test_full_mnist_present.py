@@ -20,7 +20,7 @@ import pytest
 from nbclient import NotebookClient
 
 from gan_lessons.data import SUBSET_FILE, _split_subset, load_subset_arrays
-from gan_lessons.feature_net import FEATURE_NET_FILE
+from gan_lessons.shipped import SHIPPED
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
@@ -47,7 +47,7 @@ def make_full_mnist_folder(root: Path) -> Path:
     """A data folder with the shipped files and a torchvision-format MNIST/ built from the subset."""
     data = ROOT / "data"
     root.mkdir(parents=True, exist_ok=True)
-    for name in (SUBSET_FILE, FEATURE_NET_FILE):
+    for name in SHIPPED:  # every file the course ships (the generator, the feature net, the subset, ...)
         shutil.copy(data / name, root / name)
     images, labels = load_subset_arrays(data / SUBSET_FILE)
     raw = root / "MNIST" / "raw"

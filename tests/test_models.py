@@ -247,7 +247,9 @@ def test_projection_is_psi_plus_the_embedding_dotted_with_the_features():
 
 
 def test_conditional_discriminator_rejects_bad_options():
-    with pytest.raises(ValueError, match="Unknown conditioning 'onehot'.*concat, projection, projection_pooled, none"):
+    with pytest.raises(
+        ValueError, match="Unknown conditioning 'onehot'.*concat, projection, projection_pooled, none"
+    ):
         ConditionalDiscriminator(width=8, conditioning="onehot")
     with pytest.raises(ValueError, match="never uses the label"):
         ConditionalDiscriminator(width=8, conditioning="none")
