@@ -175,13 +175,8 @@ def conditioning_accuracy(fake, labels, net: LeNet | None = None) -> Conditionin
     return ConditioningReport(float((pred == y).float().mean()), per_class, counts, confusion)
 
 
-def fid_per_class(fake, fake_labels, real, net: LeNet | None = None) -> np.ndarray:
-    """FID (LeNet features) of each digit's samples against the real digits of that class, (10,) (nan for a
-    class with fewer than 2 samples on either side). Each class has only the real digits of that class in
-    `real`: about a tenth of the set passed (about 100 for the subset's 1,000 test digits, which chapter 10
-    passes), so these FIDs are biased upwards (see 06_evaluating): compare them with each other and with
-    real-vs-real at the same size, not with whole-set FIDs. Introduced in 10_conditional_gan."""
-    net = net if net is not None else load_feature_net()
+def _labelled_pair(fake, fake_labels, real) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    # (fake images, their labels, real images, their labels), checked: one label per fake, a labelled real set.
     x_fake = as_images(fake, "fake")
     y_fake = torch.as_tensor(fake_labels).long().reshape(-1)
     if len(y_fake) != len(x_fake):
@@ -192,7 +187,17 @@ def fid_per_class(fake, fake_labels, real, net: LeNet | None = None) -> np.ndarr
         raise ValueError(
             "real must be a labelled data set such as load_mnist(), so each class can be compared."
         )
-    x_real, y_real = as_images(real, "real"), torch.as_tensor(real.labels).long()
+    return x_fake, y_fake, as_images(real, "real"), torch.as_tensor(real.labels).long()
+
+
+def fid_per_class(fake, fake_labels, real, net: LeNet | None = None) -> np.ndarray:
+    """FID (LeNet features) of each digit's samples against the real digits of that class, (10,) (nan for a
+    class with fewer than 2 samples on either side). Each class has only the real digits of that class in
+    `real`: about a tenth of the set passed (about 100 for the subset's 1,000 test digits, which chapter 10
+    passes), so these FIDs are biased upwards (see 06_evaluating): compare them with each other and with
+    real-vs-real at the same size, not with whole-set FIDs. Introduced in 10_conditional_gan."""
+    net = net if net is not None else load_feature_net()
+    x_fake, y_fake, x_real, y_real = _labelled_pair(fake, fake_labels, real)
     out = np.full(NUM_CLASSES, np.nan)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SmallSampleWarning)
@@ -211,17 +216,7 @@ def recall_per_class(
     diversity measure: a G that draws one kind of 3 for every z has high precision and low recall on the 3s.
     Introduced in 10_conditional_gan."""
     net = net if net is not None else load_feature_net()
-    x_fake = as_images(fake, "fake")
-    y_fake = torch.as_tensor(fake_labels).long().reshape(-1)
-    if len(y_fake) != len(x_fake):
-        raise ValueError(
-            f"{len(x_fake)} images but {len(y_fake)} labels: give one label per generated image."
-        )
-    if not hasattr(real, "labels"):
-        raise ValueError(
-            "real must be a labelled data set such as load_mnist(), so each class can be compared."
-        )
-    x_real, y_real = as_images(real, "real"), torch.as_tensor(real.labels).long()
+    x_fake, y_fake, x_real, y_real = _labelled_pair(fake, fake_labels, real)
     f_fake, f_real = lenet_features(x_fake, net, name="fake"), lenet_features(x_real, net, name="real")
     precision, recall = np.full(NUM_CLASSES, np.nan), np.full(NUM_CLASSES, np.nan)
     for d in range(NUM_CLASSES):
