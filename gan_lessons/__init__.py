@@ -19,7 +19,6 @@ from .dcgan import (
     Discriminator,
     GANRun,
     Generator,
-    TrainConfig,
     gan_step,
     load_checkpoint,
     load_generator,
@@ -199,6 +198,7 @@ from .trackers import (
     log_eval,
     upgrade_history,
 )
+from .train_config import TrainConfig
 from .widgets import conditional_explorer, gaussian_explorer, latent_explorer, playground
 
 __version__ = "0.1.0"
