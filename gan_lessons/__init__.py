@@ -165,6 +165,7 @@ from .plot import (
     show_images,
     show_sample_progress,
 )
+from .points2d import grid_divergences, load_points, modes_reached, parse_points
 from .remedies import (
     BASE,
     REMEDIES,
@@ -186,7 +187,7 @@ from .segmentation import (
     segmentation_report,
     spurious_components,
 )
-from .toy2d import PRESETS, ToyGAN, make_data, modes_reached
+from .toy2d import PRESETS, ToyGAN, make_data
 from .trackers import (
     KL_COLLAPSE,
     Diagnosis,
@@ -203,7 +204,7 @@ from .widgets import conditional_explorer, gaussian_explorer, latent_explorer, p
 
 __version__ = "0.1.0"
 
-# The playground's own data, divergences and snapshots (issue 25), appended as its own block.
+# The playground's snapshots (issue 25) and the latent tools, appended as their own block.
 from .latent import (  # noqa: E402
     Encoder,
     Inversion,
@@ -221,11 +222,5 @@ from .latent import (  # noqa: E402
     truncate,
     truncation_sweep,
 )
-from .toy2d import (  # noqa: E402
-    SHIPPED_SNAPSHOT_RECIPES,
-    grid_divergences,
-    load_points,
-    load_shipped_snapshot,
-    parse_points,
-)
+from .toy2d import SHIPPED_SNAPSHOT_RECIPES, load_shipped_snapshot  # noqa: E402
 from .widgets import model_overview_html  # noqa: E402

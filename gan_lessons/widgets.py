@@ -6,7 +6,7 @@ Each builder returns the widget without displaying it, so tests can drive its co
 gan_lessons.plot (`BlitFigure` redraws a live figure, `png_bytes` encodes it). ipywidgets itself
 is imported only when a dashboard is built.
 
-Imports: widgets -> plot, toy2d, theory, losses, config; nothing imports widgets but gan_lessons/__init__.
+Imports: widgets -> plot, toy2d, points2d, theory, losses, config; nothing imports widgets but gan_lessons/__init__.
 """
 
 from __future__ import annotations
@@ -19,16 +19,8 @@ import numpy as np
 from .config import single_thread
 from .losses import LOSSES
 from .plot import BlitFigure, PlaygroundFigure, image_grid, png_bytes, save_gif
-from .toy2d import (
-    OPTIMIZERS,
-    PRESETS,
-    SHIPPED_SNAPSHOT_RECIPES,
-    ToyGAN,
-    load_points,
-    load_shipped_snapshot,
-    modes_reached,
-    parse_points,
-)
+from .points2d import load_points, modes_reached, parse_points
+from .toy2d import OPTIMIZERS, PRESETS, SHIPPED_SNAPSHOT_RECIPES, ToyGAN, load_shipped_snapshot
 
 #: The speed menu: key -> (label, iterations per frame (0: as many as fit a frame), shortest frame in seconds).
 SPEEDS = {
