@@ -155,6 +155,7 @@ from .pix2pix import (
     train_segmenter,
     update_G_paired,
 )
+from .playground_html import canvas_html, model_overview_html
 from .plot import (
     PlaygroundFigure,
     image_grid,
@@ -223,4 +224,3 @@ from .latent import (  # noqa: E402
     truncation_sweep,
 )
 from .toy2d import SHIPPED_SNAPSHOT_RECIPES, load_shipped_snapshot  # noqa: E402
-from .widgets import model_overview_html  # noqa: E402
