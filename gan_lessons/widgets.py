@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,6 +24,9 @@ from .playground_html import CONTROL_TARGETS, canvas_html, model_overview_html
 from .plot import BlitFigure, PlaygroundFigure, image_grid, png_bytes, save_gif
 from .points2d import load_points, modes_reached, parse_points
 from .toy2d import OPTIMIZERS, PRESETS, SHIPPED_SNAPSHOT_RECIPES, ToyGAN, load_shipped_snapshot
+
+if TYPE_CHECKING:
+    import torch
 
 #: The speed menu: key -> (label, iterations per frame (0: as many as fit a frame), shortest frame in seconds).
 SPEEDS = {
@@ -151,6 +155,34 @@ def interpolate_latents(z_a, z_b, t: float, spherical: bool = True):
     return (torch.sin((1 - t) * omega) / s) * z_a + (torch.sin(t * omega) / s) * z_b
 
 
+def _latent_path(latent_dim: int, controls: tuple, directions, ts) -> torch.Tensor:
+    """The latent explorers' points: for each t in `ts`, the point t of the way from seed A's z to seed B's
+    (spherical or straight, as the checkbox says), moved along `directions` by the sliders; (len(ts), latent_dim).
+    `controls` are the widgets of `_latent_controls`: seed A, seed B, the spherical checkbox and the sliders."""
+    import torch
+
+    seed_a, seed_b, spherical, sliders = controls
+    z_a, z_b = (
+        torch.randn(latent_dim, generator=torch.Generator().manual_seed(int(w.value)))
+        for w in (seed_a, seed_b)
+    )
+    offset = sum(s.value * d for s, d in zip(sliders, directions))
+    return torch.stack([interpolate_latents(z_a, z_b, u, spherical.value) + offset for u in ts])
+
+
+def _eval_images(G, *inputs) -> torch.Tensor:
+    """G's images for `inputs`, in eval mode (its mode restored afterwards), without gradients, on the CPU."""
+    import torch
+
+    was_training = G.training
+    G.eval()
+    try:
+        with torch.no_grad(), single_thread():  # 10-20 small images: one thread is faster on a busy CPU
+            return G(*inputs).cpu()
+    finally:
+        G.train(was_training)
+
+
 def latent_explorer(
     G, seed_a: int = 0, seed_b: int = 1, dims=(0, 1, 2, 3), directions=None, n_strip: int = 9, scale: int = 6
 ):
@@ -197,22 +229,11 @@ def latent_explorer(
     box.seed_a, box.seed_b, box.t, box.spherical, box.sliders = seed_a_w, seed_b_w, t, spherical, sliders
     box.image, box.strip, box.state, box.redraw_ms = image, strip, {}, []
 
-    def z_of(seed: int) -> torch.Tensor:
-        return torch.randn(latent_dim, generator=torch.Generator().manual_seed(int(seed)))
-
     def redraw(_change=None) -> None:
         start = time.perf_counter()
-        z_a, z_b = z_of(seed_a_w.value), z_of(seed_b_w.value)
-        offset = sum(s.value * d for s, d in zip(sliders, directions))
         ts = [float(t.value)] + list(np.linspace(0, 1, n_strip))
-        z = torch.stack([interpolate_latents(z_a, z_b, u, spherical.value) + offset for u in ts])
-        was_training = G.training
-        G.eval()
-        try:
-            with torch.no_grad(), single_thread():  # 10 small images: one thread is faster on a busy CPU
-                x = G(z.to(device)).cpu()
-        finally:
-            G.train(was_training)
+        z = _latent_path(latent_dim, (seed_a_w, seed_b_w, spherical, sliders), directions, ts)
+        x = _eval_images(G, z.to(device))
         image.value = png_bytes(image_grid(x[:1], nrow=1), scale=scale)
         strip.value = png_bytes(image_grid(x[1:], nrow=n_strip), scale=max(1, scale // 2))
         box.state.update(z=z[0], image=x[0, 0].numpy())
@@ -281,27 +302,14 @@ def conditional_explorer(
     box.digit, box.seed_a, box.seed_b, box.t, box.spherical = digit_w, seed_a_w, seed_b_w, t, spherical
     box.sliders, box.image, box.row, box.strip, box.state, box.redraw_ms = sliders, image, row, strip, {}, []
 
-    def z_of(seed: int) -> torch.Tensor:
-        return torch.randn(latent_dim, generator=torch.Generator().manual_seed(int(seed)))
-
     def redraw(_change=None) -> None:
         start = time.perf_counter()
-        z_a, z_b = z_of(seed_a_w.value), z_of(seed_b_w.value)
-        offset = sum(s.value * d for s, d in zip(sliders, directions))
-        z_now = interpolate_latents(z_a, z_b, float(t.value), spherical.value) + offset
-        path = [
-            interpolate_latents(z_a, z_b, float(u), spherical.value) + offset
-            for u in np.linspace(0, 1, n_strip)
-        ]
-        z = torch.stack([z_now] * (1 + num_classes) + path)
+        ts = [float(t.value)] + [float(u) for u in np.linspace(0, 1, n_strip)]
+        path = _latent_path(latent_dim, (seed_a_w, seed_b_w, spherical, sliders), directions, ts)
+        z_now = path[0]  # t's point, then the strip's
+        z = torch.cat([z_now.expand(1 + num_classes, -1), path[1:]])
         y = torch.tensor([digit_w.value] + list(range(num_classes)) + [digit_w.value] * n_strip)
-        was_training = G.training
-        G.eval()
-        try:
-            with torch.no_grad(), single_thread():  # 20 small images: one thread is faster on a busy CPU
-                x = G(z.to(device), y.to(device)).cpu()
-        finally:
-            G.train(was_training)
+        x = _eval_images(G, z.to(device), y.to(device))
         image.value = png_bytes(image_grid(x[:1], nrow=1), scale=scale)
         row.value = png_bytes(image_grid(x[1 : 1 + num_classes], nrow=num_classes), scale=max(1, scale // 2))
         strip.value = png_bytes(image_grid(x[1 + num_classes :], nrow=n_strip), scale=max(1, scale // 2))

@@ -655,6 +655,14 @@ def _cell_output_when_run(cell, before: str):
     return ran
 
 
+def _run_answer(page, cell, text: str, what: str) -> str:
+    """Type `text` into the exercise cell, run it (Shift+Enter) and return its output once it has run."""
+    before = cell.locator(".jp-InputPrompt").first.text_content().strip()
+    _type_into_cell(page, cell, text)
+    page.keyboard.press("Shift+Enter")
+    return _wait_until(_cell_output_when_run(cell, before), 60, what)
+
+
 def test_student_path_in_jupyterlab(student_lab, chromium_page):
     url, base, token = student_lab
     page = chromium_page
@@ -697,10 +705,7 @@ def test_student_path_in_jupyterlab(student_lab, chromium_page):
         _in_view(page, cell)
 
     with step("4, a wrong answer shows its hint first, with no traceback", "student_4_wrong_answer.png"):
-        before = cell.locator(".jp-InputPrompt").first.text_content().strip()
-        _type_into_cell(page, cell, WRONG_D_LOSS)
-        page.keyboard.press("Shift+Enter")
-        out = _wait_until(_cell_output_when_run(cell, before), 60, "the wrong answer's output")
+        out = _run_answer(page, cell, WRONG_D_LOSS, "the wrong answer's output")
         lines = [line for line in out.splitlines() if line.strip()]
         assert lines and lines[0].startswith("Not right yet:"), f"its output starts {lines[:3]}"
         assert WRONG_D_LOSS_HINT in "\n".join(lines[:3]), f"no hint in its first lines: {lines[:3]}"
@@ -709,10 +714,7 @@ def test_student_path_in_jupyterlab(student_lab, chromium_page):
         _in_view(page, cell)
 
     with step("5, the right answer says Correct!", "student_5_right_answer.png"):
-        before = cell.locator(".jp-InputPrompt").first.text_content().strip()
-        _type_into_cell(page, cell, RIGHT_D_LOSS)
-        page.keyboard.press("Shift+Enter")
-        out = _wait_until(_cell_output_when_run(cell, before), 60, "the right answer's output")
+        out = _run_answer(page, cell, RIGHT_D_LOSS, "the right answer's output")
         assert out.strip().startswith("Correct!"), f"the right answer shows:\n{out[:2000]}"
         assert "Not right yet" not in out and "Traceback" not in out, out[:2000]
         c = next(c for c in _code_cells(page, panel) if "def my_d_loss" in c["input"])
