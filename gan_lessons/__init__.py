@@ -19,7 +19,6 @@ from .dcgan import (
     Discriminator,
     GANRun,
     Generator,
-    TrainConfig,
     gan_step,
     load_checkpoint,
     load_generator,
@@ -156,6 +155,7 @@ from .pix2pix import (
     train_segmenter,
     update_G_paired,
 )
+from .playground_html import canvas_html, model_overview_html
 from .plot import (
     PlaygroundFigure,
     image_grid,
@@ -166,6 +166,7 @@ from .plot import (
     show_images,
     show_sample_progress,
 )
+from .points2d import grid_divergences, load_points, modes_reached, parse_points
 from .remedies import (
     BASE,
     REMEDIES,
@@ -187,7 +188,7 @@ from .segmentation import (
     segmentation_report,
     spurious_components,
 )
-from .toy2d import PRESETS, ToyGAN, make_data, modes_reached
+from .toy2d import PRESETS, ToyGAN, make_data
 from .trackers import (
     KL_COLLAPSE,
     Diagnosis,
@@ -199,11 +200,12 @@ from .trackers import (
     log_eval,
     upgrade_history,
 )
+from .train_config import TrainConfig
 from .widgets import conditional_explorer, gaussian_explorer, latent_explorer, playground
 
 __version__ = "0.1.0"
 
-# The playground's own data, divergences and snapshots (issue 25), appended as its own block.
+# The playground's snapshots (issue 25) and the latent tools, appended as their own block.
 from .latent import (  # noqa: E402
     Encoder,
     Inversion,
@@ -221,11 +223,4 @@ from .latent import (  # noqa: E402
     truncate,
     truncation_sweep,
 )
-from .toy2d import (  # noqa: E402
-    SHIPPED_SNAPSHOT_RECIPES,
-    grid_divergences,
-    load_points,
-    load_shipped_snapshot,
-    parse_points,
-)
-from .widgets import model_overview_html  # noqa: E402
+from .toy2d import SHIPPED_SNAPSHOT_RECIPES, load_shipped_snapshot  # noqa: E402

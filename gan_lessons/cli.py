@@ -130,8 +130,8 @@ def _stabilizing_config(args) -> dict:
 
 def build_parser() -> argparse.ArgumentParser:
     from .conditional import CONDITIONINGS
-    from .dcgan import TrainConfig
     from .losses import LOSSES
+    from .train_config import TrainConfig
 
     defaults = TrainConfig()
     parser = argparse.ArgumentParser(
@@ -260,10 +260,11 @@ def _train(args) -> None:
     import torch
 
     from .data import load_mnist
-    from .dcgan import TrainConfig, load_checkpoint, new_run, train, train_conditional
+    from .dcgan import load_checkpoint, new_run, train, train_conditional
     from .metrics import evaluate
     from .plot import plot_history, show_images
     from .trackers import FIDTracker, eval_table
+    from .train_config import TrainConfig
 
     ckpt = args.out / "checkpoint.pt"
     if args.epochs is None and args.max_seconds is None:

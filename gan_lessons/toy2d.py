@@ -1,7 +1,8 @@
-"""The 2-D GAN game: data presets, modes reached, small MLPs and a stepper. Introduced in 04_toy_gan_playground.
+"""The 2-D GAN game: data presets, small MLPs and a stepper. Introduced in 04_toy_gan_playground.
 
 Everything here is plain Python/PyTorch, so a test (or a notebook cell) can train a toy GAN and
-assert on what happened. The losses are the families of `gan_lessons.losses.LOSSES`. Its live
+assert on what happened. The losses are the families of `gan_lessons.losses.LOSSES`; the readouts (modes
+reached, grid divergences) and the reading of your own points are `gan_lessons.points2d`'s. Its live
 view (`gan_lessons.plot.PlaygroundFigure`, `save_gif`) and its dashboard
 (`gan_lessons.widgets.playground()`) are built around `ToyGAN`, the training state.
 
@@ -27,6 +28,9 @@ from torch import nn
 from .config import single_thread
 from .engine import DOptions, NonFiniteLossError, update_D, update_G
 from .losses import LossFamily, get_loss
+from .points2d import grid_divergences, mode_shares, modes_reached, nearest_mode_shares
+from .points2d import load_points as load_points  # moved to points2d; still importable from here
+from .points2d import parse_points as parse_points
 from .validate import check_seed, int_in_range, is_finite_number, positive_int
 
 # ----------------------------------------------------------------------------------------------
@@ -107,103 +111,6 @@ def _custom(points, std: float = 0.05) -> ToyData:
     return ToyData("custom", pts, std, modes, 3 * std + 0.1, extent=extent)
 
 
-#: The fewest points a drawing or a file may give the 'custom' preset, and the largest coordinate it may have.
-MIN_POINTS = 10
-MAX_COORD = 10.0
-
-
-def _check_points(pts: np.ndarray, source: str) -> np.ndarray:
-    """The checks shared by a file and a drawing: shape (N, 2), finite, enough points, a sane scale."""
-    if pts.ndim != 2 or pts.shape[1] != 2:
-        raise ValueError(
-            f"{source}: expected one point per row, two numbers each (x, y), an (N, 2) array; "
-            f"got shape {pts.shape}."
-        )
-    bad = np.flatnonzero(~np.isfinite(pts).all(axis=1))
-    if len(bad):
-        rows = ", ".join(str(i + 1) for i in bad[:5]) + (", ..." if len(bad) > 5 else "")
-        raise ValueError(
-            f"{source}: {len(bad)} row(s) hold NaN or infinite values (rows {rows}, counting from 1); "
-            "every point needs two finite numbers."
-        )
-    if len(pts) < MIN_POINTS:
-        raise ValueError(
-            f"{source}: only {len(pts)} point(s); the playground needs at least {MIN_POINTS} to draw data from."
-        )
-    biggest = float(np.abs(pts).max())
-    if biggest > MAX_COORD:
-        raise ValueError(
-            f"{source}: coordinates reach {biggest:.3g}, but the playground's networks train on points within "
-            f"±{MAX_COORD:g}; divide your points by {biggest / 2.5:.3g} or so."
-        )
-    return pts
-
-
-def parse_points(text: str, source: str = "Your points") -> np.ndarray:
-    """Points from text, one "x, y" (or "x y") pair per line, as (N, 2) float64; '#' starts a comment and a
-    first line that is not numbers is taken as a header. Introduced in 04_toy_gan_playground."""
-    if not isinstance(text, str):
-        raise ValueError(f"{source}: expected text with one 'x, y' pair per line; got {type(text).__name__}.")
-    rows = []
-    for i, line in enumerate(text.splitlines()):
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        fields = line.replace(",", " ").replace(";", " ").split()
-        try:
-            rows.append([float(f) for f in fields])
-        except ValueError:
-            if not rows and i == 0:
-                continue  # a header such as "x,y"
-            raise ValueError(
-                f"{source}: line {i + 1} ({line[:40]!r}) is not numbers; write one 'x, y' pair per line."
-            ) from None
-    widths = sorted({len(r) for r in rows})
-    if len(widths) > 1:
-        raise ValueError(
-            f"{source}: expected one point per row, two numbers each (x, y); the rows hold {widths} numbers."
-        )
-    pts = np.asarray(rows, dtype=np.float64).reshape(len(rows), widths[0] if widths else 2)
-    return _check_points(pts, source)
-
-
-_UNREADABLE = {
-    FileNotFoundError: "there is no such file",
-    IsADirectoryError: "it is a folder, not a file",
-    PermissionError: "permission denied",
-    UnicodeDecodeError: "it is not a text file",
-}
-
-
-def load_points(path) -> np.ndarray:
-    """Your own 2-D data from a .csv/.txt file (one "x, y" pair per line) or a .npy file (an (N, 2) array),
-    checked, as (N, 2) float64. Introduced in 04_toy_gan_playground."""
-    path = Path(path)
-    source = f"The file {path.name!r}"
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".txt", ".npy"):
-        raise ValueError(f"{source} is not a .csv, .txt or .npy file: save your points as one of those.")
-    try:
-        if suffix == ".npy":
-            pts = np.load(path, allow_pickle=False)
-        else:
-            text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError, ValueError, EOFError) as err:
-        reason = next((why for kind, why in _UNREADABLE.items() if isinstance(err, kind)), None)
-        reason = reason or (
-            "it is not a NumPy .npy array of numbers" if suffix == ".npy" else "it cannot be read"
-        )
-        raise ValueError(
-            f"Could not read points from {path.name!r}: {reason}. Save them as a CSV file with one 'x, y' pair "
-            "per line, or with numpy.save as an (N, 2) array."
-        ) from None
-    if suffix != ".npy":
-        return parse_points(text, source)
-    if not np.issubdtype(pts.dtype, np.number) or np.issubdtype(pts.dtype, np.complexfloating):
-        raise ValueError(f"{source}: holds {pts.dtype} values; it needs an (N, 2) array of real numbers.")
-    return _check_points(pts.astype(np.float64), source)
-
-
 def make_data(preset: str = "ring", points=None) -> ToyData:
     """The data distribution for a preset: 'ring' (8 Gaussians), 'grid' (5x5 Gaussians), 'spiral',
     'moons', or 'custom' (Gaussians around your own `points`, an (N, 2) list)."""
@@ -212,85 +119,6 @@ def make_data(preset: str = "ring", points=None) -> ToyData:
     if preset == "custom":
         return _custom(points)
     return {"ring": _ring, "grid": _grid, "spiral": _spiral, "moons": _moons}[preset]()
-
-
-# ----------------------------------------------------------------------------------------------
-# Modes reached (the share of the modes that G reaches; not the class coverage of 06)
-# ----------------------------------------------------------------------------------------------
-
-
-def _points_and_modes(fakes, modes) -> tuple[np.ndarray, np.ndarray]:
-    """Check and convert fakes (N, 2) and modes (K, 2) to float64 arrays."""
-    fakes = np.asarray(fakes.detach().cpu() if isinstance(fakes, torch.Tensor) else fakes, dtype=np.float64)
-    modes = np.asarray(modes, dtype=np.float64)
-    if fakes.ndim != 2 or fakes.shape[1] != 2 or len(fakes) == 0:
-        raise ValueError(f"fakes must be an (N, 2) array of points with N >= 1; got shape {fakes.shape}.")
-    if modes.ndim != 2 or modes.shape[1] != 2 or len(modes) == 0:
-        raise ValueError(f"modes must be a (K, 2) array of points with K >= 1; got shape {modes.shape}.")
-    return fakes, modes
-
-
-def mode_shares(fakes, modes, radius: float) -> np.ndarray:
-    """For each mode, the share of the fakes that lie within `radius` of it (shape (K,))."""
-    fakes, modes = _points_and_modes(fakes, modes)
-    if not (isinstance(radius, (int, float)) and radius > 0):
-        raise ValueError(f"radius must be a number > 0; got {radius!r}.")
-    dist = np.linalg.norm(fakes[:, None, :] - modes[None, :, :], axis=-1)  # (N, K)
-    return (dist <= radius).mean(axis=0)
-
-
-def nearest_mode_shares(fakes, modes) -> np.ndarray:
-    """For each mode, the share of the fakes whose nearest mode it is (shape (K,), sums to 1).
-
-    Unlike `mode_shares` this ignores distance, so it shows where a collapsed generator's mass is
-    heading even while its fakes lie between modes."""
-    fakes, modes = _points_and_modes(fakes, modes)
-    nearest = np.linalg.norm(fakes[:, None, :] - modes[None, :, :], axis=-1).argmin(axis=1)
-    return np.bincount(nearest, minlength=len(modes)) / len(fakes)
-
-
-def modes_reached(fakes, modes, radius: float, min_share: float = 0.2) -> float:
-    """Share of the modes that have fakes near them. Introduced in 04_toy_gan_playground.
-
-    A mode is covered when the fakes within `radius` of it are at least `min_share` of its fair
-    share (1/K of the fakes), so a few stray points passing by do not count as covering it.
-    """
-    shares = mode_shares(fakes, modes, radius)
-    if not 0 <= min_share <= 1:
-        raise ValueError(f"min_share must be in [0, 1]; got {min_share!r}.")
-    threshold = max(min_share / len(shares), 1e-12)
-    return float((shares >= threshold).mean())
-
-
-def grid_divergences(real, fake, extent: float, bins: int = 20, pseudo: float = 0.05) -> tuple[float, float]:
-    """(KL(p_data || p_g), JS(p_data, p_g)) in nats, between two point clouds binned on a bins x bins grid
-    over [-extent, extent]^2. Introduced in 04_toy_gan_playground.
-
-    GAN Lab's readout: a histogram estimate, so it is a coarse, biased view of the true divergences (the
-    grid hides structure finer than a bin). Points outside the view count in the edge bins. Each bin gets
-    `pseudo` extra points in G's histogram, so KL stays finite where G puts no mass; JS needs no such
-    help and lies in [0, log 2]."""
-    real, fake = _points_and_modes(real, fake)
-    positive_int("bins", bins)
-    if not is_finite_number(extent) or extent <= 0:
-        raise ValueError(f"extent must be a number > 0; got {extent!r}.")
-    edges = np.linspace(-extent, extent, bins + 1)
-
-    def density(points: np.ndarray) -> np.ndarray:
-        clipped = np.clip(points, -extent, extent)
-        counts, _, _ = np.histogram2d(clipped[:, 0], clipped[:, 1], bins=(edges, edges))
-        return counts.ravel()
-
-    hp, hq = density(real), density(fake)
-    p, q = hp / hp.sum(), hq / hq.sum()
-    qs = (hq + pseudo) / (hq.sum() + pseudo * hq.size)  # only G's histogram needs the pseudo-counts
-    kl = float(np.sum(np.where(p > 0, p * np.log(np.where(p > 0, p, 1) / qs), 0.0)))
-    m = 0.5 * (p + q)
-
-    def kl_to_m(a: np.ndarray) -> float:
-        return float(np.sum(np.where(a > 0, a * np.log(np.where(a > 0, a, 1) / np.where(m > 0, m, 1)), 0.0)))
-
-    return kl, 0.5 * kl_to_m(p) + 0.5 * kl_to_m(q)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -923,10 +751,6 @@ def load_shipped_snapshot(name: str) -> ToyGAN:
 __all__ = [
     "PRESETS",
     "make_data",
-    "modes_reached",
-    "grid_divergences",
-    "parse_points",
-    "load_points",
     "ToyGAN",
     "SHIPPED_SNAPSHOT_RECIPES",
     "load_shipped_snapshot",

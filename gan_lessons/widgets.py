@@ -6,29 +6,27 @@ Each builder returns the widget without displaying it, so tests can drive its co
 gan_lessons.plot (`BlitFigure` redraws a live figure, `png_bytes` encodes it). ipywidgets itself
 is imported only when a dashboard is built.
 
-Imports: widgets -> plot, toy2d, theory, losses, config; nothing imports widgets but gan_lessons/__init__.
+Imports: widgets -> plot, playground_html, toy2d, points2d, theory, losses, config; nothing imports widgets but
+gan_lessons/__init__. The playground's model overview and drawing canvas (HTML and script): playground_html.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .config import single_thread
 from .losses import LOSSES
+from .playground_html import CONTROL_TARGETS, canvas_html, model_overview_html
 from .plot import BlitFigure, PlaygroundFigure, image_grid, png_bytes, save_gif
-from .toy2d import (
-    OPTIMIZERS,
-    PRESETS,
-    SHIPPED_SNAPSHOT_RECIPES,
-    ToyGAN,
-    load_points,
-    load_shipped_snapshot,
-    modes_reached,
-    parse_points,
-)
+from .points2d import load_points, modes_reached, parse_points
+from .toy2d import OPTIMIZERS, PRESETS, SHIPPED_SNAPSHOT_RECIPES, ToyGAN, load_shipped_snapshot
+
+if TYPE_CHECKING:
+    import torch
 
 #: The speed menu: key -> (label, iterations per frame (0: as many as fit a frame), shortest frame in seconds).
 SPEEDS = {
@@ -157,6 +155,34 @@ def interpolate_latents(z_a, z_b, t: float, spherical: bool = True):
     return (torch.sin((1 - t) * omega) / s) * z_a + (torch.sin(t * omega) / s) * z_b
 
 
+def _latent_path(latent_dim: int, controls: tuple, directions, ts) -> torch.Tensor:
+    """The latent explorers' points: for each t in `ts`, the point t of the way from seed A's z to seed B's
+    (spherical or straight, as the checkbox says), moved along `directions` by the sliders; (len(ts), latent_dim).
+    `controls` are the widgets of `_latent_controls`: seed A, seed B, the spherical checkbox and the sliders."""
+    import torch
+
+    seed_a, seed_b, spherical, sliders = controls
+    z_a, z_b = (
+        torch.randn(latent_dim, generator=torch.Generator().manual_seed(int(w.value)))
+        for w in (seed_a, seed_b)
+    )
+    offset = sum(s.value * d for s, d in zip(sliders, directions))
+    return torch.stack([interpolate_latents(z_a, z_b, u, spherical.value) + offset for u in ts])
+
+
+def _eval_images(G, *inputs) -> torch.Tensor:
+    """G's images for `inputs`, in eval mode (its mode restored afterwards), without gradients, on the CPU."""
+    import torch
+
+    was_training = G.training
+    G.eval()
+    try:
+        with torch.no_grad(), single_thread():  # 10-20 small images: one thread is faster on a busy CPU
+            return G(*inputs).cpu()
+    finally:
+        G.train(was_training)
+
+
 def latent_explorer(
     G, seed_a: int = 0, seed_b: int = 1, dims=(0, 1, 2, 3), directions=None, n_strip: int = 9, scale: int = 6
 ):
@@ -203,22 +229,11 @@ def latent_explorer(
     box.seed_a, box.seed_b, box.t, box.spherical, box.sliders = seed_a_w, seed_b_w, t, spherical, sliders
     box.image, box.strip, box.state, box.redraw_ms = image, strip, {}, []
 
-    def z_of(seed: int) -> torch.Tensor:
-        return torch.randn(latent_dim, generator=torch.Generator().manual_seed(int(seed)))
-
     def redraw(_change=None) -> None:
         start = time.perf_counter()
-        z_a, z_b = z_of(seed_a_w.value), z_of(seed_b_w.value)
-        offset = sum(s.value * d for s, d in zip(sliders, directions))
         ts = [float(t.value)] + list(np.linspace(0, 1, n_strip))
-        z = torch.stack([interpolate_latents(z_a, z_b, u, spherical.value) + offset for u in ts])
-        was_training = G.training
-        G.eval()
-        try:
-            with torch.no_grad(), single_thread():  # 10 small images: one thread is faster on a busy CPU
-                x = G(z.to(device)).cpu()
-        finally:
-            G.train(was_training)
+        z = _latent_path(latent_dim, (seed_a_w, seed_b_w, spherical, sliders), directions, ts)
+        x = _eval_images(G, z.to(device))
         image.value = png_bytes(image_grid(x[:1], nrow=1), scale=scale)
         strip.value = png_bytes(image_grid(x[1:], nrow=n_strip), scale=max(1, scale // 2))
         box.state.update(z=z[0], image=x[0, 0].numpy())
@@ -287,27 +302,14 @@ def conditional_explorer(
     box.digit, box.seed_a, box.seed_b, box.t, box.spherical = digit_w, seed_a_w, seed_b_w, t, spherical
     box.sliders, box.image, box.row, box.strip, box.state, box.redraw_ms = sliders, image, row, strip, {}, []
 
-    def z_of(seed: int) -> torch.Tensor:
-        return torch.randn(latent_dim, generator=torch.Generator().manual_seed(int(seed)))
-
     def redraw(_change=None) -> None:
         start = time.perf_counter()
-        z_a, z_b = z_of(seed_a_w.value), z_of(seed_b_w.value)
-        offset = sum(s.value * d for s, d in zip(sliders, directions))
-        z_now = interpolate_latents(z_a, z_b, float(t.value), spherical.value) + offset
-        path = [
-            interpolate_latents(z_a, z_b, float(u), spherical.value) + offset
-            for u in np.linspace(0, 1, n_strip)
-        ]
-        z = torch.stack([z_now] * (1 + num_classes) + path)
+        ts = [float(t.value)] + [float(u) for u in np.linspace(0, 1, n_strip)]
+        path = _latent_path(latent_dim, (seed_a_w, seed_b_w, spherical, sliders), directions, ts)
+        z_now = path[0]  # t's point, then the strip's
+        z = torch.cat([z_now.expand(1 + num_classes, -1), path[1:]])
         y = torch.tensor([digit_w.value] + list(range(num_classes)) + [digit_w.value] * n_strip)
-        was_training = G.training
-        G.eval()
-        try:
-            with torch.no_grad(), single_thread():  # 20 small images: one thread is faster on a busy CPU
-                x = G(z.to(device), y.to(device)).cpu()
-        finally:
-            G.train(was_training)
+        x = _eval_images(G, z.to(device), y.to(device))
         image.value = png_bytes(image_grid(x[:1], nrow=1), scale=scale)
         row.value = png_bytes(image_grid(x[1 : 1 + num_classes], nrow=num_classes), scale=max(1, scale // 2))
         strip.value = png_bytes(image_grid(x[1 + num_classes :], nrow=n_strip), scale=max(1, scale // 2))
@@ -328,100 +330,6 @@ def conditional_explorer(
 # ----------------------------------------------------------------------------------------------
 # The toy GAN playground (04_toy_gan_playground), built by playground()
 # ----------------------------------------------------------------------------------------------
-
-#: Which part of the model overview each control changes (the overview lights them up).
-CONTROL_TARGETS = {
-    "step_d": ("x", "D"),
-    "step_g": ("z", "G", "D"),
-    "step": ("z", "G", "x", "D"),
-    "play": ("z", "G", "x", "D"),
-    "lr_d": ("D",),
-    "d_steps": ("D",),
-    "lr_g": ("G",),
-    "g_steps": ("G",),
-    "latent_dim": ("z", "G"),
-    "loss": ("G", "D"),
-    "hidden": ("G", "D"),
-    "optimizer": ("G", "D"),
-    "preset": ("x",),
-    "snapshot": ("z", "G", "x", "D"),
-}
-_NODE_LABELS = {"z": "z ~ N(0, I)", "G": "G", "x": "x ~ data", "D": "D"}
-
-
-def model_overview_html(active=(), caption: str = "") -> str:
-    """The playground's model overview, z → G → D ← x, as HTML: the parts in `active` (any of 'z', 'G', 'x',
-    'D') are lit; `caption` says why. Introduced in 04_toy_gan_playground."""
-    unknown = set(active) - set(_NODE_LABELS)
-    if unknown:
-        raise ValueError(f"Unknown parts {sorted(unknown)} of the model overview; choose from z, G, x, D.")
-
-    def node(key: str) -> str:
-        lit = key in active
-        colour = {"G": "#7b3294", "D": "#2166ac", "z": "#555", "x": "#1a9641"}[key]
-        style = (
-            f"display:inline-block;padding:2px 9px;margin:0 2px;border-radius:4px;border:2px solid {colour};"
-            + (
-                f"background:{colour};color:white;font-weight:bold;"
-                if lit
-                else f"color:{colour};opacity:0.55;"
-            )
-        )
-        cls = f"gl-node gl-node-{key}" + (" gl-active" if lit else "")
-        return f"<span class='{cls}' style='{style}'>{_NODE_LABELS[key]}</span>"
-
-    arrow = "<span style='margin:0 3px'>→</span>"
-    back = "<span style='margin:0 3px'>←</span>"
-    flow = node("z") + arrow + node("G") + arrow + "G(z)" + arrow + node("D") + back + node("x")
-    return (
-        "<div class='gl-overview' style='font-family:sans-serif;font-size:13px'>"
-        f"{flow} <span class='gl-overview-caption' style='margin-left:10px;color:#444'>{caption}</span></div>"
-    )
-
-
-#: The drawing canvas's size in pixels and the square of the plane it shows, [-DRAW_EXTENT, DRAW_EXTENT]^2.
-DRAW_PIXELS = 240
-DRAW_EXTENT = 2.5
-
-# ipywidgets has no mouse events and neither ipycanvas nor anywidget installs offline, so the canvas is a
-# plain HTML <canvas> inside an ipywidgets.HTML, wired by an inline handler (ipywidgets sets the HTML as
-# innerHTML, where an onerror handler runs in JupyterLab and Voila alike). Each stroke's end writes every
-# point so far, one "x, y" per line, into the Textarea beside it and fires its input and change events,
-# which is how ipywidgets hears a user typing: the kernel gets the points through the widget's own channel.
-_DRAW_JS = (
-    (
-        "(function(img){var box=img.closest('.gl-draw');if(!box||box.dataset.ready)return;box.dataset.ready=1;"
-        "var c=box.querySelector('canvas'),g=c.getContext('2d'),pts=[],down=false,last=null,P=__PX__,E=__EXT__;"
-        "function grid(){g.fillStyle='#fff';g.fillRect(0,0,P,P);g.strokeStyle='#ddd';g.beginPath();"
-        "g.moveTo(P/2,0);g.lineTo(P/2,P);g.moveTo(0,P/2);g.lineTo(P,P/2);g.stroke();}"
-        "function send(){var t=box.querySelector('.gl-draw-points textarea');if(!t)return;"
-        "t.value=pts.map(function(p){return p[0].toFixed(3)+', '+p[1].toFixed(3)}).join('\\n');"
-        "t.dispatchEvent(new Event('input',{bubbles:true}));t.dispatchEvent(new Event('change',{bubbles:true}));}"
-        "function add(e){var r=c.getBoundingClientRect(),u=(e.clientX-r.left)*P/r.width,v=(e.clientY-r.top)*P/r.height;"
-        "if(last&&Math.hypot(u-last[0],v-last[1])<4)return;last=[u,v];"
-        "pts.push([(u/P*2-1)*E,(1-v/P*2)*E]);g.fillStyle='#1a9641';g.beginPath();g.arc(u,v,2.5,0,7);g.fill();}"
-        "c.addEventListener('pointerdown',function(e){down=true;last=null;c.setPointerCapture(e.pointerId);add(e);});"
-        "c.addEventListener('pointermove',function(e){if(down)add(e);});"
-        "function up(){if(down){down=false;send();}}c.addEventListener('pointerup',up);"
-        "c.addEventListener('pointercancel',up);"
-        "box.querySelector('.gl-draw-clear').addEventListener('click',function(){pts=[];grid();send();});grid();"
-        "})(this)"
-    )
-    .replace("__PX__", str(DRAW_PIXELS))
-    .replace("__EXT__", repr(DRAW_EXTENT))
-)
-
-
-def _canvas_html() -> str:
-    """The drawing canvas's HTML: a <canvas>, a Clear button, and the handler that wires them."""
-    js = _DRAW_JS.replace('"', "&quot;")
-    return (
-        f"<canvas class='gl-draw-canvas' width='{DRAW_PIXELS}' height='{DRAW_PIXELS}' "
-        "style='border:1px solid #999;cursor:crosshair;touch-action:none'></canvas><br>"
-        "<button class='gl-draw-clear' type='button'>Clear drawing</button>"
-        f'<img src="data:," alt="" style="display:none" onerror="{js}">'
-    )
-
 
 _BOX_CLASS = None
 
@@ -560,7 +468,7 @@ class Playground:
         )
         self.draw_points.add_class("gl-draw-points")
         self.draw_points.observe(self._on_drawing, names="value")
-        self.canvas = w.HTML(_canvas_html())
+        self.canvas = w.HTML(canvas_html())
         self.draw_box = w.VBox(
             [
                 w.HTML("<b>Draw your data</b> (press and drag; each stroke adds points)"),
@@ -907,7 +815,6 @@ class Playground:
 __all__ = [
     "gaussian_explorer",
     "playground",
-    "model_overview_html",
     "latent_explorer",
     "conditional_explorer",
 ]

@@ -37,7 +37,7 @@ def read_layers(text: str) -> dict[str, int]:
 
 LAYER_OF = read_layers((ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8"))
 TOP = max(LAYER_OF.values()) + 1  # checks/ sits on top: a checker may use any reference implementation
-EVALUATION = {"data", "feature_net", "metrics", "segmentation"}
+EVALUATION = {"data", "feature_net", "metrics", "points2d", "segmentation"}
 TRAINING = {
     "engine",
     "distributed",

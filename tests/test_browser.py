@@ -33,6 +33,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -124,41 +126,71 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait(10)
 
 
+@contextmanager
+def _private_lab(tmp_path: Path, root_dir: Path, cwd: Path, args: list[str]) -> Iterator[tuple]:
+    """`jupyter lab *args` on a free 127.0.0.1 port, serving `root_dir`, with no browser, no news and no update
+    check, in the private environment of `_lab_env`. Yields (process, base URL, log file); stops the server
+    and the kernels it started afterwards."""
+    port = _free_port()
+    env = _lab_env(tmp_path)
+    log = tmp_path / "jupyterlab.log"
+    cmd = [sys.executable, "-m", "jupyter", "lab", *args]
+    cmd += [
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--ServerApp.root_dir={root_dir}",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in cmd:
+        cmd.append("--allow-root")  # CI runs as root
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=cwd, start_new_session=True
+        )
+    try:
+        yield proc, f"http://127.0.0.1:{port}", log
+    finally:
+        _stop(proc)  # the server and the kernels it started
+
+
 @pytest.fixture
 def jupyterlab(tmp_path):
     """A private JupyterLab on 127.0.0.1; yields (base_url, token); stops it afterwards."""
     root = tmp_path / "root"
     root.mkdir()
     shutil.copy(ROOT / "notebooks" / NOTEBOOK, root / NOTEBOOK)
-    port, token = _free_port(), secrets.token_hex(16)
-    env = _lab_env(tmp_path)
-    log = tmp_path / "jupyterlab.log"
-    cmd = [
-        sys.executable,
-        "-m",
-        "jupyter",
-        "lab",
-        "--no-browser",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}",
-        "--LabApp.news_url=None",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    ]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")  # CI runs as root
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=root, start_new_session=True
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
+    token = secrets.token_hex(16)
+    with _private_lab(tmp_path, root, root, [f"--IdentityProvider.token={token}"]) as (proc, base, log):
         _wait_http(f"{base}/api/status?token={token}", 90, proc, log)
         yield base, token
-    finally:
-        _stop(proc)  # the server and the kernels it started
+
+
+@pytest.fixture
+def chromium_page(tmp_path):
+    """A page of a private headless Chromium (its profile in tmp_path, 1400x1000, 30 s default timeout), closed
+    afterwards. Without Chromium or Playwright it fails in CI and skips elsewhere, saying what to install.
+    Request it after the server fixture, so that the browser closes before the server stops."""
+    chromium = _chromium_or_fail()
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"),
+            executable_path=chromium,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport={"width": 1400, "height": 1000},
+        )
+        try:
+            page = context.pages[0] if context.pages else context.new_page()
+            page.set_default_timeout(30_000)
+            yield page
+        finally:
+            context.close()
 
 
 def _chromium_or_fail() -> str:
@@ -191,6 +223,29 @@ def _view_pixels(page):
 
     png = page.locator(".gl-playground .gl-playground-view").first.screenshot(timeout=20_000)
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+def _play_then_pause(page, prefix: str) -> tuple:
+    """Press Play, wait until the counter has advanced 20 iterations, let it train 1 s more, press Pause.
+    Returns the iteration and the view's pixels before Play. Screenshot on a timeout: <prefix>_play.png."""
+    n0, before = _iteration(page), _view_pixels(page)
+    page.locator(".gl-playground button.gl-play").first.click()
+    _wait_until(
+        lambda: _iteration(page) >= n0 + 20,
+        60,
+        "the counter to advance after Play",
+        page,
+        f"{prefix}_play.png",
+    )
+    time.sleep(1.0)
+    page.locator(".gl-playground button.gl-pause").first.click()
+    return n0, before
+
+
+def _assert_the_view_changed(before, after, what: str) -> None:
+    assert before.shape == after.shape, f"the view changed size: {before.shape} -> {after.shape}"
+    changed = (abs(before - after).sum(axis=2) > 30).mean()
+    assert changed > 0.01, f"{what} did not change while playing ({changed:.2%} of pixels differ)"
 
 
 class CellFailed(AssertionError):
@@ -347,84 +402,47 @@ def _drive_new_controls(page, tmp_path: Path, prefix: str) -> None:
     assert "gl-node-G gl-active" in overview and "gl-node-D gl-active" in overview  # Play lights both
 
 
-def test_chapter_04_plays_in_jupyterlab(jupyterlab, tmp_path):
-    chromium = _chromium_or_fail()
-    from playwright.sync_api import sync_playwright
-
+def test_chapter_04_plays_in_jupyterlab(jupyterlab, chromium_page, tmp_path):
     base, token = jupyterlab
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"),
-            executable_path=chromium,
-            headless=True,
-            args=CHROMIUM_FLAGS,
-            viewport={"width": 1400, "height": 1000},
-        )
-        try:
-            page = context.pages[0] if context.pages else context.new_page()
-            page.set_default_timeout(30_000)
-            page.goto(
-                f"{base}/lab/tree/{NOTEBOOK}?token={token}", wait_until="domcontentloaded", timeout=90_000
-            )
-            page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=90_000)
+    page = chromium_page
+    page.goto(f"{base}/lab/tree/{NOTEBOOK}?token={token}", wait_until="domcontentloaded", timeout=90_000)
+    page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=90_000)
 
-            # wait for the kernel to be ready (accepting the kernel dialog if JupyterLab asks), then Run All
-            def kernel_ready():
-                dialog = page.locator(".jp-Dialog .jp-mod-accept")
-                if dialog.count() and dialog.first.is_visible():
-                    dialog.first.click()  # "Select Kernel: Python 3 (ipykernel)"
-                toast = page.locator(".Toastify__toast button", has_text="No")
-                if toast.count() and toast.first.is_visible():
-                    toast.first.click()  # in case the news question shows up anyway
-                with urllib.request.urlopen(f"{base}/api/sessions?token={token}", timeout=5) as r:
-                    sessions = json.loads(r.read())
-                return any(s.get("kernel") and s["kernel"].get("execution_state") == "idle" for s in sessions)
+    # wait for the kernel to be ready (accepting the kernel dialog if JupyterLab asks), then Run All
+    def kernel_ready():
+        dialog = page.locator(".jp-Dialog .jp-mod-accept")
+        if dialog.count() and dialog.first.is_visible():
+            dialog.first.click()  # "Select Kernel: Python 3 (ipykernel)"
+        toast = page.locator(".Toastify__toast button", has_text="No")
+        if toast.count() and toast.first.is_visible():
+            toast.first.click()  # in case the news question shows up anyway
+        with urllib.request.urlopen(f"{base}/api/sessions?token={token}", timeout=5) as r:
+            sessions = json.loads(r.read())
+        return any(s.get("kernel") and s["kernel"].get("execution_state") == "idle" for s in sessions)
 
-            _wait_until(kernel_ready, 120, "the notebook's kernel to start", page, "browser_04_kernel.png")
-            _run_all_cells(page)
-            _wait_until(
-                _all_cells_ran(page), RUN_ALL_TIMEOUT, "all cells to run", page, "browser_04_run_all.png"
-            )
-            view = page.locator(".gl-playground .gl-playground-view").first
-            view.scroll_into_view_if_needed()
-            _wait_until(
-                lambda: view.get_attribute("src"), 30, "the playground image", page, "browser_04_view.png"
-            )
-            n0, before = _iteration(page), _view_pixels(page)
-
-            page.locator(".gl-playground button.gl-play").first.click()
-            _wait_until(
-                lambda: _iteration(page) >= n0 + 20,
-                60,
-                "the counter to advance after Play",
-                page,
-                "browser_04_play.png",
-            )
-            time.sleep(1.0)
-            page.locator(".gl-playground button.gl-pause").first.click()
-            _wait_until(
-                lambda: "paused" in page.locator(".gl-playground .gl-status").first.text_content(),
-                30,
-                "the status to say paused",
-                page,
-                "browser_04_pause.png",
-            )
-            n1 = _iteration(page)
-            time.sleep(1.0)
-            after = _view_pixels(page)
-            page.screenshot(path=str(ARTIFACTS / "browser_04_playground.png"), full_page=False)
-            view.screenshot(path=str(ARTIFACTS / "browser_04_view_after_play.png"))
-            assert n1 > n0, f"the iteration counter did not advance: {n0} before play, {n1} after pause"
-            assert _iteration(page) == n1, "training went on after pause"
-            assert before.shape == after.shape, f"the view changed size: {before.shape} -> {after.shape}"
-            changed = (abs(before - after).sum(axis=2) > 30).mean()
-            assert changed > 0.01, (
-                f"the plot image did not change while playing ({changed:.2%} of pixels differ)"
-            )
-            _drive_new_controls(page, tmp_path, "browser_04")
-        finally:
-            context.close()
+    _wait_until(kernel_ready, 120, "the notebook's kernel to start", page, "browser_04_kernel.png")
+    _run_all_cells(page)
+    _wait_until(_all_cells_ran(page), RUN_ALL_TIMEOUT, "all cells to run", page, "browser_04_run_all.png")
+    view = page.locator(".gl-playground .gl-playground-view").first
+    view.scroll_into_view_if_needed()
+    _wait_until(lambda: view.get_attribute("src"), 30, "the playground image", page, "browser_04_view.png")
+    n0, before = _play_then_pause(page, "browser_04")
+    _wait_until(
+        lambda: "paused" in page.locator(".gl-playground .gl-status").first.text_content(),
+        30,
+        "the status to say paused",
+        page,
+        "browser_04_pause.png",
+    )
+    n1 = _iteration(page)
+    time.sleep(1.0)
+    after = _view_pixels(page)
+    page.screenshot(path=str(ARTIFACTS / "browser_04_playground.png"), full_page=False)
+    view.screenshot(path=str(ARTIFACTS / "browser_04_view_after_play.png"))
+    assert n1 > n0, f"the iteration counter did not advance: {n0} before play, {n1} after pause"
+    assert _iteration(page) == n1, "training went on after pause"
+    _assert_the_view_changed(before, after, "the plot image")
+    _drive_new_controls(page, tmp_path, "browser_04")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -485,27 +503,7 @@ def student_lab(tmp_path):
     assert args and args[0].startswith("student/"), f"make lab no longer opens a file in student/: {args}"
     args[0] = str(tmp_path / args[0])  # student/00_index.ipynb, in the fresh edition
     default_url = next(a.split("=", 1)[1] for a in args if a.startswith("--LabApp.default_url="))
-    port = _free_port()
-    env = _lab_env(tmp_path)
-    log = tmp_path / "jupyterlab.log"
-    cmd = [sys.executable, "-m", "jupyter", "lab", *args]
-    cmd += [
-        "--no-browser",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        "--ServerApp.port_retries=0",
-        f"--ServerApp.root_dir={student}",
-        "--LabApp.news_url=None",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    ]
-    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in cmd:
-        cmd.append("--allow-root")
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
+    with _private_lab(tmp_path, student, ROOT, args) as (proc, base, log):
         printed = re.compile(rf"{re.escape(base)}/\S*token=\w+")
 
         def url_printed():
@@ -524,8 +522,6 @@ def student_lab(tmp_path):
             f"the URL JupyterLab prints, {url}, is not make lab's default URL {default_url}"
         )
         yield url, base, token
-    finally:
-        _stop(proc)
 
 
 class WrongScreen(CellFailed):
@@ -659,99 +655,71 @@ def _cell_output_when_run(cell, before: str):
     return ran
 
 
-def test_student_path_in_jupyterlab(student_lab, tmp_path):
-    chromium = _chromium_or_fail()
-    from playwright.sync_api import sync_playwright
+def _run_answer(page, cell, text: str, what: str) -> str:
+    """Type `text` into the exercise cell, run it (Shift+Enter) and return its output once it has run."""
+    before = cell.locator(".jp-InputPrompt").first.text_content().strip()
+    _type_into_cell(page, cell, text)
+    page.keyboard.press("Shift+Enter")
+    return _wait_until(_cell_output_when_run(cell, before), 60, what)
 
+
+def test_student_path_in_jupyterlab(student_lab, chromium_page):
     url, base, token = student_lab
-    ARTIFACTS.mkdir(exist_ok=True)
+    page = chromium_page
     for old in ARTIFACTS.glob("student_*.png"):  # this run's screenshots only, failed or not
         old.unlink()
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"),
-            executable_path=chromium,
-            headless=True,
-            args=CHROMIUM_FLAGS,
-            viewport={"width": 1400, "height": 1000},
-        )
-        try:
-            page = context.pages[0] if context.pages else context.new_page()
-            page.set_default_timeout(30_000)
-            step = _Step(page)
+    step = _Step(page)
 
-            with step(
-                "1, the URL make lab prints opens the index, with no kernel dialog", "student_1_index.png"
-            ):
-                page.goto(url, wait_until="domcontentloaded", timeout=90_000)
-                index = _current_panel(page, "00_index.ipynb")
-                page.locator(f"{index} h2", has_text="Start here").first.wait_for(
-                    state="visible", timeout=90_000
-                )
-                _wait_until(_kernel_idle(page, base, token, "00_index.ipynb"), 120, "the index's kernel")
-                _no_dialog(page)
-                _not_modified(page, "00_index.ipynb")
+    with step("1, the URL make lab prints opens the index, with no kernel dialog", "student_1_index.png"):
+        page.goto(url, wait_until="domcontentloaded", timeout=90_000)
+        index = _current_panel(page, "00_index.ipynb")
+        page.locator(f"{index} h2", has_text="Start here").first.wait_for(state="visible", timeout=90_000)
+        _wait_until(_kernel_idle(page, base, token, "00_index.ipynb"), 120, "the index's kernel")
+        _no_dialog(page)
+        _not_modified(page, "00_index.ipynb")
 
-            with step(
-                f"2, {STUDENT_CHAPTER} opens from the index's table and runs all", "student_2_run_all.png"
-            ):
-                title = chapters.chapter("loss_math").title
-                # the link in the index's table of chapters (JupyterLab opens it in a new tab)
-                page.locator(index).get_by_role("link", name=title, exact=True).first.click()
-                panel = _current_panel(page, STUDENT_CHAPTER)
-                page.locator(f"{panel} .jp-Cell").first.wait_for(timeout=90_000)
-                _wait_until(_kernel_idle(page, base, token, STUDENT_CHAPTER), 120, "the chapter's kernel")
-                _no_dialog(page)
-                _not_modified(page, STUDENT_CHAPTER)
-                _run_all_cells(page)
-                _wait_until(
-                    _all_cells_ran(page, panel), RUN_ALL_TIMEOUT, f"Run All Cells in {STUDENT_CHAPTER}"
-                )
-                _wait_until(_kernel_idle(page, base, token, STUDENT_CHAPTER), 60, "the kernel to be idle")
+    with step(f"2, {STUDENT_CHAPTER} opens from the index's table and runs all", "student_2_run_all.png"):
+        title = chapters.chapter("loss_math").title
+        # the link in the index's table of chapters (JupyterLab opens it in a new tab)
+        page.locator(index).get_by_role("link", name=title, exact=True).first.click()
+        panel = _current_panel(page, STUDENT_CHAPTER)
+        page.locator(f"{panel} .jp-Cell").first.wait_for(timeout=90_000)
+        _wait_until(_kernel_idle(page, base, token, STUDENT_CHAPTER), 120, "the chapter's kernel")
+        _no_dialog(page)
+        _not_modified(page, STUDENT_CHAPTER)
+        _run_all_cells(page)
+        _wait_until(_all_cells_ran(page, panel), RUN_ALL_TIMEOUT, f"Run All Cells in {STUDENT_CHAPTER}")
+        _wait_until(_kernel_idle(page, base, token, STUDENT_CHAPTER), 60, "the kernel to be idle")
 
-            with step("3, every exercise says Not done yet, with no Out line", "student_3_not_done_yet.png"):
-                exercises = [
-                    c for c in _code_cells(page, panel) if "raise NotImplementedError(" in c["input"]
-                ]
-                assert exercises, (
-                    f"no exercise stub (raise NotImplementedError) in the student's {STUDENT_CHAPTER}"
-                )
-                for c in exercises:
-                    first = c["input"].splitlines()[0]
-                    assert "Not done yet:" in c["output"], f"exercise `{first}` shows {c['output'][:300]!r}"
-                    assert not c["results"] and not c["outPrompts"] and "Out[" not in c["output"], (
-                        f"exercise `{first}` shows an Out line: {c['outPrompts']} {c['output'][:300]!r}"
-                    )
-                    assert not c["errors"], f"exercise `{first}` shows an error: {c['output'][:300]!r}"
-                cell = page.locator(f"{panel} .jp-CodeCell", has_text="def my_d_loss").first
-                _in_view(page, cell)
+    with step("3, every exercise says Not done yet, with no Out line", "student_3_not_done_yet.png"):
+        exercises = [c for c in _code_cells(page, panel) if "raise NotImplementedError(" in c["input"]]
+        assert exercises, f"no exercise stub (raise NotImplementedError) in the student's {STUDENT_CHAPTER}"
+        for c in exercises:
+            first = c["input"].splitlines()[0]
+            assert "Not done yet:" in c["output"], f"exercise `{first}` shows {c['output'][:300]!r}"
+            assert not c["results"] and not c["outPrompts"] and "Out[" not in c["output"], (
+                f"exercise `{first}` shows an Out line: {c['outPrompts']} {c['output'][:300]!r}"
+            )
+            assert not c["errors"], f"exercise `{first}` shows an error: {c['output'][:300]!r}"
+        cell = page.locator(f"{panel} .jp-CodeCell", has_text="def my_d_loss").first
+        _in_view(page, cell)
 
-            with step(
-                "4, a wrong answer shows its hint first, with no traceback", "student_4_wrong_answer.png"
-            ):
-                before = cell.locator(".jp-InputPrompt").first.text_content().strip()
-                _type_into_cell(page, cell, WRONG_D_LOSS)
-                page.keyboard.press("Shift+Enter")
-                out = _wait_until(_cell_output_when_run(cell, before), 60, "the wrong answer's output")
-                lines = [line for line in out.splitlines() if line.strip()]
-                assert lines and lines[0].startswith("Not right yet:"), f"its output starts {lines[:3]}"
-                assert WRONG_D_LOSS_HINT in "\n".join(lines[:3]), f"no hint in its first lines: {lines[:3]}"
-                for unwanted in ("Traceback", "gan_lessons/checks", "site-packages", "Not done yet", "Out["):
-                    assert unwanted not in out, f"its output shows {unwanted!r}:\n{out[:2000]}"
-                _in_view(page, cell)
+    with step("4, a wrong answer shows its hint first, with no traceback", "student_4_wrong_answer.png"):
+        out = _run_answer(page, cell, WRONG_D_LOSS, "the wrong answer's output")
+        lines = [line for line in out.splitlines() if line.strip()]
+        assert lines and lines[0].startswith("Not right yet:"), f"its output starts {lines[:3]}"
+        assert WRONG_D_LOSS_HINT in "\n".join(lines[:3]), f"no hint in its first lines: {lines[:3]}"
+        for unwanted in ("Traceback", "gan_lessons/checks", "site-packages", "Not done yet", "Out["):
+            assert unwanted not in out, f"its output shows {unwanted!r}:\n{out[:2000]}"
+        _in_view(page, cell)
 
-            with step("5, the right answer says Correct!", "student_5_right_answer.png"):
-                before = cell.locator(".jp-InputPrompt").first.text_content().strip()
-                _type_into_cell(page, cell, RIGHT_D_LOSS)
-                page.keyboard.press("Shift+Enter")
-                out = _wait_until(_cell_output_when_run(cell, before), 60, "the right answer's output")
-                assert out.strip().startswith("Correct!"), f"the right answer shows:\n{out[:2000]}"
-                assert "Not right yet" not in out and "Traceback" not in out, out[:2000]
-                c = next(c for c in _code_cells(page, panel) if "def my_d_loss" in c["input"])
-                assert not c["errors"] and not c["results"] and not c["outPrompts"], c
-                _in_view(page, cell)
-        finally:
-            context.close()
+    with step("5, the right answer says Correct!", "student_5_right_answer.png"):
+        out = _run_answer(page, cell, RIGHT_D_LOSS, "the right answer's output")
+        assert out.strip().startswith("Correct!"), f"the right answer shows:\n{out[:2000]}"
+        assert "Not right yet" not in out and "Traceback" not in out, out[:2000]
+        c = next(c for c in _code_cells(page, panel) if "def my_d_loss" in c["input"])
+        assert not c["errors"] and not c["results"] and not c["outPrompts"], c
+        _in_view(page, cell)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -807,41 +775,17 @@ def voila_demo(tmp_path):
         _stop(proc)  # Voilà and its kernel
 
 
-def test_demo_mode_plays_in_voila(voila_demo, tmp_path):
-    chromium = _chromium_or_fail()
-    from playwright.sync_api import sync_playwright
-
+def test_demo_mode_plays_in_voila(voila_demo, chromium_page, tmp_path):
     base, proc = voila_demo
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(30_000)
-            page.goto(base + "/", wait_until="domcontentloaded", timeout=180_000)
-            view = page.locator(".gl-playground .gl-playground-view").first
-            _wait_until(
-                lambda: view.get_attribute("src"), 180, "the playground in Voilà", page, "demo_04_view.png"
-            )
-            text = page.locator("body").inner_text()
-            assert "gl.playground" not in text and "import gan_lessons" not in text, "demo mode shows code"
-            n0, before = _iteration(page), _view_pixels(page)
-            page.locator(".gl-playground button.gl-play").first.click()
-            _wait_until(
-                lambda: _iteration(page) >= n0 + 20,
-                60,
-                "the counter to advance after Play",
-                page,
-                "demo_04_play.png",
-            )
-            time.sleep(1.0)
-            page.locator(".gl-playground button.gl-pause").first.click()
-            after = _view_pixels(page)
-            page.screenshot(path=str(ARTIFACTS / "demo_04_playground.png"))
-            assert before.shape == after.shape, f"the view changed size: {before.shape} -> {after.shape}"
-            changed = (abs(before - after).sum(axis=2) > 30).mean()
-            assert changed > 0.01, f"the view did not change while playing ({changed:.2%} of pixels differ)"
-            _drive_new_controls(page, tmp_path, "demo_04")
-        finally:
-            browser.close()
+    page = chromium_page
+    page.goto(base + "/", wait_until="domcontentloaded", timeout=180_000)
+    view = page.locator(".gl-playground .gl-playground-view").first
+    _wait_until(lambda: view.get_attribute("src"), 180, "the playground in Voilà", page, "demo_04_view.png")
+    text = page.locator("body").inner_text()
+    assert "gl.playground" not in text and "import gan_lessons" not in text, "demo mode shows code"
+    _, before = _play_then_pause(page, "demo_04")
+    after = _view_pixels(page)
+    page.screenshot(path=str(ARTIFACTS / "demo_04_playground.png"))
+    _assert_the_view_changed(before, after, "the view")
+    _drive_new_controls(page, tmp_path, "demo_04")
     assert proc.poll() is None, "Voilà stopped during the test"

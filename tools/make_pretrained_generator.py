@@ -36,7 +36,6 @@ from gan_lessons.dcgan import (  # noqa: E402  # noqa: E402
     PRETRAINED_G_FORMAT,
     PRETRAINED_G_SHA256,
     Generator,
-    TrainConfig,
     load_pretrained_generator,
     new_run,
     pretrained_generator_path,
@@ -44,6 +43,7 @@ from gan_lessons.dcgan import (  # noqa: E402  # noqa: E402
 )
 from gan_lessons.metrics import class_coverage, evaluate, fid  # noqa: E402
 from gan_lessons.shipped import finish_weights_file  # noqa: E402
+from gan_lessons.train_config import TrainConfig  # noqa: E402
 
 SEED = 0
 NUM_EPOCHS = 30  # chapter 05's full mode: 1,860 steps of 64 over the 4,000 training digits
