@@ -218,7 +218,17 @@ def run_method(
     for t in checkpoints:
         advance(t)
         report = evaluate(sample(), real, net=net)
-        rows.append({"t": t, "train_s": elapsed(), "images": steps() * batch_size, **report.as_dict()})
+        rows.append(
+            {
+                "t": t,
+                "train_s": elapsed(),
+                "images": steps() * batch_size,
+                **report.as_dict(),
+                "min_share": float(
+                    report.coverage.fractions.min()
+                ),  # the rarest digit's share of the samples
+            }
+        )
         print("ROW " + json.dumps(rows[-1]), flush=True)  # partial results survive a run that is stopped
     return {
         "method": method,
@@ -276,7 +286,7 @@ def print_table(results: list[dict], rvr: float, n_eval: int) -> None:
             f"(one D+G step), peak RSS {r['peak_rss_mb']:,.0f} MB, {r['threads']} threads"
         )
         print(
-            f"{'epoch' if r.get('by_epochs') else 't (s)':>7} {'images':>9} {'FID':>8} {'x rvr':>7} {'prec':>6} {'recall':>6} {'classes':>7} {'KL':>6}"
+            f"{'epoch' if r.get('by_epochs') else 't (s)':>7} {'images':>9} {'FID':>8} {'x rvr':>7} {'prec':>6} {'recall':>6} {'classes':>7} {'KL':>6} {'rarest':>6}"
         )
         shown = [
             row for row in r["rows"] if row["t"] in SHOW_AT or row is r["rows"][-1] or r.get("by_epochs")
@@ -284,7 +294,8 @@ def print_table(results: list[dict], rvr: float, n_eval: int) -> None:
         for row in shown:
             print(
                 f"{row['t']:7.0f} {row['images']:9,d} {row['fid']:8.1f} {row['fid'] / rvr:7.1f} {row['precision']:6.3f} "
-                f"{row['recall']:6.3f} {row['num_covered']:5d}/10 {row['kl_to_uniform']:6.3f}"
+                f"{row['recall']:6.3f} {row['num_covered']:5d}/10 {row['kl_to_uniform']:6.3f} "
+                + (f"{row['min_share']:6.1%}" if "min_share" in row else f"{'':6}")
             )
     if target is not None:
         print(f"\nTime to reach the reference's final FID ({target:.1f}):")
