@@ -23,18 +23,10 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from gan_lessons.toy2d import ToyGAN  # noqa: E402
+from gan_lessons.remedies import PAIRING_SETTINGS, RING_PAIRING_RESULTS, pairing_modes_reached  # noqa: E402
 
-SETTINGS = {"toy defaults": {}, "narrow G (width 16)": {"hidden": 16}}
 LOSSES = ("nonsaturating", "rpgan")
-RESULTS = ROOT / "benchmarks" / "results" / "ring_pairing.json"
-
-
-def modes_after(loss: str, seed: int, steps: int, **settings) -> float:
-    """Share of the ring's modes reached by the toy GAN after `steps` iterations."""
-    gan = ToyGAN(preset="ring", loss=loss, seed=seed, **settings)
-    gan.step(steps)
-    return gan.modes_reached()
+RESULTS = RING_PAIRING_RESULTS
 
 
 def main() -> None:
@@ -43,13 +35,14 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--write", action="store_true", help=f"write {RESULTS.relative_to(ROOT)}")
     args = parser.parse_args()
-    torch.set_num_threads(1)
     table: dict[str, dict[str, list[float]]] = {}
-    for name, settings in SETTINGS.items():
+    for name, settings in PAIRING_SETTINGS.items():
         table[name] = {}
         for loss in LOSSES:
             start = time.perf_counter()
-            table[name][loss] = [modes_after(loss, s, args.steps, **settings) for s in range(args.seeds)]
+            table[name][loss] = [
+                pairing_modes_reached(loss, s, args.steps, **settings) for s in range(args.seeds)
+            ]
             shares = " ".join(f"{m:.3f}" for m in table[name][loss])
             print(
                 f"{name:22s} {loss:14s} modes reached, seeds 0-{args.seeds - 1}: {shares}  ({time.perf_counter() - start:.0f} s)"
@@ -59,7 +52,7 @@ def main() -> None:
             "command": "python benchmarks/ring_pairing.py --write",
             "steps": args.steps,
             "seeds": list(range(args.seeds)),
-            "settings": SETTINGS,
+            "settings": PAIRING_SETTINGS,
             "torch": torch.__version__,
             "modes_reached": table,
         }

@@ -164,7 +164,9 @@ def test_best_response_landscape_separable_has_a_barrier_fixed_pairing_none():
     value = {p: np.array([theory.best_response_value(real, f, p) for f in path]) for p in theory.PAIRINGS}
     assert value["separable"].max() - value["separable"][0] > 0.02  # climbs before it falls
     assert np.all(np.diff(value["paired"]) <= 1e-7)  # downhill all the way
-    assert value["paired_random"].max() - value["paired_random"][0] > 0.02  # random pairs: the barrier is back
+    assert (
+        value["paired_random"].max() - value["paired_random"][0] > 0.02
+    )  # random pairs: the barrier is back
     for p in theory.PAIRINGS:  # every path ends lower than it starts: covering the empty mode is better
         assert value[p][-1] < value[p][0] - 0.05
 
