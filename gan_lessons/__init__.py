@@ -169,12 +169,15 @@ from .plot import (
 from .points2d import grid_divergences, load_points, modes_reached, parse_points
 from .remedies import (
     BASE,
+    PAIRING_SETTINGS,
     REMEDIES,
     STABILIZING_TABLE_FORMAT,
     compare_remedies,
     format_seed_summary,
     format_table,
+    load_ring_pairing,
     load_stabilizing_table,
+    pairing_modes_reached,
     ring_modes_reached,
     rows_by_remedy,
     stabilizing_table_path,

@@ -13,11 +13,12 @@ import math
 import time
 import warnings
 from dataclasses import asdict
+from pathlib import Path
 
 import numpy as np
 import torch
 
-from .config import set_seed, single_thread
+from .config import REPO_ROOT, set_seed, single_thread
 from .dcgan import TrainConfig, gan_step, new_run
 from .engine import Loop, epoch_loader
 from .feature_net import load_feature_net
@@ -249,6 +250,39 @@ def format_table(rows: list[dict]) -> str:
     return "\n".join(out)
 
 
+# ----------------------------------------------------------------------------------------------
+# Pairing on the trained toy (09_stabilizing, "Why pair each real logit with a fake one?")
+# ----------------------------------------------------------------------------------------------
+RING_PAIRING_RESULTS = REPO_ROOT / "benchmarks" / "results" / "ring_pairing.json"
+PAIRING_SETTINGS = {"toy defaults": {}, "narrow G (width 16)": {"hidden": 16}}
+
+
+def pairing_modes_reached(loss: str, seed: int, steps: int, **settings) -> float:
+    """Share of the 2-D ring's modes the toy GAN of chapter 04 reaches after `steps` iterations with `loss`
+    (the toy's defaults, changed by `settings`), on one CPU thread. Introduced in 09_stabilizing."""
+    with single_thread():
+        gan = ToyGAN(preset="ring", loss=loss, seed=seed, **settings)
+        gan.step(steps)
+        return gan.modes_reached()
+
+
+def load_ring_pairing(path=None) -> dict:
+    """The committed table of benchmarks/ring_pairing.py: modes reached per setting, loss and seed.
+    Introduced in 09_stabilizing."""
+    where = RING_PAIRING_RESULTS if path is None else Path(path)
+    if not where.is_file():
+        raise FileNotFoundError(
+            f"{where} is missing: restore it with `git checkout -- benchmarks/results/{where.name}` or rerun "
+            "`python benchmarks/ring_pairing.py --write`."
+        )
+    table = json.loads(where.read_text())
+    if not {"steps", "seeds", "modes_reached"} <= set(table):
+        raise ValueError(
+            f"{where} is not a ring-pairing table; rerun `python benchmarks/ring_pairing.py --write`."
+        )
+    return table
+
+
 __all__ = [
     "REMEDIES",
     "BASE",
@@ -261,4 +295,7 @@ __all__ = [
     "load_stabilizing_table",
     "rows_by_remedy",
     "format_seed_summary",
+    "PAIRING_SETTINGS",
+    "pairing_modes_reached",
+    "load_ring_pairing",
 ]

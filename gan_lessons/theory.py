@@ -265,3 +265,98 @@ def dirac_best_response(theta: float, r1: float) -> float:
         else:
             hi = mid
     return 0.5 * (lo + hi)
+
+
+# ----------------------------------------------------------------------------------------------
+# The landscape G sees when D is at its best response (Sun, Fang & Schwing 2020): 09_stabilizing
+# ----------------------------------------------------------------------------------------------
+PAIRINGS = ("separable", "paired", "paired_random")
+
+
+def ring_escape_path(
+    n_modes: int = 8, radius: float = 2.0, n_points: int = 11
+) -> tuple[np.ndarray, np.ndarray]:
+    """A mode-collapse escape on the ring: one real point per mode, and `n_points` sets of as many fakes. Fake i
+    sits on mode i, except the last fake: it starts on mode 0 (mode n-1 is empty, mode 0 has two fakes) and walks
+    along the arc to the empty mode. Returns (real (n, 2), fakes (n_points, n, 2)). Introduced in 09_stabilizing."""
+    if not isinstance(n_modes, (int, np.integer)) or n_modes < 3:
+        raise ValueError(f"n_modes must be a whole number >= 3; got {n_modes!r}.")
+    if not isinstance(n_points, (int, np.integer)) or n_points < 2:
+        raise ValueError(f"n_points must be a whole number >= 2; got {n_points!r}.")
+    angles = 2 * np.pi * np.arange(n_modes) / n_modes
+    real = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    fakes = np.repeat(real[None], n_points, axis=0)
+    walk = -np.linspace(0.0, 2 * np.pi / n_modes, n_points)  # from mode 0 back to mode n-1, the empty one
+    fakes[:, -1] = radius * np.stack([np.cos(walk), np.sin(walk)], axis=1)
+    return real, fakes
+
+
+def best_response_value(  # noqa: PLR0913
+    real: np.ndarray,
+    fake: np.ndarray,
+    pairing: str = "separable",
+    bandwidth: float = 0.5,
+    ridge: float = 1e-3,
+    extent: float = 3.0,
+    grid: int = 13,
+) -> float:
+    """The value of D's objective at D's best response, for fixed point sets: the landscape phi(fake) that G
+    descends when D keeps up (Sun, Fang & Schwing 2020, the "empirical loss"). D's logit is a smooth function,
+    f(x) = sum_k w_k exp(-|x - c_k|^2 / (2 bandwidth^2)) + b, with centres c_k on a grid x grid lattice over
+    [-extent, extent]^2 and a ridge penalty on w, so the maximum is unique (the objective is concave in (w, b)).
+    `pairing`: "separable" (the standard GAN's D: mean log sigmoid f(x) + mean log sigmoid -f(y)); "paired"
+    (RpGAN with real i paired with fake i for good, as Sun et al.'s analysis and code pair them: mean_i log
+    sigmoid(f(x_i) - f(y_i))); "paired_random" (RpGAN averaged over random pairings, what minibatches draw:
+    mean_ij log sigmoid(f(x_i) - f(y_j))). Introduced in 09_stabilizing."""
+    from scipy.optimize import minimize
+
+    if pairing not in PAIRINGS:
+        raise ValueError(f"pairing must be one of {', '.join(PAIRINGS)}; got {pairing!r}.")
+    real, fake = np.asarray(real, dtype=float), np.asarray(fake, dtype=float)
+    if real.ndim != 2 or real.shape[1] != 2 or fake.ndim != 2 or fake.shape[1] != 2:
+        raise ValueError(
+            f"real and fake must be point sets of shape (n, 2); got {real.shape} and {fake.shape}."
+        )
+    if pairing == "paired" and len(real) != len(fake):
+        raise ValueError(
+            f"'paired' pairs real i with fake i: it needs as many of each; got {len(real)} and {len(fake)}."
+        )
+    for name, value in (("bandwidth", bandwidth), ("ridge", ridge), ("extent", extent)):
+        if not np.isfinite(value) or value <= 0:
+            raise ValueError(f"{name} must be a number > 0; got {value!r}.")
+    axis = np.linspace(-extent, extent, grid)
+    centres = np.stack(np.meshgrid(axis, axis, indexing="ij"), axis=-1).reshape(-1, 2)
+    features = lambda p: np.exp(-((p[:, None] - centres[None]) ** 2).sum(-1) / (2 * bandwidth**2))  # noqa: E731
+    phi_x, phi_y = features(real), features(fake)
+    log_sig = lambda u: -np.logaddexp(0.0, -u)  # noqa: E731  (log sigmoid without overflow)
+    sig = lambda u: 0.5 * (1 + np.tanh(0.5 * u))  # noqa: E731
+
+    def negative(params: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = params[:-1], params[-1]
+        fx, fy = phi_x @ w + b, phi_y @ w + b
+        if pairing == "separable":
+            value = log_sig(fx).mean() + log_sig(-fy).mean()
+            gx, gy = sig(-fx) / len(fx), -sig(fy) / len(fy)  # d value / d f
+        elif pairing == "paired":
+            u = fx - fy
+            value = log_sig(u).mean()
+            gx = sig(-u) / len(u)
+            gy = -gx
+        else:
+            u = fx[:, None] - fy[None, :]
+            value = log_sig(u).mean()
+            s = sig(-u) / u.size
+            gx, gy = s.sum(1), -s.sum(0)
+        value -= ridge * (w**2).sum()
+        grad_w = phi_x.T @ gx + phi_y.T @ gy - 2 * ridge * w
+        grad_b = gx.sum() + gy.sum()
+        return -value, -np.append(grad_w, grad_b)
+
+    result = minimize(
+        negative,
+        np.zeros(len(centres) + 1),
+        jac=True,
+        method="L-BFGS-B",
+        options={"gtol": 1e-10, "ftol": 1e-15, "maxiter": 2000},
+    )
+    return float(-result.fun)

@@ -146,3 +146,45 @@ def test_w1_and_best_response_bad_inputs():
         theory.dirac_best_response(1.0, 0.0)
     with pytest.raises(ValueError, match="lo < hi"):
         theory.uniform_pdf(x, 1.0, 1.0)
+
+
+def test_ring_escape_path_walks_one_fake_to_the_empty_mode():
+    real, path = theory.ring_escape_path(n_modes=8, n_points=5)
+    assert real.shape == (8, 2) and path.shape == (5, 8, 2)
+    np.testing.assert_allclose(path[0, -1], real[0], atol=1e-12)  # starts doubled on mode 0
+    np.testing.assert_allclose(path[-1], real, atol=1e-12)  # ends with every mode covered once
+    np.testing.assert_allclose(np.linalg.norm(path[:, -1], axis=1), 2.0)  # walks along the ring
+    with pytest.raises(ValueError, match="n_modes"):
+        theory.ring_escape_path(n_modes=2)
+
+
+def test_best_response_landscape_separable_has_a_barrier_fixed_pairing_none():
+    # Sun, Fang & Schwing 2020: mode collapse is a basin of the standard loss, not of RpGAN with fixed pairs.
+    real, path = theory.ring_escape_path(n_points=6)
+    value = {p: np.array([theory.best_response_value(real, f, p) for f in path]) for p in theory.PAIRINGS}
+    assert value["separable"].max() - value["separable"][0] > 0.02  # climbs before it falls
+    assert np.all(np.diff(value["paired"]) <= 1e-7)  # downhill all the way
+    assert (
+        value["paired_random"].max() - value["paired_random"][0] > 0.02
+    )  # random pairs: the barrier is back
+    for p in theory.PAIRINGS:  # every path ends lower than it starts: covering the empty mode is better
+        assert value[p][-1] < value[p][0] - 0.05
+
+
+def test_best_response_value_at_the_equilibrium_matches_the_formula():
+    # Fakes on the reals: D can do no better than a constant, f = 0: 2 log(1/2) separable, log(1/2) paired.
+    real, _ = theory.ring_escape_path()
+    assert theory.best_response_value(real, real, "separable") == pytest.approx(-2 * np.log(2), abs=1e-6)
+    assert theory.best_response_value(real, real, "paired") == pytest.approx(-np.log(2), abs=1e-6)
+
+
+def test_best_response_value_refuses_bad_input():
+    real, path = theory.ring_escape_path()
+    with pytest.raises(ValueError, match="pairing must be one of"):
+        theory.best_response_value(real, path[0], "relativistic")
+    with pytest.raises(ValueError, match="as many of each"):
+        theory.best_response_value(real, path[0][:5], "paired")
+    with pytest.raises(ValueError, match=r"shape \(n, 2\)"):
+        theory.best_response_value(real[:, :1], path[0])
+    with pytest.raises(ValueError, match="bandwidth"):
+        theory.best_response_value(real, path[0], bandwidth=0)
