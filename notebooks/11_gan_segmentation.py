@@ -255,7 +255,7 @@ assert probe["binarised"] < probe["probabilities"] - 0.2
 # Hung's self-training term is left out so the comparison isolates what the adversarial signal does on
 # unlabelled images; one λ_adv for both batches keeps the exercise's step to one weight (a teaching choice:
 # we did not measure Hung's 0.001 on the unlabelled batch); D's binarised input removes the softness
-# shortcut (§3), where Hung's D sees probabilities; and G runs on the labelled and the unlabelled batch in
+# shortcut (§3), where Hung's D sees probabilities (§7 measures what that changes); and G runs on the labelled and the unlabelled batch in
 # two forward passes, as Hung's code does. That last one is not a detail: in one train-mode pass over both
 # batches, BatchNorm's statistics couple them, and in a first version of this chapter the unlabelled half,
 # which no per-pixel loss holds, drifted to marking every pixel (IoU 0.072, the share of target pixels),
