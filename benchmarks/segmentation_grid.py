@@ -1,7 +1,8 @@
 """Chapter 11's grid: IoU, boundary F1 and stray blobs on the test split for every number of labelled masks N,
-method (per-pixel, pix2pix, semi-supervised adversarial) and seed, plus both adversarial methods with the
-softness shortcut left in (D sees probabilities). One CPU thread per process; results go to a JSON file that
-the chapter plots (benchmarks/results/segmentation_grid.json). Never asserts on timings.
+method (per-pixel, pix2pix, semi-supervised adversarial) and seed, plus both adversarial methods at N = 16 and
+64 with the softness shortcut left in (D sees probabilities instead of binarised masks).
+One CPU thread per process; results go to a JSON file that the chapter plots
+(benchmarks/results/segmentation_grid.json). Never asserts on timings.
 
     python benchmarks/segmentation_grid.py                                  # the whole grid, one process
     python benchmarks/segmentation_grid.py --shard 0/2 --jsonl /tmp/g0.jsonl &   # or two processes ...
@@ -11,6 +12,13 @@ the chapter plots (benchmarks/results/segmentation_grid.json). Never asserts on 
 The committed semi-supervised rows were rerun after the BatchNorm fix (G runs on the labelled and the
 unlabelled batch separately), with --methods semi --no-shortcut, and merged with the other rows of
 the first run (--merge OLD.jsonl NEW.jsonl ... --note ...); the JSON's "note" says which cells that covers.
+The shortcut rows (D on probabilities) of both adversarial methods at N = 16 and of the semi-supervised recipe
+at N = 64 were run after that fix (the pix2pix rows at N = 64 are the first run's: its step did not change), in
+two processes, then merged with the other rows (OLD.jsonl: the committed rows, one per line):
+
+    python benchmarks/segmentation_grid.py --only-shortcut --methods semi --n 16 64 --shard 0/2 --jsonl /tmp/s0.jsonl && python benchmarks/segmentation_grid.py --only-shortcut --methods pix2pix --n 16 --seeds 0 --jsonl /tmp/s0.jsonl &
+    python benchmarks/segmentation_grid.py --only-shortcut --methods semi --n 16 64 --shard 1/2 --jsonl /tmp/s1.jsonl && python benchmarks/segmentation_grid.py --only-shortcut --methods pix2pix --n 16 --seeds 1 2 --jsonl /tmp/s1.jsonl
+    python benchmarks/segmentation_grid.py --merge OLD.jsonl /tmp/s0.jsonl /tmp/s1.jsonl --note ...
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ from gan_lessons.segmentation import segmentation_report
 
 OUT = Path(__file__).parent / "results" / "segmentation_grid.json"
 N_LABELLED = (16, 64, 256, 1024)
-SHORTCUT_N = (64,)  # where the soft-mask (shortcut) runs are added
+SHORTCUT_N = (16, 64)  # where the soft-mask (shortcut) runs are added: few labels, where D matters most
 N_IMAGES, DATA_SEED = 3000, 0
 
 
@@ -96,7 +104,15 @@ def main() -> None:
     p.add_argument(
         "--note", help="with --merge: a note stored in the results (which cells were rerun, and why)"
     )
-    p.add_argument("--no-shortcut", action="store_true", help="skip the runs with the softness shortcut")
+    shortcut = p.add_mutually_exclusive_group()
+    shortcut.add_argument(
+        "--no-shortcut", action="store_true", help="skip the runs with the softness shortcut"
+    )
+    shortcut.add_argument(
+        "--only-shortcut",
+        action="store_true",
+        help="run only the runs with the softness shortcut (D sees probabilities)",
+    )
     p.add_argument("--merge", nargs="+", help="merge these .jsonl files into the results JSON and stop")
     p.add_argument("--reverse", action="store_true", help="run the cells last first (a helper process)")
     args = p.parse_args()
@@ -111,7 +127,7 @@ def main() -> None:
     torch.set_num_threads(1)
     i, k = (int(v) for v in args.shard.split("/"))
     todo = [c for c in cells(args.seeds) if c["method"] in args.methods and c["n_labelled"] in args.n]
-    todo = [c for c in todo if c["hard"] or not args.no_shortcut]
+    todo = [c for c in todo if (c["hard"] or not args.no_shortcut) and not (c["hard"] and args.only_shortcut)]
     todo = sorted(todo, key=lambda c: args.n.index(c["n_labelled"]))[i::k][:: -1 if args.reverse else 1]
     path = Path(args.jsonl)
     done = (

@@ -1,7 +1,8 @@
-"""pix2pix for segmentation (Isola et al. 2017), in one file: the task's data set (MNIST digits pasted on
-cluttered 64x64 backgrounds, with exact masks), the U-Net segmenter, the PatchGAN discriminator on
-(image, mask) pairs, pix2pix's G step, and the trainer that runs it, or the per-pixel baseline, on the
-engine's loop. The mask metrics live in `gan_lessons.segmentation`. Introduced in 11_gan_segmentation."""
+"""Adversarial segmentation in one file: the task's data set (a whole MNIST digit among pieces of other
+digits drawn with the same ink, 32x32, with exact masks), the U-Net segmenter, the PatchGAN discriminator on
+(image, mask) pairs, pix2pix's G step (Isola et al. 2017), the semi-supervised adversarial step (after Hung et
+al. 2018), and the trainer that runs them, or the per-pixel baseline, on the engine's loop.
+The mask metrics live in `gan_lessons.segmentation`. Introduced in 11_gan_segmentation."""
 
 from __future__ import annotations
 
