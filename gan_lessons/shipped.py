@@ -248,5 +248,5 @@ for _variant, _name in CONDITIONAL_G_FILES.items():
         f"conditional generator ({_variant})",
         "gan_lessons.conditional.load_conditional_generator",
         "tools/make_conditional_generators.py",
-        "3 to 8 minutes on one CPU thread",
+        "5 to 12 minutes on one thread of a busy 2-core CPU",
     )

@@ -1,5 +1,11 @@
 # ---
 # jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -236,7 +242,7 @@ check_ac_terms(ac_terms)
 # %% [markdown]
 # The package's discriminators hold both pieces: `conditioning="projection_pooled"` is the paper's logit you just
 # wrote (tests/test_checks_ch10.py checks the two agree), and `update_D`/`update_G` add the class terms when D
-# returns class logits. The label changes D's verdict on the same images:
+# returns class logits (the recipe's, `with_fakes=False`). The label changes D's verdict on the same images:
 
 # %%
 set_seed(0)
