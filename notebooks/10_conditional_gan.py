@@ -197,8 +197,9 @@ assert plain.step == steps, (plain.step, steps)
 #   Which images teach D's classifier is a choice. Odena et al. teach it with real and generated images alike;
 #   the recipe with the real digits only, whose labels are true. That choice rests on one measurement (seed 0,
 #   when the chapter still trained on all 5,000 digits: 88% and 95% after 200 and 400 steps with the fakes, 91%
-#   and 97% without): a 3-point gap on one seed, inside the seed-to-seed spread of the table below, so read it
-#   as "teaching with the fakes was no better here", not as "worse". The package implements the reals-only term.
+#   and 97% without): a 3-point gap on one seed, about the recipe's seed-to-seed spread in the table below (89-91%
+#   at 200 steps), so read it as "teaching with the fakes was no better here", not as "worse"; it was not
+#   re-measured over seeds. The package implements the reals-only term.
 #
 # **Exercise 1.** Write the paper's projection logit: `projection_logits(phi, y, psi, embed)` gets D's last
 # feature map phi (N, C, 7, 7) *before* pooling, the labels y (N,) as integers, psi = `nn.Linear(C, 1)` and
