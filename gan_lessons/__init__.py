@@ -6,11 +6,15 @@ from . import checks, theory
 from .baselines import AutoEncoder, accuracy, predict, train_autoencoder, train_classifier
 from .conditional import (
     CONDITIONAL_RECIPE,
+    SHIPPED_CONDITIONAL,
     ConditionalDiscriminator,
     ConditionalGenerator,
     ConditioningReport,
+    conditional_generator_bytes,
     conditioning_accuracy,
     fid_per_class,
+    load_conditional_generator,
+    obedient_samples,
     recall_per_class,
 )
 from .config import DATA_DIR, QUICK, Chapter, get_device, set_seed, setup_chapter, single_thread

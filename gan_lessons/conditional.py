@@ -1,6 +1,7 @@
 """The class-conditional GAN (10_conditional_gan), in one file: the conditional G and D (the label as one-hot
-inputs, a projection, and/or an auxiliary classifier's target), the recipe the chapter ends on, and the
-measures of whether G draws the digit asked for (conditioning accuracy, FID per class).
+inputs, a projection, and/or an auxiliary classifier's target), the recipe the chapter ends on, the measures
+of whether G draws the digit asked for (conditioning accuracy, FID and recall per class), and the shipped
+conditional generators (`load_conditional_generator`) that let quick mode measure the trained models.
 
 Training is the DCGAN's loop told the labels: `dcgan.train` (or `dcgan.train_conditional`) with
 `TrainConfig(conditional=True)` draws x_fake = G(z, y) with each batch's real labels y and binds y to D.
@@ -8,8 +9,10 @@ Training is the DCGAN's loop told the labels: `dcgan.train` (or `dcgan.train_con
 
 from __future__ import annotations
 
+import io
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -25,6 +28,7 @@ from .layers import (
     one_hot_channels,
 )
 from .metrics import SmallSampleWarning, fid, precision_recall_from_features
+from .shipped import CONDITIONAL_G_FILES, SHIPPED, float32_weights, read_shipped_weights
 from .validate import positive_int
 
 # The conditional recipe of 10_conditional_gan: a discriminator with a class-specific linear last layer (the
@@ -80,11 +84,10 @@ class ConditionalDiscriminator(nn.Module):
     `conditioning` says how the label enters D:
 
     - "concat" (Mirza & Osindero 2014): the image stacked with num_classes one-hot planes, (N, 1 + 10, 28, 28);
-    - "projection": D(x, y) = psi(phi(x)) + <embed(y), phi(x)>, with phi(x) D's last features (N, 2w, 7, 7)
-      *flattened* and psi its last layer: a class-specific linear last layer (3,136 numbers per class at w = 32);
-    - "projection_pooled" (Miyato & Koyama 2018, cGANs with Projection Discriminator, as the paper runs it):
-      phi(x) is the (N, 2w) global sum over the 7x7 map, psi a linear layer on it, and
-      D(x, y) = psi(phi(x)) + <embed(y), phi(x)> (2w numbers per class);
+    - "projection": the last layer's logit plus a learned per-class term on D's whole (N, 2w, 7, 7) feature map:
+      a class-specific linear last layer (3,136 numbers per class at w = 32), the chapter's recipe;
+    - "projection_pooled": Miyato & Koyama's projection (2018, cGANs with Projection Discriminator) on D's
+      pooled features, 2w numbers per class (chapter 10's exercise 1 writes its logit);
     - "none": D does not see the label (only with `aux_classifier`: the AC-GAN of Odena et al. 2017).
 
     `aux_classifier=True` adds a second head on phi(x) that predicts the class (AC-GAN): forward then returns
@@ -227,8 +230,117 @@ def recall_per_class(
     return precision, recall
 
 
+def obedient_samples(
+    fake, labels, per_class: int, net: LeNet | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The first `per_class` samples of each digit that the shipped classifier reads as the label they were drawn
+    for: (images (10 * per_class, 1, 28, 28), labels). Recall per class on these compares two generators'
+    diversity within a class without their obedience: a G that draws the wrong digit a quarter of the time has
+    fewer samples of the right class, and so a lower recall, even if each of its classes is as varied.
+    Raises a ValueError naming the digit when a class has fewer obeyed samples than `per_class`.
+    Introduced in 10_conditional_gan."""
+    per_class = positive_int("per_class", per_class)
+    x = as_images(fake, "fake")
+    y = torch.as_tensor(labels).long().reshape(-1)
+    if len(y) != len(x):
+        raise ValueError(f"{len(x)} images but {len(y)} labels: give the label each image was generated for.")
+    obeyed = class_probabilities(x, net).argmax(1) == y
+    keep = []
+    for d in range(NUM_CLASSES):
+        idx = torch.nonzero(obeyed & (y == d)).flatten()
+        if len(idx) < per_class:
+            raise ValueError(
+                f"only {len(idx)} samples of digit {d} are read as a {d}, fewer than per_class={per_class}: "
+                "draw more samples, or ask for fewer per class."
+            )
+        keep.append(idx[:per_class])
+    keep = torch.cat(keep)
+    return x[keep], y[keep]
+
+
+# ----------------------------------------------------------------------------------------------
+# The shipped conditional generators (tools/make_conditional_generators.py)
+# ----------------------------------------------------------------------------------------------
+CONDITIONAL_G_FORMAT = "gan_lessons.conditional_generator/1"
+# What each shipped file holds: the moving average of G (the weights the chapter samples from) of the chapter's
+# full-mode run, `TrainConfig(conditional=True, seed=0, **settings)` trained by `train_conditional` for 8
+# epochs (496 steps of 64) of the subset's 4,000 training digits on one CPU thread, saved after `step` steps.
+SHIPPED_CONDITIONAL = {
+    "plain": {"settings": {}, "step": 496},
+    "recipe": {"settings": dict(CONDITIONAL_RECIPE), "step": 496},
+    "recipe_step200": {"settings": dict(CONDITIONAL_RECIPE), "step": 200},
+}
+
+
+def _check_variant(variant: str) -> str:
+    if variant not in SHIPPED_CONDITIONAL:
+        raise ValueError(
+            f"Unknown shipped conditional generator {variant!r}: use one of {', '.join(SHIPPED_CONDITIONAL)}."
+        )
+    return variant
+
+
+def conditional_generator_bytes(G: ConditionalGenerator, variant: str, step: int) -> bytes:
+    """The shipped file's bytes: G's state dict in float16 (half the size), with the settings that rebuild it."""
+    _check_variant(variant)
+    half = {
+        k: v.detach().cpu().to(torch.float16).contiguous()
+        if v.is_floating_point()
+        else v.detach().cpu().clone()
+        for k, v in G.state_dict().items()
+    }
+    spec = SHIPPED_CONDITIONAL[variant]
+    state = {
+        "format": CONDITIONAL_G_FORMAT,
+        "variant": variant,
+        "latent_dim": int(G.latent_dim),
+        "width": int(G.net[0].out_channels // 2),
+        "step": int(step),
+        "recipe": f"tools/make_conditional_generators.py: new_run(TrainConfig(conditional=True, seed=0, "
+        f"**{spec['settings']})), train_conditional on the subset's 4,000 training digits, 8 epochs, one CPU "
+        f"thread; the moving average of G after {step} steps, in float16",
+        "state_dict": half,
+    }
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    return buffer.getvalue()
+
+
+def load_conditional_generator(
+    variant: str = "recipe", path: str | Path | None = None, check_sha256: bool = True
+) -> ConditionalGenerator:
+    """A shipped conditional generator, in eval mode, after checking its sha256 (`check_sha256=False` for a file
+    you rebuilt yourself): "plain" (one-hot planes into D) or "recipe" (`CONDITIONAL_RECIPE`) after chapter 10's
+    496 steps, or "recipe_step200", the same recipe run after 200 steps. Draw digits with `G(z, labels)`.
+    Introduced in 10_conditional_gan."""
+    _check_variant(variant)
+    shipped = SHIPPED[CONDITIONAL_G_FILES[variant]]
+    path = Path(path) if path is not None else shipped.path
+    fix = shipped.fix(path.name)
+    state, _ = read_shipped_weights(path, shipped.what, shipped.sha256 if check_sha256 else None, fix)
+    if (
+        not isinstance(state, dict)
+        or state.get("format") != CONDITIONAL_G_FORMAT
+        or state.get("variant") != variant
+    ):
+        raise ValueError(
+            f"{path} is not a shipped {variant!r} conditional generator file (no '{CONDITIONAL_G_FORMAT}' "
+            f"marker for {variant!r}). {fix}"
+        )
+    try:
+        G = ConditionalGenerator(latent_dim=int(state["latent_dim"]), width=int(state["width"]))
+        G.load_state_dict(float32_weights(state["state_dict"]))
+    except (RuntimeError, KeyError, ValueError, TypeError) as exc:
+        raise ValueError(f"{path} does not match its own settings ({str(exc)[:200]}). {fix}") from None
+    return G.eval().requires_grad_(False)
+
+
 __all__ = [
     "CONDITIONAL_RECIPE",
+    "SHIPPED_CONDITIONAL",
+    "conditional_generator_bytes",
+    "load_conditional_generator",
+    "obedient_samples",
     "recall_per_class",
     "ConditionalGenerator",
     "ConditionalDiscriminator",

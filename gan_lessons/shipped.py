@@ -227,3 +227,26 @@ for _kind, _sha, _what in (
         "tools/make_denoisers.py",
         "about 4 minutes on a CPU",
     )
+
+# 10_conditional_gan's shipped generators (tools/make_conditional_generators.py; the recipe in
+# gan_lessons.conditional.SHIPPED_CONDITIONAL): the chapter's full-mode plain and recipe runs, and the recipe's
+# run after 200 steps, so that quick mode measures the trained models' claims.
+CONDITIONAL_G_FILES = {
+    "plain": "conditional_plain_g.pt",
+    "recipe": "conditional_recipe_g.pt",
+    "recipe_step200": "conditional_recipe_g_step200.pt",
+}
+CONDITIONAL_G_SHA256 = {
+    "plain": "12b94ba581733ff16731dedcdc7f8294835f4cb8ee2e349ccc89c2b46bda129f",
+    "recipe": "9e975e694b6598ffe1c3d64ad7b21b0b84d8a0c3e088b08fa9b3aa0abb86c6c9",
+    "recipe_step200": "04cf3c4262c6fb1a90b057d70f7c0f773a0e3fef3d61fe8e8b3624329e520fb7",
+}
+for _variant, _name in CONDITIONAL_G_FILES.items():
+    SHIPPED[_name] = ShippedFile(
+        _name,
+        CONDITIONAL_G_SHA256[_variant],
+        f"conditional generator ({_variant})",
+        "gan_lessons.conditional.load_conditional_generator",
+        "tools/make_conditional_generators.py",
+        "5 to 12 minutes on one thread of a busy 2-core CPU",
+    )

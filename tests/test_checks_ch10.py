@@ -38,19 +38,25 @@ def test_the_package_pooled_projection_is_the_exercise():
 
 
 WRONG_PROJECTION = [
-    (lambda phi, y, psi, e: psi(phi.sum((2, 3))).flatten(), "projection term is missing"),
-    (lambda phi, y, psi, e: (e(y) * phi.sum((2, 3))).sum(1), "unconditional term"),
-    (lambda phi, y, psi, e: psi(phi.mean((2, 3))).flatten() + (e(y) * phi.mean((2, 3))).sum(1), "not a mean"),
+    (lambda phi, y, psi, e: psi(phi.sum((2, 3))).flatten(), "Nothing in your logit depends on the label"),
+    (lambda phi, y, psi, e: (e(y) * phi.sum((2, 3))).sum(1), "label-free part"),
+    (
+        lambda phi, y, psi, e: psi(phi.mean((2, 3))).flatten() + (e(y) * phi.mean((2, 3))).sum(1),
+        "not an average",
+    ),
     (
         lambda phi, y, psi, e: psi(phi.sum((2, 3))).flatten() + (e(y) * phi.sum((2, 3))).sum(),
-        "not sum over the batch",
+        "not one for the whole batch",
     ),
     (
         lambda phi, y, psi, e: psi(phi.sum((2, 3))).flatten() + (e.weight.sum(0) * phi.sum((2, 3))).sum(1),
-        "own label",
+        "its own label",
     ),
     (lambda phi, y, psi, e: psi(phi.sum((2, 3)) + e(y)).flatten(), "not a projection"),
-    (lambda phi, y, psi, e: psi(phi.sum((2, 3))) + (e(y) * phi.sum((2, 3))).sum(1, keepdim=True), "flatten"),
+    (
+        lambda phi, y, psi, e: psi(phi.sum((2, 3))) + (e(y) * phi.sum((2, 3))).sum(1, keepdim=True),
+        "not a column",
+    ),
     (lambda phi, y, psi, e: proj_right(phi, y, psi, e) + 1, "do not match"),
     (lambda phi, y, psi, e: None, "return"),
 ]
@@ -62,16 +68,19 @@ def test_projection_wrong(fn, hint):
         check_projection_logits(fn)
 
 
-def ac_right(r, f, y):
-    return F.cross_entropy(r, y), F.cross_entropy(f, y)
+def ac_right(r, f, y, with_fakes):
+    d_term = F.cross_entropy(r, y)
+    if with_fakes:
+        d_term = d_term + F.cross_entropy(f, y)
+    return d_term, F.cross_entropy(f, y)
 
 
-def ac_by_hand(r, f, y):  # another form: log-softmax by hand, NumPy numbers, a list
+def ac_by_hand(r, f, y, with_fakes):  # another form: log-softmax by hand, NumPy numbers, a list
     def ce(logits):
         logp = logits - torch.logsumexp(logits, 1, keepdim=True)
         return np.float64(-logp[torch.arange(len(y)), y].mean().item())
 
-    return [ce(r), ce(f)]
+    return [ce(r) + ce(f) * with_fakes, ce(f)]
 
 
 @pytest.mark.parametrize("fn", [ac_right, ac_by_hand])
@@ -80,22 +89,33 @@ def test_ac_right(fn, capsys):
     assert capsys.readouterr().out.startswith("Correct!")
 
 
+def _ce(logits, y):
+    return F.cross_entropy(logits, y)
+
+
 WRONG_AC = [
+    (lambda r, f, y, w: (_ce(r, y) + _ce(f, y), _ce(f, y)), "real digits alone"),  # always with the fakes
+    (lambda r, f, y, w: (_ce(r, y), _ce(f, y)), "also learns from the generated"),  # never with them
+    (lambda r, f, y, w: ((_ce(r, y) + _ce(f, y)) / 2 if w else _ce(r, y), _ce(f, y)), "not average"),
+    (lambda r, f, y, w: (_ce(f, y), _ce(r, y)), "swapped"),
+    (lambda r, f, y, w: ac_right(r, f, y, w)[0], "Return two numbers"),
+    (lambda r, f, y, w: (ac_right(r, f, y, w)[0], -_ce(f, y)), "not its negative"),
+    (lambda r, f, y, w: ac_right(r.softmax(1), f.softmax(1), y, w), "softmax twice"),
     (
-        lambda r, f, y: (F.cross_entropy(r, y) + F.cross_entropy(f, y), F.cross_entropy(f, y)),
-        "real digits only",
-    ),
-    (lambda r, f, y: (F.cross_entropy(f, y), F.cross_entropy(r, y)), "swapped"),
-    (lambda r, f, y: (F.cross_entropy(r, y), -F.cross_entropy(f, y)), "minimises"),
-    (lambda r, f, y: (F.cross_entropy(r.softmax(1), y), F.cross_entropy(f.softmax(1), y)), "softmax first"),
-    (
-        lambda r, f, y: (F.cross_entropy(r, y, reduction="sum"), F.cross_entropy(f, y, reduction="sum")),
+        lambda r, f, y, w: (
+            F.cross_entropy(r, y, reduction="sum") + w * F.cross_entropy(f, y, reduction="sum"),
+            F.cross_entropy(f, y, reduction="sum"),
+        ),
         "Average over the batch",
     ),
-    (lambda r, f, y: (F.cross_entropy(r, r.argmax(1)), F.cross_entropy(f, f.argmax(1))), "argmax"),
-    (lambda r, f, y: (F.cross_entropy(r, y), F.cross_entropy(f, (y + 1) % 10)), "G's class term"),
-    (lambda r, f, y: F.cross_entropy(r, y), "Return two numbers"),
-    (lambda r, f, y: None, "Return two numbers"),
+    (
+        lambda r, f, y, w: (_ce(r, r.argmax(1)) + w * _ce(f, f.argmax(1)), _ce(f, f.argmax(1))),
+        "current guess",
+    ),
+    (lambda r, f, y, w: (ac_right(r, f, y, w)[0], _ce(f, (y + 1) % 10)), "G's class term is off"),
+    (lambda r, f, y, w: (ac_right(r, f, y, w)[0] + 1, _ce(f, y)), "D's class term is off"),
+    (lambda r, f, y: ac_right(r, f, y, False), "raised TypeError"),  # the old signature, without with_fakes
+    (lambda r, f, y, w: None, "Return two numbers"),
 ]
 
 
@@ -103,6 +123,15 @@ WRONG_AC = [
 def test_ac_wrong(fn, hint):
     with pytest.raises(WrongAnswer, match=hint):
         check_ac_terms(fn)
+
+
+def test_no_hint_shows_code():
+    """The hints name the idea, never the code that answers it."""
+    from gan_lessons.checks import ch10
+
+    hints = [h for h, _ in ch10._PROJECTION_MISTAKES + ch10._AC_MISTAKES]
+    for code in ("cross_entropy", "F.", "embed(y)", ".sum(", "psi(phi", "<embed"):
+        assert not any(code in h for h in hints), code
 
 
 def test_not_a_function():

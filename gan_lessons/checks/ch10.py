@@ -1,6 +1,7 @@
 """Checkers for 10_conditional_gan: the projection discriminator's logit (Miyato & Koyama 2018, with the paper's
-global sum pooling) and the auxiliary classifier's class terms for D and G (AC-GAN, Odena et al. 2017, as the
-chapter's recipe uses them: D's classifier learns from the real digits only)."""
+global sum pooling) and the auxiliary classifier's class terms for D and G (AC-GAN, Odena et al. 2017: D's
+classifier learns from reals and fakes; in the chapter's recipe, from the real digits only). The hints name the
+idea that is missing, never the code."""
 
 from __future__ import annotations
 
@@ -30,29 +31,31 @@ def _pooled(phi: torch.Tensor) -> torch.Tensor:
 
 _PROJECTION_MISTAKES: list[tuple[str, Callable]] = [
     (
-        "The projection term is missing: add <embed(y), pooled features>, the part that asks 'does it look like "
-        "a y?'.",
+        "Nothing in your logit depends on the label: D can say 'a real digit', never 'a real y'. The projection "
+        "adds a class part, the label's own vector compared with the pooled features.",
         lambda phi, y, psi, e: psi(_pooled(phi)).flatten(),
     ),
     (
-        "The unconditional term psi(pooled features) is missing: the paper's logit is psi(phi) + <embed(y), phi>.",
+        "Only the class part is there: the paper's logit also has a label-free part, read from the same pooled "
+        "features, that asks 'is this a real digit at all?'.",
         lambda phi, y, psi, e: (e(y) * _pooled(phi)).sum(1),
     ),
     (
-        "The paper pools by a sum over the 7x7 positions (global sum pooling), not a mean.",
+        "Check the pooling: the paper's is a global *sum* over the positions, not an average.",
         lambda phi, y, psi, e: psi(phi.mean((2, 3))).flatten() + (e(y) * phi.mean((2, 3))).sum(1),
     ),
     (
-        "The projection is an inner product, one number per image: sum the element-wise product over the "
-        "feature channels, do not sum over the batch.",
+        "The class part is an inner product for each image: one number per image, not one for the whole batch.",
         lambda phi, y, psi, e: psi(_pooled(phi)).flatten() + (e(y) * _pooled(phi)).sum(),
     ),
     (
-        "Use each image's own label: embed(y) gives one row per image, dotted with that image's features.",
+        "Each image's class part uses the vector of its own label (one-hot y picks one row of V), not all the "
+        "classes' vectors together.",
         lambda phi, y, psi, e: psi(_pooled(phi)).flatten() + (e.weight.sum(0) * _pooled(phi)).sum(1),
     ),
     (
-        "The label's embedding is dotted with the features; adding it to them (or to the logit) is not a projection.",
+        "The label's vector is compared with the features by an inner product; adding it to them (or to the logit) "
+        "is not a projection.",
         lambda phi, y, psi, e: psi(_pooled(phi) + e(y)).flatten(),
     ),
 ]
@@ -77,7 +80,7 @@ def check_projection_logits(fn: Callable) -> None:
             right = psi(_pooled(phi)).flatten() + (embed(y) * _pooled(phi)).sum(1)
             if got.numel() == len(y) and got.dim() == 2:
                 raise WrongAnswer(
-                    f"Return one logit per image, shape ({len(y)},): flatten psi's (N, 1) output."
+                    f"Return one logit per image, shape ({len(y)},), not a column ({len(y)}, 1)."
                 )
             if tuple(got.shape) != (len(y),):
                 raise WrongAnswer(
@@ -89,56 +92,77 @@ def check_projection_logits(fn: Callable) -> None:
                 if close(got, mistake(phi, y, psi, embed), atol=1e-4):
                     raise WrongAnswer(hint)
         raise WrongAnswer(
-            "The logits do not match psi(pooled) + <embed(y), pooled>, with pooled = phi summed over its 7x7 positions."
+            "The logits do not match the paper's projection: a label-free part read from the pooled features, "
+            "plus each image's label vector compared with those same pooled features."
         )
     return correct(
         "Your logit is Miyato & Koyama's projection: 'a real digit?' plus 'a real y?', one vector per class."
     )
 
 
+def _ac_right(r: torch.Tensor, f: torch.Tensor, y: torch.Tensor, with_fakes: bool) -> tuple:
+    d_term = F.cross_entropy(r, y) + (F.cross_entropy(f, y) if with_fakes else 0.0)
+    return d_term, F.cross_entropy(f, y)
+
+
+# Each mistake: (hint, the wrong answer as a function of (real logits, fake logits, y, with_fakes)).
 _AC_MISTAKES: list[tuple[str, Callable]] = [
     (
-        "In the recipe D's classifier learns from the real digits only: its term is the cross-entropy of the real "
-        "images' class logits against their labels (the chapter measured adding the fakes, as Odena et al. do, "
-        "and kept the reals only).",
-        lambda r, f, y: (F.cross_entropy(r, y) + F.cross_entropy(f, y), F.cross_entropy(f, y)),
+        "With with_fakes=False (the recipe), D's classifier is taught by the real digits alone: the generated "
+        "images do not enter D's class term.",
+        lambda r, f, y, w: (F.cross_entropy(r, y) + F.cross_entropy(f, y), F.cross_entropy(f, y)),
     ),
     (
-        "D and G are swapped: D learns to read the *real* digits, and G is paid when D reads its *fakes* as the "
-        "label they were drawn for.",
-        lambda r, f, y: (F.cross_entropy(f, y), F.cross_entropy(r, y)),
+        "With with_fakes=True (Odena et al.), D's classifier also learns from the generated images, with the "
+        "labels they were drawn for, added to what it learns from the real digits.",
+        lambda r, f, y, w: (F.cross_entropy(r, y), F.cross_entropy(f, y)),
     ),
     (
-        "G wants D to read its fake as the asked-for digit, so G *minimises* the cross-entropy of its fakes; "
-        "with a minus sign G would push its digits away from their labels.",
-        lambda r, f, y: (F.cross_entropy(r, y), -F.cross_entropy(f, y)),
-    ),
-    (
-        "Cross-entropy takes the class logits as they are (F.cross_entropy applies log-softmax itself); "
-        "a softmax first squashes them twice.",
-        lambda r, f, y: (
-            F.cross_entropy(torch.softmax(r, 1), y),
-            F.cross_entropy(torch.softmax(f, 1), y),
+        "Odena et al.'s class objective adds the two log-likelihoods, real and generated; it does not average them.",
+        lambda r, f, y, w: (
+            (F.cross_entropy(r, y) + F.cross_entropy(f, y)) / 2 if w else F.cross_entropy(r, y),
+            F.cross_entropy(f, y),
         ),
     ),
     (
-        "Average over the batch (the mean cross-entropy), as every loss in the course does; a sum grows with "
-        "the batch size.",
-        lambda r, f, y: (F.cross_entropy(r, y, reduction="sum"), F.cross_entropy(f, y, reduction="sum")),
+        "D and G are swapped: the real digits, whose labels are true, teach D's classifier; G is the one paid "
+        "through its fakes.",
+        lambda r, f, y, w: (
+            F.cross_entropy(f, y) + (F.cross_entropy(r, y) if w else 0.0),
+            F.cross_entropy(r, y),
+        ),
     ),
     (
-        "The targets are the labels the digits were drawn for (or, for reals, their true labels), not the digit "
-        "the classifier currently prefers (argmax): that target teaches nothing.",
-        lambda r, f, y: (F.cross_entropy(r, r.argmax(1)), F.cross_entropy(f, f.argmax(1))),
+        "G wants its fakes read as the digit it was asked for, so its term must fall as D reads them right: "
+        "a term G minimises, like D's, not its negative.",
+        lambda r, f, y, w: (_ac_right(r, f, y, w)[0], -F.cross_entropy(f, y)),
+    ),
+    (
+        "The class outputs are raw scores (logits); turning them into probabilities before the loss applies the "
+        "softmax twice.",
+        lambda r, f, y, w: _ac_right(torch.softmax(r, 1), torch.softmax(f, 1), y, w),
+    ),
+    (
+        "Average over the batch, as every loss in the course does; a total grows with the batch size.",
+        lambda r, f, y, w: tuple(t * len(y) for t in _ac_right(r, f, y, w)),
+    ),
+    (
+        "Teach with the labels the digits were drawn for (for reals, their true labels), not with the "
+        "classifier's own current guess: that target teaches nothing.",
+        lambda r, f, y, w: (
+            F.cross_entropy(r, r.argmax(1)) + (F.cross_entropy(f, f.argmax(1)) if w else 0.0),
+            F.cross_entropy(f, f.argmax(1)),
+        ),
     ),
 ]
 
 
 @checker
 def check_ac_terms(fn: Callable) -> None:
-    """Exercise (10): fn(real_class_logits (N, 10), fake_class_logits (N, 10), y (N,)) -> (D's term, G's term)."""
+    """Exercise (10): fn(real_class_logits (N, 10), fake_class_logits (N, 10), y (N,), with_fakes) -> (D's term,
+    G's term), each to be minimised; with_fakes=False is the recipe, True Odena et al.'s D."""
     require_callable(fn, "check_ac_terms(ac_terms)")
-    for seed in (20, 21):
+    for seed, with_fakes in ((20, False), (21, True), (22, False), (23, True)):
         gen = torch.Generator().manual_seed(seed)
         r, f = torch.randn((6, 10), generator=gen) * 2, torch.randn((6, 10), generator=gen) * 2
         y = torch.tensor([3, 0, 9, 7, 1, 5])
@@ -147,25 +171,25 @@ def check_ac_terms(fn: Callable) -> None:
             r.clone(),
             f.clone(),
             y.clone(),
-            about="It gets class logits (N, 10) for reals and fakes, and y (N,).",
+            with_fakes,
+            about="It gets class logits (N, 10) for reals and fakes, y (N,) and with_fakes (True or False).",
         )
         if not isinstance(got, (tuple, list)) or len(got) != 2:
-            raise WrongAnswer(
-                "Return two numbers: D's class term and G's class term, as `return d_term, g_term`."
-            )
-        d_term = as_float(got[0], "D's class term")
-        g_term = as_float(got[1], "G's class term")
-        right = (F.cross_entropy(r, y).item(), F.cross_entropy(f, y).item())
+            raise WrongAnswer("Return two numbers: D's class term and G's class term, in that order.")
+        d_term = as_float(got[0], "D's class term", returned=True)
+        g_term = as_float(got[1], "G's class term", returned=True)
+        right = [float(v) for v in _ac_right(r, f, y, with_fakes)]
         if close(d_term, right[0]) and close(g_term, right[1]):
             continue
         for hint, mistake in _AC_MISTAKES:
-            want = [float(v) for v in mistake(r, f, y)]
+            want = [float(v) for v in mistake(r, f, y, with_fakes)]
             if close(d_term, want[0]) and close(g_term, want[1]):
                 raise WrongAnswer(hint)
         which = "D's" if not close(d_term, right[0]) else "G's"
         raise WrongAnswer(
-            f"{which} class term is not the mean cross-entropy of the right class logits against y."
+            f"{which} class term is off (with_fakes={with_fakes}): a class term is a classifier's loss on the "
+            "images that teach it, against the labels they carry, averaged over the batch."
         )
     return correct(
-        "Your class terms are the recipe's: D learns to read real digits, G is paid when D reads its fakes as asked."
+        "Your class terms are AC-GAN's: D learns to read digits, G is paid when D reads its fakes as asked."
     )
