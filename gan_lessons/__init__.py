@@ -35,18 +35,25 @@ from .dcgan import (
 )
 from .ddpm import (
     DENOISER_RECIPE,
-    FLOW_TIME_SCALE,
+    RECIPE_STEPS,
+    TIME_SCALE,
+    Comparison,
     Denoiser,
     NoiseSchedule,
+    comparison_samplers,
     ddim_step,
     denoiser_bytes,
     diffusion_sample,
     flow_matching_pair,
     flow_sample,
+    load_comparison,
     load_denoiser,
+    ms_per_image,
+    sampling_grid,
     train_denoiser,
     train_flow_matching,
     train_recipe_denoiser,
+    training_step_seconds,
 )
 from .engine import (
     DOptions,

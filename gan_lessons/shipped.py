@@ -213,8 +213,8 @@ SHIPPED.update(
 )
 
 # 12_where_gans_stand's two denoisers (tools/make_denoisers.py, the recipe in gan_lessons.ddpm.DENOISER_RECIPE).
-DENOISER_DDPM_SHA256 = "403146ca7d8207c0a51068804b29c6fa586804884937ec1230d5d6f56cc29ff9"
-DENOISER_FLOW_SHA256 = "af8d8ea74a5648003a7d635512d90d519145e2dfdd18053286b38ce7e20f6870"
+DENOISER_DDPM_SHA256 = "6dc649d1eca9576895f701fad4b1be6efb0896ef4516fa850239c14ad4bbaff4"
+DENOISER_FLOW_SHA256 = "63b3ff14e3a89b8cdf64065ea093a8d6bd8e8ec91bf1982e2b17218c2b599c9d"
 for _kind, _sha, _what in (
     ("ddpm", DENOISER_DDPM_SHA256, "diffusion denoiser"),
     ("flow", DENOISER_FLOW_SHA256, "flow-matching denoiser"),

@@ -27,7 +27,7 @@
 # Every answer runs on the course's shipped models (the DCGAN generator of chapter 02 and 05, the
 # denoisers of chapter 12), so quick mode checks the same claims as full mode on fewer samples.
 #
-# <!-- full-mode-time: 216 s (3.6 min, measured with two other chapters running beside it) -->
+# <!-- full-mode-time: 223 s (3.7 min, measured on a 2-core machine at a load average of about 10) -->
 
 # %% [markdown]
 # <!-- nav:top -->
@@ -42,6 +42,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn.functional as F
+from IPython.display import display
 from PIL import Image
 
 from gan_lessons import (
@@ -60,15 +61,16 @@ from gan_lessons import (
     flow_sample,
     g_loss_minimax,
     g_loss_nonsaturating,
+    load_comparison,
     load_denoiser,
-    load_feature_net,
-    load_mnist,
     load_pretrained_generator,
+    ms_per_image,
     new_run,
     precision_recall,
     predict,
     set_seed,
     setup_chapter,
+    show_images,
     shuffled_indices,
     single_thread,
     to_uint8,
@@ -77,9 +79,9 @@ from gan_lessons import (
 from gan_lessons.checks import check_resize_conv
 
 chapter = setup_chapter("13_faq", seed=0, device="cpu", threads=1)
-data = load_mnist("train", source="subset")  # what the shipped models trained on
-test = load_mnist("test", source="subset")  # held out: what they are scored against
-net = load_feature_net()  # the LeNet "eye" of the course's FID (chapter 06)
+# the 4,000 digits the shipped models trained on, the 1,000 held-out ones they are scored against, and the
+# LeNet "eye" of the course's FID (chapter 06), as in chapter 12
+data, test, net = load_comparison()
 G = load_pretrained_generator()  # chapter 05's full run: 30 epochs, 1,860 steps (data/README.md)
 perm = shuffled_indices(len(data))  # the files are sorted by digit
 test_perm = shuffled_indices(len(test), 1)
@@ -154,8 +156,9 @@ assert covered == {"real digits": 10, "collapsed to 3 digits": 3, "collapsed to 
 # `tanh`, which outputs [-1, 1], but the data were scaled to [0, 1] (`ToTensor()` without
 # `Normalize((0.5,), (0.5,))`). G then learns to draw in [0, 1], never needs tanh's lower half, and
 # when its samples are shown the [-1, 1] way, as every display in this course does, the black
-# background sits at mid-grey. The cell shows real digits scaled the wrong way through the course's
-# display conversion `to_uint8`.
+# background sits at mid-grey. The cell trains the same DCGAN for one epoch twice, on the digits scaled
+# the right way and the wrong way, and shows both generators' samples the [-1, 1] way (`to_uint8`, the
+# course's display conversion). Question 1.5 reuses the first run.
 #
 # **Checkerboards** have two causes (Odena, Dumoulin and Olah, "Deconvolution and Checkerboard
 # Artifacts", Distill 2016). A transposed convolution whose kernel size is not divisible by the stride
@@ -169,14 +172,37 @@ assert covered == {"real digits": 10, "collapsed to 3 digits": 3, "collapsed to 
 # weights and measures the period-2 pattern: the spread of the four positions' mean outputs.
 # Deeper: [05 DCGAN on MNIST](05_dcgan_mnist.ipynb) builds G.
 
-# %%
-x01 = (data.images[perm[:500]] + 1) / 2  # the digits wrongly scaled to [0, 1]
-shown = to_uint8(x01)  # what a [-1, 1] display makes of them
-background = shown[:, 0, :3, :3].float().mean().item()  # the corners are background in every digit
-print(
-    f"background shown at {background:.0f} of 255 (black is 0); in [-1, 1] data: {to_uint8(data.images[:1])[0, 0, 0, 0]}"
+# %% tags=["nbval-ignore-output"]
+scaled = {"[-1, 1], right": data.images, "[0, 1], wrong": (data.images + 1) / 2}
+runs, background, seconds = {}, {}, {}
+for name, images in scaled.items():
+    runs[name] = new_run(TrainConfig(seed=0, device="cpu"))
+    start = time.perf_counter()
+    train(runs[name], torch.utils.data.TensorDataset(images, data.labels), 1, progress=False)
+    seconds[name] = time.perf_counter() - start
+    with torch.no_grad():
+        shown = to_uint8(runs[name].sample(200))  # what a [-1, 1] display makes of G's samples
+    background[name] = shown[:, 0, :3, :3].float().mean().item()  # the corners are background in a digit
+    print(
+        f"trained on {name} data ({runs[name].step} steps): background shown at {background[name]:.0f} of 255"
+    )
+with torch.no_grad():
+    pairs = torch.cat([runs[name].sample(8) for name in scaled])
+display(
+    show_images(
+        pairs,
+        nrow=8,
+        title="top: trained on [-1, 1]; bottom: on [0, 1]",
+    )
 )
-assert 100 < background < 155, "a [0, 1] image shown the [-1, 1] way has a mid-grey background"
+
+# %%
+# Measured: 35 of 255 after training on [-1, 1], 128 (mid-grey) on [0, 1]. Wrong world: the range of the data
+# does not decide the background (G would learn the same background either way): the same recipe, seed and
+# steps; only the data's scale differs.
+assert background["[0, 1], wrong"] > 100 and background["[-1, 1], right"] < background["[0, 1], wrong"] / 2, (
+    background
+)
 
 
 # %% [markdown]
@@ -197,7 +223,7 @@ check_resize_conv(resize_then_convolve)
 
 # %% [markdown]
 # Now the measurement: a flat image through a transposed convolution with an uneven kernel (3, stride 2),
-# one with a divisible kernel (4, stride 2), and your upsampler, each with random (untrained) weights.
+# one with a divisible kernel (4, stride 2), and **your** upsampler, each with random (untrained) weights.
 
 
 # %%
@@ -216,12 +242,13 @@ with torch.no_grad():
     outputs = {
         "transposed, kernel 3, stride 2": F.conv_transpose2d(flat, w3, stride=2, padding=1, output_padding=1),
         "transposed, kernel 4, stride 2": F.conv_transpose2d(flat, w4, stride=2, padding=1),
-        "resize, then convolve (3x3)": F.conv2d(
-            F.interpolate(flat, scale_factor=2, mode="nearest"), w_resize, padding=1
-        ),
     }
+    try:
+        outputs["resize, then convolve (3x3)"] = resize_then_convolve(flat, w_resize)  # your upsampler
+    except NotImplementedError:
+        print("Write resize_then_convolve above, and this cell measures your upsampler too.")
 spreads = {name: period2_spread(out) for name, out in outputs.items()}
-fig, axes = plt.subplots(1, 3, figsize=(7.5, 2.6))
+fig, axes = plt.subplots(1, len(outputs), figsize=(2.5 * len(outputs), 2.6))
 for ax, (name, out) in zip(axes, outputs.items()):
     ax.imshow(out[0, 0, 4:-4, 4:-4], cmap="gray")
     ax.set_title(f"{name}\nspread {spreads[name]:.3f}", fontsize=7)
@@ -230,7 +257,8 @@ plt.show()
 # Wrong worlds: a divisible kernel would remove checkerboards (the second spread would be 0); resizing
 # would not (the third would not be 0).
 assert spreads["transposed, kernel 4, stride 2"] > 0.05, spreads
-assert spreads["resize, then convolve (3x3)"] < 1e-5, spreads
+if "resize, then convolve (3x3)" in spreads:  # always, once the exercise is written
+    assert spreads["resize, then convolve (3x3)"] < 1e-5, spreads
 
 # %% [markdown]
 # ### 1.4 Which loss should I use?
@@ -265,15 +293,12 @@ assert toy["nonsaturating"] > untrained, "training reaches modes that the untrai
 #
 # Until a quality measure stops improving, not until the losses look a certain way (they do not
 # converge, 1.9). The cell compares the shipped generator (30 epochs, 1,860 steps) with the same recipe
-# trained for one epoch (62 steps), by FID against held-out digits: training paid. Chapter 05 records
+# trained for one epoch (62 steps: the right-range run of 1.3), by FID against held-out digits: training paid. Chapter 05 records
 # FID along a run with `FIDTracker` and shows where it flattens. Deeper: [05 DCGAN on MNIST](05_dcgan_mnist.ipynb)
 # (the run), [06 Evaluating GANs](06_evaluating.ipynb) (`FIDTracker`).
 
 # %% tags=["nbval-ignore-output"]
-short = new_run(TrainConfig(seed=0, device="cpu"))
-start = time.perf_counter()
-train(short, data, 1, progress=False)
-short_seconds = time.perf_counter() - start
+short, short_seconds = runs["[-1, 1], right"], seconds["[-1, 1], right"]  # 1.3's run: one epoch
 real = test.images[test_perm[:n_eval]]
 fid_short = fid(real, short.sample(n_eval), net)
 fid_long = fid(real, sample_G(n_eval), net)
@@ -315,20 +340,21 @@ assert report.recall > 2 * only_ones.recall, (report, only_ones)  # the GAN cove
 # work per step is large (big batches, big images). `get_device()` picks `cuda` when a GPU is visible.
 # The cell times one training step of the DCGAN at batch 8 and batch 128 on one CPU thread. A step has a
 # fixed cost (Python, the optimiser, launching each layer) and a cost per image; on these small networks
-# the fixed part is large, which is the same reason a GPU, whose fixed cost per layer is larger still,
-# pays only with large batches. Deeper: [00 Index](00_index.ipynb) (how to run),
+# the fixed part is large. A GPU's fixed cost per layer (launching its kernels) is larger still, which is why
+# it pays only with large batches; that part is not measured here (this machine has no GPU). Deeper: [00 Index](00_index.ipynb) (how to run),
 # [05 DCGAN on MNIST](05_dcgan_mnist.ipynb).
 
 
 # %% tags=["nbval-ignore-output"]
-def step_ms(batch_size, steps=4):
-    """Median milliseconds of one DCGAN training step at this batch size, one CPU thread."""
+def step_ms(batch_size, steps=6):
+    """Median CPU milliseconds of one DCGAN training step at this batch size, one thread (CPU time, so that
+    waiting for a busy machine does not count; the first step, the warm-up, left out)."""
     r = new_run(TrainConfig(batch_size=batch_size, seed=0, device="cpu"))
     n = batch_size * (steps + 1)
     small = torch.utils.data.TensorDataset(data.images[:n], data.labels[:n])
     times = []
     with single_thread():
-        train(r, small, 1, progress=False, on_step=lambda _: times.append(time.perf_counter()))
+        train(r, small, 1, progress=False, on_step=lambda _: times.append(time.process_time()))
     return 1000 * float(np.median(np.diff(times)))
 
 
@@ -338,9 +364,9 @@ print(", ".join(f"batch {bs}: {t:.1f} ms per step, {t / bs:.2f} ms per image" fo
 print(f"fixed cost per step: about {fixed:.1f} ms, {fixed / ms[8]:.0%} of a batch-8 step")
 
 # %%
-# Measured on a loaded 2-core machine: batch 8 spends most of its step on the fixed cost. Wrong world: the cost
-# is all per image (no fixed part), and batch 8 is as cheap per image as batch 128.
-assert ms[8] / 8 > 1.5 * ms[128] / 128, ms  # measured: 7.1 against 3.0 ms per image
+# Wrong world: the fixed part is small (a step's cost is mostly per image, as for big networks), and batch 8
+# spends little of its step on it. Measured (CPU time, a loaded 2-core machine): about 60% of a batch-8 step.
+assert fixed > ms[8] / 3, (fixed, ms)
 
 # %% [markdown]
 # ### 1.8 How do I train on my own images?
@@ -412,10 +438,9 @@ print(
 print(f"the shipped G, trained against a live D: FID {fid_long:.0f}")
 
 # %%
-# The flat curve is what a dead D gives by construction (its output is a constant 0); the claim is about G.
-# Wrong world: a D loss flat at 2 log 2 means G is learning. Compared with the run of 1.5 (the same one epoch,
-# a live D), this G is worse (measured: 2,858 against 2,012 in quick mode, whose epoch is a few steps).
-assert abs(d_flat - 2 * np.log(2)) < 0.01, d_flat
+# The flat 2 log 2 is what a dead D gives by construction (its output is a constant 0), so it is printed, not
+# asserted; the claim is about G. Wrong world: a D loss flat at 2 log 2 means G is learning. Compared with the
+# run of 1.3 and 1.5 (the same one epoch, a live D), this G is worse (measured: about 2,850 against 2,010 at n = 500, 2,910 against 2,050 at n = 1,000).
 assert fid_dead > 1.2 * fid_short, (fid_dead, fid_short)
 
 # %% [markdown]
@@ -481,22 +506,11 @@ assert 0.2 < dice < 0.9, "one pixel of shift already costs Dice on thin strokes"
 # few steps. Use a GAN when one-step sampling matters and the data are narrow, when you need an
 # adversarial loss inside another model, or to learn how generative models work, which is what this course
 # is for. Chapter [12](12_where_gans_stand.ipynb) measures the trade at matched parameters and training
-# time; the cell re-times one image from the shipped GAN and the shipped flow-matching model (10 steps).
+# time; the cell re-times one image from the shipped GAN and the shipped flow-matching model (10 steps), in
+# CPU time, the fastest of three draws of 100.
 
 # %%
 flow = load_denoiser("flow")
-
-
-def ms_per_image(sample, n=100, repeats=3):
-    best = float("inf")
-    with torch.no_grad(), single_thread():
-        for _ in range(repeats):
-            start = time.perf_counter()
-            sample(n)
-            best = min(best, time.perf_counter() - start)
-    return 1000 * best / n
-
-
 gan_ms, flow_ms = ms_per_image(sample_G), ms_per_image(lambda n: flow_sample(flow, n, 10))
 print(
     f"one image, one CPU thread: GAN {gan_ms:.2f} ms, flow matching (10 steps) {flow_ms:.2f} ms ({flow_ms / gan_ms:.0f}x)"
@@ -551,7 +565,7 @@ assert flow_ms > 5 * gan_ms, (gan_ms, flow_ms)
 # - P. Dhariwal, A. Nichol. *Diffusion Models Beat GANs on Image Synthesis*. NeurIPS 2021.
 # - R. Rombach, A. Blattmann, D. Lorenz, P. Esser, B. Ommer. *High-Resolution Image Synthesis with Latent Diffusion Models*. CVPR 2022.
 # - P. Esser, R. Rombach, B. Ommer. *Taming Transformers for High-Resolution Image Synthesis* (VQGAN). CVPR 2021.
-# - A. Sauer, D. Lorenz, A. Blattmann, R. Rombach. *Adversarial Diffusion Distillation*. arXiv:2311.17042, 2023.
+# - A. Sauer, D. Lorenz, A. Blattmann, R. Rombach. *Adversarial Diffusion Distillation* (ADD). ECCV 2024 (arXiv:2311.17042, 2023). Chapter 12.
 # - M. Kang, J.-Y. Zhu, R. Zhang, J. Park, E. Shechtman, S. Paris, T. Park. *Scaling up GANs for Text-to-Image Synthesis* (GigaGAN). CVPR 2023.
 # - M. Caccia, L. Caccia, W. Fedus, H. Larochelle, J. Pineau, L. Charlin. *Language GANs Falling Short*. ICLR 2020. Chapter 12.
 # - Y. Lipman, R. T. Q. Chen, H. Ben-Hamu, M. Nickel, M. Le. *Flow Matching for Generative Modeling*. ICLR 2023. Chapter 12.

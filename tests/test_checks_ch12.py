@@ -1,63 +1,81 @@
 """gan_lessons.checks.ch12 (12_where_gans_stand): a right answer passes in two forms; each typical wrong
-answer gets its own hint, as WrongAnswer."""
+answer gets its own hint, as WrongAnswer; no hint gives the code away."""
+
+import math
 
 import numpy as np
 import pytest
 import torch
 
-from gan_lessons import flow_matching_pair
-from gan_lessons.checks import WrongAnswer, check_flow_matching_pair
+from gan_lessons import ddim_step
+from gan_lessons.checks import WrongAnswer, check_ddim_step
+from gan_lessons.checks.ch12 import _MISTAKES
 
 
-def right(x0, noise, t):
-    tt = t[:, None, None, None]
-    return (1 - tt) * x0 + tt * noise, noise - x0
+def right(x, eps, a, a_next):
+    x0 = (x - torch.sqrt(1 - a) * eps) / torch.sqrt(a)
+    return torch.sqrt(a_next) * x0 + torch.sqrt(1 - a_next) * eps
 
 
-def right_numpy(x0, noise, t):  # another form: NumPy, as a list, x_t written as x0 + t * velocity
-    v = noise.numpy() - x0.numpy()
-    return [x0.numpy() + t.numpy().reshape(-1, 1, 1, 1) * v, v]
+def right_numpy(
+    x, eps, a, a_next
+):  # another form: NumPy, math.sqrt on the 0-d tensors, the clamp of the package
+    a, a_next = float(a), float(a_next)
+    x0 = np.clip((x.numpy() - math.sqrt(1 - a) * eps.numpy()) / math.sqrt(a), -1, 1)
+    return a_next**0.5 * x0 + (1 - a_next) ** 0.5 * eps.numpy()
 
 
-@pytest.mark.parametrize("fn", [right, right_numpy, flow_matching_pair])
+@pytest.mark.parametrize("fn", [right, right_numpy, ddim_step])
 def test_right_answers_pass(fn, capsys):
-    check_flow_matching_pair(fn)
+    check_ddim_step(fn)
     assert "Correct!" in capsys.readouterr().out
 
 
-def T(t):
-    return t.view(-1, 1, 1, 1)
+def x0_of(x, e, a):
+    return (x - (1 - a).sqrt() * e) / a.sqrt()
 
 
 WRONG = [
-    (lambda x0, n, t: (right(x0, n, t)[0], x0 - n), "not x0 - noise"),
-    (lambda x0, n, t: (right(x0, n, t)[0], n), "diffusion model's target"),
-    (lambda x0, n, t: (right(x0, n, t)[0], x0), "not the clean digit"),
-    (lambda x0, n, t: (right(x0, n, t)[0], T(t) * (n - x0)), "does not depend on t"),
-    (lambda x0, n, t: (T(t) * x0 + (1 - T(t)) * n, n - x0), "not the other way round"),
-    (lambda x0, n, t: ((1 - T(t)).sqrt() * x0 + T(t).sqrt() * n, n - x0), "square roots"),
-    (lambda x0, n, t: ((1 - t.mean()) * x0 + t.mean() * n, n - x0), "own t"),
-    (lambda x0, n, t: right(x0, n, t)[0], "Return two things"),
-    (lambda x0, n, t: (right(x0, n, t)[0], (n - x0).mean(0)), "shape"),
-    (lambda x0, n, t: (right(x0, n, t)[0], 2 * (n - x0)), "target is not the velocity"),
-    (lambda x0, n, t: (x0 + 0.1, n - x0), "not the point at time t"),
-    (lambda x0, n, t: None, "Return two things"),
+    (lambda x, e, a, an: x0_of(x, e, a), "clean digit, the end of the whole path"),
+    (lambda x, e, a, an: x.clone(), "lands where it started"),
+    (lambda x, e, a, an: an * ((x - (1 - a) * e) / a) + (1 - an) * e, "undo that same mix"),
+    (lambda x, e, a, an: an * x0_of(x, e, a) + (1 - an) * e, "re-noising too"),
+    (
+        lambda x, e, a, an: (1 - an).sqrt() * ((x - a.sqrt() * e) / (1 - a).sqrt()) + an.sqrt() * e,
+        "swapped weights",
+    ),
+    (
+        lambda x, e, a, an: an.sqrt() * ((x + (1 - a).sqrt() * e) / a.sqrt()) + (1 - an).sqrt() * e,
+        "mind the sign",
+    ),
+    (lambda x, e, a, an: x - (1 - a).sqrt() * e + (1 - an).sqrt() * e, "digit's share must change too"),
+    (lambda x, e, a, an: an.sqrt() * x0_of(x, e, a), "fresh noise, or none"),
+    (lambda x, e, a, an: right(x, e, a, an) + 0.1, "not the point at the earlier level"),
+    (lambda x, e, a, an: right(x, e, a, an).mean(0), "input's shape"),
+    (lambda x, e, a, an: None, "return"),
 ]
 
 
 @pytest.mark.parametrize("fn, hint", WRONG)
 def test_wrong_answers_get_their_hint(fn, hint):
     with pytest.raises(WrongAnswer, match=hint):
-        check_flow_matching_pair(fn)
+        check_ddim_step(fn)
 
 
-def test_the_package_pair_trains_towards_the_data():
-    # one Euler step with the exact velocity from t = 1 lands on the digit: the pair is consistent
-    x0, noise = torch.rand(3, 1, 28, 28), torch.randn(3, 1, 28, 28)
-    x1, v = flow_matching_pair(x0, noise, torch.ones(3))
-    assert torch.allclose(x1 - v, x0, atol=1e-6) and np.isclose(float((x1 - noise).abs().max()), 0)
+def test_the_hints_name_the_idea_not_the_code():
+    for hint, _ in _MISTAKES:
+        for code in ("sqrt(", "x0 =", "abar_next.sqrt", "* eps", "(1 - a"):
+            assert code not in hint, (code, hint)
+
+
+def test_the_package_step_lands_on_the_digit_with_the_true_noise():
+    # with the noise that made x, a step to abar = 1 returns the digit itself: the step is consistent
+    x0, eps = torch.rand(2, 1, 28, 28) * 1.8 - 0.9, torch.randn(2, 1, 28, 28)
+    a = torch.tensor(0.4)
+    x = a.sqrt() * x0 + (1 - a).sqrt() * eps
+    assert torch.allclose(ddim_step(x, eps, a, torch.tensor(1.0)), x0, atol=1e-5)
 
 
 def test_not_a_function():
     with pytest.raises(ValueError, match="Pass your function itself"):
-        check_flow_matching_pair(torch.zeros(3))
+        check_ddim_step(torch.zeros(3))

@@ -7,6 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from gan_lessons.checks import WrongAnswer, check_resize_conv
+from gan_lessons.checks.ch13 import _MISTAKES
 
 
 def right(x, w):
@@ -34,7 +35,7 @@ def zeros_inserted(x, w):
 
 
 WRONG = [
-    (lambda x, w: F.conv2d(F.interpolate(x, scale_factor=2, mode="bilinear"), w, padding=1), "not bilinear"),
+    (lambda x, w: F.conv2d(F.interpolate(x, scale_factor=2, mode="bilinear"), w, padding=1), "bilinear"),
     (lambda x, w: F.interpolate(F.conv2d(x, w, padding=1), scale_factor=2), "Resize first"),
     (
         lambda x, w: F.conv_transpose2d(x, w.transpose(0, 1), stride=2, padding=1, output_padding=1),
@@ -48,7 +49,7 @@ WRONG = [
         "does not match",
     ),
     (lambda x, w: F.conv2d(F.interpolate(x, scale_factor=2), w.flip(2, 3), padding=1), "flipped"),
-    (lambda x, w: F.conv2d(F.interpolate(x, scale_factor=2), w), "padding=1"),
+    (lambda x, w: F.conv2d(F.interpolate(x, scale_factor=2), w), "pad the border"),
     (lambda x, w: F.conv2d(x, w, padding=1), "shape"),
     (lambda x, w: right(x, w) + 0.1, "does not match"),
     (lambda x, w: None, "return"),
@@ -68,6 +69,12 @@ def test_the_missing_convolution_is_named():
 
     with pytest.raises(WrongAnswer):
         check_resize_conv(resize_only)
+
+
+def test_the_hints_name_the_idea_not_the_code():
+    for hint, _ in _MISTAKES:
+        for code in ("F.", "interpolate", "conv2d", "padding=", "mode="):
+            assert code not in hint, (code, hint)
 
 
 def test_not_a_function():

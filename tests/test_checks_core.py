@@ -55,7 +55,7 @@ CHAPTER_OF = {  # a checker used by two chapters lives in the one that introduce
     "check_ac_terms": "ch10",
     "check_iou": "ch11",
     "check_semi_g_step": "ch11",
-    "check_flow_matching_pair": "ch12",
+    "check_ddim_step": "ch12",
     "check_resize_conv": "ch13",
 }
 

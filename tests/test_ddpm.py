@@ -33,19 +33,39 @@ def test_schedule_errors(kwargs, message):
 
 def test_denoiser_shapes_and_errors():
     m = Denoiser(16)
-    out = m(torch.randn(5, 1, 28, 28), torch.randint(0, 100, (5,)))
+    out = m(torch.randn(5, 1, 28, 28), torch.rand(5))
     assert out.shape == (5, 1, 28, 28)
     with pytest.raises(ValueError, match="multiple of 8"):
         Denoiser(12)
     with pytest.raises(ValueError, match=r"\(N, 1, 28, 28\)"):
-        m(torch.randn(5, 3, 32, 32), torch.zeros(5, dtype=torch.long))
+        m(torch.randn(5, 3, 32, 32), torch.zeros(5))
+    with pytest.raises(ValueError, match=r"one time in \[0, 1\] per image, shape \(5,\)"):
+        m(torch.randn(5, 1, 28, 28), torch.zeros(4))
+    with pytest.raises(ValueError, match="one time in"):
+        m(torch.randn(5, 1, 28, 28), 0.5)
+
+
+def test_both_models_reach_the_network_on_the_same_time_range():
+    # wrong world (the old code): diffusion fed its step index 0..99, flow matching t * 1000
+    s = NoiseSchedule(100)
+    times = s.time(torch.arange(100))
+    assert times.min() > 0 and times.max() == 1.0  # the pure-noise step is t = 1, as in flow matching
+    seen = []
+    m = Denoiser(8)
+    m.register_forward_pre_hook(lambda _m, args: seen.append(args[1].clone()))
+    diffusion_sample(m, s, 2, steps=4)
+    from gan_lessons import flow_sample
+
+    flow_sample(m, 2, steps=4)
+    ddim, flow = torch.cat(seen[:4]), torch.cat(seen[4:])
+    assert ddim.max() == flow.max() == 1.0 and 0 <= ddim.min() and 0 < flow.min() <= 0.25
 
 
 def test_the_denoiser_depends_on_the_step():
     torch.manual_seed(0)
     m = Denoiser(16)
     x = torch.randn(2, 1, 28, 28)
-    assert not torch.allclose(m(x, torch.tensor([0, 0])), m(x, torch.tensor([90, 90])))
+    assert not torch.allclose(m(x, torch.tensor([0.0, 0.0])), m(x, torch.tensor([0.9, 0.9])))
 
 
 def test_training_lowers_the_loss():
@@ -107,7 +127,7 @@ def test_flow_matching_pair_is_the_straight_line():
 
 def test_flow_sample_with_the_exact_velocity_lands_on_the_data():
     # a "model" that knows the one data point: v = (x - target) / t along the straight line
-    from gan_lessons import FLOW_TIME_SCALE, flow_sample
+    from gan_lessons import flow_sample
 
     target = torch.full((1, 1, 28, 28), 0.3)
 
@@ -117,7 +137,7 @@ def test_flow_sample_with_the_exact_velocity_lands_on_the_data():
             self.p = torch.nn.Parameter(torch.zeros(1))
 
         def forward(self, x, t):
-            return (x - target) / (t / FLOW_TIME_SCALE).view(-1, 1, 1, 1)
+            return (x - target) / t.view(-1, 1, 1, 1)
 
     out = flow_sample(Exact(), 4, steps=3)
     assert torch.allclose(out, target.expand(4, -1, -1, -1), atol=1e-5)
@@ -145,7 +165,7 @@ def test_the_shipped_denoisers_load_and_sample_digits(kind):
         if kind == "ddpm"
         else flow_sample(model, 200, 20)
     )
-    # digits of several kinds, not noise or one digit (measured: 6 of 10 for ddpm, 7 for flow, at 630 steps)
+    # digits of several kinds, not noise or one digit (measured: 7 of 10 for both, at 630 steps)
     assert class_coverage(x).num_covered >= 5
 
 
@@ -158,3 +178,71 @@ def test_load_denoiser_errors(tmp_path):
     bad.write_bytes(b"not a file")
     with pytest.raises(ValueError, match="corrupt or was changed"):
         load_denoiser("ddpm", bad)
+
+
+# ---- the comparison's measurements (12_where_gans_stand, 13_faq, benchmarks/gan_vs_diffusion.py)
+def test_comparison_samplers_are_keyed_by_network_calls_and_make_digits():
+    from gan_lessons import Generator, comparison_samplers
+
+    torch.manual_seed(0)
+    m, s = Denoiser(8), NoiseSchedule(8)
+    samplers = comparison_samplers(Generator(latent_dim=8, width=8).eval(), m, m, s, steps=(1, 3))
+    assert list(samplers) == [
+        ("GAN", 1),
+        ("diffusion, DDIM", 1),
+        ("diffusion, DDIM", 3),
+        ("diffusion, DDPM", 8),
+        ("flow matching, Euler", 1),
+        ("flow matching, Euler", 3),
+    ]
+    calls = []
+    m.register_forward_hook(lambda *_: calls.append(1))
+    for (name, n_calls), sample in samplers.items():
+        calls.clear()
+        x = sample(3, seed=1)
+        assert x.shape == (3, 1, 28, 28) and not x.requires_grad
+        assert len(calls) == (0 if name == "GAN" else n_calls), name  # the key counts the denoiser's calls
+        assert torch.equal(x, sample(3, seed=1)) and not torch.equal(x, sample(3, seed=2)), name
+    assert ("diffusion, DDPM", 8) not in comparison_samplers(None, m, m, s, steps=(1,), ancestral=False)
+
+
+def test_sampling_grid_means_fid_over_seeds_and_times_per_call():
+    import warnings
+
+    from gan_lessons import SmallSampleWarning, load_feature_net, load_mnist, ms_per_image, sampling_grid
+
+    digits = load_mnist("train", source="subset", verbose=False).images
+    real, others = digits[::20], digits[1::20]  # 200 digits each, of every class
+
+    def noise(n, seed=0):
+        return torch.rand(n, 1, 28, 28, generator=torch.Generator().manual_seed(seed)) * 2 - 1
+
+    def copies(n, seed=0):
+        return others[torch.randperm(len(others), generator=torch.Generator().manual_seed(seed))[:n]]
+
+    noise, copies = {("noise", 1): noise}, {("copies", 2): copies}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallSampleWarning)
+        grid = sampling_grid({**noise, **copies}, real, load_feature_net(), 150, seeds=(0, 1))
+    row = grid[("noise", 1)]
+    assert len(row["fids"]) == 2 and row["fids"][0] != row["fids"][1]  # each seed draws other images
+    assert row["fid"] == pytest.approx(sum(row["fids"]) / 2)
+    assert grid[("copies", 2)]["fid"] < row["fid"] / 10  # real digits score far better than noise
+    assert grid[("copies", 2)]["ms_per_call"] == pytest.approx(grid[("copies", 2)]["ms"] / 2)
+    assert row["ms"] > 0 and ms_per_image(noise[("noise", 1)], 10, 2) > 0
+    with pytest.raises(ValueError, match="repeats"):
+        ms_per_image(noise[("noise", 1)], 10, 0)
+
+
+def test_training_step_seconds_times_the_three_recipes():
+    from gan_lessons import RECIPE_STEPS, load_comparison, training_step_seconds
+
+    comparison = load_comparison(verbose=False)
+    assert (len(comparison.data), len(comparison.test)) == (
+        4000,
+        1000,
+    )  # the subset, whatever else is present
+    cost = training_step_seconds(comparison.data, n_steps=2, repeats=1)
+    assert list(cost) == list(RECIPE_STEPS) and all(0 < c < 60 for c in cost.values())
+    # the U-Net at 14x14 costs several DCGAN steps (measured: about 3 to 4): a wrong timer gives them alike
+    assert cost["diffusion"] > 1.5 * cost["GAN"] and cost["flow matching"] > 1.5 * cost["GAN"], cost

@@ -9,7 +9,8 @@ training time. Training the two denoisers takes longer than a quick-mode chapter
 DCGAN generator it compares them with (tools/make_pretrained_generator.py: 30 epochs, 1,860 steps). Both use
 `gan_lessons.ddpm.DENOISER_RECIPE`: the same U-Net (width 40, 260,502 parameters), seed 0, batch 64, Adam at
 2e-3, 10 epochs (630 steps) of the shipped subset's 4,000 training digits on one CPU thread; "ddpm" learns the
-noise of a 100-step linear schedule, "flow" the rectified-flow velocity. Stored in float16 with the settings that
+noise of a 100-step linear schedule, "flow" the rectified-flow velocity; both read their time as t in [0, 1]
+(the diffusion step index as (t + 1) / 100), scaled alike inside the network. Stored in float16 with the settings that
 rebuild them. The same torch version on the same kind of CPU gives the same bytes; the sha256 values printed at
 the end are the ones `gan_lessons.shipped` (DENOISER_DDPM_SHA256, DENOISER_FLOW_SHA256) and data/README.md record.
 """
@@ -45,12 +46,13 @@ def main(argv: list[str] | None = None) -> int:
     data = load_mnist("train", source="subset", verbose=False)
     status = 0
     for kind in args.kinds.split(","):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         model, losses = train_recipe_denoiser(kind, data)
         blob = denoiser_bytes(model, kind)
         name = denoiser_file(kind)
         print(
-            f"{kind}: {len(losses)} steps in {time.perf_counter() - start:.1f} s; loss {losses[0]:.3f} -> "
+            f"{kind}: {len(losses)} steps in {time.perf_counter() - start:.1f} s "
+            f"({time.process_time() - cpu:.1f} CPU s); loss {losses[0]:.3f} -> "
             f"{sum(losses[-20:]) / 20:.3f} (mean of the last 20); size {len(blob):,} bytes, "
             f"sha256 {hashlib.sha256(blob).hexdigest()}"
         )

@@ -25,7 +25,7 @@ from .ch08 import check_alternating_invariant, check_simultaneous_step
 from .ch09 import check_critic_loop, check_gradient_penalty, check_hinge_losses
 from .ch10 import check_ac_terms, check_projection_logits
 from .ch11 import check_iou, check_semi_g_step
-from .ch12 import check_flow_matching_pair
+from .ch12 import check_ddim_step
 from .ch13 import check_resize_conv
 from .core import NOT_DONE, NOT_RIGHT, NOT_RUN, CheckerMisuse, WrongAnswer, checker
 

@@ -1,7 +1,7 @@
-"""Checker for 12_where_gans_stand: the training pair of flow matching / rectified flow (Lipman et al. 2023;
-Liu, Gong and Liu 2023), the point x_t on the straight line from a digit x0 (t = 0) to noise (t = 1) and the
-velocity the network learns there. It runs a student's function on known cases and, when it is wrong,
-recognises the usual mistakes and says which one it is."""
+"""Checker for 12_where_gans_stand: one deterministic DDIM step (Song, Meng and Ermon, ICLR 2021), from a noisy
+digit at the level abar_t to the less noisy level abar_next, given the noise the network predicted. It runs a
+student's function on known cases and, when it is wrong, recognises the usual mistakes and says which one it is.
+The hints name the idea, not the code."""
 
 from __future__ import annotations
 
@@ -12,102 +12,103 @@ import torch
 from .core import WrongAnswer, as_tensor, call_student, checker, close, correct, require_callable
 
 
-def _right(x0: torch.Tensor, noise: torch.Tensor, t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    tt = t.view(-1, 1, 1, 1)
-    return (1 - tt) * x0 + tt * noise, noise - x0
+def _right(x: torch.Tensor, eps: torch.Tensor, a: torch.Tensor, a_next: torch.Tensor) -> torch.Tensor:
+    x0 = (x - (1 - a).sqrt() * eps) / a.sqrt()
+    return a_next.sqrt() * x0 + (1 - a_next).sqrt() * eps
 
 
-def _t(t: torch.Tensor) -> torch.Tensor:
-    return t.view(-1, 1, 1, 1)
+def _x0(x, eps, a):
+    return (x - (1 - a).sqrt() * eps) / a.sqrt()
 
 
-# (hint, wrong x_t or None when x_t is right, wrong target or None when the target is right)
-_MISTAKES: list[tuple[str, Callable | None, Callable | None]] = [
+# (hint, the wrong answer's formula), most specific first
+_MISTAKES: list[tuple[str, Callable]] = [
     (
-        "The velocity points from the digit to the noise, the way t grows: noise - x0, not x0 - noise.",
-        None,
-        lambda x0, n, t: x0 - n,
+        "That is the model's guess of the clean digit, the end of the whole path. One step stops at the earlier "
+        "level: the clean guess goes back under that level's share of the same noise.",
+        lambda x, e, a, an: _x0(x, e, a),
     ),
     (
-        "The target is the velocity along the line (how x_t changes with t), not the noise: that is the "
-        "diffusion model's target.",
-        None,
-        lambda x0, n, t: n,
+        "That lands where it started: the step must end at the earlier, less noisy level (abar_next), not at "
+        "the current one.",
+        lambda x, e, a, an: a.sqrt() * _x0(x, e, a) + (1 - a).sqrt() * e,
     ),
     (
-        "The target is the velocity along the line, not the clean digit.",
-        None,
-        lambda x0, n, t: x0,
+        "The noising mixes the digit and the noise by the square roots of abar and 1 - abar (so that the "
+        "variance stays 1): undo that same mix, not one by abar and 1 - abar themselves.",
+        lambda x, e, a, an: an * ((x - (1 - a) * e) / a) + (1 - an) * e,
     ),
     (
-        "The velocity of a straight line does not depend on t: it is the same difference at every point.",
-        None,
-        lambda x0, n, t: _t(t) * (n - x0),
+        "The square roots belong to the re-noising too: put the digit back with the same kind of mix the "
+        "noising used, at the earlier level.",
+        lambda x, e, a, an: an * _x0(x, e, a) + (1 - an) * e,
     ),
     (
-        "t = 0 is the digit and t = 1 the noise: x_t = (1 - t) * x0 + t * noise, not the other way round.",
-        lambda x0, n, t: _t(t) * x0 + (1 - _t(t)) * n,
-        None,
+        "The digit and the noise have swapped weights: when abar is close to 1 the noisy image is almost the "
+        "clean digit, so abar weighs the digit.",
+        lambda x, e, a, an: (1 - an).sqrt() * ((x - a.sqrt() * e) / (1 - a).sqrt()) + an.sqrt() * e,
     ),
     (
-        "A straight line mixes with weights 1 - t and t, not with square roots (that is the diffusion "
-        "schedule's variance-preserving mix).",
-        lambda x0, n, t: (1 - _t(t)).sqrt() * x0 + _t(t).sqrt() * n,
-        None,
+        "The noise was added to the digit; recovering the digit takes it away (mind the sign).",
+        lambda x, e, a, an: an.sqrt() * ((x + (1 - a).sqrt() * e) / a.sqrt()) + (1 - an).sqrt() * e,
     ),
     (
-        "Each image has its own t: reshape t (N,) to (N, 1, 1, 1) so it multiplies that image's pixels, not "
-        "its mean over the batch.",
-        lambda x0, n, t: (1 - t.mean()) * x0 + t.mean() * n,
-        None,
+        "Only the noise's share changed: the digit's share must change too. Scale the recovered digit from "
+        "the current level's weight to the earlier level's.",
+        lambda x, e, a, an: x - (1 - a).sqrt() * e + (1 - an).sqrt() * e,
+    ),
+    (
+        "The step keeps the direction of the noise the network predicted; fresh noise, or none, is a "
+        "different sampler (DDPM's ancestral step adds fresh noise, and DDIM with eta = 0 adds none).",
+        lambda x, e, a, an: an.sqrt() * _x0(x, e, a),
     ),
 ]
 
 
-def _cases() -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
+def _cases() -> list[tuple[torch.Tensor, ...]]:
+    """Noisy digits made from known digits in [-0.9, 0.9] and the true noise, so that the clean estimate stays
+    inside [-1, 1] (clamping it, as gan_lessons.ddim_step does, or not, gives the same answer)."""
     gen = torch.Generator().manual_seed(12)
-    x0 = torch.rand((4, 1, 28, 28), generator=gen) * 2 - 1
-    noise = torch.randn((4, 1, 28, 28), generator=gen)
-    t = torch.tensor([0.9, 0.3, 0.65, 0.12])  # far from 0, 1/2 and 1 so that no mistake coincides
-    return [(x0, noise, t), (x0[:2] * 0.5, noise[:2], t[:2].flip(0))]
+    x0 = torch.rand((3, 1, 28, 28), generator=gen) * 1.8 - 0.9
+    eps = torch.randn((3, 1, 28, 28), generator=gen)
+    cases = []
+    for a, a_next in ((0.3, 0.62), (0.05, 0.2), (0.81, 0.97)):  # no level 1/2 or 1: no mistake coincides
+        a, a_next = torch.tensor(a, dtype=torch.float64), torch.tensor(a_next, dtype=torch.float64)
+        x = (a.sqrt() * x0 + (1 - a).sqrt() * eps).float()
+        cases.append((x, eps, a.float(), a_next.float()))
+    return cases
 
 
 @checker
-def check_flow_matching_pair(fn: Callable) -> None:
-    """Exercise (12): fn(x0 (N, 1, 28, 28), noise (N, 1, 28, 28), t (N,)) -> (x_t, target velocity)."""
-    require_callable(fn, "check_flow_matching_pair(flow_pair)")
-    for x0, noise, t in _cases():
+def check_ddim_step(fn: Callable) -> None:
+    """Exercise (12): fn(x (N, 1, 28, 28), eps (N, 1, 28, 28), abar_t, abar_next (0-d tensors)) -> x at the
+    level abar_next, one deterministic DDIM step (eta = 0)."""
+    require_callable(fn, "check_ddim_step(ddim_update)")
+    for x, eps, a, a_next in _cases():
         got = call_student(
             fn,
-            x0.clone(),
-            noise.clone(),
-            t.clone(),
-            about="It gets tensors: x0 (N, 1, 28, 28), noise (N, 1, 28, 28) and t (N,).",
+            x.clone(),
+            eps.clone(),
+            a.clone(),
+            a_next.clone(),
+            about="It gets tensors: x and eps (N, 1, 28, 28), and abar_t and abar_next (0-d tensors).",
         )
-        if not isinstance(got, (tuple, list)) or len(got) != 2:
+        got = as_tensor(got, "the less noisy images, shape (N, 1, 28, 28)", torch.float64)
+        if tuple(got.shape) != tuple(x.shape):
             raise WrongAnswer(
-                "Return two things: the point x_t and the target velocity, as `return x_t, target`."
+                f"The step returns images of the input's shape, {tuple(x.shape)}; yours has shape {tuple(got.shape)}."
             )
-        x_t = as_tensor(got[0], "x_t, shape (N, 1, 28, 28)", torch.float64)
-        target = as_tensor(got[1], "the target velocity, shape (N, 1, 28, 28)", torch.float64)
-        for name, value in (("x_t", x_t), ("the target", target)):
-            if tuple(value.shape) != tuple(x0.shape):
-                raise WrongAnswer(
-                    f"{name} has the shape of the images, {tuple(x0.shape)}; yours has shape {tuple(value.shape)}."
-                )
-        right_x, right_v = _right(x0, noise, t)
-        if close(x_t, right_x, atol=1e-5) and close(target, right_v, atol=1e-5):
+        if close(got, _right(x, eps, a, a_next), atol=1e-4):
             continue
-        for hint, wrong_x, wrong_v in _MISTAKES:
-            want_x = right_x if wrong_x is None else wrong_x(x0, noise, t)
-            want_v = right_v if wrong_v is None else wrong_v(x0, noise, t)
-            if close(x_t, want_x, atol=1e-5) and (wrong_x is not None or close(target, want_v, atol=1e-5)):
+        for hint, mistake in _MISTAKES:
+            if close(got, mistake(x, eps, a, a_next), atol=1e-4):
                 raise WrongAnswer(hint)
-        if close(x_t, right_x, atol=1e-5):
-            raise WrongAnswer("x_t is right; the target is not the velocity of x_t as t grows.")
         raise WrongAnswer(
-            "x_t is not the point at time t on the straight line from the digit (t = 0) to the noise (t = 1)."
+            "That is not the point at the earlier level: DDIM first asks which clean digit, under this level's "
+            "mix, would give x with the predicted noise, then mixes that digit and the same noise at the "
+            "earlier level."
         )
     return correct(
-        "Your pair is rectified flow's: a straight path, and a velocity the network can learn by regression."
+        "Your step is DDIM's: the model's clean guess, re-noised with its own noise at the earlier level. No "
+        "fresh randomness enters, so the sampler can skip most of the schedule's steps."
     )

@@ -1,6 +1,6 @@
 """Checker for 13_faq: Odena, Dumoulin and Olah's (2016) checkerboard-free upsampler, nearest-neighbour
 resizing by 2 followed by a 3x3 convolution that keeps the size. It runs a student's function on known cases
-and, when it is wrong, recognises the usual mistakes and says which one it is."""
+and, when it is wrong, recognises the usual mistakes and says which one it is. The hints name the idea, not the code."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ def _right(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
 
 _MISTAKES: list[tuple[str, Callable]] = [
     (
-        "The upsampling is nearest neighbour (each pixel repeated into a 2x2 block), not bilinear: "
-        "F.interpolate(x, scale_factor=2, mode='nearest').",
+        "The resize repeats each pixel into a 2x2 block (nearest neighbour); averaging neighbouring pixels "
+        "(bilinear) is another resize.",
         lambda x, w: F.conv2d(
             F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False), w, padding=1
         ),
@@ -31,7 +31,7 @@ _MISTAKES: list[tuple[str, Callable]] = [
     ),
     (
         "That is a transposed convolution, the layer that makes checkerboards; the exercise replaces it by "
-        "a resize and an ordinary convolution (F.conv2d).",
+        "a resize and an ordinary convolution.",
         lambda x, w: F.conv_transpose2d(x, w.transpose(0, 1), stride=2, padding=1, output_padding=1),
     ),
     (
@@ -52,12 +52,12 @@ _MISTAKES: list[tuple[str, Callable]] = [
         ),
     ),
     (
-        "The convolution is missing: after resizing, convolve with `weight` (F.conv2d(..., weight, padding=1)).",
+        "The convolution is missing: after resizing, convolve with `weight`, keeping the size.",
         lambda x, w: F.interpolate(x, scale_factor=2, mode="nearest"),
     ),
     (
-        "The kernel is flipped: F.conv2d takes `weight` as it is (it computes a cross-correlation); do not "
-        "flip it.",
+        "The kernel is flipped: a deep-learning convolution uses its weights as they are (a cross-correlation); "
+        "do not flip them.",
         lambda x, w: F.conv2d(F.interpolate(x, scale_factor=2, mode="nearest"), w.flip(2, 3), padding=1),
     ),
 ]
@@ -82,7 +82,7 @@ def check_resize_conv(fn: Callable) -> None:
         want_shape = (x.shape[0], w.shape[0], 2 * x.shape[2], 2 * x.shape[3])
         if tuple(got.shape) != want_shape:
             hint = (
-                " Pad the convolution by 1 (padding=1) so that it keeps the size."
+                " The convolution must keep the size: pad the border by one pixel."
                 if tuple(got.shape) == (want_shape[0], want_shape[1], want_shape[2] - 2, want_shape[3] - 2)
                 else ""
             )
