@@ -168,6 +168,7 @@ from .plot import (
 )
 from .remedies import (
     BASE,
+    PLAIN_RECIPE,
     REMEDIES,
     STABILIZING_TABLE_FORMAT,
     compare_remedies,

@@ -1,3 +1,11 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # 06 · Evaluating GANs: FID, precision and recall, class coverage, memorisation
 #
@@ -49,7 +57,7 @@ from gan_lessons import (
     evaluate,
     fid,
     frechet_distance,
-    g_loss_nonsaturating,
+    get_loss,
     inception_score_like,
     init_dcgan_weights,
     lenet_features,
@@ -130,10 +138,18 @@ judge.apply(init_dcgan_weights)
 untrained = new_run(TrainConfig(seed=0))
 z = torch.randn(512, run.config.latent_dim, generator=torch.Generator().manual_seed(5))
 samples = run.sample(z=z)
+family = get_loss(run.config.loss)  # the run's own G loss; RpGAN's pairs each fake with a real digit
+partners = test_1k[:512]
+
+
+def g_loss_against(D) -> float:
+    fake_out = D(samples)
+    return (family.g_loss(fake_out, D(partners)) if family.paired else family.g_loss(fake_out)).item()
+
+
 run.D.eval()
 with torch.no_grad():
-    loss_own_d = g_loss_nonsaturating(run.D(samples)).item()
-    loss_fresh_d = g_loss_nonsaturating(judge(samples)).item()
+    loss_own_d, loss_fresh_d = g_loss_against(run.D), g_loss_against(judge)
 run.D.train()
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", SmallSampleWarning)
