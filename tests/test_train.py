@@ -29,13 +29,17 @@ from gan_lessons.losses import LOSSES, get_loss
 from runs import SMALL, assert_same_weights
 
 
-def test_history_and_samples(digits):
-    run = new_run(TrainConfig(**SMALL))
+@pytest.mark.parametrize("recipe", [{}, PLAIN_RECIPE], ids=["default", "plain"])
+def test_history_and_samples(digits, recipe):
+    run = new_run(TrainConfig(**SMALL, **recipe))
     hist = train(run, digits, 2, progress=False)
     assert run.step == 12 and run.epoch == 2 and run.batch_in_epoch == 0
     for key in ("d_loss", "g_loss", "d_real", "d_fake", "time"):
         assert len(hist[key]) == 12
-    assert all(0 <= v <= 1 for v in hist["d_real"] + hist["d_fake"])
+    if get_loss(run.config.loss).d_output == "logit":  # the probability "real"
+        assert all(0 <= v <= 1 for v in hist["d_real"] + hist["d_fake"])
+    else:  # the default, RpGAN: raw scores, with no fixed range
+        assert all(math.isfinite(v) for v in hist["d_real"] + hist["d_fake"] + hist["d_loss"])
     assert hist["time"] == sorted(hist["time"])
     assert hist["sample_steps"] == [0, 3, 6, 9, 12]
     assert hist["samples"][0].dtype == torch.uint8 and hist["samples"][0].shape == (8, 1, 28, 28)
@@ -99,7 +103,7 @@ def test_interrupt_keeps_state_and_resume_matches_uninterrupted_run(digits, tmp_
 def test_conditional_training_is_interrupted_cleanly_and_resumes_exactly(digits, tmp_path, capsys):
     """Ctrl-C in train_conditional, as in train: it stops after the step, keeps `run` and its checkpoint,
     restores the handler, and resuming gives the uninterrupted run's weights and losses."""
-    small = {**SMALL, "conditional": True, "conditioning": "projection", "aux_weight": 1.0}
+    small = {**SMALL, **PLAIN_RECIPE, "conditional": True, "conditioning": "projection", "aux_weight": 1.0}
     reference = new_run(TrainConfig(**small))
     train_conditional(reference, digits, 2, progress=False)
 
