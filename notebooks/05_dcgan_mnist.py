@@ -435,8 +435,8 @@ print(f"last quarter of training: mean score gap D(x) - D(G(z)) = {gap:.2f}, sig
 assert gap > 0  # D still scores real digits above fakes; neither player has won outright...
 # ...and G is not beaten flat: D is far from sure which of a pair is real. When D wins outright the gap
 # grows without bound: with G frozen (its learning rate set to 1e-12, D's left at 2e-3) for one epoch,
-# the last quarter reads a gap of 3.9, sigmoid(gap) = 0.98. Measured on one CPU, seeds 0.64, 0.63, 0.63
-# after quick mode's one epoch, «S0F», 0.53, 0.53 after 30 epochs (seeds 0, 1, 2).
+# the last quarter reads a gap of 3.9, sigmoid(gap) = 0.98. Measured on one CPU: sigmoid(gap) = 0.64, 0.63,
+# 0.63 after quick mode's one epoch (seeds 0, 1, 2), 0.53 and 0.53 after 30 epochs (seeds 1, 2).
 assert sure < 0.8, f"sigmoid(gap) = {sure:.3f}: D has won"
 
 # %% [markdown]
