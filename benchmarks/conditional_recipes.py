@@ -33,6 +33,7 @@ import torch
 from torch.utils.data import TensorDataset
 
 from gan_lessons import (
+    PLAIN_RECIPE,
     TrainConfig,
     conditioning_accuracy,
     load_feature_net,
@@ -205,7 +206,7 @@ def main() -> None:
     for key in args.variants.split(","):
         name, settings = VARIANTS[key]
         for seed in (int(s) for s in args.seeds.split(",")):
-            run, scores = new_run(TrainConfig(conditional=True, seed=seed, **settings)), {}
+            run, scores = new_run(TrainConfig(conditional=True, seed=seed, **PLAIN_RECIPE, **settings)), {}
 
             def measure(r, scores=scores):
                 if r.step in at:

@@ -17,7 +17,7 @@ from .conditional import (
     obedient_samples,
     recall_per_class,
 )
-from .config import DATA_DIR, QUICK, Chapter, get_device, set_seed, setup_chapter, single_thread
+from .config import DATA_DIR, PLAIN_RECIPE, QUICK, Chapter, get_device, set_seed, setup_chapter, single_thread
 from .data import MNISTDigits, load_mnist, shuffled_indices, to_uint8
 from .dcgan import (
     Discriminator,

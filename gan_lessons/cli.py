@@ -55,17 +55,33 @@ def _add_options(parser, rows: list[tuple]) -> None:
         parser.add_argument(flag, type=kind, default=default, help=text)
 
 
-def _add_stabilizing_options(t: argparse.ArgumentParser) -> None:
-    # The remedies of 09_stabilizing; each maps to one TrainConfig field (see _stabilizing_config).
+def _add_stabilizing_options(t: argparse.ArgumentParser, defaults) -> None:
+    # The remedies of 09_stabilizing; each maps to one TrainConfig field (see _stabilizing_config). Those whose
+    # default is part of the default recipe (R3GAN's loss: --r1, --r2, --beta1, --reg-every) default to None here:
+    # a run takes TrainConfig's value (a conditional run: the plain recipe's), and the help says which.
     g = t.add_argument_group("stabilizing (09_stabilizing)")
     g.add_argument(
         "--spectral-norm",
         action="store_true",
         help="spectral normalisation of D's layers (Miyato et al. 2018)",
     )
-    _add_options(g, [("--r1", _non_negative_float, 0.0, "R1 penalty weight gamma on real images (e.g. 10)")])
     _add_options(
-        g, [("--r2", _non_negative_float, 0.0, "R2 penalty weight gamma on generated images (R3GAN: = r1)")]
+        g,
+        [
+            (
+                "--r1",
+                _non_negative_float,
+                None,
+                f"R1 penalty weight gamma on real images (default {defaults.r1:g}; 0: off; --conditional: 0)",
+            ),
+            (
+                "--r2",
+                _non_negative_float,
+                None,
+                f"R2 penalty weight gamma on generated images (default {defaults.r2:g}; R3GAN: = r1; "
+                "--conditional: 0)",
+            ),
+        ],
     )
     g.add_argument(
         "--augment",
@@ -84,13 +100,19 @@ def _add_stabilizing_options(t: argparse.ArgumentParser) -> None:
         [
             ("--clip", _positive_float, None, "WGAN weight clipping value (default: wgan's 0.01)"),
             ("--lr-d", _positive_float, None, "D's learning rate (TTUR); default --lr"),
-            ("--beta1", float, None, "Adam beta1 (default 0.5)"),
+            (
+                "--beta1",
+                float,
+                None,
+                f"Adam beta1 (default {defaults.beta1:g}, R3GAN's; the plain recipe and --conditional: 0.5)",
+            ),
             ("--n-critic", _positive_int, 1, "D (critic) steps per G step (WGAN, WGAN-GP: 5)"),
             (
                 "--reg-every",
                 _positive_int,
-                1,
-                "apply --r1/--r2 on every k-th D step only, k times heavier (lazy)",
+                None,
+                f"apply --r1/--r2 on every k-th D step only, k times heavier (lazy; default {defaults.reg_every}; "
+                "1: every step)",
             ),
         ],
     )
@@ -109,23 +131,19 @@ def _add_stabilizing_options(t: argparse.ArgumentParser) -> None:
 
 
 def _stabilizing_config(args) -> dict:
-    # The TrainConfig fields set by _add_stabilizing_options.
+    # The TrainConfig fields set by _add_stabilizing_options; those of the default recipe only when given.
     out = dict(
         spectral_norm=args.spectral_norm,
-        r1=args.r1,
-        r2=args.r2,
         augment=args.augment,
         minibatch_std=args.minibatch_std,
         clip=args.clip,
         lr_d=args.lr_d,
         n_critic=args.n_critic,
-        reg_every=args.reg_every,
         optimizer=args.optimizer,
         d_norm=args.d_norm,
     )
-    if args.beta1 is not None:
-        out["beta1"] = args.beta1
-    return out
+    given = {"r1": args.r1, "r2": args.r2, "beta1": args.beta1, "reg_every": args.reg_every}
+    return out | {k: v for k, v in given.items() if v is not None}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -167,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="loss family (gan_lessons.losses.LOSSES): "
         + "; ".join(f"{name}: {family.label}" for name, family in LOSSES.items())
-        + f" (default {defaults.loss}; wgan-gp also accepted)",
+        + f" (default {defaults.loss}; --conditional: nonsaturating; wgan-gp also accepted)",
     )
     _add_options(
         t,
@@ -198,13 +216,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--resume", action="store_true", help="continue from --out/checkpoint.pt up to --epochs in total"
     )
     t.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    _add_stabilizing_options(t)
+    _add_stabilizing_options(t, defaults)
     c = t.add_argument_group("conditional (10_conditional_gan)")
     c.add_argument(
         "--conditional",
         action="store_true",
         help="class-conditional G(z, y) and D(x, y) with the chapter's recipe (a projection D with an auxiliary "
-        "classifier); then `sample --label 7` draws sevens",
+        "classifier, on the plain non-saturating loss: R1 and R2 are for unconditional runs); then "
+        "`sample --label 7` draws sevens",
     )
     c.add_argument(
         "--conditioning",
@@ -246,14 +265,40 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _conditional_config(args) -> dict:
     # --conditional: the recipe of 10_conditional_gan, each part of which --conditioning / --aux-weight can change.
+    # It trains on the plain non-saturating recipe (the conditional D takes no R1/R2), not TrainConfig's default.
     from .conditional import CONDITIONAL_RECIPE
+    from .config import PLAIN_RECIPE
 
     if not args.conditional:
         if args.conditioning is not None or args.aux_weight is not None:
             raise ValueError("--conditioning and --aux-weight are for conditional runs: add --conditional.")
         return {}
     given = {"conditioning": args.conditioning, "aux_weight": args.aux_weight}
-    return {"conditional": True, **CONDITIONAL_RECIPE, **{k: v for k, v in given.items() if v is not None}}
+    return {
+        "conditional": True,
+        **PLAIN_RECIPE,
+        **CONDITIONAL_RECIPE,
+        **{k: v for k, v in given.items() if v is not None},
+    }
+
+
+def _new_config(args):
+    """The TrainConfig of a new run: TrainConfig's defaults (R3GAN's loss), or with --conditional the plain recipe
+    and chapter 10's; then every flag given."""
+    from .dcgan import TrainConfig
+
+    settings = dict(
+        latent_dim=args.latent_dim,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        gp_weight=args.gp_weight,
+        seed=args.seed,
+        device=args.device,
+    )
+    settings |= _conditional_config(args) | _stabilizing_config(args)  # what is given overrides a recipe
+    if args.loss is not None:
+        settings["loss"] = args.loss
+    return TrainConfig(**settings)
 
 
 def _train(args) -> None:
@@ -264,7 +309,6 @@ def _train(args) -> None:
     from .metrics import evaluate
     from .plot import plot_history, show_images
     from .trackers import FIDTracker, eval_table
-    from .train_config import TrainConfig
 
     ckpt = args.out / "checkpoint.pt"
     if args.epochs is None and args.max_seconds is None:
@@ -280,18 +324,7 @@ def _train(args) -> None:
             )
         print(f"Resuming {ckpt} at epoch {run.epoch} (step {run.step}, loss {run.config.loss}).")
     else:
-        config = TrainConfig(
-            latent_dim=args.latent_dim,
-            batch_size=args.batch_size,
-            lr=args.lr,
-            loss=args.loss or TrainConfig.loss,
-            gp_weight=args.gp_weight,
-            seed=args.seed,
-            device=args.device,
-            **_conditional_config(args),
-            **_stabilizing_config(args),
-        )
-        run = new_run(config)
+        run = new_run(_new_config(args))
     data = load_mnist("train")  # the GAN trains on the train split; it is scored on the held-out test split
     test = load_mnist("test", verbose=False)
     dist = getattr(args, "dist", None)  # set by main() under torchrun (gan_lessons.distributed)
@@ -335,7 +368,7 @@ def _train(args) -> None:
     show_images(run.sample(), title=f"fixed noise, step {run.step}").savefig(
         args.out / "samples.png", dpi=120
     )
-    plot_history(run.history).savefig(args.out / "history.png", dpi=120)
+    plot_history(run.history, loss=run.config.loss).savefig(args.out / "history.png", dpi=120)
     h = run.history
     report = evaluate(run.sample(1000), test, net=tracker.net)
     print(

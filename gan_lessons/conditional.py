@@ -4,7 +4,7 @@ of whether G draws the digit asked for (conditioning accuracy, FID and recall pe
 conditional generators (`load_conditional_generator`) that let quick mode measure the trained models.
 
 Training is the DCGAN's loop told the labels: `dcgan.train` (or `dcgan.train_conditional`) with
-`TrainConfig(conditional=True)` draws x_fake = G(z, y) with each batch's real labels y and binds y to D.
+`TrainConfig(conditional=True, **PLAIN_RECIPE)` draws x_fake = G(z, y) with each batch's real labels y and binds y to D.
 """
 
 from __future__ import annotations
@@ -263,8 +263,9 @@ def obedient_samples(
 # ----------------------------------------------------------------------------------------------
 CONDITIONAL_G_FORMAT = "gan_lessons.conditional_generator/1"
 # What each shipped file holds: the moving average of G (the weights the chapter samples from) of the chapter's
-# full-mode run, `TrainConfig(conditional=True, seed=0, **settings)` trained by `train_conditional` for 8
+# full-mode run, `TrainConfig(conditional=True, seed=0, **PLAIN_RECIPE, **settings)` trained by `train_conditional` for 8
 # epochs (496 steps of 64) of the subset's 4,000 training digits on one CPU thread, saved after `step` steps.
+# (The files were built when PLAIN_RECIPE was TrainConfig's default; the text stored in them says so.)
 SHIPPED_CONDITIONAL = {
     "plain": {"settings": {}, "step": 496},
     "recipe": {"settings": dict(CONDITIONAL_RECIPE), "step": 496},

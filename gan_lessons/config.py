@@ -153,4 +153,18 @@ def setup_chapter(
     return chapter
 
 
-__all__ = ["QUICK", "DATA_DIR", "set_seed", "get_device", "single_thread", "Chapter", "setup_chapter"]
+#: The course's plain recipe, the default before issue 24 made R3GAN's loss the default (TrainConfig): DCGAN's
+#: non-saturating loss with Adam's beta1 = 0.5 and no penalties. Every remedy of 09_stabilizing is "one remedy
+#: added to the plain recipe", 05's inline loop writes it out, and conditional runs (10) use it.
+PLAIN_RECIPE = dict(loss="nonsaturating", beta1=0.5, r1=0.0, r2=0.0, reg_every=1)
+
+__all__ = [
+    "PLAIN_RECIPE",
+    "QUICK",
+    "DATA_DIR",
+    "set_seed",
+    "get_device",
+    "single_thread",
+    "Chapter",
+    "setup_chapter",
+]

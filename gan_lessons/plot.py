@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from torchvision.utils import make_grid
 
 from .config import single_thread
+from .losses import get_loss
 from .trackers import eval_table
 from .validate import int_in_range, positive_int
 
@@ -73,9 +74,11 @@ def _smooth(values, window: int) -> np.ndarray:
     return np.convolve(values, kernel, mode="valid")
 
 
-def plot_history(history: dict, smooth: int = 20):
+def plot_history(history: dict, smooth: int = 20, loss: str | None = None):
     """Loss curves, mean D(x) and D(G(z)), and FID when the history has it, against the step; returns the Figure
-    (closed in pyplot: the cell shows it once)."""
+    (closed in pyplot: the cell shows it once). `loss` (the run's loss family, `run.config.loss`) sets the
+    reading of D's panel: a probability in [0, 1] for the logit families, a raw score for the others (such as
+    the default, RpGAN); None: a logit family (the probability)."""
     steps = np.asarray(history["step"])
     if len(steps) == 0:
         raise ValueError("The history is empty: train for at least one step before plotting it.")
@@ -88,13 +91,26 @@ def plot_history(history: dict, smooth: int = 20):
     ax_loss, ax_d = axes[0], axes[1]
     ax_loss.plot(x, _smooth(history["d_loss"], window), label="D loss")
     ax_loss.plot(x, _smooth(history["g_loss"], window), label="G loss")
-    ax_loss.axhline(2 * np.log(2), color="gray", ls=":", lw=1, label="D loss at D = 1/2 (2 log 2)")
+    family = get_loss(loss) if loss is not None else None
+    if family is None or family.d_output == "logit":
+        ax_loss.axhline(2 * np.log(2), color="gray", ls=":", lw=1, label="D loss at D = 1/2 (2 log 2)")
+    else:  # the D loss of a D that scores every image 0, so cannot tell real from fake (RpGAN: log 2)
+        undecided = float(family.d_loss(torch.zeros(2), torch.zeros(2)))
+        ax_loss.axhline(
+            undecided, color="gray", ls=":", lw=1, label=f"D loss of an undecided D ({undecided:.2f})"
+        )
     ax_loss.set(xlabel="step", ylabel="loss", title="Losses (moving average)")
     ax_loss.legend(fontsize=8)
-    ax_d.plot(x, _smooth(history["d_real"], window), label="mean D(x), real")
-    ax_d.plot(x, _smooth(history["d_fake"], window), label="mean D(G(z)), fake")
-    ax_d.axhline(0.5, color="gray", ls=":", lw=1)
-    ax_d.set(xlabel="step", ylabel="D output", ylim=(0, 1), title="What D says")
+    probability = family is None or family.d_output == "logit"
+    what = "D(x)" if probability else "score"
+    ax_d.plot(x, _smooth(history["d_real"], window), label=f"mean {what}, real")
+    ax_d.plot(x, _smooth(history["d_fake"], window), label=f"mean {what}, fake")
+    if probability:
+        ax_d.axhline(0.5, color="gray", ls=":", lw=1)
+        ax_d.set(ylabel="D output", ylim=(0, 1))
+    else:
+        ax_d.set(ylabel=f"D's raw score ({family.label})")
+    ax_d.set(xlabel="step", title="What D says")
     ax_d.legend(fontsize=8)
     if has_fid:
         axes[2].plot(*zip(*fid_rows), "o-")

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .config import REPO_ROOT, set_seed, single_thread
+from .config import PLAIN_RECIPE, REPO_ROOT, set_seed, single_thread
 from .dcgan import TrainConfig, gan_step, new_run
 from .engine import Loop, epoch_loader
 from .feature_net import load_feature_net
@@ -52,6 +52,11 @@ BASE = dict(latent_dim=32, width=16, batch_size=64, ema=0.0, device="cpu")
 _IMAGE_ONLY = ("augment", "minibatch_std", "ema")  # no 2-D counterpart: the ring column says n/a
 
 
+def _row_config(options: dict, **extra) -> TrainConfig:
+    # One row's settings: TrainConfig's defaults, then the plain recipe, the shared small networks, the remedy.
+    return TrainConfig(**{**asdict(TrainConfig()), **PLAIN_RECIPE, **BASE, **options, **extra})
+
+
 def _has_ring(options: dict) -> bool:
     # The toy GAN has no EMA, augmentation, std-dev channel or RMSProp: those rows' ring column is n/a.
     return not any(options.get(k) for k in _IMAGE_ONLY) and options.get("optimizer", "adam") == "adam"
@@ -80,7 +85,7 @@ def ring_modes_reached(options: dict, steps: int, seed: int = 0) -> float:
     `options` sets gp_weight."""
     if not _has_ring(options):
         return math.nan
-    config = TrainConfig(**{**asdict(TrainConfig()), **BASE, **options})
+    config = _row_config(options)
     gan = ToyGAN(
         preset="ring",
         loss=config.loss,
@@ -142,7 +147,7 @@ def compare_remedies(
         with single_thread():
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)
-                run = new_run(TrainConfig(**{**asdict(TrainConfig()), **BASE, **options, "seed": seed}))
+                run = new_run(_row_config(options, seed=seed))
             rss0, peak = _rss_bytes(), [0.0]
             if run.device.type == "cuda":
                 torch.cuda.reset_peak_memory_stats(run.device)

@@ -51,7 +51,7 @@ SUBSET_SHA256 = "246e0c30eeea57c8d0037d3f38c8e00651ec204cc61b8022563e9aeeb9d756f
 FEATURE_NET_SHA256 = "72be70a25b7ddad3d90c312a0616373f5710d255ebb68808bc2099666758b1cc"
 STABILIZING_TABLE_FILE = "stabilizing_table.json"
 STABILIZING_TABLE_SHA256 = "cfdf8649c09c0cac2bff4e00412ce14525a9aa8464cd9d6e720ed52dfa8c5f10"
-PRETRAINED_G_SHA256 = "68ec1820b1850aa7447fddbf7429d566c972f746f8b95692467338b626a6290c"
+PRETRAINED_G_SHA256 = "1941d1fe674b0d7ea54bcbb12eae7e16431a90e537f689c46434b2fc2d680be0"
 
 SHIPPED: dict[str, ShippedFile] = {
     f.name: f
@@ -77,7 +77,7 @@ SHIPPED: dict[str, ShippedFile] = {
             "pretrained generator",
             "gan_lessons.dcgan.load_pretrained_generator",
             "tools/make_pretrained_generator.py",
-            "3 to 4 minutes on a CPU",
+            "5 to 25 minutes on a CPU",
         ),
         ShippedFile(
             STABILIZING_TABLE_FILE,

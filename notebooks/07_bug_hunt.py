@@ -382,7 +382,7 @@ assert mode_gap < draw_gap  # for this G, the mode moves FID less than drawing o
 
 # %% [markdown]
 # For this generator, the mode moves FID by less than drawing another 1,000 z does (measured at seeds 0–2:
-# train mode 2 to 4 points lower, draws 8 points apart). The course samples in **eval mode** anyway, and
+# train mode 2 to 4 points lower, two draws of z 13 to 24 points apart). The course samples in **eval mode** anyway, and
 # says so: a sample then depends on its z alone, so a figure, a FID and a nearest-neighbour check are the same
 # at any sampling batch size. `GANRun.sample` sets eval mode and restores the mode it found.
 #

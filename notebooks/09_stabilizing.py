@@ -529,9 +529,10 @@ assert abs(theta_ema) < 0.3 * radius  # the average sits near the equilibrium th
 #
 # The WGAN rows run as their papers did: WGAN with RMSProp at 5·10⁻⁵, clipping 0.01 and n_critic 5; WGAN-GP
 # with λ = 10, Adam (10⁻⁴, 0, 0.9), n_critic 5 and a layer-normalised critic. **Every other row adds one remedy
-# to the course's default recipe, not its paper's full recipe**: Adam at 2·10⁻³ (ten times DCGAN's), β₁ = 0.5,
-# n_critic = 1, a BatchNorm D (so R1 and R2 are penalties on a batch-coupled D, the objection section 4 makes to
-# a gradient penalty there) and EMA off (β = 0) in every row but its own. Their papers' settings differ:
+# to the plain recipe of chapter 05's loop, not to its paper's full recipe** (`PLAIN_RECIPE`: the non-saturating
+# loss, no penalty; the course's default recipe until the last row's, with lazy penalties, replaced it): Adam at
+# 2·10⁻³ (ten times DCGAN's), β₁ = 0.5, n_critic = 1, a BatchNorm D (so R1 and R2 are penalties on a
+# batch-coupled D, the objection section 4 makes to a gradient penalty there) and EMA off (β = 0) in every row but its own. Their papers' settings differ:
 # Miyato et al. train spectral norm at lr 1·10⁻⁴ to 2·10⁻⁴, with n_dis = 5 in some settings; Mescheder et al.
 # use γ = 10 for R1 (here 1); Zhao et al.'s policy is `color,translation,cutout` (here `translation,cutout`);
 # Yazıcı et al. average with β = 0.999 or 0.9999 (here 0.99). The last row is the loss of R3GAN (Huang et al.
@@ -628,7 +629,7 @@ if not QUICK:
 #
 # | remedy | what changes | option |
 # |---|---|---|
-# | non-saturating | G's loss | `--loss nonsaturating` (default) |
+# | non-saturating | G's loss | `--loss nonsaturating` (the plain recipe's) |
 # | WGAN, clipping | loss + clip D's weights + RMSProp + 5 critic steps | `--loss wgan --optimizer rmsprop --lr 5e-5 --n-critic 5` |
 # | WGAN-GP | loss + gradient penalty + layer-norm critic + 5 critic steps | `--loss wgan-gp --lr 1e-4 --beta1 0 --n-critic 5` |
 # | n_critic | D steps per G step | `--n-critic 5` |
@@ -640,9 +641,13 @@ if not QUICK:
 # | R1 | penalty on reals | `--r1 10` |
 # | DiffAugment | what D sees | `--augment` |
 # | EMA of G | which G samples | `TrainConfig(ema=0.99)` (the default) |
-# | RpGAN + R1 + R2 (R3GAN's loss) | loss + both zero-centred penalties | `--loss rpgan --r1 1 --r2 1 --beta1 0` |
+# | RpGAN + R1 + R2 (R3GAN's loss) | loss + both zero-centred penalties | `--loss rpgan --r1 1 --r2 1 --beta1 0 --reg-every 1` |
 #
 # (`--beta1 0` sets Adam's β₁; the CLI's β₂ stays 0.999, so `TrainConfig(beta2=0.9)` is the exact WGAN-GP setting.)
+# The course's defaults (`TrainConfig()`, and the CLI with no option) are the last row with lazy penalties
+# (`--reg-every 4`: on every 4th D step, four times heavier), which won a wall-clock comparison with the plain
+# recipe (`benchmarks/results/rpgan_wallclock.md`). To add one remedy to the plain recipe, as the table does,
+# start from `--loss nonsaturating --r1 0 --r2 0 --beta1 0.5 --reg-every 1`.
 #
 # ## Exercise 1: WGAN's critic loop
 #

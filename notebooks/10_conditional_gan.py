@@ -48,6 +48,7 @@ from torch.utils.data import TensorDataset
 from gan_lessons import (
     CONDITIONAL_RECIPE,
     FID_LABEL,
+    PLAIN_RECIPE,
     QUICK,
     ConditionalDiscriminator,
     TrainConfig,
@@ -164,7 +165,7 @@ def judge(G):
     return fake, conditioning_accuracy(fake, eval_labels), class_coverage(fake).num_covered
 
 
-plain, plain_seconds = timed_run(TrainConfig(conditional=True, seed=SEED))
+plain, plain_seconds = timed_run(TrainConfig(conditional=True, seed=SEED, **PLAIN_RECIPE))
 plain_fake, plain_report, plain_covered = judge(plain.G_sample)
 print(f"plain: {plain.step} steps in {plain_seconds:.0f} s; {plain_report}")
 
@@ -272,7 +273,9 @@ def keep_step_200(r):
         at_200["G"] = copy.deepcopy(r.G_sample)
 
 
-run, train_seconds = timed_run(TrainConfig(conditional=True, seed=SEED, **CONDITIONAL_RECIPE), keep_step_200)
+run, train_seconds = timed_run(
+    TrainConfig(conditional=True, seed=SEED, **PLAIN_RECIPE, **CONDITIONAL_RECIPE), keep_step_200
+)
 fake, report, covered = judge(run.G_sample)
 print(
     f"after {run.step} steps{'':4s}{'accuracy':>10s}{'worst digit':>13s}{'digits drawn':>14s}{'seconds':>9s}"

@@ -29,7 +29,7 @@ def test_time_to_quality_quick_prints_its_table():
 def test_step_cost_prints_one_ratio_per_recipe():
     out = run_script("benchmarks/step_cost.py", "--rounds", "1", "--seconds", "0.5")
     lines = [line for line in out.splitlines() if "ms/step" in line]
-    assert len(lines) == 3 and lines[0].startswith("default") and lines[0].endswith("x1.00")
+    assert len(lines) == 3 and lines[0].startswith("plain") and lines[0].endswith("x1.00")
 
 
 def test_train_benchmark_prints_throughput():

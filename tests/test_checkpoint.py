@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from gan_lessons import (
+    PLAIN_RECIPE,
     TrainConfig,
     load_checkpoint,
     load_generator,
@@ -163,7 +164,7 @@ def test_conditional_recipe_round_trip(tmp_path):
 
     data = load_mnist(verbose=False)
     for options in (dict(conditioning="projection"), dict(conditioning="none", aux_weight=1.0)):
-        run = new_run(TrainConfig(**SMALL, conditional=True, **options))
+        run = new_run(TrainConfig(**SMALL, conditional=True, **{**PLAIN_RECIPE, **options}))
         train_conditional(run, data, 1, progress=False, max_seconds=0.5)
         back = load_checkpoint(save_checkpoint(run, tmp_path / "c.pt"))
         assert back.config == run.config

@@ -285,14 +285,15 @@ def test_stabilizing_flags_reach_the_config(tmp_path, capsys):
     config = _stabilizing_config(args)
     assert config == dict(
         spectral_norm=True, r1=5.0, r2=2.0, augment="translation,cutout", minibatch_std=True, clip=None, lr_d=4e-4,
-        n_critic=5, reg_every=1, optimizer="adam", d_norm="layer",
+        n_critic=5, optimizer="adam", d_norm="layer",
     )  # fmt: skip
     args = build_parser().parse_args(
-        ["train", "--epochs", "1", "--out", str(tmp_path), "--augment", "color", "--clip", "0.02", "--beta1", "0"]
+        ["train", "--epochs", "1", "--out", str(tmp_path), "--augment", "color", "--clip", "0.02", "--beta1", "0.5",
+         "--reg-every", "3"]
     )  # fmt: skip
     assert _stabilizing_config(args) | {} == dict(
-        spectral_norm=False, r1=0.0, r2=0.0, augment="color", minibatch_std=False, clip=0.02, lr_d=None, beta1=0.0,
-        n_critic=1, reg_every=1, optimizer="adam", d_norm="auto",
+        spectral_norm=False, augment="color", minibatch_std=False, clip=0.02, lr_d=None, beta1=0.5, n_critic=1,
+        reg_every=3, optimizer="adam", d_norm="auto",
     )  # fmt: skip
     args = build_parser().parse_args(
         ["train", "--epochs", "1", "--out", str(tmp_path), "--loss", "wgan", "--optimizer", "rmsprop", "--lr", "5e-5",
@@ -315,6 +316,32 @@ def test_stabilizing_flags_reach_the_config(tmp_path, capsys):
         "--optimizer",
     ):
         assert flag in out
+
+
+def test_defaults_are_trainconfigs(tmp_path, capsys):
+    """A run with no flags trains TrainConfig's recipe (R3GAN's loss, lazy R1 + R2, beta1 0), and the help says
+    so; --conditional trains the plain recipe with chapter 10's; a flag given overrides either."""
+    from gan_lessons import CONDITIONAL_RECIPE, PLAIN_RECIPE
+    from gan_lessons.cli import _new_config, build_parser
+
+    def config(*flags):
+        return _new_config(
+            build_parser().parse_args(["train", "--epochs", "1", "--out", str(tmp_path), *flags])
+        )
+
+    course, plain = TrainConfig(), config("--conditional")
+    assert (course.loss, course.r1, course.r2, course.beta1, course.reg_every) == ("rpgan", 1.0, 1.0, 0.0, 4)
+    assert config() == course  # no flag: TrainConfig's defaults, every field
+    assert {
+        k: getattr(plain, k) for k in PLAIN_RECIPE | CONDITIONAL_RECIPE
+    } == PLAIN_RECIPE | CONDITIONAL_RECIPE
+    assert plain.conditional
+    given = config("--loss", "hinge", "--r1", "0", "--beta1", "0.5", "--reg-every", "1")
+    assert (given.loss, given.r1, given.r2, given.beta1, given.reg_every) == ("hinge", 0.0, 1.0, 0.5, 1)
+    assert config("--conditional", "--loss", "hinge").loss == "hinge"
+    out = " ".join(run_main(capsys, "train", "--help").stdout.split())  # argparse wraps the help text
+    for text in ("(default rpgan;", "(default 1; 0: off;", "Adam beta1 (default 0,", "(lazy; default 4;"):
+        assert text in out, text
 
 
 def _nothing():

@@ -2,6 +2,7 @@
 blit renderer and PNG encoder that every live widget shares."""
 
 import io
+import math
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -54,6 +55,20 @@ def _history(with_fid: bool) -> dict:
 def test_plot_history_panels(with_fid, panels):
     fig = plot_history(_history(with_fid))
     assert len(fig.axes) == panels
+    assert fig.axes[1].get_ylim() == (0, 1)
+    plt.close(fig)
+
+
+def test_plot_history_reads_a_score_family_as_scores():
+    # RpGAN (the default loss) has raw scores: no [0, 1] axis; its undecided D's loss is log 2, not BCE's 2 log 2
+    fig = plot_history(_history(False), loss="rpgan")
+    assert fig.axes[1].get_ylim() != (0, 1) and "score" in fig.axes[1].get_ylabel()
+    levels = [line.get_ydata()[0] for line in fig.axes[0].get_lines() if len(set(line.get_ydata())) == 1]
+    assert any(abs(v - math.log(2)) < 1e-6 for v in levels) and not any(
+        abs(v - 2 * math.log(2)) < 1e-6 for v in levels
+    )
+    plt.close(fig)
+    fig = plot_history(_history(False), loss="nonsaturating")
     assert fig.axes[1].get_ylim() == (0, 1)
     plt.close(fig)
 

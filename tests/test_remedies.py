@@ -7,6 +7,8 @@ import math
 import pytest
 
 from gan_lessons import (
+    BASE,
+    PLAIN_RECIPE,
     REMEDIES,
     TrainConfig,
     compare_remedies,
@@ -25,13 +27,29 @@ def test_every_remedy_is_a_valid_config():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no remedy trips the WGAN-Adam warning: the table follows the papers
         for options in REMEDIES.values():
-            TrainConfig(**options).validate()
+            TrainConfig(**{**PLAIN_RECIPE, **options}).validate()
     # The WGAN rows run as their papers did: RMSProp and 5 critic steps; layer norm, Adam(0, 0.9) and 5 steps.
     wgan = TrainConfig(**REMEDIES["WGAN (clip 0.01, RMSProp 5e-5, n_critic 5)"]).validate()
     assert (wgan.optimizer, wgan.lr, wgan.n_critic, wgan.loss) == ("rmsprop", 5e-5, 5, "wgan")
     gp = TrainConfig(**REMEDIES["WGAN-GP (layer norm, n_critic 5)"]).validate()
     assert (gp.resolved_d_norm(), gp.n_critic, gp.beta1, gp.beta2, gp.lr) == ("layer", 5, 0.0, 0.9, 1e-4)
     assert "EMA of G (0.99)" in REMEDIES and "n_critic 5 (non-saturating)" in REMEDIES
+
+
+def test_rows_add_one_remedy_to_the_plain_recipe_not_to_trainconfigs_defaults():
+    """TrainConfig's defaults are R3GAN's loss with lazy R1 + R2 (issue 24); each row still trains the plain
+    non-saturating recipe plus its remedy, with which the shipped table was built. A world in which the rows
+    took TrainConfig's defaults (the pin lost) fails here, as would chapter 09's full-mode retraining check."""
+    from gan_lessons.remedies import _row_config
+
+    course = TrainConfig()
+    assert any(getattr(course, k) != v for k, v in PLAIN_RECIPE.items())  # else this test would prove nothing
+    for name, options in REMEDIES.items():
+        config = _row_config(options, seed=2)
+        for key, value in {**PLAIN_RECIPE, **BASE, **options, "seed": 2}.items():
+            assert getattr(config, key) == value, (name, key)
+    assert (_row_config({}).loss, _row_config({}).r1, _row_config({}).beta1) == ("nonsaturating", 0.0, 0.5)
+    assert "loss" not in BASE and load_stabilizing_table()["recipe"]["base"] == BASE  # the shipped record
 
 
 def test_n_critic_rows_count_g_optimizer_steps():

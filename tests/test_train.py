@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from gan_lessons import (
+    PLAIN_RECIPE,
     TrainConfig,
     epoch_loader,
     load_checkpoint,
@@ -28,13 +29,17 @@ from gan_lessons.losses import LOSSES, get_loss
 from runs import SMALL, assert_same_weights
 
 
-def test_history_and_samples(digits):
-    run = new_run(TrainConfig(**SMALL))
+@pytest.mark.parametrize("recipe", [{}, PLAIN_RECIPE], ids=["default", "plain"])
+def test_history_and_samples(digits, recipe):
+    run = new_run(TrainConfig(**SMALL, **recipe))
     hist = train(run, digits, 2, progress=False)
     assert run.step == 12 and run.epoch == 2 and run.batch_in_epoch == 0
     for key in ("d_loss", "g_loss", "d_real", "d_fake", "time"):
         assert len(hist[key]) == 12
-    assert all(0 <= v <= 1 for v in hist["d_real"] + hist["d_fake"])
+    if get_loss(run.config.loss).d_output == "logit":  # the probability "real"
+        assert all(0 <= v <= 1 for v in hist["d_real"] + hist["d_fake"])
+    else:  # the default, RpGAN: raw scores, with no fixed range
+        assert all(math.isfinite(v) for v in hist["d_real"] + hist["d_fake"] + hist["d_loss"])
     assert hist["time"] == sorted(hist["time"])
     assert hist["sample_steps"] == [0, 3, 6, 9, 12]
     assert hist["samples"][0].dtype == torch.uint8 and hist["samples"][0].shape == (8, 1, 28, 28)
@@ -98,7 +103,7 @@ def test_interrupt_keeps_state_and_resume_matches_uninterrupted_run(digits, tmp_
 def test_conditional_training_is_interrupted_cleanly_and_resumes_exactly(digits, tmp_path, capsys):
     """Ctrl-C in train_conditional, as in train: it stops after the step, keeps `run` and its checkpoint,
     restores the handler, and resuming gives the uninterrupted run's weights and losses."""
-    small = {**SMALL, "conditional": True, "conditioning": "projection", "aux_weight": 1.0}
+    small = {**SMALL, **PLAIN_RECIPE, "conditional": True, "conditioning": "projection", "aux_weight": 1.0}
     reference = new_run(TrainConfig(**small))
     train_conditional(reference, digits, 2, progress=False)
 
@@ -198,7 +203,7 @@ def test_zero_epochs_does_nothing(digits):
 
 def test_loss_name_is_stored_canonical():
     assert new_run(TrainConfig(**SMALL, loss="WGAN-GP")).config.loss == "wgan_gp"
-    assert new_run(TrainConfig(**SMALL)).config.loss == "nonsaturating"
+    assert new_run(TrainConfig(**SMALL)).config.loss == "rpgan"  # the default: R3GAN's loss (issue 24)
 
 
 def _by_hand(config, data, num_epochs):
@@ -221,7 +226,7 @@ def _by_hand(config, data, num_epochs):
 
 @pytest.mark.parametrize("loss", ["nonsaturating", "wgan_gp"])
 def test_update_D_and_update_G_by_hand_give_the_weights_of_train(digits, loss):
-    config = TrainConfig(**SMALL, ema=0.0, loss=loss)
+    config = TrainConfig(**SMALL, **{**PLAIN_RECIPE, "loss": loss}, ema=0.0)  # _by_hand applies no R1/R2
     by_hand, outs = _by_hand(config, digits, 2)
     looped = new_run(config)
     hist = train(looped, digits, 2, progress=False)
@@ -230,9 +235,7 @@ def test_update_D_and_update_G_by_hand_give_the_weights_of_train(digits, loss):
     assert [o[0] for o in outs] == hist["d_loss"] and [o[1] for o in outs] == hist["g_loss"]
     assert [o[2] for o in outs] == hist["d_real"]
     # and the comparison can fail: another loss family gives other weights
-    other, _ = _by_hand(
-        TrainConfig(**SMALL, ema=0.0, loss="minimax" if loss != "minimax" else "hinge"), digits, 2
-    )
+    other, _ = _by_hand(TrainConfig(**SMALL, **{**PLAIN_RECIPE, "loss": "minimax"}, ema=0.0), digits, 2)
     with pytest.raises(AssertionError):
         assert_same_weights(other, looped)
 
@@ -330,14 +333,15 @@ def test_bad_remedy_settings(kwargs, message):
 
 def test_wgan_clipping_with_adam_momentum_warns_with_the_papers_setting():
     with pytest.warns(UserWarning, match="RMSProp with lr=5e-5"):
-        TrainConfig(loss="wgan").validate()
+        TrainConfig(loss="wgan", beta1=0.5).validate()
     with pytest.warns(UserWarning, match="beta1=0.5"):
-        TrainConfig(loss="hinge", clip=0.05).validate()
+        TrainConfig(loss="hinge", clip=0.05, beta1=0.5).validate()
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         TrainConfig(loss="wgan", beta1=0.0, lr=5e-5).validate()  # the paper's setting: no warning
+        TrainConfig(loss="wgan", lr=5e-5).validate()  # nor Adam without momentum: the default beta1 is 0
         TrainConfig(loss="wgan_gp").validate()
 
 
@@ -397,14 +401,15 @@ def test_every_remedy_trains_checkpoints_and_resumes(digits, tmp_path, options):
 
 @pytest.mark.slow
 def test_a_collapsing_configuration_covers_fewer_digits_than_its_remedy():
-    """Fixed seed: lr 10x too high with heavy momentum (beta1=0.9) collapses onto few digits; the default
-    settings (08_training_pitfalls' remedy) cover more. Measured: 1/10 vs 6/10 digits after 2 epochs."""
+    """Fixed seed: lr 10x too high with heavy momentum (beta1=0.9) collapses onto few digits; the plain
+    recipe's settings (08_training_pitfalls' remedy) cover more. Measured: 1/10 vs 6/10 digits after 2 epochs."""
     from gan_lessons import class_coverage, load_mnist
 
     data = load_mnist(verbose=False)
     covered = {}
     for name, options in (("collapse", dict(lr=2e-2, beta1=0.9)), ("remedy", dict())):
         torch.set_num_threads(1)
+        options = {**PLAIN_RECIPE, **options}  # chapter 08's collapse is the plain non-saturating recipe's
         run = new_run(
             TrainConfig(latent_dim=32, width=16, batch_size=64, ema=0, seed=0, device="cpu", **options)
         )
@@ -424,7 +429,7 @@ def test_conditional_run_beats_chance_after_a_short_run():
     from gan_lessons.config import single_thread
 
     data = load_mnist(verbose=False)
-    run = new_run(TrainConfig(conditional=True, seed=0, width=16, lr=2e-3))
+    run = new_run(TrainConfig(conditional=True, seed=0, width=16, lr=2e-3, **PLAIN_RECIPE))
     with single_thread():
         train_conditional(run, data, 2, progress=False)  # two epochs of the 5,000-digit subset: 156 steps
     labels = torch.arange(500) % 10
@@ -457,7 +462,7 @@ def test_the_conditional_recipe_beats_plain_conditioning_after_40_steps():
     z = torch.randn(500, 64, generator=torch.Generator().manual_seed(0))
     accuracy = {}
     for name, options in (("plain", {}), ("recipe", CONDITIONAL_RECIPE)):
-        run = new_run(TrainConfig(conditional=True, seed=0, **options))
+        run = new_run(TrainConfig(conditional=True, seed=0, **{**PLAIN_RECIPE, **options}))
         with single_thread():
             train_conditional(run, data, 1, progress=False)
         assert run.step == 40
@@ -472,7 +477,7 @@ def test_conditional_training_needs_a_conditional_run():
 
     with pytest.raises(ValueError, match="conditional=True"):
         train_conditional(new_run(TrainConfig(width=8)), load_mnist(verbose=False), 1)
-    run = new_run(TrainConfig(conditional=True, width=8))
+    run = new_run(TrainConfig(conditional=True, width=8, **PLAIN_RECIPE))
     with pytest.raises(ValueError, match="Unknown label 10"):
         run.sample(n=2, labels=10)
     with pytest.raises(ValueError, match="conditional runs"):
@@ -519,7 +524,7 @@ def test_bad_conditioning_settings(kwargs, message):
         # the error alone: no advice on clipping (beta1) first, for a run that cannot clip
         warnings.simplefilter("error")
         with pytest.raises(ValueError, match=message):
-            TrainConfig(**kwargs).validate()
+            TrainConfig(**{**PLAIN_RECIPE, **kwargs}).validate()  # conditional runs train the plain recipe
 
 
 def test_the_class_term_needs_the_labels_and_reaches_both_players():
@@ -601,12 +606,12 @@ def test_rmsprop_and_layer_norm_critic():
 )
 def test_bad_n_critic_optimizer_or_norm(bad, message):
     with pytest.raises(ValueError, match=message):
-        TrainConfig(**bad).validate()
+        TrainConfig(**{**PLAIN_RECIPE, **bad}).validate()
 
 
 def test_wgan_with_adam_momentum_warns_with_the_papers_settings():
     with pytest.warns(UserWarning, match="optimizer='rmsprop', lr=5e-5, n_critic=5"):
-        TrainConfig(loss="wgan").validate()
+        TrainConfig(loss="wgan", beta1=0.5).validate()
 
 
 def test_lazy_regularisation_applies_r1_and_r2_every_kth_step_k_times_heavier(digits, monkeypatch):

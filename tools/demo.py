@@ -70,7 +70,7 @@ gl.latent_explorer(G, seed_a=0, seed_b=1, dims=(0, 1, 2, 3))""",
         "The conditional GAN: pick the digit, move through z",
         """\
 G = pretrained(
-    "class-conditional", gl.TrainConfig(conditional=True, seed=0, **gl.CONDITIONAL_RECIPE), gl.train_conditional
+    "class-conditional", gl.TrainConfig(conditional=True, seed=0, **gl.PLAIN_RECIPE, **gl.CONDITIONAL_RECIPE), gl.train_conditional
 )
 gl.conditional_explorer(G, digit=7, seed_a=0, seed_b=1, dims=(0, 1, 2, 3))""",
     ),

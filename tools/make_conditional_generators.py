@@ -9,7 +9,7 @@ Chapter 10's claims are about its full-mode runs: 496 steps (8 epochs of the sub
 the plain conditional GAN (one-hot planes into D) and of the recipe (`CONDITIONAL_RECIPE`), and the recipe after
 200 steps. Training them takes longer than a quick-mode chapter may, so they ship, and quick mode measures the
 same models that full mode trains. Each is exactly the chapter's run: `new_run(TrainConfig(conditional=True,
-seed=0, **settings))` trained by `train_conditional` on one CPU thread (the recipe in
+seed=0, **PLAIN_RECIPE, **settings))` trained by `train_conditional` on one CPU thread (the recipe in
 `gan_lessons.conditional.SHIPPED_CONDITIONAL`); only the moving average of G that the chapter samples from is
 kept, in float16, with the settings that rebuild it. The same torch version on the same kind of CPU gives the
 same bytes; the sha256 values printed at the end are the ones `gan_lessons.shipped.CONDITIONAL_G_SHA256` and
@@ -38,7 +38,7 @@ from gan_lessons.conditional import (  # noqa: E402
     conditioning_accuracy,
     load_conditional_generator,
 )
-from gan_lessons.config import single_thread  # noqa: E402
+from gan_lessons.config import PLAIN_RECIPE, single_thread  # noqa: E402
 from gan_lessons.data import load_mnist  # noqa: E402
 from gan_lessons.dcgan import TrainConfig, new_run, train_conditional  # noqa: E402
 from gan_lessons.metrics import class_coverage, fid  # noqa: E402
@@ -60,7 +60,7 @@ def build(run_name: str) -> dict[str, tuple[bytes, torch.nn.Module]]:
         if r.step in wanted:
             snapshots[r.step] = copy.deepcopy(r.G_sample).eval()
 
-    config = TrainConfig(conditional=True, seed=SEED, device="cpu", **settings)
+    config = TrainConfig(conditional=True, seed=SEED, device="cpu", **PLAIN_RECIPE, **settings)
     with single_thread():  # thread count can change float summation order; one thread is reproducible
         run = new_run(config)
         data = load_mnist("train", source="subset", verbose=False)  # full MNIST being present changes nothing
