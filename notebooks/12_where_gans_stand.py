@@ -370,8 +370,10 @@ assert all(fm[s]["fid"] < dd[s]["fid"] for s in (5, 10, 20)), (fm, dd)
 #   maps image to image with one. For segmentation, chapter [11](11_gan_segmentation.ipynb) measured it on a task
 #   where only shape separates a digit from same-ink clutter: over 3 seeds and 16 to 1,024 labelled masks,
 #   neither adversarial recipe beat the per-pixel U-Net. pix2pix's term stayed within 0.02 IoU at every N, and
-#   the semi-supervised recipe of Hung et al. trailed by 0.02-0.08 with 16 labels and was level (within 0.03)
-#   from 64 on.
+#   an adversarial-only semi-supervised recipe after Hung et al. (BMVC 2018; a global D, and neither their
+#   per-pixel D nor their self-training term) trailed by 0.02-0.08 with 16 labels and was level (within 0.03)
+#   from 64 on, but only with its D shown binarised masks: shown probabilities, it fell to IoU 0.006-0.038 with
+#   16 labels (under chapter 11's settings, not Hung et al.'s).
 # - **Cheaper GAN training** (the article's §5.1, "more efficient training"). Projected GAN (Sauer, Chitta,
 #   Müller and Geiger, NeurIPS 2021) gives D the features of a frozen pretrained network and converges
 #   many times faster; ADA (Karras et al., NeurIPS 2020) and DiffAugment (Zhao et al., NeurIPS 2020) augment
