@@ -458,7 +458,7 @@ for m in ("pix2pix", "semi"):
 # 1. pix2pix: the shortcut changes little at every seed (why, we did not test; see the text below).
 #    Fails if a D on probabilities had moved pix2pix by 0.03 IoU or more at any seed.
 assert all(-0.03 < d < 0.03 for n in SHORTCUT_N for d in shortcut["pix2pix", n, "IoU"].values())
-# 2. The semi-supervised recipe: with the shortcut it falls far behind itself without it, at every seed: by more
+# 2. The adversarial-only semi-supervised method: with the shortcut it falls far behind itself without it, at every seed: by more
 #    than 0.3 IoU with 16 labels, more than 0.1 with 64 (a shortcut that did no harm, or helped as Hung et al.'s
 #    setting might suggest, fails here) ...
 assert all(d < -0.3 for d in shortcut["semi", 16, "IoU"].values())
@@ -467,7 +467,9 @@ assert all(d < -0.1 for d in shortcut["semi", 64, "IoU"].values())
 assert all(d > 2 for n in SHORTCUT_N for d in shortcut["semi", n, "stray blobs / mask"].values())
 
 # %% tags=["nbval-ignore-output"]
-if not QUICK:  # the semi-supervised recipe with D on probabilities, N = 16, seed 0, as the grid ran it
+if (
+    not QUICK
+):  # the adversarial-only semi-supervised method with D on probabilities, N = 16, seed 0, as the grid ran it
     start = time.perf_counter()
     G_soft, _ = fit_segmenter(
         SegmenterConfig(method="semi", hard=False, seed=0), train_set, 16, progress=True
@@ -480,7 +482,7 @@ if not QUICK:  # the semi-supervised recipe with D on probabilities, N = 16, see
         + f"  (grid: IoU {committed:.3f})"
     )
     assert abs(live_soft["IoU"] - committed) < 0.03  # another CPU or torch version may move a retrained run
-    # The live run shows the grid's result: far behind the same recipe with binarised masks (section 6's run).
+    # The live run shows the grid's result: far behind the same method with binarised masks (section 6's run).
     assert live_soft["IoU"] < live["semi", 16]["IoU"] - 0.3
     masks_soft = predict_masks(G_soft, test_set.images)
     with torch.no_grad():
@@ -553,7 +555,7 @@ if not QUICK:  # the semi-supervised recipe with D on probabilities, N = 16, see
 #   structure; here that signal, on unlabelled images that no per-pixel loss holds, went with the U-Net
 #   leaving the target altogether. (We measured the outcome, not the path to it.)
 # - So the straight-through mask of section 3 is not a detail here: it is what keeps the semi-supervised
-#   recipe level with the per-pixel U-Net from 64 labels on (section 5).
+#   method level with the per-pixel U-Net from 64 labels on (section 5).
 #
 # This is a result about *this chapter's* settings (a **global** D, Adam at 1e-3 for the U-Net and for D,
 # λ_adv 0.01 on the unlabelled images, 300 steps, a U-Net trained from scratch). Hung et al. show their D
@@ -603,12 +605,12 @@ print(
 #   16 labels, level to 0.03 behind with 64, level (within 0.016) with 256 and 1,024. The deficit with
 #   16 labels reproduces what Hung et al.'s ablation reports for this variant; it does not test their
 #   full recipe.
-# - A first version of this chapter reported that recipe collapsing to an all-target mask. The cause was
+# - A first version of this chapter reported that method collapsing to an all-target mask. The cause was
 #   a bug, not the method: one train-mode BatchNorm pass over the labelled and unlabelled batches
 #   together. The regression tests in `tests/test_pix2pix.py` and the exercise-2 checker now catch it.
 # - Showing D binarised masks removes the softness shortcut. For pix2pix that changed almost nothing
 #   (−0.010 to +0.015 IoU); for the D on masks alone it decided the outcome: shown probabilities, the
-#   semi-supervised recipe fell 0.44–0.51 IoU below itself with 16 labels and 0.14–0.41 with 64, its masks
+#   semi-supervised method fell 0.44–0.51 IoU below itself with 16 labels and 0.14–0.41 with 64, its masks
 #   broken into specks (section 7; under this chapter's settings, with a global D, which Hung et al.
 #   name as the reason their per-pixel D did not take the shortcut).
 #
@@ -686,13 +688,14 @@ def my_iou(pred, target):
 check_iou(my_iou)
 
 # %% [markdown]
-# **2.** Write the segmenter's step of the semi-supervised recipe, with D held fixed:
+# **2.** Write the segmenter's step of the adversarial-only semi-supervised method, with D held fixed:
 # `my_semi_g_step(G, D, opt_g, x_lab, m_lab, x_unl, adv_weight)` takes one step of `opt_g` on
 # the per-pixel BCE of G's logits on the labelled images, plus `adv_weight` times the non-saturating
 # adversarial loss of D's verdicts on `mask_for_D` of G's logits for *all* images, labelled and
 # unlabelled, and returns the loss. D must not move, and must not be left holding gradients: its
 # parameters need no gradient during this step (and need them again after it). The checker compares
-# your G, after one step, with the package's `semi_g_step` from the same start.
+# your G, after one step, with the package's `semi_g_step` from the same start (so a function that calls
+# `semi_g_step` or `semi_g_loss` is turned away: write the step yourself).
 
 
 # %% tags=["exercise"]
