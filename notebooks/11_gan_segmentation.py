@@ -35,7 +35,7 @@
 # - measure masks with IoU, a boundary F1 and a count of stray blobs, over seeds, and draw the
 #   conclusion the numbers support.
 #
-# <!-- full-mode-time: 436 s (7.3 min, on a 2-core machine at load average 9-11) -->
+# <!-- full-mode-time: 149 s (2.5 min, on a 2-core machine at load average 3-5; 436 s at load 9-11) -->
 
 # %% [markdown]
 # <!-- nav:top -->
