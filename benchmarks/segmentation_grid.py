@@ -7,7 +7,10 @@ One CPU thread per process; results go to a JSON file that the chapter plots
     python benchmarks/segmentation_grid.py                                  # the whole grid, one process
     python benchmarks/segmentation_grid.py --shard 0/2 --jsonl /tmp/g0.jsonl &   # or two processes ...
     python benchmarks/segmentation_grid.py --shard 1/2 --jsonl /tmp/g1.jsonl
-    python benchmarks/segmentation_grid.py --merge /tmp/g0.jsonl /tmp/g1.jsonl  # ... merged into the JSON
+    python benchmarks/segmentation_grid.py --merge /tmp/g0.jsonl /tmp/g1.jsonl --command "..."  # ... merged
+
+`--merge` needs `--command`: the commands that made the merged rows, in words (a merge cannot know them).
+Each row run by this version also records its own provenance: the commit and the command line ("made by").
 
 The committed semi-supervised rows were rerun after the BatchNorm fix (G runs on the labelled and the
 unlabelled batch separately), with --methods semi --no-shortcut, and merged with the other rows of
@@ -26,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -54,6 +58,22 @@ def cells(seeds: list[int]) -> list[dict]:
     return out
 
 
+def _provenance() -> dict:
+    """The commit (with "+dirty" for uncommitted changes) and the command line that made a row."""
+
+    def git(*a: str) -> str:
+        try:
+            return subprocess.run(
+                ["git", *a], capture_output=True, text=True, cwd=Path(__file__).parent, check=True
+            ).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+    return {"commit": commit + ("+dirty" if dirty else ""), "command": " ".join(["python", *sys.argv])}
+
+
 def run_cell(cell: dict, splits: dict) -> dict:
     """Train one cell and measure it on the test split (and its IoU on val)."""
     config = SegmenterConfig(method=cell["method"], seed=cell["seed"], hard=cell["hard"])
@@ -67,6 +87,7 @@ def run_cell(cell: dict, splits: dict) -> dict:
         **{k: round(v, 4) for k, v in test.items()},
         "val IoU": round(val["IoU"], 4),
         "seconds": round(seconds, 1),
+        "made by": _provenance(),
     }
 
 
@@ -114,15 +135,13 @@ def main() -> None:
         help="run only the runs with the softness shortcut (D sees probabilities)",
     )
     p.add_argument("--merge", nargs="+", help="merge these .jsonl files into the results JSON and stop")
+    p.add_argument("--command", help="with --merge (required): the commands that made the merged rows")
     p.add_argument("--reverse", action="store_true", help="run the cells last first (a helper process)")
     args = p.parse_args()
     if args.merge:
-        merge(
-            args.merge,
-            "python benchmarks/segmentation_grid.py (the whole grid; this file was made by four processes, "
-            "--shard 0/2, --shard 1/2, --seeds 2 and --seeds 2 --reverse, each with its own --jsonl, then --merge)",
-            args.note,
-        )
+        if not args.command:
+            p.error("--merge needs --command: say which commands made the rows being merged")
+        merge(args.merge, args.command, args.note)
         return
     torch.set_num_threads(1)
     i, k = (int(v) for v in args.shard.split("/"))

@@ -63,7 +63,7 @@ assert versions["torch"].startswith("2.14.1") and versions["torchvision"].starts
 # | 08 | [Training pitfalls](08_training_pitfalls.ipynb) | mode collapse, oscillation, vanishing gradients, diagnostics | 81 s |
 # | 09 | [Stabilizing GANs](09_stabilizing.ipynb) | WGAN, WGAN-GP, spectral norm, hinge, TTUR, label smoothing, minibatch std, R1, DiffAugment on one table | 25 s |
 # | 10 | [Conditional GAN](10_conditional_gan.ipynb) | class-conditional digits: projection vs class-linear D, auxiliary classifier (97-99% obey), per-class diversity, explorer | 273 s (4.6 min, on a shared 2-core CPU at a load average of 8 to 9) |
-# | 11 | [GANs for segmentation](11_gan_segmentation.ipynb) | per-pixel vs pix2pix vs semi-supervised adversarial U-Nets at 16-1,024 labels; IoU, boundary F1, stray blobs | 436 s (7.3 min, on a 2-core machine at load average 9-11) |
+# | 11 | [GANs for segmentation](11_gan_segmentation.ipynb) | per-pixel vs pix2pix vs semi-supervised adversarial U-Nets at 16-1,024 labels; IoU, boundary F1, stray blobs | 149 s (2.5 min, on a 2-core machine at load average 3-5; 436 s at load 9-11) |
 # | 12 | [Where GANs stand](12_where_gans_stand.ipynb) | 2014-2026: diffusion, flow matching, distillation, R3GAN; GAN vs diffusion vs flow matching measured | 733 s (12.2 min, measured on a 2-core machine at a load average of about 10, with the chapter 13 run beside it) |
 # | 13 | [FAQ and references](13_faq.ipynb) | the questions learners ask, each as a runnable cell; references | 223 s (3.7 min, measured on a 2-core machine at a load average of about 10) |
 # <!-- toc:end -->

@@ -20,10 +20,11 @@
 # among pieces of other digits drawn with the *same* ink, so that only shape and context say which
 # pixels are the target. The same U-Net is trained three ways, with the same seeds, batches and steps:
 # with a per-pixel loss alone; as **pix2pix** (Isola et al. 2017), whose PatchGAN discriminator also
-# judges (image, mask) pairs; and with the **semi-supervised adversarial** recipe of Hung et al. (2018),
-# whose discriminator judges masks and so can give a signal on images nobody labelled. We vary the number
-# of labelled masks N from 16 to 1,024, because the literature's gains, where there are any, are in the
-# label-scarce regime. By the end you will be able to:
+# judges (image, mask) pairs; and with an **adversarial-only semi-supervised** method after Hung et al.
+# (2018), whose discriminator judges masks and so can give a signal on images nobody labelled (it departs
+# from their recipe in ways section 4 names). We vary the number of labelled masks N from 16 to 1,024:
+# semi-supervised adversarial training is meant for few labels, though adversarial terms have also been
+# reported to help with all of them (section 10). By the end you will be able to:
 #
 # - make a segmentation set with exact masks in which brightness does not find the target, and tune a
 #   baseline on the validation split only;
@@ -34,7 +35,7 @@
 # - measure masks with IoU, a boundary F1 and a count of stray blobs, over seeds, and draw the
 #   conclusion the numbers support.
 #
-# <!-- full-mode-time: 436 s (7.3 min, on a 2-core machine at load average 9-11) -->
+# <!-- full-mode-time: 149 s (2.5 min, on a 2-core machine at load average 3-5; 436 s at load 9-11) -->
 
 # %% [markdown]
 # <!-- nav:top -->
@@ -172,9 +173,10 @@ assert logits.shape == (2, 1, 32, 32)  # one logit per pixel: a decoder that los
 # fake pairs `cat(A, G(A).detach())`, and G on `GAN(D(cat(A, G(A))), real) + λ·L1(G(A), B)`.
 # Here, as in the paper, it sees labelled images only: every pair of the paper's data has its target.
 #
-# **The semi-supervised D** (Hung et al. 2018) sees the mask alone. It learns what real masks look
+# **The semi-supervised D** (after Hung et al. 2018) sees the mask alone. It learns what real masks look
 # like, so it can judge G's mask of *any* image, labelled or not: G gets the per-pixel loss where there
-# are labels and D's verdict everywhere.
+# are labels and D's verdict everywhere. (Hung et al.'s D gives a verdict per pixel, a confidence map;
+# ours gives one per image, section 4.)
 #
 # Both face a shortcut. A real mask holds only 0 and 1; a U-Net's sigmoid output never does. A D fed
 # probabilities can call every fractional value "fake" and never look at shape (Luc et al. 2016 try
@@ -236,8 +238,11 @@ for name, acc in probe.items():
 # The shortcut, shown: on probabilities D wins almost at once (a D that had to judge shape would not) ...
 assert probe["probabilities"] > 0.95
 # ... and on binarised masks the same D, with the same steps, is far less sure (were values not the cue, the two
-# accuracies would be alike).
+# accuracies would be alike) ...
 assert probe["binarised"] < probe["probabilities"] - 0.2
+# ... yet better than chance, "about 6 masks in 10" (a D that learnt nothing about shape, or one that had
+# already mastered it in 50 steps, fails here).
+assert 0.5 <= probe["binarised"] <= 0.75
 
 # %% [markdown]
 # ## 4. The settings, and where they depart from the papers
@@ -250,25 +255,36 @@ assert probe["binarised"] < probe["probabilities"] - 0.2
 # | per-pixel loss | L1 | cross-entropy | BCE on mask logits |
 # | D | PatchGAN on (image, output), 70×70 patches | fully convolutional on class maps, per-pixel confidence map | on pairs (pix2pix) or on masks (semi); 6×6 verdicts, but each sees the whole 32×32 image: **a global D**, not patches or pixels |
 # | what D sees | the output image | the segmenter's softmax probabilities vs one-hot truth | **binarised masks** (straight-through), so value alone tells nothing (§3) |
-# | forward passes | — | labelled and unlabelled batches separately; BatchNorm frozen | separately, BatchNorm in train mode |
+# | forward passes | — | labelled and unlabelled batches separately; BatchNorm's scale and shift frozen, batch statistics per pass (`model.train()`) | separately, BatchNorm in train mode (scale and shift trained too) |
 # | D's learning rate | 2e-4 | Adam **1e-4** | Adam **1e-3**, as G's |
-# | extra terms | dropout noise in G | self-training on confident pixels (λ_semi 0.1) | none |
+# | extra terms | dropout noise in G | self-training on confident pixels (λ_semi 0.1) | **none**: the adversarial term alone on unlabelled images |
 # | budget | 200 epochs, batch 1 | 20,000 iterations | **300 steps of 16 labelled images** |
 #
+# So this chapter's "semi-supervised" method is **adversarial-only semi-supervised training, after Hung et
+# al., with named departures**: a global D instead of their per-pixel confidence map, binarised masks
+# instead of probabilities, no self-training term, and the optimiser and weights below. It is not their
+# recipe. In particular, Hung et al. report in their ablation that applying the adversarial loss alone to
+# unlabelled images, without the self-training term, makes results *worse*; that is the reason they add
+# the term. Our method is that degraded variant, so section 5's deficit with 16 labels reproduces what
+# their ablation reports; it does not test their full recipe.
+#
 # The departures, and why: the budget is a few hundred steps on one CPU thread, so lr 2e-4 leaves the
-# U-Net undertrained for every method alike (on a harder first draft of this task, 400 per-pixel steps
-# of 32 images gave val IoU 0.53 at lr 2e-4 and 0.60 at 1e-3); the per-pixel loss is BCE because masks are binary;
+# U-Net undertrained for every method alike (on an earlier draft of this task, 400 per-pixel steps
+# of 32 images gave val IoU 0.53 at lr 2e-4 and 0.60 at 1e-3; that comparison was not repeated on the task
+# of section 1, and D's learning rate, 10× Hung's, was not tuned at all); the per-pixel loss is BCE because
+# masks are binary;
 # Hung's self-training term is left out so the comparison isolates what the adversarial signal does on
-# unlabelled images; one λ_adv for both batches keeps the exercise's step to one weight (a teaching choice:
+# unlabelled images (the variant their ablation found worse, above); one λ_adv for both batches keeps the
+# exercise's step to one weight (a teaching choice:
 # we did not measure Hung's 0.001 on the unlabelled batch); D's binarised input removes the softness
 # shortcut (§3), where Hung's D sees probabilities (§7 measures what that changes); and G runs on the labelled and the unlabelled batch in
 # two forward passes, as Hung's code does. That last one is not a detail: in one train-mode pass over both
 # batches, BatchNorm's statistics couple them, and in a first version of this chapter the unlabelled half,
 # which no per-pixel loss holds, drifted to marking every pixel (IoU 0.072, the share of target pixels),
 # even with the adversarial weight set to 0. With Adam, a global scale of the loss hardly matters, so
-# "adversarial + 100·BCE" and "BCE + 0.01·adversarial" start as nearly the same recipe; but Adam
-# normalises each parameter's step, so once the few labelled masks are fitted, the small adversarial
-# term can still drive full-size steps, which it would not under Hung's SGD.
+# "adversarial + 100·BCE" and "BCE + 0.01·adversarial" start as nearly the same recipe. A hypothesis we
+# did not test: Adam normalises each parameter's step, so once the few labelled masks are fitted, a small
+# adversarial term may still drive full-size steps, which it would not under Hung's SGD.
 
 # %% [markdown]
 # ## 5. The grid: IoU against the number of labelled masks
@@ -280,7 +296,8 @@ assert probe["binarised"] < probe["probabilities"] - 0.2
 # committed results (the command is in the file) and re-runs a slice of it below.
 #
 # Three measures, each per test image and then averaged. **IoU** |P ∩ T| / |P ∪ T| (Dice is a monotone
-# function of IoU image by image, so it would add nothing). **Boundary F1** (Csurka et al. 2013): the F1
+# function of IoU image by image, so it ranks every image the same way; only the averages over images can
+# differ slightly, so we report IoU alone). **Boundary F1** (Csurka et al. 2013): the F1
 # of the predicted outline pixels lying within 1 pixel of the true outline and vice versa; on strokes
 # two or three pixels wide most mask pixels are outline pixels, so here it rewards the right strokes as
 # much as the right edges. **Stray blobs**: connected pieces of the predicted mask that touch no target
@@ -290,7 +307,7 @@ assert probe["binarised"] < probe["probabilities"] - 0.2
 rows = load_grid()
 N_GRID = sorted({r["n_labelled"] for r in rows})
 SEEDS = sorted({r["seed"] for r in rows})
-NAMES = {"pixel": "per-pixel BCE", "pix2pix": "pix2pix (D on pairs)", "semi": "semi-supervised (D on masks)"}
+NAMES = {"pixel": "per-pixel BCE", "pix2pix": "pix2pix (D on pairs)", "semi": "adv.-only semi (D on masks)"}
 # The results the text below is written from: a grid rerun with fewer seeds or other N fails here.
 assert SEEDS == [0, 1, 2] and N_GRID == [16, 64, 256, 1024]
 
@@ -329,27 +346,40 @@ plt.show()
 # - **The U-Net needs labels to beat brightness.** With 16 labelled masks the per-pixel U-Net
 #   (IoU 0.53–0.57 over seeds) is *below* the threshold tuned on val (0.600 on test); with 64 it is
 #   ahead by 0.04–0.06, and with 1,024 by about 0.17 (0.77–0.78).
-# - **pix2pix, at its own weighting (λ = 100), changes nothing measurable.** At every N and seed its
-#   IoU is within 0.02 of the per-pixel U-Net's (the largest gap is 0.017), and its boundary F1 is
-#   within 0.02 too. At this weighting D's signal is about 1% of the gradient the U-Net follows.
-# - **The semi-supervised adversarial recipe does not help; with 16 labels it hurts.** With 16 labels
-#   its IoU is 0.017–0.081 below the per-pixel U-Net's at every seed (0.45–0.55 against 0.53–0.57); with
+# - **pix2pix, with λ = 100 as in the paper (on BCE instead of L1), changes nothing measurable.** At every
+#   N and seed its IoU is within 0.02 of the per-pixel U-Net's (the largest gap is 0.017), and its boundary
+#   F1 is within 0.02 too (the largest gap is 0.011). Its adversarial term is weighted 1:100 against BCE in
+#   the loss; how much of the U-Net's step it drives, we did not measure.
+# - **The adversarial-only semi-supervised method does not help; with 16 labels it is behind at all 3 seeds
+#   (mean −0.055).** With 16 labels
+#   its IoU is 0.017–0.081 below the per-pixel U-Net's (0.45–0.55 against 0.53–0.57); with
 #   64 it is level to 0.03 behind (the best seed is +0.002); with 256 and 1,024 it is level (from −0.016
 #   to +0.013 over seeds, no more than the per-pixel U-Net's own spread over seeds there). Its rows
 #   were rerun after a bug fix (section 4). D's verdict on the unlabelled images did not turn into IoU
-#   in this budget: 300 steps, a global D on binarised masks, one weight 0.01 (exercise 3 varies it).
+#   in this budget: 300 steps, a global D on binarised masks, one weight 0.01 (exercise 3 varies it), no
+#   self-training term. Hung et al.'s ablation reports the same direction for the adversarial term alone on
+#   unlabelled images (section 4); three seeds make this a consistent sign, not a settled effect size.
 
 # %%
 gap = lambda m, n, hard=True: {  # noqa: E731
     s: grid_cell(rows, m, n, hard)[s] - grid_cell(rows, "pixel", n)[s] for s in SEEDS
 }
-# 1. The U-Net with enough labels beats brightness by a wide margin, at every seed.
-assert min(grid_cell(rows, "pixel", 1024).values()) > threshold_report["IoU"] + 0.1
-# 2. pix2pix stays within 0.03 of the per-pixel U-Net at every N and seed (the largest gap measured is 0.017).
+# 0. The threshold's test IoU quoted above, 0.600 (another data draw, or a threshold tuned on test, moves it).
+assert abs(threshold_report["IoU"] - 0.600) < 0.005
+# 1. The U-Net needs labels to beat brightness: below the threshold with 16 labels at every seed (a U-Net that
+#    beat brightness from a handful of masks fails here), 0.03-0.07 ahead with 64, 0.14-0.20 ahead with 1,024.
+ahead = {n: [v - threshold_report["IoU"] for v in grid_cell(rows, "pixel", n).values()] for n in N_GRID}
+assert max(ahead[16]) < 0
+assert all(0.03 < d < 0.07 for d in ahead[64]) and all(0.14 < d < 0.2 for d in ahead[1024])
+# 2. pix2pix stays within 0.03 of the per-pixel U-Net at every N and seed (the largest gap measured is 0.017),
+#    and its boundary F1 within 0.02 (a D that changed the outlines but not the overlap fails the second).
 assert all(abs(d) < 0.03 for n in N_GRID for d in gap("pix2pix", n).values())
-# 3. The semi-supervised recipe is behind with 16 labels at every seed; with 64 or more it is within noise of
+bf1 = {m: {n: grid_cell(rows, m, n, metric="boundary F1") for n in N_GRID} for m in ("pixel", "pix2pix")}
+assert all(abs(bf1["pix2pix"][n][s] - bf1["pixel"][n][s]) < 0.02 for n in N_GRID for s in SEEDS)
+# 3. The adversarial-only semi-supervised method is behind with 16 labels at every seed; with 64 or more it is within noise of
 #    the per-pixel U-Net at every seed; it never collapses (the bug gave IoU 0.072 at most seeds).
 assert all(d < -0.01 for d in gap("semi", 16).values())
+assert -0.07 < np.mean(list(gap("semi", 16).values())) < -0.04  # the text's mean, -0.055
 assert all(-0.06 < d < 0.01 for d in gap("semi", 64).values())
 assert all(abs(d) < 0.03 for n in (256, 1024) for d in gap("semi", n).values())
 assert min(v for n in N_GRID for v in grid_cell(rows, "semi", n).values()) > 0.4
@@ -403,8 +433,9 @@ assert live["pixel", SHIPPED_N]["IoU"] > threshold_report["IoU"] + 0.02
 #
 # The grid also ran both adversarial methods with the shortcut left in, at N = 16 and 64, with the same
 # seeds, batches and steps: D saw the U-Net's probabilities instead of binarised masks. For the
-# semi-supervised recipe this is how Hung et al.'s D sees masks. Full mode reruns one of these cells here
-# (the semi-supervised recipe at N = 16, seed 0) and checks it against the grid.
+# semi-supervised method this is what Hung et al.'s D sees, but theirs judges each pixel and ours the
+# whole mask. Full mode reruns one of these cells here (the adversarial-only semi-supervised method at
+# N = 16, seed 0) and checks it against the grid.
 
 # %%
 SHORTCUT_N = sorted({r["n_labelled"] for r in rows if not r["hard"]})
@@ -424,10 +455,10 @@ print("IoU with the shortcut minus without, per seed:")
 for m in ("pix2pix", "semi"):
     for n in SHORTCUT_N:
         print(f"  N={n:3d} {NAMES[m]:30s}", [round(d, 3) for d in shortcut[m, n, "IoU"].values()])
-# 1. pix2pix: the shortcut changes little at every seed (its D also sees the image, and its term weighs ~1%).
+# 1. pix2pix: the shortcut changes little at every seed (why, we did not test; see the text below).
 #    Fails if a D on probabilities had moved pix2pix by 0.03 IoU or more at any seed.
 assert all(-0.03 < d < 0.03 for n in SHORTCUT_N for d in shortcut["pix2pix", n, "IoU"].values())
-# 2. The semi-supervised recipe: with the shortcut it falls far behind itself without it, at every seed: by more
+# 2. The adversarial-only semi-supervised method: with the shortcut it falls far behind itself without it, at every seed: by more
 #    than 0.3 IoU with 16 labels, more than 0.1 with 64 (a shortcut that did no harm, or helped as Hung et al.'s
 #    setting might suggest, fails here) ...
 assert all(d < -0.3 for d in shortcut["semi", 16, "IoU"].values())
@@ -436,7 +467,9 @@ assert all(d < -0.1 for d in shortcut["semi", 64, "IoU"].values())
 assert all(d > 2 for n in SHORTCUT_N for d in shortcut["semi", n, "stray blobs / mask"].values())
 
 # %% tags=["nbval-ignore-output"]
-if not QUICK:  # the semi-supervised recipe with D on probabilities, N = 16, seed 0, as the grid ran it
+if (
+    not QUICK
+):  # the adversarial-only semi-supervised method with D on probabilities, N = 16, seed 0, as the grid ran it
     start = time.perf_counter()
     G_soft, _ = fit_segmenter(
         SegmenterConfig(method="semi", hard=False, seed=0), train_set, 16, progress=True
@@ -449,7 +482,7 @@ if not QUICK:  # the semi-supervised recipe with D on probabilities, N = 16, see
         + f"  (grid: IoU {committed:.3f})"
     )
     assert abs(live_soft["IoU"] - committed) < 0.03  # another CPU or torch version may move a retrained run
-    # The live run shows the grid's result: far behind the same recipe with binarised masks (section 6's run).
+    # The live run shows the grid's result: far behind the same method with binarised masks (section 6's run).
     assert live_soft["IoU"] < live["semi", 16]["IoU"] - 0.3
     masks_soft = predict_masks(G_soft, test_set.images)
     with torch.no_grad():
@@ -467,6 +500,21 @@ if not QUICK:  # the semi-supervised recipe with D on probabilities, N = 16, see
     # probabilities that stay soft. A U-Net that had only grown timid, or one that had learnt to draw binary
     # masks, fails one of these.
     assert marked > 2 * truth_share and on_target < 0.1 and softness > 0.1
+    # "Nearly the same frame along the edges on each image": its masks of different test images overlap (mean
+    # IoU over all pairs), and its marked pixels crowd the 3-pixel border. A U-Net that still followed each
+    # image's ink fails the first; one that speckled the whole canvas evenly fails the second.
+    flat = masks_soft.flatten(1)
+    inter = flat @ flat.T
+    union = flat.sum(1)[:, None] + flat.sum(1)[None, :] - inter
+    pairwise = float((inter / union.clamp_min(1))[~torch.eye(len(flat), dtype=torch.bool)].mean())
+    border = torch.ones(32, 32)
+    border[3:-3, 3:-3] = 0
+    on_border = float((masks_soft[:, 0] * border).sum() / masks_soft.sum())
+    print(
+        f"mean IoU between its masks of two test images: {pairwise:.2f}; share of its marked pixels within 3 px "
+        f"of the edge: {on_border:.0%} (the border is {float(border.mean()):.0%} of the area)"
+    )
+    assert pairwise > 0.65 and on_border > 1.4 * float(border.mean())
     shown = torch.cat(
         [
             test_set.images[:8],
@@ -492,24 +540,31 @@ if not QUICK:  # the semi-supervised recipe with D on probabilities, N = 16, see
 # **What the shortcut does** (measured at every seed, and asserted above):
 #
 # - **pix2pix: almost nothing.** With D on probabilities its IoU moved by −0.010 to +0.015 over seeds at
-#   N = 16 and 64. Its D also sees the image, and its term is about 1% of the U-Net's gradient (λ = 100).
-# - **The semi-supervised recipe: it breaks.** With 16 labels, IoU fell from 0.45–0.55 to 0.006–0.038 at
+#   N = 16 and 64. Two untested guesses why: its D also sees the image, and its term is weighted 1:100
+#   against BCE in the loss.
+# - **The adversarial-only semi-supervised method: it breaks.** With 16 labels, IoU fell from 0.45–0.55 to 0.006–0.038 at
 #   every seed, with 8–19 stray blobs per mask; with 64 labels, from 0.62–0.64 to 0.23–0.49, with 4–12 stray
 #   blobs (1.2–1.6 without the shortcut). With 16 labels and seed 0 (full mode retrains that run above,
 #   draws it and checks these numbers; quick mode has only the grid's) the U-Net
 #   stops looking at the image: it draws nearly the same speckled frame along the edges on each test
-#   image drawn, a quarter of all pixels and 3% of the target's, in train mode as in eval mode (so not a
+#   image (its masks of two test images overlap with IoU 0.78 on average; 57% of its marked pixels lie
+#   within 3 pixels of the edge, a band that is 34% of the area), a quarter of all pixels and 3% of the
+#   target's, in train mode as in eval mode (so not a
 #   BatchNorm artefact this time), and its probabilities stay soft (mean distance from {0, 1}: 0.19).
 #   This fits Samson et al.'s argument that a D which wins on values gives no useful signal about
-#   structure; here that signal, on unlabelled images that no per-pixel loss holds, pulled the U-Net
-#   off the target altogether. (We measured the outcome, not the path to it.)
+#   structure; here that signal, on unlabelled images that no per-pixel loss holds, went with the U-Net
+#   leaving the target altogether. (We measured the outcome, not the path to it.)
 # - So the straight-through mask of section 3 is not a detail here: it is what keeps the semi-supervised
-#   recipe level with the per-pixel U-Net from 64 labels on (section 5).
+#   method level with the per-pixel U-Net from 64 labels on (section 5).
 #
-# This is a result about *this chapter's* settings (Adam at 1e-3 for the U-Net and for D, λ_adv 0.01 on the
-# unlabelled images, 300 steps, a U-Net trained from scratch). Hung et al. show their D probabilities and
-# report gains, with a pretrained segmenter trained by SGD, D at 1e-4 and λ_adv 0.001 on unlabelled images.
-# We did not run their settings, so this does not say their recipe fails; it says that a D shown
+# This is a result about *this chapter's* settings (a **global** D, Adam at 1e-3 for the U-Net and for D,
+# λ_adv 0.01 on the unlabelled images, 300 steps, a U-Net trained from scratch). Hung et al. show their D
+# probabilities too, and address exactly this concern, raised by Luc et al.: they write that they did not
+# see their D tell the maps apart by their one-hot values during training, and give as one reason that
+# their D is fully convolutional and predicts a confidence per pixel. Our D gives one verdict per mask,
+# so the global D is a named, plausible cause of the collapse measured here (we did not run a per-pixel D
+# to confirm it). Their setting also differs in a pretrained segmenter trained by SGD, D at 1e-4 and
+# λ_adv 0.001 on unlabelled images. So this does not say their recipe fails; it says that a D shown
 # probabilities is a risk to check for, not a safe default.
 
 # %% [markdown]
@@ -542,23 +597,30 @@ print(
 # On a task where only shape tells the target from clutter, with 16 to 1,024 labelled masks and three
 # seeds, the numbers say:
 #
-# - pix2pix's adversarial term, weighted as in the paper, made **no measurable difference**: IoU and
-#   boundary F1 within 0.02 of the per-pixel U-Net at every N and seed. This agrees with Isola et al.'s
-#   own photo → labels result.
-# - The semi-supervised adversarial recipe, the one meant for scarce labels, **did not help where it was
-#   measured**: 0.02–0.08 IoU behind the per-pixel U-Net with 16 labels, level to 0.03 behind with 64,
-#   level (within 0.016) with 256 and 1,024.
-# - A first version of this chapter reported that recipe collapsing to an all-target mask. The cause was
+# - pix2pix's adversarial term, with λ = 100 as in the paper (on BCE instead of L1), made **no measurable
+#   difference**: IoU and boundary F1 within 0.02 of the per-pixel U-Net at every N and seed. This is
+#   consistent with Isola et al.'s own photo → labels result (there L1 alone scored higher than L1 + cGAN).
+# - The adversarial-only semi-supervised method (after Hung et al., without their self-training term or
+#   per-pixel D) **did not help where it was measured**: 0.02–0.08 IoU behind the per-pixel U-Net with
+#   16 labels, level to 0.03 behind with 64, level (within 0.016) with 256 and 1,024. The deficit with
+#   16 labels reproduces what Hung et al.'s ablation reports for this variant; it does not test their
+#   full recipe.
+# - A first version of this chapter reported that method collapsing to an all-target mask. The cause was
 #   a bug, not the method: one train-mode BatchNorm pass over the labelled and unlabelled batches
 #   together. The regression tests in `tests/test_pix2pix.py` and the exercise-2 checker now catch it.
 # - Showing D binarised masks removes the softness shortcut. For pix2pix that changed almost nothing
 #   (−0.010 to +0.015 IoU); for the D on masks alone it decided the outcome: shown probabilities, the
-#   semi-supervised recipe fell 0.44–0.51 IoU below itself with 16 labels and 0.14–0.41 with 64, its masks
-#   broken into specks (section 7; under this chapter's settings, not Hung et al.'s).
+#   semi-supervised method fell 0.44–0.51 IoU below itself with 16 labels and 0.14–0.41 with 64, its masks
+#   broken into specks (section 7; under this chapter's settings, with a global D, which Hung et al.
+#   name as the reason their per-pixel D did not take the shortcut).
 #
 # What this does *not* show: that adversarial terms never help segmentation. Hung et al. train for
 # 20,000 iterations on 21-class maps of natural images and add a self-training term we left out; our
-# budget is 300 steps on 32×32 digits, with one λ per method and a D that sees the whole image. What it
+# budget is 300 steps on 32×32 digits, with one λ per method and a D that sees the whole image. Nor does
+# it say why the method is behind with 16 labels; one untested mechanism: with N = 16, D sees the same 16
+# real masks at every step, so a global D can learn "real = one of these 16" and pull G's masks of
+# unlabelled images towards those shapes. That exposure shrinks as N grows, which fits the grid, and a
+# per-pixel D is much less exposed to it (exercise 3 suggests a test). What it
 # does show: an adversarial term is no free win for masks, and a claim either way needs seeds, a baseline
 # tuned on validation data, a measure of structure, and a check that the unlabelled half of the batch is
 # not failing for a reason of its own.
@@ -577,9 +639,12 @@ print(
 #   per-class accuracy: for outputs that are nearly discrete, the per-pixel loss does most of the work.
 # - **Hung, Tsai, Liou, Lin and Yang (2018)**, BMVC: a fully convolutional D on class maps whose
 #   confidence map gives the segmenter an adversarial term on labelled and unlabelled images, and a
-#   self-training term on the unlabelled pixels D is confident about. Their ablation credits part of
-#   the gain with few labels to the adversarial term and part to that self-training term, which this
-#   chapter leaves out.
+#   self-training term on the unlabelled pixels D is confident about. The adversarial term helped with
+#   all labels too: on PASCAL VOC 2012 their DeepLab baseline's 73.6% mIoU rose to 74.9% (and with half
+#   the labels, 69.8% → 72.6%, 73.2% with the self-training term). Their ablation reports that the
+#   adversarial term alone on unlabelled images, without the self-training term, degrades results: the
+#   variant this chapter runs. They also discuss Luc et al.'s softness concern and report that their
+#   per-pixel D did not fall for it.
 # - **Samson, van Noord, Booij, Hofmann, Gavves and Ghafoorian (2019)**, "I Bet You Are Wrong":
 #   argue that a D on soft predictions can win by their values, and replace it with a "gambler" that
 #   bets on where the segmenter is wrong.
@@ -591,13 +656,14 @@ print(
 #   alone can also judge masks of unlabelled images, which is what a semi-supervised recipe needs.
 # - A D shown probabilities can tell them from exact masks by their values alone (a fresh D does in 50
 #   steps); show it binarised masks with a straight-through gradient, and measure both. Here the shortcut
-#   left pix2pix unchanged and broke the semi-supervised recipe (IoU 0.006–0.038 with 16 labels, against
-#   0.45–0.55 without it).
+#   left pix2pix unchanged and broke the adversarial-only semi-supervised method, whose D is global
+#   (IoU 0.006–0.038 with 16 labels, against 0.45–0.55 without it).
 # - Compare methods with the same network, seeds, batches and steps, on a held-out split, over seeds, with
 #   IoU, a boundary measure and a count of stray blobs; tune every baseline on the validation split.
 # - Here pix2pix's adversarial term (λ = 100) changed nothing measurable at any N, and the
-#   semi-supervised recipe did not help: behind by 0.02–0.08 IoU with 16 labels, level to 0.03 behind with
-#   64, level with 256 and 1,024.
+#   adversarial-only semi-supervised method did not help: behind by 0.02–0.08 IoU with 16 labels (the
+#   direction Hung et al.'s ablation reports for this variant), level to 0.03 behind with 64, level with
+#   256 and 1,024.
 # - With BatchNorm in train mode, run G on labelled and unlabelled batches separately: one joint pass
 #   couples them, and the half no loss holds can drift anywhere.
 
@@ -622,13 +688,14 @@ def my_iou(pred, target):
 check_iou(my_iou)
 
 # %% [markdown]
-# **2.** Write the segmenter's step of the semi-supervised recipe, with D held fixed:
+# **2.** Write the segmenter's step of the adversarial-only semi-supervised method, with D held fixed:
 # `my_semi_g_step(G, D, opt_g, x_lab, m_lab, x_unl, adv_weight)` takes one step of `opt_g` on
 # the per-pixel BCE of G's logits on the labelled images, plus `adv_weight` times the non-saturating
 # adversarial loss of D's verdicts on `mask_for_D` of G's logits for *all* images, labelled and
 # unlabelled, and returns the loss. D must not move, and must not be left holding gradients: its
 # parameters need no gradient during this step (and need them again after it). The checker compares
-# your G, after one step, with the package's `semi_g_step` from the same start.
+# your G, after one step, with the package's `semi_g_step` from the same start (so a function that calls
+# `semi_g_step` or `semi_g_loss` is turned away: write the step yourself).
 
 
 # %% tags=["exercise"]
@@ -661,7 +728,8 @@ check_semi_g_step(my_semi_g_step)
 # from your step of exercise 2 in which G runs *once* on `torch.cat([x_lab, x_unl])`, set w = 0, and
 # follow the share of pixels G marks on the labelled and on the unlabelled batch: what does train-mode
 # BatchNorm do to the half that no loss holds? Last, say what a D on masks alone cannot check that
-# pix2pix's D on (image, mask) pairs can.
+# pix2pix's D on (image, mask) pairs can. (Optional: with 16 labels, D sees the same 16 real masks at every
+# step; give D the real masks shifted or flipped at random and see whether the deficit of section 5 shrinks.)
 
 # %% [markdown]
 # ## Further reading

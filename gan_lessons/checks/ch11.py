@@ -4,14 +4,40 @@ adversarial step of the semi-supervised recipe (labelled and unlabelled batches,
 from __future__ import annotations
 
 import copy
+import sys
 from collections.abc import Callable
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 
-from ..pix2pix import PatchDiscriminator, UNet, mask_for_D, semi_g_step
+from ..pix2pix import PatchDiscriminator, UNet, mask_for_D, semi_g_loss, semi_g_step
 from ..segmentation import iou
 from .core import WrongAnswer, as_float, call_student, checker, close, correct, require_callable
+
+
+def _call_own(fn: Callable, *args: Any, forbidden: tuple[Callable, ...], about: str) -> Any:
+    """call_student(fn, *args), but a WrongAnswer if fn hands the work to one of the package's `forbidden`
+    functions: the exercise is to write the idea, and the package's answer would pass the comparison."""
+    codes = {f.__code__ for f in forbidden}
+    called: list[str] = []
+
+    def watch(frame, event, arg):  # a profile hook sees every Python call made during the student's call
+        if event == "call" and frame.f_code in codes:
+            called.append(frame.f_code.co_name)
+
+    previous = sys.getprofile()
+    sys.setprofile(watch)
+    try:
+        out = call_student(fn, *args, about=about)
+    finally:
+        sys.setprofile(previous)
+    if called:
+        raise WrongAnswer(
+            f"Your function calls the package's {called[0]}(): write the computation yourself, "
+            "that is the exercise."
+        )
+    return out
 
 
 def _masks() -> tuple[torch.Tensor, torch.Tensor]:
@@ -47,8 +73,12 @@ def check_iou(fn: Callable) -> None:
     require_callable(fn, "check_iou(my_iou)")
     pred, target = _masks()
     out = as_float(
-        call_student(
-            fn, pred.clone(), target.clone(), about="It receives two (N, 1, H, W) masks of 0. and 1."
+        _call_own(
+            fn,
+            pred.clone(),
+            target.clone(),
+            forbidden=(iou,),
+            about="It receives two (N, 1, H, W) masks of 0. and 1.",
         ),
         "the mean IoU",
         returned=True,
@@ -198,7 +228,7 @@ def check_semi_g_step(fn: Callable) -> None:
     )
     G_s, D_s = copy.deepcopy(G), copy.deepcopy(D)
     opt = torch.optim.SGD(G_s.parameters(), lr=LR)
-    out = call_student(
+    out = _call_own(
         fn,
         G_s,
         D_s,
@@ -207,6 +237,7 @@ def check_semi_g_step(fn: Callable) -> None:
         m_lab.clone(),
         x_unl.clone(),
         ADV_WEIGHT,
+        forbidden=(semi_g_step, semi_g_loss),
         about="It receives G, D, G's optimizer, the labelled images and masks, the unlabelled images and adv_weight.",
     )
     loss = as_float(out, "the segmenter's loss", returned=True)
