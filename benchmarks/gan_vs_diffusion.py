@@ -128,7 +128,9 @@ def main() -> None:
         p.error(f"--train takes gan, ddpm, flow; got {args.train!r}")
     if args.cost_repeats > 0:
         out["step_cpu_seconds"] = training_step_seconds(data, 20, args.cost_repeats)
-    print("| model | parameters | training steps | CPU s per step (median) | steps × s per step |")
+    print(
+        "| model | parameters | training steps | CPU s per step (mean, median of rounds) | steps × s per step |"
+    )
     print("|---|---|---|---|---|")
     params = {"GAN": "G 234,177 + D 36,577", "diffusion": "260,502", "flow matching": "260,502"}
     for name, cost in out.get("step_cpu_seconds", {}).items():

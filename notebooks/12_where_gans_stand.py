@@ -225,7 +225,8 @@ check_ddim_step(ddim_update)
 # **Matched training compute, measured.** `training_step_seconds` times training steps of the three recipes on
 # this thread, interleaved (so that a change of load disturbs the three alike), in CPU time of this process (time
 # spent waiting for a busy CPU does not count), leaving out each run's first step (its warm-up); a recipe's
-# compute is its steps times its median step. The benchmark below also trained each model whole and timed that.
+# compute is its steps times its mean step (the median of a few rounds' means: the default GAN recipe pays its
+# penalties on every 4th D step only). The benchmark below also trained each model whole and timed that.
 
 # %% tags=["nbval-ignore-output"]
 step_s = training_step_seconds(data, n_steps=5 if QUICK else 20, repeats=2 if QUICK else 3)
@@ -311,36 +312,36 @@ assert all(fm[s]["fid"] < dd[s]["fid"] for s in (5, 10, 20)), (fm, dd)
 # What the numbers say. The committed grid, `benchmarks/results/gan_vs_diffusion.json`, was measured by
 # `python benchmarks/gan_vs_diffusion.py --cost-repeats 0 --n-fid 500 --seeds 2 --json ...` on a loaded 2-core
 # machine (CPU time, one thread; FID at n = 500, the mean of two sampling seeds, which agreed within 1% for the
-# denoisers and 167 / 147 for the GAN; DDPM one seed):
+# denoisers and 110 / 133 for the GAN; DDPM one seed):
 #
 # | sampler | network calls | CPU ms per image | FID (LeNet, n = 500) |
 # |---|---|---|---|
-# | GAN | 1 | 0.12 | 157 |
+# | GAN | 1 | 0.14 | 122 |
 # | diffusion, DDIM | 1 / 2 / 5 / 10 / 20 | 0.8 / 1.6 / 4.0 / 7.8 / 16.1 | 2,368 / 2,378 / 2,410 / 1,802 / 1,526 |
 # | diffusion, DDPM | 100 | 77.7 | 2,773 |
 # | flow matching, Euler | 1 / 2 / 5 / 10 / 20 | 0.8 / 1.5 / 3.9 / 7.8 / 15.8 | 5,648 / 2,943 / 1,793 / 1,465 / 1,367 |
 # | real vs real (floor) | | | 22 |
 #
-# Training compute, measured by training each model whole (CPU seconds of one thread): the GAN's 1,860 steps took
-# 100 s (`python benchmarks/gan_vs_diffusion.py --train gan --no-grid`, in
-# `benchmarks/results/gan_vs_diffusion_train.json`), each denoiser's 630 steps 118 s (the run of
-# `tools/make_denoisers.py` that built the shipped files, `benchmarks/results/make_denoisers.log`): the denoisers
-# got about 18% *more* than the GAN. The interleaved step costs of the same benchmark agree (0.064, 0.194 and
-# 0.181 CPU s per step: 119, 122 and 114 s for the three recipes). Along its run the GAN's FID (n = 500, one draw)
-# was 315 after a third of its steps, 213 after two thirds and 196 at the end. So the verdict at equal training
-# compute does not rest on one point: with under a third of the denoisers' compute, the GAN was already far ahead
-# of their final models (315 against 1,367).
+# Training compute, measured by training each model whole (CPU seconds of one thread): the GAN's 1,860 steps of
+# the default recipe (R3GAN's loss with lazy R1 and R2, chapter 05) took 114 s (121 s in a second run;
+# `python benchmarks/gan_vs_diffusion.py --train gan --no-grid`, in `benchmarks/results/gan_vs_diffusion_train.json`),
+# each denoiser's 630 steps 115-118 s (the runs of `tools/make_denoisers.py` that built and checked the shipped
+# files, `benchmarks/results/make_denoisers.log`): about equal. The interleaved step costs of the same benchmark
+# agree (0.067, 0.166 and 0.169 CPU s per step: 125, 104 and 107 s for the three recipes). Along its run the GAN's
+# FID (n = 500, one draw) was 224 after a third of its steps, 127 after two thirds and 106 at the end. So the
+# verdict at equal training compute does not rest on one point: with a third of the denoisers' compute, the GAN
+# was already far ahead of their final models (224 against 1,367).
 #
 # - **Sampling cost.** One call of G against one call per step of a network with about as many parameters but
-#   more arithmetic: every denoiser call cost 6.2 to 6.7 calls of G, so a k-step sampler costs about 6.5 × k GAN
-#   samples: about 6 times the GAN's at one step, 32 at five, 130 at twenty and 640 at DDPM's hundred.
+#   more arithmetic: every denoiser call cost 5.1 to 5.6 calls of G, so a k-step sampler costs about 5.4 × k GAN
+#   samples: about 5 times the GAN's at one step, 27 at five, 110 at twenty and 540 at DDPM's hundred.
 # - **Steps.** Both denoisers improve with steps, unevenly: DDIM stays near 2,400 up to five steps and reaches
 #   1,526 at twenty; flow matching is worse than DDIM at one or two steps (one Euler step lands on the mean digit)
 #   and better from five on (1,793 against 2,410 at five, 1,465 against 1,802 at ten, 1,367 against 1,526 at
 #   twenty), the expected gain of its straighter paths. DDPM's 100-step ancestral sampler, which adds fresh noise
 #   at every step, came out worse than DDIM at twenty (2,773): with models this far from converged, the sampler
 #   matters as much as the number of steps. One training seed of each model.
-# - **Quality at matched training compute.** On this problem and at this budget the GAN is far ahead: FID 157
+# - **Quality at matched training compute.** On this problem and at this budget the GAN is far ahead: FID 122
 #   against 1,367 for the best denoiser sampler, whose samples are still blurred digits (the grids above). That
 #   says nothing about large scale, where diffusion and flow models, trained with orders of magnitude more
 #   compute than GANs of their day, overtook them on FID and recall (Dhariwal and Nichol, 2021); where the curves
@@ -554,10 +555,10 @@ assert est[("Gumbel-softmax", 10)] > est[("REINFORCE", 10)], est
 # - GANs led image generation from 2014 to about 2020 (ProGAN, StyleGAN, BigGAN); diffusion models took over
 #   because they train as a regression, cover the data better and scale; since 2023 flow matching
 #   (rectified flow) is the default, and consistency models and distillation cut its sampling steps.
-# - Measured here at about equal parameters and equal training compute (whole runs in CPU time: the GAN 100 s,
-#   each denoiser 118 s): one denoiser call costs about six and a half calls of G, so the GAN samples a digit
-#   about 30 times faster than a five-step sampler and about 640 times faster than DDPM's 100 steps. At this small
-#   budget its FID is about 9 times better than the best denoiser's (157 against 1,367), and it was ahead after a
+# - Measured here at about equal parameters and equal training compute (whole runs in CPU time: the GAN 114 s,
+#   each denoiser 115-118 s): one denoiser call costs about five calls of G, so the GAN samples a digit about 27
+#   times faster than a five-step sampler and about 540 times faster than DDPM's 100 steps. At this small budget
+#   its FID is about 11 times better than the best denoiser's (122 against 1,367), and it was ahead after a
 #   third of its steps; two departures favour it (only the GAN samples from a moving average of its weights, and
 #   the denoisers reuse its learning rate untuned), and it is one budget and one training seed. Flow matching beat
 #   DDIM from five steps on.

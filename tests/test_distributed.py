@@ -68,7 +68,7 @@ def test_resume_continues_and_the_checkpoint_samples_as_usual(ddp_run, tmp_path)
     "flags, message",
     [
         (["--latent-dim", "32"], "latent_dim=16, but latent_dim=32"),
-        (["--latent-dim", "16", "--loss", "hinge"], "was trained with --loss nonsaturating, not hinge"),
+        (["--latent-dim", "16", "--loss", "hinge"], "was trained with --loss rpgan, not hinge"),
     ],
 )
 @pytest.mark.slow

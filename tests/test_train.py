@@ -500,12 +500,12 @@ def test_conditional_training_needs_a_conditional_run():
         # R1 and weight clipping are for the plain D: a conditional run would train without them
         (
             dict(conditional=True, r1=10.0),
-            r"r1=10\.0: the R1 penalty is for unconditional runs only.*Set r1=0",
+            r"r1=10\.0: the R1 penalty is for unconditional runs only.*PLAIN_RECIPE",
         ),
         (dict(conditional=True, aux_weight=1.0, r1=10.0), "the R1 penalty is for unconditional runs only"),
         (
             dict(conditional=True, r2=10.0),
-            r"r2=10\.0: the R2 penalty is for unconditional runs only.*Set r2=0",
+            r"r2=10\.0: the R2 penalty is for unconditional runs only.*PLAIN_RECIPE",
         ),
         (
             dict(conditional=True, clip=0.05),
