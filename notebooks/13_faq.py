@@ -312,7 +312,7 @@ print(
 )
 
 # %%
-# Measured (n = 500, quick mode): about 2,400 after one epoch, about 120 after thirty. Wrong world: training past the first
+# Measured (n = 500, quick mode): about 2,300 to 2,400 after one epoch, about 120 after thirty. Wrong world: training past the first
 # epoch stops paying, and the two FIDs are close.
 assert fid_long < fid_short / 2, (fid_long, fid_short)
 
