@@ -177,7 +177,7 @@ from .plot import (
     show_images,
     show_sample_progress,
 )
-from .points2d import grid_divergences, load_points, modes_reached, parse_points
+from .points2d import PRESETS, grid_divergences, load_points, make_data, modes_reached, parse_points
 from .remedies import (
     BASE,
     PAIRING_SETTINGS,
@@ -202,7 +202,7 @@ from .segmentation import (
     segmentation_report,
     spurious_components,
 )
-from .toy2d import PRESETS, ToyGAN, make_data
+from .toy2d import ToyGAN
 from .trackers import (
     KL_COLLAPSE,
     Diagnosis,

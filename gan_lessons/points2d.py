@@ -1,4 +1,5 @@
-"""2-D point clouds, apart from any training: your own points for the playground's 'custom' preset
+"""2-D point clouds, apart from any training: the data presets of the toy GAN (`make_data`: ring, grid, spiral,
+moons, custom), your own points for the playground's 'custom' preset
 (`parse_points`, `load_points`, checked with clear errors), and the readouts that measure a generator's points
 against the data's (`modes_reached`, `mode_shares`, `nearest_mode_shares`, `grid_divergences`). The toy GAN of
 `gan_lessons.toy2d` reads them. Introduced in 04_toy_gan_playground.
@@ -9,6 +10,7 @@ against the data's (`modes_reached`, `mode_shares`, `nearest_mode_shares`, `grid
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -196,7 +198,97 @@ def grid_divergences(real, fake, extent: float, bins: int = 20, pseudo: float = 
     return kl, 0.5 * kl_to_m(p) + 0.5 * kl_to_m(q)
 
 
+# ----------------------------------------------------------------------------------------------
+# Data presets
+# ----------------------------------------------------------------------------------------------
+
+PRESETS = ("ring", "grid", "spiral", "moons", "custom")
+
+
+@dataclass
+class ToyData:
+    """A 2-D data distribution: a sampler, its modes (for the "modes reached" readout) and a plot extent.
+
+    `modes` are the points a good generator should put samples near; a mode counts as covered
+    when enough fakes lie within `mode_radius` of it (see `modes_reached`).
+    """
+
+    name: str
+    centers: np.ndarray  # (M, 2) points the data is drawn around
+    std: float  # Gaussian noise added around a centre
+    modes: np.ndarray  # (K, 2)
+    mode_radius: float
+    extent: float  # the view shows [-extent, extent]^2
+
+    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """n real points, shape (n, 2), float32."""
+        positive_int("n", n)
+        centers = torch.as_tensor(self.centers, dtype=torch.float32)
+        idx = torch.randint(len(centers), (n,), generator=generator)
+        return centers[idx] + self.std * torch.randn(n, 2, generator=generator)
+
+
+def _ring(n_modes: int = 8, radius: float = 2.0, std: float = 0.05) -> ToyData:
+    angles = 2 * np.pi * np.arange(n_modes) / n_modes
+    centers = radius * np.stack([np.cos(angles), np.sin(angles)], 1)
+    return ToyData("ring", centers, std, centers, 3 * std + 0.1, extent=3.0)
+
+
+def _grid(side: int = 5, spacing: float = 1.0, std: float = 0.05) -> ToyData:
+    ticks = (np.arange(side) - (side - 1) / 2) * spacing
+    centers = np.stack(np.meshgrid(ticks, ticks), -1).reshape(-1, 2)
+    return ToyData("grid", centers, std, centers, 3 * std + 0.1, extent=3.0)
+
+
+def _spiral(n_points: int = 400, turns: float = 1.75, std: float = 0.04, n_modes: int = 12) -> ToyData:
+    t = np.sqrt(np.linspace(0.15**2, 1.0, n_points))  # about even spacing along the curve
+    angle = 2 * np.pi * turns * t
+    centers = 2.4 * t[:, None] * np.stack([np.cos(angle), np.sin(angle)], 1)
+    modes = centers[np.linspace(0, n_points - 1, n_modes).round().astype(int)]
+    return ToyData("spiral", centers, std, modes, 0.35, extent=3.0)
+
+
+def _moons(n_points: int = 400, std: float = 0.06, n_modes: int = 10) -> ToyData:
+    t = np.linspace(0, np.pi, n_points // 2)
+    upper = np.stack([np.cos(t), np.sin(t)], 1)
+    lower = np.stack([1 - np.cos(t), 0.5 - np.sin(t)], 1)
+    centers = 1.6 * (np.concatenate([upper, lower]) - np.array([0.5, 0.25]))
+    half = n_modes // 2
+    pick = np.concatenate([np.linspace(0, len(t) - 1, half), len(t) + np.linspace(0, len(t) - 1, half)])
+    modes = centers[pick.round().astype(int)]
+    return ToyData("moons", centers, std, modes, 0.35, extent=3.0)
+
+
+def _custom(points, std: float = 0.05) -> ToyData:
+    pts = np.asarray(points, dtype=np.float64) if points is not None else None
+    if pts is None or pts.ndim != 2 or pts.shape[1] != 2 or len(pts) == 0:
+        got = "nothing" if pts is None else f"shape {pts.shape}"
+        raise ValueError(
+            "The 'custom' preset draws data around your own points: pass points=[(x1, y1), (x2, y2), ...] "
+            f"(an (N, 2) list or array with N >= 1); got {got}."
+        )
+    if not np.all(np.isfinite(pts)):
+        raise ValueError("custom points must be finite numbers (no NaN or inf).")
+    modes = np.unique(pts.round(6), axis=0)
+    if len(modes) > 32:
+        modes = modes[np.linspace(0, len(modes) - 1, 32).round().astype(int)]
+    extent = float(max(1.5, np.abs(pts).max() * 1.25 + 0.3))
+    return ToyData("custom", pts, std, modes, 3 * std + 0.1, extent=extent)
+
+
+def make_data(preset: str = "ring", points=None) -> ToyData:
+    """The data distribution for a preset: 'ring' (8 Gaussians), 'grid' (5x5 Gaussians), 'spiral',
+    'moons', or 'custom' (Gaussians around your own `points`, an (N, 2) list)."""
+    if preset not in PRESETS:
+        raise ValueError(f"Unknown data preset {preset!r}: choose one of {', '.join(PRESETS)}.")
+    if preset == "custom":
+        return _custom(points)
+    return {"ring": _ring, "grid": _grid, "spiral": _spiral, "moons": _moons}[preset]()
+
+
 __all__ = [
+    "PRESETS",
+    "make_data",
     "parse_points",
     "load_points",
     "modes_reached",

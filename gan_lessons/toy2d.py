@@ -1,4 +1,5 @@
-"""The 2-D GAN game: data presets, small MLPs and a stepper. Introduced in 04_toy_gan_playground.
+"""The 2-D GAN game: small MLPs and a stepper (its data presets are `gan_lessons.points2d`'s). Introduced in
+04_toy_gan_playground.
 
 Everything here is plain Python/PyTorch, so a test (or a notebook cell) can train a toy GAN and
 assert on what happened. The losses are the families of `gan_lessons.losses.LOSSES`; the readouts (modes
@@ -28,98 +29,16 @@ from torch import nn
 from .config import single_thread
 from .engine import DOptions, NonFiniteLossError, update_D, update_G
 from .losses import LossFamily, get_loss
-from .points2d import grid_divergences, mode_shares, modes_reached, nearest_mode_shares
+from .points2d import (
+    grid_divergences,
+    make_data,
+    mode_shares,
+    modes_reached,
+    nearest_mode_shares,
+)
 from .points2d import load_points as load_points  # moved to points2d; still importable from here
 from .points2d import parse_points as parse_points
-from .validate import check_seed, int_in_range, is_finite_number, positive_int
-
-# ----------------------------------------------------------------------------------------------
-# Data presets
-# ----------------------------------------------------------------------------------------------
-
-PRESETS = ("ring", "grid", "spiral", "moons", "custom")
-
-
-@dataclass
-class ToyData:
-    """A 2-D data distribution: a sampler, its modes (for the "modes reached" readout) and a plot extent.
-
-    `modes` are the points a good generator should put samples near; a mode counts as covered
-    when enough fakes lie within `mode_radius` of it (see `modes_reached`).
-    """
-
-    name: str
-    centers: np.ndarray  # (M, 2) points the data is drawn around
-    std: float  # Gaussian noise added around a centre
-    modes: np.ndarray  # (K, 2)
-    mode_radius: float
-    extent: float  # the view shows [-extent, extent]^2
-
-    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        """n real points, shape (n, 2), float32."""
-        positive_int("n", n)
-        centers = torch.as_tensor(self.centers, dtype=torch.float32)
-        idx = torch.randint(len(centers), (n,), generator=generator)
-        return centers[idx] + self.std * torch.randn(n, 2, generator=generator)
-
-
-def _ring(n_modes: int = 8, radius: float = 2.0, std: float = 0.05) -> ToyData:
-    angles = 2 * np.pi * np.arange(n_modes) / n_modes
-    centers = radius * np.stack([np.cos(angles), np.sin(angles)], 1)
-    return ToyData("ring", centers, std, centers, 3 * std + 0.1, extent=3.0)
-
-
-def _grid(side: int = 5, spacing: float = 1.0, std: float = 0.05) -> ToyData:
-    ticks = (np.arange(side) - (side - 1) / 2) * spacing
-    centers = np.stack(np.meshgrid(ticks, ticks), -1).reshape(-1, 2)
-    return ToyData("grid", centers, std, centers, 3 * std + 0.1, extent=3.0)
-
-
-def _spiral(n_points: int = 400, turns: float = 1.75, std: float = 0.04, n_modes: int = 12) -> ToyData:
-    t = np.sqrt(np.linspace(0.15**2, 1.0, n_points))  # about even spacing along the curve
-    angle = 2 * np.pi * turns * t
-    centers = 2.4 * t[:, None] * np.stack([np.cos(angle), np.sin(angle)], 1)
-    modes = centers[np.linspace(0, n_points - 1, n_modes).round().astype(int)]
-    return ToyData("spiral", centers, std, modes, 0.35, extent=3.0)
-
-
-def _moons(n_points: int = 400, std: float = 0.06, n_modes: int = 10) -> ToyData:
-    t = np.linspace(0, np.pi, n_points // 2)
-    upper = np.stack([np.cos(t), np.sin(t)], 1)
-    lower = np.stack([1 - np.cos(t), 0.5 - np.sin(t)], 1)
-    centers = 1.6 * (np.concatenate([upper, lower]) - np.array([0.5, 0.25]))
-    half = n_modes // 2
-    pick = np.concatenate([np.linspace(0, len(t) - 1, half), len(t) + np.linspace(0, len(t) - 1, half)])
-    modes = centers[pick.round().astype(int)]
-    return ToyData("moons", centers, std, modes, 0.35, extent=3.0)
-
-
-def _custom(points, std: float = 0.05) -> ToyData:
-    pts = np.asarray(points, dtype=np.float64) if points is not None else None
-    if pts is None or pts.ndim != 2 or pts.shape[1] != 2 or len(pts) == 0:
-        got = "nothing" if pts is None else f"shape {pts.shape}"
-        raise ValueError(
-            "The 'custom' preset draws data around your own points: pass points=[(x1, y1), (x2, y2), ...] "
-            f"(an (N, 2) list or array with N >= 1); got {got}."
-        )
-    if not np.all(np.isfinite(pts)):
-        raise ValueError("custom points must be finite numbers (no NaN or inf).")
-    modes = np.unique(pts.round(6), axis=0)
-    if len(modes) > 32:
-        modes = modes[np.linspace(0, len(modes) - 1, 32).round().astype(int)]
-    extent = float(max(1.5, np.abs(pts).max() * 1.25 + 0.3))
-    return ToyData("custom", pts, std, modes, 3 * std + 0.1, extent=extent)
-
-
-def make_data(preset: str = "ring", points=None) -> ToyData:
-    """The data distribution for a preset: 'ring' (8 Gaussians), 'grid' (5x5 Gaussians), 'spiral',
-    'moons', or 'custom' (Gaussians around your own `points`, an (N, 2) list)."""
-    if preset not in PRESETS:
-        raise ValueError(f"Unknown data preset {preset!r}: choose one of {', '.join(PRESETS)}.")
-    if preset == "custom":
-        return _custom(points)
-    return {"ring": _ring, "grid": _grid, "spiral": _spiral, "moons": _moons}[preset]()
-
+from .validate import check_seed, int_in_range, is_finite_number
 
 # ----------------------------------------------------------------------------------------------
 # Networks
@@ -749,8 +668,6 @@ def load_shipped_snapshot(name: str) -> ToyGAN:
 
 
 __all__ = [
-    "PRESETS",
-    "make_data",
     "ToyGAN",
     "SHIPPED_SNAPSHOT_RECIPES",
     "load_shipped_snapshot",

@@ -22,8 +22,8 @@ from .config import single_thread
 from .losses import LOSSES
 from .playground_html import CONTROL_TARGETS, canvas_html, model_overview_html
 from .plot import BlitFigure, PlaygroundFigure, image_grid, png_bytes, save_gif
-from .points2d import load_points, modes_reached, parse_points
-from .toy2d import OPTIMIZERS, PRESETS, SHIPPED_SNAPSHOT_RECIPES, ToyGAN, load_shipped_snapshot
+from .points2d import PRESETS, load_points, modes_reached, parse_points
+from .toy2d import OPTIMIZERS, SHIPPED_SNAPSHOT_RECIPES, ToyGAN, load_shipped_snapshot
 
 if TYPE_CHECKING:
     import torch

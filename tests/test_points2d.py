@@ -8,12 +8,12 @@ import pytest
 from gan_lessons.points2d import (
     grid_divergences,
     load_points,
+    make_data,
     mode_shares,
     modes_reached,
     nearest_mode_shares,
     parse_points,
 )
-from gan_lessons.toy2d import make_data
 
 # -- modes reached ---------------------------------------------------------------------------------
 

@@ -9,14 +9,12 @@ import torch
 from gan_lessons import toy2d as toy
 from gan_lessons.config import single_thread
 from gan_lessons.losses import LOSSES, d_loss_hinge, g_loss_hinge, gradient_penalty
-from gan_lessons.points2d import modes_reached, parse_points
+from gan_lessons.points2d import PRESETS, make_data, modes_reached, parse_points
 from gan_lessons.toy2d import (
-    PRESETS,
     TOY_GP_WEIGHT,
     ToyDiscriminator,
     ToyGAN,
     ToyGenerator,
-    make_data,
 )
 
 # -- presets --------------------------------------------------------------------------------------
