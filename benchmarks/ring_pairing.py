@@ -5,7 +5,7 @@
 
 Chapter 04's toy GAN (`ToyGAN`, the same `update_D`/`update_G` as the images) on the 8-mode ring, one CPU
 thread; the result is the share of modes reached (`ToyGAN.modes_reached`) after the iterations. Two
-settings: the toy's defaults (Adam 1e-3, betas 0.5/0.999, width 64), and a narrow generator (width 16:
+settings: the toy's defaults (Adam 1e-3, betas 0.5/0.999, width 64), and narrow networks (width 16 for G and D:
 Sun, Fang & Schwing 2020 report RpGAN's advantage with narrow networks). Chapter 09 reads the JSON and
 re-runs seed 0 of the default setting to check it. Prints numbers; asserts nothing.
 """

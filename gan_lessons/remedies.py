@@ -259,7 +259,7 @@ def format_table(rows: list[dict]) -> str:
 # Pairing on the trained toy (09_stabilizing, "Why pair each real logit with a fake one?")
 # ----------------------------------------------------------------------------------------------
 RING_PAIRING_RESULTS = REPO_ROOT / "benchmarks" / "results" / "ring_pairing.json"
-PAIRING_SETTINGS = {"toy defaults": {}, "narrow G (width 16)": {"hidden": 16}}
+PAIRING_SETTINGS = {"toy defaults": {}, "narrow nets (width 16)": {"hidden": 16}}
 
 
 def pairing_modes_reached(loss: str, seed: int, steps: int, **settings) -> float:

@@ -303,7 +303,7 @@ def best_response_value(  # noqa: PLR0913
     """The value of D's objective at D's best response, for fixed point sets: the landscape phi(fake) that G
     descends when D keeps up (Sun, Fang & Schwing 2020, the "empirical loss"). D's logit is a smooth function,
     f(x) = sum_k w_k exp(-|x - c_k|^2 / (2 bandwidth^2)) + b, with centres c_k on a grid x grid lattice over
-    [-extent, extent]^2 and a ridge penalty on w, so the maximum is unique (the objective is concave in (w, b)).
+    [-extent, extent]^2 and a ridge penalty on w, so the maximum is unique (the objective is concave in (w, b); the paired objectives ignore b).
     `pairing`: "separable" (the standard GAN's D: mean log sigmoid f(x) + mean log sigmoid -f(y)); "paired"
     (RpGAN with real i paired with fake i for good, as Sun et al.'s analysis and code pair them: mean_i log
     sigmoid(f(x_i) - f(y_i))); "paired_random" (RpGAN averaged over random pairings, what minibatches draw:
